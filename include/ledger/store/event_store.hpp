@@ -1,0 +1,150 @@
+#pragma once
+// The event store: an append-only, hash-chained log on one LMDB environment (SPEC §3).
+//
+// Appends from any number of threads are queued to one writer thread that commits them in
+// groups, one durable (fsync'd) LMDB transaction per group, and then completes every caller
+// with its own result: one request's conflict never fails another of the same group.
+// Reads run on the caller's thread in their own read transaction and never block the writer.
+//
+// Threading: every member function is safe to call from any thread. The destructor drains the
+// queue (every request already accepted is answered) and stops the writer.
+
+#include "ledger/envelope.hpp"
+#include "ledger/error.hpp"
+#include "ledger/store/append.hpp"
+#include "ledger/store/append_policy.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ledger::store {
+
+namespace lmdb {
+class env;
+}
+
+struct store_options {
+    std::filesystem::path directory = "data";
+    /// Initial LMDB map size; the map doubles whenever it fills.
+    std::size_t initial_map_size = std::size_t{256} << 20;
+    /// Largest map the store may grow to; 0 means no limit but the disk's. Appends that would
+    /// need more fail with storage_full.
+    std::size_t max_map_size = 0;
+    /// Domain rules; accept_all_policy when null.
+    std::shared_ptr<append_policy const> policy;
+    /// Upper bound on events per group commit, which bounds one transaction's dirty pages.
+    std::size_t max_group_events = 50'000;
+};
+
+enum class read_direction { forward, backward };
+
+/// The tip of the hash chain: how many events the log holds and the last event's hash
+/// (all zeros for an empty log).
+struct chain_head {
+    std::uint64_t events = 0;
+    sha256_digest hash{};
+    std::optional<std::uint64_t> position() const {
+        return events == 0 ? std::nullopt : std::optional(events - 1);
+    }
+};
+
+struct verify_report {
+    bool ok = true;
+    std::uint64_t events = 0;  // events checked
+    chain_head head;           // as recomputed from the log
+    std::optional<std::uint64_t> first_bad_position;
+    std::string problem;  // empty when ok
+};
+
+/// Filters of a global log read; empty strings mean "no filter".
+struct log_query {
+    std::uint64_t from_position = 0;
+    std::size_t limit = 100;
+    std::string type;
+    std::string category;
+};
+
+/// Called on the writer thread right after each durable commit with the events it made
+/// durable, in log order. Keep it short: appends wait while it runs.
+using commit_observer = std::function<void(std::span<recorded_event const>)>;
+
+class event_store {
+public:
+    /// Opens (or creates) the ledger in options.directory. Throws lmdb::error when the
+    /// environment cannot be opened and std::runtime_error for an unknown format version.
+    explicit event_store(store_options options);
+    ~event_store();
+    event_store(event_store const&) = delete;
+    event_store& operator=(event_store const&) = delete;
+
+    // ---- appends ----------------------------------------------------------------------------
+
+    /// Appends a batch atomically and durably; blocks until it is committed or refused.
+    /// Expected refusals come back as errors: wrong_expected_version, duplicate_event_id,
+    /// invalid_stream_name, bad_request (empty batch), the policy's errors, storage_full,
+    /// unavailable (shutting down or an I/O failure).
+    append_result append(append_request request);
+
+    /// As `append`, but returns at once; `done` runs on the writer thread when the result is
+    /// known and must not block.
+    void append_async(append_request request, std::function<void(append_result)> done);
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    /// Up to `limit` events of `stream` starting at `from_version` (default: the first for
+    /// forward, the last for backward). stream_not_found when the stream has no events.
+    result<std::vector<recorded_event>> read_stream(std::string_view stream,
+                                                    std::optional<std::uint64_t> from_version,
+                                                    std::size_t limit,
+                                                    read_direction direction) const;
+
+    /// The stream's last version, or nullopt when it has no events.
+    std::optional<std::uint64_t> last_version(std::string_view stream) const;
+
+    /// Events of the global log from query.from_position that pass its filters.
+    std::vector<recorded_event> read_log(log_query const& query) const;
+
+    /// The event at `position`, or nullopt.
+    std::optional<recorded_event> read_event(std::uint64_t position) const;
+
+    /// Where the event with this id landed, or nullopt.
+    std::optional<std::uint64_t> position_of(uuid const& id) const;
+
+    /// Calls `visit` with each stored event from `from_position` in log order, inside one read
+    /// transaction, until it returns false. For replays and exports.
+    void scan(std::uint64_t from_position,
+              std::function<bool(recorded_event const&)> const& visit) const;
+
+    /// The committed chain head.
+    chain_head head() const;
+
+    /// Walks the whole log and recomputes the hash chain; reports the first broken position.
+    verify_report verify() const;
+
+    // ---- waiting for news ---------------------------------------------------------------------
+
+    /// Blocks until the log holds more than `position` events' worth, i.e. the event at
+    /// `position` is committed, or `timeout` passes. Returns whether it is committed.
+    bool wait_for_position(std::uint64_t position, std::chrono::milliseconds timeout) const;
+
+    /// Registers an observer of commits; returns a handle for remove_observer.
+    std::uint64_t add_observer(commit_observer observer);
+    void remove_observer(std::uint64_t handle);
+
+    /// The underlying environment, for backups and statistics.
+    lmdb::env& environment();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace ledger::store

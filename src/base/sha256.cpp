@@ -1,0 +1,71 @@
+#include "ledger/sha256.hpp"
+
+#include <boost/algorithm/hex.hpp>
+#include <openssl/evp.h>
+
+#include <stdexcept>
+
+namespace ledger {
+
+struct sha256_hasher::context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~context() { EVP_MD_CTX_free(ctx); }
+};
+
+namespace {
+
+void check(int ok, char const* what) {
+    if (ok != 1) throw std::runtime_error(std::string("OpenSSL ") + what + " failed");
+}
+
+}  // namespace
+
+sha256_hasher::sha256_hasher() : context_(std::make_unique<context>()) {
+    if (context_->ctx == nullptr) throw std::bad_alloc();
+}
+sha256_hasher::~sha256_hasher() = default;
+sha256_hasher::sha256_hasher(sha256_hasher&&) noexcept = default;
+sha256_hasher& sha256_hasher::operator=(sha256_hasher&&) noexcept = default;
+
+sha256_digest sha256_hasher::digest(std::string_view bytes) {
+    return chain_parts(nullptr, bytes);
+}
+
+sha256_digest sha256_hasher::chain(sha256_digest const& previous, std::string_view body) {
+    return chain_parts(&previous, body);
+}
+
+sha256_digest sha256_hasher::chain_parts(sha256_digest const* previous, std::string_view body) {
+    EVP_MD_CTX* ctx = context_->ctx;
+    check(EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr), "DigestInit");
+    if (previous != nullptr) {
+        check(EVP_DigestUpdate(ctx, previous->data(), previous->size()), "DigestUpdate");
+    }
+    check(EVP_DigestUpdate(ctx, body.data(), body.size()), "DigestUpdate");
+    sha256_digest out{};
+    unsigned int length = 0;
+    check(EVP_DigestFinal_ex(ctx, out.data(), &length), "DigestFinal");
+    return out;
+}
+
+sha256_digest sha256(std::string_view bytes) { return sha256_hasher{}.digest(bytes); }
+
+std::string to_hex(sha256_digest const& digest) {
+    std::string hex;
+    hex.reserve(64);
+    boost::algorithm::hex_lower(digest.begin(), digest.end(), std::back_inserter(hex));
+    return hex;
+}
+
+std::optional<sha256_digest> parse_hex_digest(std::string_view hex) {
+    if (hex.size() != 64) return std::nullopt;
+    sha256_digest out{};
+    try {
+        boost::algorithm::unhex(hex.begin(), hex.end(), out.begin());
+    } catch (boost::algorithm::hex_decode_error const&) {
+        return std::nullopt;
+    }
+    return out;
+}
+
+}  // namespace ledger

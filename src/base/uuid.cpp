@@ -1,0 +1,49 @@
+#include "ledger/uuid.hpp"
+
+#include "ledger/time.hpp"
+
+#include <boost/uuid/string_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
+#include <random>
+
+namespace ledger {
+
+uuid make_uuid_v7() {
+    // Ids need to be unique, not secret: a per-thread generator seeded from the OS is enough.
+    thread_local std::mt19937_64 random{std::random_device{}()};
+    auto const millis = static_cast<std::uint64_t>(to_micros(now()) / 1000);
+    std::uint64_t const high = random();
+    std::uint64_t const low = random();
+
+    uuid id{};
+    for (int i = 0; i < 6; ++i) {
+        id.data[i] = static_cast<std::uint8_t>(millis >> (8 * (5 - i)));
+    }
+    for (int i = 6; i < 8; ++i) {
+        id.data[i] = static_cast<std::uint8_t>(high >> (8 * i));
+    }
+    for (int i = 8; i < 16; ++i) {
+        id.data[i] = static_cast<std::uint8_t>(low >> (8 * (i - 8)));
+    }
+    id.data[6] = static_cast<std::uint8_t>((id.data[6] & 0x0F) | 0x70);  // version 7
+    id.data[8] = static_cast<std::uint8_t>((id.data[8] & 0x3F) | 0x80);  // RFC 9562 variant
+    return id;
+}
+
+std::optional<uuid> parse_uuid(std::string_view text) {
+    // string_generator also accepts braces and missing hyphens; the API takes only the
+    // canonical form, so check its shape first.
+    if (text.size() != 36) return std::nullopt;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        bool const hyphen_place = i == 8 || i == 13 || i == 18 || i == 23;
+        char const c = text[i];
+        bool const hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (hyphen_place ? c != '-' : !hex) return std::nullopt;
+    }
+    return boost::uuids::string_generator{}(text.begin(), text.end());
+}
+
+std::string to_string(uuid const& id) { return boost::uuids::to_string(id); }
+
+}  // namespace ledger

@@ -1,0 +1,205 @@
+#include "detail/append_one.hpp"
+
+#include "ledger/envelope_codec.hpp"
+
+#include <algorithm>
+#include <optional>
+
+namespace ledger::store::detail {
+namespace {
+
+std::string_view id_key(uuid const& id) noexcept {
+    return {reinterpret_cast<char const*>(id.data), sizeof id.data};
+}
+
+std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db,
+                                     std::string_view stream) {
+    auto const bytes = txn.get(db.stream_heads, stream);
+    if (!bytes) return std::nullopt;
+    return decode_stream_head(*bytes);
+}
+
+std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,
+                                         std::uint64_t position) {
+    auto const bytes = txn.get(db.log, view(encode_u64(position)));
+    if (!bytes) return std::nullopt;
+    return decode_stored(*bytes);
+}
+
+// The ledger as the group's transaction sees it, for the append policy.
+class txn_lookup final : public stream_lookup {
+public:
+    txn_lookup(lmdb::txn const& txn, tables const& db) : txn_(txn), db_(db) {}
+
+    std::optional<std::uint64_t> last_version(std::string_view stream) const override {
+        auto const head = load_head(txn_, db_, stream);
+        return head ? std::optional(head->last_version) : std::nullopt;
+    }
+    std::string rule_state(std::string_view stream) const override {
+        auto head = load_head(txn_, db_, stream);
+        return head ? std::move(head->rule_state) : std::string{};
+    }
+    std::optional<recorded_event> event_at(std::uint64_t position) const override {
+        return load_event(txn_, db_, position);
+    }
+
+private:
+    lmdb::txn const& txn_;
+    tables const& db_;
+};
+
+error duplicate_id(std::size_t index, uuid const& id, std::string_view why) {
+    error e{error_code::duplicate_event_id, std::string(why), {}};
+    e.details["index"] = index;
+    e.details["id"] = to_string(id);
+    return e;
+}
+
+bool same_event(recorded_event const& stored, append_request const& request,
+                event_to_append const& event) {
+    return stored.stream == request.stream && stored.type == event.type &&
+           stored.schema_version == event.schema_version &&
+           stored.occurred_at == event.occurred_at && stored.data == event.data &&
+           stored.metadata == event.metadata;
+}
+
+std::optional<error> duplicate_within_batch(append_request const& request) {
+    std::vector<std::pair<uuid, std::size_t>> ids;
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+        if (request.events[i].id) ids.emplace_back(*request.events[i].id, i);
+    }
+    std::sort(ids.begin(), ids.end());
+    auto const twin = std::adjacent_find(ids.begin(), ids.end(),
+                                         [](auto const& a, auto const& b) { return a.first == b.first; });
+    if (twin == ids.end()) return std::nullopt;
+    return duplicate_id(std::next(twin)->second, twin->first, "the batch uses this event id twice");
+}
+
+// An idempotent retry re-sends a whole batch that is already stored, event for event.
+// nullopt: none of the batch's ids is known, so it is a new batch.
+std::optional<append_result> find_recorded(append_context const& ctx, append_request const& request) {
+    std::vector<std::optional<std::uint64_t>> positions(request.events.size());
+    bool any_known = false;
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+        auto const& id = request.events[i].id;
+        if (!id) continue;
+        if (auto const bytes = ctx.txn.get(ctx.db.event_ids, id_key(*id))) {
+            positions[i] = decode_u64(*bytes);
+            any_known = true;
+        }
+    }
+    if (!any_known) return std::nullopt;
+
+    append_success original{.stream = request.stream, .already_recorded = true};
+    for (std::size_t i = 0; i < request.events.size(); ++i) {
+        auto const& event = request.events[i];
+        if (!positions[i]) {
+            return duplicate_id(i, event.id.value_or(uuid{}),
+                                "this batch mixes new events with ones already recorded");
+        }
+        auto const stored = load_event(ctx.txn, ctx.db, *positions[i]);
+        bool const in_place = i == 0 || *positions[i] == *positions[0] + i;
+        if (!stored || !in_place || !same_event(*stored, request, event)) {
+            return duplicate_id(i, *event.id, "this event id is already used by a different event");
+        }
+        if (i == 0) {
+            original.first_position = stored->position;
+            original.first_version = stored->version;
+        }
+        original.last_position = stored->position;
+        original.last_version = stored->version;
+    }
+    return original;
+}
+
+error wrong_version(expected_version const& expected, std::optional<std::uint64_t> actual) {
+    error e{error_code::wrong_expected_version, "the stream is not at the expected version", {}};
+    e.details["expected"] = expected.to_json();
+    e.details["actual"] = actual ? boost::json::value(*actual) : boost::json::value(nullptr);
+    return e;
+}
+
+append_success write_events(append_context& ctx, append_request const& request,
+                            std::optional<stream_head> existing, std::string rule_state) {
+    stream_head head = existing.value_or(stream_head{ctx.tip.next_stream_number++, 0, {}});
+    std::uint64_t version = existing ? existing->last_version + 1 : 0;
+    // recorded_at never decreases along the log, even if the wall clock steps back.
+    timestamp const recorded_at = std::max(now(), ctx.tip.last_recorded_at);
+
+    append_success success{.stream = request.stream,
+                           .first_version = version,
+                           .first_position = ctx.tip.next_position};
+    for (auto const& event : request.events) {
+        recorded_event e{.position = ctx.tip.next_position,
+                         .stream = request.stream,
+                         .version = version,
+                         .id = event.id.value_or(make_uuid_v7()),
+                         .type = event.type,
+                         .schema_version = event.schema_version,
+                         .occurred_at = event.occurred_at,
+                         .recorded_at = recorded_at,
+                         .actor = request.actor,
+                         .correlation_id = event.correlation_id,
+                         .causation_id = event.causation_id,
+                         .data = event.data,
+                         .metadata = event.metadata,
+                         .hash = {}};
+        std::string canonical = encode_canonical(e);
+        e.hash = ctx.hasher.chain(ctx.tip.last_hash, canonical);
+        auto const position_key = encode_u64(e.position);
+        ctx.txn.put(ctx.db.log, view(position_key), with_hash(std::move(canonical), e.hash),
+                    /*append=*/true);
+        ctx.txn.put(ctx.db.stream_index, view(encode_stream_index_key(head.stream_number, version)),
+                    view(position_key));
+        ctx.txn.put(ctx.db.event_ids, id_key(e.id), view(position_key));
+
+        ctx.tip.last_hash = e.hash;
+        ++ctx.tip.next_position;
+        ++version;
+        ctx.written.push_back(std::move(e));
+    }
+    head.last_version = version - 1;
+    head.rule_state = std::move(rule_state);
+    ctx.txn.put(ctx.db.stream_heads, request.stream, encode_stream_head(head));
+    ctx.tip.last_recorded_at = recorded_at;
+
+    success.last_version = head.last_version;
+    success.last_position = ctx.tip.next_position - 1;
+    return success;
+}
+
+}  // namespace
+
+append_result append_one(append_context& ctx, append_request const& request) {
+    if (!is_valid_stream_name(request.stream)) {
+        return error{error_code::invalid_stream_name,
+                     "a stream name is <category>-<id>, e.g. candidate-c-0192", {}};
+    }
+    if (request.events.empty()) {
+        return error{error_code::bad_request, "a batch needs at least one event", {}};
+    }
+    if (auto twin = duplicate_within_batch(request)) return *twin;
+    if (auto recorded = find_recorded(ctx, request)) return *recorded;
+
+    auto head = load_head(ctx.txn, ctx.db, request.stream);
+    auto const last = head ? std::optional(head->last_version) : std::nullopt;
+    if (!request.expected.met_by(last)) return wrong_version(request.expected, last);
+
+    std::string rule_state = head ? head->rule_state : std::string{};
+    txn_lookup const lookup(ctx.txn, ctx.db);
+    if (auto refused = ctx.policy.admit(lookup, request.stream, ctx.tip.next_position,
+                                        request.events, rule_state)) {
+        return *refused;
+    }
+    return write_events(ctx, request, std::move(head), std::move(rule_state));
+}
+
+void write_tip(lmdb::write_txn& txn, tables const& db, log_tip const& tip) {
+    if (tip.next_position > 0) {
+        txn.put(db.meta, meta_chain_head,
+                encode_chain_head({.last_position = tip.next_position - 1, .hash = tip.last_hash}));
+    }
+    txn.put(db.meta, meta_next_stream_number, view(encode_u64(tip.next_stream_number)));
+}
+
+}  // namespace ledger::store::detail

@@ -1,0 +1,43 @@
+#pragma once
+// Appending one request inside the writer's group transaction.
+
+#include "detail/tables.hpp"
+
+#include "ledger/envelope.hpp"
+#include "ledger/sha256.hpp"
+#include "ledger/store/append.hpp"
+#include "ledger/store/append_policy.hpp"
+#include "ledger/store/lmdb.hpp"
+
+#include <vector>
+
+namespace ledger::store::detail {
+
+/// The writer's view of the end of the log. Requests advance a working copy; it replaces the
+/// committed one only when the group's transaction commits.
+struct log_tip {
+    std::uint64_t next_position = 0;
+    sha256_digest last_hash{};
+    timestamp last_recorded_at{};
+    std::uint64_t next_stream_number = 0;
+};
+
+/// Everything one request needs inside the writer's transaction.
+struct append_context {
+    lmdb::write_txn& txn;
+    tables const& db;
+    append_policy const& policy;
+    sha256_hasher& hasher;
+    log_tip& tip;
+    std::vector<recorded_event>& written;  // events this group wrote so far, in log order
+};
+
+/// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,
+/// writes its events, indexes and stream head. Refusals write nothing. Throws lmdb::error
+/// (including map_full) on storage failures, which fail the whole group.
+append_result append_one(append_context& context, append_request const& request);
+
+/// Writes the chain head and stream counter to the meta table; once per group, before commit.
+void write_tip(lmdb::write_txn& txn, tables const& db, log_tip const& tip);
+
+}  // namespace ledger::store::detail

@@ -1,0 +1,287 @@
+#include "ledger/store/event_store.hpp"
+
+#include "detail/group_writer.hpp"
+#include "detail/tables.hpp"
+
+#include "ledger/envelope_codec.hpp"
+#include "ledger/store/lmdb.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <condition_variable>
+#include <future>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+
+namespace ledger::store {
+
+using detail::decode_u64;
+using detail::encode_u64;
+
+struct event_store::impl {
+    explicit impl(store_options opts);
+
+    detail::log_tip load_tip();
+
+    /// Calls visit(position, stored bytes) for each log entry from `from`, until it returns
+    /// false. Short read transactions, one per chunk: a long scan must neither pin old pages
+    /// (which grows the file) nor hold off a map resize; the log is append-only, so chunks agree.
+    template <class Visit>
+    void scan_stored(std::uint64_t from, Visit&& visit);
+    void on_commit(std::span<recorded_event const> events, detail::log_tip const& tip);
+
+    store_options options;
+    lmdb::env env;
+    detail::tables db;
+
+    mutable std::mutex head_mutex;
+    mutable std::condition_variable head_changed;
+    chain_head committed;
+
+    std::mutex observers_mutex;
+    std::map<std::uint64_t, commit_observer> observers;
+    std::uint64_t next_observer = 0;
+
+    std::unique_ptr<detail::group_writer> writer;  // last: stops first
+};
+
+event_store::impl::impl(store_options opts)
+    : options(std::move(opts)),
+      env(lmdb::env_options{.directory = options.directory, .map_size = options.initial_map_size}) {
+    if (!options.policy) options.policy = std::make_shared<accept_all_policy>();
+    {
+        lmdb::write_txn txn(env);
+        db = detail::tables::open(txn);
+        auto const format = txn.get(db.meta, detail::meta_format_version);
+        if (!format) {
+            txn.put(db.meta, detail::meta_format_version,
+                    detail::view(encode_u64(detail::format_version)));
+        } else if (decode_u64(*format) != detail::format_version) {
+            throw std::runtime_error("ledger at " + options.directory.string() +
+                                     " has format version " + std::to_string(decode_u64(*format)) +
+                                     "; this build reads version " +
+                                     std::to_string(detail::format_version));
+        }
+        txn.commit();
+    }
+    auto const tip = load_tip();
+    committed = chain_head{tip.next_position, tip.last_hash};
+    writer = std::make_unique<detail::group_writer>(
+        env, db, *options.policy, tip,
+        detail::group_writer_options{options.max_map_size, options.max_group_events},
+        [this](std::span<recorded_event const> events, detail::log_tip const& t) {
+            on_commit(events, t);
+        });
+    spdlog::debug("opened ledger at {} with {} events", options.directory.string(), tip.next_position);
+}
+
+detail::log_tip event_store::impl::load_tip() {
+    lmdb::read_txn txn(env);
+    detail::log_tip tip;
+    if (auto const number = txn.get(db.meta, detail::meta_next_stream_number)) {
+        tip.next_stream_number = decode_u64(*number);
+    }
+    lmdb::cursor last(txn, db.log);
+    auto const entry = last.last();
+    if (!entry) return tip;
+    auto const stored_head = txn.get(db.meta, detail::meta_chain_head);
+    auto const last_position = decode_u64(entry->first);
+    auto const last_hash = stored_hash(entry->second);
+    if (!stored_head || detail::decode_chain_head(*stored_head).last_position != last_position ||
+        detail::decode_chain_head(*stored_head).hash != last_hash) {
+        throw std::runtime_error("the ledger's chain head does not match its last event");
+    }
+    tip.next_position = last_position + 1;
+    tip.last_hash = last_hash;
+    tip.last_recorded_at = decode_stored(entry->second).recorded_at;
+    return tip;
+}
+
+template <class Visit>
+void event_store::impl::scan_stored(std::uint64_t from, Visit&& visit) {
+    constexpr std::size_t chunk = 4096;
+    std::uint64_t position = from;
+    for (;;) {
+        lmdb::read_txn txn(env);
+        lmdb::cursor cursor(txn, db.log);
+        auto entry = cursor.seek(detail::view(encode_u64(position)));
+        for (std::size_t n = 0; n < chunk; ++n) {
+            if (!entry) return;
+            position = decode_u64(entry->first);
+            if (!visit(position, entry->second)) return;
+            ++position;
+            entry = cursor.next();
+        }
+    }
+}
+
+void event_store::impl::on_commit(std::span<recorded_event const> events,
+                                  detail::log_tip const& tip) {
+    {
+        std::lock_guard const lock(observers_mutex);
+        for (auto const& [handle, observer] : observers) observer(events);
+    }
+    {
+        std::lock_guard const lock(head_mutex);
+        committed = chain_head{tip.next_position, tip.last_hash};
+    }
+    head_changed.notify_all();
+}
+
+event_store::event_store(store_options options) : impl_(std::make_unique<impl>(std::move(options))) {}
+
+event_store::~event_store() = default;
+
+append_result event_store::append(append_request request) {
+    std::promise<append_result> promise;
+    auto future = promise.get_future();
+    append_async(std::move(request), [&promise](append_result result) {
+        promise.set_value(std::move(result));
+    });
+    return future.get();
+}
+
+void event_store::append_async(append_request request, std::function<void(append_result)> done) {
+    impl_->writer->submit(std::move(request), std::move(done));
+}
+
+std::optional<std::uint64_t> event_store::last_version(std::string_view stream) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const bytes = txn.get(impl_->db.stream_heads, stream);
+    if (!bytes) return std::nullopt;
+    return detail::decode_stream_head(*bytes).last_version;
+}
+
+result<std::vector<recorded_event>> event_store::read_stream(
+    std::string_view stream, std::optional<std::uint64_t> from_version, std::size_t limit,
+    read_direction direction) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const head_bytes = txn.get(impl_->db.stream_heads, stream);
+    if (!head_bytes) {
+        return error{error_code::stream_not_found, "no stream named " + std::string(stream), {}};
+    }
+    auto const head = detail::decode_stream_head(*head_bytes);
+    std::vector<recorded_event> events;
+    // Versions are dense, so a page is a run of direct lookups rather than a cursor walk.
+    auto read_version = [&](std::uint64_t version) {
+        auto const position = txn.get(
+            impl_->db.stream_index, detail::view(detail::encode_stream_index_key(head.stream_number, version)));
+        if (!position) throw std::runtime_error("stream index has a gap in " + std::string(stream));
+        auto const stored = txn.get(impl_->db.log, *position);
+        if (!stored) throw std::runtime_error("stream index points past the log");
+        events.push_back(decode_stored(*stored));
+    };
+    if (direction == read_direction::forward) {
+        for (std::uint64_t v = from_version.value_or(0); v <= head.last_version && events.size() < limit; ++v) {
+            read_version(v);
+        }
+    } else {
+        std::uint64_t v = std::min(from_version.value_or(head.last_version), head.last_version);
+        for (; events.size() < limit; --v) {
+            read_version(v);
+            if (v == 0) break;
+        }
+    }
+    return events;
+}
+
+std::vector<recorded_event> event_store::read_log(log_query const& query) const {
+    std::vector<recorded_event> events;
+    if (query.limit == 0) return events;
+    scan(query.from_position, [&](recorded_event const& e) {
+        bool const type_ok = query.type.empty() || e.type == query.type;
+        bool const category_ok = query.category.empty() || stream_category(e.stream) == query.category;
+        if (type_ok && category_ok) events.push_back(e);
+        return events.size() < query.limit;
+    });
+    return events;
+}
+
+std::optional<recorded_event> event_store::read_event(std::uint64_t position) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const stored = txn.get(impl_->db.log, detail::view(encode_u64(position)));
+    if (!stored) return std::nullopt;
+    return decode_stored(*stored);
+}
+
+std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const bytes = txn.get(impl_->db.event_ids,
+                               std::string_view(reinterpret_cast<char const*>(id.data), sizeof id.data));
+    if (!bytes) return std::nullopt;
+    return decode_u64(*bytes);
+}
+
+void event_store::scan(std::uint64_t from_position,
+                       std::function<bool(recorded_event const&)> const& visit) const {
+    impl_->scan_stored(from_position, [&](std::uint64_t, std::string_view stored) {
+        return visit(decode_stored(stored));
+    });
+}
+
+verify_report event_store::verify() const {
+    verify_report report;
+    sha256_hasher hasher;
+    auto fail = [&](std::uint64_t position, std::string problem) {
+        report.ok = false;
+        report.first_bad_position = position;
+        report.problem = std::move(problem);
+        return false;
+    };
+    impl_->scan_stored(0, [&](std::uint64_t position, std::string_view stored) {
+        if (position != report.events) return fail(report.events, "the log has a gap here");
+        try {
+            auto const expected = hasher.chain(report.head.hash, canonical_part(stored));
+            if (expected != stored_hash(stored)) return fail(position, "hash does not match the chain");
+            if (decode_stored(stored).position != position) {
+                return fail(position, "event records a different position than its key");
+            }
+            report.head.hash = expected;
+        } catch (codec_error const& e) {
+            return fail(position, e.what());
+        }
+        ++report.events;
+        report.head.events = report.events;
+        return true;
+    });
+    if (report.ok) {
+        // Events beyond the head read at open are fine (appends go on); the stored head must
+        // match the chain at its own position, which the next open checks. Compare here too
+        // when nothing was appended meanwhile.
+        auto const committed = head();
+        if (committed.events == report.events && committed.hash != report.head.hash) {
+            report.ok = false;
+            report.problem = "the stored chain head does not match the log";
+            report.first_bad_position = report.head.position();
+        }
+    }
+    return report;
+}
+
+chain_head event_store::head() const {
+    std::lock_guard const lock(impl_->head_mutex);
+    return impl_->committed;
+}
+
+bool event_store::wait_for_position(std::uint64_t position, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(impl_->head_mutex);
+    return impl_->head_changed.wait_for(lock, timeout,
+                                        [&] { return impl_->committed.events > position; });
+}
+
+std::uint64_t event_store::add_observer(commit_observer observer) {
+    std::lock_guard const lock(impl_->observers_mutex);
+    auto const handle = impl_->next_observer++;
+    impl_->observers.emplace(handle, std::move(observer));
+    return handle;
+}
+
+void event_store::remove_observer(std::uint64_t handle) {
+    std::lock_guard const lock(impl_->observers_mutex);
+    impl_->observers.erase(handle);
+}
+
+lmdb::env& event_store::environment() { return impl_->env; }
+
+}  // namespace ledger::store

@@ -1,0 +1,130 @@
+#include "detail/group_writer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+
+namespace ledger::store::detail {
+namespace {
+
+error storage_full() {
+    return {error_code::storage_full, "the ledger's storage is full; nothing was written", {}};
+}
+
+error unavailable(std::string message) { return {error_code::unavailable, std::move(message), {}}; }
+
+bool is_disk_full(int code) { return code == ENOSPC || code == EDQUOT || code == EFBIG; }
+
+}  // namespace
+
+group_writer::group_writer(lmdb::env& env, tables const& db, append_policy const& policy,
+                           log_tip committed, group_writer_options options,
+                           commit_callback on_commit)
+    : env_(env),
+      db_(db),
+      policy_(policy),
+      options_(options),
+      on_commit_(std::move(on_commit)),
+      committed_(committed),
+      thread_([this] { run(); }) {}
+
+group_writer::~group_writer() {
+    {
+        std::lock_guard const lock(queue_mutex_);
+        stopping_ = true;
+    }
+    queue_changed_.notify_all();
+    thread_.join();
+}
+
+void group_writer::submit(append_request request, std::function<void(append_result)> done) {
+    {
+        std::lock_guard const lock(queue_mutex_);
+        if (!stopping_) {
+            queue_.push_back({std::move(request), std::move(done)});
+            queue_changed_.notify_one();
+            return;
+        }
+    }
+    done(unavailable("the ledger is shutting down"));
+}
+
+void group_writer::run() {
+    for (;;) {
+        auto group = take_group();
+        if (group.empty()) return;  // stopping and drained
+        process(group);
+    }
+}
+
+std::vector<group_writer::pending> group_writer::take_group() {
+    std::unique_lock lock(queue_mutex_);
+    queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    std::vector<pending> group;
+    std::size_t events = 0;
+    // Always take at least one request, however large, so nothing waits forever.
+    while (!queue_.empty() && (group.empty() || events + queue_.front().request.events.size() <=
+                                                    options_.max_group_events)) {
+        events += queue_.front().request.events.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    }
+    return group;
+}
+
+void group_writer::process(std::vector<pending>& group) {
+    for (;;) {
+        log_tip tip = committed_;
+        std::vector<recorded_event> written;
+        std::vector<append_result> results;
+        results.reserve(group.size());
+        try {
+            lmdb::write_txn txn(env_);
+            append_context context{txn, db_, policy_, hasher_, tip, written};
+            for (auto const& p : group) results.push_back(append_one(context, p.request));
+            // A group of refusals and retries wrote nothing: its transaction just aborts.
+            if (!written.empty()) {
+                write_tip(txn, db_, tip);
+                txn.commit();
+            }
+        } catch (lmdb::map_full const&) {
+            if (grow_map()) continue;  // retry the whole group in a bigger map
+            answer_all(group, storage_full());
+            return;
+        } catch (lmdb::error const& e) {
+            spdlog::error("group commit of {} requests failed: {}", group.size(), e.what());
+            answer_all(group, is_disk_full(e.code()) ? storage_full()
+                                                     : unavailable("the ledger could not write"));
+            return;
+        } catch (std::exception const& e) {
+            // A bug (a policy or codec throwing): refuse the group rather than guess.
+            spdlog::error("group commit of {} requests failed unexpectedly: {}", group.size(),
+                          e.what());
+            answer_all(group, error{error_code::internal, "internal error", {}});
+            return;
+        }
+        committed_ = tip;
+        if (!written.empty()) on_commit_(written, committed_);
+        for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+        return;
+    }
+}
+
+bool group_writer::grow_map() {
+    std::size_t const current = env_.map_size();
+    std::size_t next = current * 2;
+    if (options_.max_map_size != 0) next = std::min(next, options_.max_map_size);
+    if (next <= current) {
+        spdlog::warn("the LMDB map is full at its limit of {} bytes", current);
+        return false;
+    }
+    spdlog::info("growing the LMDB map from {} to {} bytes", current, next);
+    env_.set_map_size(next);
+    return true;
+}
+
+void group_writer::answer_all(std::vector<pending>& group, error const& failure) {
+    for (auto& p : group) p.done(failure);
+}
+
+}  // namespace ledger::store::detail

@@ -1,0 +1,183 @@
+#include "ledger/store/lmdb.hpp"
+
+#include <mutex>
+
+namespace ledger::store::lmdb {
+namespace {
+
+MDB_val to_val(std::string_view bytes) noexcept {
+    return MDB_val{bytes.size(), const_cast<char*>(bytes.data())};
+}
+
+std::string_view to_view(MDB_val const& v) noexcept {
+    return {static_cast<char const*>(v.mv_data), v.mv_size};
+}
+
+}  // namespace
+
+error::error(std::string const& origin, int code)
+    : std::runtime_error(origin + ": " + mdb_strerror(code)), code_(code) {}
+
+void check(char const* origin, int rc) {
+    if (rc == MDB_SUCCESS) return;
+    if (rc == MDB_MAP_FULL) throw map_full(origin, rc);
+    throw error(origin, rc);
+}
+
+// ---- env -----------------------------------------------------------------------------------
+
+env::env(env_options const& options) : directory_(options.directory) {
+    if (!options.read_only) std::filesystem::create_directories(directory_);
+    check("mdb_env_create", mdb_env_create(&handle_));
+    try {
+        check("mdb_env_set_maxdbs", mdb_env_set_maxdbs(handle_, options.max_databases));
+        check("mdb_env_set_maxreaders", mdb_env_set_maxreaders(handle_, options.max_readers));
+        check("mdb_env_set_mapsize", mdb_env_set_mapsize(handle_, options.map_size));
+        // MDB_NOTLS: read transactions are not bound to the thread that began them.
+        unsigned const flags = MDB_NOTLS | (options.read_only ? MDB_RDONLY : 0u);
+        check("mdb_env_open", mdb_env_open(handle_, directory_.c_str(), flags, 0640));
+    } catch (...) {
+        mdb_env_close(handle_);
+        throw;
+    }
+}
+
+env::env(env&& other) noexcept
+    : handle_(std::exchange(other.handle_, nullptr)),
+      directory_(std::move(other.directory_)),
+      resize_mutex_(std::move(other.resize_mutex_)) {}
+
+env& env::operator=(env&& other) noexcept {
+    if (this != &other) {
+        if (handle_ != nullptr) mdb_env_close(handle_);
+        handle_ = std::exchange(other.handle_, nullptr);
+        directory_ = std::move(other.directory_);
+        resize_mutex_ = std::move(other.resize_mutex_);
+    }
+    return *this;
+}
+
+env::~env() {
+    if (handle_ != nullptr) mdb_env_close(handle_);
+}
+
+std::size_t env::map_size() const {
+    MDB_envinfo info{};
+    check("mdb_env_info", mdb_env_info(handle_, &info));
+    return info.me_mapsize;
+}
+
+void env::set_map_size(std::size_t bytes) {
+    std::unique_lock const lock(*resize_mutex_);
+    check("mdb_env_set_mapsize", mdb_env_set_mapsize(handle_, bytes));
+}
+
+void env::copy_compacted(std::filesystem::path const& target) const {
+    check("mdb_env_copy2", mdb_env_copy2(handle_, target.c_str(), MDB_CP_COMPACT));
+}
+
+void env::sync() { check("mdb_env_sync", mdb_env_sync(handle_, 1)); }
+
+// ---- txn -----------------------------------------------------------------------------------
+
+txn::txn(txn&& other) noexcept
+    : handle_(std::exchange(other.handle_, nullptr)), resize_lock_(std::move(other.resize_lock_)) {}
+
+txn& txn::operator=(txn&& other) noexcept {
+    if (this != &other) {
+        abort();
+        handle_ = std::exchange(other.handle_, nullptr);
+        resize_lock_ = std::move(other.resize_lock_);
+    }
+    return *this;
+}
+
+txn::~txn() { abort(); }
+
+void txn::abort() noexcept {
+    if (handle_ != nullptr) mdb_txn_abort(std::exchange(handle_, nullptr));
+    if (resize_lock_.owns_lock()) resize_lock_.unlock();
+}
+
+void txn::begin(env& e, unsigned flags) {
+    resize_lock_ = std::shared_lock(*e.resize_mutex_);
+    int rc = mdb_txn_begin(e.handle_, nullptr, flags, &handle_);
+    if (rc == MDB_MAP_RESIZED) {
+        // Another process grew the map: adopt its size (needs no open transaction here).
+        resize_lock_.unlock();
+        {
+            std::unique_lock const exclusive(*e.resize_mutex_);
+            check("mdb_env_set_mapsize", mdb_env_set_mapsize(e.handle_, 0));
+        }
+        resize_lock_.lock();
+        rc = mdb_txn_begin(e.handle_, nullptr, flags, &handle_);
+    }
+    if (rc != MDB_SUCCESS) {
+        handle_ = nullptr;
+        resize_lock_.unlock();
+        check("mdb_txn_begin", rc);
+    }
+}
+
+std::optional<std::string_view> txn::get(dbi db, std::string_view key) const {
+    MDB_val k = to_val(key);
+    MDB_val v{};
+    int const rc = mdb_get(handle_, db.handle(), &k, &v);
+    if (rc == MDB_NOTFOUND) return std::nullopt;
+    check("mdb_get", rc);
+    return to_view(v);
+}
+
+std::size_t txn::entries(dbi db) const {
+    MDB_stat stat{};
+    check("mdb_stat", mdb_stat(handle_, db.handle(), &stat));
+    return stat.ms_entries;
+}
+
+read_txn::read_txn(env& e) { begin(e, MDB_RDONLY); }
+
+write_txn::write_txn(env& e) { begin(e, 0); }
+
+dbi write_txn::open_database(char const* name, unsigned flags) {
+    MDB_dbi handle = 0;
+    check("mdb_dbi_open", mdb_dbi_open(handle_, name, flags | MDB_CREATE, &handle));
+    return dbi{handle};
+}
+
+void write_txn::put(dbi db, std::string_view key, std::string_view value, bool append) {
+    MDB_val k = to_val(key);
+    MDB_val v = to_val(value);
+    check("mdb_put", mdb_put(handle_, db.handle(), &k, &v, append ? MDB_APPEND : 0u));
+}
+
+void write_txn::commit() {
+    // mdb_txn_commit frees the handle whatever it returns.
+    int const rc = mdb_txn_commit(std::exchange(handle_, nullptr));
+    resize_lock_.unlock();
+    check("mdb_txn_commit", rc);
+}
+
+// ---- cursor --------------------------------------------------------------------------------
+
+cursor::cursor(txn const& t, dbi db) {
+    check("mdb_cursor_open", mdb_cursor_open(t.handle_, db.handle(), &handle_));
+}
+
+cursor::~cursor() { mdb_cursor_close(handle_); }
+
+std::optional<cursor::entry> cursor::move(MDB_cursor_op op, std::string_view key) {
+    MDB_val k = to_val(key);
+    MDB_val v{};
+    int const rc = mdb_cursor_get(handle_, &k, &v, op);
+    if (rc == MDB_NOTFOUND) return std::nullopt;
+    check("mdb_cursor_get", rc);
+    return entry{to_view(k), to_view(v)};
+}
+
+std::optional<cursor::entry> cursor::first() { return move(MDB_FIRST); }
+std::optional<cursor::entry> cursor::last() { return move(MDB_LAST); }
+std::optional<cursor::entry> cursor::next() { return move(MDB_NEXT); }
+std::optional<cursor::entry> cursor::prev() { return move(MDB_PREV); }
+std::optional<cursor::entry> cursor::seek(std::string_view key) { return move(MDB_SET_RANGE, key); }
+
+}  // namespace ledger::store::lmdb

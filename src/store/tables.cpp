@@ -1,0 +1,85 @@
+#include "detail/tables.hpp"
+
+#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/envelope_codec.hpp"
+
+#include <boost/endian/conversion.hpp>
+#include <cereal/archives/portable_binary.hpp>
+#include <cereal/types/string.hpp>
+
+#include <algorithm>
+#include <istream>
+#include <sstream>
+
+namespace ledger::store::detail {
+
+tables tables::open(lmdb::write_txn& txn) {
+    return tables{
+        .log = txn.open_database("log"),
+        .stream_index = txn.open_database("stream_index"),
+        .stream_heads = txn.open_database("stream_heads"),
+        .event_ids = txn.open_database("event_ids"),
+        .projections = txn.open_database("projections"),
+        .subject_keys = txn.open_database("subject_keys"),
+        .meta = txn.open_database("meta"),
+    };
+}
+
+u64_key encode_u64(std::uint64_t value) noexcept {
+    u64_key key{};
+    boost::endian::store_big_u64(reinterpret_cast<unsigned char*>(key.data()), value);
+    return key;
+}
+
+std::uint64_t decode_u64(std::string_view bytes) {
+    if (bytes.size() != 8) throw codec_error("expected an 8-byte big-endian integer");
+    return boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(bytes.data()));
+}
+
+stream_index_key encode_stream_index_key(std::uint64_t stream_number,
+                                         std::uint64_t version) noexcept {
+    stream_index_key key{};
+    auto* bytes = reinterpret_cast<unsigned char*>(key.data());
+    boost::endian::store_big_u64(bytes, stream_number);
+    boost::endian::store_big_u64(bytes + 8, version);
+    return key;
+}
+
+std::string encode_stream_head(stream_head const& head) {
+    std::ostringstream out(std::ios::binary);
+    {
+        cereal::PortableBinaryOutputArchive ar(out);
+        ar(head.stream_number, head.last_version, head.rule_state);
+    }
+    return std::move(out).str();
+}
+
+stream_head decode_stream_head(std::string_view bytes) {
+    stream_head head;
+    ledger::detail::memory_streambuf buffer(bytes);
+    std::istream in(&buffer);
+    try {
+        cereal::PortableBinaryInputArchive ar(in);
+        ar(head.stream_number, head.last_version, head.rule_state);
+    } catch (std::exception const& e) {
+        throw codec_error(std::string("cannot decode stream head: ") + e.what());
+    }
+    return head;
+}
+
+std::string encode_chain_head(stored_chain_head const& head) {
+    auto const position = encode_u64(head.last_position);
+    std::string bytes(position.begin(), position.end());
+    bytes.append(reinterpret_cast<char const*>(head.hash.data()), head.hash.size());
+    return bytes;
+}
+
+stored_chain_head decode_chain_head(std::string_view bytes) {
+    if (bytes.size() != 8 + sizeof(sha256_digest)) throw codec_error("malformed chain head");
+    stored_chain_head head;
+    head.last_position = decode_u64(bytes.substr(0, 8));
+    std::copy_n(bytes.data() + 8, head.hash.size(), reinterpret_cast<char*>(head.hash.data()));
+    return head;
+}
+
+}  // namespace ledger::store::detail

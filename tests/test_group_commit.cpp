@@ -1,0 +1,142 @@
+#include "support/store_fixtures.hpp"
+#include "support/temp_dir.hpp"
+
+#include "ledger/store/event_store.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <latch>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+using namespace ledger;
+using namespace ledger::store;
+using ledger::testing::make_request;
+using ledger::testing::one_event;
+
+TEST_CASE("concurrent writers on one stream: exactly one wins each version", "[store][concurrency]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    REQUIRE(store.append(one_event("position-p1")).has_value());
+
+    constexpr int writers = 8;
+    constexpr int attempts = 60;
+    std::atomic<int> won{0};
+    std::atomic<int> conflicts{0};
+    std::mutex winners_mutex;
+    std::map<std::uint64_t, int> winners_per_version;
+    std::latch start(writers);
+    std::vector<std::jthread> threads;
+    for (int w = 0; w < writers; ++w) {
+        threads.emplace_back([&] {
+            start.arrive_and_wait();
+            for (int i = 0; i < attempts; ++i) {
+                auto const seen = store.last_version("position-p1").value();
+                auto const r = store.append(one_event("position-p1", expected_version::exact(seen)));
+                if (r) {
+                    ++won;
+                    std::lock_guard const lock(winners_mutex);
+                    ++winners_per_version[r->first_version];
+                } else {
+                    REQUIRE(r.error().code == error_code::wrong_expected_version);
+                    ++conflicts;
+                }
+            }
+        });
+    }
+    threads.clear();
+
+    CHECK(won + conflicts == writers * attempts);
+    CHECK(store.last_version("position-p1") == static_cast<std::uint64_t>(won.load()));
+    for (auto const& [version, winners] : winners_per_version) CHECK(winners == 1);
+    CHECK(winners_per_version.size() == static_cast<std::size_t>(won.load()));
+    CHECK(store.verify().ok);
+}
+
+TEST_CASE("many threads on many streams share group commits without losing an event",
+          "[store][concurrency]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+
+    constexpr int threads_count = 16;
+    constexpr int per_thread = 100;
+    std::mutex positions_mutex;
+    std::set<std::uint64_t> positions;
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < threads_count; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                auto const stream = "candidate-t" + std::to_string(t) + "-" + std::to_string(i % 7);
+                auto const r = store.append(one_event(stream));
+                REQUIRE(r.has_value());
+                std::lock_guard const lock(positions_mutex);
+                CHECK(positions.insert(r->first_position).second);
+            }
+        });
+    }
+    threads.clear();
+
+    constexpr auto total = static_cast<std::uint64_t>(threads_count * per_thread);
+    CHECK(positions.size() == total);
+    CHECK(*positions.rbegin() == total - 1);  // dense: 0 .. total-1
+    CHECK(store.head().events == total);
+    CHECK(store.verify().ok);
+}
+
+TEST_CASE("a conflict in a group does not fail the other requests of that group",
+          "[store][concurrency]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    REQUIRE(store.append(one_event("campaign-shared")).has_value());
+
+    // Queue many requests at once so the writer takes them as one or a few groups; every
+    // second one carries a stale expected version.
+    constexpr int requests = 200;
+    std::vector<std::optional<append_result>> results(requests);
+    std::latch done(requests);
+    for (int i = 0; i < requests; ++i) {
+        auto request = i % 2 == 0 ? one_event("campaign-own-" + std::to_string(i))
+                                  : one_event("campaign-shared", expected_version::exact(99));
+        store.append_async(std::move(request), [&, i](append_result r) {
+            results[static_cast<std::size_t>(i)] = std::move(r);
+            done.count_down();
+        });
+    }
+    done.wait();
+    for (int i = 0; i < requests; ++i) {
+        auto const& r = *results[static_cast<std::size_t>(i)];
+        if (i % 2 == 0) {
+            CHECK(r.has_value());
+        } else {
+            REQUIRE(r.has_error());
+            CHECK(r.error().code == error_code::wrong_expected_version);
+        }
+    }
+    CHECK(store.head().events == 1 + requests / 2);
+}
+
+TEST_CASE("waiting for a position wakes when it is committed", "[store][subscribe]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    CHECK_FALSE(store.wait_for_position(0, std::chrono::milliseconds(10)));
+
+    std::atomic<std::size_t> observed{0};
+    auto const handle = store.add_observer([&](std::span<recorded_event const> events) {
+        observed += events.size();
+    });
+    std::jthread appender([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        REQUIRE(store.append(make_request("campaign-a", expected_version::any(),
+                                          {ledger::testing::make_event(), ledger::testing::make_event()}))
+                    .has_value());
+    });
+    CHECK(store.wait_for_position(1, std::chrono::seconds(10)));
+    appender.join();
+    CHECK(observed == 2);
+    store.remove_observer(handle);
+    REQUIRE(store.append(one_event("campaign-a")).has_value());
+    CHECK(observed == 2);
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Recruitment Ledger needs to build, test and benchmark.
+# The README's quick-start commands and .ci/run both call this script, so the list lives here only.
+set -euo pipefail
+
+packages=(
+    # toolchain
+    g++ cmake make ccache pkg-config git
+    # libraries (SPEC "Fixed choices")
+    libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+    liblmdb-dev libcereal-dev libspdlog-dev libssl-dev
+    catch2
+    # end-to-end tests and benchmarks talk HTTP from the outside
+    curl wrk
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+    sudo=sudo
+else
+    sudo=
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${packages[@]}"
