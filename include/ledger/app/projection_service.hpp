@@ -1,0 +1,54 @@
+#pragma once
+// What HTTP and the CLI ask of the read models (SPEC §7), independent of how they are kept.
+
+#include "ledger/error.hpp"
+#include "ledger/time.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ledger::app {
+
+struct projection_summary {
+    std::string name;  // e.g. "recruits-per-campaign"
+    std::string description;
+    std::optional<std::uint64_t> position;  // last log position folded in; nullopt: none yet
+    std::uint64_t lag = 0;                  // committed events not yet folded in
+};
+
+struct projection_query {
+    std::string name;
+    std::optional<std::uint64_t> as_of_position;  // fold events with position <= N
+    std::optional<timestamp> as_of;               // fold events recorded at or before T
+    std::optional<std::uint64_t> min_position;    // wait until the live model has folded N
+    std::chrono::milliseconds wait = std::chrono::seconds(5);  // how long min_position waits
+};
+
+/// A read model as rows. Each row is a JSON object with exactly `columns` as keys.
+struct projection_table {
+    std::string name;
+    std::optional<std::uint64_t> position;  // last log position folded in; nullopt: none
+    std::vector<std::string> columns;       // the SPEC §7 field order (CSV header)
+    boost::json::array rows;
+};
+
+class projection_service {
+public:
+    virtual ~projection_service() = default;
+
+    /// Every read model with its position and lag.
+    virtual std::vector<projection_summary> list() const = 0;
+
+    /// One read model, live or as of a position or time.
+    /// Errors: projection_not_found; bad_request (both as_of_position and as_of);
+    /// unavailable (details: min_position, position) when min_position is not folded in
+    /// within `wait`.
+    virtual result<projection_table> query(projection_query const& query) const = 0;
+};
+
+}  // namespace ledger::app
