@@ -38,6 +38,10 @@ boost::json::object data_to_json(std::string_view type, std::uint16_t schema_ver
 /// Whether `type` names a catalogue event type.
 bool is_known_type(std::string_view type);
 
+/// Whether `category` is one of the stream categories of SPEC §5 (campaign, position,
+/// candidate, target). A stream name with another category is invalid_stream_name.
+bool is_known_category(std::string_view category);
+
 /// The catalogue as data for GET /v1/catalog: categories, event types with their category and
 /// fields (name, JSON type, required, allowed values, personal), and the domain rules.
 boost::json::value catalog_json();
