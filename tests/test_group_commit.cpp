@@ -140,3 +140,27 @@ TEST_CASE("waiting for a position wakes when it is committed", "[store][subscrib
     REQUIRE(store.append(one_event("campaign-a")).has_value());
     CHECK(observed == 2);
 }
+
+TEST_CASE("records put by the before-commit hook are durable with the events they follow",
+          "[store][projections]") {
+    ledger::testing::temp_dir dir;
+    {
+        event_store store({.directory = dir / "data"});
+        std::uint64_t seen_commits = 0;
+        store.set_before_commit_hook([&](projection_records& records) {
+            ++seen_commits;
+            records.put("checkpoint", std::to_string(seen_commits));
+        });
+        REQUIRE(store.append(one_event("campaign-a")).has_value());
+        REQUIRE(store.append(one_event("campaign-a")).has_value());
+        CHECK(store.read_projection_record("checkpoint") == "2");
+        // A refused append writes nothing, so the hook does not run.
+        REQUIRE(store.append(one_event("campaign-a", expected_version::no_stream())).has_error());
+        CHECK(store.read_projection_record("checkpoint") == "2");
+        store.set_before_commit_hook({});
+        REQUIRE(store.append(one_event("campaign-a")).has_value());
+    }
+    event_store reopened({.directory = dir / "data"});
+    CHECK(reopened.read_projection_record("checkpoint") == "2");
+    CHECK_FALSE(reopened.read_projection_record("missing"));
+}

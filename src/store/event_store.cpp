@@ -43,6 +43,11 @@ struct event_store::impl {
     std::map<std::uint64_t, commit_observer> observers;
     std::uint64_t next_observer = 0;
 
+    std::mutex hook_mutex;
+    before_commit_hook before_commit;
+
+    void run_before_commit(lmdb::write_txn& txn);
+
     std::unique_ptr<detail::group_writer> writer;  // last: stops first
 };
 
@@ -69,7 +74,8 @@ event_store::impl::impl(store_options opts)
     committed = chain_head{tip.next_position, tip.last_hash};
     writer = std::make_unique<detail::group_writer>(
         env, db, *options.policy, tip,
-        detail::group_writer_options{options.max_map_size, options.max_group_events},
+        detail::group_writer_options{options.max_map_size, options.max_group_events,
+                                     [this](lmdb::write_txn& txn) { run_before_commit(txn); }},
         [this](std::span<recorded_event const> events, detail::log_tip const& t) {
             on_commit(events, t);
         });
@@ -114,6 +120,27 @@ void event_store::impl::scan_stored(std::uint64_t from, Visit&& visit) {
             entry = cursor.next();
         }
     }
+}
+
+namespace {
+
+class projection_records_in_txn final : public projection_records {
+public:
+    projection_records_in_txn(lmdb::write_txn& txn, lmdb::dbi table) : txn_(txn), table_(table) {}
+    void put(std::string_view key, std::string_view value) override { txn_.put(table_, key, value); }
+
+private:
+    lmdb::write_txn& txn_;
+    lmdb::dbi table_;
+};
+
+}  // namespace
+
+void event_store::impl::run_before_commit(lmdb::write_txn& txn) {
+    std::lock_guard const lock(hook_mutex);
+    if (!before_commit) return;
+    projection_records_in_txn records(txn, db.projections);
+    before_commit(records);
 }
 
 void event_store::impl::on_commit(std::span<recorded_event const> events,
@@ -280,6 +307,18 @@ std::uint64_t event_store::add_observer(commit_observer observer) {
 void event_store::remove_observer(std::uint64_t handle) {
     std::lock_guard const lock(impl_->observers_mutex);
     impl_->observers.erase(handle);
+}
+
+void event_store::set_before_commit_hook(before_commit_hook hook) {
+    std::lock_guard const lock(impl_->hook_mutex);
+    impl_->before_commit = std::move(hook);
+}
+
+std::optional<std::string> event_store::read_projection_record(std::string_view key) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const value = txn.get(impl_->db.projections, key);
+    if (!value) return std::nullopt;
+    return std::string(*value);
 }
 
 lmdb::env& event_store::environment() { return impl_->env; }

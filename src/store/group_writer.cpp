@@ -85,6 +85,7 @@ void group_writer::process(std::vector<pending>& group) {
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
                 write_tip(txn, db_, tip);
+                if (options_.before_commit) options_.before_commit(txn);
                 txn.commit();
             }
         } catch (lmdb::map_full const&) {

@@ -72,6 +72,19 @@ struct log_query {
     std::string category;
 };
 
+/// Puts records into the `projections` table from inside a group's write transaction.
+class projection_records {
+public:
+    virtual ~projection_records() = default;
+    /// Stores `value` under `key`, replacing what was there. Throws lmdb::error on failure.
+    virtual void put(std::string_view key, std::string_view value) = 0;
+};
+
+/// Called on the writer thread inside each group's write transaction, after the group's events
+/// are written and just before the commit, so what it puts is durable exactly when they are.
+/// A projection runner uses it to persist a snapshot together with the position it covers.
+using before_commit_hook = std::function<void(projection_records&)>;
+
 /// Called on the writer thread right after each durable commit with the events it made
 /// durable, in log order. Keep it short: appends wait while it runs.
 using commit_observer = std::function<void(std::span<recorded_event const>)>;
@@ -138,6 +151,13 @@ public:
     /// Registers an observer of commits; returns a handle for remove_observer.
     std::uint64_t add_observer(commit_observer observer);
     void remove_observer(std::uint64_t handle);
+
+    /// Installs the hook run inside every group's transaction (replacing any earlier one; an
+    /// empty function removes it). Takes effect from the next group.
+    void set_before_commit_hook(before_commit_hook hook);
+
+    /// A record of the `projections` table, or nullopt.
+    std::optional<std::string> read_projection_record(std::string_view key) const;
 
     /// The underlying environment, for backups and statistics.
     lmdb::env& environment();

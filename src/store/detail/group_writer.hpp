@@ -23,6 +23,8 @@ namespace ledger::store::detail {
 struct group_writer_options {
     std::size_t max_map_size = 0;  // 0: no limit
     std::size_t max_group_events = 50'000;
+    /// Runs inside each group's transaction that wrote events, just before its commit.
+    std::function<void(lmdb::write_txn&)> before_commit;
 };
 
 class group_writer {
