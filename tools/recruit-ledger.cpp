@@ -79,7 +79,7 @@ store::event_store open_store(arguments const& args) {
 
 int verify(arguments const& args) {
     auto store = open_store(args);
-    auto const report = store.verify();
+    auto const report = store.verify(/*check_indexes=*/true);
     if (!report.ok) {
         std::fprintf(stderr, "verify: FAILED at position %llu: %s\n",
                      static_cast<unsigned long long>(report.first_bad_position.value_or(0)),

@@ -247,7 +247,29 @@ void event_store::scan(std::uint64_t from_position,
     });
 }
 
-verify_report event_store::verify() const {
+namespace {
+
+// Whether the event-id and stream indexes point at `position` for this event; empty when they do.
+std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
+                          recorded_event const& e, std::uint64_t position) {
+    auto const position_key = encode_u64(position);
+    auto const key = detail::view(position_key);
+    auto const by_id = txn.get(
+        db.event_ids, std::string_view(reinterpret_cast<char const*>(e.id.data), sizeof e.id.data));
+    if (!by_id || *by_id != key) return "the event-id index does not point at this event";
+    auto const head = txn.get(db.stream_heads, e.stream);
+    if (!head) return "the event's stream has no head";
+    auto const stream = detail::decode_stream_head(*head);
+    if (e.version > stream.last_version) return "the event's version is past its stream's head";
+    auto const by_version = txn.get(
+        db.stream_index, detail::view(detail::encode_stream_index_key(stream.stream_number, e.version)));
+    if (!by_version || *by_version != key) return "the stream index does not point at this event";
+    return {};
+}
+
+}  // namespace
+
+verify_report event_store::verify(bool check_indexes) const {
     verify_report report;
     sha256_hasher hasher;
     auto fail = [&](std::uint64_t position, std::string problem) {
@@ -261,8 +283,15 @@ verify_report event_store::verify() const {
         try {
             auto const expected = hasher.chain(report.head.hash, canonical_part(stored));
             if (expected != stored_hash(stored)) return fail(position, "hash does not match the chain");
-            if (decode_stored(stored).position != position) {
+            auto const event = decode_stored(stored);
+            if (event.position != position) {
                 return fail(position, "event records a different position than its key");
+            }
+            if (check_indexes) {
+                lmdb::read_txn txn(impl_->env);
+                if (auto problem = index_problem(txn, impl_->db, event, position); !problem.empty()) {
+                    return fail(position, std::move(problem));
+                }
             }
             report.head.hash = expected;
         } catch (codec_error const& e) {
@@ -272,10 +301,9 @@ verify_report event_store::verify() const {
         report.head.events = report.events;
         return true;
     });
+    if (report.ok && check_indexes) check_index_sizes(report);
     if (report.ok) {
-        // Events beyond the head read at open are fine (appends go on); the stored head must
-        // match the chain at its own position, which the next open checks. Compare here too
-        // when nothing was appended meanwhile.
+        // Appends may go on during the walk; when none did, the stored head must match too.
         auto const committed = head();
         if (committed.events == report.events && committed.hash != report.head.hash) {
             report.ok = false;
@@ -295,6 +323,23 @@ store_stats event_store::stats() const {
                        .projection_records = txn.entries(impl_->db.projections),
                        .map_size = impl_->env.map_size(),
                        .file_size = file == static_cast<std::uintmax_t>(-1) ? 0 : file};
+}
+
+void event_store::check_index_sizes(verify_report& report) const {
+    // Every event was found through both indexes; equal sizes mean they hold nothing else.
+    lmdb::read_txn txn(impl_->env);
+    auto const events = txn.entries(impl_->db.log);
+    if (events != report.events) return;  // appends went on during the walk: sizes differ anyway
+    std::uint64_t versions = 0;
+    lmdb::cursor heads(txn, impl_->db.stream_heads);
+    for (auto entry = heads.first(); entry; entry = heads.next()) {
+        versions += detail::decode_stream_head(entry->second).last_version + 1;
+    }
+    if (txn.entries(impl_->db.event_ids) != events || txn.entries(impl_->db.stream_index) != events ||
+        versions != events) {
+        report.ok = false;
+        report.problem = "the indexes hold entries that are not in the log";
+    }
 }
 
 chain_head event_store::head() const {

@@ -152,7 +152,9 @@ public:
     store_stats stats() const;
 
     /// Walks the whole log and recomputes the hash chain; reports the first broken position.
-    verify_report verify() const;
+    /// With `check_indexes` it also proves the indexes agree with the log: every event is found
+    /// by its id and by its stream and version, and the indexes hold nothing else.
+    verify_report verify(bool check_indexes = false) const;
 
     // ---- waiting for news ---------------------------------------------------------------------
 
@@ -175,6 +177,8 @@ public:
     lmdb::env& environment();
 
 private:
+    void check_index_sizes(verify_report& report) const;
+
     struct impl;
     std::unique_ptr<impl> impl_;
 };
