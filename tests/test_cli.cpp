@@ -4,9 +4,11 @@
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
+#include "ledger/sha256.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
