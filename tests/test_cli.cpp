@@ -74,7 +74,7 @@ TEST_CASE("cli: export from a position writes only the tail as CloudEvents", "[c
     CHECK(first.at("hash").as_string().size() == 64);
 }
 
-TEST_CASE("cli: import stops at a bad line, names it and writes no part of its batch", "[cli]") {
+TEST_CASE("cli: import stops at a bad line, names it and writes only the lines before it", "[cli]") {
     temp_dir dir;
     make_demo(dir / "a", 30);
     auto const exported = cli({"export", "--data", (dir / "a").string()}).out;

@@ -57,6 +57,14 @@ error bad_json(std::uint64_t line, std::string const& what) {
     return e;
 }
 
+// A bad line ends the import: every line before it is written (the batch being collected
+// holds only good lines), nothing from it on. A store refusal meanwhile takes precedence.
+error stop_at(batcher& batches, append_window& window, error bad_line) {
+    if (auto failure = batches.flush()) return *failure;
+    if (auto failure = window.drain()) return *failure;
+    return bad_line;
+}
+
 }  // namespace
 
 std::uint64_t export_events(store::event_store const& store, std::uint64_t from_position,
@@ -84,15 +92,9 @@ result<import_report> import_events(store::event_store& store, std::istream& in,
         if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
         boost::system::error_code ec;
         auto const value = boost::json::parse(text, ec);
-        if (ec) {
-            (void)window.drain();
-            return bad_json(line, ec.message());
-        }
+        if (ec) return stop_at(batches, window, bad_json(line, ec.message()));
         auto imported = from_cloudevent(value, static_cast<std::size_t>(line - 1));
-        if (!imported) {
-            (void)window.drain();
-            return imported.error();
-        }
+        if (!imported) return stop_at(batches, window, imported.error());
         if (auto failure = batches.add(std::move(*imported), line)) return *failure;
         ++report.lines;
         if (progress && report.lines % 4096 == 0) progress(report.lines, 0);

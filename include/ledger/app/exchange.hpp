@@ -30,9 +30,10 @@ struct import_report {
 /// an empty ledger re-creates it byte for byte (same positions, same hash chain).
 ///
 /// Stops at the first bad line (invalid_json, invalid_event, unknown_event_type,
-/// invalid_stream_name; the message names the line) before anything of its batch is written;
-/// a batch refused by the store (a rule, a conflict) stops it the same way. Batches before the
-/// failure stay written, so a corrected file can simply be imported again.
+/// invalid_stream_name; the message names the line): every line before it is written, nothing
+/// from it on. A batch the store refuses (a rule, a conflict) is not written at all and stops
+/// the import too (a few batches after it may already be in flight and land). Since import is
+/// idempotent by id, a corrected file can simply be imported again.
 result<import_report> import_events(store::event_store& store, std::istream& in,
                                     progress_callback const& progress = {});
 
