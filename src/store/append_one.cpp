@@ -124,7 +124,7 @@ append_success write_events(append_context& ctx, append_request const& request,
     stream_head head = existing.value_or(stream_head{ctx.tip.next_stream_number++, 0, {}});
     std::uint64_t version = existing ? existing->last_version + 1 : 0;
     // recorded_at never decreases along the log, even if the wall clock steps back.
-    timestamp const recorded_at = std::max(now(), ctx.tip.last_recorded_at);
+    timestamp const recorded_at = std::max(request.recorded_at.value_or(now()), ctx.tip.last_recorded_at);
 
     append_success success{.stream = request.stream,
                            .first_version = version,

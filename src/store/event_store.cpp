@@ -314,6 +314,17 @@ verify_report event_store::verify(bool check_indexes) const {
     return report;
 }
 
+store_stats event_store::stats() const {
+    lmdb::read_txn txn(impl_->env);
+    std::error_code ignored;
+    auto const file = std::filesystem::file_size(impl_->options.directory / "data.mdb", ignored);
+    return store_stats{.events = txn.entries(impl_->db.log),
+                       .streams = txn.entries(impl_->db.stream_heads),
+                       .projection_records = txn.entries(impl_->db.projections),
+                       .map_size = impl_->env.map_size(),
+                       .file_size = file == static_cast<std::uintmax_t>(-1) ? 0 : file};
+}
+
 void event_store::check_index_sizes(verify_report& report) const {
     // Every event was found through both indexes; equal sizes mean they hold nothing else.
     lmdb::read_txn txn(impl_->env);

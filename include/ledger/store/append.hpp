@@ -50,6 +50,10 @@ struct append_request {
     expected_version expected;
     std::string actor;
     std::vector<event_to_append> events;  // appended atomically, in order
+    /// Server time to record instead of now: only for imports that re-create a ledger, so that
+    /// export → import → export is byte-identical. Never earlier than the log's last
+    /// recorded_at (it is raised to that), so recorded times still never decrease.
+    std::optional<timestamp> recorded_at;
 };
 
 /// Where a batch landed. `already_recorded` is true for an idempotent retry: nothing was

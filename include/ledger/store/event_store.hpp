@@ -64,6 +64,15 @@ struct verify_report {
     std::string problem;  // empty when ok
 };
 
+/// Sizes of a ledger, cheap to read (no scan).
+struct store_stats {
+    std::uint64_t events = 0;
+    std::uint64_t streams = 0;
+    std::uint64_t projection_records = 0;
+    std::uint64_t map_size = 0;    // bytes reserved for the memory map
+    std::uint64_t file_size = 0;   // bytes of data.mdb on disk
+};
+
 /// Filters of a global log read; empty strings mean "no filter".
 struct log_query {
     std::uint64_t from_position = 0;
@@ -138,6 +147,9 @@ public:
 
     /// The committed chain head.
     chain_head head() const;
+
+    /// Entry counts and sizes.
+    store_stats stats() const;
 
     /// Walks the whole log and recomputes the hash chain; reports the first broken position.
     /// With `check_indexes` it also proves the indexes agree with the log: every event is found

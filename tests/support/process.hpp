@@ -1,0 +1,72 @@
+#pragma once
+// Runs a program to completion and captures its exit code, stdout and stderr: for end-to-end
+// tests of the project's own executables.
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ledger::testing {
+
+struct process_result {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+namespace detail {
+inline std::string drain(int fd) {
+    std::string text;
+    std::array<char, 4096> buffer{};
+    for (ssize_t n; (n = read(fd, buffer.data(), buffer.size())) > 0;) {
+        text.append(buffer.data(), static_cast<std::size_t>(n));
+    }
+    close(fd);
+    return text;
+}
+}  // namespace detail
+
+/// Runs `program` with `args`; `input` is written to its stdin.
+inline process_result run_process(std::string const& program, std::vector<std::string> const& args,
+                                  std::string const& input = {}) {
+    int in[2], out[2], err[2];
+    if (pipe(in) != 0 || pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
+    pid_t const child = fork();
+    if (child < 0) throw std::runtime_error("fork failed");
+    if (child == 0) {
+        dup2(in[0], STDIN_FILENO);
+        dup2(out[1], STDOUT_FILENO);
+        dup2(err[1], STDERR_FILENO);
+        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
+        std::vector<char*> argv{const_cast<char*>(program.c_str())};
+        for (auto const& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(program.c_str(), argv.data());
+        _exit(127);
+    }
+    close(in[0]);
+    close(out[1]);
+    close(err[1]);
+    process_result result;
+    std::thread out_reader([&] { result.out = detail::drain(out[0]); });
+    std::thread err_reader([&] { result.err = detail::drain(err[0]); });
+    for (std::size_t written = 0; written < input.size();) {
+        auto const n = write(in[1], input.data() + written, input.size() - written);
+        if (n <= 0) break;
+        written += static_cast<std::size_t>(n);
+    }
+    close(in[1]);
+    out_reader.join();
+    err_reader.join();
+    int status = 0;
+    waitpid(child, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return result;
+}
+
+}  // namespace ledger::testing

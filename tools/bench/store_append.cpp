@@ -1,0 +1,139 @@
+// bench-store_append: durable append throughput of the event store beside raw LMDB doing the
+// same puts on the same disk in the same run, reported as ratios (the machines are shared and
+// noisy, so only ratios from one run mean anything).
+//
+//   bench-store_append [--dir DIR] [--seconds S]
+//
+// Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
+// 64 concurrent single-event appenders (group commit) vs raw LMDB one put per commit;
+// batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
+
+#include "ledger/store/event_store.hpp"
+#include "ledger/store/lmdb.hpp"
+
+#include <boost/endian/conversion.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using namespace ledger;
+using clock_type = std::chrono::steady_clock;
+
+struct settings {
+    std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
+    double seconds = 3.0;
+};
+
+// A representative event: about the size of a real InterviewBooked envelope.
+store::event_to_append sample_event() {
+    store::event_to_append e;
+    e.type = "InterviewBooked";
+    e.occurred_at = *parse_timestamp("2024-03-12T10:00:00Z");
+    e.data = std::string(120, 'd');
+    return e;
+}
+
+std::filesystem::path fresh(settings const& s, std::string const& name) {
+    auto const path = s.dir / name;
+    std::filesystem::remove_all(path);
+    return path;
+}
+
+// Raw LMDB: `per_commit` puts of a 300-byte value under big-endian keys, committed with fsync.
+double raw_lmdb_rate(settings const& s, std::size_t per_commit) {
+    store::lmdb::env env({.directory = fresh(s, "raw-" + std::to_string(per_commit)),
+                          .map_size = std::size_t{8} << 30});
+    store::lmdb::dbi table;
+    {
+        store::lmdb::write_txn txn(env);
+        table = txn.open_database("log");
+        txn.commit();
+    }
+    std::string const value(300, 'v');
+    std::uint64_t key = 0;
+    auto const start = clock_type::now();
+    auto const until = start + std::chrono::duration<double>(s.seconds);
+    while (clock_type::now() < until) {
+        store::lmdb::write_txn txn(env);
+        for (std::size_t i = 0; i < per_commit; ++i, ++key) {
+            unsigned char bytes[8];
+            boost::endian::store_big_u64(bytes, key);
+            txn.put(table, {reinterpret_cast<char*>(bytes), 8}, value, true);
+        }
+        txn.commit();
+    }
+    return static_cast<double>(key) / std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+// The ledger with `appenders` threads, each appending batches of `batch` events to its own streams.
+double ledger_rate(settings const& s, int appenders, std::size_t batch) {
+    store::event_store store({.directory = fresh(s, fmt::format("ledger-{}x{}", appenders, batch)),
+                              .initial_map_size = std::size_t{1} << 30});
+    std::atomic<std::uint64_t> appended{0};
+    auto const start = clock_type::now();
+    auto const until = start + std::chrono::duration<double>(s.seconds);
+    {
+        std::vector<std::jthread> threads;
+        for (int t = 0; t < appenders; ++t) {
+            threads.emplace_back([&, t] {
+                std::vector<store::event_to_append> events(batch, sample_event());
+                for (int i = 0; clock_type::now() < until; ++i) {
+                    auto const stream = fmt::format("candidate-b{}-{}", t, i % 50);
+                    auto const r = store.append({stream, store::expected_version::any(), "bench", events});
+                    if (!r) throw std::runtime_error(r.error().message);
+                    appended += batch;
+                }
+            });
+        }
+    }
+    return static_cast<double>(appended) / std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
+settings parse(int argc, char** argv) {
+    settings s;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string const flag = argv[i];
+        if (flag == "--dir") s.dir = argv[i + 1];
+        else if (flag == "--seconds") s.seconds = std::stod(argv[i + 1]);
+        else throw std::invalid_argument("unknown flag " + flag);
+    }
+    return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    spdlog::set_level(spdlog::level::warn);
+    auto const s = parse(argc, argv);
+    std::filesystem::create_directories(s.dir);
+
+    double const raw_1 = raw_lmdb_rate(s, 1);
+    double const raw_64 = raw_lmdb_rate(s, 64);
+    double const raw_1000 = raw_lmdb_rate(s, 1000);
+    double const single = ledger_rate(s, 1, 1);
+    double const grouped = ledger_rate(s, 64, 1);
+    double const batched = ledger_rate(s, 4, 1000);
+    std::filesystem::remove_all(s.dir);
+
+    fmt::print("{:<52} {:>12} {:>10}\n", "case (durable, fsync on every commit)", "events/s", "ratio");
+    fmt::print("{:<52} {:>12.0f} {:>10}\n", "raw LMDB, 1 put per commit", raw_1, "1.00");
+    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "raw LMDB, 64 puts per commit", raw_64, raw_64 / raw_1);
+    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "raw LMDB, 1000 puts per commit", raw_1000, raw_1000 / raw_1);
+    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 1 appender, 1 event per append", single, single / raw_1);
+    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 64 appenders, 1 event each (group commit)", grouped, grouped / raw_1);
+    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 4 appenders, 1000-event batches", batched, batched / raw_1);
+    fmt::print("\ngroup commit / raw 1-per-commit: {:.1f}x   batched ledger / raw 1000-per-commit: {:.2f}\n",
+               grouped / raw_1, batched / raw_1000);
+    return 0;
+} catch (std::exception const& e) {
+    spdlog::error("bench-store_append: {}", e.what());
+    return 1;
+}

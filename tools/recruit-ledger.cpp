@@ -1,0 +1,243 @@
+// recruit-ledger: the operator's and analyst's command-line tool (SPEC §8).
+// Exit codes: 0 ok, 1 failure, 2 usage.
+
+#include "cli/progress_bar.hpp"
+#include "demo_ledger.hpp"
+
+#include "ledger/app/domain_policy.hpp"
+#include "ledger/app/exchange.hpp"
+#include "ledger/app/tokens.hpp"
+#include "ledger/store/event_store.hpp"
+#include "ledger/store/lmdb.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace ledger;
+
+constexpr int exit_ok = 0;
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+struct usage_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// `--flag value` pairs and positional words; every flag of these commands takes a value.
+struct arguments {
+    std::map<std::string, std::string, std::less<>> flags;
+    std::vector<std::string> positionals;
+
+    std::string const& required(std::string_view flag) const {
+        auto const found = flags.find(flag);
+        if (found == flags.end()) throw usage_error("missing " + std::string(flag));
+        return found->second;
+    }
+    std::optional<std::uint64_t> number(std::string_view flag) const {
+        auto const found = flags.find(flag);
+        if (found == flags.end()) return std::nullopt;
+        std::uint64_t value = 0;
+        auto const& text = found->second;
+        auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (ec != std::errc{} || end != text.data() + text.size()) {
+            throw usage_error(std::string(flag) + " needs a non-negative integer");
+        }
+        return value;
+    }
+};
+
+arguments parse(std::vector<std::string> const& words, std::set<std::string_view> const& known) {
+    arguments args;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        auto const& word = words[i];
+        if (word.size() > 2 && word.starts_with("--")) {
+            if (!known.contains(word)) throw usage_error("unknown option " + word);
+            if (i + 1 >= words.size()) throw usage_error(word + " needs a value");
+            args.flags[word] = words[++i];
+        } else {
+            args.positionals.push_back(word);
+        }
+    }
+    return args;
+}
+
+store::event_store open_store(arguments const& args) {
+    return store::event_store({.directory = args.required("--data"),
+                               .policy = std::make_shared<app::domain_policy>()});
+}
+
+int verify(arguments const& args) {
+    auto store = open_store(args);
+    auto const report = store.verify(/*check_indexes=*/true);
+    if (!report.ok) {
+        std::fprintf(stderr, "verify: FAILED at position %llu: %s\n",
+                     static_cast<unsigned long long>(report.first_bad_position.value_or(0)),
+                     report.problem.c_str());
+        return exit_failure;
+    }
+    std::printf("ok: %llu events, head hash %s\n", static_cast<unsigned long long>(report.events),
+                to_hex(report.head.hash).c_str());
+    return exit_ok;
+}
+
+int export_command(arguments const& args) {
+    auto store = open_store(args);
+    cli::progress_bar bar("export");
+    std::ios::sync_with_stdio(false);
+    app::export_events(store, args.number("--from-position").value_or(0), std::cout,
+                       [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+    std::cout.flush();
+    return std::cout ? exit_ok : exit_failure;
+}
+
+int import_command(arguments const& args) {
+    if (args.positionals.size() != 1) throw usage_error("import needs one FILE (or - for stdin)");
+    auto store = open_store(args);
+    std::ifstream file;
+    auto const& name = args.positionals.front();
+    if (name != "-") {
+        file.open(name);
+        if (!file) throw std::runtime_error("cannot read " + name);
+    }
+    cli::progress_bar bar("import");
+    auto const report = app::import_events(store, name == "-" ? std::cin : file,
+                                           [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+    if (!report) {
+        std::fprintf(stderr, "import: %s: %s\n", std::string(to_string(report.error().code)).c_str(),
+                     report.error().message.c_str());
+        return exit_failure;
+    }
+    std::fprintf(stderr, "import: %llu events read, %llu appended, %llu already present\n",
+                 static_cast<unsigned long long>(report->lines), static_cast<unsigned long long>(report->appended),
+                 static_cast<unsigned long long>(report->already_recorded));
+    return exit_ok;
+}
+
+int backup(arguments const& args) {
+    std::filesystem::path const target = args.required("--to");
+    if (std::filesystem::exists(target) && !std::filesystem::is_empty(target)) {
+        throw usage_error("--to " + target.string() + " must be a new or empty directory");
+    }
+    {
+        // LMDB's own hot copy: a consistent snapshot while writers go on, free pages dropped.
+        auto store = open_store(args);
+        std::filesystem::create_directories(target);
+        store.environment().copy_compacted(target);
+    }
+    store::event_store copy({.directory = target});
+    auto const report = copy.verify();
+    if (!report.ok) {
+        std::fprintf(stderr, "backup: the copy does not verify at position %llu\n",
+                     static_cast<unsigned long long>(report.first_bad_position.value_or(0)));
+        return exit_failure;
+    }
+    std::printf("backup: %llu events copied to %s and verified, head hash %s\n",
+                static_cast<unsigned long long>(report.events), target.c_str(), to_hex(report.head.hash).c_str());
+    return exit_ok;
+}
+
+int stats(arguments const& args) {
+    auto store = open_store(args);
+    auto const s = store.stats();
+    auto const head = store.head();
+    std::printf("events             %llu\nstreams            %llu\nprojection records %llu\n"
+                "file size          %llu bytes\nmap size           %llu bytes\nhead hash          %s\n",
+                static_cast<unsigned long long>(s.events), static_cast<unsigned long long>(s.streams),
+                static_cast<unsigned long long>(s.projection_records),
+                static_cast<unsigned long long>(s.file_size), static_cast<unsigned long long>(s.map_size),
+                to_hex(head.hash).c_str());
+    return exit_ok;
+}
+
+int demo(arguments const& args) {
+    auto store = open_store(args);
+    demo::demo_options const options{args.number("--events").value_or(20'000), args.number("--seed").value_or(42)};
+    cli::progress_bar bar("demo");
+    auto const appended = demo::load(store, options, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
+    std::fprintf(stderr, "demo: %llu events in the ledger at %s (seed %llu)\n",
+                 static_cast<unsigned long long>(appended), args.required("--data").c_str(),
+                 static_cast<unsigned long long>(options.seed));
+    return exit_ok;
+}
+
+int token(arguments const& args) {
+    if (args.positionals.size() != 3 || args.positionals[0] != "add") {
+        throw usage_error("usage: token add --tokens FILE NAME ROLE");
+    }
+    auto const granted = app::parse_role(args.positionals[2]);
+    if (!granted) throw usage_error("ROLE is one of reader, writer, auditor, admin");
+    auto const token = app::add_token(args.required("--tokens"), args.positionals[1], *granted);
+    if (!token) throw usage_error(token.error().message);
+    std::printf("%s\n", token->c_str());  // shown once: only its hash is stored
+    return exit_ok;
+}
+
+struct command {
+    std::string_view name;
+    std::string_view usage;
+    std::set<std::string_view> flags;
+    std::function<int(arguments const&)> run;
+};
+
+std::vector<command> const& commands() {
+    static std::vector<command> const table{
+        {"verify", "verify --data DIR", {"--data"}, verify},
+        {"export", "export --data DIR [--from-position N]", {"--data", "--from-position"}, export_command},
+        {"import", "import --data DIR FILE|-", {"--data"}, import_command},
+        {"backup", "backup --data DIR --to DIR2", {"--data", "--to"}, backup},
+        {"stats", "stats --data DIR", {"--data"}, stats},
+        {"demo", "demo --data DIR [--events N] [--seed S]", {"--data", "--events", "--seed"}, demo},
+        {"token", "token add --tokens FILE NAME ROLE", {"--tokens"}, token},
+    };
+    return table;
+}
+
+void print_usage(std::FILE* to) {
+    std::fprintf(to, "usage: recruit-ledger COMMAND [options]\n\ncommands:\n");
+    for (auto const& c : commands()) std::fprintf(to, "  %.*s\n", static_cast<int>(c.usage.size()), c.usage.data());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_level(spdlog::level::warn);
+    std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.empty() || words[0] == "--help" || words[0] == "-h") {
+        print_usage(words.empty() ? stderr : stdout);
+        return words.empty() ? exit_usage : exit_ok;
+    }
+    auto const found = std::find_if(commands().begin(), commands().end(),
+                                    [&](command const& c) { return c.name == words[0]; });
+    if (found == commands().end()) {
+        std::fprintf(stderr, "recruit-ledger: unknown command %s\n", words[0].c_str());
+        print_usage(stderr);
+        return exit_usage;
+    }
+    words.erase(words.begin());
+    if (std::find(words.begin(), words.end(), "--help") != words.end()) {
+        std::printf("usage: recruit-ledger %.*s\n", static_cast<int>(found->usage.size()), found->usage.data());
+        return exit_ok;
+    }
+    try {
+        return found->run(parse(words, found->flags));
+    } catch (usage_error const& e) {
+        std::fprintf(stderr, "recruit-ledger %s: %s\nusage: recruit-ledger %.*s\n", words.empty() ? "" : "",
+                     e.what(), static_cast<int>(found->usage.size()), found->usage.data());
+        return exit_usage;
+    } catch (std::exception const& e) {
+        std::fprintf(stderr, "recruit-ledger %.*s: %s\n", static_cast<int>(found->name.size()),
+                     found->name.data(), e.what());
+        return exit_failure;
+    }
+}
