@@ -5,6 +5,7 @@
 #include "ledger/time.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
 #include <chrono>
 #include <cstdint>
@@ -36,6 +37,10 @@ struct projection_table {
     std::vector<std::string> columns;       // the SPEC §7 field order (CSV header)
     boost::json::array rows;
 };
+
+/// The JSON form the API answers and `recruit-ledger replay` prints:
+/// {"name", "position" (null when nothing was folded), "rows"}.
+boost::json::object to_json(projection_table const& table);
 
 class projection_service {
 public:
