@@ -2,7 +2,7 @@
 
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/envelope_codec.hpp"
-#include "projection_snapshot.hpp"
+#include "ledger/app/projection_snapshot.hpp"
 
 #include <spdlog/spdlog.h>
 

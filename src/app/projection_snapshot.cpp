@@ -1,4 +1,4 @@
-#include "projection_snapshot.hpp"
+#include "ledger/app/projection_snapshot.hpp"
 
 #include "ledger/detail/memory_streambuf.hpp"
 
