@@ -38,8 +38,9 @@ boost::json::value cost_per_contract(std::map<std::string, std::int64_t> const& 
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
+    auto const campaigns = facts_.campaigns.streams();
     std::map<std::string_view, detail::stage_counts> counts;  // ordered: stable rows
-    for (auto const& [id, facts] : facts_.campaigns.streams()) counts[id];
+    for (auto const& [id, facts] : campaigns) counts[id];
     for (auto const& [candidate, facts] : facts_.candidates.streams()) {
         for (auto const& application : detail::summarize_applications(facts)) {
             counts[application.campaign_id].add(application);
@@ -47,7 +48,9 @@ boost::json::array recruits_per_campaign::rows() const {
     }
     boost::json::array rows;
     for (auto const& [id, count] : counts) {
-        auto const profile = detail::profile_of(facts_.campaigns.of(id));
+        auto const planned = campaigns.find(id);
+        auto const profile = planned == campaigns.end() ? detail::campaign_profile{}
+                                                        : detail::profile_of(planned->second);
         boost::json::object row;
         row["campaign_id"] = id;
         row["name"] = profile.planned ? boost::json::value(profile.name) : nullptr;

@@ -1,18 +1,20 @@
 #pragma once
-// The facts a read model keeps, grouped by the stream they came from, each tagged with the
-// log position of the event that stated it.
+// The facts a read model keeps, each tagged with the stream it came from and the log position
+// of the event that stated it.
 //
 // Read models keep facts rather than running totals so that `EventRetracted` can undo any
-// event exactly: a retraction names a position in its own stream, and retracting drops that
-// stream's facts from that position. Rows are derived from the facts when rendered.
+// event exactly: a retraction names a position in its own stream, and retracting marks the
+// facts stated at that position as if they had never been. Rows are derived when rendered.
+//
+// Facts live in one vector in log order: folding is an append (no lookup, no scattered memory,
+// which is what makes replay fast), and a retraction finds its facts by binary search on the
+// position. Grouping by stream happens at render time.
 
 #include <cereal/types/string.hpp>
-#include <cereal/types/unordered_map.hpp>
 #include <cereal/types/vector.hpp>
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -20,54 +22,59 @@
 
 namespace ledger::projections::detail {
 
-/// Hashes std::string and std::string_view alike, so lookups by view allocate nothing.
-struct string_hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view text) const noexcept {
-        return std::hash<std::string_view>{}(text);
-    }
-};
-
-/// `Fact` needs a `std::uint64_t position` member and a cereal `serialize`.
+/// `Fact` needs a `std::uint64_t position` member, a cereal `serialize` and operator==.
 template <class Fact>
 class stream_facts {
 public:
-    using map_type = std::unordered_map<std::string, std::vector<Fact>, string_hash, std::equal_to<>>;
+    /// Remaining facts by stream id, each stream's in log order.
+    using grouped = std::unordered_map<std::string_view, std::vector<Fact>>;
 
-    /// Records a fact of `stream_id`. Facts of one stream arrive in log order.
+    /// Records a fact of `stream_id`. Facts arrive in log order.
     void add(std::string_view stream_id, Fact fact) {
-        auto it = by_stream_.find(stream_id);
-        if (it == by_stream_.end()) it = by_stream_.emplace(std::string(stream_id), std::vector<Fact>{}).first;
-        it->second.push_back(std::move(fact));
+        log_.push_back(entry{std::string(stream_id), std::move(fact), false});
     }
 
     /// Forgets what the event at `position` of `stream_id` stated; nothing when it stated
-    /// nothing this read model keeps.
+    /// nothing this read model keeps, or when that position is in another stream.
     void retract(std::string_view stream_id, std::uint64_t position) {
-        auto const it = by_stream_.find(stream_id);
-        if (it == by_stream_.end()) return;
-        std::erase_if(it->second, [&](Fact const& f) { return f.position == position; });
-        if (it->second.empty()) by_stream_.erase(it);
+        auto it = std::lower_bound(log_.begin(), log_.end(), position,
+                                   [](entry const& e, std::uint64_t p) { return e.fact.position < p; });
+        for (; it != log_.end() && it->fact.position == position; ++it) {
+            if (it->stream_id == stream_id) it->retracted = true;
+        }
     }
 
-    /// The facts of one stream in log order; empty when it has none.
-    std::vector<Fact> const& of(std::string_view stream_id) const {
-        static std::vector<Fact> const none;
-        auto const it = by_stream_.find(stream_id);
-        return it == by_stream_.end() ? none : it->second;
+    /// The remaining facts grouped by stream; views into this object, valid while it lives
+    /// unchanged.
+    grouped streams() const {
+        grouped by_stream;
+        for (auto const& e : log_) {
+            if (!e.retracted) by_stream[e.stream_id].push_back(e.fact);
+        }
+        return by_stream;
     }
-
-    map_type const& streams() const noexcept { return by_stream_; }
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(by_stream_);
+        archive(log_);
     }
 
     friend bool operator==(stream_facts const&, stream_facts const&) = default;
 
 private:
-    map_type by_stream_;
+    struct entry {
+        std::string stream_id;
+        Fact fact;
+        bool retracted = false;
+
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(stream_id, fact, retracted);
+        }
+        friend bool operator==(entry const&, entry const&) = default;
+    };
+
+    std::vector<entry> log_;
 };
 
 }  // namespace ledger::projections::detail
