@@ -76,6 +76,72 @@ double events_per_second(std::uint64_t events, Body&& body) {
     return static_cast<double>(events) / took.count();
 }
 
+/// Scan baselines and the replay through all seven, printed with their ratios.
+void measure_replay(store::event_store const& store, std::uint64_t n) {
+    std::uint64_t sink = 0;
+    auto scan_envelopes = [&] {
+        store.scan(0, [&](recorded_event const& e) { sink += e.data.size(); return true; });
+    };
+    auto scan_with_data = [&] {
+        store.scan(0, [&](recorded_event const& e) {
+            sink += events::decode_event(e.type, e.schema_version, e.data).index();
+            return true;
+        });
+    };
+    auto models = projections::make_all_read_models();
+    std::vector<projections::read_model*> pointers;
+    for (auto& m : models) pointers.push_back(m.get());
+
+    scan_envelopes();  // warm the page cache
+    double const envelope_rate = events_per_second(n, scan_envelopes);
+    double const data_rate = events_per_second(n, scan_with_data);
+    double const replay_rate = events_per_second(n, [&] { app::replay_log(store, pointers, {}); });
+    std::printf("%-34s %12.0f events/s\n", "scan + envelope decode", envelope_rate);
+    std::printf("%-34s %12.0f events/s\n", "scan + envelope + data decode", data_rate);
+    std::printf("%-34s %12.0f events/s\n", "replay through all 7 read models", replay_rate);
+    std::printf("replay / scan+envelope = %.0f %%   replay / scan+data = %.0f %%  (checksum %llu)\n",
+                100.0 * replay_rate / envelope_rate, 100.0 * replay_rate / data_rate,
+                static_cast<unsigned long long>(sink % 1000));
+
+    auto const render_start = bench_clock::now();
+    std::size_t rows = 0;
+    for (auto const* m : pointers) rows += m->rows().size();
+    std::chrono::duration<double> const render = bench_clock::now() - render_start;
+    std::printf("rendering all 7 tables: %zu rows in %.1f ms\n", rows, render.count() * 1000.0);
+}
+
+/// The folds alone: every event read and decoded up front, then folded from memory.
+void measure_folds(store::event_store const& store, std::uint64_t n) {
+    auto models = projections::make_all_read_models();
+    std::vector<projections::read_model*> pointers;
+    for (auto& m : models) pointers.push_back(m.get());
+    std::vector<recorded_event> log;
+    std::vector<std::optional<events::recruitment_event>> data;
+    app::fold_decoder decoder(pointers);
+    store.scan(0, [&](recorded_event const& e) {
+        log.push_back(e);
+        data.push_back(decoder.decode(e));
+        return true;
+    });
+    double const rate = events_per_second(n, [&] {
+        for (std::size_t i = 0; i < log.size(); ++i) {
+            auto const view = app::fold_decoder::view(log[i], data[i]);
+            for (auto* m : pointers) m->apply(view);
+        }
+    });
+    std::printf("%-34s %12.0f events/s\n", "folds only (decoded, in memory)", rate);
+}
+
+/// Each read model replayed alone, to see which ones cost most.
+void measure_each(store::event_store const& store, std::uint64_t n) {
+    for (auto const name : projections::read_model_names()) {
+        auto model = projections::make_read_model(name);
+        projections::read_model* const single = model.get();
+        double const rate = events_per_second(n, [&] { app::replay_log(store, std::span(&single, 1), {}); });
+        std::printf("  replay into %-22s %12.0f events/s\n", std::string(name).c_str(), rate);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,59 +156,9 @@ int main(int argc, char** argv) {
         auto const n = store.head().events;
         std::printf("ledger: %llu events built in %.1f s\n", static_cast<unsigned long long>(n),
                     build_time.count());
-
-        std::uint64_t sink = 0;
-        auto scan_envelopes = [&] {
-            store.scan(0, [&](recorded_event const& e) { sink += e.data.size(); return true; });
-        };
-        auto scan_with_data = [&] {
-            store.scan(0, [&](recorded_event const& e) {
-                sink += events::decode_event(e.type, e.schema_version, e.data).index();
-                return true;
-            });
-        };
-        auto models = projections::make_all_read_models();
-        std::vector<projections::read_model*> pointers;
-        for (auto& m : models) pointers.push_back(m.get());
-        auto replay = [&] { app::replay_log(store, pointers, {}); };
-
-        scan_envelopes();  // warm the page cache
-        double const envelope_rate = events_per_second(n, scan_envelopes);
-        double const data_rate = events_per_second(n, scan_with_data);
-        double const replay_rate = events_per_second(n, replay);
-        auto const render_start = bench_clock::now();
-        std::size_t rows = 0;
-        for (auto const* m : pointers) rows += m->rows().size();
-        std::chrono::duration<double> const render = bench_clock::now() - render_start;
-
-        std::printf("%-34s %12.0f events/s\n", "scan + envelope decode", envelope_rate);
-        std::printf("%-34s %12.0f events/s\n", "scan + envelope + data decode", data_rate);
-        std::printf("%-34s %12.0f events/s\n", "replay through all 7 read models", replay_rate);
-        std::printf("replay / scan+envelope = %.0f %%   replay / scan+data = %.0f %%\n",
-                    100.0 * replay_rate / envelope_rate, 100.0 * replay_rate / data_rate);
-        {
-            // The folds alone: every event decoded up front, folded from memory.
-            std::vector<recorded_event> log;
-            std::vector<std::optional<events::recruitment_event>> data;
-            app::fold_decoder decoder(pointers);
-            store.scan(0, [&](recorded_event const& e) { log.push_back(e); data.push_back(decoder.decode(e)); return true; });
-            auto fresh = projections::make_all_read_models();
-            double const rate = events_per_second(n, [&] {
-                for (std::size_t i = 0; i < log.size(); ++i) {
-                    auto const view = app::fold_decoder::view(log[i], data[i]);
-                    for (auto& m : fresh) m->apply(view);
-                }
-            });
-            std::printf("%-34s %12.0f events/s\n", "folds only (decoded, in memory)", rate);
-        }
-        for (auto* m : pointers) {
-            auto alone = m->fresh();
-            projections::read_model* const single = alone.get();
-            double const rate = events_per_second(n, [&] { app::replay_log(store, std::span(&single, 1), {}); });
-            std::printf("  replay into %-22s %12.0f events/s\n", std::string(m->name()).c_str(), rate);
-        }
-        std::printf("rendering all 7 tables: %zu rows in %.1f ms (checksum %llu)\n", rows,
-                    render.count() * 1000.0, static_cast<unsigned long long>(sink % 1000));
+        measure_replay(store, n);
+        measure_folds(store, n);
+        measure_each(store, n);
     }
     std::filesystem::remove_all(dir);
     return 0;
