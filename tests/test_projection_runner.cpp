@@ -1,3 +1,4 @@
+#include "ledger/app/domain_policy.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/app/projection_snapshot.hpp"
@@ -6,6 +7,7 @@
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -22,6 +24,8 @@ store::store_options options_in(testing::temp_dir const& dir) {
     store::store_options o;
     o.directory = dir.path();
     o.initial_map_size = std::size_t{64} << 20;
+    // The catalogue's domain rules check that the generated history really abides by them.
+    o.policy = std::make_shared<app::domain_policy>();
     return o;
 }
 
@@ -35,7 +39,10 @@ void append_generated(store::event_store& store, testing::recruitment_generator&
         store.append_async(generator.next().request(),
                            [done](store::append_result r) { done->set_value(std::move(r)); });
     }
-    for (auto& r : results) REQUIRE(r.get().has_value());
+    for (auto& r : results) {
+        auto const result = r.get();
+        if (!result) FAIL(result.error().message << " " << boost::json::serialize(result.error().details));
+    }
 }
 
 /// Every read model replayed from scratch over the whole log.

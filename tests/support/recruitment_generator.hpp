@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -40,24 +41,31 @@ public:
     generated_event next() {
         clock_ += std::chrono::minutes(pick(0, 240));
         auto event = campaigns_.empty() ? new_campaign() : choose();
-        if (event.stream.rfind("candidate-", 0) == 0 || event.stream.rfind("campaign-", 0) == 0) {
-            if (!std::holds_alternative<events::event_retracted>(event.data) &&
-                !std::holds_alternative<events::candidate_registered>(event.data) &&
-                !std::holds_alternative<events::campaign_planned>(event.data)) {
-                retractable_.push_back({event.stream, position_});
-            }
-        }
+        if (may_retract(event)) retractable_.push_back({event.stream, position_});
         ++position_;
         return event;
     }
 
 private:
     using ev_t = events::recruitment_event;
+
+    /// Events whose retraction breaks no later rule: not creations (rule 1), not what later
+    /// events rely on (a received application, a consent), not positions (closed by a fill).
+    static bool may_retract(generated_event const& e) {
+        using namespace events;
+        if (e.stream.rfind("candidate-", 0) != 0 && e.stream.rfind("campaign-", 0) != 0) return false;
+        return !std::holds_alternative<event_retracted>(e.data) &&
+               !std::holds_alternative<candidate_registered>(e.data) &&
+               !std::holds_alternative<campaign_planned>(e.data) &&
+               !std::holds_alternative<application_received>(e.data) &&
+               !std::holds_alternative<consent_granted>(e.data);
+    }
     struct candidate {
         std::string id;
         int stage = 0;  // 0 none, 1 received, 2 shortlisted, 3 interviewed, 4 offered, 5 accepted, 6 contracted, 7 employed, 8 left
         int applications = 0;
         bool consent = false;
+        std::optional<date> consent_expires;
         bool interested = false;
     };
     struct position_state {
@@ -145,13 +153,15 @@ private:
         if (c.consent) {
             std::optional<date> expires;
             if (chance(30)) expires = in_days(pick(10, 400));
+            c.consent_expires = expires;
             return at("candidate-" + c.id, events::consent_granted{.purpose = purpose, .expires_on = expires});
         }
         return at("candidate-" + c.id, events::consent_withdrawn{.purpose = purpose});
     }
 
     generated_event outreach_step(candidate& c) {
-        if (c.interested && c.consent && chance(60)) {
+        bool const consent_active = c.consent && (!c.consent_expires || *c.consent_expires > in_days(1));
+        if (c.interested && consent_active && chance(60)) {
             return at("candidate-" + c.id, events::invited_to_meeting{.with = events::meeting_partner::department, .invited_on = today()});
         }
         c.interested = true;
@@ -168,7 +178,10 @@ private:
     }
 
     generated_event retraction() {
-        auto const target = any_of(retractable_);
+        auto const index = static_cast<std::size_t>(pick(0, static_cast<int>(retractable_.size()) - 1));
+        auto const target = retractable_[index];
+        retractable_[index] = retractable_.back();  // each event is retracted at most once
+        retractable_.pop_back();
         return at(target.stream, events::event_retracted{.position = target.position, .reason = "correction"});
     }
 
