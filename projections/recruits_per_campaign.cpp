@@ -41,7 +41,9 @@ boost::json::array recruits_per_campaign::rows() const {
     auto const campaigns = facts_.campaigns.streams();
     std::map<std::string_view, detail::stage_counts> counts;  // ordered: stable rows
     for (auto const& [id, facts] : campaigns) counts[id];
-    for (auto const& [candidate, facts] : facts_.candidates.streams()) {
+    // Row keys view into these groups, so they live as long as the rows are built.
+    auto const candidates = facts_.candidates.streams();
+    for (auto const& [candidate, facts] : candidates) {
         for (auto const& application : detail::summarize_applications(facts)) {
             counts[application.campaign_id].add(application);
         }

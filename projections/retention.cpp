@@ -44,7 +44,9 @@ boost::json::array retention::rows() const {
     auto const now = from_micros(latest_occurred_micros_);
     std::map<std::string_view, retention_counts> counts;
     for (auto const& [id, facts] : facts_.campaigns.streams()) counts[id];
-    for (auto const& [candidate, facts] : facts_.candidates.streams()) {
+    // Row keys view into these groups, so they live as long as the rows are built.
+    auto const candidates = facts_.candidates.streams();
+    for (auto const& [candidate, facts] : candidates) {
         for (auto const& a : detail::summarize_applications(facts)) {
             auto& c = counts[a.campaign_id];
             if (!a.started) continue;

@@ -44,8 +44,8 @@ public:
         }
     }
 
-    /// The remaining facts grouped by stream; views into this object, valid while it lives
-    /// unchanged.
+    /// The remaining facts grouped by stream, as copies. The keys view into this object (valid
+    /// while it lives unchanged); views into the facts are valid while the result lives.
     grouped streams() const {
         grouped by_stream;
         for (auto const& e : log_) {
