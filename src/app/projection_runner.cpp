@@ -62,6 +62,7 @@ struct projection_runner::impl {
     projection_runner_options options;
     std::vector<std::unique_ptr<slot>> slots;
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
+    std::optional<fold_decoder> live_decoder;  // over `models` once filled; writer thread only
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
@@ -83,6 +84,7 @@ projection_runner::impl::impl(store::event_store& s, projection_runner_options o
         models.push_back(entry->model.get());
         slots.push_back(std::move(entry));
     }
+    live_decoder.emplace(models);
 }
 
 void projection_runner::impl::load_snapshot(slot& s) {
@@ -150,10 +152,9 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
     try {
         std::lock_guard const handoff(handoff_mutex);
         if (!live) return;
-        fold_decoder decoder(models);
         std::vector<std::optional<events::recruitment_event>> data;
         data.reserve(events.size());
-        for (auto const& event : events) data.push_back(decoder.decode(event));
+        for (auto const& event : events) data.push_back(live_decoder->decode(event));
         for (auto& s : slots) {
             std::unique_lock const lock(s->mutex);
             for (std::size_t i = 0; i < events.size(); ++i) {
