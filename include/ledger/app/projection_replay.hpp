@@ -1,0 +1,61 @@
+#pragma once
+// Feeding the log to read models: decode an event's data only when some read model reads its
+// type, and fold a range of the log into fresh read models (as-of queries, rebuilds, benchmarks).
+//
+// Nothing here parses JSON: data is decoded from the catalogue's binary form.
+
+#include "ledger/envelope.hpp"
+#include "ledger/store/event_store.hpp"
+#include "ledger/time.hpp"
+#include "projections/read_model.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+namespace ledger::app {
+
+/// Decodes event data for a fixed set of read models.
+/// Threading: one decoder per thread (it memoises which types are read).
+class fold_decoder {
+public:
+    /// `models` must outlive the decoder.
+    explicit fold_decoder(std::span<projections::read_model* const> models);
+
+    /// The decoded data when any of the models reads `event.type`, else nullopt.
+    /// Throws ledger::codec_error for data that does not decode.
+    std::optional<events::recruitment_event> decode(recorded_event const& event);
+
+    /// The fold input for `event` with `data` (which must outlive it).
+    static projections::fold_event view(recorded_event const& event,
+                                        std::optional<events::recruitment_event> const& data);
+
+private:
+    bool is_read(std::string const& type);
+
+    std::span<projections::read_model* const> models_;
+    std::unordered_map<std::string, bool> read_by_type_;
+};
+
+/// Which part of the log a replay folds: positions from `from_position`, up to and including
+/// `to_position`, recorded at or before `recorded_until`.
+struct replay_bounds {
+    std::uint64_t from_position = 0;
+    std::optional<std::uint64_t> to_position;
+    std::optional<timestamp> recorded_until;
+};
+
+struct replay_outcome {
+    std::uint64_t events = 0;                   // events folded
+    std::optional<std::uint64_t> last_position;  // of the last event folded
+};
+
+/// Folds the events of `bounds` into every model, in log order, in one scan of the log.
+/// Throws ledger::codec_error for undecodable data and lmdb::error for storage failures.
+replay_outcome replay_log(store::event_store const& store,
+                          std::span<projections::read_model* const> models,
+                          replay_bounds const& bounds);
+
+}  // namespace ledger::app

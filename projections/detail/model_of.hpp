@@ -1,0 +1,63 @@
+#pragma once
+// read_model for any value type `Model` shaped like recruits_per_campaign: static name,
+// description, code_version, columns and reads(); apply(), rows(), serialize(), operator==.
+
+#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/envelope_codec.hpp"
+#include "projections/read_model.hpp"
+
+#include <cereal/archives/portable_binary.hpp>
+
+#include <istream>
+#include <sstream>
+
+namespace ledger::projections::detail {
+
+template <class Model>
+class model_of final : public read_model {
+public:
+    std::string_view name() const noexcept override { return Model::name; }
+    std::string_view description() const noexcept override { return Model::description; }
+    std::uint32_t code_version() const noexcept override { return Model::code_version; }
+    std::vector<std::string> columns() const override {
+        return {Model::columns.begin(), Model::columns.end()};
+    }
+    bool reads(std::string_view type) const noexcept override { return Model::reads(type); }
+    void apply(fold_event const& event) override { state_.apply(event); }
+    boost::json::array rows() const override { return state_.rows(); }
+
+    std::string save() const override {
+        std::ostringstream out(std::ios::binary);
+        {
+            cereal::PortableBinaryOutputArchive archive(out);
+            archive(state_);
+        }
+        return std::move(out).str();
+    }
+
+    void load(std::string_view bytes) override {
+        ledger::detail::memory_streambuf buffer(bytes);
+        std::istream in(&buffer);
+        Model loaded;
+        try {
+            cereal::PortableBinaryInputArchive archive(in);
+            archive(loaded);
+        } catch (std::exception const& e) {
+            throw codec_error(std::string("cannot decode a snapshot of ") + std::string(Model::name) +
+                              ": " + e.what());
+        }
+        state_ = std::move(loaded);
+    }
+
+    std::unique_ptr<read_model> fresh() const override { return std::make_unique<model_of>(); }
+
+    bool same_state(read_model const& other) const override {
+        auto const* same_kind = dynamic_cast<model_of const*>(&other);
+        return same_kind != nullptr && same_kind->state_ == state_;
+    }
+
+private:
+    Model state_;
+};
+
+}  // namespace ledger::projections::detail

@@ -1,0 +1,50 @@
+#include "projections/read_model.hpp"
+
+#include "projections/detail/model_of.hpp"
+#include "projections/funnel.hpp"
+#include "projections/hires_vs_target.hpp"
+#include "projections/origin.hpp"
+#include "projections/outreach.hpp"
+#include "projections/recruits_per_campaign.hpp"
+#include "projections/retention.hpp"
+#include "projections/vacancies.hpp"
+
+#include <tuple>
+
+namespace ledger::projections {
+namespace {
+
+// The one list of read models; the order is the order of GET /v1/projections.
+using all_models = std::tuple<recruits_per_campaign, funnel, hires_vs_target, vacancies, outreach,
+                              origin, retention>;
+
+template <class... Model>
+std::vector<std::string_view> names_of(std::tuple<Model...> const*) {
+    return {Model::name...};
+}
+
+template <class... Model>
+std::unique_ptr<read_model> make_of(std::string_view name, std::tuple<Model...> const*) {
+    std::unique_ptr<read_model> made;
+    ((made == nullptr && name == Model::name ? (made = std::make_unique<detail::model_of<Model>>(), 0) : 0),
+     ...);
+    return made;
+}
+
+}  // namespace
+
+std::vector<std::string_view> read_model_names() {
+    return names_of(static_cast<all_models const*>(nullptr));
+}
+
+std::unique_ptr<read_model> make_read_model(std::string_view name) {
+    return make_of(name, static_cast<all_models const*>(nullptr));
+}
+
+std::vector<std::unique_ptr<read_model>> make_all_read_models() {
+    std::vector<std::unique_ptr<read_model>> models;
+    for (auto const name : read_model_names()) models.push_back(make_read_model(name));
+    return models;
+}
+
+}  // namespace ledger::projections

@@ -1,0 +1,61 @@
+#pragma once
+// One read model of SPEC §7 behind a uniform interface, so the runner and the as-of replay can
+// hold all seven alike. Each concrete read model is a plain value type with a pure fold
+// (see recruits_per_campaign.hpp for the shape); `make_read_model` wraps one.
+//
+// Threading: a read_model is a value; callers serialise access (the runner uses a lock).
+
+#include "projections/fold_event.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ledger::projections {
+
+class read_model {
+public:
+    virtual ~read_model() = default;
+
+    /// The SPEC §7 name, e.g. "recruits-per-campaign".
+    virtual std::string_view name() const noexcept = 0;
+    virtual std::string_view description() const noexcept = 0;
+    /// Bumped whenever the fold or its stored state changes meaning: a persisted snapshot of
+    /// another code version is discarded and the read model rebuilt from the log.
+    virtual std::uint32_t code_version() const noexcept = 0;
+    /// The row fields in SPEC §7 order (the CSV header).
+    virtual std::vector<std::string> columns() const = 0;
+    /// Whether the fold needs the decoded data of events of `type`. Events of other types
+    /// may be folded with fold_event::data == nullptr.
+    virtual bool reads(std::string_view type) const noexcept = 0;
+
+    /// Folds one event; events must come in log order, each once.
+    virtual void apply(fold_event const& event) = 0;
+    /// The rows, each a JSON object with exactly `columns()` as keys, in a stable order.
+    virtual boost::json::array rows() const = 0;
+
+    /// The state as bytes (cereal portable binary) and back. `load` throws ledger::codec_error
+    /// for bytes it cannot decode.
+    virtual std::string save() const = 0;
+    virtual void load(std::string_view bytes) = 0;
+
+    /// A read model of the same kind with an empty state.
+    virtual std::unique_ptr<read_model> fresh() const = 0;
+    /// Whether `other` is the same kind with an equal state (for tests and checks).
+    virtual bool same_state(read_model const& other) const = 0;
+};
+
+/// The names of every read model, in the order `list` shows them.
+std::vector<std::string_view> read_model_names();
+
+/// A read model with an empty state, or nullptr for an unknown name.
+std::unique_ptr<read_model> make_read_model(std::string_view name);
+
+/// All seven, in read_model_names() order.
+std::vector<std::unique_ptr<read_model>> make_all_read_models();
+
+}  // namespace ledger::projections

@@ -1,0 +1,51 @@
+#include "ledger/app/projection_replay.hpp"
+
+#include <algorithm>
+
+namespace ledger::app {
+
+fold_decoder::fold_decoder(std::span<projections::read_model* const> models) : models_(models) {}
+
+bool fold_decoder::is_read(std::string const& type) {
+    auto const known = read_by_type_.find(type);
+    if (known != read_by_type_.end()) return known->second;
+    bool const read = std::any_of(models_.begin(), models_.end(),
+                                  [&](projections::read_model const* m) { return m->reads(type); });
+    read_by_type_.emplace(type, read);
+    return read;
+}
+
+std::optional<events::recruitment_event> fold_decoder::decode(recorded_event const& event) {
+    if (!is_read(event.type)) return std::nullopt;
+    return events::decode_event(event.type, event.schema_version, event.data);
+}
+
+projections::fold_event fold_decoder::view(recorded_event const& event,
+                                           std::optional<events::recruitment_event> const& data) {
+    return projections::fold_event{.position = event.position,
+                                   .stream = event.stream,
+                                   .occurred_at = event.occurred_at,
+                                   .recorded_at = event.recorded_at,
+                                   .data = data ? &*data : nullptr};
+}
+
+replay_outcome replay_log(store::event_store const& store,
+                          std::span<projections::read_model* const> models,
+                          replay_bounds const& bounds) {
+    replay_outcome outcome;
+    fold_decoder decoder(models);
+    store.scan(bounds.from_position, [&](recorded_event const& event) {
+        if (bounds.to_position && event.position > *bounds.to_position) return false;
+        // recorded_at never decreases along the log, so the first later one ends the replay.
+        if (bounds.recorded_until && event.recorded_at > *bounds.recorded_until) return false;
+        auto const data = decoder.decode(event);
+        auto const folded = fold_decoder::view(event, data);
+        for (auto* model : models) model->apply(folded);
+        ++outcome.events;
+        outcome.last_position = event.position;
+        return true;
+    });
+    return outcome;
+}
+
+}  // namespace ledger::app

@@ -1,0 +1,291 @@
+#include "ledger/app/projection_runner.hpp"
+
+#include "ledger/app/projection_replay.hpp"
+#include "ledger/envelope_codec.hpp"
+#include "ledger/app/projection_snapshot.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+#include <thread>
+
+namespace ledger::app {
+namespace {
+
+using projections::read_model;
+
+/// One read model and how far it has folded the log.
+struct slot {
+    std::unique_ptr<read_model> model;
+    mutable std::shared_mutex mutex;         // guards *model; folds exclusive, reads shared
+    std::atomic<std::uint64_t> next{0};      // events folded; written with mutex held
+    std::atomic<std::uint64_t> unsaved{0};   // folded since its last snapshot
+    mutable std::mutex cache_mutex;          // guards the rendered rows below
+    mutable std::optional<std::uint64_t> cached_next;
+    mutable boost::json::array cached_rows;
+};
+
+/// Folds `event` into the slot when it is the one the slot needs next; the caller holds the
+/// slot's mutex exclusively. Positions are dense, so "next" is exact.
+void fold_into(slot& s, projections::fold_event const& event) {
+    if (event.position != s.next.load(std::memory_order_relaxed)) return;
+    s.model->apply(event);
+    s.next.store(event.position + 1);
+    s.unsaved.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::optional<std::uint64_t> last_folded(std::uint64_t next) {
+    return next == 0 ? std::nullopt : std::optional(next - 1);
+}
+
+}  // namespace
+
+struct projection_runner::impl {
+    impl(store::event_store& s, projection_runner_options o);
+    void load_snapshot(slot& s);
+    void catch_up() noexcept;
+    std::uint64_t fold_log_tail();
+    void on_commit(std::span<recorded_event const> events) noexcept;
+    void before_commit(store::projection_records& records);
+    void notify_progress();
+    bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
+    slot const* find(std::string_view name) const;
+    result<projection_table> replay_table(slot const& s, projection_query const& q) const;
+    projection_table live_table(slot const& s) const;
+
+    store::event_store& store;
+    projection_runner_options options;
+    std::vector<std::unique_ptr<slot>> slots;
+    std::vector<read_model*> models;  // slots' models, in slot order, for decoders
+    std::optional<fold_decoder> live_decoder;  // over `models` once filled; writer thread only
+
+    std::mutex handoff_mutex;  // orders the switch to live folding against the observer
+    bool live = false;         // guarded by handoff_mutex
+    std::atomic<bool> stopping{false};
+
+    mutable std::mutex progress_mutex;
+    mutable std::condition_variable progress;
+
+    std::uint64_t observer_handle = 0;
+    std::thread catch_up_thread;
+};
+
+projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
+    : store(s), options(o) {
+    for (auto& model : projections::make_all_read_models()) {
+        auto entry = std::make_unique<slot>();
+        entry->model = std::move(model);
+        load_snapshot(*entry);
+        models.push_back(entry->model.get());
+        slots.push_back(std::move(entry));
+    }
+    live_decoder.emplace(models);
+}
+
+void projection_runner::impl::load_snapshot(slot& s) {
+    auto const name = s.model->name();
+    auto const record = store.read_projection_record(detail::snapshot_key(name));
+    if (!record) return;  // never snapshotted: fold from the start
+    auto const snapshot = detail::decode_snapshot(*record);
+    if (!snapshot || snapshot->code_version != s.model->code_version() ||
+        snapshot->next_position > store.head().events) {
+        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding", name);
+        return;
+    }
+    try {
+        s.model->load(snapshot->state);
+        s.next = snapshot->next_position;
+    } catch (codec_error const& e) {
+        spdlog::warn("projection {}: {}; rebuilding", name, e.what());
+        s.model = s.model->fresh();
+    }
+}
+
+std::uint64_t projection_runner::impl::fold_log_tail() {
+    std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
+    for (auto const& s : slots) from = std::min(from, s->next.load());
+    fold_decoder decoder(models);
+    std::vector<std::unique_lock<std::shared_mutex>> locks;
+    auto lock_all = [&] { for (auto& s : slots) locks.emplace_back(s->mutex); };
+    lock_all();
+    std::uint64_t folded = 0;
+    store.scan(from, [&](recorded_event const& event) {
+        if (stopping) return false;
+        auto const data = decoder.decode(event);
+        auto const view = fold_decoder::view(event, data);
+        for (auto& s : slots) fold_into(*s, view);
+        // Let queries and snapshots in now and then: a rebuild may take a while.
+        if (++folded % 1024 == 0) {
+            locks.clear();
+            notify_progress();
+            lock_all();
+        }
+        return true;
+    });
+    locks.clear();
+    notify_progress();
+    return folded;
+}
+
+void projection_runner::impl::catch_up() noexcept {
+    try {
+        while (!stopping && fold_log_tail() > 0) {
+        }
+        if (stopping) return;
+        // The observer skips commits until `live`; whatever it skipped is committed, so one
+        // more scan under the handoff lock folds it, and every later commit reaches the
+        // observer after `live` is set.
+        std::lock_guard const handoff(handoff_mutex);
+        fold_log_tail();
+        live = true;
+    } catch (std::exception const& e) {
+        spdlog::error("projections stopped catching up: {}", e.what());
+    }
+}
+
+void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {
+    try {
+        std::lock_guard const handoff(handoff_mutex);
+        if (!live) return;
+        std::vector<std::optional<events::recruitment_event>> data;
+        data.reserve(events.size());
+        for (auto const& event : events) data.push_back(live_decoder->decode(event));
+        for (auto& s : slots) {
+            std::unique_lock const lock(s->mutex);
+            for (std::size_t i = 0; i < events.size(); ++i) {
+                fold_into(*s, fold_decoder::view(events[i], data[i]));
+            }
+        }
+    } catch (std::exception const& e) {
+        // The read models stop at this event (they fold only the next position), which their
+        // lag shows; the log itself is fine.
+        spdlog::error("projections could not fold a commit: {}", e.what());
+    }
+    notify_progress();
+}
+
+void projection_runner::impl::before_commit(store::projection_records& records) {
+    for (auto& s : slots) {
+        if (s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) continue;
+        std::shared_lock const lock(s->mutex);
+        detail::projection_snapshot const snapshot{s->model->code_version(), s->next.load(),
+                                                   s->model->save()};
+        records.put(detail::snapshot_key(s->model->name()), detail::encode_snapshot(snapshot));
+        s->unsaved = 0;
+    }
+}
+
+void projection_runner::impl::notify_progress() {
+    { std::lock_guard const lock(progress_mutex); }
+    progress.notify_all();
+}
+
+bool projection_runner::impl::wait_for(slot const& s, std::uint64_t position,
+                                       std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(progress_mutex);
+    return progress.wait_for(lock, timeout, [&] { return s.next.load() > position; });
+}
+
+slot const* projection_runner::impl::find(std::string_view name) const {
+    for (auto const& s : slots) {
+        if (s->model->name() == name) return s.get();
+    }
+    return nullptr;
+}
+
+result<projection_table> projection_runner::impl::replay_table(slot const& s,
+                                                               projection_query const& q) const {
+    auto fresh = s.model->fresh();
+    read_model* const model = fresh.get();
+    auto const outcome = replay_log(store, std::span(&model, 1),
+                                    replay_bounds{.to_position = q.as_of_position,
+                                                  .recorded_until = q.as_of});
+    return projection_table{std::string(s.model->name()), outcome.last_position,
+                            model->columns(), model->rows()};
+}
+
+projection_table projection_runner::impl::live_table(slot const& s) const {
+    std::shared_lock const lock(s.mutex);
+    auto const next = s.next.load();
+    std::lock_guard const cache(s.cache_mutex);
+    // Rendering derives every row from the facts; reuse it until the read model moves on.
+    if (s.cached_next != next) {
+        s.cached_rows = s.model->rows();
+        s.cached_next = next;
+    }
+    return projection_table{std::string(s.model->name()), last_folded(next), s.model->columns(),
+                            s.cached_rows};
+}
+
+projection_runner::projection_runner(store::event_store& store, projection_runner_options options)
+    : impl_(std::make_unique<impl>(store, options)) {
+    store.set_before_commit_hook([this](store::projection_records& r) { impl_->before_commit(r); });
+    impl_->observer_handle = store.add_observer(
+        [this](std::span<recorded_event const> events) { impl_->on_commit(events); });
+    impl_->catch_up_thread = std::thread([this] { impl_->catch_up(); });
+}
+
+projection_runner::~projection_runner() {
+    impl_->stopping = true;
+    if (impl_->catch_up_thread.joinable()) impl_->catch_up_thread.join();
+    // Both wait for a running observer or hook to return.
+    impl_->store.remove_observer(impl_->observer_handle);
+    impl_->store.set_before_commit_hook({});
+}
+
+std::vector<projection_summary> projection_runner::list() const {
+    auto const committed = impl_->store.head().events;
+    std::vector<projection_summary> summaries;
+    for (auto const& s : impl_->slots) {
+        auto const next = s->next.load();
+        summaries.push_back(projection_summary{std::string(s->model->name()),
+                                               std::string(s->model->description()),
+                                               last_folded(next),
+                                               committed > next ? committed - next : 0});
+    }
+    return summaries;
+}
+
+result<projection_table> projection_runner::query(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    if (s == nullptr) {
+        return error{error_code::projection_not_found, "no projection named " + q.name,
+                     {{"name", q.name}}};
+    }
+    if (q.as_of_position && q.as_of) {
+        return error{error_code::bad_request, "give as_of_position or as_of, not both", {}};
+    }
+    if (q.as_of_position || q.as_of) return impl_->replay_table(*s, q);
+    if (q.min_position && !impl_->wait_for(*s, *q.min_position, q.wait)) {
+        auto const position = last_folded(s->next.load());
+        return error{error_code::unavailable,
+                     "projection " + q.name + " has not folded position " +
+                         std::to_string(*q.min_position) + " yet",
+                     {{"min_position", *q.min_position},
+                      {"position", position ? boost::json::value(*position) : nullptr}}};
+    }
+    return impl_->live_table(*s);
+}
+
+bool projection_runner::wait_until_folded(std::uint64_t position,
+                                          std::chrono::milliseconds timeout) const {
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    for (auto const& s : impl_->slots) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        if (!impl_->wait_for(*s, position, std::max(left, std::chrono::milliseconds(0)))) return false;
+    }
+    return true;
+}
+
+bool projection_runner::wait_until_caught_up(std::chrono::milliseconds timeout) const {
+    auto const head = impl_->store.head().position();
+    return !head || wait_until_folded(*head, timeout);
+}
+
+}  // namespace ledger::app

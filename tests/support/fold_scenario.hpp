@@ -1,0 +1,73 @@
+#pragma once
+// Table tests of read models without LMDB: a list of events with positions, streams and times,
+// folded through a read model's pure `apply`.
+
+#include "events/recruitment_event.hpp"
+#include "projections/fold_event.hpp"
+#include "ledger/time.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ledger::testing {
+
+inline date day(std::string_view text) {
+    auto const parsed = parse_date(text);
+    if (!parsed) throw std::invalid_argument("bad date in a test: " + std::string(text));
+    return *parsed;
+}
+
+class fold_scenario {
+public:
+    /// Appends an event to `stream` that occurred on `occurred` ("YYYY-MM-DD" or RFC 3339);
+    /// returns its position.
+    std::uint64_t add(std::string stream, std::string_view occurred, events::recruitment_event data) {
+        auto const position = static_cast<std::uint64_t>(entries_.size());
+        auto const at = parse_timestamp(occurred);
+        if (!at) throw std::invalid_argument("bad time in a test: " + std::string(occurred));
+        entries_.push_back(entry{position, std::move(stream), *at, std::move(data)});
+        return position;
+    }
+
+    /// Retracts the event at `position` with an EventRetracted in its own stream.
+    std::uint64_t retract(std::uint64_t position, std::string_view occurred = "2024-12-31") {
+        auto const stream = entries_.at(position).stream;
+        return add(stream, occurred, events::event_retracted{.position = position, .reason = "test"});
+    }
+
+    /// The state after folding every event, through the value form `apply(state, event)`.
+    template <class Model>
+    Model fold() const {
+        Model state;
+        for (auto const& e : entries_) {
+            state = apply(std::move(state),
+                          projections::fold_event{.position = e.position, .stream = e.stream,
+                                                  .occurred_at = e.occurred, .recorded_at = e.occurred,
+                                                  .data = &e.data});
+        }
+        return state;
+    }
+
+    template <class Model>
+    boost::json::array rows() const {
+        return fold<Model>().rows();
+    }
+
+private:
+    struct entry {
+        std::uint64_t position;
+        std::string stream;
+        timestamp occurred;
+        events::recruitment_event data;
+    };
+    std::vector<entry> entries_;
+};
+
+/// A JSON value from text, for expected rows.
+inline boost::json::value json(std::string_view text) { return boost::json::parse(text); }
+
+}  // namespace ledger::testing
