@@ -1,0 +1,291 @@
+#pragma once
+// The leaf types of the catalogue (strings, booleans, integers, dates, date-times, countries,
+// currencies, described enums and arrays of these) and, for each, the four things the
+// struct-level codec derives everything from: read JSON, write JSON, write and read the binary
+// form, and describe the JSON type for GET /v1/catalog.
+//
+// Binary layout per leaf (cereal portable binary, little-endian): string = u64 length + bytes;
+// bool = 1 byte; integer = its own width; enum = u8; date = i32 days since 1970-01-01;
+// date-time = i64 microseconds since the epoch; country/currency = string; array = u32 count
+// + elements. Changing any of these makes stored ledgers unreadable.
+
+#include "events/codes.hpp"
+#include "ledger/envelope_codec.hpp"
+#include "ledger/time.hpp"
+
+#include <boost/describe/enum.hpp>
+#include <boost/describe/enumerators.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <boost/mp11/algorithm.hpp>
+#include <cereal/types/string.hpp>
+
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace ledger::events::detail {
+
+/// A field that failed validation: its path ("data.partners[2]") and why.
+struct field_problem {
+    std::string field;
+    std::string reason;
+};
+using problem = std::optional<field_problem>;
+
+template <class E>
+concept described_enum = std::is_enum_v<E> && boost::describe::has_describe_enumerators<E>::value;
+
+template <class I>
+concept plain_integer = std::integral<I> && !std::same_as<I, bool>;
+
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+inline field_problem make_problem(std::string const& path, std::string reason) {
+    return field_problem{path, std::move(reason)};
+}
+
+// ---- JSON in ---------------------------------------------------------------------------------
+
+/// Strings must be non-empty: an empty name, id or reason records nothing.
+problem read_json(boost::json::value const& v, std::string& out, std::string const& path);
+problem read_json(boost::json::value const& v, bool& out, std::string const& path);
+problem read_json(boost::json::value const& v, date& out, std::string const& path);
+problem read_json(boost::json::value const& v, timestamp& out, std::string const& path);
+problem read_json(boost::json::value const& v, country_code& out, std::string const& path);
+problem read_json(boost::json::value const& v, currency_code& out, std::string const& path);
+
+/// Integers: JSON integers only (no 1.0), never negative (no count or amount in the catalogue
+/// is), and within the field's C++ type.
+template <plain_integer I>
+problem read_json(boost::json::value const& v, I& out, std::string const& path) {
+    if (v.is_int64()) {
+        std::int64_t const n = v.get_int64();
+        if (n < 0) return make_problem(path, "must not be negative");
+        if (!std::in_range<I>(n)) return make_problem(path, "is too large");
+        out = static_cast<I>(n);
+        return std::nullopt;
+    }
+    if (v.is_uint64()) {
+        std::uint64_t const n = v.get_uint64();
+        if (!std::in_range<I>(n)) return make_problem(path, "is too large");
+        out = static_cast<I>(n);
+        return std::nullopt;
+    }
+    return make_problem(path, "must be an integer");
+}
+
+/// The names of E's enumerators, "a, b, c", for messages and the catalogue.
+template <described_enum E>
+std::string enum_names() {
+    std::string names;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+        if (!names.empty()) names += ", ";
+        names += d.name;
+    });
+    return names;
+}
+
+template <described_enum E>
+problem read_json(boost::json::value const& v, E& out, std::string const& path) {
+    bool found = false;
+    if (auto const* text = v.if_string()) {
+        boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+            if (!found && *text == d.name) {
+                out = d.value;
+                found = true;
+            }
+        });
+    }
+    if (found) return std::nullopt;
+    return make_problem(path, "must be one of: " + enum_names<E>());
+}
+
+template <class T>
+problem read_json(boost::json::value const& v, std::vector<T>& out, std::string const& path) {
+    auto const* items = v.if_array();
+    if (items == nullptr) return make_problem(path, "must be an array");
+    out.clear();
+    out.reserve(items->size());
+    for (std::size_t i = 0; i < items->size(); ++i) {
+        T item{};
+        if (auto p = read_json((*items)[i], item, path + "[" + std::to_string(i) + "]")) return p;
+        out.push_back(std::move(item));
+    }
+    return std::nullopt;
+}
+
+// ---- JSON out --------------------------------------------------------------------------------
+
+boost::json::value write_json(std::string const& v);
+boost::json::value write_json(bool v);
+boost::json::value write_json(date v);
+boost::json::value write_json(timestamp v);
+boost::json::value write_json(country_code const& v);
+boost::json::value write_json(currency_code const& v);
+
+template <plain_integer I>
+boost::json::value write_json(I v) {
+    return boost::json::value(v);
+}
+
+template <described_enum E>
+boost::json::value write_json(E v) {
+    char const* name = "";
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+        if (v == d.value) name = d.name;
+    });
+    return boost::json::value(name);
+}
+
+template <class T>
+boost::json::value write_json(std::vector<T> const& items) {
+    boost::json::array out;
+    out.reserve(items.size());
+    for (auto const& item : items) out.push_back(write_json(item));
+    return out;
+}
+
+// ---- binary ----------------------------------------------------------------------------------
+
+template <class Archive>
+void write_binary(Archive& ar, std::string const& v) { ar(v); }
+template <class Archive>
+void read_binary(Archive& ar, std::string& v) { ar(v); }
+
+template <class Archive>
+void write_binary(Archive& ar, bool v) { ar(v); }
+template <class Archive>
+void read_binary(Archive& ar, bool& v) { ar(v); }
+
+template <class Archive, plain_integer I>
+void write_binary(Archive& ar, I v) { ar(v); }
+template <class Archive, plain_integer I>
+void read_binary(Archive& ar, I& v) { ar(v); }
+
+template <class Archive>
+void write_binary(Archive& ar, date v) {
+    ar(static_cast<std::int32_t>(v.time_since_epoch().count()));
+}
+template <class Archive>
+void read_binary(Archive& ar, date& v) {
+    std::int32_t days = 0;
+    ar(days);
+    v = date{std::chrono::days{days}};
+}
+
+template <class Archive>
+void write_binary(Archive& ar, timestamp v) { ar(to_micros(v)); }
+template <class Archive>
+void read_binary(Archive& ar, timestamp& v) {
+    std::int64_t micros = 0;
+    ar(micros);
+    v = from_micros(micros);
+}
+
+template <class Archive, class Code>
+    requires std::same_as<Code, country_code> || std::same_as<Code, currency_code>
+void write_binary(Archive& ar, Code const& v) { ar(v.value); }
+template <class Archive, class Code>
+    requires std::same_as<Code, country_code> || std::same_as<Code, currency_code>
+void read_binary(Archive& ar, Code& v) { ar(v.value); }
+
+template <class Archive, described_enum E>
+void write_binary(Archive& ar, E v) {
+    static_assert(sizeof(E) == 1, "catalogue enums are stored as one byte");
+    ar(static_cast<std::uint8_t>(v));
+}
+template <class Archive, described_enum E>
+void read_binary(Archive& ar, E& v) {
+    std::uint8_t raw = 0;
+    ar(raw);
+    bool known = false;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
+        known = known || static_cast<std::uint8_t>(d.value) == raw;
+    });
+    if (!known) throw codec_error("stored enum value out of range");
+    v = static_cast<E>(raw);
+}
+
+template <class Archive, class T>
+void write_binary(Archive& ar, std::vector<T> const& items) {
+    ar(static_cast<std::uint32_t>(items.size()));
+    for (auto const& item : items) write_binary(ar, item);
+}
+template <class Archive, class T>
+void read_binary(Archive& ar, std::vector<T>& items) {
+    std::uint32_t count = 0;
+    ar(count);
+    // No reserve: a corrupted count must fail at the end of the input, not allocate first.
+    items.clear();
+    for (std::uint32_t i = 0; i < count; ++i) {
+        T item{};
+        read_binary(ar, item);
+        items.push_back(std::move(item));
+    }
+}
+
+template <class Archive, class T>
+void write_binary(Archive& ar, std::optional<T> const& v) {
+    ar(v.has_value());
+    if (v) write_binary(ar, *v);
+}
+template <class Archive, class T>
+void read_binary(Archive& ar, std::optional<T>& v) {
+    bool present = false;
+    ar(present);
+    if (!present) {
+        v.reset();
+        return;
+    }
+    T value{};
+    read_binary(ar, value);
+    v = std::move(value);
+}
+
+// ---- catalogue description -------------------------------------------------------------------
+
+/// Sets "type" (and "values" or "items") of a field's catalogue entry.
+void describe_json_type(boost::json::object& field, std::string const*);
+void describe_json_type(boost::json::object& field, bool const*);
+void describe_json_type(boost::json::object& field, date const*);
+void describe_json_type(boost::json::object& field, timestamp const*);
+void describe_json_type(boost::json::object& field, country_code const*);
+void describe_json_type(boost::json::object& field, currency_code const*);
+
+template <plain_integer I>
+void describe_json_type(boost::json::object& field, I const*) {
+    field["type"] = "integer";
+}
+
+template <described_enum E>
+void describe_json_type(boost::json::object& field, E const*) {
+    field["type"] = "enum";
+    boost::json::array values;
+    boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>(
+        [&](auto d) { values.emplace_back(d.name); });
+    field["values"] = std::move(values);
+}
+
+template <class T>
+void describe_json_type(boost::json::object& field, std::vector<T> const*) {
+    field["type"] = "array";
+    boost::json::object item;
+    describe_json_type(item, static_cast<T const*>(nullptr));
+    field["items"] = std::move(item);
+}
+
+}  // namespace ledger::events::detail

@@ -1,0 +1,96 @@
+#include "events/detail/registry.hpp"
+
+#include "events/detail/consistency.hpp"
+#include "events/detail/struct_codec.hpp"
+#include "ledger/detail/memory_streambuf.hpp"
+
+#include <algorithm>
+#include <array>
+#include <istream>
+#include <utility>
+#include <variant>
+
+namespace ledger::events::detail {
+namespace {
+
+// Throws codec_error on truncated input, trailing bytes or an out-of-range enum value.
+template <class T>
+T decode_binary(std::string_view bytes) {
+    ledger::detail::memory_streambuf buffer(bytes);
+    std::istream in(&buffer);
+    T event{};
+    try {
+        cereal::PortableBinaryInputArchive ar(in);
+        read_fields(ar, event);
+    } catch (codec_error const&) {
+        throw;
+    } catch (std::exception const& ex) {
+        // cereal::Exception for short input; length_error or bad_alloc for a corrupted size.
+        throw codec_error(std::string("cannot decode ") + std::string(T::type_name) + ": " +
+                          ex.what());
+    }
+    if (in.peek() != std::char_traits<char>::eof()) {
+        throw codec_error(std::string(T::type_name) + " data has trailing bytes");
+    }
+    return event;
+}
+
+template <class T>
+problem parse_json(boost::json::object const& data, recruitment_event& out) {
+    T event{};
+    if (auto p = from_json(data, event)) return p;
+    if (auto p = check_consistency(event)) return p;
+    out = std::move(event);
+    return std::nullopt;
+}
+
+template <class T>
+recruitment_event decode_as(std::string_view bytes) {
+    return decode_binary<T>(bytes);
+}
+
+template <class T>
+constexpr type_entry make_entry() {
+    return type_entry{T::type_name,         T::category_name, T::schema_version, &parse_json<T>,
+                      &decode_as<T>, &describe_fields<T>};
+}
+
+template <std::size_t... I>
+constexpr auto make_table(std::index_sequence<I...>) {
+    return std::array<type_entry, sizeof...(I)>{
+        make_entry<std::variant_alternative_t<I, recruitment_event>>()...};
+}
+
+constexpr auto table =
+    make_table(std::make_index_sequence<std::variant_size_v<recruitment_event>>{});
+
+constexpr bool names_unique() {
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        for (std::size_t j = i + 1; j < table.size(); ++j) {
+            if (table[i].type_name == table[j].type_name) return false;
+        }
+    }
+    return true;
+}
+static_assert(names_unique(), "every catalogue type name must be unique");
+
+// Indexes into `table` sorted by type name, for binary search on every append and read.
+std::array<std::size_t, table.size()> const by_name = [] {
+    std::array<std::size_t, table.size()> order{};
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::ranges::sort(order, {}, [](std::size_t i) { return table[i].type_name; });
+    return order;
+}();
+
+}  // namespace
+
+type_entry const* find_type(std::string_view type) noexcept {
+    auto const it = std::ranges::lower_bound(by_name, type, {},
+                                             [](std::size_t i) { return table[i].type_name; });
+    if (it == by_name.end() || table[*it].type_name != type) return nullptr;
+    return &table[*it];
+}
+
+std::span<type_entry const> all_types() noexcept { return table; }
+
+}  // namespace ledger::events::detail

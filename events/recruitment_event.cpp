@@ -1,0 +1,28 @@
+#include "events/recruitment_event.hpp"
+
+#include "events/detail/registry.hpp"
+#include "ledger/envelope_codec.hpp"
+
+#include <string>
+
+namespace ledger::events {
+
+// Upgrading an old schema version: decode the old layout here (keep its struct in
+// events/legacy/), convert it to the current struct and return that. No type has an old
+// version yet, so every stored version must be the current one.
+recruitment_event decode_event(std::string_view type, std::uint16_t schema_version,
+                               std::string_view bytes) {
+    auto const* entry = detail::find_type(type);
+    if (entry == nullptr) throw codec_error("unknown event type " + std::string(type));
+    if (schema_version != entry->schema_version) {
+        throw codec_error(std::string(type) + " has no schema version " +
+                          std::to_string(schema_version));
+    }
+    return entry->decode_current(bytes);
+}
+
+std::string_view type_name_of(recruitment_event const& event) noexcept {
+    return std::visit([](auto const& e) { return std::decay_t<decltype(e)>::type_name; }, event);
+}
+
+}  // namespace ledger::events

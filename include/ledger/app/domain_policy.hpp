@@ -1,0 +1,27 @@
+#pragma once
+// The recruitment domain rules (SPEC §5) as the store's append policy: every event of a batch
+// is decoded through the catalogue, checked against its stream's rule state and folded in, so
+// later events of the batch see the effects of earlier ones.
+//
+// Errors (the whole batch is refused, details.index names the event):
+//   invalid_stream_name (400)          the stream's category is not a catalogue category;
+//   unknown_event_type (422)           the type is not in the catalogue (details.type);
+//   invalid_event (422)                the data does not decode as the type (details.field);
+//   event_not_allowed_in_stream (422)  the type belongs to another category;
+//   rule_violation (422)               a domain rule; details.rule names it (see
+//                                      ledger::events::domain_rules()).
+// Never throws for bad input. Stateless: safe to share; the store calls it on its writer thread.
+
+#include "ledger/store/append_policy.hpp"
+
+namespace ledger::app {
+
+class domain_policy final : public store::append_policy {
+public:
+    std::optional<error> admit(store::stream_lookup const& lookup, std::string_view stream,
+                               std::uint64_t first_position,
+                               std::span<store::event_to_append const> events,
+                               std::string& rule_state) const override;
+};
+
+}  // namespace ledger::app
