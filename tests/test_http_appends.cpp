@@ -50,7 +50,7 @@ TEST_CASE("a stale expected version is 409 with expected and actual", "[http][ap
     CHECK(error.at("code") == "wrong_expected_version");
     CHECK(error.at("details").at("expected") == 5);
     CHECK(error.at("details").at("actual") == 0);
-    CHECK(f.append("campaign-es-2024", append_body("0", campaign_planned())).status == 201);
+    CHECK(f.append("campaign-es-2024", append_body("0", shortage_check())).status == 201);
     CHECK(f.append("campaign-new", append_body("\"exists\"", campaign_planned())).status == 409);
 }
 
@@ -165,4 +165,21 @@ TEST_CASE("metadata and correlation ids are stored and read back", "[http][appen
     CHECK(envelope.at("occurred_at") == "2024-01-10T08:30:00.000000Z");
     CHECK(envelope.at("actor") == "local");
     CHECK(envelope.at("data").at("kind") == "fair_tour");
+}
+
+TEST_CASE("a domain rule refusal is 422 rule_violation naming the rule", "[http][append]") {
+    http_fixture f;
+    auto const response = f.append("campaign-es-2024", append_body("\"any\"", shortage_check()));
+    REQUIRE(response.status == 422);
+    auto const error = json_of(response).at("error");
+    CHECK(error.at("code") == "rule_violation");
+    CHECK(error.at("details").at("rule").is_string());
+    CHECK(f.store.head().events == 0);
+}
+
+TEST_CASE("a type from another category is 422 event_not_allowed_in_stream", "[http][append]") {
+    http_fixture f;
+    auto const response = f.append("position-p-1", append_body("\"any\"", campaign_planned()));
+    CHECK(response.status == 422);
+    CHECK(error_code_of(response) == "event_not_allowed_in_stream");
 }

@@ -2,6 +2,7 @@
 // Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a failure, 2 on a usage error or
 // options this build cannot honour yet (tokens, TLS, a non-loopback address without tokens).
 
+#include "ledger/app/domain_policy.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
@@ -12,6 +13,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 #include <variant>
 
 namespace {
@@ -27,6 +29,7 @@ int serve(ledger::http::server_options const& options) {
     using namespace ledger;
     store::store_options store_options;
     store_options.directory = options.data;
+    store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
     store::event_store store(store_options);
     http::metrics metrics;
     http::api api{store, nullptr, metrics, options.body_limit};

@@ -4,6 +4,7 @@
 
 #include "support/temp_dir.hpp"
 
+#include "ledger/app/domain_policy.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/store/event_store.hpp"
 
@@ -23,6 +24,12 @@ inline std::string campaign_planned(std::string const& id = "",
     return event + "}";
 }
 
+/// A campaign event that may follow CampaignPlanned any number of times.
+inline std::string shortage_check(std::string const& country = "ES") {
+    return R"({"type":"ShortageCheckRecorded","occurred_at":"2024-01-11",)"
+           R"("data":{"country":")" + country + R"(","shortage":false}})";
+}
+
 /// {"expected_version": <expected>, "events": [<events>]}
 inline std::string append_body(std::string const& expected, std::string const& events) {
     return R"({"expected_version":)" + expected + R"(,"events":[)" + events + "]}";
@@ -30,7 +37,9 @@ inline std::string append_body(std::string const& expected, std::string const& e
 
 struct http_fixture {
     temp_dir directory;
-    store::event_store store{store::store_options{.directory = directory.path()}};
+    // With the domain rules, as recruit-ledgerd runs.
+    store::event_store store{store::store_options{
+        .directory = directory.path(), .policy = std::make_shared<app::domain_policy>()}};
     http::metrics metrics;
     http::api api{store, nullptr, metrics};
 
