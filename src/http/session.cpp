@@ -173,15 +173,14 @@ asio::awaitable<std::optional<beast_request>> read_request(connection& conn, ser
     conn.stream.expires_after(context.options.idle_timeout);
     auto [header_failure, header_bytes] = co_await bhttp::async_read_header(conn.stream, buffer, parser, use_tuple);
     conn.idle = false;
-    if (header_failure == bhttp::error::header_limit) {
+    // Beast checks a declared Content-Length against body_limit while parsing the header, so
+    // an oversized body is refused here, unread.
+    if (header_failure == bhttp::error::body_limit) {
+        co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
+    } else if (header_failure == bhttp::error::header_limit) {
         co_await refuse(conn, context, error_code::bad_request, "the request headers are too large");
     }
     if (header_failure) co_return std::nullopt;
-    auto const declared = parser.content_length();
-    if (declared && *declared > context.options.body_limit) {
-        co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
-        co_return std::nullopt;
-    }
     if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
