@@ -1,4 +1,4 @@
-// http::handle: matches the target against the SPEC §6 routes and calls the route's handler.
+// http::route: matches the target against the SPEC §6 routes and calls the route's handler.
 
 #include "ledger/http/api.hpp"
 
@@ -7,7 +7,10 @@
 
 #include <boost/url/parse.hpp>
 
+#include "ledger/store/event_store.hpp"
+
 #include <array>
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -16,14 +19,14 @@ namespace {
 
 using handler_fn = response (*)(detail::route_input const&, api&);
 
-struct route {
+struct route_entry {
     std::string_view method;
     std::string_view path;  // the template; "{}" in a segment matches any one segment
     handler_fn handler;
 };
 
 // POST /v1/candidates/{id}/erase arrives with the privacy issue; until then it is not routed.
-constexpr std::array<route, 12> routes{{
+constexpr std::array<route_entry, 12> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events},
     {"GET", "/v1/streams/{stream}", detail::read_stream},
     {"GET", "/v1/events", detail::read_log},
@@ -87,7 +90,7 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
 
 }  // namespace
 
-response handle(request const& http, api& api) {
+response route(request const& http, api& api) {
     auto const target = boost::urls::parse_origin_form(http.target);
     if (!target) {
         auto out = detail::error_response(error_code::bad_request, "the request target is not a valid path");
@@ -95,6 +98,18 @@ response handle(request const& http, api& api) {
         return out;
     }
     return dispatch(http, *target, api);
+}
+
+response handle(request const& http, api& api) {
+    auto routed = route(http, api);
+    if (!routed.append) return routed;
+    auto const events = routed.append->events.size();
+    auto const started = std::chrono::steady_clock::now();
+    auto const result = api.store.append(std::move(*routed.append));
+    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
+    auto out = finish_append(result, events, took.count(), api);
+    out.route = std::move(routed.route);
+    return out;
 }
 
 response error_reply(error const& failure) { return detail::error_response(failure); }

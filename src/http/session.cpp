@@ -7,6 +7,9 @@
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -73,10 +76,10 @@ void log_access(request const& http, unsigned status, std::chrono::steady_clock:
                  path, status, took.count(), http.request_id);
 }
 
-/// handle(), with infrastructure failures logged (with the request id) and answered as 500.
+/// route(), with infrastructure failures logged (with the request id) and answered as 500.
 response answer(request const& http, api& api) {
     try {
-        return handle(http, api);
+        return route(http, api);
     } catch (std::exception const& failure) {
         spdlog::error("request_id={} failed: {}", http.request_id, failure.what());
     } catch (...) {
@@ -85,6 +88,41 @@ response answer(request const& http, api& api) {
     auto out = internal_error_response(http.request_id);
     out.route = "error";
     return out;
+}
+
+/// Submits `request` to the group-commit writer and resumes on the session's strand with the
+/// result, so an I/O thread never blocks on a commit.
+template <class Token>
+auto async_append(store::event_store& store, store::append_request request, Token&& token) {
+    return asio::async_initiate<Token, void(store::append_result)>(
+        [&store](auto handler, store::append_request pending) {
+            auto const executor = asio::get_associated_executor(handler);
+            // append_async takes a std::function, which must be copyable; the handler is not.
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            store.append_async(std::move(pending), [shared, executor](store::append_result result) {
+                asio::post(executor, [shared, result = std::move(result)]() mutable {
+                    (*shared)(std::move(result));
+                });
+            });
+        },
+        token, std::move(request));
+}
+
+/// The routed response, with a pending append carried out.
+asio::awaitable<response> complete(response routed, api& api, std::string const& request_id) {
+    if (!routed.append) co_return routed;
+    auto const events = routed.append->events.size();
+    auto const started = std::chrono::steady_clock::now();
+    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
+    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
+    try {
+        auto out = finish_append(result, events, took.count(), api);
+        out.route = std::move(routed.route);
+        co_return out;
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+        co_return internal_error_response(request_id);
+    }
 }
 
 /// One SSE message per event: id = position, event = type, data = the envelope.
@@ -201,7 +239,7 @@ asio::awaitable<bool> serve_request(connection& conn, server_context& context, b
     bool const client_keeps_alive = message.keep_alive();
     auto request_id = request_id_for(message);
     auto const http = to_request(std::move(message), std::move(request_id));
-    auto reply = answer(http, context.api);
+    auto reply = co_await complete(answer(http, context.api), context.api, http.request_id);
     context.api.metrics.record_request(reply.route, reply.status);
     log_access(http, reply.status, started);
     if (reply.subscribe) {

@@ -12,7 +12,6 @@
 
 #include <cctype>
 #include <charconv>
-#include <chrono>
 
 namespace ledger::http::detail {
 namespace {
@@ -78,13 +77,9 @@ response append_events(route_input const& in, api& api) {
     auto request = app::parse_append_body(in.path_param, *body, api.actor);
     if (!request) return error_response(request.error());
 
-    auto const events = request->events.size();
-    auto const started = std::chrono::steady_clock::now();
-    auto const appended = api.store.append(std::move(*request));
-    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
-    api.metrics.record_append(events, took.count(), appended.has_value());
-    if (!appended) return error_response(appended.error());
-    return json_response(appended->already_recorded ? 200 : 201, app::to_json(*appended));
+    response pending;
+    pending.append = std::move(*request);
+    return pending;
 }
 
 response read_stream(route_input const& in, api& api) {
@@ -130,3 +125,14 @@ response subscribe(route_input const& in, api&) {
 }
 
 }  // namespace ledger::http::detail
+
+namespace ledger::http {
+
+response finish_append(store::append_result const& result, std::size_t events, double seconds,
+                       api& api) {
+    api.metrics.record_append(events, seconds, result.has_value());
+    if (!result) return detail::error_response(result.error());
+    return detail::json_response(result->already_recorded ? 200 : 201, app::to_json(*result));
+}
+
+}  // namespace ledger::http

@@ -12,7 +12,7 @@
 
 namespace ledger::store {
 class event_store;
-}
+}  // namespace ledger::store
 namespace ledger::app {
 class projection_service;
 }
@@ -34,10 +34,22 @@ struct api {
     std::atomic<bool> draining{false};
 };
 
-/// Answers `request`. Never throws for bad input: every expected failure is an error response
-/// with the SPEC §6 body. Exceptions from the store (infrastructure failures) propagate to the
-/// caller, which logs them and answers `internal_error_response`.
-/// Threading: callable from any number of threads at once. Appends block until durable.
+/// Answers `request` without waiting for the store's writer: a valid append comes back as
+/// `response::append`, for the caller to submit (event_store::append_async, so that concurrent
+/// requests share a group commit) and to answer with finish_append.
+/// Never throws for bad input: every expected failure is an error response with the SPEC §6
+/// body. Exceptions from the store (infrastructure failures) propagate to the caller, which
+/// logs them and answers internal_error_response.
+/// Threading: callable from any number of threads at once.
+response route(request const& request, api& api);
+
+/// The response to an append `result` for a request of `events` events that took `seconds`
+/// from submission; records the append metrics.
+response finish_append(store::append_result const& result, std::size_t events, double seconds,
+                       api& api);
+
+/// route(), with a pending append submitted and awaited here (blocking until durable): the
+/// whole API as one request → response function, for tests and simple callers.
 response handle(request const& request, api& api);
 
 /// The SPEC §6 error response for `failure`, for refusals made before `handle` (the session's

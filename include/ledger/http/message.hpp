@@ -3,6 +3,8 @@
 // and its tests compile without the networking headers. The session (session.cpp) converts
 // between these and Beast messages.
 
+#include "ledger/store/append.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +39,9 @@ struct response {
     bool keep_alive = true;
     std::string route;  // the matched route template, a metrics label ("unmatched" if none)
     std::optional<subscription> subscribe;  // set only for GET /v1/subscribe
+    /// A valid append for the caller to submit to the store (see http::route); the response's
+    /// other fields are meaningless until finish_append replaces it.
+    std::optional<store::append_request> append;
 };
 
 }  // namespace ledger::http
