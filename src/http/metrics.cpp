@@ -50,7 +50,6 @@ void metrics::record_append(std::size_t events, double seconds, bool stored) {
 }
 
 void metrics::record_commit(std::size_t events) {
-    commits_.fetch_add(1, std::memory_order_relaxed);
     commit_batch_events_.observe(static_cast<double>(events));
 }
 

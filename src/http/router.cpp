@@ -70,11 +70,13 @@ bool matches(std::string_view path_template, std::vector<std::string> const& seg
 response dispatch(request const& http, boost::urls::url_view target, api& api) {
     std::vector<std::string> segments(target.segments().begin(), target.segments().end());
     std::string allowed;
+    std::string_view matched_path = "unmatched";
     for (auto const& candidate : routes) {
         std::string param;
         if (!matches(candidate.path, segments, param)) continue;
         if (candidate.method != http.method) {
             allowed += allowed.empty() ? candidate.method : ", " + std::string(candidate.method);
+            matched_path = candidate.path;
             continue;
         }
         auto out = candidate.handler({http, target.params(), std::move(param)}, api);
@@ -84,7 +86,7 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
     auto out = allowed.empty()
                    ? detail::error_response(error_code::not_found, "no such path")
                    : detail::method_not_allowed(std::move(allowed));
-    out.route = "unmatched";
+    out.route = std::string(matched_path);
     return out;
 }
 

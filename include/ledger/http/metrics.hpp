@@ -58,7 +58,6 @@ private:
     histogram<12> append_latency_;
     histogram<10> append_request_events_;
     histogram<10> commit_batch_events_;
-    std::atomic<std::uint64_t> commits_{0};
     std::atomic<std::int64_t> subscribers_{0};
     std::atomic<std::int64_t> connections_{0};
 };
