@@ -83,7 +83,8 @@ refusal check_life_cycle(rule_state const& state, std::string_view stream,
     auto const creation = creation_event_of(category);
     if (!state.creation_position && type != creation) {
         return refuse("creation_event_first", "a new " + std::string(category) +
-                                                  " stream must start with " + std::string(creation));
+                                                  " stream must start with " +
+                                                  std::string(creation));
     }
     if (state.creation_position && type == creation) {
         return refuse("creation_event_first",
@@ -152,8 +153,8 @@ refusal check_application(rule_state const& state, T const& event) {
                                                         " was already received");
             }
         } else if (!received) {
-            return refuse("application_received",
-                          "application " + event.application_id + " was not received in this stream");
+            return refuse("application_received", "application " + event.application_id +
+                                                      " was not received in this stream");
         }
     }
     return std::nullopt;
@@ -201,7 +202,9 @@ refusal check_event(rule_state const& state, rule_context const& context, std::s
     if (state.creation_position == target) {
         return refuse("retraction_target", at + " is the stream's creation event");
     }
-    if (is_retracted(state, target)) return refuse("retraction_target", at + " is already retracted");
+    if (is_retracted(state, target)) {
+        return refuse("retraction_target", at + " is already retracted");
+    }
     auto const summary = context.event_at(target);
     if (!summary || summary->stream != stream) {
         return refuse("retraction_target", at + " is not an event of " + std::string(stream));

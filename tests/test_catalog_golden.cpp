@@ -6,6 +6,7 @@
 
 #include "events/codec.hpp"
 #include "events/recruitment_event.hpp"
+#include "ledger/envelope_codec.hpp"
 #include "support/catalog_samples.hpp"
 
 #include <catch2/catch.hpp>
@@ -87,4 +88,17 @@ TEST_CASE("every golden fixture decodes to its type's sample", "[catalog][golden
         ++fixtures;
     }
     CHECK(fixtures >= ledger::testing::catalog_samples().size());
+}
+
+TEST_CASE("every truncation of every golden fixture is a codec error, never a crash",
+          "[catalog][golden]") {
+    for (auto const& entry : fs::directory_iterator(golden_dir())) {
+        auto const name = entry.path().stem().string();
+        auto const type = name.substr(0, name.find(".v"));
+        auto const bytes = boost::algorithm::unhex(read_text(entry.path()));
+        INFO(name);
+        for (std::size_t length = 0; length < bytes.size(); ++length) {
+            CHECK_THROWS_AS(events::decode_event(type, 1, bytes.substr(0, length)), codec_error);
+        }
+    }
 }

@@ -60,7 +60,9 @@ boost::json::value write_json(timestamp v) { return boost::json::value(format_ti
 boost::json::value write_json(country_code const& v) { return boost::json::value(v.value); }
 boost::json::value write_json(currency_code const& v) { return boost::json::value(v.value); }
 
-void describe_json_type(boost::json::object& field, std::string const*) { field["type"] = "string"; }
+void describe_json_type(boost::json::object& field, std::string const*) {
+    field["type"] = "string";
+}
 void describe_json_type(boost::json::object& field, bool const*) { field["type"] = "boolean"; }
 void describe_json_type(boost::json::object& field, date const*) { field["type"] = "date"; }
 void describe_json_type(boost::json::object& field, timestamp const*) {

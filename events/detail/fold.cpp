@@ -26,7 +26,9 @@ struct folder {
     void operator()(consent_granted const& e) const {
         if (e.purpose != consent_purpose::contact_brokerage) return;
         std::optional<std::int32_t> expires;
-        if (e.expires_on) expires = static_cast<std::int32_t>(e.expires_on->time_since_epoch().count());
+        if (e.expires_on) {
+            expires = static_cast<std::int32_t>(e.expires_on->time_since_epoch().count());
+        }
         state.brokerage_consent.push_back({position, true, expires});
     }
     void operator()(consent_withdrawn const& e) const {

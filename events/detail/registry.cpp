@@ -75,7 +75,7 @@ constexpr bool names_unique() {
 static_assert(names_unique(), "every catalogue type name must be unique");
 
 // Indexes into `table` sorted by type name, for binary search on every append and read.
-std::array<std::size_t, table.size()> const by_name = [] {
+constexpr std::array<std::size_t, table.size()> by_name = [] {
     std::array<std::size_t, table.size()> order{};
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::ranges::sort(order, {}, [](std::size_t i) { return table[i].type_name; });

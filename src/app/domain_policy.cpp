@@ -103,7 +103,8 @@ std::optional<error> domain_policy::admit(store::stream_lookup const& lookup,
         auto event = decode(events[i], i);
         if (!event) return event.error();
         context.advance_to(i);
-        if (auto refusal = events::check_and_fold(state, context, stream, first_position + i, *event)) {
+        auto const position = first_position + i;
+        if (auto refusal = events::check_and_fold(state, context, stream, position, *event)) {
             return refused(*refusal, i);
         }
     }

@@ -31,7 +31,8 @@ public:
     store::append_result append(std::string const& stream, std::vector<typed_event> const& events) {
         store::append_request request{stream, store::expected_version::any(), "test", {}};
         for (std::size_t i = 0; i < events.size(); ++i) {
-            auto encoded = events::encode_data(events[i].type, boost::json::parse(events[i].data), i);
+            auto const data = boost::json::parse(events[i].data);
+            auto encoded = events::encode_data(events[i].type, data, i);
             REQUIRE(encoded.has_value());
             store::event_to_append e;
             e.type = std::string(events[i].type);
