@@ -136,13 +136,32 @@ std::string sse_page(std::vector<recorded_event> const& events) {
     return out;
 }
 
+/// A subscriber's place in the commit signal and the metrics, for the subscription's lifetime
+/// (also when a read throws).
+class subscriber_registration {
+public:
+    subscriber_registration(server_context& context, std::shared_ptr<commit_signal::waiter> const& waiter)
+        : context_(context), handle_(context.commits.add(waiter)) {
+        context_.api.metrics.subscriber_opened();
+    }
+    ~subscriber_registration() {
+        context_.api.metrics.subscriber_closed();
+        context_.commits.remove(handle_);
+    }
+    subscriber_registration(subscriber_registration const&) = delete;
+    subscriber_registration& operator=(subscriber_registration const&) = delete;
+
+private:
+    server_context& context_;
+    std::uint64_t handle_;
+};
+
 /// Streams events from `from`, then live ones, until the client goes or the server drains.
 /// Each round reads one bounded page in a short read transaction and awaits its write before
 /// reading more, so a slow client costs one page of memory and then times out.
 asio::awaitable<void> stream_events(connection& conn, server_context& context, std::uint64_t from) {
     auto const waiter = std::make_shared<commit_signal::waiter>(conn.stream.get_executor());
-    auto const handle = context.commits.add(waiter);
-    context.api.metrics.subscriber_opened();
+    subscriber_registration const registration(context, waiter);
     for (;;) {
         waiter->notified = false;
         auto const events = context.api.store.read_log({from, sse_page_events, {}, {}});
@@ -164,8 +183,6 @@ asio::awaitable<void> stream_events(connection& conn, server_context& context, s
         auto [failure, written] = co_await asio::async_write(conn.stream, asio::buffer(text), use_tuple);
         if (failure) break;
     }
-    context.api.metrics.subscriber_closed();
-    context.commits.remove(handle);
 }
 
 asio::awaitable<void> serve_subscription(connection& conn, server_context& context,
@@ -182,10 +199,6 @@ asio::awaitable<void> serve_subscription(connection& conn, server_context& conte
     auto [failure, written] = co_await bhttp::async_write(conn.stream, head, use_tuple);
     if (!failure) co_await stream_events(conn, context, from);
 }
-
-}  // namespace
-
-namespace {
 
 /// After refusing a request whose rest is still arriving: stop sending, then read and discard
 /// briefly (at most 1 MiB, 1 s) so that closing with unread data does not reset the connection
