@@ -180,3 +180,29 @@ TEST_CASE("cli: token add prints a new token once and stores only its hash", "[c
     CHECK((std::filesystem::status(file).permissions() & std::filesystem::perms::others_read) ==
           std::filesystem::perms::none);
 }
+
+TEST_CASE("cli: replay prints a read model as the server does, live or as of a position", "[cli][replay]") {
+    temp_dir dir;
+    make_demo(dir / "a", 600);
+    auto const data = (dir / "a").string();
+    auto const live = cli({"replay", "--data", data, "--projection", "recruits-per-campaign"});
+    INFO(live.err);
+    REQUIRE(live.exit_code == 0);
+    auto const table = boost::json::parse(live.out).as_object();
+    CHECK(table.at("name") == "recruits-per-campaign");
+    CHECK(table.at("position") == 599);
+    CHECK_FALSE(table.at("rows").as_array().empty());
+
+    auto const early = boost::json::parse(
+        cli({"replay", "--data", data, "--projection", "recruits-per-campaign", "--as-of-position", "99"}).out);
+    CHECK(early.at("position") == 99);
+    CHECK(early.at("rows").as_array().size() <= table.at("rows").as_array().size());
+
+    auto const csv = cli({"replay", "--data", data, "--projection", "funnel", "--format", "csv"});
+    REQUIRE(csv.exit_code == 0);
+    CHECK(csv.out.starts_with("kind,organiser,year,applications,"));
+
+    CHECK(cli({"replay", "--data", data, "--projection", "no-such-model"}).exit_code == 2);
+    CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--format", "xml"}).exit_code == 2);
+    CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--as-of", "yesterday"}).exit_code == 2);
+}

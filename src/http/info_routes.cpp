@@ -84,9 +84,7 @@ response get_projection(route_input const& in, api& api) {
     auto const table = api.projections->query(*query);
     if (!table) return error_response(table.error());
     if (*csv) return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
-    return json_response(200, json::object{{"name", table->name},
-                                           {"position", optional_number(table->position)},
-                                           {"rows", table->rows}});
+    return json_response(200, app::to_json(*table));
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ledger::http {
 
@@ -38,5 +39,10 @@ struct server_options {
 /// for the whole run (metrics and live SSE delivery).
 /// Throws boost::system::system_error when it cannot listen.
 void run_server(server_options const& options, api& api);
+
+/// The whole server program: parses `arguments` (without the program name; see
+/// command_line.hpp), opens the ledger with the domain rules and the read models, serves until
+/// SIGTERM or SIGINT. Returns the exit code: 0 clean shutdown, 1 failure, 2 usage.
+int server_main(std::vector<std::string> const& arguments);
 
 }  // namespace ledger::http
