@@ -16,6 +16,8 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -108,6 +110,9 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
     for (auto const* m : pointers) rows += m->rows().size();
     std::chrono::duration<double> const render = bench_clock::now() - render_start;
     std::printf("rendering all 7 tables: %zu rows in %.1f ms\n", rows, render.count() * 1000.0);
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);  // the seven states are alive here
+    std::printf("peak resident memory so far: %ld MiB\n", usage.ru_maxrss / 1024);
 }
 
 /// The folds alone: every event read and decoded up front, then folded from memory.
