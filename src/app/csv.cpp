@@ -1,6 +1,7 @@
 #include "ledger/app/csv.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <fmt/format.h>
 
 namespace ledger::app {
 
@@ -22,6 +23,9 @@ void append_csv_field(std::string& out, std::string_view field) {
 std::string csv_cell(boost::json::value const& value) {
     if (value.is_null()) return {};
     if (auto const* text = value.if_string()) return std::string(*text);
+    // Boost.JSON writes doubles in exponent form (6.67E-1); spreadsheets read ratios better as
+    // the shortest plain decimal.
+    if (auto const* number = value.if_double()) return fmt::format("{}", *number);
     return boost::json::serialize(value);
 }
 
