@@ -41,7 +41,8 @@ void fair_tour(demo_writer& w, employer const& region, int year) {
     auto const stream = "campaign-" + campaign_id;
     date const starts = on(year, 9, 1);
     date const ends = on(year, 11, 30);
-    int const target = w.between(20, 70);
+    // The tour is one channel of several; its share of the region's intern target is modest.
+    int const target = w.between(6, 16);
     std::vector<demo_event> plan{w.event("CampaignPlanned", starts,
                                          {{"name", fmt::format("{} AT fair tour {}", region.seat, year)},
                                           {"kind", "fair_tour"},
@@ -63,7 +64,7 @@ void fair_tour(demo_writer& w, employer const& region, int year) {
     w.append(fmt::format("target-{}-{}-at", region.short_name, year + 1),
              {w.event("TargetSet", starts, {{"organisation", region.id}, {"year", year + 1}, {"role", "AT"}, {"hires", target}})});
 
-    int const students = w.between(8, 24);
+    int const students = w.between(12, 30);
     for (int i = 0; i < students && !w.done(); ++i) {
         date const met = starts + days{6 * w.between(0, 6)};
         std::vector<demo_event> events;
