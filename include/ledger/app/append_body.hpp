@@ -1,0 +1,37 @@
+#pragma once
+// The append use case's input side: the JSON body of POST /v1/streams/{stream}/events
+// (SPEC §6) turned into a store request, and the store's answer turned back into JSON.
+//
+// Pure functions: no I/O, no logging. Thread-safe.
+
+#include "ledger/error.hpp"
+#include "ledger/store/append.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace ledger::app {
+
+/// Parses `body` for `stream` into an append request recorded by `actor`.
+///
+/// Shape: {"expected_version": int|"any"|"no_stream"|"exists" (default "any"),
+///         "events": [{"id"?, "type", "occurred_at", "data", "metadata"?,
+///                     "correlation_id"?, "causation_id"?}, ...]}.
+/// Each event's `data` is validated and encoded by the catalogue.
+/// Errors: bad_request (body not an object, bad expected_version, events missing or empty);
+/// invalid_event (details: index — null for the top level —, field, reason) for an unknown
+/// field, a bad id, occurred_at, metadata or correlation/causation id; the catalogue's
+/// unknown_event_type / invalid_event for `type` and `data`.
+/// The stream name is not checked here (see check_stream_name).
+result<store::append_request> parse_append_body(std::string_view stream,
+                                                boost::json::value const& body,
+                                                std::string actor);
+
+/// The SPEC §6 success body: {"stream", "first_version", "last_version", "first_position",
+/// "last_position"}.
+boost::json::object to_json(store::append_success const& success);
+
+}  // namespace ledger::app

@@ -1,0 +1,62 @@
+#pragma once
+// The HTTP API of SPEC §6 as one pure function: request in, response out. No sockets, so it is
+// tested directly (tests/test_http_*.cpp); session.cpp only reads requests and writes responses.
+
+#include "ledger/error.hpp"
+#include "ledger/http/message.hpp"
+#include "ledger/http/metrics.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+namespace ledger::store {
+class event_store;
+}  // namespace ledger::store
+namespace ledger::app {
+class projection_service;
+}
+
+namespace ledger::http {
+
+/// Everything a request may use. Owned by the server; outlives every request.
+struct api {
+    store::event_store& store;
+    /// The read models; null until a projection service is configured, in which case
+    /// /v1/projections lists nothing and /v1/projections/{name} is projection_not_found.
+    app::projection_service const* projections = nullptr;
+    http::metrics& metrics;
+    /// Largest accepted request body; larger ones are payload_too_large.
+    std::size_t body_limit = std::size_t{4} << 20;
+    /// The name recorded as each event's actor (SPEC §4: "local" without tokens).
+    std::string actor = "local";
+    /// Set once a shutdown starts: /readyz answers 503 and responses close the connection.
+    std::atomic<bool> draining{false};
+};
+
+/// Answers `request` without waiting for the store's writer: a valid append comes back as
+/// `response::append`, for the caller to submit (event_store::append_async, so that concurrent
+/// requests share a group commit) and to answer with finish_append.
+/// Never throws for bad input: every expected failure is an error response with the SPEC §6
+/// body. Exceptions from the store (infrastructure failures) propagate to the caller, which
+/// logs them and answers internal_error_response.
+/// Threading: callable from any number of threads at once.
+response route(request const& request, api& api);
+
+/// The response to an append `result` for a request of `events` events that took `seconds`
+/// from submission; records the append metrics.
+response finish_append(store::append_result const& result, std::size_t events, double seconds,
+                       api& api);
+
+/// route(), with a pending append submitted and awaited here (blocking until durable): the
+/// whole API as one request → response function, for tests and simple callers.
+response handle(request const& request, api& api);
+
+/// The SPEC §6 error response for `failure`, for refusals made before `handle` (the session's
+/// size limits).
+response error_reply(error const& failure);
+
+/// 500 with an error body that says nothing about the exception (that goes to the log).
+response internal_error_response(std::string const& request_id);
+
+}  // namespace ledger::http

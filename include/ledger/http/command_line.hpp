@@ -1,0 +1,36 @@
+#pragma once
+// recruit-ledgerd's command line (SPEC §8).
+
+#include "ledger/http/server.hpp"
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ledger::http {
+
+struct command_line {
+    server_options options;
+    bool help = false;
+};
+
+/// What went wrong with a command line, for the usage message (exit code 2).
+struct usage_error {
+    std::string message;
+};
+
+/// Parses `--data DIR --listen HOST:PORT [--tokens FILE] [--tls-cert F --tls-key F]
+/// [--threads N] [--log-level LEVEL] [--port-file FILE] [--body-limit BYTES]
+/// [--max-connections N] [--help]` (each also as --flag=value).
+/// `arguments` excludes the program name.
+std::variant<command_line, usage_error> parse_command_line(std::vector<std::string> const& arguments);
+
+/// Why these options cannot be served yet, or nullopt: tokens and TLS are not implemented, and
+/// without tokens only loopback addresses may be used (SPEC §6 Security).
+std::optional<std::string> startup_refusal(server_options const& options);
+
+/// The usage text.
+std::string usage();
+
+}  // namespace ledger::http

@@ -1,0 +1,42 @@
+#pragma once
+// recruit-ledgerd's configuration (SPEC §8) and its serving loop.
+
+#include "ledger/http/api.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace ledger::http {
+
+struct server_options {
+    std::filesystem::path data = "data";
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0: an ephemeral port, reported through port_file and the log
+    std::optional<std::filesystem::path> port_file;  // receives the bound port, once listening
+    unsigned threads = 2;
+    std::string log_level = "info";
+    std::optional<std::filesystem::path> tokens;    // accepted, refused until auth lands
+    std::optional<std::filesystem::path> tls_cert;  // likewise TLS
+    std::optional<std::filesystem::path> tls_key;
+
+    std::size_t body_limit = std::size_t{4} << 20;     // bytes of one request body
+    std::uint32_t header_limit = 16 * 1024;            // bytes of one request's headers
+    std::size_t max_connections = 1024;                // further connections are closed at once
+    std::chrono::seconds idle_timeout{60};             // keep-alive wait for the next request
+    std::chrono::seconds request_timeout{30};          // to read one request, or write a response
+    std::chrono::seconds heartbeat{15};                // SSE comment when nothing else was sent
+    std::chrono::seconds drain_timeout{10};            // in-flight work allowed after SIGTERM
+};
+
+/// Listens on options.host:options.port and serves `api` on options.threads threads until
+/// SIGTERM or SIGINT; then stops accepting, lets in-flight requests finish (up to
+/// drain_timeout), ends subscriptions and returns. Registers a commit observer on api.store
+/// for the whole run (metrics and live SSE delivery).
+/// Throws boost::system::system_error when it cannot listen.
+void run_server(server_options const& options, api& api);
+
+}  // namespace ledger::http

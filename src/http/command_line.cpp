@@ -1,0 +1,117 @@
+#include "ledger/http/command_line.hpp"
+
+#include <boost/url/ipv4_address.hpp>
+#include <boost/url/ipv6_address.hpp>
+
+#include <charconv>
+#include <map>
+
+namespace ledger::http {
+namespace {
+
+template <class Number>
+std::optional<Number> parse_number(std::string const& text, Number min, Number max) {
+    Number value{};
+    auto const* const end = text.data() + text.size();
+    auto const [stop, failure] = std::from_chars(text.data(), end, value);
+    if (text.empty() || failure != std::errc{} || stop != end || value < min || value > max) {
+        return std::nullopt;
+    }
+    return value;
+}
+
+/// "HOST:PORT" or "[IPv6]:PORT".
+std::optional<usage_error> parse_listen(std::string const& text, server_options& options) {
+    auto const colon = text.rfind(':');
+    if (colon == std::string::npos || colon == 0) return usage_error{"--listen takes HOST:PORT"};
+    auto host = text.substr(0, colon);
+    if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    auto const port = parse_number<std::uint16_t>(text.substr(colon + 1), 0, 65535);
+    if (!port || host.empty()) return usage_error{"--listen takes HOST:PORT with a port 0-65535"};
+    options.host = host;
+    options.port = *port;
+    return std::nullopt;
+}
+
+std::optional<usage_error> apply(std::string const& flag, std::string const& value,
+                                 server_options& options) {
+    if (flag == "--data") options.data = value;
+    else if (flag == "--listen") return parse_listen(value, options);
+    else if (flag == "--tokens") options.tokens = value;
+    else if (flag == "--tls-cert") options.tls_cert = value;
+    else if (flag == "--tls-key") options.tls_key = value;
+    else if (flag == "--port-file") options.port_file = value;
+    else if (flag == "--log-level") {
+        static std::map<std::string, int> const levels{{"trace", 0}, {"debug", 1}, {"info", 2},
+                                                       {"warn", 3},  {"error", 4}, {"off", 5}};
+        if (!levels.contains(value)) return usage_error{"--log-level: trace, debug, info, warn, error or off"};
+        options.log_level = value;
+    } else if (flag == "--threads") {
+        auto const threads = parse_number<unsigned>(value, 1, 256);
+        if (!threads) return usage_error{"--threads takes a number from 1 to 256"};
+        options.threads = *threads;
+    } else if (flag == "--body-limit") {
+        auto const limit = parse_number<std::size_t>(value, 1024, std::size_t{1} << 30);
+        if (!limit) return usage_error{"--body-limit takes bytes from 1024 to 1 GiB"};
+        options.body_limit = *limit;
+    } else if (flag == "--max-connections") {
+        auto const limit = parse_number<std::size_t>(value, 1, 100'000);
+        if (!limit) return usage_error{"--max-connections takes a number from 1 to 100000"};
+        options.max_connections = *limit;
+    } else {
+        return usage_error{"unknown option " + flag};
+    }
+    return std::nullopt;
+}
+
+bool is_loopback(std::string const& host) {
+    if (host == "localhost") return true;
+    if (auto const v4 = boost::urls::parse_ipv4_address(host)) return v4->is_loopback();
+    if (auto const v6 = boost::urls::parse_ipv6_address(host)) return v6->is_loopback();
+    return false;
+}
+
+}  // namespace
+
+std::variant<command_line, usage_error> parse_command_line(std::vector<std::string> const& arguments) {
+    command_line parsed;
+    for (std::size_t i = 0; i < arguments.size(); ++i) {
+        auto flag = arguments[i];
+        if (flag == "--help" || flag == "-h") {
+            parsed.help = true;
+            continue;
+        }
+        std::string value;
+        if (auto const equals = flag.find('='); flag.starts_with("--") && equals != std::string::npos) {
+            value = flag.substr(equals + 1);
+            flag.resize(equals);
+        } else if (i + 1 < arguments.size()) {
+            value = arguments[++i];
+        } else {
+            return usage_error{flag.starts_with("--") ? flag + " needs a value" : "unexpected argument " + flag};
+        }
+        if (auto failure = apply(flag, value, parsed.options)) return std::move(*failure);
+    }
+    return parsed;
+}
+
+std::optional<std::string> startup_refusal(server_options const& options) {
+    if (options.tokens) return "--tokens is not supported yet (bearer-token auth is a later issue)";
+    if (options.tls_cert || options.tls_key) return "--tls-cert/--tls-key are not supported yet (TLS is a later issue)";
+    if (!is_loopback(options.host)) {
+        return "refusing to listen on " + options.host +
+               " without --tokens: without tokens the server binds loopback only";
+    }
+    return std::nullopt;
+}
+
+std::string usage() {
+    return "usage: recruit-ledgerd [--data DIR] [--listen HOST:PORT] [--threads N]\n"
+           "                       [--log-level trace|debug|info|warn|error|off]\n"
+           "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
+           "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE]\n"
+           "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
+           "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n";
+}
+
+}  // namespace ledger::http

@@ -1,0 +1,30 @@
+#pragma once
+// The only places that set a response's content type and keep-alive (STYLE.md).
+
+#include "ledger/error.hpp"
+#include "ledger/http/message.hpp"
+
+#include <boost/json/value.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace ledger::http::detail {
+
+/// `body` serialised as application/json.
+response json_response(unsigned status, boost::json::value const& body);
+
+/// The SPEC §6 error body with the code's status. payload_too_large and internal close the
+/// connection (the unread body is still on the wire; after a bug, start afresh).
+response error_response(error const& failure);
+
+/// Shorthand for an error without details.
+response error_response(error_code code, std::string message);
+
+/// A non-JSON body (CSV, Prometheus text).
+response text_response(unsigned status, std::string_view content_type, std::string body);
+
+/// 405 with the Allow header listing `allowed` (e.g. "GET").
+response method_not_allowed(std::string allowed);
+
+}  // namespace ledger::http::detail

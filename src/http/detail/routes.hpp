@@ -1,0 +1,45 @@
+#pragma once
+// The route handlers behind http::handle (router.cpp). Each is parse → use case → respond.
+
+#include "ledger/error.hpp"
+#include "ledger/http/api.hpp"
+#include "ledger/http/message.hpp"
+
+#include <boost/url/params_view.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace ledger::http::detail {
+
+/// A matched request: its decoded query and the `{stream}` / `{name}` path segment, if any.
+struct route_input {
+    request const& http;
+    boost::urls::params_view query;
+    std::string path_param;
+};
+
+/// A query parameter as a non-negative integer: nullopt when absent, bad_request when it is
+/// not one (or exceeds `max`).
+result<std::optional<std::uint64_t>> integer_param(boost::urls::params_view query,
+                                                   std::string_view name,
+                                                   std::uint64_t max = UINT64_MAX);
+
+/// A query parameter's decoded text, or nullopt when absent.
+std::optional<std::string> text_param(boost::urls::params_view query, std::string_view name);
+
+response append_events(route_input const& in, api& api);
+response read_stream(route_input const& in, api& api);
+response read_log(route_input const& in, api& api);
+response subscribe(route_input const& in, api& api);
+response list_projections(route_input const& in, api& api);
+response get_projection(route_input const& in, api& api);
+response get_catalog(route_input const& in, api& api);
+response audit_verify(route_input const& in, api& api);
+response audit_head(route_input const& in, api& api);
+response healthz(route_input const& in, api& api);
+response readyz(route_input const& in, api& api);
+response get_metrics(route_input const& in, api& api);
+
+}  // namespace ledger::http::detail

@@ -1,0 +1,128 @@
+// Read models, the catalogue, the audit endpoints and the operational ones.
+
+#include "detail/responses.hpp"
+#include "detail/routes.hpp"
+
+#include "events/catalog.hpp"
+#include "ledger/app/csv.hpp"
+#include "ledger/app/projection_service.hpp"
+#include "ledger/app/reads.hpp"
+#include "ledger/store/event_store.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include <chrono>
+
+namespace ledger::http::detail {
+namespace {
+
+namespace json = boost::json;
+
+/// A longest min_position wait, so that one request cannot pin a server thread for long.
+constexpr auto max_projection_wait = std::chrono::seconds(5);
+
+json::value optional_number(std::optional<std::uint64_t> number) {
+    return number ? json::value(*number) : json::value();
+}
+
+result<app::projection_query> projection_query(route_input const& in) {
+    app::projection_query query;
+    query.name = in.path_param;
+    query.wait = max_projection_wait;
+    auto as_of_position = integer_param(in.query, "as_of_position");
+    if (!as_of_position) return as_of_position.error();
+    auto min_position = integer_param(in.query, "min_position");
+    if (!min_position) return min_position.error();
+    query.as_of_position = *as_of_position;
+    query.min_position = *min_position;
+    if (auto const as_of = text_param(in.query, "as_of")) {
+        query.as_of = parse_timestamp(*as_of);
+        if (!query.as_of) {
+            return error{error_code::bad_request, "as_of must be an RFC 3339 time", {}};
+        }
+    }
+    return query;
+}
+
+/// CSV when format=csv, or without a format when Accept names text/csv.
+result<bool> wants_csv(route_input const& in) {
+    auto const format = text_param(in.query, "format");
+    if (!format) return in.http.accept.find("text/csv") != std::string::npos;
+    if (*format == "csv") return true;
+    if (*format == "json") return false;
+    return error{error_code::bad_request, "format must be json or csv", {}};
+}
+
+error projection_not_found(std::string const& name) {
+    json::object details;
+    details["name"] = name;
+    return error{error_code::projection_not_found, "no such projection", std::move(details)};
+}
+
+}  // namespace
+
+response list_projections(route_input const&, api& api) {
+    json::array list;
+    if (api.projections != nullptr) {
+        for (auto const& summary : api.projections->list()) {
+            list.push_back(json::object{{"name", summary.name},
+                                        {"description", summary.description},
+                                        {"position", optional_number(summary.position)},
+                                        {"lag", summary.lag}});
+        }
+    }
+    return json_response(200, json::object{{"projections", std::move(list)}});
+}
+
+response get_projection(route_input const& in, api& api) {
+    auto const query = projection_query(in);
+    if (!query) return error_response(query.error());
+    auto const csv = wants_csv(in);
+    if (!csv) return error_response(csv.error());
+    if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
+    auto const table = api.projections->query(*query);
+    if (!table) return error_response(table.error());
+    if (*csv) return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
+    return json_response(200, json::object{{"name", table->name},
+                                           {"position", optional_number(table->position)},
+                                           {"rows", table->rows}});
+}
+
+response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }
+
+response audit_verify(route_input const&, api& api) {
+    return json_response(200, app::verify_json(api.store));
+}
+
+response audit_head(route_input const&, api& api) {
+    return json_response(200, app::head_json(api.store));
+}
+
+response healthz(route_input const&, api&) {
+    return json_response(200, json::object{{"status", "ok"}});
+}
+
+response readyz(route_input const&, api& api) {
+    if (api.draining.load()) return error_response(error_code::unavailable, "shutting down");
+    auto const head = api.store.head();  // proves the environment answers reads
+    return json_response(200, json::object{{"status", "ready"}, {"events", head.events}});
+}
+
+response get_metrics(route_input const&, api& api) {
+    std::string extra = "# HELP ledger_events_stored Events in the global log.\n"
+                        "# TYPE ledger_events_stored gauge\n"
+                        "ledger_events_stored " + std::to_string(api.store.head().events) + "\n";
+    if (api.projections != nullptr) {
+        extra += "# HELP ledger_projection_lag Committed events not yet folded into a read model.\n"
+                 "# TYPE ledger_projection_lag gauge\n";
+        for (auto const& summary : api.projections->list()) {
+            extra += "ledger_projection_lag{projection=\"" + summary.name + "\"} " +
+                     std::to_string(summary.lag) + "\n";
+        }
+    }
+    return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
+                         api.metrics.render(extra));
+}
+
+}  // namespace ledger::http::detail

@@ -1,0 +1,66 @@
+// recruit-ledgerd: the ledger's HTTP server (SPEC §6, §8).
+// Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 on a failure, 2 on a usage error or
+// options this build cannot honour yet (tokens, TLS, a non-loopback address without tokens).
+
+#include "ledger/app/domain_policy.hpp"
+#include "ledger/http/api.hpp"
+#include "ledger/http/command_line.hpp"
+#include "ledger/http/server.hpp"
+#include "ledger/store/event_store.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <variant>
+
+namespace {
+
+void configure_logging(std::string const& level) {
+    // Logs go to stderr so stdout stays free for anything a script may want to read.
+    spdlog::set_default_logger(spdlog::stderr_logger_mt("recruit-ledgerd"));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+int serve(ledger::http::server_options const& options) {
+    using namespace ledger;
+    store::store_options store_options;
+    store_options.directory = options.data;
+    store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
+    store::event_store store(store_options);
+    http::metrics metrics;
+    http::api api{store, nullptr, metrics, options.body_limit};
+    spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
+    http::run_server(options, api);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace ledger::http;
+    auto const parsed = parse_command_line(std::vector<std::string>(argv + 1, argv + argc));
+    if (auto const* failure = std::get_if<usage_error>(&parsed)) {
+        std::fprintf(stderr, "recruit-ledgerd: %s\n%s", failure->message.c_str(), usage().c_str());
+        return 2;
+    }
+    auto const& command = std::get<command_line>(parsed);
+    if (command.help) {
+        std::fputs(usage().c_str(), stdout);
+        return 0;
+    }
+    configure_logging(command.options.log_level);
+    if (auto const refusal = startup_refusal(command.options)) {
+        spdlog::error("not starting: {}", *refusal);
+        return 2;
+    }
+    try {
+        return serve(command.options);
+    } catch (std::exception const& failure) {
+        spdlog::critical("recruit-ledgerd failed: {}", failure.what());
+        return 1;
+    }
+}

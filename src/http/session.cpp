@@ -1,0 +1,276 @@
+// One HTTP connection: read a request (bounded in size and time), let http::handle answer it,
+// write the answer; or, for GET /v1/subscribe, stream Server-Sent Events. No API logic here.
+
+#include "detail/server_context.hpp"
+
+#include "ledger/app/envelope_json.hpp"
+#include "ledger/store/event_store.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+
+namespace ledger::http::detail {
+namespace {
+
+namespace bhttp = beast::http;
+using beast_request = bhttp::request<bhttp::string_body>;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+/// SSE pages: events read and written per round, so a slow client holds at most one page.
+constexpr std::size_t sse_page_events = 64;
+
+std::atomic<std::uint64_t> next_request_number{0};
+
+std::string request_id_for(beast_request const& message) {
+    auto const header = message.find("X-Request-Id");
+    if (header != message.end()) {
+        auto const value = header->value();
+        bool sane = !value.empty() && value.size() <= 64;
+        for (char const c : value) sane = sane && c > ' ' && c < 127;
+        if (sane) return std::string(value);
+    }
+    return fmt::format("req-{}", next_request_number.fetch_add(1, std::memory_order_relaxed));
+}
+
+request to_request(beast_request&& message, std::string request_id) {
+    request out;
+    out.method = std::string(message.method_string());
+    out.target = std::string(message.target());
+    out.content_type = std::string(message[bhttp::field::content_type]);
+    out.accept = std::string(message[bhttp::field::accept]);
+    out.last_event_id = std::string(message["Last-Event-ID"]);
+    out.content_length = message.body().size();
+    out.body = std::move(message.body());
+    out.request_id = std::move(request_id);
+    return out;
+}
+
+bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version, bool keep_alive,
+                                             std::string const& request_id) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(answer.status), version};
+    out.set(bhttp::field::server, "recruit-ledgerd");
+    out.set(bhttp::field::content_type, answer.content_type);
+    out.set("X-Request-Id", request_id);
+    for (auto const& [name, value] : answer.headers) out.set(name, value);
+    out.keep_alive(keep_alive);
+    out.body() = std::move(answer.body);
+    out.prepare_payload();
+    return out;
+}
+
+void log_access(request const& http, unsigned status, std::chrono::steady_clock::time_point started) {
+    std::chrono::duration<double, std::milli> const took = std::chrono::steady_clock::now() - started;
+    auto const path = std::string_view(http.target).substr(0, http.target.find('?'));
+    spdlog::info("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
+                 path, status, took.count(), http.request_id);
+}
+
+/// route(), with infrastructure failures logged (with the request id) and answered as 500.
+response answer(request const& http, api& api) {
+    try {
+        return route(http, api);
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", http.request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", http.request_id);
+    }
+    auto out = internal_error_response(http.request_id);
+    out.route = "error";
+    return out;
+}
+
+/// Submits `request` to the group-commit writer and resumes on the session's strand with the
+/// result, so an I/O thread never blocks on a commit.
+template <class Token>
+auto async_append(store::event_store& store, store::append_request request, Token&& token) {
+    return asio::async_initiate<Token, void(store::append_result)>(
+        [&store](auto handler, store::append_request pending) {
+            auto const executor = asio::get_associated_executor(handler);
+            // append_async takes a std::function, which must be copyable; the handler is not.
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            store.append_async(std::move(pending), [shared, executor](store::append_result result) {
+                asio::post(executor, [shared, result = std::move(result)]() mutable {
+                    (*shared)(std::move(result));
+                });
+            });
+        },
+        token, std::move(request));
+}
+
+/// The routed response, with a pending append carried out.
+asio::awaitable<response> complete(response routed, api& api, std::string const& request_id) {
+    if (!routed.append) co_return routed;
+    auto const events = routed.append->events.size();
+    auto const started = std::chrono::steady_clock::now();
+    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
+    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
+    try {
+        auto out = finish_append(result, events, took.count(), api);
+        out.route = std::move(routed.route);
+        co_return out;
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+        co_return internal_error_response(request_id);
+    }
+}
+
+/// One SSE message per event: id = position, event = type, data = the envelope.
+std::string sse_page(std::vector<recorded_event> const& events) {
+    std::string out;
+    for (auto const& event : events) {
+        out += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.position, event.type,
+                           boost::json::serialize(app::envelope_to_json(event)));
+    }
+    return out;
+}
+
+/// Streams events from `from`, then live ones, until the client goes or the server drains.
+/// Each round reads one bounded page in a short read transaction and awaits its write before
+/// reading more, so a slow client costs one page of memory and then times out.
+asio::awaitable<void> stream_events(connection& conn, server_context& context, std::uint64_t from) {
+    auto const waiter = std::make_shared<commit_signal::waiter>(conn.stream.get_executor());
+    auto const handle = context.commits.add(waiter);
+    context.api.metrics.subscriber_opened();
+    for (;;) {
+        waiter->notified = false;
+        auto const events = context.api.store.read_log({from, sse_page_events, {}, {}});
+        std::string text;
+        if (!events.empty()) {
+            from = events.back().position + 1;
+            text = sse_page(events);
+        } else if (context.api.draining.load()) {
+            break;
+        } else {
+            waiter->timer.expires_after(context.options.heartbeat);
+            if (!waiter->notified) {
+                co_await waiter->timer.async_wait(use_tuple);
+            }
+            if (waiter->notified) continue;  // news (or a drain): read again at once
+            text = ": heartbeat\n\n";
+        }
+        conn.stream.expires_after(context.options.request_timeout);
+        auto [failure, written] = co_await asio::async_write(conn.stream, asio::buffer(text), use_tuple);
+        if (failure) break;
+    }
+    context.api.metrics.subscriber_closed();
+    context.commits.remove(handle);
+}
+
+asio::awaitable<void> serve_subscription(connection& conn, server_context& context,
+                                         unsigned version, response&& answer,
+                                         std::string const& request_id) {
+    auto const from = answer.subscribe->from_position;
+    bhttp::response<bhttp::empty_body> head{static_cast<bhttp::status>(answer.status), version};
+    head.set(bhttp::field::server, "recruit-ledgerd");
+    head.set(bhttp::field::content_type, answer.content_type);
+    head.set(bhttp::field::cache_control, "no-cache");
+    head.set("X-Request-Id", request_id);
+    head.keep_alive(false);  // the event stream ends with the connection
+    conn.stream.expires_after(context.options.request_timeout);
+    auto [failure, written] = co_await bhttp::async_write(conn.stream, head, use_tuple);
+    if (!failure) co_await stream_events(conn, context, from);
+}
+
+}  // namespace
+
+namespace {
+
+/// Answers a request the session refuses before the handler sees it (too large, malformed),
+/// then the connection closes.
+asio::awaitable<void> refuse(connection& conn, server_context& context, error_code code,
+                             std::string message) {
+    request http;
+    http.request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
+    auto answer = error_reply(error{code, std::move(message), {}});
+    context.api.metrics.record_request("unmatched", answer.status);
+    spdlog::info("access refused status={} request_id={}", answer.status, http.request_id);
+    auto out = to_beast(std::move(answer), 11, false, http.request_id);
+    conn.stream.expires_after(context.options.request_timeout);
+    co_await bhttp::async_write(conn.stream, out, use_tuple);
+}
+
+/// Reads one request: headers first (so a declared oversized body is refused unread), then the
+/// body within the parser's limit. Returns nullopt when the connection should close.
+asio::awaitable<std::optional<beast_request>> read_request(connection& conn, server_context& context,
+                                                            beast::flat_buffer& buffer) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(context.options.header_limit);
+    parser.body_limit(context.options.body_limit);
+    conn.idle = true;
+    conn.stream.expires_after(context.options.idle_timeout);
+    auto [header_failure, header_bytes] = co_await bhttp::async_read_header(conn.stream, buffer, parser, use_tuple);
+    conn.idle = false;
+    // Beast checks a declared Content-Length against body_limit while parsing the header, so
+    // an oversized body is refused here, unread.
+    if (header_failure == bhttp::error::body_limit) {
+        co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
+    } else if (header_failure == bhttp::error::header_limit) {
+        co_await refuse(conn, context, error_code::bad_request, "the request headers are too large");
+    }
+    if (header_failure) co_return std::nullopt;
+    if (parser.get()[bhttp::field::expect] == "100-continue") {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
+        co_await bhttp::async_write(conn.stream, proceed, use_tuple);
+    }
+    conn.stream.expires_after(context.options.request_timeout);
+    auto [body_failure, body_bytes] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
+    if (body_failure == bhttp::error::body_limit) {
+        co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
+    }
+    if (body_failure) co_return std::nullopt;
+    co_return parser.release();
+}
+
+/// Serves one request; returns whether the connection stays open for another.
+asio::awaitable<bool> serve_request(connection& conn, server_context& context, beast_request&& message) {
+    auto const started = std::chrono::steady_clock::now();
+    auto const version = message.version();
+    bool const client_keeps_alive = message.keep_alive();
+    auto request_id = request_id_for(message);
+    auto const http = to_request(std::move(message), std::move(request_id));
+    auto reply = co_await complete(answer(http, context.api), context.api, http.request_id);
+    context.api.metrics.record_request(reply.route, reply.status);
+    log_access(http, reply.status, started);
+    if (reply.subscribe) {
+        co_await serve_subscription(conn, context, version, std::move(reply), http.request_id);
+        co_return false;
+    }
+    bool const keep_alive = reply.keep_alive && client_keeps_alive && !context.api.draining.load();
+    auto out = to_beast(std::move(reply), version, keep_alive, http.request_id);
+    conn.stream.expires_after(context.options.request_timeout);
+    auto [failure, written] = co_await bhttp::async_write(conn.stream, out, use_tuple);
+    co_return !failure && keep_alive;
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(std::shared_ptr<connection> conn, server_context& context) {
+    context.api.metrics.connection_opened();
+    auto const handle = context.connections.add(conn);
+    try {
+        beast::flat_buffer buffer;
+        while (!context.api.draining.load()) {
+            auto message = co_await read_request(*conn, context, buffer);
+            if (!message || !co_await serve_request(*conn, context, std::move(*message))) break;
+        }
+        beast::error_code ignored;
+        conn->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    } catch (std::exception const& failure) {
+        spdlog::error("connection failed: {}", failure.what());
+    }
+    context.connections.remove(handle);
+    context.api.metrics.connection_closed();
+}
+
+}  // namespace ledger::http::detail

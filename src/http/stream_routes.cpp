@@ -1,0 +1,138 @@
+// Appends, stream and log reads, and the SSE subscription's request side.
+
+#include "detail/responses.hpp"
+#include "detail/routes.hpp"
+
+#include "events/catalog.hpp"
+#include "ledger/app/append_body.hpp"
+#include "ledger/app/reads.hpp"
+#include "ledger/store/event_store.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <cctype>
+#include <charconv>
+
+namespace ledger::http::detail {
+namespace {
+
+namespace json = boost::json;
+
+bool is_json_media_type(std::string_view content_type) {
+    auto const media = content_type.substr(0, content_type.find(';'));
+    auto const trimmed = media.substr(0, media.find_last_not_of(' ') + 1);
+    if (trimmed.size() != 16) return false;
+    for (std::size_t i = 0; i < trimmed.size(); ++i) {
+        auto const lower = static_cast<char>(std::tolower(static_cast<unsigned char>(trimmed[i])));
+        if (lower != "application/json"[i]) return false;
+    }
+    return true;
+}
+
+result<json::value> parse_json_body(std::string const& body) {
+    boost::system::error_code failure;
+    auto value = json::parse(body, failure);
+    if (failure) return error{error_code::invalid_json, "the body is not valid JSON", {}};
+    return value;
+}
+
+result<std::size_t> limit_param(route_input const& in) {
+    auto const limit = integer_param(in.query, "limit", app::max_read_limit);
+    if (!limit) return limit.error();
+    if (*limit == 0) return error{error_code::bad_request, "limit must be at least 1", {}};
+    return static_cast<std::size_t>(limit->value_or(app::default_read_limit));
+}
+
+result<store::read_direction> direction_param(route_input const& in) {
+    auto const direction = text_param(in.query, "direction").value_or("forward");
+    if (direction == "forward") return store::read_direction::forward;
+    if (direction == "backward") return store::read_direction::backward;
+    return error{error_code::bad_request, "direction must be forward or backward", {}};
+}
+
+/// An SSE Last-Event-ID: the position of the last event the client saw.
+result<std::optional<std::uint64_t>> last_event_id(std::string const& header) {
+    if (header.empty()) return std::optional<std::uint64_t>{};
+    std::uint64_t position = 0;
+    auto const* const end = header.data() + header.size();
+    auto const [stop, failure] = std::from_chars(header.data(), end, position);
+    if (failure != std::errc{} || stop != end || position == UINT64_MAX) {
+        return error{error_code::bad_request, "Last-Event-ID must be an event position", {}};
+    }
+    return std::optional(position);
+}
+
+}  // namespace
+
+response append_events(route_input const& in, api& api) {
+    if (!is_json_media_type(in.http.content_type)) {
+        return error_response(error_code::unsupported_media_type, "appends take application/json");
+    }
+    if (in.http.body.size() > api.body_limit || in.http.content_length.value_or(0) > api.body_limit) {
+        return error_response(error_code::payload_too_large, "the body exceeds the server's limit");
+    }
+    if (auto invalid = app::check_stream_name(in.path_param)) return error_response(*invalid);
+    auto const body = parse_json_body(in.http.body);
+    if (!body) return error_response(body.error());
+    auto request = app::parse_append_body(in.path_param, *body, api.actor);
+    if (!request) return error_response(request.error());
+
+    response pending;
+    pending.append = std::move(*request);
+    return pending;
+}
+
+response read_stream(route_input const& in, api& api) {
+    auto const from_version = integer_param(in.query, "from_version");
+    if (!from_version) return error_response(from_version.error());
+    auto const limit = limit_param(in);
+    if (!limit) return error_response(limit.error());
+    auto const direction = direction_param(in);
+    if (!direction) return error_response(direction.error());
+    auto const page = app::read_stream_json(
+        api.store, app::stream_read{in.path_param, *from_version, *limit, *direction});
+    if (!page) return error_response(page.error());
+    return json_response(200, *page);
+}
+
+response read_log(route_input const& in, api& api) {
+    auto const from_position = integer_param(in.query, "from_position");
+    if (!from_position) return error_response(from_position.error());
+    auto const limit = limit_param(in);
+    if (!limit) return error_response(limit.error());
+    store::log_query query{from_position->value_or(0), *limit,
+                           text_param(in.query, "type").value_or(""),
+                           text_param(in.query, "category").value_or("")};
+    if (!query.type.empty() && !events::is_known_type(query.type)) {
+        return error_response(error_code::bad_request, "type is not a catalogue event type");
+    }
+    if (!query.category.empty() && !events::is_known_category(query.category)) {
+        return error_response(error_code::bad_request, "category is not a catalogue category");
+    }
+    return json_response(200, app::read_log_json(api.store, query));
+}
+
+response subscribe(route_input const& in, api&) {
+    auto const from_position = integer_param(in.query, "from_position");
+    if (!from_position) return error_response(from_position.error());
+    auto const resume_after = last_event_id(in.http.last_event_id);
+    if (!resume_after) return error_response(resume_after.error());
+    // A reconnecting EventSource repeats the original URL; Last-Event-ID is the newer truth.
+    auto const from = *resume_after ? **resume_after + 1 : from_position->value_or(0);
+    auto out = text_response(200, "text/event-stream", {});
+    out.subscribe = subscription{from};
+    return out;
+}
+
+}  // namespace ledger::http::detail
+
+namespace ledger::http {
+
+response finish_append(store::append_result const& result, std::size_t events, double seconds,
+                       api& api) {
+    api.metrics.record_append(events, seconds, result.has_value());
+    if (!result) return detail::error_response(result.error());
+    return detail::json_response(result->already_recorded ? 200 : 201, app::to_json(*result));
+}
+
+}  // namespace ledger::http

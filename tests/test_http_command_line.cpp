@@ -1,0 +1,78 @@
+// recruit-ledgerd's flags (SPEC §8) and the start-up refusals.
+
+#include "ledger/app/csv.hpp"
+#include "ledger/http/command_line.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace ledger::http;
+
+namespace {
+
+server_options parse_ok(std::vector<std::string> const& arguments) {
+    auto const parsed = parse_command_line(arguments);
+    REQUIRE(std::holds_alternative<command_line>(parsed));
+    return std::get<command_line>(parsed).options;
+}
+
+bool is_usage_error(std::vector<std::string> const& arguments) {
+    return std::holds_alternative<usage_error>(parse_command_line(arguments));
+}
+
+}  // namespace
+
+TEST_CASE("the server flags default to ./data and 127.0.0.1:8080", "[http][cli]") {
+    auto const options = parse_ok({});
+    CHECK(options.data == "data");
+    CHECK(options.host == "127.0.0.1");
+    CHECK(options.port == 8080);
+    CHECK_FALSE(startup_refusal(options));
+}
+
+TEST_CASE("the server flags parse in both spellings", "[http][cli]") {
+    auto const options = parse_ok({"--data", "/tmp/l", "--listen=[::1]:0", "--threads", "4",
+                                   "--log-level=warn", "--port-file", "p", "--body-limit", "2048"});
+    CHECK(options.data == "/tmp/l");
+    CHECK(options.host == "::1");
+    CHECK(options.port == 0);
+    CHECK(options.threads == 4);
+    CHECK(options.log_level == "warn");
+    CHECK(options.port_file == std::filesystem::path("p"));
+    CHECK(options.body_limit == 2048);
+}
+
+TEST_CASE("bad server flags are usage errors", "[http][cli]") {
+    CHECK(is_usage_error({"--listen", "8080"}));
+    CHECK(is_usage_error({"--listen", "localhost:99999"}));
+    CHECK(is_usage_error({"--threads", "0"}));
+    CHECK(is_usage_error({"--log-level", "chatty"}));
+    CHECK(is_usage_error({"--data"}));
+    CHECK(is_usage_error({"--frobnicate", "1"}));
+    CHECK(is_usage_error({"stray"}));
+}
+
+TEST_CASE("tokens, TLS and non-loopback addresses are refused for now", "[http][cli]") {
+    CHECK(startup_refusal(parse_ok({"--tokens", "t"})));
+    CHECK(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
+    CHECK(startup_refusal(parse_ok({"--listen", "0.0.0.0:8080"})));
+    CHECK(startup_refusal(parse_ok({"--listen", "example.org:8080"})));
+    CHECK_FALSE(startup_refusal(parse_ok({"--listen", "localhost:1"})));
+    CHECK_FALSE(startup_refusal(parse_ok({"--listen", "127.0.0.2:1"})));
+}
+
+TEST_CASE("CSV fields are quoted as RFC 4180 says", "[csv]") {
+    std::string out;
+    ledger::app::append_csv_field(out, "plain");
+    out += '|';
+    ledger::app::append_csv_field(out, "a,b");
+    out += '|';
+    ledger::app::append_csv_field(out, "say \"hi\"");
+    out += '|';
+    ledger::app::append_csv_field(out, "two\nlines");
+    CHECK(out == "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"");
+    CHECK(ledger::app::csv_cell(boost::json::parse(R"({"SEK":12})")) == R"({"SEK":12})");
+    CHECK(ledger::app::csv_cell(boost::json::value(true)) == "true");
+    CHECK(ledger::app::csv_cell(boost::json::value(nullptr)).empty());
+}
