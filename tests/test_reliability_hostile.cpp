@@ -163,6 +163,19 @@ TEST_CASE("path traversal and encoded tricks in stream names are invalid_stream_
     }
 }
 
+TEST_CASE("an error that echoes invalid UTF-8 from the target is still UTF-8 JSON", "[reliability][hostile]") {
+    hostile_server s;
+    // Found by tests/fuzz: the percent-decoded name went into the error details byte for byte.
+    for (std::string const& name : {std::string("campaign-%ff%fe"), std::string("campaign-%ed%a0%80"),
+                                    std::string("campaign-a%c3")}) {
+        s.expect_error(http_request("GET", "/v1/streams/" + name), 400, "invalid_stream_name");
+    }
+    raw_client client(s.server.port());
+    auto const reply = client.call(http_request("GET", "/v1/streams/campaign-%ff"));
+    auto const stream = boost::json::parse(reply.body).at("error").at("details").at("stream");
+    CHECK(stream == "campaign-\xEF\xBF\xBD");
+}
+
 TEST_CASE("bad query values get 400 bad_request", "[reliability][hostile]") {
     hostile_server s;
     for (std::string const& query : std::vector<std::string>{std::string("/v1/events?limit=-1"), "/v1/events?limit=abc", "/v1/events?limit=0",
