@@ -169,7 +169,14 @@ void read_binary(Archive& ar, std::string& v) { ar(v); }
 template <class Archive>
 void write_binary(Archive& ar, bool v) { ar(v); }
 template <class Archive>
-void read_binary(Archive& ar, bool& v) { ar(v); }
+void read_binary(Archive& ar, bool& v) {
+    // Read the byte as a number: loading any byte but 0 or 1 into a bool is undefined behaviour
+    // (found by tests/fuzz), and stored bytes may be damaged.
+    std::uint8_t byte = 0;
+    ar(byte);
+    if (byte > 1) throw codec_error("stored boolean is neither 0 nor 1");
+    v = byte == 1;
+}
 
 template <class Archive, plain_integer I>
 void write_binary(Archive& ar, I v) { ar(v); }
@@ -246,7 +253,7 @@ void write_binary(Archive& ar, std::optional<T> const& v) {
 template <class Archive, class T>
 void read_binary(Archive& ar, std::optional<T>& v) {
     bool present = false;
-    ar(present);
+    read_binary(ar, present);
     if (!present) {
         v.reset();
         return;
