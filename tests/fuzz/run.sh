@@ -14,6 +14,7 @@ CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWi
     -DLEDGER_FUZZ=ON -DLEDGER_BUILD_TESTS=OFF -DLEDGER_WERROR=ON
 cmake --build "$build" -j"$(nproc)" --target fuzz_http_handler fuzz_event_codec
 
+export LSAN_OPTIONS="suppressions=$root/tests/fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 for harness in http_handler event_codec; do
     scratch="$build/corpus-$harness"
     mkdir -p "$scratch"
