@@ -183,3 +183,23 @@ TEST_CASE("a type from another category is 422 event_not_allowed_in_stream", "[h
     CHECK(response.status == 422);
     CHECK(error_code_of(response) == "event_not_allowed_in_stream");
 }
+
+TEST_CASE("route hands a valid append back for the caller to submit, writing nothing", "[http][append]") {
+    http_fixture f;
+    ledger::http::request request;
+    request.method = "POST";
+    request.target = "/v1/streams/campaign-es-2024/events";
+    request.content_type = "application/json";
+    request.body = append_body("\"no_stream\"", campaign_planned());
+    auto routed = ledger::http::route(request, f.api);
+    REQUIRE(routed.append);
+    CHECK(routed.route == "/v1/streams/{stream}/events");
+    CHECK(routed.append->stream == "campaign-es-2024");
+    CHECK(routed.append->actor == "local");
+    CHECK(f.store.head().events == 0);
+
+    auto const result = f.store.append(std::move(*routed.append));
+    auto const answer = ledger::http::finish_append(result, 1, 0.001, f.api);
+    CHECK(answer.status == 201);
+    CHECK_THAT(f.get("/metrics").body, Catch::Contains("ledger_appends_total 1"));
+}

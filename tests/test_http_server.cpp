@@ -48,6 +48,19 @@ TEST_CASE("the server refuses a declared oversized body with 413 before reading 
     CHECK(server.stop() == 0);
 }
 
+TEST_CASE("the server answers malformed or oversized request headers with 400", "[e2e]") {
+    server_process server;
+    test_connection garbage(server.port());
+    garbage.write_raw("GARBAGE\r\n\r\n");
+    CHECK_THAT(garbage.read_until("bad_request"), Catch::StartsWith("HTTP/1.1 400"));
+    test_connection huge(server.port());
+    huge.write_raw("GET /healthz HTTP/1.1\r\nX-Padding: " + std::string(20 * 1024, 'a') + "\r\n\r\n");
+    CHECK_THAT(huge.read_until("bad_request"), Catch::StartsWith("HTTP/1.1 400"));
+    test_connection healthy(server.port());
+    CHECK(healthy.call(make_request(http::verb::get, "/healthz")).result_int() == 200);
+    CHECK(server.stop() == 0);
+}
+
 TEST_CASE("a subscriber gets the stored events, then live ones, and can resume", "[e2e][sse]") {
     server_process server;
     test_connection writer(server.port());

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 
@@ -135,13 +136,32 @@ std::string sse_page(std::vector<recorded_event> const& events) {
     return out;
 }
 
+/// A subscriber's place in the commit signal and the metrics, for the subscription's lifetime
+/// (also when a read throws).
+class subscriber_registration {
+public:
+    subscriber_registration(server_context& context, std::shared_ptr<commit_signal::waiter> const& waiter)
+        : context_(context), handle_(context.commits.add(waiter)) {
+        context_.api.metrics.subscriber_opened();
+    }
+    ~subscriber_registration() {
+        context_.api.metrics.subscriber_closed();
+        context_.commits.remove(handle_);
+    }
+    subscriber_registration(subscriber_registration const&) = delete;
+    subscriber_registration& operator=(subscriber_registration const&) = delete;
+
+private:
+    server_context& context_;
+    std::uint64_t handle_;
+};
+
 /// Streams events from `from`, then live ones, until the client goes or the server drains.
 /// Each round reads one bounded page in a short read transaction and awaits its write before
 /// reading more, so a slow client costs one page of memory and then times out.
 asio::awaitable<void> stream_events(connection& conn, server_context& context, std::uint64_t from) {
     auto const waiter = std::make_shared<commit_signal::waiter>(conn.stream.get_executor());
-    auto const handle = context.commits.add(waiter);
-    context.api.metrics.subscriber_opened();
+    subscriber_registration const registration(context, waiter);
     for (;;) {
         waiter->notified = false;
         auto const events = context.api.store.read_log({from, sse_page_events, {}, {}});
@@ -163,8 +183,6 @@ asio::awaitable<void> stream_events(connection& conn, server_context& context, s
         auto [failure, written] = co_await asio::async_write(conn.stream, asio::buffer(text), use_tuple);
         if (failure) break;
     }
-    context.api.metrics.subscriber_closed();
-    context.commits.remove(handle);
 }
 
 asio::awaitable<void> serve_subscription(connection& conn, server_context& context,
@@ -182,22 +200,40 @@ asio::awaitable<void> serve_subscription(connection& conn, server_context& conte
     if (!failure) co_await stream_events(conn, context, from);
 }
 
-}  // namespace
-
-namespace {
+/// After refusing a request whose rest is still arriving: stop sending, then read and discard
+/// briefly (at most 1 MiB, 1 s) so that closing with unread data does not reset the connection
+/// before the client has read the answer.
+asio::awaitable<void> linger(connection& conn) {
+    beast::error_code ignored;
+    conn.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    conn.stream.expires_after(std::chrono::seconds(1));
+    std::array<char, 16 * 1024> sink{};
+    for (std::size_t discarded = 0; discarded < (std::size_t{1} << 20);) {
+        auto [failure, bytes] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+        if (failure) break;
+        discarded += bytes;
+    }
+}
 
 /// Answers a request the session refuses before the handler sees it (too large, malformed),
 /// then the connection closes.
 asio::awaitable<void> refuse(connection& conn, server_context& context, error_code code,
                              std::string message) {
-    request http;
-    http.request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
+    auto const request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
     auto answer = error_reply(error{code, std::move(message), {}});
     context.api.metrics.record_request("unmatched", answer.status);
-    spdlog::info("access refused status={} request_id={}", answer.status, http.request_id);
-    auto out = to_beast(std::move(answer), 11, false, http.request_id);
+    spdlog::info("access refused status={} request_id={}", answer.status, request_id);
+    auto out = to_beast(std::move(answer), 11, false, request_id);
     conn.stream.expires_after(context.options.request_timeout);
     co_await bhttp::async_write(conn.stream, out, use_tuple);
+    co_await linger(conn);
+}
+
+/// Whether a read failed on a malformed message (rather than a closed or timed-out connection).
+bool is_malformed(beast::error_code const& failure) {
+    auto const& http_category = bhttp::make_error_code(bhttp::error::bad_target).category();
+    return failure.category() == http_category && failure != bhttp::error::end_of_stream &&
+           failure != bhttp::error::partial_message;
 }
 
 /// Reads one request: headers first (so a declared oversized body is refused unread), then the
@@ -217,6 +253,8 @@ asio::awaitable<std::optional<beast_request>> read_request(connection& conn, ser
         co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
     } else if (header_failure == bhttp::error::header_limit) {
         co_await refuse(conn, context, error_code::bad_request, "the request headers are too large");
+    } else if (is_malformed(header_failure)) {
+        co_await refuse(conn, context, error_code::bad_request, "the request is not valid HTTP/1.1");
     }
     if (header_failure) co_return std::nullopt;
     if (parser.get()[bhttp::field::expect] == "100-continue") {

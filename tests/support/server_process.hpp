@@ -5,6 +5,7 @@
 #include "support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -120,6 +121,11 @@ public:
         } else {
             run([&](auto done) { http::async_write(stream_, serializer, done); });
         }
+    }
+
+    /// Writes `bytes` as they are, for malformed requests.
+    void write_raw(std::string const& bytes) {
+        run([&](auto done) { boost::asio::async_write(stream_, boost::asio::buffer(bytes), done); });
     }
 
     /// Reads raw bytes until `text` has arrived (or five seconds pass); returns all read.
