@@ -20,6 +20,13 @@ TEST_CASE("a stored boolean byte other than 0 or 1 is a codec_error", "[reliabil
     CHECK_THROWS_AS(events::decode_event("EmploymentStarted", 1, bytes), codec_error);
 }
 
+TEST_CASE("a stored string length beyond its input is a codec_error, not an allocation",
+          "[reliability][fuzz]") {
+    // ShortageCheckRecorded whose country claims 2^56 + 2 bytes (tests/fuzz found it).
+    std::string const bytes("\x02\x00\x00\x00\x00\x00\x00\x01ES\x00", 11);
+    CHECK_THROWS_AS(events::decode_event("ShortageCheckRecorded", 1, bytes), codec_error);
+}
+
 TEST_CASE("every decoder input of the fuzz corpus decodes or is refused with codec_error",
           "[reliability][fuzz]") {
     auto const corpus = std::filesystem::path(LEDGER_SOURCE_DIR) / "tests/fuzz/corpus/event_codec";

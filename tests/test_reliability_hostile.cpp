@@ -207,7 +207,7 @@ TEST_CASE("oversized bodies, headers and absurd lengths get 413 or 400 and nothi
                                "Content-Length: 4\r\nContent-Length: 9\r\n\r\n{}");
 }
 
-TEST_CASE("HTTP garbage and TLS handshakes on the plain port close the connection",
+TEST_CASE("HTTP garbage and TLS handshakes on the plain port get 400 or a closed connection",
           "[reliability][hostile]") {
     hostile_server s;
     // The start of a TLS 1.2 ClientHello record.
