@@ -10,6 +10,8 @@ packages=(
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     liblmdb-dev libcereal-dev libspdlog-dev libssl-dev
     catch2
+    # libFuzzer harnesses (tests/fuzz): clang 14 and its sanitizer runtimes
+    clang libclang-rt-14-dev
     # end-to-end tests and benchmarks talk HTTP from the outside
     curl wrk
 )

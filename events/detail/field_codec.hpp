@@ -163,13 +163,32 @@ boost::json::value write_json(std::vector<T> const& items) {
 
 template <class Archive>
 void write_binary(Archive& ar, std::string const& v) { ar(v); }
+/// The size of the bytes being decoded on this thread (set by decode_binary): no string in
+/// them can be longer, so a damaged length is refused before it is allocated.
+inline thread_local std::size_t decoding_input_size = std::size_t(-1);
+
 template <class Archive>
-void read_binary(Archive& ar, std::string& v) { ar(v); }
+void read_binary(Archive& ar, std::string& v) {
+    // Same layout as cereal's own string load, with the length checked first: cereal would
+    // resize to any stored length, up to terabytes (found by fuzzing).
+    cereal::size_type size = 0;
+    ar(cereal::make_size_tag(size));
+    if (size > decoding_input_size) throw codec_error("stored string is longer than its input");
+    v.resize(static_cast<std::size_t>(size));
+    ar(cereal::binary_data(v.data(), v.size()));
+}
 
 template <class Archive>
 void write_binary(Archive& ar, bool v) { ar(v); }
 template <class Archive>
-void read_binary(Archive& ar, bool& v) { ar(v); }
+void read_binary(Archive& ar, bool& v) {
+    // Read the byte as a number: loading any byte but 0 or 1 into a bool is undefined behaviour
+    // (found by tests/fuzz), and stored bytes may be damaged.
+    std::uint8_t byte = 0;
+    ar(byte);
+    if (byte > 1) throw codec_error("stored boolean is neither 0 nor 1");
+    v = byte == 1;
+}
 
 template <class Archive, plain_integer I>
 void write_binary(Archive& ar, I v) { ar(v); }
@@ -201,7 +220,7 @@ template <class Archive, class Code>
 void write_binary(Archive& ar, Code const& v) { ar(v.value); }
 template <class Archive, class Code>
     requires std::same_as<Code, country_code> || std::same_as<Code, currency_code>
-void read_binary(Archive& ar, Code& v) { ar(v.value); }
+void read_binary(Archive& ar, Code& v) { read_binary(ar, v.value); }
 
 template <class Archive, described_enum E>
 void write_binary(Archive& ar, E v) {
@@ -246,7 +265,7 @@ void write_binary(Archive& ar, std::optional<T> const& v) {
 template <class Archive, class T>
 void read_binary(Archive& ar, std::optional<T>& v) {
     bool present = false;
-    ar(present);
+    read_binary(ar, present);
     if (!present) {
         v.reset();
         return;

@@ -19,6 +19,12 @@ T decode_binary(std::string_view bytes) {
     ledger::detail::memory_streambuf buffer(bytes);
     std::istream in(&buffer);
     T event{};
+    // Bounds stored string lengths by the input for this decode only (see field_codec.hpp).
+    struct input_bound {
+        std::size_t const saved = decoding_input_size;
+        explicit input_bound(std::size_t size) { decoding_input_size = size; }
+        ~input_bound() { decoding_input_size = saved; }
+    } const bound(bytes.size());
     try {
         cereal::PortableBinaryInputArchive ar(in);
         read_fields(ar, event);

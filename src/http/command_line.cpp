@@ -58,6 +58,11 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const limit = parse_number<std::size_t>(value, 1, 100'000);
         if (!limit) return usage_error{"--max-connections takes a number from 1 to 100000"};
         options.max_connections = *limit;
+    } else if (flag == "--idle-timeout" || flag == "--request-timeout") {
+        // Tests of slow and idle clients need timeouts of seconds, not the defaults' minutes.
+        auto const seconds = parse_number<unsigned>(value, 1, 3600);
+        if (!seconds) return usage_error{flag + " takes seconds from 1 to 3600"};
+        (flag == "--idle-timeout" ? options.idle_timeout : options.request_timeout) = std::chrono::seconds(*seconds);
     } else {
         return usage_error{"unknown option " + flag};
     }
@@ -109,6 +114,7 @@ std::string usage() {
     return "usage: recruit-ledgerd [--data DIR] [--listen HOST:PORT] [--threads N]\n"
            "                       [--log-level trace|debug|info|warn|error|off]\n"
            "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
+           "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
            "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n";

@@ -2,13 +2,58 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <string_view>
+
 namespace ledger::http::detail {
+namespace {
+
+/// Length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlong
+/// forms, no surrogates, nothing above U+10FFFF), or 0 when it is not one.
+std::size_t utf8_sequence_length(std::string_view text) {
+    auto const byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    auto const lead = byte(0);
+    if (lead < 0x80) return 1;
+    std::size_t const length = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3
+                             : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+    if (length == 0 || text.size() < length) return 0;
+    unsigned char low = 0x80, high = 0xBF;  // the second byte's range depends on the lead
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+    if (byte(1) < low || byte(1) > high) return 0;
+    for (std::size_t i = 2; i < length; ++i) {
+        if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+    }
+    return length;
+}
+
+/// `text` with every byte that is not part of well-formed UTF-8 replaced by U+FFFD. Error
+/// details echo client input (e.g. a percent-decoded stream name), which may be any bytes;
+/// the response must still be UTF-8 JSON (SPEC §6). JSON's own syntax is ASCII, so this
+/// keeps the document valid.
+std::string replace_invalid_utf8(std::string text) {
+    std::string out;
+    for (std::size_t at = 0; at < text.size();) {
+        auto const length = utf8_sequence_length(std::string_view(text).substr(at));
+        if (length != 0 && out.empty() && length == 1) {
+            ++at;  // fast path while everything so far was ASCII
+            continue;
+        }
+        if (out.empty()) out.assign(text, 0, at);
+        out += length == 0 ? std::string_view("\xEF\xBF\xBD") : std::string_view(text).substr(at, length);
+        at += length == 0 ? 1 : length;
+    }
+    return out.empty() ? text : out;
+}
+
+}  // namespace
 
 response json_response(unsigned status, boost::json::value const& body) {
     response out;
     out.status = status;
     out.content_type = "application/json";
-    out.body = boost::json::serialize(body);
+    out.body = replace_invalid_utf8(boost::json::serialize(body));
     out.keep_alive = true;
     return out;
 }

@@ -3,6 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <cerrno>
+#include <cstdint>
+
+#include <sys/statvfs.h>
 
 namespace ledger::store::detail {
 namespace {
@@ -13,7 +16,16 @@ error storage_full() {
 
 error unavailable(std::string message) { return {error_code::unavailable, std::move(message), {}}; }
 
-bool is_disk_full(int code) { return code == ENOSPC || code == EDQUOT || code == EFBIG; }
+/// Whether a failed write means the disk is full. LMDB reports a short write (the disk filled
+/// up part-way through its pwritev) as EIO, not ENOSPC, so an EIO counts as "full" when the
+/// ledger's filesystem has (almost) nothing left.
+bool is_disk_full(int code, std::filesystem::path const& directory) {
+    if (code == ENOSPC || code == EDQUOT || code == EFBIG) return true;
+    struct statvfs space {};
+    if (code != EIO || ::statvfs(directory.c_str(), &space) != 0) return false;
+    constexpr std::uint64_t nearly_full = std::uint64_t{1} << 20;
+    return std::uint64_t{space.f_bavail} * space.f_frsize < nearly_full;
+}
 
 }  // namespace
 
@@ -94,7 +106,7 @@ void group_writer::process(std::vector<pending>& group) {
             return;
         } catch (lmdb::error const& e) {
             spdlog::error("group commit of {} requests failed: {}", group.size(), e.what());
-            answer_all(group, is_disk_full(e.code()) ? storage_full()
+            answer_all(group, is_disk_full(e.code(), env_.directory()) ? storage_full()
                                                      : unavailable("the ledger could not write"));
             return;
         } catch (std::exception const& e) {
