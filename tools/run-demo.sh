@@ -14,7 +14,7 @@ if [ "${LEDGER_SKIP_INSTALL:-0}" != 1 ]; then
     "$root/tools/install-deps.sh"
 fi
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/recruitment-ledger-ccache}
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEDGER_BUILD_TESTS=OFF
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$(nproc)" --target recruit-ledgerd recruit-ledger
 
 if [ ! -e "$data/data.mdb" ]; then
