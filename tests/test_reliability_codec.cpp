@@ -16,8 +16,9 @@ using namespace ledger;
 TEST_CASE("a stored boolean byte other than 0 or 1 is a codec_error", "[reliability][fuzz]") {
     // EmploymentStarted whose optional field's presence byte is 252 (tests/fuzz found it).
     std::string const bytes("\x01\x10\x00\x00\x00\x00\x00\x00\x00region-jonkoping\xff\x4d\x00\x00\xfc\x07"
-                            "\x00\x00\x00\x00\x00\x00\x00p-puy-1", 47);
+                            "\x00\x00\x00\x00\x00\x00\x00p-puy-1", 45);
     CHECK_THROWS_AS(events::decode_event("EmploymentStarted", 1, bytes), codec_error);
+    CHECK_THROWS_WITH(events::decode_event("EmploymentStarted", 1, bytes), Catch::Contains("boolean"));
 }
 
 TEST_CASE("a stored string length beyond its input is a codec_error, not an allocation",
