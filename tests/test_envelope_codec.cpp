@@ -87,3 +87,12 @@ TEST_CASE("stream names have a category and an id", "[envelope]") {
     CHECK_FALSE(is_valid_stream_name("candidate-" + std::string(129, 'a')));
     CHECK(is_valid_stream_name("candidate-" + std::string(128, 'a')));
 }
+
+TEST_CASE("a damaged string length is refused before it is allocated", "[codec]") {
+    auto stored = encode_stored(sample_event());
+    // The stream name's u64 length starts at byte 9 (after the endianness tag and position):
+    // claim a petabyte. Decoding must refuse it at once rather than try to allocate it.
+    for (std::size_t i = 9; i < 17; ++i) stored[i] = '\0';
+    stored[15] = '\x04';
+    CHECK_THROWS_AS(decode_stored(stored), codec_error);
+}

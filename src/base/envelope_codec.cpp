@@ -13,13 +13,65 @@
 namespace ledger {
 namespace {
 
+// A string member as cereal stores it (a u64 size, then the bytes), but on load a size larger
+// than the whole record is refused before anything is allocated: damaged bytes must give a
+// codec_error, not a terabyte allocation. Saving is cereal's own, so the format is unchanged.
+template <class S>
+struct bounded {
+    S& value;
+    std::size_t limit;
+};
+
+template <class Archive>
+void save(Archive& ar, bounded<std::string const> const& b) {
+    ar(b.value);
+}
+
+template <class Archive>
+void save(Archive& ar, bounded<std::optional<std::string> const> const& b) {
+    ar(b.value);
+}
+
+template <class Archive>
+void load_bounded(Archive& ar, std::string& value, std::size_t limit) {
+    cereal::size_type size = 0;
+    ar(cereal::make_size_tag(size));
+    if (size > limit) throw codec_error("a stored string is longer than its record");
+    value.resize(static_cast<std::size_t>(size));
+    ar(cereal::binary_data(value.data(), value.size()));
+}
+
+template <class Archive>
+void load(Archive& ar, bounded<std::string>& b) {
+    load_bounded(ar, b.value, b.limit);
+}
+
+template <class Archive>
+void load(Archive& ar, bounded<std::optional<std::string>>& b) {
+    bool absent = true;  // cereal writes "nullopt" first
+    ar(absent);
+    if (absent) {
+        b.value.reset();
+        return;
+    }
+    b.value.emplace();
+    load_bounded(ar, *b.value, b.limit);
+}
+
+template <class S>
+bounded<S> bound(S& value, std::size_t limit) {
+    return {value, limit};
+}
+
 // The canonical field order. Changing it makes every existing ledger fail verification; the
-// golden-bytes test in tests/test_envelope_codec.cpp guards it. `Event` is const when saving.
+// golden-bytes test in tests/test_envelope_codec.cpp guards it. `Event` is const when saving;
+// `limit` bounds stored string sizes when loading.
 template <class Archive, class Event, class Micros>
-void archive_body(Archive& ar, Event& e, Micros& occurred_at, Micros& recorded_at) {
-    ar(e.position, e.stream, e.version, cereal::binary_data(e.id.data, sizeof e.id.data), e.type,
-       e.schema_version, occurred_at, recorded_at, e.actor, e.correlation_id, e.causation_id,
-       e.data, e.metadata);
+void archive_body(Archive& ar, Event& e, Micros& occurred_at, Micros& recorded_at, std::size_t limit) {
+    ar(e.position, bound(e.stream, limit), e.version, cereal::binary_data(e.id.data, sizeof e.id.data),
+       bound(e.type, limit), e.schema_version, occurred_at, recorded_at, bound(e.actor, limit),
+       bound(e.correlation_id, limit), bound(e.causation_id, limit), bound(e.data, limit),
+       bound(e.metadata, limit));
 }
 
 }  // namespace
@@ -30,7 +82,7 @@ std::string encode_canonical(recorded_event const& event) {
     std::ostringstream out(std::ios::binary);
     {
         cereal::PortableBinaryOutputArchive ar(out);
-        archive_body(ar, event, occurred, recorded);
+        archive_body(ar, event, occurred, recorded, 0);
     }
     return std::move(out).str();
 }
@@ -66,7 +118,7 @@ recorded_event decode_stored(std::string_view stored) {
     std::istream in(&buffer);
     try {
         cereal::PortableBinaryInputArchive ar(in);
-        archive_body(ar, e, occurred, recorded);
+        archive_body(ar, e, occurred, recorded, canonical.size());
     } catch (std::exception const& ex) {
         // cereal::Exception for short input; length_error or bad_alloc for a corrupted size.
         throw codec_error(std::string("cannot decode stored envelope: ") + ex.what());
