@@ -11,8 +11,10 @@ build=${LEDGER_BUILD_DIR:-$root/build}
 if [ "${LEDGER_SKIP_INSTALL:-0}" != 1 ]; then
     "$root/tools/install-deps.sh"
 fi
-# ccache keeps its cache outside the checkout so fresh clones still hit it.
+# ccache keeps its cache outside the checkout, and hashes paths relative to it, so a fresh
+# clone anywhere (as CI makes) still hits it.
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/recruitment-ledger-ccache}
+export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 
 # shellcheck disable=SC2086 # LEDGER_CMAKE_ARGS is a list of arguments
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEDGER_WERROR=ON -DLEDGER_BUILD_TESTS=ON ${LEDGER_CMAKE_ARGS:-}
