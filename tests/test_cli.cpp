@@ -206,3 +206,38 @@ TEST_CASE("cli: replay prints a read model as the server does, live or as of a p
     CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--format", "xml"}).exit_code == 2);
     CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--as-of", "yesterday"}).exit_code == 2);
 }
+
+TEST_CASE("cli: stats reports the ledger's sizes and chain head", "[cli]") {
+    temp_dir dir;
+    make_demo(dir / "a", 120);
+    auto const r = cli({"stats", "--data", (dir / "a").string()});
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out.find("events             120\n") != std::string::npos);
+    auto const head = cli({"verify", "--data", (dir / "a").string()}).out;
+    CHECK(r.out.find(head.substr(head.find("head hash ") + 10, 64)) != std::string::npos);
+}
+
+TEST_CASE("cli: serve is the server, read models included, and stops cleanly on SIGTERM", "[cli][serve]") {
+    temp_dir dir;
+    make_demo(dir / "a", 200);
+    auto const port_file = dir / "port";
+    auto const pid = ledger::testing::spawn_program(
+        tool, {"serve", "--data", (dir / "a").string(), "--listen", "127.0.0.1:0", "--port-file",
+               port_file.string(), "--log-level", "warn"});
+    REQUIRE(pid > 0);
+    int port = 0;
+    for (int i = 0; i < 500 && port == 0; ++i) {
+        std::ifstream(port_file) >> port;
+        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    REQUIRE(port != 0);
+    auto const origin = run_process("/usr/bin/curl", {"-s", "--max-time", "10",
+                                                       "http://127.0.0.1:" + std::to_string(port) +
+                                                           "/v1/projections/origin?min_position=199"});
+    kill(pid, SIGTERM);
+    CHECK(ledger::testing::wait_for_exit(pid, std::chrono::seconds(15)) == 0);
+    REQUIRE(origin.exit_code == 0);
+    auto const table = boost::json::parse(origin.out).as_object();
+    CHECK(table.at("name") == "origin");
+    CHECK(table.at("position") == 199);
+}

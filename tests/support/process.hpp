@@ -2,14 +2,19 @@
 // Runs a program to completion and captures its exit code, stdout and stderr: for end-to-end
 // tests of the project's own executables.
 
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
+
+extern char** environ;
 
 namespace ledger::testing {
 
@@ -67,6 +72,31 @@ inline process_result run_process(std::string const& program, std::vector<std::s
     waitpid(child, &status, 0);
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return result;
+}
+
+/// Starts `program` with `arguments` in the background; returns its pid (or -1).
+inline pid_t spawn_program(std::string const& program, std::vector<std::string> const& arguments) {
+    std::vector<std::string> all{program};
+    all.insert(all.end(), arguments.begin(), arguments.end());
+    std::vector<char*> argv;
+    for (auto& argument : all) argv.push_back(argument.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    return pid;
+}
+
+/// The child's exit status, or nullopt if it has not exited within `timeout` (or was killed).
+inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            return WIFEXITED(status) ? std::optional(WEXITSTATUS(status)) : std::nullopt;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return std::nullopt;
 }
 
 }  // namespace ledger::testing

@@ -2,6 +2,7 @@
 // The real recruit-ledgerd in a child process on an ephemeral loopback port, and a small
 // blocking HTTP client with socket timeouts, for end-to-end tests. Every wait is bounded.
 
+#include "support/process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -21,36 +22,14 @@
 #include <vector>
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 
-extern char** environ;
 
 namespace ledger::testing {
 
 /// Runs recruit-ledgerd with `arguments`; returns its pid (or -1).
 inline pid_t spawn_server(std::vector<std::string> const& arguments) {
-    std::vector<std::string> all{RECRUIT_LEDGERD};
-    all.insert(all.end(), arguments.begin(), arguments.end());
-    std::vector<char*> argv;
-    for (auto& argument : all) argv.push_back(argument.data());
-    argv.push_back(nullptr);
-    pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
-    return pid;
-}
-
-/// The child's exit status, or nullopt if it has not exited within `timeout` (or was killed).
-inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds timeout) {
-    auto const deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        int status = 0;
-        if (waitpid(pid, &status, WNOHANG) == pid) {
-            return WIFEXITED(status) ? std::optional(WEXITSTATUS(status)) : std::nullopt;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return std::nullopt;
+    return spawn_program(RECRUIT_LEDGERD, arguments);
 }
 
 class server_process {
