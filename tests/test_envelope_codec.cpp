@@ -96,3 +96,12 @@ TEST_CASE("a damaged string length is refused before it is allocated", "[codec]"
     stored[15] = '\x04';
     CHECK_THROWS_AS(decode_stored(stored), codec_error);
 }
+
+TEST_CASE("an optional's presence flag other than 0 or 1 is refused", "[codec]") {
+    auto stored = encode_stored(sample_event());
+    // correlation_id's flag follows the actor; find it by encoding with a known actor length.
+    auto const flag_at = stored.find("coordinator-jkpg") + std::string("coordinator-jkpg").size();
+    REQUIRE(stored[flag_at] == '\x01');  // nullopt
+    stored[flag_at] = '\x32';
+    CHECK_THROWS_AS(decode_stored(stored), codec_error);
+}

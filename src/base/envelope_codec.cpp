@@ -48,9 +48,12 @@ void load(Archive& ar, bounded<std::string>& b) {
 
 template <class Archive>
 void load(Archive& ar, bounded<std::optional<std::string>>& b) {
-    bool absent = true;  // cereal writes "nullopt" first
+    // cereal writes a one-byte "nullopt" flag first; read it as a number, since loading any
+    // other byte than 0 or 1 into a bool is undefined behaviour.
+    std::uint8_t absent = 1;
     ar(absent);
-    if (absent) {
+    if (absent > 1) throw codec_error("a stored optional flag is neither 0 nor 1");
+    if (absent == 1) {
         b.value.reset();
         return;
     }
