@@ -225,11 +225,7 @@ TEST_CASE("cli: serve is the server, read models included, and stops cleanly on 
         tool, {"serve", "--data", (dir / "a").string(), "--listen", "127.0.0.1:0", "--port-file",
                port_file.string(), "--log-level", "warn"});
     REQUIRE(pid > 0);
-    int port = 0;
-    for (int i = 0; i < 500 && port == 0; ++i) {
-        std::ifstream(port_file) >> port;
-        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    auto const port = ledger::testing::wait_for_port_file(port_file);
     REQUIRE(port != 0);
     auto const origin = run_process("/usr/bin/curl", {"-s", "--max-time", "10",
                                                        "http://127.0.0.1:" + std::to_string(port) +

@@ -8,6 +8,9 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -97,6 +100,18 @@ inline std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds tim
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return std::nullopt;
+}
+
+/// The port a server wrote to `port_file` once listening; 0 if none appeared within `timeout`.
+inline std::uint16_t wait_for_port_file(std::filesystem::path const& port_file,
+                                        std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::uint16_t port = 0;
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    while (port == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::ifstream(port_file) >> port;
+        if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return port;
 }
 
 }  // namespace ledger::testing

@@ -4,10 +4,11 @@
 // server as a child process that can be killed and restarted on the same data directory.
 // Every socket operation has a timeout and every wait is bounded.
 
+#include "support/process.hpp"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -158,20 +159,12 @@ public:
     bool start() {
         auto const port_file = data_.parent_path() / (data_.filename().string() + ".port");
         std::filesystem::remove(port_file);
-        std::vector<std::string> all{RECRUIT_LEDGERD, "--data", data_.string(), "--listen",
-                                     "127.0.0.1:0", "--port-file", port_file.string(),
-                                     "--log-level", "error"};
-        all.insert(all.end(), extra_.begin(), extra_.end());
-        std::vector<char*> argv;
-        for (auto& argument : all) argv.push_back(argument.data());
-        argv.push_back(nullptr);
-        if (posix_spawn(&pid_, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return false;
-        port_ = 0;
-        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-            std::ifstream(port_file) >> port_;
-            if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        }
+        std::vector<std::string> arguments{"--data", data_.string(), "--listen", "127.0.0.1:0",
+                                           "--port-file", port_file.string(), "--log-level", "error"};
+        arguments.insert(arguments.end(), extra_.begin(), extra_.end());
+        pid_ = spawn_program(RECRUIT_LEDGERD, arguments);
+        if (pid_ <= 0) return false;
+        port_ = wait_for_port_file(port_file);
         return port_ != 0;
     }
 

@@ -39,11 +39,7 @@ public:
         pid_ = spawn_server({"--data", (directory_ / "data").string(), "--listen", "127.0.0.1:0",
                              "--port-file", port_file.string(), "--log-level", "warn"});
         REQUIRE(pid_ > 0);
-        auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        while (port_ == 0 && std::chrono::steady_clock::now() < deadline) {
-            std::ifstream(port_file) >> port_;
-            if (port_ == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        }
+        port_ = wait_for_port_file(port_file);
         REQUIRE(port_ != 0);
     }
     ~server_process() {
