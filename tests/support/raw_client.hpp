@@ -24,7 +24,6 @@
 #include <thread>
 #include <vector>
 
-extern char** environ;
 
 namespace ledger::testing {
 
