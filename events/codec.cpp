@@ -2,8 +2,8 @@
 
 #include "events/detail/registry.hpp"
 #include "events/detail/struct_codec.hpp"
+#include "ledger/detail/binary_archive.hpp"
 
-#include <sstream>
 #include <string>
 #include <variant>
 
@@ -42,12 +42,10 @@ boost::json::object event_to_json(recruitment_event const& event) {
 }
 
 std::string encode_event(recruitment_event const& event) {
-    std::ostringstream out(std::ios::binary);
-    {
-        cereal::PortableBinaryOutputArchive ar(out);
-        std::visit([&](auto const& e) { detail::write_fields(ar, e); }, event);
-    }
-    return std::move(out).str();
+    std::string out;
+    ledger::detail::string_output_archive ar(out);
+    std::visit([&](auto const& e) { detail::write_fields(ar, e); }, event);
+    return out;
 }
 
 }  // namespace ledger::events

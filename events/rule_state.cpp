@@ -1,15 +1,12 @@
 #include "events/rules.hpp"
 
-#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
 
-#include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/optional.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
-#include <istream>
-#include <sstream>
 
 namespace ledger::events {
 namespace {
@@ -26,33 +23,27 @@ void archive_state(Archive& ar, State& s) {
 }  // namespace
 
 std::string encode_rule_state(rule_state const& state) {
-    std::ostringstream out(std::ios::binary);
-    {
-        cereal::PortableBinaryOutputArchive ar(out);
-        ar(state_format);
-        archive_state(ar, state);
-    }
-    return std::move(out).str();
+    std::string out;
+    ledger::detail::string_output_archive ar(out);
+    ar(state_format);
+    archive_state(ar, state);
+    return out;
 }
 
 rule_state decode_rule_state(std::string_view bytes) {
     rule_state state;
     if (bytes.empty()) return state;  // a stream the policy has not seen yet
-    ledger::detail::memory_streambuf buffer(bytes);
-    std::istream in(&buffer);
     try {
-        cereal::PortableBinaryInputArchive ar(in);
+        ledger::detail::memory_input_archive ar(bytes);
         std::uint8_t format = 0;
         ar(format);
         if (format != state_format) throw codec_error("unknown rule state format");
         archive_state(ar, state);
+        ledger::detail::expect_consumed(ar, "rule state");
     } catch (codec_error const&) {
         throw;
     } catch (std::exception const& ex) {
         throw codec_error(std::string("cannot decode rule state: ") + ex.what());
-    }
-    if (in.peek() != std::char_traits<char>::eof()) {
-        throw codec_error("rule state has trailing bytes");
     }
     return state;
 }

@@ -64,12 +64,12 @@ boost::json::array funnel::rows() const {
     std::map<std::string_view, std::pair<std::optional<std::string>, std::optional<std::string>>>
         campaign_keys;
     for (auto const& [id, facts] : facts_.campaigns.streams()) {
-        auto const profile = detail::profile_of(facts);
+        auto const profile = detail::profile_of(facts, facts_.texts);
         if (profile.planned) campaign_keys[id] = {profile.kind, profile.organiser};
     }
     std::map<funnel_key, funnel_cell> cells;
     for (auto const& [candidate, facts] : facts_.candidates.streams()) {
-        for (auto const& application : detail::summarize_applications(facts)) {
+        for (auto const& application : detail::summarize_applications(facts, facts_.texts)) {
             auto const campaign = campaign_keys.find(application.campaign_id);
             auto const year = detail::year_of_day(application.received_day);
             funnel_key key{std::nullopt, std::nullopt, year};

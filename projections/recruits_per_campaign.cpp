@@ -44,7 +44,7 @@ boost::json::array recruits_per_campaign::rows() const {
     // Row keys view into these groups, so they live as long as the rows are built.
     auto const candidates = facts_.candidates.streams();
     for (auto const& [candidate, facts] : candidates) {
-        for (auto const& application : detail::summarize_applications(facts)) {
+        for (auto const& application : detail::summarize_applications(facts, facts_.texts)) {
             counts[application.campaign_id].add(application);
         }
     }
@@ -52,7 +52,7 @@ boost::json::array recruits_per_campaign::rows() const {
     for (auto const& [id, count] : counts) {
         auto const planned = campaigns.find(id);
         auto const profile = planned == campaigns.end() ? detail::campaign_profile{}
-                                                        : detail::profile_of(planned->second);
+                                                        : detail::profile_of(planned->second, facts_.texts);
         boost::json::object row;
         row["campaign_id"] = id;
         row["name"] = profile.planned ? boost::json::value(profile.name) : nullptr;

@@ -47,7 +47,7 @@ boost::json::array retention::rows() const {
     // Row keys view into these groups, so they live as long as the rows are built.
     auto const candidates = facts_.candidates.streams();
     for (auto const& [candidate, facts] : candidates) {
-        for (auto const& a : detail::summarize_applications(facts)) {
+        for (auto const& a : detail::summarize_applications(facts, facts_.texts)) {
             auto& c = counts[a.campaign_id];
             if (!a.started) continue;
             ++c.started;

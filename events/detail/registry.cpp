@@ -2,11 +2,10 @@
 
 #include "events/detail/consistency.hpp"
 #include "events/detail/struct_codec.hpp"
-#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/detail/binary_archive.hpp"
 
 #include <algorithm>
 #include <array>
-#include <istream>
 #include <utility>
 #include <variant>
 
@@ -16,8 +15,6 @@ namespace {
 // Throws codec_error on truncated input, trailing bytes or an out-of-range enum value.
 template <class T>
 T decode_binary(std::string_view bytes) {
-    ledger::detail::memory_streambuf buffer(bytes);
-    std::istream in(&buffer);
     T event{};
     // Bounds stored string lengths by the input for this decode only (see field_codec.hpp).
     struct input_bound {
@@ -26,17 +23,15 @@ T decode_binary(std::string_view bytes) {
         ~input_bound() { decoding_input_size = saved; }
     } const bound(bytes.size());
     try {
-        cereal::PortableBinaryInputArchive ar(in);
+        ledger::detail::memory_input_archive ar(bytes);
         read_fields(ar, event);
+        ledger::detail::expect_consumed(ar, T::type_name);
     } catch (codec_error const&) {
         throw;
     } catch (std::exception const& ex) {
         // cereal::Exception for short input; length_error or bad_alloc for a corrupted size.
         throw codec_error(std::string("cannot decode ") + std::string(T::type_name) + ": " +
                           ex.what());
-    }
-    if (in.peek() != std::char_traits<char>::eof()) {
-        throw codec_error(std::string(T::type_name) + " data has trailing bytes");
     }
     return event;
 }

@@ -12,7 +12,7 @@
 #include <boost/describe/members.hpp>
 #include <boost/json/object.hpp>
 #include <boost/mp11/algorithm.hpp>
-#include <cereal/archives/portable_binary.hpp>
+#include <cereal/cereal.hpp>
 
 #include <algorithm>
 #include <string>
@@ -107,14 +107,14 @@ boost::json::object to_json(T const& event) {
     return out;
 }
 
-template <class T>
-void write_fields(cereal::PortableBinaryOutputArchive& ar, T const& event) {
+template <class Archive, class T>
+void write_fields(Archive& ar, T const& event) {
     boost::mp11::mp_for_each<described_fields<T>>(
         [&](auto d) { write_binary(ar, event.*d.pointer); });
 }
 
-template <class T>
-void read_fields(cereal::PortableBinaryInputArchive& ar, T& event) {
+template <class Archive, class T>
+void read_fields(Archive& ar, T& event) {
     boost::mp11::mp_for_each<described_fields<T>>(
         [&](auto d) { read_binary(ar, event.*d.pointer); });
 }

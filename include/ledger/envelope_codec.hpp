@@ -20,6 +20,9 @@ public:
 /// Canonical bytes: every field except `hash`.
 std::string encode_canonical(recorded_event const& event);
 
+/// Appends the canonical bytes of `event` to `out` (reserving room for the hash as well).
+void encode_canonical_into(recorded_event const& event, std::string& out);
+
 /// Appends the 32 hash bytes to canonical bytes, giving the stored value.
 std::string with_hash(std::string canonical, sha256_digest const& hash);
 
@@ -28,6 +31,11 @@ std::string encode_stored(recorded_event const& event);
 
 /// Decodes a stored value. Throws codec_error on malformed input.
 recorded_event decode_stored(std::string_view stored);
+
+/// Decodes a stored value into `event`, reusing its strings' memory (scans decode every event
+/// of the log into one object). Throws codec_error on malformed input; `event` is then
+/// unspecified.
+void decode_stored_into(std::string_view stored, recorded_event& event);
 
 /// The canonical bytes inside a stored value (everything but the trailing hash).
 /// Throws codec_error when `stored` is too short to hold a hash.

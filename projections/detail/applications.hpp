@@ -1,7 +1,9 @@
 #pragma once
 // The application lifecycle that recruits-per-campaign, funnel and retention all count:
 // campaign facts (plan, costs) and candidate facts (application stages, employment), kept by
-// stream so a retraction can drop exactly what the retracted event stated.
+// stream so a retraction can drop exactly what the retracted event stated. Texts (names,
+// organisers, currencies, application and campaign ids) are interned in one string_pool, so a
+// fact is a few numbers.
 
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -15,14 +17,17 @@
 
 namespace ledger::projections::detail {
 
+/// A fact's text that is absent (an employment fact has no application id).
+inline constexpr std::uint32_t no_text = 0xFFFF'FFFF;
+
 enum class campaign_fact_kind : std::uint8_t { planned, cost };
 
 /// What a campaign event stated: its plan (name, kind, organiser) or a cost.
 struct campaign_fact {
     std::uint64_t position = 0;
     campaign_fact_kind what{};
-    std::string name;       // planned: the name; cost: the currency
-    std::string organiser;  // planned
+    std::uint32_t name = no_text;       // planned: the name; cost: the currency (interned)
+    std::uint32_t organiser = no_text;  // planned (interned)
     std::uint8_t kind = 0;  // planned: events::campaign_kind
     std::int64_t amount_minor = 0;  // cost
 
@@ -45,8 +50,8 @@ struct candidate_fact {
     /// received, offered: the day of occurred_at; contracted: starts_on;
     /// employment_started: started_on; employment_ended: ended_on.
     std::int64_t day = 0;
-    std::string application_id;  // empty for employment facts
-    std::string campaign_id;     // received only
+    std::uint32_t application_id = no_text;  // interned; no_text for employment facts
+    std::uint32_t campaign_id = no_text;     // interned; received only
 
     template <class Archive>
     void serialize(Archive& archive) {
@@ -57,6 +62,7 @@ struct candidate_fact {
 
 /// Campaign and candidate facts of the log so far.
 struct application_facts {
+    string_pool texts;  // every text the facts below name
     stream_facts<campaign_fact> campaigns;
     stream_facts<candidate_fact> candidates;
     bool with_costs = false;  // whether cost facts are kept (recruits-per-campaign only)
@@ -66,7 +72,7 @@ struct application_facts {
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(campaigns, candidates, with_costs);
+        archive(texts, campaigns, candidates, with_costs);
     }
     friend bool operator==(application_facts const&, application_facts const&) = default;
 };
@@ -82,12 +88,12 @@ struct campaign_profile {
     std::string organiser;
     std::map<std::string, std::int64_t> costs;  // currency → sum of minor units
 };
-campaign_profile profile_of(std::vector<campaign_fact> const& facts);
+campaign_profile profile_of(std::vector<campaign_fact> const& facts, string_pool const& texts);
 
 /// One application as its candidate's remaining facts describe it: received with a campaign
 /// (by its first ApplicationReceived), and the stages it reached.
 struct application_summary {
-    std::string_view application_id;
+    std::uint32_t application_id = no_text;  // interned
     std::string_view campaign_id;
     std::int64_t received_day = 0;
     bool shortlisted = false;
@@ -102,6 +108,8 @@ struct application_summary {
 };
 
 /// The applications received in one candidate stream, in the order they were received.
-std::vector<application_summary> summarize_applications(std::vector<candidate_fact> const& facts);
+/// `texts` resolves the interned ids (campaign_id views into it).
+std::vector<application_summary> summarize_applications(std::vector<candidate_fact> const& facts,
+                                                        string_pool const& texts);
 
 }  // namespace ledger::projections::detail

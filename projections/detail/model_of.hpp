@@ -2,14 +2,10 @@
 // read_model for any value type `Model` shaped like recruits_per_campaign: static name,
 // description, code_version, columns and reads(); apply(), rows(), serialize(), operator==.
 
-#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/read_model.hpp"
 
-#include <cereal/archives/portable_binary.hpp>
-
-#include <istream>
-#include <sstream>
 
 namespace ledger::projections::detail {
 
@@ -27,21 +23,18 @@ public:
     boost::json::array rows() const override { return state_.rows(); }
 
     std::string save() const override {
-        std::ostringstream out(std::ios::binary);
-        {
-            cereal::PortableBinaryOutputArchive archive(out);
-            archive(state_);
-        }
-        return std::move(out).str();
+        std::string out;
+        ledger::detail::string_output_archive archive(out);
+        archive(state_);
+        return out;
     }
 
     void load(std::string_view bytes) override {
-        ledger::detail::memory_streambuf buffer(bytes);
-        std::istream in(&buffer);
         Model loaded;
         try {
-            cereal::PortableBinaryInputArchive archive(in);
+            ledger::detail::memory_input_archive archive(bytes);
             archive(loaded);
+            ledger::detail::expect_consumed(archive, "snapshot");
         } catch (std::exception const& e) {
             throw codec_error(std::string("cannot decode a snapshot of ") + std::string(Model::name) +
                               ": " + e.what());

@@ -242,8 +242,10 @@ std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
 
 void event_store::scan(std::uint64_t from_position,
                        std::function<bool(recorded_event const&)> const& visit) const {
+    recorded_event event;  // one object for the whole scan: its strings keep their memory
     impl_->scan_stored(from_position, [&](std::uint64_t, std::string_view stored) {
-        return visit(decode_stored(stored));
+        decode_stored_into(stored, event);
+        return visit(event);
     });
 }
 

@@ -1,15 +1,12 @@
 #include "detail/tables.hpp"
 
-#include "ledger/detail/memory_streambuf.hpp"
+#include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
 
 #include <boost/endian/conversion.hpp>
-#include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/string.hpp>
 
 #include <algorithm>
-#include <istream>
-#include <sstream>
 
 namespace ledger::store::detail {
 
@@ -46,20 +43,16 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number,
 }
 
 std::string encode_stream_head(stream_head const& head) {
-    std::ostringstream out(std::ios::binary);
-    {
-        cereal::PortableBinaryOutputArchive ar(out);
-        ar(head.stream_number, head.last_version, head.rule_state);
-    }
-    return std::move(out).str();
+    std::string out;
+    ledger::detail::string_output_archive ar(out);
+    ar(head.stream_number, head.last_version, head.rule_state);
+    return out;
 }
 
 stream_head decode_stream_head(std::string_view bytes) {
     stream_head head;
-    ledger::detail::memory_streambuf buffer(bytes);
-    std::istream in(&buffer);
     try {
-        cereal::PortableBinaryInputArchive ar(in);
+        ledger::detail::memory_input_archive ar(bytes);
         ar(head.stream_number, head.last_version, head.rule_state);
     } catch (std::exception const& e) {
         throw codec_error(std::string("cannot decode stream head: ") + e.what());

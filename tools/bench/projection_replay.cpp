@@ -8,10 +8,14 @@
 //   scan+envelope   store.scan decoding every envelope (the baseline of SPEC §9)
 //   scan+data       the same, also decoding every event's data
 //   replay          replay_log into all seven read models (data decoded only where read)
-// and prints events/s and the replay's ratio to both baselines.
+// and prints events/s and the replay's ratio to both baselines, then the folds alone (decoded
+// up front, in memory) and each read model replayed alone. Output: one tab-separated row per
+// measurement (bench_report.hpp) on stdout; the baseline of SPEC §9's "≥ 40 %" is
+// projection_replay.scan_envelope_data (scan + envelope + data decode of every event).
 
 #include "../../tests/support/recruitment_generator.hpp"
 
+#include "bench_report.hpp"
 #include "events/recruitment_event.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/store/event_store.hpp"
@@ -98,21 +102,23 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
     double const envelope_rate = events_per_second(n, scan_envelopes);
     double const data_rate = events_per_second(n, scan_with_data);
     double const replay_rate = events_per_second(n, [&] { app::replay_log(store, pointers, {}); });
-    std::printf("%-34s %12.0f events/s\n", "scan + envelope decode", envelope_rate);
-    std::printf("%-34s %12.0f events/s\n", "scan + envelope + data decode", data_rate);
-    std::printf("%-34s %12.0f events/s\n", "replay through all 7 read models", replay_rate);
-    std::printf("replay / scan+envelope = %.0f %%   replay / scan+data = %.0f %%  (checksum %llu)\n",
-                100.0 * replay_rate / envelope_rate, 100.0 * replay_rate / data_rate,
-                static_cast<unsigned long long>(sink % 1000));
+    bench::row("projection_replay.scan_envelope", envelope_rate, "events/s");
+    bench::row("projection_replay.scan_envelope_data", data_rate, "events/s",
+               "projection_replay.scan_envelope", envelope_rate);
+    bench::row("projection_replay.replay_all_7", replay_rate, "events/s",
+               "projection_replay.scan_envelope_data", data_rate);
+    bench::row("projection_replay.replay_all_7_vs_envelope_scan", replay_rate, "events/s",
+               "projection_replay.scan_envelope", envelope_rate);
 
     auto const render_start = bench_clock::now();
     std::size_t rows = 0;
     for (auto const* m : pointers) rows += m->rows().size();
     std::chrono::duration<double> const render = bench_clock::now() - render_start;
-    std::printf("rendering all 7 tables: %zu rows in %.1f ms\n", rows, render.count() * 1000.0);
+    bench::row("projection_replay.render_all_7_tables", render.count() * 1000.0, "ms");
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);  // the seven states are alive here
-    std::printf("peak resident memory so far: %ld MiB\n", usage.ru_maxrss / 1024);
+    bench::row("projection_replay.peak_rss", static_cast<double>(usage.ru_maxrss) / 1024.0, "MiB");
+    bench::note("checksum %llu, %zu rows rendered", static_cast<unsigned long long>(sink % 1000), rows);
 }
 
 /// The folds alone: every event read and decoded up front, then folded from memory.
@@ -134,7 +140,7 @@ void measure_folds(store::event_store const& store, std::uint64_t n) {
             for (auto* m : pointers) m->apply(view);
         }
     });
-    std::printf("%-34s %12.0f events/s\n", "folds only (decoded, in memory)", rate);
+    bench::row("projection_replay.folds_only", rate, "events/s");
 }
 
 /// Each read model replayed alone, to see which ones cost most.
@@ -143,7 +149,7 @@ void measure_each(store::event_store const& store, std::uint64_t n) {
         auto model = projections::make_read_model(name);
         projections::read_model* const single = model.get();
         double const rate = events_per_second(n, [&] { app::replay_log(store, std::span(&single, 1), {}); });
-        std::printf("  replay into %-22s %12.0f events/s\n", std::string(name).c_str(), rate);
+        bench::row("projection_replay.replay_" + std::string(name), rate, "events/s");
     }
 }
 
@@ -159,8 +165,8 @@ int main(int argc, char** argv) {
         build_ledger(store, o);
         std::chrono::duration<double> const build_time = bench_clock::now() - built;
         auto const n = store.head().events;
-        std::printf("ledger: %llu events built in %.1f s\n", static_cast<unsigned long long>(n),
-                    build_time.count());
+        bench::note("bench-projection_replay: %llu events built in %.1f s, load average %.2f",
+                    static_cast<unsigned long long>(n), build_time.count(), bench::load_average());
         measure_replay(store, n);
         measure_folds(store, n);
         measure_each(store, n);

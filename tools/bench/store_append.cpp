@@ -7,7 +7,9 @@
 // Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
 // 64 concurrent single-event appenders (group commit) vs raw LMDB one put per commit;
 // batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
+// Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
+#include "bench_report.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/store/lmdb.hpp"
 
@@ -123,15 +125,16 @@ int main(int argc, char** argv) try {
     double const batched = ledger_rate(s, 4, 1000);
     std::filesystem::remove_all(s.dir);
 
-    fmt::print("{:<52} {:>12} {:>10}\n", "case (durable, fsync on every commit)", "events/s", "ratio");
-    fmt::print("{:<52} {:>12.0f} {:>10}\n", "raw LMDB, 1 put per commit", raw_1, "1.00");
-    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "raw LMDB, 64 puts per commit", raw_64, raw_64 / raw_1);
-    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "raw LMDB, 1000 puts per commit", raw_1000, raw_1000 / raw_1);
-    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 1 appender, 1 event per append", single, single / raw_1);
-    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 64 appenders, 1 event each (group commit)", grouped, grouped / raw_1);
-    fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 4 appenders, 1000-event batches", batched, batched / raw_1);
-    fmt::print("\ngroup commit / raw 1-per-commit: {:.1f}x   batched ledger / raw 1000-per-commit: {:.2f}\n",
-               grouped / raw_1, batched / raw_1000);
+    bench::note("bench-store_append: durable (fsync on every commit), %.1f s per case, load average %.2f",
+                s.seconds, bench::load_average());
+    bench::row("store_append.raw_1_per_commit", raw_1, "events/s");
+    bench::row("store_append.raw_64_per_commit", raw_64, "events/s", "store_append.raw_1_per_commit", raw_1);
+    bench::row("store_append.raw_1000_per_commit", raw_1000, "events/s", "store_append.raw_1_per_commit", raw_1);
+    bench::row("store_append.ledger_1_appender", single, "events/s", "store_append.raw_1_per_commit", raw_1);
+    bench::row("store_append.ledger_64_appenders_group_commit", grouped, "events/s",
+               "store_append.raw_1_per_commit", raw_1);
+    bench::row("store_append.ledger_1000_event_batches", batched, "events/s",
+               "store_append.raw_1000_per_commit", raw_1000);
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());
