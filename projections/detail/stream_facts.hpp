@@ -11,6 +11,7 @@
 // position. Grouping by stream happens at render time. Stream ids are interned: a fact holds
 // a 32-bit number, not a copy of the name.
 
+#include <boost/unordered/unordered_flat_map.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
@@ -33,11 +34,13 @@ class string_pool {
 public:
     /// The number of `text`, adding it when new.
     std::uint32_t intern(std::string_view text) {
+        // Streams append in runs (a batch, a candidate's journey): the last one often repeats.
+        if (!texts_.empty() && texts_[last_] == text) return last_;
         auto const known = index_.find(text);
-        if (known != index_.end()) return known->second;
+        if (known != index_.end()) return last_ = known->second;
         auto const number = static_cast<std::uint32_t>(texts_.size());
         index_.emplace(texts_.emplace_back(text), number);  // a deque never moves its strings
-        return number;
+        return last_ = number;
     }
 
     /// The number of `text`, or nullopt when it was never interned.
@@ -61,6 +64,7 @@ public:
         archive(count);
         texts_.clear();
         index_.clear();
+        last_ = 0;
         for (std::uint64_t i = 0; i < count; ++i) {
             std::string text;
             archive(text);
@@ -73,7 +77,10 @@ public:
 
 private:
     std::deque<std::string> texts_;
-    std::unordered_map<std::string_view, std::uint32_t> index_;
+    // Open addressing: interning is a lookup per fact folded, in a table as large as the
+    // number of distinct ids, so probing memory once matters (std::unordered_map chases nodes).
+    boost::unordered_flat_map<std::string_view, std::uint32_t> index_;
+    std::uint32_t last_ = 0;  // the number intern() returned last
 };
 
 /// `Fact` needs a `std::uint64_t position` member, a cereal `serialize` and operator==.
