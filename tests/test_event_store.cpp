@@ -207,6 +207,32 @@ TEST_CASE("a batch with a malformed stream name or no events is refused", "[stor
     CHECK(store.head().events == 0);
 }
 
+TEST_CASE("client ids below and above the generated ones are all indexed, across a reopen",
+          "[store][idempotency]") {
+    // Generated ids are appended at the end of the event-id index; a client's id that is not
+    // the largest must still be put in its place, before and after reopening.
+    ledger::testing::temp_dir dir;
+    std::vector<uuid> ids;
+    for (int round = 0; round < 2; ++round) {
+        event_store store(options_in(dir));
+        for (auto const* id : {"00000000-0000-7000-8000-000000000001", "ffffffff-ffff-7fff-bfff-ffffffffffff"}) {
+            auto event = make_event_with_id(id);
+            if (round == 1) event.id->data[15] ^= 0x02;  // a new id each round
+            ids.push_back(*event.id);
+            REQUIRE(store.append(make_request("note-a", expected_version::any(), {event})).has_value());
+            auto const generated = store.append(one_event("note-b"));
+            REQUIRE(generated.has_value());
+            ids.push_back(store.read_event(generated->first_position)->id);
+        }
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            CAPTURE(i);
+            auto const position = store.position_of(ids[i]);
+            REQUIRE(position.has_value());
+            CHECK(store.read_event(*position)->id == ids[i]);
+        }
+    }
+}
+
 TEST_CASE("a reopened ledger keeps its events and continues the chain", "[store][durability]") {
     ledger::testing::temp_dir dir;
     chain_head before;

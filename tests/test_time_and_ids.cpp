@@ -47,6 +47,16 @@ TEST_CASE("generated ids are UUIDv7, unique and ordered by time", "[uuid]") {
     CHECK_FALSE(parse_uuid("0190f1c2-6b1e-7c4d-9a2b-3f4e5d6c7b8g"));
 }
 
+TEST_CASE("the ids one thread generates strictly increase, even within a millisecond", "[uuid]") {
+    auto previous = make_uuid_v7();
+    for (int i = 0; i < 20'000; ++i) {  // far more than 4,096 per millisecond
+        auto const next = make_uuid_v7();
+        REQUIRE(previous < next);
+        CHECK((next.data[6] >> 4) == 7);
+        previous = next;
+    }
+}
+
 TEST_CASE("SHA-256 matches the standard test vector", "[hash]") {
     CHECK(to_hex(sha256("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     CHECK(parse_hex_digest(to_hex(sha256("abc"))) == sha256("abc"));

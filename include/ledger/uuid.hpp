@@ -12,7 +12,8 @@ namespace ledger {
 
 using uuid = boost::uuids::uuid;
 
-/// A new UUIDv7: 48 bits of Unix milliseconds, then random bits. Thread-safe.
+/// A new UUIDv7: 48 bits of Unix milliseconds, a 12-bit counter, then random bits. Thread-safe;
+/// the ids one thread makes strictly increase (byte order), so the writer appends them.
 uuid make_uuid_v7();
 
 /// Parses the canonical 36-character form ("0190f1c2-6b1e-7c4d-9a2b-3f4e5d6c7b8a"), any case.

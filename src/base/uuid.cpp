@@ -12,17 +12,28 @@ namespace ledger {
 uuid make_uuid_v7() {
     // Ids need to be unique, not secret: a per-thread generator seeded from the OS is enough.
     thread_local std::mt19937_64 random{std::random_device{}()};
+    // RFC 9562 §6.2 method 1: the 12 bits after the version count up within a millisecond
+    // (from a random start in the lower half), so one thread's ids strictly increase and the
+    // writer can append them at the end of the event-id index. A full counter borrows the
+    // next millisecond, as the RFC allows.
+    thread_local std::uint64_t last_millis = 0;
+    thread_local std::uint16_t counter = 0;
     auto const millis = static_cast<std::uint64_t>(to_micros(now()) / 1000);
-    std::uint64_t const high = random();
+    if (millis > last_millis) {
+        last_millis = millis;
+        counter = static_cast<std::uint16_t>(random() & 0x7FF);
+    } else if (++counter > 0xFFF) {
+        ++last_millis;
+        counter = 0;
+    }
     std::uint64_t const low = random();
 
     uuid id{};
     for (int i = 0; i < 6; ++i) {
-        id.data[i] = static_cast<std::uint8_t>(millis >> (8 * (5 - i)));
+        id.data[i] = static_cast<std::uint8_t>(last_millis >> (8 * (5 - i)));
     }
-    for (int i = 6; i < 8; ++i) {
-        id.data[i] = static_cast<std::uint8_t>(high >> (8 * i));
-    }
+    id.data[6] = static_cast<std::uint8_t>(counter >> 8);
+    id.data[7] = static_cast<std::uint8_t>(counter & 0xFF);
     for (int i = 8; i < 16; ++i) {
         id.data[i] = static_cast<std::uint8_t>(low >> (8 * (i - 8)));
     }

@@ -151,7 +151,12 @@ append_success write_events(append_context& ctx, append_request const& request,
                     /*append=*/true);
         ctx.txn.put(ctx.db.stream_index, view(encode_stream_index_key(head.stream_number, version)),
                     view(position_key));
-        ctx.txn.put(ctx.db.event_ids, id_key(e.id), view(position_key));
+        // Generated ids increase, so they usually belong at the end of the index, where
+        // MDB_APPEND skips the search and fills pages completely. Only then: appending a key
+        // that is not the largest is an error. Client-chosen ids go in the ordinary way.
+        bool const largest = ctx.tip.largest_id < e.id;
+        ctx.txn.put(ctx.db.event_ids, id_key(e.id), view(position_key), largest);
+        if (largest) ctx.tip.largest_id = e.id;
 
         ctx.tip.last_hash = e.hash;
         ++ctx.tip.next_position;

@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -87,6 +88,10 @@ detail::log_tip event_store::impl::load_tip() {
     detail::log_tip tip;
     if (auto const number = txn.get(db.meta, detail::meta_next_stream_number)) {
         tip.next_stream_number = decode_u64(*number);
+    }
+    lmdb::cursor last_id(txn, db.event_ids);
+    if (auto const id = last_id.last(); id && id->first.size() == sizeof tip.largest_id.data) {
+        std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tip.largest_id.data));
     }
     lmdb::cursor last(txn, db.log);
     auto const entry = last.last();

@@ -20,6 +20,7 @@ struct log_tip {
     sha256_digest last_hash{};
     timestamp last_recorded_at{};
     std::uint64_t next_stream_number = 0;
+    uuid largest_id{};  // the last key of the event-id index (nil when it is empty)
 };
 
 /// Everything one request needs inside the writer's transaction.
