@@ -20,6 +20,7 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
 #include <chrono>
@@ -156,6 +157,7 @@ void measure_each(store::event_store const& store, std::uint64_t n) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    spdlog::set_level(spdlog::level::warn);  // stdout carries only the rows
     auto const o = parse(argc, argv);
     auto const dir = std::filesystem::temp_directory_path() /
                      ("bench-projection-replay-" + std::to_string(std::random_device{}()));
