@@ -11,7 +11,9 @@
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 namespace ledger::http {
@@ -23,23 +25,48 @@ struct route_entry {
     std::string_view method;
     std::string_view path;  // the template; "{}" in a segment matches any one segment
     handler_fn handler;
+    std::optional<app::role> required;  // the role needed (app::grants); nullopt: none
 };
 
-// POST /v1/candidates/{id}/erase arrives with the privacy issue; until then it is not routed.
+using app::role;
+constexpr std::optional<role> no_role = std::nullopt;
+
+// The roles are SPEC §6's table. POST /v1/candidates/{id}/erase (role::admin) arrives with the
+// privacy issue; until then it is not routed.
 constexpr std::array<route_entry, 12> routes{{
-    {"POST", "/v1/streams/{stream}/events", detail::append_events},
-    {"GET", "/v1/streams/{stream}", detail::read_stream},
-    {"GET", "/v1/events", detail::read_log},
-    {"GET", "/v1/subscribe", detail::subscribe},
-    {"GET", "/v1/projections", detail::list_projections},
-    {"GET", "/v1/projections/{name}", detail::get_projection},
-    {"GET", "/v1/catalog", detail::get_catalog},
-    {"GET", "/v1/audit/verify", detail::audit_verify},
-    {"GET", "/v1/audit/head", detail::audit_head},
-    {"GET", "/healthz", detail::healthz},
-    {"GET", "/readyz", detail::readyz},
-    {"GET", "/metrics", detail::get_metrics},
+    {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
+    {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
+    {"GET", "/v1/events", detail::read_log, role::reader},
+    {"GET", "/v1/subscribe", detail::subscribe, role::reader},
+    {"GET", "/v1/projections", detail::list_projections, role::reader},
+    {"GET", "/v1/projections/{name}", detail::get_projection, role::reader},
+    {"GET", "/v1/catalog", detail::get_catalog, role::reader},
+    {"GET", "/v1/audit/verify", detail::audit_verify, role::auditor},
+    {"GET", "/v1/audit/head", detail::audit_head, role::auditor},
+    {"GET", "/healthz", detail::healthz, no_role},
+    {"GET", "/readyz", detail::readyz, no_role},
+    {"GET", "/metrics", detail::get_metrics, no_role},
 }};
+
+/// The caller of a route that needs `required`, or the 401 (with the RFC 6750 challenge) or
+/// 403 response that refuses it.
+std::variant<app::principal, response> authorize(request const& http, std::optional<role> required,
+                                                 api const& api) {
+    if (!required) return app::principal{};
+    auto caller = api.authenticator.authenticate(http.authorization);
+    if (!caller) {
+        auto refusal = detail::error_response(caller.error());
+        refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return refusal;
+    }
+    if (!app::grants(caller->granted, *required)) {
+        boost::json::object details;
+        details["required_role"] = app::to_string(*required);
+        return detail::error_response(error{
+            error_code::forbidden, "the token's role does not allow this request", std::move(details)});
+    }
+    return std::move(*caller);
+}
 
 std::vector<std::string_view> split_template(std::string_view path) {
     std::vector<std::string_view> parts;
@@ -79,7 +106,11 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
             matched_path = candidate.path;
             continue;
         }
-        auto out = candidate.handler({http, target.params(), std::move(param)}, api);
+        auto caller = authorize(http, candidate.required, api);
+        auto out = std::holds_alternative<response>(caller)
+                       ? std::move(std::get<response>(caller))
+                       : candidate.handler({http, target.params(), std::move(param),
+                                            std::move(std::get<app::principal>(caller))}, api);
         out.route = std::string(candidate.path);
         return out;
     }

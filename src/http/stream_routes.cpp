@@ -74,7 +74,7 @@ response append_events(route_input const& in, api& api) {
     if (auto invalid = app::check_stream_name(in.path_param)) return error_response(*invalid);
     auto const body = parse_json_body(in.http.body);
     if (!body) return error_response(body.error());
-    auto request = app::parse_append_body(in.path_param, *body, api.actor);
+    auto request = app::parse_append_body(in.path_param, *body, in.caller.name);
     if (!request) return error_response(request.error());
 
     response pending;

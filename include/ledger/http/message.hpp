@@ -20,6 +20,7 @@ struct request {
     std::string content_type;  // the Content-Type header, empty when absent
     std::string accept;        // the Accept header
     std::string last_event_id; // the Last-Event-ID header (SSE resume)
+    std::string authorization; // the Authorization header ("Bearer <token>"); never logged
     std::optional<std::uint64_t> content_length;
     std::string body;
     std::string request_id;    // for logs; the session assigns it

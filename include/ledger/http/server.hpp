@@ -20,8 +20,8 @@ struct server_options {
     std::optional<std::filesystem::path> port_file;  // receives the bound port, once listening
     unsigned threads = 2;
     std::string log_level = "info";
-    std::optional<std::filesystem::path> tokens;    // accepted, refused until auth lands
-    std::optional<std::filesystem::path> tls_cert;  // likewise TLS
+    std::optional<std::filesystem::path> tokens;    // bearer tokens; without, loopback only
+    std::optional<std::filesystem::path> tls_cert;  // accepted, refused until TLS lands
     std::optional<std::filesystem::path> tls_key;
 
     std::size_t body_limit = std::size_t{4} << 20;     // bytes of one request body
