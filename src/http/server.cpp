@@ -149,8 +149,8 @@ void run_server(server_options const& options, api& api) {
     });
 
     auto const bound = acceptor.local_endpoint();
-    spdlog::info("listening on {}:{} with {} threads (no tokens: loopback only)",
-                 bound.address().to_string(), bound.port(), options.threads);
+    spdlog::info("listening on {}:{} with {} threads ({})", bound.address().to_string(), bound.port(),
+                 options.threads, options.tokens ? "bearer tokens required" : "no tokens: loopback only");
     if (options.port_file) write_port_file(*options.port_file, bound.port());
 
     asio::co_spawn(io, accept_loop(acceptor, context), asio::detached);
