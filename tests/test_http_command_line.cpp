@@ -53,8 +53,13 @@ TEST_CASE("bad server flags are usage errors", "[http][cli]") {
     CHECK(is_usage_error({"stray"}));
 }
 
-TEST_CASE("TLS, and non-loopback addresses without tokens, are refused", "[http][cli]") {
-    CHECK(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
+TEST_CASE("TLS needs both --tls-cert and --tls-key", "[http][cli][tls]") {
+    CHECK_FALSE(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
+    CHECK(startup_refusal(parse_ok({"--tls-cert", "c"})));
+    CHECK(startup_refusal(parse_ok({"--tls-key", "k"})));
+}
+
+TEST_CASE("non-loopback addresses without tokens are refused", "[http][cli]") {
     CHECK(startup_refusal(parse_ok({"--listen", "0.0.0.0:8080"})));
     CHECK(startup_refusal(parse_ok({"--listen", "example.org:8080"})));
     CHECK_FALSE(startup_refusal(parse_ok({"--listen", "localhost:1"})));
