@@ -78,6 +78,11 @@ start_server() {
         [ -s "$work/port" ] && break
         sleep 0.05
     done
+    if [ ! -s "$work/port" ]; then
+        echo "run-all.sh: $1 did not start; its log:" >&2
+        cat "$work/server.log" >&2
+        exit 1
+    fi
     port=$(cat "$work/port")
 }
 
@@ -127,7 +132,7 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
     start_server "$bare" --threads "$threads"
     record_wrk http_append_bare "$(run_wrk append.lua)"
     stop_server
-    start_server "$ledgerd" --data "$work/append-ledger" --listen 127.0.0.1:0 --threads "$threads" --log-level warn
+    start_server "$ledgerd" --data "$work/append-ledger" --listen 127.0.0.1:0 --threads "$threads"
     for i in $(seq 0 63); do
         curl -sf "${json[@]}" "http://127.0.0.1:$port/v1/streams/campaign-bench-$i/events" -d \
             '{"expected_version":"no_stream","events":[{"type":"CampaignPlanned","occurred_at":"2025-01-10",
@@ -148,8 +153,8 @@ fi
 # 3. HTTP reads over the demo ledger; the bare server answers with the ledger's own bodies.
 if [ -x "$ledgerd" ] && [ -x "$bare" ] && [ -x "$cli" ]; then
     "$cli" demo --data "$work/demo-ledger" 2>/dev/null
-    start_server "$ledgerd" --data "$work/demo-ledger" --listen 127.0.0.1:0 --threads "$threads" --log-level warn
-    head=$(curl -sf "http://127.0.0.1:$port/v1/audit/head" | jq '.position // .head_position')
+    start_server "$ledgerd" --data "$work/demo-ledger" --listen 127.0.0.1:0 --threads "$threads"
+    head=$(curl -sf "http://127.0.0.1:$port/v1/audit/head" | jq '.head_position')
     curl -sf "http://127.0.0.1:$port/v1/projections/recruits-per-campaign?min_position=$head" >"$work/projection.json"
     export BENCH_READ_STREAMS
     BENCH_READ_STREAMS=$(jq -r '[.rows[] | select(.kind == "recruitment_trip") | "campaign-" + .campaign_id][0:8] | join(",")' "$work/projection.json")
