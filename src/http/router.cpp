@@ -5,7 +5,9 @@
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
 
+#include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/segments_encoded_view.hpp>
 
 #include "ledger/store/event_store.hpp"
 
@@ -14,7 +16,6 @@
 #include <optional>
 #include <string_view>
 #include <variant>
-#include <vector>
 
 namespace ledger::http {
 namespace {
@@ -68,39 +69,45 @@ std::variant<app::principal, response> authorize(request const& http, std::optio
     return std::move(*caller);
 }
 
-std::vector<std::string_view> split_template(std::string_view path) {
-    std::vector<std::string_view> parts;
-    while (!path.empty()) {
-        path.remove_prefix(1);  // the '/'
-        auto const end = path.find('/');
-        parts.push_back(path.substr(0, end));
-        path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
-    }
-    return parts;
+/// Takes the next segment off a route template ("/v1/streams/{stream}" → "v1", …).
+std::string_view next_part(std::string_view& path_template) {
+    path_template.remove_prefix(1);  // the '/'
+    auto const end = path_template.find('/');
+    auto const part = path_template.substr(0, end);
+    path_template.remove_prefix(part.size());
+    return part;
 }
 
-/// Whether `segments` fit the template; stores its one parameter segment in `param`.
-bool matches(std::string_view path_template, std::vector<std::string> const& segments,
-             std::string& param) {
-    auto const parts = split_template(path_template);
-    if (parts.size() != segments.size()) return false;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (parts[i].starts_with('{')) {
-            param = segments[i];
-        } else if (parts[i] != segments[i]) {
-            return false;
+/// Whether the path's segments fit the template ("{…}" matches any one segment). Compares
+/// decoded text without allocating: this runs for every route on every request.
+bool matches(std::string_view path_template, boost::urls::segments_encoded_view segments) {
+    auto segment = segments.begin();
+    while (!path_template.empty()) {
+        auto const part = next_part(path_template);
+        if (segment == segments.end()) return false;
+        if (!part.starts_with('{') && **segment != part) return false;
+        ++segment;
+    }
+    return segment == segments.end();
+}
+
+/// The decoded segment at the matched template's "{…}" part, or "" when it has none.
+std::string template_param(std::string_view path_template, boost::urls::segments_encoded_view segments) {
+    for (auto const& segment : segments) {
+        if (next_part(path_template).starts_with('{')) {
+            auto const decoded = *segment;
+            return std::string(decoded.begin(), decoded.end());
         }
     }
-    return true;
+    return {};
 }
 
 response dispatch(request const& http, boost::urls::url_view target, api& api) {
-    std::vector<std::string> segments(target.segments().begin(), target.segments().end());
+    auto const segments = target.encoded_segments();
     std::string allowed;
     std::string_view matched_path = "unmatched";
     for (auto const& candidate : routes) {
-        std::string param;
-        if (!matches(candidate.path, segments, param)) continue;
+        if (!matches(candidate.path, segments)) continue;
         if (candidate.method != http.method) {
             allowed += allowed.empty() ? candidate.method : ", " + std::string(candidate.method);
             matched_path = candidate.path;
@@ -109,15 +116,15 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
         auto caller = authorize(http, candidate.required, api);
         auto out = std::holds_alternative<response>(caller)
                        ? std::move(std::get<response>(caller))
-                       : candidate.handler({http, target.params(), std::move(param),
+                       : candidate.handler({http, target.params(), template_param(candidate.path, segments),
                                             std::move(std::get<app::principal>(caller))}, api);
-        out.route = std::string(candidate.path);
+        out.route = candidate.path;
         return out;
     }
     auto out = allowed.empty()
                    ? detail::error_response(error_code::not_found, "no such path")
                    : detail::method_not_allowed(std::move(allowed));
-    out.route = std::string(matched_path);
+    out.route = matched_path;
     return out;
 }
 

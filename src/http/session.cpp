@@ -90,11 +90,13 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
     return out;
 }
 
+/// At debug level: an info line per request would be megabytes a second of log at the rates
+/// SPEC §9 asks for (docs/performance.md).
 void log_access(request const& http, unsigned status, std::chrono::steady_clock::time_point started) {
     std::chrono::duration<double, std::milli> const took = std::chrono::steady_clock::now() - started;
     auto const path = std::string_view(http.target).substr(0, http.target.find('?'));
-    spdlog::info("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
-                 path, status, took.count(), http.request_id);
+    spdlog::debug("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
+                  path, status, took.count(), http.request_id);
 }
 
 /// route(), with infrastructure failures logged (with the request id) and answered as 500.

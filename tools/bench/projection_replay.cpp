@@ -104,6 +104,10 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
     std::printf("replay / scan+envelope = %.0f %%   replay / scan+data = %.0f %%  (checksum %llu)\n",
                 100.0 * replay_rate / envelope_rate, 100.0 * replay_rate / data_rate,
                 static_cast<unsigned long long>(sink % 1000));
+    // Machine-readable lines for tools/bench/run-all.sh: name, value, unit, baseline, ratio.
+    std::printf("replay_scan_data_decode\t%.0f\tevents/s\t-\t-\n", data_rate);
+    std::printf("replay_all_projections\t%.0f\tevents/s\treplay_scan_data_decode\t%.2f\n", replay_rate,
+                replay_rate / data_rate);
 
     auto const render_start = bench_clock::now();
     std::size_t rows = 0;

@@ -132,6 +132,11 @@ int main(int argc, char** argv) try {
     fmt::print("{:<52} {:>12.0f} {:>10.2f}\n", "ledger, 4 appenders, 1000-event batches", batched, batched / raw_1);
     fmt::print("\ngroup commit / raw 1-per-commit: {:.1f}x   batched ledger / raw 1000-per-commit: {:.2f}\n",
                grouped / raw_1, batched / raw_1000);
+    // Machine-readable lines for tools/bench/run-all.sh: name, value, unit, baseline, ratio.
+    fmt::print("store_raw_1_per_commit\t{:.0f}\tevents/s\t-\t-\n", raw_1);
+    fmt::print("store_group_commit_64\t{:.0f}\tevents/s\tstore_raw_1_per_commit\t{:.2f}\n", grouped, grouped / raw_1);
+    fmt::print("store_raw_1000_per_commit\t{:.0f}\tevents/s\t-\t-\n", raw_1000);
+    fmt::print("store_batched_1000\t{:.0f}\tevents/s\tstore_raw_1000_per_commit\t{:.2f}\n", batched, batched / raw_1000);
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());
