@@ -53,13 +53,19 @@ TEST_CASE("bad server flags are usage errors", "[http][cli]") {
     CHECK(is_usage_error({"stray"}));
 }
 
-TEST_CASE("tokens, TLS and non-loopback addresses are refused for now", "[http][cli]") {
-    CHECK(startup_refusal(parse_ok({"--tokens", "t"})));
-    CHECK(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
+TEST_CASE("TLS needs both --tls-cert and --tls-key", "[http][cli][tls]") {
+    CHECK_FALSE(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
+    CHECK(startup_refusal(parse_ok({"--tls-cert", "c"})));
+    CHECK(startup_refusal(parse_ok({"--tls-key", "k"})));
+}
+
+TEST_CASE("non-loopback addresses without tokens are refused", "[http][cli]") {
     CHECK(startup_refusal(parse_ok({"--listen", "0.0.0.0:8080"})));
     CHECK(startup_refusal(parse_ok({"--listen", "example.org:8080"})));
     CHECK_FALSE(startup_refusal(parse_ok({"--listen", "localhost:1"})));
     CHECK_FALSE(startup_refusal(parse_ok({"--listen", "127.0.0.2:1"})));
+    CHECK_FALSE(startup_refusal(parse_ok({"--tokens", "t"})));
+    CHECK_FALSE(startup_refusal(parse_ok({"--tokens", "t", "--listen", "0.0.0.0:8080"})));
 }
 
 TEST_CASE("CSV fields are quoted as RFC 4180 says", "[csv]") {

@@ -6,6 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+#include <vector>
+
 using namespace ledger::testing;
 namespace json = boost::json;
 using ledger::error;
@@ -125,6 +128,35 @@ TEST_CASE("metrics are Prometheus text with appends, requests, commits and lag",
                              "ledger_sse_subscribers 0", "ledger_projection_lag{projection=\"origin\"} 2"}) {
         CHECK_THAT(response.body, Catch::Contains(line));
     }
+}
+
+TEST_CASE("request counts from many threads add up per route and status", "[http][metrics]") {
+    ledger::http::metrics metrics;
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&metrics] {
+            for (int i = 0; i < 1000; ++i) {
+                metrics.record_request("/v1/streams/{stream}/events", i % 2 == 0 ? 201 : 409);
+                metrics.record_request("/v1/events", 200);
+            }
+        });
+    }
+    threads.clear();
+    auto const text = metrics.render("");
+    for (auto const* line : {"ledger_http_requests_total{route=\"/v1/streams/{stream}/events\",status=\"201\"} 2000\n",
+                             "ledger_http_requests_total{route=\"/v1/streams/{stream}/events\",status=\"409\"} 2000\n",
+                             "ledger_http_requests_total{route=\"/v1/events\",status=\"200\"} 4000\n"}) {
+        CHECK_THAT(text, Catch::Contains(line));
+    }
+}
+
+TEST_CASE("request counts beyond the lock-free counters are still counted", "[http][metrics]") {
+    ledger::http::metrics metrics;
+    for (unsigned status = 100; status < 400; ++status) metrics.record_request("/x", status);
+    metrics.record_request("/x", 399);
+    auto const text = metrics.render("");
+    CHECK_THAT(text, Catch::Contains("ledger_http_requests_total{route=\"/x\",status=\"100\"} 1\n"));
+    CHECK_THAT(text, Catch::Contains("ledger_http_requests_total{route=\"/x\",status=\"399\"} 2\n"));
 }
 
 TEST_CASE("an internal error says nothing about its cause", "[http][errors]") {

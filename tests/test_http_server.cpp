@@ -97,7 +97,7 @@ TEST_CASE("SIGINT with an idle keep-alive connection still exits 0", "[e2e]") {
 
 TEST_CASE("bad flags and unsupported options exit with status 2", "[e2e][cli]") {
     for (auto const& arguments : std::vector<std::vector<std::string>>{
-             {"--threads", "0"}, {"--bogus"}, {"--listen", "0.0.0.0:0"}, {"--tokens", "tokens.txt"}}) {
+             {"--threads", "0"}, {"--bogus"}, {"--listen", "0.0.0.0:0"}}) {
         auto const pid = spawn_server(arguments);
         REQUIRE(pid > 0);
         CHECK(wait_for_exit(pid, std::chrono::seconds(10)) == 2);

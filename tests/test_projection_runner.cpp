@@ -184,6 +184,33 @@ TEST_CASE("a query with min_position sees the caller's own append", "[projection
     CHECK(listed.front().lag == 0);
 }
 
+TEST_CASE("a projection's JSON text is its table serialised, kept until the next fold",
+          "[projections][runner][json]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(7);
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store);
+    append_generated(store, generator, 200);
+    REQUIRE(runner.wait_until_caught_up(5s));
+    auto const serialised = [&](app::projection_query const& q) {
+        return boost::json::serialize(app::to_json(runner.query(q).value()));
+    };
+    auto const first = runner.query_json({.name = "recruits-per-campaign"});
+    REQUIRE(first.has_value());
+    CHECK(*first == serialised({.name = "recruits-per-campaign"}));
+    CHECK(runner.query_json({.name = "recruits-per-campaign"}).value() == *first);  // the kept text
+
+    append_generated(store, generator, 50);
+    auto const last = store.head().events - 1;
+    auto const moved = runner.query_json({.name = "recruits-per-campaign", .min_position = last});
+    REQUIRE(moved.has_value());
+    CHECK(*moved != *first);
+    CHECK(*moved == serialised({.name = "recruits-per-campaign"}));
+    auto const past = runner.query_json({.name = "recruits-per-campaign", .as_of_position = 199});
+    CHECK(past.value() == *first);  // time travel goes through query(), same text
+    CHECK(runner.query_json({.name = "nope"}).error().code == error_code::projection_not_found);
+}
+
 TEST_CASE("queries from other threads while commits are folded see consistent tables",
           "[projections][runner][threads]") {
     testing::temp_dir dir;

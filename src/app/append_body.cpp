@@ -5,6 +5,7 @@
 #include "ledger/uuid.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <limits>
@@ -145,12 +146,12 @@ result<store::append_request> parse_append_body(std::string_view stream, json::v
     return request;
 }
 
-json::object to_json(store::append_success const& success) {
-    return json::object{{"stream", success.stream},
-                        {"first_version", success.first_version},
-                        {"last_version", success.last_version},
-                        {"first_position", success.first_position},
-                        {"last_position", success.last_position}};
+std::string append_success_json(store::append_success const& success) {
+    // The stream name passed check_stream_name, but escaping it keeps this safe on its own.
+    return fmt::format(R"({{"stream":{},"first_version":{},"last_version":{},"first_position":{},)"
+                       R"("last_position":{}}})",
+                       json::serialize(json::string_view(success.stream)), success.first_version,
+                       success.last_version, success.first_position, success.last_position);
 }
 
 }  // namespace ledger::app

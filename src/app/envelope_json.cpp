@@ -6,6 +6,13 @@
 #include "ledger/uuid.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <fmt/compile.h>
+#include <fmt/format.h>
+
+#include <iterator>
+#include <string>
+#include <string_view>
 
 namespace ledger::app {
 namespace {
@@ -20,6 +27,13 @@ json::value optional_text(std::optional<std::string> const& text) {
 json::value metadata_json(std::string const& metadata) {
     if (metadata.empty()) return json::object{};
     return json::parse(metadata);
+}
+
+/// `text` as a JSON string, quoted and escaped by Boost.JSON.
+std::string quoted(std::string_view text) { return json::serialize(json::string_view(text)); }
+
+std::string quoted_or_null(std::optional<std::string> const& text) {
+    return text ? quoted(*text) : std::string("null");
 }
 
 }  // namespace
@@ -42,6 +56,23 @@ json::object envelope_to_json(recorded_event const& event) {
     out["metadata"] = metadata_json(event.metadata);
     out["hash"] = to_hex(event.hash);
     return out;
+}
+
+
+void append_envelope_json(std::string& out, recorded_event const& event) {
+    // The keys in envelope_to_json's order; ids, times and hashes are plain ASCII.
+    fmt::format_to(std::back_inserter(out),
+                   FMT_COMPILE(R"({{"position":{},"stream":{},"version":{},"id":"{}","type":{},)"
+                               R"("schema_version":{},"occurred_at":"{}","recorded_at":"{}",)"
+                               R"("actor":{},"correlation_id":{},"causation_id":{},"data":{},)"
+                               R"("metadata":{},"hash":"{}"}})"),
+                   event.position, quoted(event.stream), event.version, to_string(event.id),
+                   quoted(event.type), event.schema_version, format_timestamp(event.occurred_at),
+                   format_timestamp(event.recorded_at), quoted(event.actor),
+                   quoted_or_null(event.correlation_id), quoted_or_null(event.causation_id),
+                   json::serialize(events::data_to_json(event.type, event.schema_version, event.data)),
+                   // Imported metadata keeps its sender's spacing in the store: re-serialise.
+                   json::serialize(metadata_json(event.metadata)), to_hex(event.hash));
 }
 
 }  // namespace ledger::app

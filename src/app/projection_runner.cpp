@@ -4,6 +4,7 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/app/projection_snapshot.hpp"
 
+#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
 #include <thread>
 
 namespace ledger::app {
@@ -28,6 +30,8 @@ struct slot {
     mutable std::mutex cache_mutex;          // guards the rendered rows below
     mutable std::optional<std::uint64_t> cached_next;
     mutable boost::json::array cached_rows;
+    mutable std::optional<std::uint64_t> cached_json_next;
+    mutable std::string cached_json;  // the live answer's JSON text at cached_json_next
 };
 
 /// Folds `event` into the slot when it is the one the slot needs next; the caller holds the
@@ -57,6 +61,7 @@ struct projection_runner::impl {
     slot const* find(std::string_view name) const;
     result<projection_table> replay_table(slot const& s, projection_query const& q) const;
     projection_table live_table(slot const& s) const;
+    std::string live_json(slot const& s) const;
 
     store::event_store& store;
     projection_runner_options options;
@@ -209,17 +214,41 @@ result<projection_table> projection_runner::impl::replay_table(slot const& s,
                             model->columns(), model->rows()};
 }
 
-projection_table projection_runner::impl::live_table(slot const& s) const {
-    std::shared_lock const lock(s.mutex);
-    auto const next = s.next.load();
-    std::lock_guard const cache(s.cache_mutex);
+namespace {
+
+/// The rendered rows at `next`; the caller holds the slot's mutex (shared) and cache_mutex.
+boost::json::array const& rendered_rows(slot const& s, std::uint64_t next) {
     // Rendering derives every row from the facts; reuse it until the read model moves on.
     if (s.cached_next != next) {
         s.cached_rows = s.model->rows();
         s.cached_next = next;
     }
+    return s.cached_rows;
+}
+
+}  // namespace
+
+projection_table projection_runner::impl::live_table(slot const& s) const {
+    std::shared_lock const lock(s.mutex);
+    auto const next = s.next.load();
+    std::lock_guard const cache(s.cache_mutex);
     return projection_table{std::string(s.model->name()), last_folded(next), s.model->columns(),
-                            s.cached_rows};
+                            rendered_rows(s, next)};
+}
+
+std::string projection_runner::impl::live_json(slot const& s) const {
+    std::shared_lock const lock(s.mutex);
+    auto const next = s.next.load();
+    std::lock_guard const cache(s.cache_mutex);
+    if (s.cached_json_next != next) {
+        // to_json(live_table(s)) serialised, written without copying the rows into a table.
+        auto const position = last_folded(next);
+        s.cached_json = R"({"name":)" + boost::json::serialize(boost::json::string_view(s.model->name())) +
+                        R"(,"position":)" + (position ? std::to_string(*position) : "null") +
+                        R"(,"rows":)" + boost::json::serialize(rendered_rows(s, next)) + "}";
+        s.cached_json_next = next;
+    }
+    return s.cached_json;
 }
 
 projection_runner::projection_runner(store::event_store& store, projection_runner_options options)
@@ -270,6 +299,14 @@ result<projection_table> projection_runner::query(projection_query const& q) con
                       {"position", position ? boost::json::value(*position) : nullptr}}};
     }
     return impl_->live_table(*s);
+}
+
+result<std::string> projection_runner::query_json(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    bool const live_now = s != nullptr && !q.as_of_position && !q.as_of &&
+                          (!q.min_position || *q.min_position < s->next.load());
+    if (!live_now) return projection_service::query_json(q);  // errors, time travel, waits
+    return impl_->live_json(*s);
 }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,

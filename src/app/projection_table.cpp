@@ -1,5 +1,7 @@
 #include "ledger/app/projection_service.hpp"
 
+#include <boost/json/serialize.hpp>
+
 namespace ledger::app {
 
 boost::json::object to_json(projection_table const& table) {
@@ -7,6 +9,12 @@ boost::json::object to_json(projection_table const& table) {
         {"name", table.name},
         {"position", table.position ? boost::json::value(*table.position) : boost::json::value(nullptr)},
         {"rows", table.rows}};
+}
+
+result<std::string> projection_service::query_json(projection_query const& query) const {
+    auto const table = this->query(query);
+    if (!table) return table.error();
+    return boost::json::serialize(to_json(*table));
 }
 
 }  // namespace ledger::app

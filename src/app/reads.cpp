@@ -5,17 +5,27 @@
 #include "ledger/sha256.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <string>
 
 namespace ledger::app {
 namespace {
 
 namespace json = boost::json;
 
-json::array events_json(std::vector<recorded_event> const& events) {
-    json::array out;
-    out.reserve(events.size());
-    for (auto const& event : events) out.push_back(envelope_to_json(event));
-    return out;
+/// A JSON array of envelopes, as text (append_envelope_json: no DOM per page).
+void append_events_json(std::string& out, std::vector<recorded_event> const& events) {
+    out += '[';
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        if (i != 0) out += ',';
+        append_envelope_json(out, events[i]);
+    }
+    out += ']';
+}
+
+std::string optional_number_text(std::optional<std::uint64_t> number) {
+    return number ? std::to_string(*number) : std::string("null");
 }
 
 json::value optional_number(std::optional<std::uint64_t> number) {
@@ -53,22 +63,28 @@ std::optional<error> check_stream_name(std::string_view stream) {
                  std::move(details)};
 }
 
-result<json::object> read_stream_json(store::event_store const& store, stream_read const& read) {
+result<std::string> read_stream_json(store::event_store const& store, stream_read const& read) {
     if (auto invalid = check_stream_name(read.stream)) return std::move(*invalid);
     auto events = store.read_stream(read.stream, read.from_version, read.limit, read.direction);
     if (!events) return events.error();
     bool const forward = read.direction == store::read_direction::forward;
-    return json::object{{"stream", read.stream},
-                        {"direction", forward ? "forward" : "backward"},
-                        {"events", events_json(*events)},
-                        {"next_version", optional_number(next_version(*events, read))}};
+    std::string out = R"({"stream":)" + json::serialize(json::string_view(read.stream)) +
+                      R"(,"direction":)" + (forward ? R"("forward")" : R"("backward")") + R"(,"events":)";
+    out.reserve(out.size() + events->size() * 700);  // a typical envelope's size
+    append_events_json(out, *events);
+    out += R"(,"next_version":)" + optional_number_text(next_version(*events, read)) + "}";
+    return out;
 }
 
-json::object read_log_json(store::event_store const& store, store::log_query const& query) {
+std::string read_log_json(store::event_store const& store, store::log_query const& query) {
     auto const events = store.read_log(query);
     std::optional<std::uint64_t> next;
     if (!events.empty() && events.size() >= query.limit) next = events.back().position + 1;
-    return json::object{{"events", events_json(events)}, {"next_position", optional_number(next)}};
+    std::string out = R"({"events":)";
+    out.reserve(events.size() * 700);
+    append_events_json(out, events);
+    out += R"(,"next_position":)" + optional_number_text(next) + "}";
+    return out;
 }
 
 json::object verify_json(store::event_store const& store) {

@@ -101,9 +101,8 @@ std::variant<command_line, usage_error> parse_command_line(std::vector<std::stri
 }
 
 std::optional<std::string> startup_refusal(server_options const& options) {
-    if (options.tokens) return "--tokens is not supported yet (bearer-token auth is a later issue)";
-    if (options.tls_cert || options.tls_key) return "--tls-cert/--tls-key are not supported yet (TLS is a later issue)";
-    if (!is_loopback(options.host)) {
+    if (options.tls_cert.has_value() != options.tls_key.has_value()) return "--tls-cert and --tls-key go together";
+    if (!options.tokens && !is_loopback(options.host)) {
         return "refusing to listen on " + options.host +
                " without --tokens: without tokens the server binds loopback only";
     }

@@ -81,10 +81,16 @@ response get_projection(route_input const& in, api& api) {
     auto const csv = wants_csv(in);
     if (!csv) return error_response(csv.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
+    if (!*csv) {
+        // Every string in a read model came from a parsed (so UTF-8) request body: the text
+        // is sent as it is.
+        auto text = api.projections->query_json(*query);
+        if (!text) return error_response(text.error());
+        return text_response(200, "application/json", std::move(*text));
+    }
     auto const table = api.projections->query(*query);
     if (!table) return error_response(table.error());
-    if (*csv) return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
-    return json_response(200, app::to_json(*table));
+    return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }

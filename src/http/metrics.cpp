@@ -38,9 +38,36 @@ metrics::metrics()
       append_request_events_(event_count_bounds),
       commit_batch_events_(event_count_bounds) {}
 
-void metrics::record_request(std::string const& route, unsigned status) {
+std::atomic<std::uint64_t>* metrics::find_request_counter(std::string_view route, unsigned status,
+                                                          std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+        auto& counter = request_counters_[i];
+        if (counter.status == status && counter.route == route) return &counter.count;
+    }
+    return nullptr;
+}
+
+void metrics::record_request(std::string_view route, unsigned status) {
+    // Every request of every thread comes here: the common case reads published slots only.
+    auto const published = request_counters_used_.load(std::memory_order_acquire);
+    if (auto* count = find_request_counter(route, status, 0, published)) {
+        count->fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
     std::lock_guard lock(requests_mutex_);
-    ++requests_[{route, status}];
+    auto const used = request_counters_used_.load(std::memory_order_relaxed);
+    auto* count = find_request_counter(route, status, published, used);  // claimed meanwhile?
+    if (count == nullptr && used < max_request_counters) {
+        request_counters_[used].route = std::string(route);
+        request_counters_[used].status = status;
+        count = &request_counters_[used].count;
+        request_counters_used_.store(used + 1, std::memory_order_release);
+    }
+    if (count != nullptr) {
+        count->fetch_add(1, std::memory_order_relaxed);
+    } else {
+        ++request_overflow_[{std::string(route), status}];
+    }
 }
 
 void metrics::record_append(std::size_t events, double seconds, bool stored) {
@@ -58,8 +85,14 @@ std::string metrics::render(std::string const& extra) const {
     out += "# HELP ledger_http_requests_total HTTP requests answered, by route and status.\n"
            "# TYPE ledger_http_requests_total counter\n";
     {
-        std::lock_guard lock(requests_mutex_);
-        for (auto const& [key, count] : requests_) {
+        std::lock_guard lock(requests_mutex_);  // a consistent set of pairs, in a stable order
+        auto counts = request_overflow_;
+        auto const used = request_counters_used_.load(std::memory_order_acquire);
+        for (std::size_t i = 0; i < used; ++i) {
+            auto const& counter = request_counters_[i];
+            counts[{counter.route, counter.status}] += counter.count.load(std::memory_order_relaxed);
+        }
+        for (auto const& [key, count] : counts) {
             out += fmt::format("ledger_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
                                key.first, key.second, count);
         }

@@ -33,27 +33,39 @@ std::size_t utf8_sequence_length(std::string_view text) {
 /// the response must still be UTF-8 JSON (SPEC §6). JSON's own syntax is ASCII, so this
 /// keeps the document valid.
 std::string replace_invalid_utf8(std::string text) {
-    std::string out;
-    for (std::size_t at = 0; at < text.size();) {
-        auto const length = utf8_sequence_length(std::string_view(text).substr(at));
-        if (length != 0 && out.empty() && length == 1) {
-            ++at;  // fast path while everything so far was ASCII
+    // Nearly every body is valid: find the first bad byte, ASCII a byte at a time, before
+    // copying anything.
+    std::size_t valid = 0;
+    while (valid < text.size()) {
+        if (static_cast<unsigned char>(text[valid]) < 0x80) {
+            ++valid;
             continue;
         }
-        if (out.empty()) out.assign(text, 0, at);
+        auto const length = utf8_sequence_length(std::string_view(text).substr(valid));
+        if (length == 0) break;
+        valid += length;
+    }
+    if (valid == text.size()) return text;
+    std::string out(text, 0, valid);
+    for (std::size_t at = valid; at < text.size();) {
+        auto const length = utf8_sequence_length(std::string_view(text).substr(at));
         out += length == 0 ? std::string_view("\xEF\xBF\xBD") : std::string_view(text).substr(at, length);
         at += length == 0 ? 1 : length;
     }
-    return out.empty() ? text : out;
+    return out;
 }
 
 }  // namespace
 
 response json_response(unsigned status, boost::json::value const& body) {
+    return json_text_response(status, boost::json::serialize(body));
+}
+
+response json_text_response(unsigned status, std::string body) {
     response out;
     out.status = status;
     out.content_type = "application/json";
-    out.body = replace_invalid_utf8(boost::json::serialize(body));
+    out.body = replace_invalid_utf8(std::move(body));
     out.keep_alive = true;
     return out;
 }

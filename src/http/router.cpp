@@ -5,14 +5,17 @@
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
 
+#include <boost/url/decode_view.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/segments_encoded_view.hpp>
 
 #include "ledger/store/event_store.hpp"
 
 #include <array>
 #include <chrono>
+#include <optional>
 #include <string_view>
-#include <vector>
+#include <variant>
 
 namespace ledger::http {
 namespace {
@@ -23,70 +26,105 @@ struct route_entry {
     std::string_view method;
     std::string_view path;  // the template; "{}" in a segment matches any one segment
     handler_fn handler;
+    std::optional<app::role> required;  // the role needed (app::grants); nullopt: none
 };
 
-// POST /v1/candidates/{id}/erase arrives with the privacy issue; until then it is not routed.
+using app::role;
+constexpr std::optional<role> no_role = std::nullopt;
+
+// The roles are SPEC §6's table. POST /v1/candidates/{id}/erase (role::admin) arrives with the
+// privacy issue; until then it is not routed.
 constexpr std::array<route_entry, 12> routes{{
-    {"POST", "/v1/streams/{stream}/events", detail::append_events},
-    {"GET", "/v1/streams/{stream}", detail::read_stream},
-    {"GET", "/v1/events", detail::read_log},
-    {"GET", "/v1/subscribe", detail::subscribe},
-    {"GET", "/v1/projections", detail::list_projections},
-    {"GET", "/v1/projections/{name}", detail::get_projection},
-    {"GET", "/v1/catalog", detail::get_catalog},
-    {"GET", "/v1/audit/verify", detail::audit_verify},
-    {"GET", "/v1/audit/head", detail::audit_head},
-    {"GET", "/healthz", detail::healthz},
-    {"GET", "/readyz", detail::readyz},
-    {"GET", "/metrics", detail::get_metrics},
+    {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
+    {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
+    {"GET", "/v1/events", detail::read_log, role::reader},
+    {"GET", "/v1/subscribe", detail::subscribe, role::reader},
+    {"GET", "/v1/projections", detail::list_projections, role::reader},
+    {"GET", "/v1/projections/{name}", detail::get_projection, role::reader},
+    {"GET", "/v1/catalog", detail::get_catalog, role::reader},
+    {"GET", "/v1/audit/verify", detail::audit_verify, role::auditor},
+    {"GET", "/v1/audit/head", detail::audit_head, role::auditor},
+    {"GET", "/healthz", detail::healthz, no_role},
+    {"GET", "/readyz", detail::readyz, no_role},
+    {"GET", "/metrics", detail::get_metrics, no_role},
 }};
 
-std::vector<std::string_view> split_template(std::string_view path) {
-    std::vector<std::string_view> parts;
-    while (!path.empty()) {
-        path.remove_prefix(1);  // the '/'
-        auto const end = path.find('/');
-        parts.push_back(path.substr(0, end));
-        path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+/// The caller of a route that needs `required`, or the 401 (with the RFC 6750 challenge) or
+/// 403 response that refuses it.
+std::variant<app::principal, response> authorize(request const& http, std::optional<role> required,
+                                                 api const& api) {
+    if (!required) return app::principal{};
+    auto caller = api.authenticator.authenticate(http.authorization);
+    if (!caller) {
+        auto refusal = detail::error_response(caller.error());
+        refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return refusal;
     }
-    return parts;
+    if (!app::grants(caller->granted, *required)) {
+        boost::json::object details;
+        details["required_role"] = app::to_string(*required);
+        return detail::error_response(error{
+            error_code::forbidden, "the token's role does not allow this request", std::move(details)});
+    }
+    return std::move(*caller);
 }
 
-/// Whether `segments` fit the template; stores its one parameter segment in `param`.
-bool matches(std::string_view path_template, std::vector<std::string> const& segments,
-             std::string& param) {
-    auto const parts = split_template(path_template);
-    if (parts.size() != segments.size()) return false;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        if (parts[i].starts_with('{')) {
-            param = segments[i];
-        } else if (parts[i] != segments[i]) {
-            return false;
+/// Takes the next segment off a route template ("/v1/streams/{stream}" → "v1", …).
+std::string_view next_part(std::string_view& path_template) {
+    path_template.remove_prefix(1);  // the '/'
+    auto const end = path_template.find('/');
+    auto const part = path_template.substr(0, end);
+    path_template.remove_prefix(part.size());
+    return part;
+}
+
+/// Whether the path's segments fit the template ("{…}" matches any one segment). Compares
+/// decoded text without allocating: this runs for every route on every request.
+bool matches(std::string_view path_template, boost::urls::segments_encoded_view segments) {
+    auto segment = segments.begin();
+    while (!path_template.empty()) {
+        auto const part = next_part(path_template);
+        if (segment == segments.end()) return false;
+        if (!part.starts_with('{') && **segment != part) return false;
+        ++segment;
+    }
+    return segment == segments.end();
+}
+
+/// The decoded segment at the matched template's "{…}" part, or "" when it has none.
+std::string template_param(std::string_view path_template, boost::urls::segments_encoded_view segments) {
+    for (auto const& segment : segments) {
+        if (next_part(path_template).starts_with('{')) {
+            auto const decoded = *segment;
+            return std::string(decoded.begin(), decoded.end());
         }
     }
-    return true;
+    return {};
 }
 
 response dispatch(request const& http, boost::urls::url_view target, api& api) {
-    std::vector<std::string> segments(target.segments().begin(), target.segments().end());
+    auto const segments = target.encoded_segments();
     std::string allowed;
     std::string_view matched_path = "unmatched";
     for (auto const& candidate : routes) {
-        std::string param;
-        if (!matches(candidate.path, segments, param)) continue;
+        if (!matches(candidate.path, segments)) continue;
         if (candidate.method != http.method) {
             allowed += allowed.empty() ? candidate.method : ", " + std::string(candidate.method);
             matched_path = candidate.path;
             continue;
         }
-        auto out = candidate.handler({http, target.params(), std::move(param)}, api);
-        out.route = std::string(candidate.path);
+        auto caller = authorize(http, candidate.required, api);
+        auto out = std::holds_alternative<response>(caller)
+                       ? std::move(std::get<response>(caller))
+                       : candidate.handler({http, target.params(), template_param(candidate.path, segments),
+                                            std::move(std::get<app::principal>(caller))}, api);
+        out.route = candidate.path;
         return out;
     }
     auto out = allowed.empty()
                    ? detail::error_response(error_code::not_found, "no such path")
                    : detail::method_not_allowed(std::move(allowed));
-    out.route = std::string(matched_path);
+    out.route = matched_path;
     return out;
 }
 

@@ -12,10 +12,15 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <csignal>
 #include <fstream>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -60,9 +65,9 @@ void connection_registry::close_idle() {
     std::lock_guard lock(mutex_);
     for (auto const& [handle, weak] : connections_) {
         if (auto connection = weak.lock()) {
-            auto executor = connection->stream.get_executor();
+            auto executor = connection->transport().get_executor();
             asio::post(executor, [connection = std::move(connection)] {
-                if (connection->idle) connection->stream.cancel();
+                if (connection->idle) connection->transport().cancel();
             });
         }
     }
@@ -101,9 +106,8 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, detail::server_contex
         }
         beast::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        auto connection = std::make_shared<detail::connection>(std::move(socket));
-        auto executor = connection->stream.get_executor();
-        asio::co_spawn(executor, detail::run_session(std::move(connection), context), asio::detached);
+        auto executor = socket.get_executor();
+        asio::co_spawn(executor, detail::run_session(std::move(socket), context), asio::detached);
     }
 }
 
@@ -129,6 +133,41 @@ asio::awaitable<void> drain_on_signal(asio::signal_set& signals, tcp::acceptor& 
     static_cast<asio::io_context&>(acceptor.get_executor().context()).stop();
 }
 
+/// Throws std::runtime_error naming `what` and OpenSSL's reason when `ok` is false.
+void check_tls(bool ok, std::string const& what) {
+    if (ok) return;
+    auto const code = ERR_get_error();  // the first error: the cause, not its consequences
+    ERR_clear_error();
+    std::array<char, 256> full{};
+    ERR_error_string_n(code, full.data(), full.size());
+    // A short reason when OpenSSL has one (system errors have none), else the full error string.
+    char const* const reason = ERR_reason_error_string(code);
+    throw std::runtime_error("TLS: " + what + ": " + (reason ? reason : full.data()));
+}
+
+/// The server's TLS settings: TLS 1.2 or later, the server's choice of AEAD ciphers with forward
+/// secrecy, no compression, and the PEM certificate chain and key (which must match).
+/// Throws std::runtime_error with the reason when a file is unreadable or invalid.
+std::optional<asio::ssl::context> tls_context(server_options const& options) {
+    if (!options.tls_cert || !options.tls_key) return std::nullopt;
+    std::optional<asio::ssl::context> tls(std::in_place, asio::ssl::context::tls_server);
+    auto* const native = tls->native_handle();
+    ERR_clear_error();
+    SSL_CTX_set_options(native, SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
+    check_tls(SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) == 1, "setting TLS 1.2 as the minimum");
+    // TLS 1.2 suites (Mozilla "intermediate"); TLS 1.3 keeps OpenSSL's defaults, all AEAD.
+    check_tls(SSL_CTX_set_cipher_list(native, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                                              "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                                              "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305") == 1,
+              "setting the cipher list");
+    auto const cert = options.tls_cert->string();
+    auto const key = options.tls_key->string();
+    check_tls(SSL_CTX_use_certificate_chain_file(native, cert.c_str()) == 1, "cannot load the certificate chain (PEM) from " + cert);
+    check_tls(SSL_CTX_use_PrivateKey_file(native, key.c_str(), SSL_FILETYPE_PEM) == 1, "cannot load the private key (PEM) from " + key);
+    check_tls(SSL_CTX_check_private_key(native) == 1, "the private key in " + key + " does not match the certificate in " + cert);
+    return tls;
+}
+
 tcp::endpoint listen_endpoint(asio::io_context& io, server_options const& options) {
     tcp::resolver resolver(io);
     auto const results = resolver.resolve(options.host, std::to_string(options.port),
@@ -139,7 +178,8 @@ tcp::endpoint listen_endpoint(asio::io_context& io, server_options const& option
 }  // namespace
 
 void run_server(server_options const& options, api& api) {
-    detail::server_context context{api, options, {}, {}};
+    auto tls = tls_context(options);  // before listening: a bad certificate never serves
+    detail::server_context context{api, options, tls ? &*tls : nullptr, {}, {}};
     asio::io_context io(static_cast<int>(options.threads));
     tcp::acceptor acceptor(io, listen_endpoint(io, options));
     asio::signal_set signals(io, SIGINT, SIGTERM);
@@ -149,8 +189,9 @@ void run_server(server_options const& options, api& api) {
     });
 
     auto const bound = acceptor.local_endpoint();
-    spdlog::info("listening on {}:{} with {} threads (no tokens: loopback only)",
-                 bound.address().to_string(), bound.port(), options.threads);
+    spdlog::info("listening on {}:{} ({}) with {} threads ({})", bound.address().to_string(), bound.port(),
+                 tls ? "HTTPS" : "HTTP", options.threads,
+                 options.tokens ? "bearer tokens required" : "no tokens: loopback only");
     if (options.port_file) write_port_file(*options.port_file, bound.port());
 
     asio::co_spawn(io, accept_loop(acceptor, context), asio::detached);

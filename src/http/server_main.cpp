@@ -1,5 +1,6 @@
 // The server's entry point, shared by recruit-ledgerd and `recruit-ledger serve`.
 
+#include "ledger/app/authenticator.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/http/api.hpp"
@@ -14,6 +15,7 @@
 #include <exception>
 #include <memory>
 #include <variant>
+#include <vector>
 
 namespace {
 
@@ -24,7 +26,38 @@ void configure_logging(std::string const& level) {
     spdlog::set_level(spdlog::level::from_str(level));
 }
 
-int serve(ledger::http::server_options const& options) {
+/// Exit codes of server_main.
+constexpr int exit_failure = 1;
+constexpr int exit_usage = 2;
+
+/// The authenticator for options.tokens, or the exit code after logging why the server cannot
+/// start: an unreadable or malformed file is a failure (1), a file without tokens a usage
+/// error (2), since nobody could use the API. Without --tokens, warns that anyone on this host
+/// acts as admin.
+std::variant<ledger::app::authenticator, int> load_authenticator(ledger::http::server_options const& options) {
+    if (!options.tokens) {
+        spdlog::warn("no --tokens: every request acts as 'local' with admin rights, so the server "
+                     "listens on loopback ({}) only", options.host);
+        return ledger::app::authenticator{};
+    }
+    std::vector<ledger::app::token_entry> tokens;
+    try {
+        tokens = ledger::app::read_tokens_file(*options.tokens);
+    } catch (std::exception const& failure) {
+        spdlog::error("not starting: {}", failure.what());
+        return exit_failure;
+    }
+    if (tokens.empty()) {
+        spdlog::error("not starting: {} holds no tokens, so nobody could use the API "
+                      "(add one with: recruit-ledger token add --tokens FILE NAME ROLE)",
+                      options.tokens->string());
+        return exit_usage;
+    }
+    spdlog::info("{} tokens loaded from {}", tokens.size(), options.tokens->string());
+    return ledger::app::authenticator(std::move(tokens));
+}
+
+int serve(ledger::http::server_options const& options, ledger::app::authenticator authenticator) {
     using namespace ledger;
     store::store_options store_options;
     store_options.directory = options.data;
@@ -32,7 +65,7 @@ int serve(ledger::http::server_options const& options) {
     store::event_store store(store_options);
     app::projection_runner projections(store);  // resumes from snapshots, then folds live
     http::metrics metrics;
-    http::api api{store, &projections, metrics, options.body_limit};
+    http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
     http::run_server(options, api);
     return 0;
@@ -46,7 +79,7 @@ int server_main(std::vector<std::string> const& arguments) {
     auto const parsed = parse_command_line(arguments);
     if (auto const* failure = std::get_if<usage_error>(&parsed)) {
         std::fprintf(stderr, "recruit-ledgerd: %s\n%s", failure->message.c_str(), usage().c_str());
-        return 2;
+        return exit_usage;
     }
     auto const& command = std::get<command_line>(parsed);
     if (command.help) {
@@ -56,13 +89,15 @@ int server_main(std::vector<std::string> const& arguments) {
     configure_logging(command.options.log_level);
     if (auto const refusal = startup_refusal(command.options)) {
         spdlog::error("not starting: {}", *refusal);
-        return 2;
+        return exit_usage;
     }
+    auto authenticator = load_authenticator(command.options);
+    if (auto const* exit_code = std::get_if<int>(&authenticator)) return *exit_code;
     try {
-        return serve(command.options);
+        return serve(command.options, std::move(std::get<app::authenticator>(authenticator)));
     } catch (std::exception const& failure) {
         spdlog::critical("recruit-ledgerd failed: {}", failure.what());
-        return 1;
+        return exit_failure;
     }
 }
 

@@ -1,5 +1,7 @@
-// One HTTP connection: read a request (bounded in size and time), let http::handle answer it,
-// write the answer; or, for GET /v1/subscribe, stream Server-Sent Events. No API logic here.
+// One HTTP connection, plain or TLS: read a request (bounded in size and time), let http::handle
+// answer it, write the answer; or, for GET /v1/subscribe, stream Server-Sent Events. No API logic
+// here. The session is a template over the stream, instantiated for beast::tcp_stream and
+// beast::ssl_stream<beast::tcp_stream>; only the handshake and the goodbye differ.
 
 #include "detail/server_context.hpp"
 
@@ -10,10 +12,12 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -30,6 +34,21 @@ using beast_request = bhttp::request<bhttp::string_body>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// SSE pages: events read and written per round, so a slow client holds at most one page.
 constexpr std::size_t sse_page_events = 64;
+/// How long a closing TLS connection waits for the client's close_notify.
+constexpr auto tls_shutdown_timeout = std::chrono::seconds(2);
+
+/// A connection over `Stream`, which the session reads and writes; the registry sees only the
+/// TCP layer.
+template <class Stream>
+class stream_connection final : public connection {
+public:
+    template <class... Args>
+    explicit stream_connection(Args&&... args) : stream(std::forward<Args>(args)...) {}
+    beast::tcp_stream& transport() override { return beast::get_lowest_layer(stream); }
+    Stream stream;
+};
+using plain_connection = stream_connection<beast::tcp_stream>;
+using tls_connection = stream_connection<beast::ssl_stream<beast::tcp_stream>>;
 
 std::atomic<std::uint64_t> next_request_number{0};
 
@@ -51,6 +70,7 @@ request to_request(beast_request&& message, std::string request_id) {
     out.content_type = std::string(message[bhttp::field::content_type]);
     out.accept = std::string(message[bhttp::field::accept]);
     out.last_event_id = std::string(message["Last-Event-ID"]);
+    out.authorization = std::string(message[bhttp::field::authorization]);
     out.content_length = message.body().size();
     out.body = std::move(message.body());
     out.request_id = std::move(request_id);
@@ -70,11 +90,13 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
     return out;
 }
 
+/// At debug level: an info line per request would be megabytes a second of log at the rates
+/// SPEC §9 asks for (docs/performance.md).
 void log_access(request const& http, unsigned status, std::chrono::steady_clock::time_point started) {
     std::chrono::duration<double, std::milli> const took = std::chrono::steady_clock::now() - started;
     auto const path = std::string_view(http.target).substr(0, http.target.find('?'));
-    spdlog::info("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
-                 path, status, took.count(), http.request_id);
+    spdlog::debug("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
+                  path, status, took.count(), http.request_id);
 }
 
 /// route(), with infrastructure failures logged (with the request id) and answered as 500.
@@ -159,8 +181,9 @@ private:
 /// Streams events from `from`, then live ones, until the client goes or the server drains.
 /// Each round reads one bounded page in a short read transaction and awaits its write before
 /// reading more, so a slow client costs one page of memory and then times out.
-asio::awaitable<void> stream_events(connection& conn, server_context& context, std::uint64_t from) {
-    auto const waiter = std::make_shared<commit_signal::waiter>(conn.stream.get_executor());
+template <class Stream>
+asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_context& context, std::uint64_t from) {
+    auto const waiter = std::make_shared<commit_signal::waiter>(conn.transport().get_executor());
     subscriber_registration const registration(context, waiter);
     for (;;) {
         waiter->notified = false;
@@ -179,13 +202,14 @@ asio::awaitable<void> stream_events(connection& conn, server_context& context, s
             if (waiter->notified) continue;  // news (or a drain): read again at once
             text = ": heartbeat\n\n";
         }
-        conn.stream.expires_after(context.options.request_timeout);
+        conn.transport().expires_after(context.options.request_timeout);
         auto [failure, written] = co_await asio::async_write(conn.stream, asio::buffer(text), use_tuple);
         if (failure) break;
     }
 }
 
-asio::awaitable<void> serve_subscription(connection& conn, server_context& context,
+template <class Stream>
+asio::awaitable<void> serve_subscription(stream_connection<Stream>& conn, server_context& context,
                                          unsigned version, response&& answer,
                                          std::string const& request_id) {
     auto const from = answer.subscribe->from_position;
@@ -195,7 +219,7 @@ asio::awaitable<void> serve_subscription(connection& conn, server_context& conte
     head.set(bhttp::field::cache_control, "no-cache");
     head.set("X-Request-Id", request_id);
     head.keep_alive(false);  // the event stream ends with the connection
-    conn.stream.expires_after(context.options.request_timeout);
+    conn.transport().expires_after(context.options.request_timeout);
     auto [failure, written] = co_await bhttp::async_write(conn.stream, head, use_tuple);
     if (!failure) co_await stream_events(conn, context, from);
 }
@@ -203,13 +227,15 @@ asio::awaitable<void> serve_subscription(connection& conn, server_context& conte
 /// After refusing a request whose rest is still arriving: stop sending, then read and discard
 /// briefly (at most 1 MiB, 1 s) so that closing with unread data does not reset the connection
 /// before the client has read the answer.
-asio::awaitable<void> linger(connection& conn) {
+template <class Stream>
+asio::awaitable<void> linger(stream_connection<Stream>& conn) {
     beast::error_code ignored;
-    conn.stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    conn.stream.expires_after(std::chrono::seconds(1));
+    conn.transport().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    conn.transport().expires_after(std::chrono::seconds(1));
     std::array<char, 16 * 1024> sink{};
     for (std::size_t discarded = 0; discarded < (std::size_t{1} << 20);) {
-        auto [failure, bytes] = co_await conn.stream.async_read_some(asio::buffer(sink), use_tuple);
+        // Below any TLS: the bytes are discarded unread either way.
+        auto [failure, bytes] = co_await conn.transport().async_read_some(asio::buffer(sink), use_tuple);
         if (failure) break;
         discarded += bytes;
     }
@@ -217,14 +243,15 @@ asio::awaitable<void> linger(connection& conn) {
 
 /// Answers a request the session refuses before the handler sees it (too large, malformed),
 /// then the connection closes.
-asio::awaitable<void> refuse(connection& conn, server_context& context, error_code code,
+template <class Stream>
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, error_code code,
                              std::string message) {
     auto const request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
     auto answer = error_reply(error{code, std::move(message), {}});
     context.api.metrics.record_request("unmatched", answer.status);
     spdlog::info("access refused status={} request_id={}", answer.status, request_id);
     auto out = to_beast(std::move(answer), 11, false, request_id);
-    conn.stream.expires_after(context.options.request_timeout);
+    conn.transport().expires_after(context.options.request_timeout);
     co_await bhttp::async_write(conn.stream, out, use_tuple);
     co_await linger(conn);
 }
@@ -238,13 +265,14 @@ bool is_malformed(beast::error_code const& failure) {
 
 /// Reads one request: headers first (so a declared oversized body is refused unread), then the
 /// body within the parser's limit. Returns nullopt when the connection should close.
-asio::awaitable<std::optional<beast_request>> read_request(connection& conn, server_context& context,
+template <class Stream>
+asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Stream>& conn, server_context& context,
                                                             beast::flat_buffer& buffer) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(context.options.header_limit);
     parser.body_limit(context.options.body_limit);
     conn.idle = true;
-    conn.stream.expires_after(context.options.idle_timeout);
+    conn.transport().expires_after(context.options.idle_timeout);
     auto [header_failure, header_bytes] = co_await bhttp::async_read_header(conn.stream, buffer, parser, use_tuple);
     conn.idle = false;
     // Beast checks a declared Content-Length against body_limit while parsing the header, so
@@ -261,7 +289,7 @@ asio::awaitable<std::optional<beast_request>> read_request(connection& conn, ser
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
     }
-    conn.stream.expires_after(context.options.request_timeout);
+    conn.transport().expires_after(context.options.request_timeout);
     auto [body_failure, body_bytes] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
     if (body_failure == bhttp::error::body_limit) {
         co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
@@ -271,7 +299,8 @@ asio::awaitable<std::optional<beast_request>> read_request(connection& conn, ser
 }
 
 /// Serves one request; returns whether the connection stays open for another.
-asio::awaitable<bool> serve_request(connection& conn, server_context& context, beast_request&& message) {
+template <class Stream>
+asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_context& context, beast_request&& message) {
     auto const started = std::chrono::steady_clock::now();
     auto const version = message.version();
     bool const client_keeps_alive = message.keep_alive();
@@ -286,28 +315,83 @@ asio::awaitable<bool> serve_request(connection& conn, server_context& context, b
     }
     bool const keep_alive = reply.keep_alive && client_keeps_alive && !context.api.draining.load();
     auto out = to_beast(std::move(reply), version, keep_alive, http.request_id);
-    conn.stream.expires_after(context.options.request_timeout);
+    conn.transport().expires_after(context.options.request_timeout);
     auto [failure, written] = co_await bhttp::async_write(conn.stream, out, use_tuple);
     co_return !failure && keep_alive;
 }
 
+/// Plain connections have nothing to negotiate.
+asio::awaitable<bool> handshake(plain_connection&, server_context&) {
+    co_return true;
+}
+
+/// The TLS handshake, bounded like reading a request. A client that fails it (plain HTTP on the
+/// TLS port, an old protocol, a scanner) is no server problem: logged at debug, then closed.
+asio::awaitable<bool> handshake(tls_connection& conn, server_context& context) {
+    conn.transport().expires_after(context.options.request_timeout);
+    auto [failure] = co_await conn.stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+    if (failure) spdlog::debug("TLS handshake failed: {}", failure.message());
+    co_return !failure;
+}
+
+/// Ends the sending side, so the client reads everything before the connection closes.
+asio::awaitable<void> say_goodbye(plain_connection& conn) {
+    beast::error_code ignored;
+    conn.transport().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    co_return;
+}
+
+/// Sends close_notify and waits briefly for the client's (so neither side mistakes the end for
+/// a truncation), then ends the TCP sending side. Fails fast when the client is already gone.
+asio::awaitable<void> say_goodbye(tls_connection& conn) {
+    conn.transport().expires_after(tls_shutdown_timeout);
+    co_await conn.stream.async_shutdown(use_tuple);
+    beast::error_code ignored;
+    conn.transport().socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+}
+
+/// A connection's place in the registry (so a drain can close it while idle), for the
+/// connection's lifetime (also when serving throws).
+class connection_registration {
+public:
+    connection_registration(server_context& context, std::shared_ptr<connection> const& conn)
+        : context_(context), handle_(context.connections.add(conn)) {}
+    ~connection_registration() { context_.connections.remove(handle_); }
+    connection_registration(connection_registration const&) = delete;
+    connection_registration& operator=(connection_registration const&) = delete;
+
+private:
+    server_context& context_;
+    std::uint64_t handle_;
+};
+
+template <class Stream>
+asio::awaitable<void> serve_connection(std::shared_ptr<stream_connection<Stream>> conn,
+                                       server_context& context) {
+    connection_registration const registration(context, conn);
+    if (!co_await handshake(*conn, context)) co_return;
+    beast::flat_buffer buffer;
+    while (!context.api.draining.load()) {
+        auto message = co_await read_request(*conn, context, buffer);
+        if (!message || !co_await serve_request(*conn, context, std::move(*message))) break;
+    }
+    co_await say_goodbye(*conn);
+}
+
 }  // namespace
 
-asio::awaitable<void> run_session(std::shared_ptr<connection> conn, server_context& context) {
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context) {
     context.api.metrics.connection_opened();
-    auto const handle = context.connections.add(conn);
     try {
-        beast::flat_buffer buffer;
-        while (!context.api.draining.load()) {
-            auto message = co_await read_request(*conn, context, buffer);
-            if (!message || !co_await serve_request(*conn, context, std::move(*message))) break;
+        beast::tcp_stream transport(std::move(socket));
+        if (context.tls) {
+            co_await serve_connection(std::make_shared<tls_connection>(std::move(transport), *context.tls), context);
+        } else {
+            co_await serve_connection(std::make_shared<plain_connection>(std::move(transport)), context);
         }
-        beast::error_code ignored;
-        conn->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     } catch (std::exception const& failure) {
         spdlog::error("connection failed: {}", failure.what());
     }
-    context.connections.remove(handle);
     context.api.metrics.connection_closed();
 }
 

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 
 #include <sys/statvfs.h>
@@ -65,13 +67,27 @@ void group_writer::run() {
     for (;;) {
         auto group = take_group();
         if (group.empty()) return;  // stopping and drained
+        auto const started = std::chrono::steady_clock::now();
         process(group);
+        std::lock_guard const lock(queue_mutex_);
+        last_commit_ = std::chrono::steady_clock::now() - started;
+        in_flight_ = group.size() + queue_.size();
     }
 }
 
 std::vector<group_writer::pending> group_writer::take_group() {
     std::unique_lock lock(queue_mutex_);
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    // Callers answered by the last commit usually come straight back (closed-loop clients).
+    // Taking only what queued during that commit splits N callers into two groups that take
+    // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
+    // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
+    // 51 events per commit, +20-50 % appends/s on the same disk (docs/performance.md).
+    auto const wanted = in_flight_;
+    if (queue_.size() < wanted) {
+        auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+        queue_changed_.wait_for(lock, patience, [&] { return stopping_ || queue_.size() >= wanted; });
+    }
     std::vector<pending> group;
     std::size_t events = 0;
     // Always take at least one request, however large, so nothing waits forever.

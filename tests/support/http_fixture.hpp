@@ -42,9 +42,12 @@ struct http_fixture {
         .directory = directory.path(), .policy = std::make_shared<app::domain_policy>()}};
     http::metrics metrics;
     http::api api{store, nullptr, metrics};
+    /// The Authorization header every request below carries ("" for none).
+    std::string authorization;
 
     http::response get(std::string target, std::string accept = "") {
         http::request request;
+        request.authorization = authorization;
         request.method = "GET";
         request.target = std::move(target);
         request.accept = std::move(accept);
@@ -54,6 +57,7 @@ struct http_fixture {
     http::response post(std::string target, std::string body,
                         std::string content_type = "application/json") {
         http::request request;
+        request.authorization = authorization;
         request.method = "POST";
         request.target = std::move(target);
         request.content_type = std::move(content_type);

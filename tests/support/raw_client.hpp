@@ -134,10 +134,11 @@ private:
     std::string buffer_;
 };
 
-/// "METHOD target HTTP/1.1" with a JSON body, keep-alive.
+/// "METHOD target HTTP/1.1" with a JSON body, keep-alive; `headers` are extra header lines,
+/// each ending in CRLF.
 inline std::string http_request(std::string const& method, std::string const& target,
-                                std::string const& body = {}) {
-    std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+                                std::string const& body = {}, std::string const& headers = {}) {
+    std::string text = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers;
     if (!body.empty() || method == "POST") {
         text += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }

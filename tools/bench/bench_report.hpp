@@ -3,7 +3,7 @@
 //
 //   name <TAB> value <TAB> unit <TAB> baseline_name <TAB> ratio
 //
-// `baseline_name` is the name of another row of the same run and `ratio` is value / that
+// Names are [a-z0-9_]+ (tools/bench/run-all.sh keeps only such lines). `baseline_name` is the name of another row of the same run and `ratio` is value / that
 // row's value (two decimals); both are "-" for a row measured without a baseline. Human
 // notes go to stderr, so `bench-x | column -t` or a spreadsheet reads stdout as it is.
 

@@ -11,7 +11,7 @@
 // and prints events/s and the replay's ratio to both baselines, then the folds alone (decoded
 // up front, in memory) and each read model replayed alone. Output: one tab-separated row per
 // measurement (bench_report.hpp) on stdout; the baseline of SPEC §9's "≥ 40 %" is
-// projection_replay.scan_envelope_data (scan + envelope + data decode of every event).
+// replay_scan_data_decode (scan + envelope + data decode of every event).
 
 #include "../../tests/support/recruitment_generator.hpp"
 
@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -103,22 +104,22 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
     double const envelope_rate = events_per_second(n, scan_envelopes);
     double const data_rate = events_per_second(n, scan_with_data);
     double const replay_rate = events_per_second(n, [&] { app::replay_log(store, pointers, {}); });
-    bench::row("projection_replay.scan_envelope", envelope_rate, "events/s");
-    bench::row("projection_replay.scan_envelope_data", data_rate, "events/s",
-               "projection_replay.scan_envelope", envelope_rate);
-    bench::row("projection_replay.replay_all_7", replay_rate, "events/s",
-               "projection_replay.scan_envelope_data", data_rate);
-    bench::row("projection_replay.replay_all_7_vs_envelope_scan", replay_rate, "events/s",
-               "projection_replay.scan_envelope", envelope_rate);
+    bench::row("replay_scan_envelope_decode", envelope_rate, "events/s");
+    bench::row("replay_scan_data_decode", data_rate, "events/s",
+               "replay_scan_envelope_decode", envelope_rate);
+    bench::row("replay_all_projections", replay_rate, "events/s",
+               "replay_scan_data_decode", data_rate);
+    bench::row("replay_all_projections_vs_envelope", replay_rate, "events/s",
+               "replay_scan_envelope_decode", envelope_rate);
 
     auto const render_start = bench_clock::now();
     std::size_t rows = 0;
     for (auto const* m : pointers) rows += m->rows().size();
     std::chrono::duration<double> const render = bench_clock::now() - render_start;
-    bench::row("projection_replay.render_all_7_tables", render.count() * 1000.0, "ms");
+    bench::row("replay_render_all_tables", render.count() * 1000.0, "ms");
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);  // the seven states are alive here
-    bench::row("projection_replay.peak_rss", static_cast<double>(usage.ru_maxrss) / 1024.0, "MiB");
+    bench::row("replay_peak_rss", static_cast<double>(usage.ru_maxrss) / 1024.0, "MiB");
     bench::note("checksum %llu, %zu rows rendered", static_cast<unsigned long long>(sink % 1000), rows);
 }
 
@@ -141,7 +142,7 @@ void measure_folds(store::event_store const& store, std::uint64_t n) {
             for (auto* m : pointers) m->apply(view);
         }
     });
-    bench::row("projection_replay.folds_only", rate, "events/s");
+    bench::row("replay_folds_only", rate, "events/s");
 }
 
 /// Each read model replayed alone, to see which ones cost most.
@@ -150,7 +151,9 @@ void measure_each(store::event_store const& store, std::uint64_t n) {
         auto model = projections::make_read_model(name);
         projections::read_model* const single = model.get();
         double const rate = events_per_second(n, [&] { app::replay_log(store, std::span(&single, 1), {}); });
-        bench::row("projection_replay.replay_" + std::string(name), rate, "events/s");
+        std::string row = "replay_only_" + std::string(name);
+        std::replace(row.begin(), row.end(), '-', '_');
+        bench::row(row, rate, "events/s");
     }
 }
 

@@ -127,14 +127,14 @@ int main(int argc, char** argv) try {
 
     bench::note("bench-store_append: durable (fsync on every commit), %.1f s per case, load average %.2f",
                 s.seconds, bench::load_average());
-    bench::row("store_append.raw_1_per_commit", raw_1, "events/s");
-    bench::row("store_append.raw_64_per_commit", raw_64, "events/s", "store_append.raw_1_per_commit", raw_1);
-    bench::row("store_append.raw_1000_per_commit", raw_1000, "events/s", "store_append.raw_1_per_commit", raw_1);
-    bench::row("store_append.ledger_1_appender", single, "events/s", "store_append.raw_1_per_commit", raw_1);
-    bench::row("store_append.ledger_64_appenders_group_commit", grouped, "events/s",
-               "store_append.raw_1_per_commit", raw_1);
-    bench::row("store_append.ledger_1000_event_batches", batched, "events/s",
-               "store_append.raw_1000_per_commit", raw_1000);
+    bench::row("store_raw_1_per_commit", raw_1, "events/s");
+    bench::row("store_raw_64_per_commit", raw_64, "events/s", "store_raw_1_per_commit", raw_1);
+    bench::row("store_raw_1000_per_commit", raw_1000, "events/s", "store_raw_1_per_commit", raw_1);
+    bench::row("store_single_appender", single, "events/s", "store_raw_1_per_commit", raw_1);
+    bench::row("store_group_commit_64", grouped, "events/s",
+               "store_raw_1_per_commit", raw_1);
+    bench::row("store_batched_1000", batched, "events/s",
+               "store_raw_1000_per_commit", raw_1000);
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());

@@ -7,7 +7,6 @@
 #include "ledger/error.hpp"
 #include "ledger/store/append.hpp"
 
-#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <string>
@@ -30,8 +29,9 @@ result<store::append_request> parse_append_body(std::string_view stream,
                                                 boost::json::value const& body,
                                                 std::string actor);
 
-/// The SPEC §6 success body: {"stream", "first_version", "last_version", "first_position",
-/// "last_position"}.
-boost::json::object to_json(store::append_success const& success);
+/// The SPEC §6 success body, serialised: {"stream", "first_version", "last_version",
+/// "first_position", "last_position"}. Written directly rather than through a JSON DOM: every
+/// append answers with it.
+std::string append_success_json(store::append_success const& success);
 
 }  // namespace ledger::app

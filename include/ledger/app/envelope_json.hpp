@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 
+#include <string>
+
 namespace ledger::app {
 
 /// {"position", "stream", "version", "id", "type", "schema_version", "occurred_at",
@@ -12,5 +14,10 @@ namespace ledger::app {
 /// `data` comes from the catalogue; `metadata` is {} when the client sent none.
 /// Throws ledger::codec_error when stored data does not decode (a corrupt ledger: a bug).
 boost::json::object envelope_to_json(recorded_event const& event);
+
+/// Appends serialize(envelope_to_json(event)) to `out`, byte for byte, without building the
+/// envelope's DOM (only `data` and `metadata` go through one): reads answer with pages of these.
+/// Throws as envelope_to_json does.
+void append_envelope_json(std::string& out, recorded_event const& event);
 
 }  // namespace ledger::app

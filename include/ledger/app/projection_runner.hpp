@@ -12,7 +12,7 @@
 // before-commit hook writes its snapshot inside the next group's write transaction: what it
 // covers was committed earlier, so a snapshot never runs ahead of the log.
 //
-// Threading: list() and query() are safe from any thread. Each read model is guarded by its own
+// Threading: list(), query() and query_json() are safe from any thread. Each read model is guarded by its own
 // shared_mutex: folds take it exclusively, rendering and snapshots share it.
 
 #include "ledger/app/projection_service.hpp"
@@ -42,6 +42,7 @@ public:
 
     std::vector<projection_summary> list() const override;
     result<projection_table> query(projection_query const& query) const override;
+    result<std::string> query_json(projection_query const& query) const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.
     /// Returns whether they all have.

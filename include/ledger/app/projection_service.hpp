@@ -54,6 +54,11 @@ public:
     /// unavailable (details: min_position, position) when min_position is not folded in
     /// within `wait`.
     virtual result<projection_table> query(projection_query const& query) const = 0;
+
+    /// query() as the JSON text of to_json(), byte for byte. This default serialises query();
+    /// the runner keeps the live answer's text until the read model folds more, since the
+    /// answer at a position never changes (GET /v1/projections/{name} then costs a copy).
+    virtual result<std::string> query_json(projection_query const& query) const;
 };
 
 }  // namespace ledger::app

@@ -35,12 +35,13 @@ struct stream_read {
 /// {"stream", "direction", "events": [...], "next_version": N|null}; next_version is where the
 /// following page starts (null at the end in that direction).
 /// Errors: invalid_stream_name, stream_not_found.
-result<boost::json::object> read_stream_json(store::event_store const& store,
-                                             stream_read const& read);
+/// Answers with the JSON text (written without a DOM: every stream read comes here).
+result<std::string> read_stream_json(store::event_store const& store, stream_read const& read);
 
 /// {"events": [...], "next_position": N|null}; next_position is null when the page was not
 /// full (the end of the log as of this read).
-boost::json::object read_log_json(store::event_store const& store, store::log_query const& query);
+/// Answers with the JSON text, as read_stream_json does.
+std::string read_log_json(store::event_store const& store, store::log_query const& query);
 
 /// GET /v1/audit/verify: {"ok", "events", "head_position", "head_hash"}, plus
 /// "first_bad_position" and "problem" when the chain is broken. Walks the whole log.

@@ -2,6 +2,7 @@
 // The HTTP API of SPEC §6 as one pure function: request in, response out. No sockets, so it is
 // tested directly (tests/test_http_*.cpp); session.cpp only reads requests and writes responses.
 
+#include "ledger/app/authenticator.hpp"
 #include "ledger/error.hpp"
 #include "ledger/http/message.hpp"
 #include "ledger/http/metrics.hpp"
@@ -28,8 +29,10 @@ struct api {
     http::metrics& metrics;
     /// Largest accepted request body; larger ones are payload_too_large.
     std::size_t body_limit = std::size_t{4} << 20;
-    /// The name recorded as each event's actor (SPEC §4: "local" without tokens).
-    std::string actor = "local";
+    /// Who may call which route. Default: no tokens, every request is `local` with admin
+    /// rights (the server then listens on loopback only). An authenticated principal's name is
+    /// the actor of the events it appends (SPEC §4).
+    app::authenticator authenticator{};
     /// Set once a shutdown starts: /readyz answers 503 and responses close the connection.
     std::atomic<bool> draining{false};
 };
@@ -37,6 +40,9 @@ struct api {
 /// Answers `request` without waiting for the store's writer: a valid append comes back as
 /// `response::append`, for the caller to submit (event_store::append_async, so that concurrent
 /// requests share a group commit) and to answer with finish_append.
+/// A route that needs a role (SPEC §6) is answered 401 unauthenticated (with
+/// `WWW-Authenticate: Bearer`) when the request has no known token and 403 forbidden when the
+/// token's role does not suffice; unknown paths and methods are answered 404/405 first.
 /// Never throws for bad input: every expected failure is an error response with the SPEC §6
 /// body. Exceptions from the store (infrastructure failures) propagate to the caller, which
 /// logs them and answers internal_error_response.

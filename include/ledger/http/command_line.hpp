@@ -26,8 +26,9 @@ struct usage_error {
 /// `arguments` excludes the program name.
 std::variant<command_line, usage_error> parse_command_line(std::vector<std::string> const& arguments);
 
-/// Why these options cannot be served yet, or nullopt: tokens and TLS are not implemented, and
-/// without tokens only loopback addresses may be used (SPEC §6 Security).
+/// Why these options cannot be served, or nullopt: --tls-cert and --tls-key come together, and
+/// without --tokens only loopback addresses may be used (SPEC §6 Security). The tokens file and
+/// the TLS files themselves are checked when the server starts.
 std::optional<std::string> startup_refusal(server_options const& options);
 
 /// The usage text.

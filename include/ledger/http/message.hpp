@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,7 @@ struct request {
     std::string content_type;  // the Content-Type header, empty when absent
     std::string accept;        // the Accept header
     std::string last_event_id; // the Last-Event-ID header (SSE resume)
+    std::string authorization; // the Authorization header ("Bearer <token>"); never logged
     std::optional<std::uint64_t> content_length;
     std::string body;
     std::string request_id;    // for logs; the session assigns it
@@ -37,7 +39,9 @@ struct response {
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Allow
     bool keep_alive = true;
-    std::string route;  // the matched route template, a metrics label ("unmatched" if none)
+    /// The matched route template, a metrics label ("unmatched" if none). Always a static
+    /// string (the route table's template or a literal), so a view is safe and costs nothing.
+    std::string_view route;
     std::optional<subscription> subscribe;  // set only for GET /v1/subscribe
     /// A valid append for the caller to submit to the store (see http::route); the response's
     /// other fields are meaningless until finish_append replaces it.

@@ -2,7 +2,7 @@
 // Counters and histograms for GET /metrics, rendered in the Prometheus text format (0.0.4).
 //
 // Threading: every member is safe to call from any thread; recording is lock-free except for
-// the first request of a new (route, status) pair.
+// the first request of a new (route, status) pair (which claims a counter under a mutex).
 
 #include <array>
 #include <atomic>
@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace ledger::http {
@@ -34,8 +35,8 @@ class metrics {
 public:
     metrics();
 
-    /// One HTTP request answered.
-    void record_request(std::string const& route, unsigned status);
+    /// One HTTP request answered. Lock-free and allocation-free once the pair has been seen.
+    void record_request(std::string_view route, unsigned status);
     /// One append request that reached the store: its event count, latency and whether it was
     /// stored (false for a refusal such as a conflict).
     void record_append(std::size_t events, double seconds, bool stored);
@@ -51,8 +52,23 @@ public:
     std::string render(std::string const& extra) const;
 
 private:
-    mutable std::mutex requests_mutex_;
-    std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+    /// One (route, status) pair's count. `route` and `status` are written once, before the
+    /// slot is published by `request_counters_used_`, and never change after.
+    struct request_counter {
+        std::string route;
+        unsigned status = 0;
+        std::atomic<std::uint64_t> count{0};
+    };
+    /// Routes × statuses that occur stay far below this; pairs beyond it go to the map.
+    static constexpr std::size_t max_request_counters = 256;
+
+    std::atomic<std::uint64_t>* find_request_counter(std::string_view route, unsigned status,
+                                                     std::size_t from, std::size_t to);
+
+    std::array<request_counter, max_request_counters> request_counters_;
+    std::atomic<std::size_t> request_counters_used_{0};
+    mutable std::mutex requests_mutex_;  // claims counters; guards the overflow map
+    std::map<std::pair<std::string, unsigned>, std::uint64_t> request_overflow_;
     std::atomic<std::uint64_t> appends_{0};
     std::atomic<std::uint64_t> append_refusals_{0};
     histogram<12> append_latency_;

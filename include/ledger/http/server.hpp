@@ -20,8 +20,8 @@ struct server_options {
     std::optional<std::filesystem::path> port_file;  // receives the bound port, once listening
     unsigned threads = 2;
     std::string log_level = "info";
-    std::optional<std::filesystem::path> tokens;    // accepted, refused until auth lands
-    std::optional<std::filesystem::path> tls_cert;  // likewise TLS
+    std::optional<std::filesystem::path> tokens;    // bearer tokens; without, loopback only
+    std::optional<std::filesystem::path> tls_cert;  // PEM; with tls_key: HTTPS only
     std::optional<std::filesystem::path> tls_key;
 
     std::size_t body_limit = std::size_t{4} << 20;     // bytes of one request body
@@ -37,7 +37,8 @@ struct server_options {
 /// SIGTERM or SIGINT; then stops accepting, lets in-flight requests finish (up to
 /// drain_timeout), ends subscriptions and returns. Registers a commit observer on api.store
 /// for the whole run (metrics and live SSE delivery).
-/// Throws boost::system::system_error when it cannot listen.
+/// Throws boost::system::system_error when it cannot listen, std::runtime_error (with the
+/// reason) when the TLS certificate or key cannot be loaded or do not match.
 void run_server(server_options const& options, api& api);
 
 /// The whole server program: parses `arguments` (without the program name; see

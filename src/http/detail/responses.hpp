@@ -14,6 +14,9 @@ namespace ledger::http::detail {
 /// `body` serialised as application/json.
 response json_response(unsigned status, boost::json::value const& body);
 
+/// `body`, already JSON text, as application/json (invalid UTF-8 replaced, as json_response).
+response json_text_response(unsigned status, std::string body);
+
 /// The SPEC §6 error body with the code's status. payload_too_large and internal close the
 /// connection (the unread body is still on the wire; after a bug, start afresh).
 response error_response(error const& failure);
@@ -21,7 +24,7 @@ response error_response(error const& failure);
 /// Shorthand for an error without details.
 response error_response(error_code code, std::string message);
 
-/// A non-JSON body (CSV, Prometheus text).
+/// A body already serialised: CSV, Prometheus text, or JSON written without a DOM.
 response text_response(unsigned status, std::string_view content_type, std::string body);
 
 /// 405 with the Allow header listing `allowed` (e.g. "GET").

@@ -1,6 +1,7 @@
 #pragma once
 // The route handlers behind http::handle (router.cpp). Each is parse → use case → respond.
 
+#include "ledger/app/authenticator.hpp"
 #include "ledger/error.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/message.hpp"
@@ -13,11 +14,13 @@
 
 namespace ledger::http::detail {
 
-/// A matched request: its decoded query and the `{stream}` / `{name}` path segment, if any.
+/// A matched request: its decoded query, the `{stream}` / `{name}` path segment, if any, and
+/// who sent it (authenticated for routes that need a role; empty for those that need none).
 struct route_input {
     request const& http;
     boost::urls::params_view query;
     std::string path_param;
+    app::principal caller;
 };
 
 /// A query parameter as a non-negative integer: nullopt when absent, bad_request when it is

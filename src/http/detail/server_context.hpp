@@ -1,11 +1,12 @@
 #pragma once
-// What the server (server.cpp) shares with its sessions (session.cpp). Includes Asio and Beast:
-// only those two files include this header.
+// What the server (server.cpp) shares with its sessions (session.cpp). Includes Asio, Beast and
+// Asio SSL: only those two files include this header.
 
 #include "ledger/http/server.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
@@ -41,10 +42,13 @@ private:
     std::map<std::uint64_t, std::weak_ptr<waiter>> waiters_;
 };
 
-/// One accepted connection. `idle` is touched only on the connection's strand.
-struct connection {
-    explicit connection(asio::ip::tcp::socket socket) : stream(std::move(socket)) {}
-    beast::tcp_stream stream;
+/// One accepted connection, plain or TLS (session.cpp holds the stream itself). Touched only on
+/// the connection's strand.
+class connection {
+public:
+    virtual ~connection() = default;
+    /// The TCP layer under any TLS: timeouts, cancellation, shutdown.
+    virtual beast::tcp_stream& transport() = 0;
     bool idle = true;  // waiting for the next request: safe to close when draining
 };
 
@@ -65,12 +69,14 @@ private:
 struct server_context {
     http::api& api;
     server_options const& options;
+    asio::ssl::context* tls;  // null: plain HTTP; else every connection is TLS
     commit_signal commits;
     connection_registry connections;
 };
 
-/// Serves one connection until the client closes it, a timeout, an error or a drain.
-/// Runs on the connection's strand; never throws (failures are logged).
-asio::awaitable<void> run_session(std::shared_ptr<connection> connection, server_context& context);
+/// Serves one accepted connection (after a TLS handshake when context.tls is set) until the
+/// client closes it, a timeout, an error or a drain. Runs on the socket's strand; never throws
+/// (failures are logged).
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context);
 
 }  // namespace ledger::http::detail

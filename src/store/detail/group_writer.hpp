@@ -10,6 +10,7 @@
 #include "ledger/store/append_policy.hpp"
 #include "ledger/store/lmdb.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -64,6 +65,10 @@ private:
     std::mutex queue_mutex_;
     std::condition_variable queue_changed_;
     std::deque<pending> queue_;
+    // Guarded by queue_mutex_: the requests of the last group plus those queued when it was
+    // answered (the callers in flight), and how long its commit took. See take_group.
+    std::size_t in_flight_ = 0;
+    std::chrono::steady_clock::duration last_commit_{};
     bool stopping_ = false;
     std::thread thread_;  // last: starts after everything above is ready
 };

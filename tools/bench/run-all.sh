@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# Runs every SPEC §9 benchmark on this machine in one run and prints one markdown table:
+# measurement, value, baseline, ratio, SPEC target, met?. Builds nothing: it runs the programs
+# of an existing build tree (tools/test.sh makes one).
+#
+#   tools/bench/run-all.sh [--quick] [--build DIR]
+#
+#   --quick      short runs (wrk 4 s, store 1 s, replay 200,000 events) to check the script
+#   --build DIR  the build tree (default: build/ in the checkout)
+# Environment:
+#   BENCH_SERVER_CPUS, BENCH_WRK_CPUS   taskset CPU lists for the servers and wrk (default: both
+#                                       "0,1", i.e. they share both cores, as SPEC §9 measured)
+#   BENCH_THREADS                       I/O threads of both servers (default 2, recruit-ledgerd's)
+#   BENCH_WRK_CONNECTIONS               wrk -c (default 64); wrk always runs -t2
+#
+# Each benchmark program prints machine-readable lines `name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio`;
+# this script collects them, adds the HTTP ones it measures with wrk, and checks the targets.
+# A benchmark program that is not built is skipped with a note.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$root/build
+quick=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) quick=1 ;;
+        --build) build=$(cd "$2" && pwd); shift ;;
+        *) echo "usage: $0 [--quick] [--build DIR]" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ "$quick" = 1 ]; then
+    wrk_seconds=4 store_seconds=1 replay_events=200000
+else
+    wrk_seconds=10 store_seconds=3 replay_events=1000000
+fi
+server_cpus=${BENCH_SERVER_CPUS:-0,1}
+wrk_cpus=${BENCH_WRK_CPUS:-0,1}
+threads=${BENCH_THREADS:-2}
+connections=${BENCH_WRK_CONNECTIONS:-64}
+bench=$build/tools
+wrk_scripts=$root/tools/bench/wrk
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/ledger-bench.XXXXXX")
+results=$work/results.tsv
+notes=$work/notes.txt
+: >"$results"
+: >"$notes"
+server_pid=
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+note() { echo "$*" | tee -a "$notes" >&2; }
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$results"; }
+# The machine-readable lines of a benchmark's output (exactly five tab-separated fields).
+machine_lines() { grep -P '^[a-z0-9_]+\t[^\t]+\t[^\t]+\t[^\t]+\t[^\t]+$' || true; }
+
+# Runs bench-NAME with ARGS if it is built, keeping its machine-readable lines.
+run_program() {
+    local name=$1; shift
+    if [ ! -x "$bench/bench-$name" ]; then
+        note "bench-$name is not built in $build: skipped"
+        return
+    fi
+    echo "== bench-$name $*" >&2
+    "$bench/bench-$name" "$@" | tee /dev/stderr | machine_lines >>"$results"
+}
+
+# Starts a server (the command in "$@", which takes --port-file) pinned to the server CPUs and
+# waits for its port; sets server_pid and port.
+start_server() {
+    rm -f "$work/port"
+    taskset -c "$server_cpus" "$@" --port-file "$work/port" 2>>"$work/server.log" &
+    server_pid=$!
+    for _ in $(seq 1 200); do
+        [ -s "$work/port" ] && break
+        sleep 0.05
+    done
+    if [ ! -s "$work/port" ]; then
+        echo "run-all.sh: $1 did not start; its log:" >&2
+        cat "$work/server.log" >&2
+        exit 1
+    fi
+    port=$(cat "$work/port")
+}
+
+stop_server() {
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=
+}
+
+# wrk against the running server with a Lua script; prints the script's wrk-result line.
+run_wrk() {
+    local script=$1
+    taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d1s -s "$wrk_scripts/$script" "http://127.0.0.1:$port" >/dev/null  # warm-up
+    taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d"${wrk_seconds}s" -s "$wrk_scripts/$script" \
+        "http://127.0.0.1:$port" | tee -a "$work/wrk.log" | grep '^wrk-result'
+}
+
+field() { tr '\t' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# One wrk measurement of the running server as records PREFIX_requests_per_s, _p50_ms, ….
+record_wrk() {
+    local prefix=$1 line=$2 baseline=${3:-}
+    local rate base_rate ratio=-
+    rate=$(field "$line" requests_per_s)
+    if [ -n "$baseline" ]; then
+        base_rate=$(awk -F'\t' -v n="${baseline}_requests_per_s" '$1 == n { print $2 }' "$results")
+        ratio=$(awk -v a="$rate" -v b="$base_rate" 'BEGIN { printf "%.2f", a / b }')
+        baseline=${baseline}_requests_per_s
+    fi
+    record "${prefix}_requests_per_s" "$rate" "requests/s" "${baseline:--}" "$ratio"
+    for p in p50_ms p99_ms p999_ms; do record "${prefix}_$p" "$(field "$line" $p)" ms - -; done
+    record "${prefix}_non2xx" "$(field "$line" non2xx)" responses - -
+    record "${prefix}_socket_errors" "$(field "$line" errors)" errors - -
+}
+
+ledgerd=$build/src/http/recruit-ledgerd
+cli=$build/tools/recruit-ledger
+bare=$bench/bench-bare_server
+json=(-H 'content-type: application/json')
+
+# 1. Raw LMDB and the store alone.
+run_program store_append --seconds "$store_seconds" --dir "$work/store"
+
+# 2. HTTP appends: the bare server, then recruit-ledgerd on an empty ledger with 64 campaigns.
+if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
+    echo "== HTTP appends: wrk -t2 -c$connections -d${wrk_seconds}s (servers on CPUs $server_cpus, wrk on $wrk_cpus)" >&2
+    start_server "$bare" --threads "$threads"
+    record_wrk http_append_bare "$(run_wrk append.lua)"
+    stop_server
+    start_server "$ledgerd" --data "$work/append-ledger" --listen 127.0.0.1:0 --threads "$threads"
+    for i in $(seq 0 63); do
+        curl -sf "${json[@]}" "http://127.0.0.1:$port/v1/streams/campaign-bench-$i/events" -d \
+            '{"expected_version":"no_stream","events":[{"type":"CampaignPlanned","occurred_at":"2025-01-10",
+              "data":{"name":"Bench fair tour","kind":"fair_tour","organiser":"region-jonkoping"}}]}' >/dev/null
+    done
+    record_wrk http_append "$(run_wrk append.lua)" http_append_bare
+    stop_server
+    raw=$(awk -F'\t' '$1 == "store_raw_1_per_commit" { print $2 }' "$results")
+    if [ -n "$raw" ]; then
+        rate=$(awk -F'\t' '$1 == "http_append_requests_per_s" { print $2 }' "$results")
+        record http_append_vs_raw_lmdb "$rate" events/s store_raw_1_per_commit \
+            "$(awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.2f", a / b }')"
+    fi
+else
+    note "recruit-ledgerd or bench-bare_server is not built: HTTP benchmarks skipped"
+fi
+
+# 3. HTTP reads over the demo ledger; the bare server answers with the ledger's own bodies.
+if [ -x "$ledgerd" ] && [ -x "$bare" ] && [ -x "$cli" ]; then
+    "$cli" demo --data "$work/demo-ledger" 2>/dev/null
+    start_server "$ledgerd" --data "$work/demo-ledger" --listen 127.0.0.1:0 --threads "$threads"
+    head=$(curl -sf "http://127.0.0.1:$port/v1/audit/head" | jq '.head_position')
+    curl -sf "http://127.0.0.1:$port/v1/projections/recruits-per-campaign?min_position=$head" >"$work/projection.json"
+    export BENCH_READ_STREAMS
+    BENCH_READ_STREAMS=$(jq -r '[.rows[] | select(.kind == "recruitment_trip") | "campaign-" + .campaign_id][0:8] | join(",")' "$work/projection.json")
+    first_stream=${BENCH_READ_STREAMS%%,*}
+    curl -sf "http://127.0.0.1:$port/v1/streams/$first_stream?limit=20" >"$work/stream.json"
+    echo "== HTTP reads: projection $(wc -c <"$work/projection.json") bytes, stream page $(wc -c <"$work/stream.json") bytes" >&2
+    record_wrk http_reads "$(run_wrk reads.lua)"
+    stop_server
+    start_server "$bare" --threads "$threads" --get-body "/v1/projections/=$work/projection.json" \
+        --get-body "/v1/streams/=$work/stream.json"
+    record_wrk http_reads_bare "$(run_wrk reads.lua)"
+    stop_server
+    # The ratio needs the bare rate, measured second here (the ledger's data was needed first).
+    awk -F'\t' -v OFS='\t' 'NR == FNR { if ($1 == "http_reads_bare_requests_per_s") bare = $2; next }
+        $1 == "http_reads_requests_per_s" { $4 = "http_reads_bare_requests_per_s"; $5 = sprintf("%.2f", $2 / bare) } 1' \
+        "$results" "$results" >"$work/results.new" && mv "$work/results.new" "$results"
+else
+    note "recruit-ledgerd, bench-bare_server or recruit-ledger is not built: HTTP read benchmark skipped"
+fi
+
+# 4. Replay, then start-up and memory (perf-store's benchmark, whichever name it has).
+run_program projection_replay --events "$replay_events"
+startup=
+for name in startup_memory startup; do
+    if [ -x "$bench/bench-$name" ]; then startup=$name; break; fi
+done
+if [ -n "$startup" ]; then
+    if [ "$quick" = 1 ]; then run_program "$startup" --quick; else run_program "$startup"; fi
+else
+    note "no start-up/memory benchmark (bench-startup_memory) is built: skipped"
+fi
+
+# 5. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
+declare -A target=(
+    [http_append_requests_per_s]="≥ 35,000 events/s and ≥ 0.60 × bare|value>=35000 ratio>=0.60"
+    [http_append_vs_raw_lmdb]="≥ 5 × raw LMDB 1 event/commit|ratio>=5"
+    [http_append_p99_ms]="< 10 ms|value<10"
+    [http_append_non2xx]="0|value<=0"
+    [http_reads_requests_per_s]="≥ 40,000 requests/s and ≥ 0.70 × bare|value>=40000 ratio>=0.70"
+    [http_reads_non2xx]="0|value<=0"
+    [store_batched_1000]="≥ 300,000 events/s (over HTTP in SPEC)|value>=300000"
+    [replay_all_projections]="≥ 2,000,000 events/s and ≥ 0.40 × scan+decode|value>=2000000 ratio>=0.40"
+    [startup_ms]="< 200 ms at 10,000,000 events|value<200"
+    [resident_memory_mib]="< 100 MiB at 10,000,000 events|value<100"
+)
+met() {  # met VALUE RATIO CHECKS…
+    local value=$1 ratio=$2; shift 2
+    local check
+    for check in "$@"; do
+        local what=${check%%[<>]*}
+        local rest=${check#"$what"}
+        local x=$value
+        [ "$what" = ratio ] && x=$ratio
+        [ "$x" = - ] && { echo "?"; return; }
+        awk -v x="$x" "BEGIN { exit !(x $rest) }" || { echo "no"; return; }
+    done
+    echo "yes"
+}
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo); load average $(cut -d' ' -f1-3 /proc/loadavg); $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "wrk -t2 -c$connections -d${wrk_seconds}s; servers on CPUs $server_cpus with $threads I/O threads, wrk on CPUs $wrk_cpus"
+echo
+echo "| measurement | value | baseline | ratio | SPEC target | met? |"
+echo "|---|---:|---|---:|---|---|"
+while IFS=$'\t' read -r name value unit baseline ratio; do
+    spec=- verdict=-
+    if [ -n "${target[$name]:-}" ]; then
+        spec=${target[$name]%%|*}
+        # shellcheck disable=SC2086 # the checks are a list
+        verdict=$(met "$value" "$ratio" ${target[$name]#*|})
+    fi
+    echo "| $name | $value $unit | $baseline | $ratio | $spec | $verdict |"
+done <"$results"
+if [ -s "$notes" ]; then
+    echo
+    sed 's/^/Note: /' "$notes"
+fi
