@@ -140,8 +140,9 @@ public:
     /// Where the event with this id landed, or nullopt.
     std::optional<std::uint64_t> position_of(uuid const& id) const;
 
-    /// Calls `visit` with each stored event from `from_position` in log order, inside one read
-    /// transaction, until it returns false. For replays and exports.
+    /// Calls `visit` with each stored event from `from_position` in log order, until it returns
+    /// false. For replays and exports. One event object is reused for the whole scan: copy
+    /// what must outlive the call.
     void scan(std::uint64_t from_position,
               std::function<bool(recorded_event const&)> const& visit) const;
 
