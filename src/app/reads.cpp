@@ -2,6 +2,7 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/envelope_json.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/sha256.hpp"
 
 #include <boost/json/array.hpp>
@@ -11,10 +12,13 @@ namespace {
 
 namespace json = boost::json;
 
-json::array events_json(std::vector<recorded_event> const& events) {
+// Reads show personal fields decrypted, or "[erased]" (docs/privacy.md).
+json::array events_json(store::event_store const& store, std::vector<recorded_event> const& events) {
     json::array out;
     out.reserve(events.size());
-    for (auto const& event : events) out.push_back(envelope_to_json(event));
+    for (auto const& event : events) {
+        out.push_back(envelope_to_json(reveal_personal_data(store, event)));
+    }
     return out;
 }
 
@@ -60,7 +64,7 @@ result<json::object> read_stream_json(store::event_store const& store, stream_re
     bool const forward = read.direction == store::read_direction::forward;
     return json::object{{"stream", read.stream},
                         {"direction", forward ? "forward" : "backward"},
-                        {"events", events_json(*events)},
+                        {"events", events_json(store, *events)},
                         {"next_version", optional_number(next_version(*events, read))}};
 }
 
@@ -68,7 +72,7 @@ json::object read_log_json(store::event_store const& store, store::log_query con
     auto const events = store.read_log(query);
     std::optional<std::uint64_t> next;
     if (!events.empty() && events.size() >= query.limit) next = events.back().position + 1;
-    return json::object{{"events", events_json(events)}, {"next_position", optional_number(next)}};
+    return json::object{{"events", events_json(store, events)}, {"next_position", optional_number(next)}};
 }
 
 json::object verify_json(store::event_store const& store) {

@@ -25,8 +25,7 @@ struct route_entry {
     handler_fn handler;
 };
 
-// POST /v1/candidates/{id}/erase arrives with the privacy issue; until then it is not routed.
-constexpr std::array<route_entry, 12> routes{{
+constexpr std::array<route_entry, 14> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events},
     {"GET", "/v1/streams/{stream}", detail::read_stream},
     {"GET", "/v1/events", detail::read_log},
@@ -36,6 +35,8 @@ constexpr std::array<route_entry, 12> routes{{
     {"GET", "/v1/catalog", detail::get_catalog},
     {"GET", "/v1/audit/verify", detail::audit_verify},
     {"GET", "/v1/audit/head", detail::audit_head},
+    {"POST", "/v1/candidates/{id}/erase", detail::erase_candidate},  // role: admin
+    {"GET", "/v1/candidates/{id}", detail::candidate_access},        // role: auditor or admin
     {"GET", "/healthz", detail::healthz},
     {"GET", "/readyz", detail::readyz},
     {"GET", "/metrics", detail::get_metrics},

@@ -4,6 +4,7 @@
 #include "detail/server_context.hpp"
 
 #include "ledger/app/envelope_json.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -168,7 +169,7 @@ asio::awaitable<void> stream_events(connection& conn, server_context& context, s
         std::string text;
         if (!events.empty()) {
             from = events.back().position + 1;
-            text = sse_page(events);
+            text = sse_page(app::reveal_personal_data(context.api.store, events));
         } else if (context.api.draining.load()) {
             break;
         } else {
