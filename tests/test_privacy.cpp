@@ -273,3 +273,14 @@ TEST_CASE("a backup taken before erasure still decrypts; a compacted one taken a
     CHECK_FALSE(after.subject_key("c-1"));
     CHECK(after.verify().ok);
 }
+
+TEST_CASE("a refused registration creates no key and a refused erasure destroys none", "[privacy]") {
+    http_fixture f;
+    CHECK(error_code_of(f.append("candidate-c-1", append_body("3", registration()))) ==
+          "wrong_expected_version");
+    CHECK_FALSE(f.store.subject_key("c-1"));
+    register_candidate(f);
+    auto const key = f.store.subject_key("c-1");
+    CHECK(f.append("candidate-c-1", append_body("\"any\"", registration())).status == 422);
+    CHECK(f.store.subject_key("c-1") == key);  // the second registration was refused whole
+}

@@ -47,10 +47,14 @@ std::optional<std::string_view> subject_of(std::string_view stream) {
     return stream.substr(category.size());
 }
 
+bool personal_data_sealer::applies_to(std::string_view stream) const {
+    return subject_of(stream).has_value();  // personal fields only exist in candidate streams
+}
+
 void personal_data_sealer::seal(store::subject_key_table& keys, std::string_view stream,
                                 store::event_to_append& event) const {
     auto const subject = subject_of(stream);
-    if (!subject) return;  // personal fields only exist in candidate streams
+    if (!subject) return;
     if (event.type == "SubjectErased") {
         keys.remove(*subject);  // crypto-shredding: the ciphertexts stay, unreadable
         return;

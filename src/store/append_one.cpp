@@ -218,7 +218,7 @@ append_result append_one(append_context& ctx, append_request const& request) {
                                         request.events, rule_state)) {
         return *refused;
     }
-    if (ctx.seal == nullptr) {
+    if (ctx.seal == nullptr || !ctx.seal->applies_to(request.stream)) {
         return write_events(ctx, request, request.events, std::move(head), std::move(rule_state));
     }
     // Sealed after admission, so a refused request neither creates nor destroys a key.

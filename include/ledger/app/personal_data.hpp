@@ -29,6 +29,7 @@ std::optional<std::string_view> subject_of(std::string_view stream);
 /// transaction. Stateless: safe to share; the store calls it on its writer thread.
 class personal_data_sealer final : public store::personal_data_seal {
 public:
+    bool applies_to(std::string_view stream) const override;
     void seal(store::subject_key_table& keys, std::string_view stream,
               store::event_to_append& event) const override;
     bool same_data(store::subject_key_table const& keys, recorded_event const& stored,

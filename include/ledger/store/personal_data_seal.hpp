@@ -32,6 +32,10 @@ class personal_data_seal {
 public:
     virtual ~personal_data_seal() = default;
 
+    /// Whether events of `stream` may hold personal data or erase it; the store copies and
+    /// seals only those requests, so other appends pay nothing.
+    virtual bool applies_to(std::string_view stream) const = 0;
+
     /// Rewrites `event` (bound for `stream`) into its stored form; may create or destroy keys.
     /// Called on the writer thread for each event of an admitted request, in order.
     /// Must not throw for bad input: an exception fails the whole group as a bug.
