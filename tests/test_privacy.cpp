@@ -274,7 +274,7 @@ TEST_CASE("a backup taken before erasure still decrypts; a compacted one taken a
     CHECK(after.verify().ok);
 }
 
-TEST_CASE("a refused registration creates no key and a refused erasure destroys none", "[privacy]") {
+TEST_CASE("a refused registration creates no key and leaves an existing one alone", "[privacy]") {
     http_fixture f;
     CHECK(error_code_of(f.append("candidate-c-1", append_body("3", registration()))) ==
           "wrong_expected_version");
