@@ -284,3 +284,25 @@ TEST_CASE("a refused registration creates no key and leaves an existing one alon
     CHECK(f.append("candidate-c-1", append_body("\"any\"", registration())).status == 422);
     CHECK(f.store.subject_key("c-1") == key);  // the second registration was refused whole
 }
+
+TEST_CASE("a ledger written without sealing is migrated by export and import", "[privacy][exchange]") {
+    temp_dir legacy_dir;
+    store::event_store legacy({.directory = legacy_dir.path(),
+                               .policy = std::make_shared<app::domain_policy>()});
+    auto data = events::encode_data("CandidateRegistered",
+                                    boost::json::object{{"name", name}, {"email", email}}, 0);
+    REQUIRE(data.has_value());
+    REQUIRE(legacy.append({.stream = "candidate-c-1", .expected = store::expected_version::no_stream(),
+                           .actor = "local",
+                           .events = {{.type = "CandidateRegistered", .data = data->bytes}}})
+                .has_value());
+    auto const exported = export_text(legacy);
+    REQUIRE(holds_personal_plaintext(exported));  // what an old build wrote
+
+    http_fixture f;
+    std::istringstream in(exported);
+    REQUIRE(app::import_events(f.store, in).has_value());
+    CHECK_FALSE(holds_personal_plaintext(file_bytes(f.directory.path() / "data.mdb")));
+    CHECK(first_data(f, "candidate-c-1").at("email") == email.c_str());
+    CHECK(f.store.verify().ok);
+}
