@@ -130,7 +130,7 @@ TEST_CASE("audit verify and head report the chain head", "[http][audit]") {
 TEST_CASE("an unknown path is 404 not_found and a wrong method 405 with Allow", "[http][routing]") {
     http_fixture f;
     for (auto const* target : {"/", "/v2/events", "/v1/streams", "/v1/streams/campaign-x/events/1",
-                               "/v1/candidates/c-1/erase"}) {
+                               "/v1/candidates", "/v1/candidates/c-1/erase/now"}) {
         auto const response = f.get(target);
         CHECK(response.status == 404);
         CHECK(error_code_of(response) == "not_found");
@@ -140,6 +140,7 @@ TEST_CASE("an unknown path is 404 not_found and a wrong method 405 with Allow", 
     CHECK(error_code_of(post) == "method_not_allowed");
     REQUIRE(post.headers.size() == 1);
     CHECK(post.headers[0] == std::pair<std::string, std::string>{"Allow", "GET"});
+    CHECK(f.get("/v1/candidates/c-1/erase").status == 405);
     auto const get_append = f.get("/v1/streams/campaign-x/events");
     CHECK(get_append.status == 405);
     CHECK(get_append.headers[0].second == "POST");

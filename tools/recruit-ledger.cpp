@@ -6,6 +6,7 @@
 
 #include "ledger/app/csv.hpp"
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/app/exchange.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/app/tokens.hpp"
@@ -82,7 +83,8 @@ arguments parse(std::vector<std::string> const& words, std::set<std::string_view
 
 store::event_store open_store(arguments const& args) {
     return store::event_store({.directory = args.required("--data"),
-                               .policy = std::make_shared<app::domain_policy>()});
+                               .policy = std::make_shared<app::domain_policy>(),
+                               .seal = std::make_shared<app::personal_data_sealer>()});
 }
 
 int verify(arguments const& args) {

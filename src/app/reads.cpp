@@ -2,6 +2,7 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/envelope_json.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/sha256.hpp"
 
 #include <boost/json/array.hpp>
@@ -67,6 +68,8 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
     if (auto invalid = check_stream_name(read.stream)) return std::move(*invalid);
     auto events = store.read_stream(read.stream, read.from_version, read.limit, read.direction);
     if (!events) return events.error();
+    // Reads show personal fields decrypted, or "[erased]" (docs/privacy.md).
+    *events = reveal_personal_data(store, std::move(*events));
     bool const forward = read.direction == store::read_direction::forward;
     std::string out = R"({"stream":)" + json::serialize(json::string_view(read.stream)) +
                       R"(,"direction":)" + (forward ? R"("forward")" : R"("backward")") + R"(,"events":)";
@@ -77,7 +80,7 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
 }
 
 std::string read_log_json(store::event_store const& store, store::log_query const& query) {
-    auto const events = store.read_log(query);
+    auto const events = reveal_personal_data(store, store.read_log(query));
     std::optional<std::uint64_t> next;
     if (!events.empty() && events.size() >= query.limit) next = events.back().position + 1;
     std::string out = R"({"events":)";

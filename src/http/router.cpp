@@ -32,9 +32,8 @@ struct route_entry {
 using app::role;
 constexpr std::optional<role> no_role = std::nullopt;
 
-// The roles are SPEC §6's table. POST /v1/candidates/{id}/erase (role::admin) arrives with the
-// privacy issue; until then it is not routed.
-constexpr std::array<route_entry, 12> routes{{
+// The roles are SPEC §6's table; the access export is for auditors (and admins).
+constexpr std::array<route_entry, 14> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
     {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
     {"GET", "/v1/events", detail::read_log, role::reader},
@@ -44,6 +43,8 @@ constexpr std::array<route_entry, 12> routes{{
     {"GET", "/v1/catalog", detail::get_catalog, role::reader},
     {"GET", "/v1/audit/verify", detail::audit_verify, role::auditor},
     {"GET", "/v1/audit/head", detail::audit_head, role::auditor},
+    {"POST", "/v1/candidates/{id}/erase", detail::erase_candidate, role::admin},
+    {"GET", "/v1/candidates/{id}", detail::candidate_access, role::auditor},
     {"GET", "/healthz", detail::healthz, no_role},
     {"GET", "/readyz", detail::readyz, no_role},
     {"GET", "/metrics", detail::get_metrics, no_role},

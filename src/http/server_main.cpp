@@ -2,6 +2,7 @@
 
 #include "ledger/app/authenticator.hpp"
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
@@ -62,6 +63,7 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store::store_options store_options;
     store_options.directory = options.data;
     store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
+    store_options.seal = std::make_shared<app::personal_data_sealer>();  // SPEC §6 privacy
     store::event_store store(store_options);
     app::projection_runner projections(store);  // resumes from snapshots, then folds live
     http::metrics metrics;

@@ -6,6 +6,7 @@
 #include "detail/server_context.hpp"
 
 #include "ledger/app/envelope_json.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -191,7 +192,7 @@ asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_cont
         std::string text;
         if (!events.empty()) {
             from = events.back().position + 1;
-            text = sse_page(events);
+            text = sse_page(app::reveal_personal_data(context.api.store, events));
         } else if (context.api.draining.load()) {
             break;
         } else {

@@ -6,6 +6,7 @@
 #include "events/catalog.hpp"
 #include "ledger/app/append_body.hpp"
 #include "ledger/app/reads.hpp"
+#include "ledger/app/subject_access.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
@@ -83,6 +84,7 @@ response append_events(route_input const& in, api& api) {
     if (!body) return error_response(body.error());
     auto request = app::parse_append_body(in.path_param, *body, in.caller.name);
     if (!request) return error_response(request.error());
+    if (auto refused = app::refuse_direct_erasure(*request)) return error_response(*refused);
 
     response pending;
     pending.append = std::move(*request);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <span>
 
 namespace ledger::store::detail {
 namespace {
@@ -48,6 +49,25 @@ private:
     tables const& db_;
 };
 
+// The subject_keys table inside the group's transaction, for the personal data seal.
+class txn_key_table final : public subject_key_table {
+public:
+    txn_key_table(lmdb::write_txn& txn, tables const& db) : txn_(txn), db_(db) {}
+
+    std::optional<std::string> get(std::string_view subject) const override {
+        auto const key = txn_.get(db_.subject_keys, subject);
+        return key ? std::optional<std::string>(*key) : std::nullopt;
+    }
+    void put(std::string_view subject, std::string_view key) override {
+        txn_.put(db_.subject_keys, subject, key);
+    }
+    void remove(std::string_view subject) override { txn_.remove(db_.subject_keys, subject); }
+
+private:
+    lmdb::write_txn& txn_;
+    tables const& db_;
+};
+
 error duplicate_id(std::size_t index, uuid const& id, std::string_view why) {
     error e{error_code::duplicate_event_id, std::string(why), {}};
     e.details["index"] = index;
@@ -55,12 +75,18 @@ error duplicate_id(std::size_t index, uuid const& id, std::string_view why) {
     return e;
 }
 
-bool same_event(recorded_event const& stored, append_request const& request,
-                event_to_append const& event) {
-    return stored.stream == request.stream && stored.type == event.type &&
-           stored.schema_version == event.schema_version &&
-           stored.occurred_at == event.occurred_at && stored.data == event.data &&
-           stored.metadata == event.metadata;
+// Stored data may be sealed (personal fields encrypted); the seal compares it with what the
+// client sent.
+bool same_event(append_context const& ctx, recorded_event const& stored,
+                append_request const& request, event_to_append const& event) {
+    bool const same_envelope = stored.stream == request.stream && stored.type == event.type &&
+                               stored.schema_version == event.schema_version &&
+                               stored.occurred_at == event.occurred_at &&
+                               stored.metadata == event.metadata;
+    if (!same_envelope) return false;
+    if (stored.data == event.data) return true;
+    return ctx.seal != nullptr &&
+           ctx.seal->same_data(txn_key_table(ctx.txn, ctx.db), stored, event);
 }
 
 std::optional<error> duplicate_within_batch(append_request const& request) {
@@ -99,7 +125,7 @@ std::optional<append_result> find_recorded(append_context const& ctx, append_req
         }
         auto const stored = load_event(ctx.txn, ctx.db, *positions[i]);
         bool const in_place = i == 0 || *positions[i] == *positions[0] + i;
-        if (!stored || !in_place || !same_event(*stored, request, event)) {
+        if (!stored || !in_place || !same_event(ctx, *stored, request, event)) {
             return duplicate_id(i, *event.id, "this event id is already used by a different event");
         }
         if (i == 0) {
@@ -120,6 +146,7 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
 }
 
 append_success write_events(append_context& ctx, append_request const& request,
+                            std::span<event_to_append const> events,
                             std::optional<stream_head> existing, std::string rule_state) {
     stream_head head = existing.value_or(stream_head{ctx.tip.next_stream_number++, 0, {}});
     std::uint64_t version = existing ? existing->last_version + 1 : 0;
@@ -129,7 +156,7 @@ append_success write_events(append_context& ctx, append_request const& request,
     append_success success{.stream = request.stream,
                            .first_version = version,
                            .first_position = ctx.tip.next_position};
-    for (auto const& event : request.events) {
+    for (auto const& event : events) {
         recorded_event e{.position = ctx.tip.next_position,
                          .stream = request.stream,
                          .version = version,
@@ -196,7 +223,14 @@ append_result append_one(append_context& ctx, append_request const& request) {
                                         request.events, rule_state)) {
         return *refused;
     }
-    return write_events(ctx, request, std::move(head), std::move(rule_state));
+    if (ctx.seal == nullptr || !ctx.seal->applies_to(request.stream)) {
+        return write_events(ctx, request, request.events, std::move(head), std::move(rule_state));
+    }
+    // Sealed after admission, so a refused request neither creates nor destroys a key.
+    std::vector<event_to_append> sealed = request.events;
+    txn_key_table keys(ctx.txn, ctx.db);
+    for (auto& event : sealed) ctx.seal->seal(keys, request.stream, event);
+    return write_events(ctx, request, sealed, std::move(head), std::move(rule_state));
 }
 
 void write_tip(lmdb::write_txn& txn, tables const& db, log_tip const& tip) {

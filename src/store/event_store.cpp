@@ -76,7 +76,8 @@ event_store::impl::impl(store_options opts)
     writer = std::make_unique<detail::group_writer>(
         env, db, *options.policy, tip,
         detail::group_writer_options{options.max_map_size, options.max_group_events,
-                                     [this](lmdb::write_txn& txn) { run_before_commit(txn); }},
+                                     [this](lmdb::write_txn& txn) { run_before_commit(txn); },
+                                     options.seal.get()},
         [this](std::span<recorded_event const> events, detail::log_tip const& t) {
             on_commit(events, t);
         });
@@ -382,6 +383,13 @@ std::optional<std::string> event_store::read_projection_record(std::string_view 
     auto const value = txn.get(impl_->db.projections, key);
     if (!value) return std::nullopt;
     return std::string(*value);
+}
+
+std::optional<std::string> event_store::subject_key(std::string_view subject) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const key = txn.get(impl_->db.subject_keys, subject);
+    if (!key) return std::nullopt;
+    return std::string(*key);
 }
 
 lmdb::env& event_store::environment() { return impl_->env; }

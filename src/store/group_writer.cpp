@@ -108,7 +108,7 @@ void group_writer::process(std::vector<pending>& group) {
         results.reserve(group.size());
         try {
             lmdb::write_txn txn(env_);
-            append_context context{txn, db_, policy_, hasher_, tip, written};
+            append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal};
             for (auto const& p : group) results.push_back(append_one(context, p.request));
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {

@@ -150,6 +150,14 @@ void write_txn::put(dbi db, std::string_view key, std::string_view value, bool a
     check("mdb_put", mdb_put(handle_, db.handle(), &k, &v, append ? MDB_APPEND : 0u));
 }
 
+bool write_txn::remove(dbi db, std::string_view key) {
+    MDB_val k = to_val(key);
+    int const rc = mdb_del(handle_, db.handle(), &k, nullptr);
+    if (rc == MDB_NOTFOUND) return false;
+    check("mdb_del", rc);
+    return true;
+}
+
 void write_txn::commit() {
     // mdb_txn_commit frees the handle whatever it returns.
     int const rc = mdb_txn_commit(std::exchange(handle_, nullptr));

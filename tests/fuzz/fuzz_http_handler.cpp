@@ -6,6 +6,7 @@
 // Appends are routed but not submitted, so the store stays as seeded and runs stay fast.
 
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/store/event_store.hpp"
 
@@ -28,8 +29,10 @@ http::api& seeded_api() {
         if (::mkdtemp(pattern.data()) == nullptr) std::abort();
         return pattern;
     }();
-    static store::event_store store(store::store_options{
-        .directory = directory, .policy = std::make_shared<app::domain_policy>()});
+    static store::event_store store(
+        store::store_options{.directory = directory,
+                             .policy = std::make_shared<app::domain_policy>(),
+                             .seal = std::make_shared<app::personal_data_sealer>()});
     static http::metrics metrics;
     static http::api api{store, nullptr, metrics, std::size_t{64} << 10};
     static bool const seeded = [] {

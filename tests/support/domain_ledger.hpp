@@ -4,6 +4,7 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/store/event_store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -67,6 +68,7 @@ private:
         o.directory = dir.path();
         o.initial_map_size = std::size_t{16} << 20;
         o.policy = std::make_shared<app::domain_policy>();
+        o.seal = std::make_shared<app::personal_data_sealer>();
         return o;
     }
 

@@ -5,6 +5,7 @@
 #include "support/temp_dir.hpp"
 
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/store/event_store.hpp"
 
@@ -38,8 +39,10 @@ inline std::string append_body(std::string const& expected, std::string const& e
 struct http_fixture {
     temp_dir directory;
     // With the domain rules, as recruit-ledgerd runs.
-    store::event_store store{store::store_options{
-        .directory = directory.path(), .policy = std::make_shared<app::domain_policy>()}};
+    store::event_store store{
+        store::store_options{.directory = directory.path(),
+                             .policy = std::make_shared<app::domain_policy>(),
+                             .seal = std::make_shared<app::personal_data_sealer>()}};
     http::metrics metrics;
     http::api api{store, nullptr, metrics};
     /// The Authorization header every request below carries ("" for none).

@@ -13,6 +13,7 @@
 #include "ledger/error.hpp"
 #include "ledger/store/append.hpp"
 #include "ledger/store/append_policy.hpp"
+#include "ledger/store/personal_data_seal.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -40,6 +41,8 @@ struct store_options {
     std::size_t max_map_size = 0;
     /// Domain rules; accept_all_policy when null.
     std::shared_ptr<append_policy const> policy;
+    /// Encrypts personal data at append (docs/privacy.md); data is stored as given when null.
+    std::shared_ptr<personal_data_seal const> seal;
     /// Upper bound on events per group commit, which bounds one transaction's dirty pages.
     std::size_t max_group_events = 50'000;
 };
@@ -170,6 +173,10 @@ public:
     /// Installs the hook run inside every group's transaction (replacing any earlier one; an
     /// empty function removes it). Takes effect from the next group.
     void set_before_commit_hook(before_commit_hook hook);
+
+    /// The key the personal data seal stored for `subject`, or nullopt (never created, or
+    /// destroyed by an erasure).
+    std::optional<std::string> subject_key(std::string_view subject) const;
 
     /// A record of the `projections` table, or nullopt.
     std::optional<std::string> read_projection_record(std::string_view key) const;

@@ -145,6 +145,10 @@ public:
     /// (MDB_APPEND), which keeps append-only tables dense. Throws map_full when the map is full.
     void put(dbi db, std::string_view key, std::string_view value, bool append = false);
 
+    /// Deletes `key` from `db`; false when it was not there. Only for tables whose entries
+    /// may go (subject keys); the log and its indexes are append-only.
+    bool remove(dbi db, std::string_view key);
+
     /// Makes everything durable (fsync). The handle is freed even when commit fails.
     void commit();
 };

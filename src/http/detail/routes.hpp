@@ -44,5 +44,7 @@ response audit_head(route_input const& in, api& api);
 response healthz(route_input const& in, api& api);
 response readyz(route_input const& in, api& api);
 response get_metrics(route_input const& in, api& api);
+response erase_candidate(route_input const& in, api& api);
+response candidate_access(route_input const& in, api& api);
 
 }  // namespace ledger::http::detail

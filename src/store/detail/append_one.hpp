@@ -8,6 +8,7 @@
 #include "ledger/store/append.hpp"
 #include "ledger/store/append_policy.hpp"
 #include "ledger/store/lmdb.hpp"
+#include "ledger/store/personal_data_seal.hpp"
 
 #include <vector>
 
@@ -31,6 +32,7 @@ struct append_context {
     sha256_hasher& hasher;
     log_tip& tip;
     std::vector<recorded_event>& written;  // events this group wrote so far, in log order
+    personal_data_seal const* seal = nullptr;  // none: data is stored as given
 };
 
 /// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,

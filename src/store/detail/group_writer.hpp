@@ -26,6 +26,8 @@ struct group_writer_options {
     std::size_t max_group_events = 50'000;
     /// Runs inside each group's transaction that wrote events, just before its commit.
     std::function<void(lmdb::write_txn&)> before_commit;
+    /// Seals personal data of admitted events; none when null.
+    personal_data_seal const* seal = nullptr;
 };
 
 class group_writer {
