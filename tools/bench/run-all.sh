@@ -12,6 +12,8 @@
 #                                       "0,1", i.e. they share both cores, as SPEC §9 measured)
 #   BENCH_THREADS                       I/O threads of both servers (default 2, recruit-ledgerd's)
 #   BENCH_WRK_CONNECTIONS               wrk -c (default 64); wrk always runs -t2
+#   BENCH_STARTUP_EVENTS                events of the start-up/memory ledger (default 10,000,000,
+#                                       SPEC's size; building it takes the longest of all)
 #
 # Each benchmark program prints machine-readable lines `name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio`;
 # this script collects them, adds the HTTP ones it measures with wrk, and checks the targets.
@@ -37,6 +39,7 @@ server_cpus=${BENCH_SERVER_CPUS:-0,1}
 wrk_cpus=${BENCH_WRK_CPUS:-0,1}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_WRK_CONNECTIONS:-64}
+startup_events=${BENCH_STARTUP_EVENTS:-10000000}
 bench=$build/tools
 wrk_scripts=$root/tools/bench/wrk
 
@@ -175,16 +178,12 @@ else
     note "recruit-ledgerd, bench-bare_server or recruit-ledger is not built: HTTP read benchmark skipped"
 fi
 
-# 4. Replay, then start-up and memory (perf-store's benchmark, whichever name it has).
+# 4. Replay, then start-up and memory.
 run_program projection_replay --events "$replay_events"
-startup=
-for name in startup_memory startup; do
-    if [ -x "$bench/bench-$name" ]; then startup=$name; break; fi
-done
-if [ -n "$startup" ]; then
-    if [ "$quick" = 1 ]; then run_program "$startup" --quick; else run_program "$startup"; fi
+if [ "$quick" = 1 ]; then
+    run_program startup_memory --quick
 else
-    note "no start-up/memory benchmark (bench-startup_memory) is built: skipped"
+    run_program startup_memory --events "$startup_events"
 fi
 
 # 5. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
