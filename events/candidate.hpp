@@ -18,8 +18,8 @@
 
 namespace ledger::events {
 
-/// Personal fields (name, email, phone) are listed in `personal_fields`; a later issue
-/// encrypts them at rest.
+/// Personal fields (name, email, phone) are listed in `personal_fields`: the store seals them
+/// at rest with the candidate's key (src/app/personal_data.cpp, docs/privacy.md).
 struct candidate_registered {
     static constexpr std::string_view type_name = "CandidateRegistered";
     static constexpr std::string_view category_name = "candidate";

@@ -146,6 +146,18 @@ TEST_CASE("only the erase endpoint writes SubjectErased", "[privacy]") {
     CHECK(f.store.last_version("candidate-c-1") == 0u);
 }
 
+TEST_CASE("a client cannot pass plaintext off as sealed with the enc:v1: prefix", "[privacy]") {
+    http_fixture f;
+    auto const lookalike = f.append("candidate-c-1", append_body("\"no_stream\"",
+        R"({"type":"CandidateRegistered","occurred_at":"2024-02-01","data":{"name":"enc:v1:Anna",)"
+        R"("country_of_training":"DE","career_stage":"specialist"}})"));
+    CHECK(lookalike.status == 422);
+    CHECK(error_code_of(lookalike) == "invalid_event");
+    CHECK(json_of(lookalike).at("error").at("details").at("field") == "name");
+    CHECK_FALSE(f.store.last_version("candidate-c-1"));
+    CHECK_FALSE(f.store.subject_key("c-1"));
+}
+
 TEST_CASE("an idempotent retry of a sealed registration is recognised", "[privacy]") {
     http_fixture f;
     std::string const id = "0190f1c2-7b8a-7c3d-9e4f-a1b2c3d4e5f6";

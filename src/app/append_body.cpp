@@ -1,6 +1,8 @@
 #include "ledger/app/append_body.hpp"
 
 #include "events/catalog.hpp"
+#include "events/personal_data.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/time.hpp"
 #include "ledger/uuid.hpp"
 
@@ -99,6 +101,21 @@ std::optional<error> parse_envelope_fields(json::object const& event, std::size_
     return std::nullopt;
 }
 
+/// A client may not send a personal field that already looks sealed: the seal keeps such a
+/// value as it is (imports carry ciphertext that way), so whatever follows the prefix would be
+/// stored unencrypted.
+std::optional<error> refuse_sealed_lookalike(store::event_to_append const& event, std::size_t index) {
+    if (!events::has_personal_fields(event.type)) return std::nullopt;
+    auto decoded = events::decode_event(event.type, event.schema_version, event.data);
+    std::optional<error> failure;
+    events::for_each_personal_field(decoded, [&](std::string_view field, std::string& value) {
+        if (!failure && value.starts_with(sealed_prefix)) {
+            failure = invalid_event(index, field, "must not start with enc:v1: (the prefix of sealed values)");
+        }
+    });
+    return failure;
+}
+
 result<store::event_to_append> parse_event(json::value const& value, std::size_t index) {
     auto const* event = value.if_object();
     if (event == nullptr) return invalid_event(index, "", "an event must be a JSON object");
@@ -117,6 +134,7 @@ result<store::event_to_append> parse_event(json::value const& value, std::size_t
     if (!encoded) return encoded.error();
     out.schema_version = encoded->schema_version;
     out.data = std::move(encoded->bytes);
+    if (auto failure = refuse_sealed_lookalike(out, index)) return std::move(*failure);
     return out;
 }
 
