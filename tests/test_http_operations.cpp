@@ -20,6 +20,9 @@ namespace {
 class fake_projections final : public ledger::app::projection_service {
 public:
     mutable ledger::app::projection_query last;
+    bool snapshots_loaded = true;
+
+    bool loaded() const override { return snapshots_loaded; }
 
     std::vector<ledger::app::projection_summary> list() const override {
         return {{"origin", "contracts by country of training", 41, 2}};
@@ -109,6 +112,21 @@ TEST_CASE("healthz is always 200 and readyz is 503 once draining", "[http][healt
     CHECK(draining.status == 503);
     CHECK(error_code_of(draining) == "unavailable");
     CHECK(f.get("/healthz").status == 200);
+}
+
+TEST_CASE("readyz is 503 while the read models load their snapshots, healthz stays 200",
+          "[http][health][projections]") {
+    http_fixture f;
+    fake_projections projections;
+    projections.snapshots_loaded = false;
+    f.api.projections = &projections;
+    auto const loading = f.get("/readyz");
+    CHECK(loading.status == 503);
+    CHECK(error_code_of(loading) == "unavailable");
+    CHECK(json_of(loading).at("error").at("message") == "read models are loading");
+    CHECK(f.get("/healthz").status == 200);
+    projections.snapshots_loaded = true;
+    CHECK(f.get("/readyz").status == 200);
 }
 
 TEST_CASE("metrics are Prometheus text with appends, requests, commits and lag", "[http][metrics]") {

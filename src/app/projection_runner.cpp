@@ -23,8 +23,11 @@ using projections::read_model;
 
 /// One read model and how far it has folded the log.
 struct slot {
-    std::unique_ptr<read_model> model;
-    mutable std::shared_mutex mutex;         // guards *model; folds exclusive, reads shared
+    std::string name;  // the model's; read without the mutex (the loader may replace `model`)
+    std::string description;
+    std::unique_ptr<read_model> model;       // replaced only by the loader, mutex held
+    mutable std::shared_mutex mutex;         // guards model; folds exclusive, reads shared
+    std::atomic<bool> loaded{false};         // its snapshot is in (or there was none to load)
     std::atomic<std::uint64_t> next{0};      // events folded; written with mutex held
     std::atomic<std::uint64_t> unsaved{0};   // folded since its last snapshot
     mutable std::mutex cache_mutex;          // guards the rendered rows below
@@ -51,7 +54,9 @@ std::optional<std::uint64_t> last_folded(std::uint64_t next) {
 
 struct projection_runner::impl {
     impl(store::event_store& s, projection_runner_options o);
+    void load_snapshots();
     void load_snapshot(slot& s);
+    bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
     std::uint64_t fold_log_tail();
     void on_commit(std::span<recorded_event const> events) noexcept;
@@ -66,8 +71,10 @@ struct projection_runner::impl {
     store::event_store& store;
     projection_runner_options options;
     std::vector<std::unique_ptr<slot>> slots;
+    // Filled by the catch-up thread once the snapshots are loaded, before anything folds.
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
-    std::optional<fold_decoder> live_decoder;  // over `models` once filled; writer thread only
+    std::optional<fold_decoder> live_decoder;  // over `models`; writer thread once live
+    std::atomic<bool> all_loaded{false};
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
@@ -84,31 +91,59 @@ projection_runner::impl::impl(store::event_store& s, projection_runner_options o
     : store(s), options(o) {
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
+        entry->name = model->name();
+        entry->description = model->description();
         entry->model = std::move(model);
-        load_snapshot(*entry);
-        models.push_back(entry->model.get());
         slots.push_back(std::move(entry));
     }
-    live_decoder.emplace(models);
 }
 
+/// On the catch-up thread, before anything folds: the observer and the hook leave the read
+/// models alone until then (not live; nothing unsaved, and `loaded` is checked).
+void projection_runner::impl::load_snapshots() {
+    if (options.before_loading) options.before_loading();
+    for (auto& s : slots) {
+        if (stopping) return;
+        load_snapshot(*s);
+        models.push_back(s->model.get());
+        notify_progress();
+    }
+    live_decoder.emplace(models);
+    all_loaded = true;
+    notify_progress();
+}
+
+/// Decodes the snapshot into a new read model without the lock (the long part), then swaps it
+/// in with the lock held, so a query sees the empty model or the loaded one, never a mix.
 void projection_runner::impl::load_snapshot(slot& s) {
-    auto const name = s.model->name();
-    auto const record = store.read_projection_record(detail::snapshot_key(name));
-    if (!record) return;  // never snapshotted: fold from the start
-    auto const snapshot = detail::decode_snapshot(*record);
-    if (!snapshot || snapshot->code_version != s.model->code_version() ||
-        snapshot->next_position > store.head().events) {
-        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding", name);
-        return;
+    auto const record = store.read_projection_record(detail::snapshot_key(s.name));
+    auto const snapshot = record ? detail::decode_snapshot(*record) : std::nullopt;
+    std::unique_ptr<read_model> resumed;
+    if (!record) {
+        // Never snapshotted: fold from the start.
+    } else if (!snapshot || snapshot->code_version != s.model->code_version() ||
+               snapshot->next_position > store.head().events) {
+        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding", s.name);
+    } else {
+        try {
+            resumed = s.model->fresh();
+            resumed->load(snapshot->state);
+        } catch (codec_error const& e) {
+            spdlog::warn("projection {}: {}; rebuilding", s.name, e.what());
+            resumed.reset();  // keep the empty model, which folds from the start
+        }
     }
-    try {
-        s.model->load(snapshot->state);
+    std::unique_lock const lock(s.mutex);
+    if (resumed) {
+        s.model = std::move(resumed);
         s.next = snapshot->next_position;
-    } catch (codec_error const& e) {
-        spdlog::warn("projection {}: {}; rebuilding", name, e.what());
-        s.model = s.model->fresh();
     }
+    s.loaded = true;
+}
+
+bool projection_runner::impl::wait_loaded(slot const& s, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(progress_mutex);
+    return progress.wait_for(lock, timeout, [&] { return s.loaded.load(); });
 }
 
 std::uint64_t projection_runner::impl::fold_log_tail() {
@@ -139,6 +174,7 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
 
 void projection_runner::impl::catch_up() noexcept {
     try {
+        load_snapshots();
         while (!stopping && fold_log_tail() > 0) {
         }
         if (stopping) return;
@@ -176,7 +212,10 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
 
 void projection_runner::impl::before_commit(store::projection_records& records) {
     for (auto& s : slots) {
-        if (s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) continue;
+        // A read model not loaded yet would overwrite its good snapshot with an empty state.
+        if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
+            continue;
+        }
         std::shared_lock const lock(s->mutex);
         detail::projection_snapshot const snapshot{s->model->code_version(), s->next.load(),
                                                    s->model->save()};
@@ -198,19 +237,22 @@ bool projection_runner::impl::wait_for(slot const& s, std::uint64_t position,
 
 slot const* projection_runner::impl::find(std::string_view name) const {
     for (auto const& s : slots) {
-        if (s->model->name() == name) return s.get();
+        if (s->name == name) return s.get();
     }
     return nullptr;
 }
 
 result<projection_table> projection_runner::impl::replay_table(slot const& s,
                                                                projection_query const& q) const {
-    auto fresh = s.model->fresh();
+    auto fresh = [&] {
+        std::shared_lock const lock(s.mutex);  // the loader may swap s.model
+        return s.model->fresh();
+    }();
     read_model* const model = fresh.get();
     auto const outcome = replay_log(store, std::span(&model, 1),
                                     replay_bounds{.to_position = q.as_of_position,
                                                   .recorded_until = q.as_of});
-    return projection_table{std::string(s.model->name()), outcome.last_position,
+    return projection_table{s.name, outcome.last_position,
                             model->columns(), model->rows()};
 }
 
@@ -232,7 +274,7 @@ projection_table projection_runner::impl::live_table(slot const& s) const {
     std::shared_lock const lock(s.mutex);
     auto const next = s.next.load();
     std::lock_guard const cache(s.cache_mutex);
-    return projection_table{std::string(s.model->name()), last_folded(next), s.model->columns(),
+    return projection_table{s.name, last_folded(next), s.model->columns(),
                             rendered_rows(s, next)};
 }
 
@@ -243,7 +285,7 @@ std::string projection_runner::impl::live_json(slot const& s) const {
     if (s.cached_json_next != next) {
         // to_json(live_table(s)) serialised, written without copying the rows into a table.
         auto const position = last_folded(next);
-        s.cached_json = R"({"name":)" + boost::json::serialize(boost::json::string_view(s.model->name())) +
+        s.cached_json = R"({"name":)" + boost::json::serialize(boost::json::string_view(s.name)) +
                         R"(,"position":)" + (position ? std::to_string(*position) : "null") +
                         R"(,"rows":)" + boost::json::serialize(rendered_rows(s, next)) + "}";
         s.cached_json_next = next;
@@ -272,8 +314,7 @@ std::vector<projection_summary> projection_runner::list() const {
     std::vector<projection_summary> summaries;
     for (auto const& s : impl_->slots) {
         auto const next = s->next.load();
-        summaries.push_back(projection_summary{std::string(s->model->name()),
-                                               std::string(s->model->description()),
+        summaries.push_back(projection_summary{s->name, s->description,
                                                last_folded(next),
                                                committed > next ? committed - next : 0});
     }
@@ -298,16 +339,22 @@ result<projection_table> projection_runner::query(projection_query const& q) con
                      {{"min_position", *q.min_position},
                       {"position", position ? boost::json::value(*position) : nullptr}}};
     }
+    if (!impl_->wait_loaded(*s, std::min(q.wait, impl_->options.load_wait))) {
+        return error{error_code::unavailable, "read models are loading; try again shortly",
+                     {{"name", q.name}}};
+    }
     return impl_->live_table(*s);
 }
 
 result<std::string> projection_runner::query_json(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
-    bool const live_now = s != nullptr && !q.as_of_position && !q.as_of &&
+    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (!live_now) return projection_service::query_json(q);  // errors, time travel, waits
     return impl_->live_json(*s);
 }
+
+bool projection_runner::loaded() const { return impl_->all_loaded; }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,
                                           std::chrono::milliseconds timeout) const {

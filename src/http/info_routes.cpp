@@ -109,6 +109,9 @@ response healthz(route_input const&, api&) {
 
 response readyz(route_input const&, api& api) {
     if (api.draining.load()) return error_response(error_code::unavailable, "shutting down");
+    if (api.projections != nullptr && !api.projections->loaded()) {
+        return error_response(error_code::unavailable, "read models are loading");
+    }
     auto const head = api.store.head();  // proves the environment answers reads
     return json_response(200, json::object{{"status", "ready"}, {"events", head.events}});
 }

@@ -1,11 +1,16 @@
 #pragma once
 // Keeps every read model of SPEC §7 up to date with the log and answers queries about them.
 //
-// Start-up: each read model resumes from its snapshot in the store's `projections` table (the
-// state and the position it covers, written together) and folds only the tail of the log; a
-// read model whose snapshot is missing, unreadable or of another code version is rebuilt from
-// the log. Catching up runs on a background thread, so appends and reads go on meanwhile (a
-// query with min_position waits for it).
+// Start-up: the constructor returns at once; a background thread loads each read model's
+// snapshot from the store's `projections` table (the state and the position it covers, written
+// together), then folds only the tail of the log, then goes live. A read model whose snapshot is
+// missing, unreadable or of another code version is rebuilt from the log. Appends and log reads
+// go on meanwhile. Until its snapshot is loaded a read model lists with position null (its lag
+// is the whole log), a live query waits for the load up to min(wait, load_wait) and then
+// answers `unavailable` ("read models are loading"), and loaded() is false (/readyz answers
+// 503). A query never sees a half-loaded model: the snapshot is decoded aside and swapped in
+// under the read model's lock. As-of queries replay the log and work at once. A read model not
+// yet loaded is never snapshotted, so a good snapshot is never overwritten by an empty state.
 //
 // Live: once caught up, the runner folds each commit as a store observer on the writer thread,
 // right after the commit. Every `snapshot_every` events a read model has folded, the store's
@@ -20,6 +25,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 namespace ledger::app {
@@ -28,14 +34,20 @@ struct projection_runner_options {
     /// Events a read model folds between two snapshots of it. Smaller: less to fold at
     /// start-up; larger: fewer snapshot writes on the writer thread.
     std::uint64_t snapshot_every = 50'000;
+    /// Longest wait of a live query for its read model's snapshot to load (see above).
+    std::chrono::milliseconds load_wait = std::chrono::seconds(2);
+    /// For tests: called on the catch-up thread before it loads the snapshots (e.g. a latch).
+    /// The runner's destructor joins that thread, so the callback must return by then.
+    std::function<void()> before_loading;
 };
 
 class projection_runner final : public projection_service {
 public:
-    /// Loads the snapshots and starts catching up. `store` must outlive the runner.
-    /// Throws lmdb::error when the snapshots cannot be read.
+    /// Starts loading the snapshots and catching up on a background thread, and returns.
+    /// `store` must outlive the runner. When the snapshots cannot be read (lmdb::error) the
+    /// error is logged and the read models stay unloaded (loaded() false, queries unavailable).
     explicit projection_runner(store::event_store& store, projection_runner_options options = {});
-    /// Detaches from the store and stops catching up.
+    /// Detaches from the store and stops catching up (between two read models when loading).
     ~projection_runner() override;
     projection_runner(projection_runner const&) = delete;
     projection_runner& operator=(projection_runner const&) = delete;
@@ -43,6 +55,7 @@ public:
     std::vector<projection_summary> list() const override;
     result<projection_table> query(projection_query const& query) const override;
     result<std::string> query_json(projection_query const& query) const override;
+    bool loaded() const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.
     /// Returns whether they all have.

@@ -52,13 +52,17 @@ public:
     /// One read model, live or as of a position or time.
     /// Errors: projection_not_found; bad_request (both as_of_position and as_of);
     /// unavailable (details: min_position, position) when min_position is not folded in
-    /// within `wait`.
+    /// within `wait`; unavailable (details: name) when a live read model is still loading.
     virtual result<projection_table> query(projection_query const& query) const = 0;
 
     /// query() as the JSON text of to_json(), byte for byte. This default serialises query();
     /// the runner keeps the live answer's text until the read model folds more, since the
     /// answer at a position never changes (GET /v1/projections/{name} then costs a copy).
     virtual result<std::string> query_json(projection_query const& query) const;
+
+    /// Whether every read model has loaded its snapshot (or had none), so that live queries
+    /// answer; until then GET /readyz answers 503. Services that load nothing are always loaded.
+    virtual bool loaded() const { return true; }
 };
 
 }  // namespace ledger::app
