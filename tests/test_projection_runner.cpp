@@ -76,7 +76,8 @@ bool wait_loaded(app::projection_runner const& runner, std::chrono::milliseconds
 }
 
 /// A ledger in `dir` with `count` generated events and every read model snapshotted at its end.
-void build_snapshotted(testing::temp_dir const& dir, testing::recruitment_generator& generator, int count) {
+void build_snapshotted(testing::temp_dir const& dir, testing::recruitment_generator& generator,
+                       int count) {
     store::event_store store(options_in(dir));
     app::projection_runner runner(store, {.snapshot_every = 97});
     append_generated(store, generator, count);
@@ -288,7 +289,7 @@ TEST_CASE("queries made right after a restart see each read model as of the posi
     require_equals_full_replay(runner, store);
 }
 
-TEST_CASE("until the snapshots are loaded, live queries answer unavailable and nothing is snapshotted",
+TEST_CASE("until its snapshots are loaded a runner answers live queries unavailable and saves none",
           "[projections][runner][start-up]") {
     testing::temp_dir dir;
     testing::recruitment_generator generator(8080);

@@ -123,7 +123,8 @@ void projection_runner::impl::load_snapshot(slot& s) {
         // Never snapshotted: fold from the start.
     } else if (!snapshot || snapshot->code_version != s.model->code_version() ||
                snapshot->next_position > store.head().events) {
-        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding", s.name);
+        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding",
+                     s.name);
     } else {
         try {
             resumed = s.model->fresh();

@@ -17,8 +17,9 @@
 // before-commit hook writes its snapshot inside the next group's write transaction: what it
 // covers was committed earlier, so a snapshot never runs ahead of the log.
 //
-// Threading: list(), query() and query_json() are safe from any thread. Each read model is guarded by its own
-// shared_mutex: folds take it exclusively, rendering and snapshots share it.
+// Threading: list(), query(), query_json() and loaded() are safe from any thread. Each read
+// model is guarded by its own shared_mutex: folds and the swap-in of a loaded snapshot take it
+// exclusively, rendering and snapshots share it.
 
 #include "ledger/app/projection_service.hpp"
 #include "ledger/store/event_store.hpp"
@@ -47,7 +48,8 @@ public:
     /// `store` must outlive the runner. When the snapshots cannot be read (lmdb::error) the
     /// error is logged and the read models stay unloaded (loaded() false, queries unavailable).
     explicit projection_runner(store::event_store& store, projection_runner_options options = {});
-    /// Detaches from the store and stops catching up (between two read models when loading).
+    /// Detaches from the store and stops catching up; while loading, it stops after the read
+    /// model being decoded (a decode is not interrupted).
     ~projection_runner() override;
     projection_runner(projection_runner const&) = delete;
     projection_runner& operator=(projection_runner const&) = delete;
