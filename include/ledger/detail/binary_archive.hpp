@@ -64,6 +64,7 @@ public:
     /// Copies `size` bytes out, each `element` bytes wide (reversed when the data is big-endian).
     void load_bytes(void* data, std::size_t size, std::size_t element = 1) {
         if (size > remaining()) throw codec_error("stored value is shorter than its layout");
+        if (size == 0) return;  // an empty string's or record's pointer may be null: no memcpy
         std::memcpy(data, next_, size);
         next_ += size;
         if (swap_ && element > 1) {
