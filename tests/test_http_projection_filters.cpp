@@ -111,8 +111,8 @@ json::array all_pages(http_fixture& f, std::string_view name, parameters query, 
 }
 
 json::value detail_of(http::response const& response, std::string_view name) {
-    auto const& details = json_of(response).at("error").at("details").as_object();
-    auto const* found = details.if_contains(name);
+    auto const body = json_of(response);
+    auto const* found = body.at("error").at("details").as_object().if_contains(name);
     return found ? *found : json::value();
 }
 
