@@ -1,9 +1,7 @@
 // GET /v1/projections/{name} with filters, limit or cursor: one page of a read model.
 
+#include "detail/projection_page.hpp"
 #include "detail/responses.hpp"
-#include "detail/routes.hpp"
-
-#include "ledger/app/csv.hpp"
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
@@ -23,12 +21,12 @@ std::string next_page_target(request const& http, std::string const& next) {
 }  // namespace
 
 response projection_page_response(route_input const& in, app::projection_query const& query,
-                                  bool csv, api& api) {
+                                  table_format format, api& api) {
     auto page = api.projections->query_page(query);
     if (!page) return error_response(page.error());
     response out;
-    if (csv) {
-        out = text_response(200, "text/csv; charset=utf-8", app::to_csv(page->table));
+    if (format != table_format::json) {
+        out = csv_table_response(page->table, format);
     } else {
         auto body = app::to_json(page->table);
         if (query.selection.paged()) {

@@ -2,7 +2,6 @@
 // The route handlers behind http::handle (router.cpp). Each is parse → use case → respond.
 
 #include "ledger/app/authenticator.hpp"
-#include "ledger/app/projection_service.hpp"
 #include "ledger/error.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/message.hpp"
@@ -45,12 +44,6 @@ response audit_head(route_input const& in, api& api);
 response healthz(route_input const& in, api& api);
 response readyz(route_input const& in, api& api);
 response get_metrics(route_input const& in, api& api);
-/// GET /v1/projections/{name} with a selection (filters, limit, cursor): one page as JSON
-/// (with "next_cursor" when paged) or CSV, and the next page's cursor in the
-/// Ledger-Next-Cursor and Link (rel="next") headers. `api.projections` is not null.
-response projection_page_response(route_input const& in, app::projection_query const& query,
-                                  bool csv, api& api);
-
 response erase_candidate(route_input const& in, api& api);
 response candidate_access(route_input const& in, api& api);
 
