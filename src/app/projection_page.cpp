@@ -14,17 +14,34 @@ error foreign_cursor(std::string const& name) {
 
 }  // namespace
 
+std::optional<projection_page> select_page(std::string const& name,
+                                           std::optional<std::uint64_t> position,
+                                           std::vector<std::string> columns,
+                                           boost::json::array const& rows,
+                                           projection_selection const& selection) {
+    auto const key = key_columns(name);
+    if (!key) return std::nullopt;
+    auto selected = select_rows(rows, selection, *key);
+    if (!selected.cursor_found) return std::nullopt;
+    projection_page page{projection_table{name, position, std::move(columns), std::move(selected.rows)},
+                         std::nullopt};
+    if (selected.more) {
+        page.next_cursor =
+            encode_cursor(page_cursor{name, position, key_of(page.table.rows.back(), *key)});
+    }
+    return page;
+}
+
 result<projection_page> projection_service::query_page(projection_query const& q) const {
-    auto const key = key_columns(q.name);
-    if (!key) {
+    if (!key_columns(q.name)) {
         return error{error_code::projection_not_found, "no projection named " + q.name,
                      {{"name", q.name}}};
     }
     auto table = query(q);
     if (!table) return table.error();
-    auto selected = select_rows(table->rows, q.selection, *key);
+    auto page = select_page(q.name, table->position, table->columns, table->rows, q.selection);
     auto const& cursor = q.selection.after;
-    if (!selected.cursor_found && cursor && cursor->position && cursor->position != table->position) {
+    if (!page && cursor && cursor->position && cursor->position != table->position) {
         // The cursor's row is gone from this newer (or older) table: answer at the position
         // the previous page came from, where it is, so that no row is skipped or repeated.
         auto at_cursor = q;
@@ -33,17 +50,10 @@ result<projection_page> projection_service::query_page(projection_query const& q
         at_cursor.as_of_position = cursor->position;
         table = query(at_cursor);
         if (!table) return table.error();
-        selected = select_rows(table->rows, q.selection, *key);
+        page = select_page(q.name, table->position, table->columns, table->rows, q.selection);
     }
-    if (!selected.cursor_found) return foreign_cursor(q.name);
-    projection_page page{projection_table{table->name, table->position, std::move(table->columns),
-                                          std::move(selected.rows)},
-                         std::nullopt};
-    if (selected.more) {
-        page.next_cursor = encode_cursor(
-            page_cursor{q.name, page.table.position, key_of(page.table.rows.back(), *key)});
-    }
-    return page;
+    if (!page) return foreign_cursor(q.name);
+    return std::move(*page);
 }
 
 }  // namespace ledger::app

@@ -356,6 +356,21 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     return impl_->live_json(*s);
 }
 
+result<projection_page> projection_runner::query_page(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
+                          (!q.min_position || *q.min_position < s->next.load());
+    if (live_now) {
+        std::shared_lock const lock(s->mutex);
+        auto const next = s->next.load();
+        std::lock_guard const cache(s->cache_mutex);
+        auto page = select_page(s->name, last_folded(next), s->model->columns(),
+                                rendered_rows(*s, next), q.selection);
+        if (page) return std::move(*page);
+    }
+    return projection_service::query_page(q);  // errors, time travel, waits, a vanished row
+}
+
 bool projection_runner::loaded() const { return impl_->all_loaded; }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,

@@ -17,9 +17,9 @@
 // before-commit hook writes its snapshot inside the next group's write transaction: what it
 // covers was committed earlier, so a snapshot never runs ahead of the log.
 //
-// Threading: list(), query(), query_json() and loaded() are safe from any thread. Each read
-// model is guarded by its own shared_mutex: folds and the swap-in of a loaded snapshot take it
-// exclusively, rendering and snapshots share it.
+// Threading: list(), query(), query_json(), query_page() and loaded() are safe from any
+// thread. Each read model is guarded by its own shared_mutex: folds and the swap-in of a loaded
+// snapshot take it exclusively, rendering and snapshots share it.
 
 #include "ledger/app/projection_service.hpp"
 #include "ledger/store/event_store.hpp"
@@ -57,6 +57,9 @@ public:
     std::vector<projection_summary> list() const override;
     result<projection_table> query(projection_query const& query) const override;
     result<std::string> query_json(projection_query const& query) const override;
+    /// A live page is selected from the cached rendered rows under the read model's lock, so
+    /// only the page's rows are copied; other pages go through projection_service's default.
+    result<projection_page> query_page(projection_query const& query) const override;
     bool loaded() const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.

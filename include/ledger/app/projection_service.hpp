@@ -53,6 +53,16 @@ struct projection_page {
     std::optional<std::string> next_cursor;  // encode_cursor text
 };
 
+/// The page `selection` asks for of a table with these name, position, columns and rows (a
+/// read model's rows, in its order): the rows select_rows picks, and the next cursor when
+/// more rows pass. nullopt when the selection's cursor row is not among `rows`.
+/// For query_page and services that override it; pure.
+std::optional<projection_page> select_page(std::string const& name,
+                                           std::optional<std::uint64_t> position,
+                                           std::vector<std::string> columns,
+                                           boost::json::array const& rows,
+                                           projection_selection const& selection);
+
 class projection_service {
 public:
     virtual ~projection_service() = default;
