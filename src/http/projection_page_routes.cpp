@@ -28,7 +28,12 @@ response projection_page_response(route_input const& in, app::projection_query c
     if (format != table_format::json) {
         out = csv_table_response(page->table, format);
     } else {
-        auto body = app::to_json(page->table);
+        // As app::to_json(table), with the rows moved rather than copied.
+        boost::json::object body{
+            {"name", page->table.name},
+            {"position", page->table.position ? boost::json::value(*page->table.position)
+                                              : boost::json::value()},
+            {"rows", std::move(page->table.rows)}};
         if (query.selection.paged()) {
             body["next_cursor"] = page->next_cursor ? boost::json::value(*page->next_cursor)
                                                     : boost::json::value();
