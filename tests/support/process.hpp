@@ -77,15 +77,21 @@ inline process_result run_process(std::string const& program, std::vector<std::s
     return result;
 }
 
-/// Starts `program` with `arguments` in the background; returns its pid (or -1).
-inline pid_t spawn_program(std::string const& program, std::vector<std::string> const& arguments) {
+/// Starts `program` with `arguments` in the background, with this process's environment plus
+/// `environment` ("NAME=value" entries, e.g. LD_PRELOAD); returns its pid (or -1).
+inline pid_t spawn_program(std::string const& program, std::vector<std::string> const& arguments,
+                           std::vector<std::string> environment = {}) {
     std::vector<std::string> all{program};
     all.insert(all.end(), arguments.begin(), arguments.end());
     std::vector<char*> argv;
     for (auto& argument : all) argv.push_back(argument.data());
     argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
     pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
     return pid;
 }
 
