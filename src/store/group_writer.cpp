@@ -110,6 +110,8 @@ bool group_writer::stop(std::chrono::milliseconds timeout) {
 }
 
 std::optional<std::string> group_writer::failure() const {
+    // Every API request asks (the router's fail-stop gate): no lock while all is well.
+    if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
     std::lock_guard const lock(queue_mutex_);
     return failure_;
 }
@@ -268,6 +270,7 @@ void group_writer::enter_failed_state(std::string cause) {
         std::lock_guard const lock(queue_mutex_);
         if (failure_) return;
         failure_ = cause;
+        failed_.store(true, std::memory_order_release);
     }
     spdlog::critical("the ledger's storage failed ({}); refusing every append until a restart", cause);
     if (!options_.on_failure) return;

@@ -20,6 +20,7 @@
 #include "ledger/store/append_policy.hpp"
 #include "ledger/store/lmdb.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -114,6 +115,7 @@ private:
     std::condition_variable idle_changed_;  // a group was answered (for stop)
     bool busy_ = false;                      // a group is being processed
     std::optional<std::string> failure_;     // the failed state's cause
+    std::atomic<bool> failed_{false};        // failure_ is set (read without the lock)
     group_writer_stats stats_;
     std::deque<pending> queue_;
     // Guarded by queue_mutex_: the requests of the last group plus those queued when it was
