@@ -18,6 +18,8 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <array>
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -271,4 +273,51 @@ TEST_CASE("SIGTERM while the disk stays stalled exits 1 after the drain instead 
     fault.set("off");
     append->thread.join();
     CHECK(append->status != 201);  // never acknowledged: its outcome is unknown
+}
+
+TEST_CASE("with the writer's queue full an append gets 503 unavailable with Retry-After at once",
+          "[reliability][storage][faults]") {
+    temp_dir directory;
+    faulty_server fault(directory, {"--max-queued-appends", "1"});
+    REQUIRE(fault.server.start());
+    raw_client client(fault.server.port());
+    REQUIRE(client.call(http_request("POST", target, open_campaign())).status == 201);
+    auto const before = fault.read_counts().at("fdatasync");
+
+    fault.set("stall");  // the next commit holds the writer, so what follows queues
+    struct answer {
+        unsigned status = 0;
+        std::string head;
+        std::string body;
+    };
+    std::array<answer, 3> answers;
+    std::atomic<int> answered{0};
+    auto const send = [&](std::size_t slot, int number) {
+        raw_client connection(fault.server.port(), std::chrono::seconds(10));
+        auto const reply = connection.call(http_request("POST", target, cost(number)));
+        answers[slot] = {reply.status, reply.head, reply.body};
+        ++answered;
+    };
+    std::vector<std::jthread> senders;
+    senders.emplace_back(send, 0, 1);
+    REQUIRE(reached_disk(fault, before));  // the first append holds the writer in fdatasync
+    senders.emplace_back(send, 1, 2);
+    senders.emplace_back(send, 2, 3);
+    // One of the two later appends fills the one-request queue; the other is refused at once.
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (answered.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    fault.set("off");
+    senders.clear();
+
+    CHECK(answers[0].status == 201);
+    auto const refused = answers[1].status == 503 ? answers[1] : answers[2];
+    auto const queued = answers[1].status == 503 ? answers[2] : answers[1];
+    CHECK(queued.status == 201);
+    REQUIRE(refused.status == 503);
+    CHECK(refused.head.find("Retry-After: 1") != std::string::npos);
+    auto const error = boost::json::parse(refused.body).at("error");
+    CHECK(error.at("code") == "unavailable");
+    CHECK(error.at("details").at("reason") == "queue_full");
 }
