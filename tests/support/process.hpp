@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -87,7 +89,14 @@ inline pid_t spawn_program(std::string const& program, std::vector<std::string> 
     for (auto& argument : all) argv.push_back(argument.data());
     argv.push_back(nullptr);
     std::vector<char*> envp;
-    for (char** entry = environ; *entry != nullptr; ++entry) envp.push_back(*entry);
+    auto const overridden = [&](std::string_view inherited) {
+        auto const name = inherited.substr(0, inherited.find('=') + 1);  // "NAME="
+        return std::any_of(environment.begin(), environment.end(),
+                           [&](std::string const& entry) { return entry.starts_with(name); });
+    };
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (!overridden(*entry)) envp.push_back(*entry);  // an entry of `environment` wins
+    }
     for (auto& entry : environment) envp.push_back(entry.data());
     envp.push_back(nullptr);
     pid_t pid = -1;
