@@ -47,7 +47,10 @@ const context = {
   as_of_active: () => state.as_of !== null,
   as_of_position: () => (state.as_of && 'as_of_position' in state.as_of ? Number(state.as_of.as_of_position) : null),
   as_of_time: () => (state.as_of && state.as_of.as_of) || null,
-  query: (name, params) => api.get_json('/v1/projections/' + encodeURIComponent(name), params),
+  // Once an event has arrived live, every present-time query waits until the read model has
+  // folded it (min_position), so a redraw never shows less than the live feed announced.
+  query: (name, params) => api.get_json('/v1/projections/' + encodeURIComponent(name), {
+    ...(state.last_position !== null && !state.as_of ? {min_position: state.last_position} : {}), ...params}),
   stream: (stream) => api.get_json('/v1/streams/' + encodeURIComponent(stream), {limit: 1000}),
   catalog: () => api.get_json('/v1/catalog'),
   audit: () => api.get_json('/v1/audit/verify'),
@@ -96,7 +99,7 @@ function nav_entries() {
   const entries = [['#overview', t('nav.overview')]];
   for (const view of projection_views) entries.push(['#view/' + view.spec.name, t('projection.' + view.spec.name + '.title')]);
   entries.push(['#campaign', t('nav.campaign')]);
-  if (state.access?.can_append) entries.push(['#record', t('nav.record')]);
+  if (state.access?.can_append && !state.as_of) entries.push(['#record', t('nav.record')]);
   return entries;
 }
 

@@ -99,6 +99,11 @@ class Page:
     def finds(self, css):
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
+    def text(self, css):
+        """The element's visible text, read in the page (no stale references while it redraws)."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css)
+
     def ready(self, css, what):
         return self.wait(lambda d: self.finds(css + '[data-ready="true"]'), what)
 
@@ -194,6 +199,22 @@ def check_views(page, server):
         check(csv == page.origin + "/v1/projections/%s?format=csv" % name, "unexpected CSV link " + csv)
         page.shot("view-" + name)
     page.axe("the retention view")
+
+    trip = server.get_json("/v1/projections/recruits-per-campaign")["rows"][0]
+    page.go("#campaign/" + trip["campaign_id"])
+    page.ready('[data-view="campaign"]', "the campaign drill-down")
+    check(page.chart_drawn('[data-view="campaign"]'), "the campaign drill-down draws no chart")
+    stream = server.get_json("/v1/streams/campaign-%s?limit=1000" % trip["campaign_id"])
+    check(len(page.finds(".timeline li")) == len(stream["events"]), "the timeline is not the campaign's stream")
+    page.shot("campaign")
+
+    Select(page.find("#language")).select_by_value("sv")
+    page.wait(lambda d: page.text('nav a[href="#overview"]') == "Översikt", "the Swedish texts")
+    page.go("#overview")
+    page.ready('[data-view="overview"]', "the Swedish overview")
+    page.shot("overview-sv")
+    Select(page.find("#language")).select_by_value("en")
+    page.wait(lambda d: page.text('nav a[href="#overview"]') == "Overview", "the English texts")
     page.check_logs()
 
 
@@ -232,6 +253,7 @@ def check_as_of(page, server):
     check(banner.is_displayed() and str(past) in banner.text.replace("\u202f", "").replace(",", "").replace("\u00a0", ""),
           "the page is not marked as the past")
     check("past" in page.find("body").get_attribute("class"), "the body is not marked as the past")
+    check(not page.finds('nav a[href="#record"]'), "the form is offered while showing the past")
     check("as_of_position=%d" % past in page.find(root + " a.csv-link").get_attribute("href"),
           "the CSV link does not carry as_of_position")
     page.shot("as-of")
@@ -275,7 +297,7 @@ def check_record_and_live(page, server):
     fill(page, "shortage", "false")
     page.find('form.record button[type="submit"]').click()
     field = '.form-field[data-field="country"]'
-    page.wait(lambda d: page.finds(field + ".invalid") and page.find(field + " .field-error").text,
+    page.wait(lambda d: page.finds(field + ".invalid") and page.text(field + " .field-error"),
               "the 422 at the country field")
     page.shot("record-422")
 

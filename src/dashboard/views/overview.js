@@ -55,15 +55,16 @@ export async function render(root, context) {
   const cards = [
     chart_card(t('overview.per_trip'), t('overview.per_trip_note', {trips: number(trip_rows.length)}), (canvas) =>
       bar_chart(canvas, trip_rows.map((row) => row.name ?? row.campaign_id),
-                [{label: label('columns', 'contracts_signed'), data: trip_rows.map((row) => row.contracts_signed)}])),
+                [{label: label('columns', 'contracts_signed'), data: trip_rows.map((row) => row.contracts_signed)}],
+                {horizontal: true})),
     chart_card(t('overview.hires_vs_target'), t('overview.hires_vs_target_note'), (canvas) =>
       bar_chart(canvas, with_target.map((row) => row_label(row, ['organisation', 'year', 'role'])),
                 ['target', 'contracts_signed'].map((column) => ({label: label('columns', column),
                                                                  data: with_target.map((row) => row[column])})))),
     chart_card(t('overview.share_invited'), t('overview.share_invited_note'), (canvas) =>
       bar_chart(canvas, outreach.rows.map((row) => row.campaign_id ?? t('view.no_campaign')),
-                [{label: label('columns', 'share_invited'), data: outreach.rows.map((row) => row.share_invited)}],
-                {format: percent})),
+                ['interested', 'interested_with_consent', 'invited'].map((column) => ({
+                  label: label('columns', column), data: outreach.rows.map((row) => row[column])})))),
     chart_card(t('overview.days_to_fill'), t('overview.days_to_fill_note'), (canvas) =>
       bar_chart(canvas, filled.map((row) => row_label(row, ['organisation', 'role'])),
                 [{label: label('columns', 'median_days_to_fill'), data: filled.map((row) => row.median_days_to_fill)}],
@@ -71,7 +72,12 @@ export async function render(root, context) {
   ];
   cards[0].figure.textContent = t('overview.per_trip_figure', {contracts: number(contracts), trips: number(trip_rows.length)});
   cards[1].figure.textContent = t('overview.rows_with_target', {count: number(with_target.length)});
+  // The read model's share per campaign, as it answers it (null where nobody had consent).
+  const shares = outreach.rows.filter((row) => row.share_invited !== null)
+                              .map((row) => `${row.campaign_id ?? t('view.no_campaign')} ${percent(row.share_invited)}`);
   cards[2].figure.textContent = t('overview.campaigns', {count: number(outreach.rows.length)});
+  cards[2].section.querySelector('.figure-note').textContent =
+      t('overview.share_invited_note') + ' ' + (shares.length ? shares.join(' · ') : t('overview.no_share'));
   cards[3].figure.textContent = t('overview.vacancy_groups', {count: number(filled.length)});
 
   const audit = context.as_of_active() ? card(t('overview.audit'), el('p', {}, t('overview.audit_now_only')))

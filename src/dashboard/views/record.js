@@ -47,7 +47,8 @@ function show_error(form, failure) {
   const place = (field && form.querySelector(`.form-field[data-field="${CSS.escape(field)}"]`))
              || form.querySelector('.form-field[data-field="@stream"]');
   const rule = failure.details.rule ? ` (${failure.details.rule})` : '';
-  const reason = failure.details.reason ? `: ${failure.details.reason}` : '';
+  const reason = failure.details.reason && !failure.message.includes(failure.details.reason)
+      ? `: ${failure.details.reason}` : '';
   place.classList.add('invalid');
   place.querySelector('.field-error').textContent = failure.message + reason + rule;
   place.querySelector('input, select')?.setAttribute('aria-invalid', 'true');
