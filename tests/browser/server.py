@@ -52,6 +52,11 @@ class Server:
         with urllib.request.urlopen(request, timeout=20) as answer:
             return json.load(answer)
 
+    def get_headers(self, path):
+        with urllib.request.urlopen(self.origin + path, timeout=20) as answer:
+            answer.read()
+            return answer.headers
+
     def post_json(self, path, body, token=None):
         request = urllib.request.Request(self.origin + path, data=json.dumps(body).encode(),
                                          headers={"Content-Type": "application/json"}, method="POST")

@@ -197,6 +197,9 @@ def check_views(page, server):
         check(page.table_values(root) == served["rows"], "the %s table is not the served rows" % name)
         csv = page.find(root + " a.csv-link").get_attribute("href")
         check(csv == page.origin + "/v1/projections/%s?format=csv" % name, "unexpected CSV link " + csv)
+        for link in page.finds(root + " a.csv-link"):
+            content_type = server.get_headers(link.get_attribute("href")[len(page.origin):])["Content-Type"]
+            check(content_type.startswith("text/csv"), "a CSV link answers " + content_type)
         page.shot("view-" + name)
     page.axe("the retention view")
 
