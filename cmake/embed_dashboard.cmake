@@ -56,10 +56,12 @@ string(APPEND text "std::array<dashboard_asset const, ${index}> const table{{\n$
 string(APPEND text "std::span<dashboard_asset const> dashboard_assets() { return table; }\n\n")
 string(APPEND text "}  // namespace ledger::http::detail\n")
 
-# Only rewrite when the content changed, so an unchanged dashboard recompiles nothing.
+# Only rewrite when the content changed (a touched but unchanged file recompiles nothing
+# more); otherwise just mark the output current so the build stops re-running this step.
 if(EXISTS "${OUTPUT}")
     file(READ "${OUTPUT}" previous)
     if(previous STREQUAL text)
+        file(TOUCH_NOCREATE "${OUTPUT}")
         return()
     endif()
 endif()

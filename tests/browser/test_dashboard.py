@@ -9,7 +9,7 @@ Checks: every read-model view draws its chart and table; the browser log has no 
 request leaves the server's origin; the as-of picker shows the figures of ?as_of_position=;
 a form submission appends an event the live list shows, and an event appended elsewhere
 appears in the open view over SSE; a 422 is shown at its field; axe-core finds no serious or
-critical violation; with --tokens, a reader signs in and is not offered the form.
+critical violation; with --tokens, a reader signs in and is not offered the form (a writer is).
 The whole run is bounded (TOTAL_SECONDS)."""
 
 import argparse
@@ -320,7 +320,7 @@ def check_record_and_live(page, server):
 def check_reader(cli, daemon, data, workdir, screenshots):
     tokens = os.path.join(workdir, "tokens")
     reader = add_token(cli, tokens, "reader-1", "reader")
-    add_token(cli, tokens, "writer-1", "writer")
+    writer = add_token(cli, tokens, "writer-1", "writer")
     server = Server(daemon, data, workdir, "with-tokens", ["--tokens", tokens])
     page = Page(server.origin, screenshots)
     try:
@@ -337,6 +337,12 @@ def check_reader(cli, daemon, data, workdir, screenshots):
         page.ready('[data-view="overview"]', "the reader sent back to the overview")
         check(not page.finds("form.record"), "a reader reached the form")
         page.shot("reader-overview")
+        page.find("#sign-out").click()
+        page.wait(lambda d: page.finds('[data-view="signin"]'), "the sign-in form after signing out")
+        page.find("#token").send_keys(writer)
+        page.find('[data-view="signin"] button[type="submit"]').click()
+        page.ready('[data-view="overview"]', "the overview for a writer")
+        check(page.finds('nav a[href="#record"]'), "a writer is not offered the form")
         page.check_logs()
     finally:
         page.quit()
