@@ -33,6 +33,13 @@ export async function load_language(lang, remember = false) {
 
 export function language() { return current; }
 
+/// The locale for Intl: the user's own tag of the chosen language when they list one
+/// ("en-GB" rather than "en"), so dates and numbers follow their region.
+function intl_locale() {
+  const own = (navigator.languages || []).find((tag) => tag.toLowerCase().split('-')[0] === current);
+  return own || current;
+}
+
 /// The message `key` ("as_of.title"), with {name} placeholders filled from `values`; the
 /// English text when this language lacks it, the key itself when both do.
 export function t(key, values = {}) {
@@ -50,7 +57,7 @@ export function label(group, value) {
 
 export function number(value, options = {}) {
   if (value === null || value === undefined) return '–';
-  return new Intl.NumberFormat(current, options).format(value);
+  return new Intl.NumberFormat(intl_locale(), options).format(value);
 }
 
 export function percent(value) {
@@ -60,7 +67,7 @@ export function percent(value) {
 /// An amount in minor units of `currency`, e.g. 1060000000 SEK → "10 600 000,00 kr".
 export function money(minor, currency) {
   if (minor === null || minor === undefined) return '–';
-  const format = new Intl.NumberFormat(current, {style: 'currency', currency});
+  const format = new Intl.NumberFormat(intl_locale(), {style: 'currency', currency});
   const digits = format.resolvedOptions().maximumFractionDigits;
   return format.format(minor / 10 ** digits);
 }
@@ -69,12 +76,12 @@ export function date_time(text) {
   if (!text) return '–';
   const when = new Date(text);
   return Number.isNaN(when.getTime()) ? text
-      : new Intl.DateTimeFormat(current, {dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC'}).format(when);
+      : new Intl.DateTimeFormat(intl_locale(), {dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC'}).format(when);
 }
 
 export function date(text) {
   if (!text) return '–';
   const when = new Date(text);
   return Number.isNaN(when.getTime()) ? text
-      : new Intl.DateTimeFormat(current, {dateStyle: 'medium', timeZone: 'UTC'}).format(when);
+      : new Intl.DateTimeFormat(intl_locale(), {dateStyle: 'medium', timeZone: 'UTC'}).format(when);
 }

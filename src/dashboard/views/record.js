@@ -55,6 +55,46 @@ function show_error(form, failure) {
   place.querySelector('input, select')?.focus();
 }
 
+function clear_errors(form) {
+  for (const invalid of form.querySelectorAll('.invalid')) invalid.classList.remove('invalid');
+  for (const message of form.querySelectorAll('.field-error')) message.textContent = '';
+  for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid');
+}
+
+/// The event's `data` from the generated controls: only the fields given a value.
+function collect_data(form, type) {
+  const data = {};
+  for (const field of type.fields) {
+    const value = value_of(field, form.querySelector(`.form-field[data-field="${field.name}"] [name]`));
+    if (value !== undefined) data[field.name] = value;
+  }
+  return data;
+}
+
+/// Appends the form's event; shows where it was stored, or the refusal at its field or rule.
+async function submit(form, parts, context) {
+  clear_errors(form);
+  const type = parts.types.find((entry) => entry.type === parts.type_select.value);
+  const id = parts.stream_input.value.trim();
+  const stream = type.category === 'any' ? id : `${type.category}-${id}`;
+  parts.outcome.textContent = t('record.sending');
+  try {
+    const answer = await context.append(stream, {expected_version: 'any',
+      events: [{type: type.type, occurred_at: parts.occurred.value, data: collect_data(form, type)}]});
+    parts.outcome.className = 'outcome ok';
+    parts.outcome.textContent = t('record.stored', {position: answer.body.first_position, stream});
+  } catch (failure) {
+    if (![400, 404, 409, 413, 415, 422].includes(failure.status)) {
+      parts.outcome.textContent = '';
+      context.report(failure);
+      return;
+    }
+    parts.outcome.className = 'outcome form-error';
+    parts.outcome.textContent = t('record.refused', {code: failure.code || ''});
+    show_error(form, failure);
+  }
+}
+
 export async function render(root, context) {
   const catalogue = await context.catalog();
   const types = catalogue.types;
@@ -70,7 +110,6 @@ export async function render(root, context) {
   const outcome = el('p', {role: 'status', class: 'outcome'});
   const live_list = el('ol', {class: 'timeline', id: 'live-events'});
 
-  const category_of = (type) => types.find((entry) => entry.type === type).category;
   function draw_fields() {
     const type = types.find((entry) => entry.type === type_select.value);
     prefix.textContent = type.category === 'any' ? t('record.any_stream') : `${type.category}-`;
@@ -78,31 +117,10 @@ export async function render(root, context) {
   }
   type_select.addEventListener('change', draw_fields);
 
-  const form = el('form', {class: 'record', 'aria-labelledby': 'record-title', novalidate: false, onsubmit: async (event) => {
+  const parts = {types, type_select, stream_input, occurred, outcome};
+  const form = el('form', {class: 'record', 'aria-labelledby': 'record-title', onsubmit: (event) => {
     event.preventDefault();
-    for (const invalid of form.querySelectorAll('.invalid')) invalid.classList.remove('invalid');
-    for (const message of form.querySelectorAll('.field-error')) message.textContent = '';
-    for (const marked of form.querySelectorAll('[aria-invalid]')) marked.removeAttribute('aria-invalid');
-    const type = types.find((entry) => entry.type === type_select.value);
-    const data = {};
-    for (const field of type.fields) {
-      const value = value_of(field, form.querySelector(`.form-field[data-field="${field.name}"] [name]`));
-      if (value !== undefined) data[field.name] = value;
-    }
-    const stream = type.category === 'any' ? stream_input.value.trim() : `${category_of(type.type)}-${stream_input.value.trim()}`;
-    outcome.textContent = t('record.sending');
-    try {
-      const answer = await context.append(stream, {expected_version: 'any',
-        events: [{type: type.type, occurred_at: occurred.value, data}]});
-      outcome.className = 'outcome ok';
-      outcome.textContent = t('record.stored', {position: answer.body.first_position, stream});
-      form.dataset.lastPosition = answer.body.first_position;
-    } catch (failure) {
-      outcome.className = 'outcome form-error';
-      outcome.textContent = t('record.refused', {code: failure.code || ''});
-      if (failure.details) show_error(form, failure);
-      else context.report(failure);
-    }
+    submit(form, parts, context);
   }},
   el('div', {class: 'form-grid'},
      el('div', {class: 'form-field'}, el('label', {for: 'record-type'}, t('record.type')), type_select),
