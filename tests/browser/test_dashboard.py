@@ -260,6 +260,16 @@ def check_as_of(page, server):
     check("as_of_position=%d" % past in page.find(root + " a.csv-link").get_attribute("href"),
           "the CSV link does not carry as_of_position")
     page.shot("as-of")
+
+    # By date: the end of a day before anything was recorded shows the empty ledger.
+    Select(page.find("#as-of-mode")).select_by_value("date")
+    page.driver.execute_script("document.getElementById('as-of-date').value = '2001-01-01'")
+    page.find('#as-of button[type="submit"]').click()
+    expected = server.get_json("/v1/projections/funnel?as_of=2001-01-01T23:59:59Z")
+    page.wait(lambda d: page.finds(root + '[data-ready="true"][data-position=""]'), "the funnel as of 2001-01-01")
+    check(page.table_values(root) == expected["rows"] == [], "the funnel as of 2001 is not empty")
+    check("as_of=2001-01-01T23%3A59%3A59Z" in page.find(root + " a.csv-link").get_attribute("href"),
+          "the CSV link does not carry as_of")
     Select(page.find("#as-of-mode")).select_by_value("now")
     page.find('#as-of button[type="submit"]').click()
     page.wait(lambda d: not page.find("#past-banner").is_displayed() and page.finds(root + '[data-ready="true"]')
