@@ -19,7 +19,7 @@ public:
     static constexpr std::string_view name = "funnel";
     static constexpr std::string_view description =
         "Application funnel per campaign kind, organiser and year, with conversion and medians";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 3;
     static constexpr std::array<std::string_view, 13> columns{
         "kind", "organiser", "year", "applications", "shortlisted", "interviewed", "offers",
         "offers_accepted", "contracts_signed", "started", "conversion",
@@ -33,12 +33,12 @@ public:
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_);
+        archive(table_);
     }
     friend bool operator==(funnel const&, funnel const&) = default;
 
 private:
-    detail::application_facts facts_;
+    detail::application_table table_;
 };
 
 inline funnel apply(funnel state, fold_event const& event) {

@@ -22,7 +22,7 @@ public:
     static constexpr std::string_view name = "recruits-per-campaign";
     static constexpr std::string_view description =
         "Applications per campaign and the stages they reached, with costs per contract";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 3;
     static constexpr std::array<std::string_view, 13> columns{
         "campaign_id", "name", "kind", "organiser", "applications", "shortlisted", "interviewed",
         "offers", "offers_accepted", "contracts_signed", "started", "costs", "cost_per_contract"};
@@ -34,12 +34,17 @@ public:
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_);
+        archive(table_);
     }
     friend bool operator==(recruits_per_campaign const&, recruits_per_campaign const&) = default;
 
 private:
-    detail::application_facts facts_{.with_costs = true};
+    detail::application_table table_ = costed_table();
+    static detail::application_table costed_table() {
+        detail::application_table table;
+        table.with_costs = true;
+        return table;
+    }
 };
 
 /// The pure fold in value form: the state after `event`.

@@ -23,7 +23,7 @@ public:
     static constexpr std::string_view name = "retention";
     static constexpr std::string_view description =
         "Doctors started per campaign and how many stayed 12 and 24 months";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 3;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "started", "eligible_12m", "retained_12m", "eligible_24m", "retained_24m"};
 
@@ -34,12 +34,12 @@ public:
 
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_, latest_occurred_micros_);
+        archive(table_, latest_occurred_micros_);
     }
     friend bool operator==(retention const&, retention const&) = default;
 
 private:
-    detail::application_facts facts_;
+    detail::application_table table_;
     std::int64_t latest_occurred_micros_ = 0;  // 0: nothing folded yet
 };
 

@@ -2,7 +2,7 @@
 // with retractions, every read model answers exactly what the reference fold answers
 // (tests/reference/reference_models.hpp, the fact-keeping models of before), compared as JSON
 // values: at the head, live through the runner, as of positions and recorded times, after a
-// snapshot save and load, and across restarts of the store and runner.
+// snapshot save and load, across restarts of the store and runner, and after kill -9.
 
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/projection_replay.hpp"
@@ -16,8 +16,13 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <future>
 #include <map>
+#include <thread>
 #include <memory>
 #include <random>
 #include <string>
@@ -180,4 +185,63 @@ TEST_CASE("the runner answers what the reference fold answers, live and as of, a
         require_runner_matches(runner, store, seed * 10 + static_cast<std::uint64_t>(round));
         append_generated(store, generator, 1);  // lets the hook persist what is folded
     }
+}
+
+namespace {
+
+/// In a forked child: the store and runner on `dir`, appending the generator's events after
+/// those already in the log, until killed. Exits 2 if an append is refused (a bug).
+/// Writes a byte to `progress` after each committed batch.
+[[noreturn]] void append_until_killed(testing::temp_dir const& dir, std::uint64_t seed, int progress) {
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 53});
+    testing::recruitment_generator generator(seed, {.retract_applications = true});
+    for (std::uint64_t i = 0; i < store.head().events; ++i) (void)generator.next();  // the log is a prefix
+    for (;;) {
+        std::vector<std::future<store::append_result>> results;
+        for (int i = 0; i < 40; ++i) {
+            auto done = std::make_shared<std::promise<store::append_result>>();
+            results.push_back(done->get_future());
+            store.append_async(generator.next().request(),
+                               [done](store::append_result r) { done->set_value(std::move(r)); });
+        }
+        for (auto& r : results) {
+            if (!r.get()) _exit(2);
+        }
+        char const tick = 1;
+        if (write(progress, &tick, 1) != 1) _exit(3);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("after kill -9 rounds the runner resumes from its snapshots and answers what the reference fold answers",
+          "[projections][differential][crash]") {
+    testing::temp_dir dir;
+    std::uint64_t const seed = 77;
+    std::mt19937 rng(seed);
+    for (int round = 0; round < 4; ++round) {
+        int progress[2];
+        REQUIRE(pipe(progress) == 0);
+        pid_t const child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) append_until_killed(dir, seed, progress[1]);
+        close(progress[1]);
+        char tick = 0;
+        REQUIRE(read(progress[0], &tick, 1) == 1);  // the child has committed a batch
+        // Then a random moment to kill at: not a synchronisation, the point of the test.
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
+        REQUIRE(kill(child, SIGKILL) == 0);
+        int status = 0;
+        REQUIRE(waitpid(child, &status, 0) == child);
+        close(progress[0]);  // only now: the child must not die of SIGPIPE before the kill
+        INFO("round " << round);
+        REQUIRE(WIFSIGNALED(status));  // killed, not exited on a refused append
+        CHECK(WTERMSIG(status) == SIGKILL);
+    }
+    store::event_store store(options_in(dir));
+    REQUIRE(store.head().events > 0);
+    app::projection_runner runner(store, {.snapshot_every = 53});
+    require_runner_matches(runner, store, seed);
+    CHECK(runner.stats().snapshots_used == 7);  // resumed, not rebuilt
 }

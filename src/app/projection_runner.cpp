@@ -75,6 +75,10 @@ struct projection_runner::impl {
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
     std::optional<fold_decoder> live_decoder;  // over `models`; writer thread once live
     std::atomic<bool> all_loaded{false};
+    std::atomic<std::uint64_t> caught_up_events{0};
+    std::atomic<std::uint64_t> snapshots_used{0};
+    std::atomic<std::uint64_t> snapshots_rebuilt{0};
+    std::atomic<std::uint64_t> snapshot_failures{0};
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
@@ -117,23 +121,32 @@ void projection_runner::impl::load_snapshots() {
 /// in with the lock held, so a query sees the empty model or the loaded one, never a mix.
 void projection_runner::impl::load_snapshot(slot& s) {
     auto const record = store.read_projection_record(detail::snapshot_key(s.name));
-    auto const snapshot = record ? detail::decode_snapshot(*record) : std::nullopt;
+    std::string problem;
+    auto const snapshot = record ? detail::decode_snapshot(*record, &problem) : std::nullopt;
     std::unique_ptr<read_model> resumed;
     if (!record) {
         // Never snapshotted: fold from the start.
-    } else if (!snapshot || snapshot->code_version != s.model->code_version() ||
-               snapshot->next_position > store.head().events) {
-        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding",
-                     s.name);
+    } else if (!snapshot) {
+        spdlog::warn("projection {}: snapshot unusable ({}); rebuilding from the log", s.name, problem);
+    } else if (snapshot->code_version != s.model->code_version()) {
+        spdlog::info("projection {}: snapshot of code version {}, the read model is at {}; "
+                     "rebuilding from the log",
+                     s.name, snapshot->code_version, s.model->code_version());
+    } else if (snapshot->next_position > store.head().events) {
+        spdlog::warn("projection {}: snapshot covers {} events but the log holds {}; rebuilding "
+                     "from the log",
+                     s.name, snapshot->next_position, store.head().events);
     } else {
         try {
             resumed = s.model->fresh();
             resumed->load(snapshot->state);
         } catch (codec_error const& e) {
-            spdlog::warn("projection {}: {}; rebuilding", s.name, e.what());
+            spdlog::warn("projection {}: {}; rebuilding from the log", s.name, e.what());
             resumed.reset();  // keep the empty model, which folds from the start
         }
     }
+    if (resumed) ++snapshots_used;
+    else if (record) ++snapshots_rebuilt;
     std::unique_lock const lock(s.mutex);
     if (resumed) {
         s.model = std::move(resumed);
@@ -158,7 +171,10 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
     store.scan(from, [&](recorded_event const& event) {
         if (stopping) return false;
         auto const data = decoder.decode(event);
-        auto const view = fold_decoder::view(event, data);
+        auto view = fold_decoder::view(event, data);
+        auto const retracted = read_retracted(store, decoder, event, data);
+        if (retracted) view.retracted = &retracted->view;
+        caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
         for (auto& s : slots) fold_into(*s, view);
         // Let queries and snapshots in now and then: a rebuild may take a while.
         if (++folded % 1024 == 0) {
@@ -195,13 +211,21 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         std::lock_guard const handoff(handoff_mutex);
         if (!live) return;
         std::vector<std::optional<events::recruitment_event>> data;
+        std::vector<std::unique_ptr<retracted_input>> retracted;
+        std::vector<projections::fold_event> views;
         data.reserve(events.size());
-        for (auto const& event : events) data.push_back(live_decoder->decode(event));
+        for (auto const& event : events) {
+            data.push_back(live_decoder->decode(event));
+            // The commit is durable, so a retraction of an event of this very commit finds it.
+            retracted.push_back(read_retracted(store, *live_decoder, event, data.back()));
+        }
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            views.push_back(fold_decoder::view(events[i], data[i]));
+            if (retracted[i]) views.back().retracted = &retracted[i]->view;
+        }
         for (auto& s : slots) {
             std::unique_lock const lock(s->mutex);
-            for (std::size_t i = 0; i < events.size(); ++i) {
-                fold_into(*s, fold_decoder::view(events[i], data[i]));
-            }
+            for (auto const& view : views) fold_into(*s, view);
         }
     } catch (std::exception const& e) {
         // The read models stop at this event (they fold only the next position), which their
@@ -217,10 +241,17 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
         if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
             continue;
         }
-        std::shared_lock const lock(s->mutex);
-        detail::projection_snapshot const snapshot{s->model->code_version(), s->next.load(),
-                                                   s->model->save()};
-        records.put(detail::snapshot_key(s->model->name()), detail::encode_snapshot(snapshot));
+        std::string record;
+        try {
+            std::shared_lock const lock(s->mutex);
+            record = detail::encode_snapshot({s->model->code_version(), s->next.load(), s->model->save()});
+        } catch (std::exception const& e) {
+            // The appends of this group do not depend on it: count it and try at the next group.
+            ++snapshot_failures;
+            spdlog::warn("projection {}: snapshot not written ({}); will try again", s->name, e.what());
+            continue;
+        }
+        records.put(detail::snapshot_key(s->name), record);
         s->unsaved = 0;
     }
 }
@@ -356,6 +387,11 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
 }
 
 bool projection_runner::loaded() const { return impl_->all_loaded; }
+
+projection_runner_stats projection_runner::stats() const {
+    return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
+            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load()};
+}
 
 bool projection_runner::wait_until_folded(std::uint64_t position,
                                           std::chrono::milliseconds timeout) const {
