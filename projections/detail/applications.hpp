@@ -30,10 +30,6 @@
 
 namespace ledger::projections::detail {
 
-/// A list of a few values, one of them inline (most entities have exactly one).
-template <class T>
-using few = boost::container::small_vector<T, 1>;
-
 struct campaign_plan {
     std::uint64_t position = 0;
     std::uint32_t name = 0;       // interned

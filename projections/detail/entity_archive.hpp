@@ -13,6 +13,14 @@
 #include <utility>
 #include <vector>
 
+namespace ledger::projections::detail {
+
+/// A list of a few values, the first one inline (most entities have exactly one).
+template <class T>
+using few = boost::container::small_vector<T, 1>;
+
+}  // namespace ledger::projections::detail
+
 namespace boost::container {
 
 template <class Archive, class T, std::size_t N>

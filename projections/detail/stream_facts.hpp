@@ -87,7 +87,7 @@ template <class Fact>
 class stream_facts {
 public:
     /// Remaining facts by stream id (interned in this object's pool).
-    using grouped = boost::unordered_flat_map<std::uint32_t, std::vector<Fact>>;
+    using grouped = boost::unordered_flat_map<std::uint32_t, few<Fact>>;
 
     /// Records a fact of `stream_id`. Facts arrive in log order.
     void add(std::string_view stream_id, Fact fact) {
