@@ -243,5 +243,8 @@ TEST_CASE("after kill -9 rounds the runner resumes from its snapshots and answer
     REQUIRE(store.head().events > 0);
     app::projection_runner runner(store, {.snapshot_every = 53});
     require_runner_matches(runner, store, seed);
-    CHECK(runner.stats().snapshots_used == 7);  // resumed, not rebuilt
+    // A snapshot and the position it covers are written together: a kill never leaves one
+    // that must be thrown away (a model never snapshotted yet simply folds from the start).
+    CHECK(runner.stats().snapshots_rebuilt == 0);
+    CHECK(runner.stats().snapshots_used > 0);
 }
