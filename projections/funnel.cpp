@@ -14,10 +14,10 @@
 namespace ledger::projections {
 
 bool funnel::reads(std::string_view type) noexcept {
-    return detail::application_table_reads(type, false);
+    return detail::application_table_reads(type, true);
 }
 
-void funnel::apply(fold_event const& event) { table_.apply(event); }
+void funnel::apply(fold_event const& event) { table_.fold(event); }
 
 namespace {
 
@@ -63,12 +63,12 @@ boost::json::object row_of(funnel_key const& key, funnel_cell const& cell) {
 boost::json::array funnel::rows() const {
     std::map<std::string_view, std::pair<std::optional<std::string>, std::optional<std::string>>>
         campaign_keys;
-    for (auto const& [id, entry] : table_.campaigns) {
-        auto const profile = detail::profile_of(entry, table_.texts);
-        if (profile.planned) campaign_keys[table_.texts.text(id)] = {profile.kind, profile.organiser};
+    for (auto const& [id, entry] : table_->campaigns) {
+        auto const profile = detail::profile_of(entry, table_->texts);
+        if (profile.planned) campaign_keys[table_->texts.text(id)] = {profile.kind, profile.organiser};
     }
     std::map<funnel_key, funnel_cell> cells;
-    detail::for_each_application(table_, [&](detail::application_summary const& application) {
+    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
         auto const campaign = campaign_keys.find(application.campaign_id);
         auto const year = detail::year_of_day(application.received_day);
         funnel_key key{std::nullopt, std::nullopt, year};

@@ -10,12 +10,12 @@
 namespace ledger::projections {
 
 bool retention::reads(std::string_view type) noexcept {
-    return detail::application_table_reads(type, false);
+    return detail::application_table_reads(type, true);
 }
 
 void retention::apply(fold_event const& event) {
     latest_occurred_micros_ = std::max(latest_occurred_micros_, to_micros(event.occurred_at));
-    table_.apply(event);
+    table_.fold(event);
 }
 
 namespace {
@@ -43,8 +43,10 @@ void count_anniversary(detail::application_summary const& a, std::int64_t days, 
 boost::json::array retention::rows() const {
     auto const now = from_micros(latest_occurred_micros_);
     std::map<std::string_view, retention_counts> counts;
-    for (auto const& [id, entry] : table_.campaigns) counts[table_.texts.text(id)];
-    detail::for_each_application(table_, [&](detail::application_summary const& a) {
+    for (auto const& [id, entry] : table_->campaigns) {
+        if (!entry.plans.empty()) counts[table_->texts.text(id)];  // costs alone make no row here
+    }
+    detail::for_each_application(*table_, [&](detail::application_summary const& a) {
         auto& c = counts[a.campaign_id];
         if (!a.started) return;
         ++c.started;

@@ -8,6 +8,7 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/store/event_store.hpp"
+#include "projections/detail/applications.hpp"
 
 #include "reference/reference_models.hpp"
 #include "support/recruitment_generator.hpp"
@@ -169,6 +170,23 @@ TEST_CASE("every read model answers what the reference fold answers, after any p
             for (auto& m : models) pointers.push_back(m.get());
         }
     }
+}
+
+TEST_CASE("recruits-per-campaign, funnel and retention fold one shared application table, each event once",
+          "[projections][differential][shared]") {
+    auto models = projections::make_all_read_models();
+    std::shared_ptr<projections::detail::application_table> shared;
+    int sharing = 0;
+    for (auto const& model : models) {
+        auto table = model->shared_table();
+        if (table == nullptr) continue;
+        if (shared == nullptr) shared = table;
+        CHECK(table == shared);
+        ++sharing;
+    }
+    CHECK(sharing == 3);
+    // A fresh model (as-of replays) and a copy folded alone keep their own.
+    CHECK(models.front()->fresh()->shared_table() != shared);
 }
 
 TEST_CASE("the runner answers what the reference fold answers, live and as of, across restarts",

@@ -1,6 +1,7 @@
 #pragma once
 // The application lifecycle that recruits-per-campaign, funnel and retention all count, kept
-// per entity: one entry per campaign (its plan and cost sums per currency), per application
+// once for the three (make_all_read_models gives them one shared table; each folds every event
+// into it with fold_once, so it is folded once) and per entity: one entry per campaign (its plan and cost sums per currency), per application
 // (its receipts, stage counts, offers and contracts) and per candidate (employment starts and
 // ends). An event updates one entry; a retraction hands over the retracted event
 // (fold_event::retracted) and the fold undoes exactly what that event did to its entry, so
@@ -23,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -117,10 +119,17 @@ struct employment_step {
 /// Campaigns, applications and employment of the log so far.
 class application_table {
 public:
-    bool with_costs = false;  // whether costs are kept (recruits-per-campaign only)
+    bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
     void apply(fold_event const& event);
+    /// As apply, but only when the event is the next one this table has not folded yet: read
+    /// models sharing one table each hand it every event, and it folds each once.
+    void fold_once(fold_event const& event) {
+        if (event.position < next) return;
+        apply(event);
+        next = event.position + 1;
+    }
 
     template <class Archive>
     void save(Archive& archive) const;
@@ -128,6 +137,7 @@ public:
     void load(Archive& archive);
     friend bool operator==(application_table const&, application_table const&) = default;
 
+    std::uint64_t next = 0;  // events fold_once has folded: positions [0, next)
     string_pool texts;  // every text the entries name
     boost::unordered_flat_map<std::uint32_t, campaign_entry> campaigns;  // by campaign id
     /// By (candidate id << 32 | application id), both interned.
@@ -143,14 +153,53 @@ private:
 
 template <class Archive>
 void application_table::save(Archive& archive) const {
-    archive(with_costs, texts, campaigns, applications, employment);
+    archive(with_costs, next, texts, campaigns, applications, employment);
 }
 
 template <class Archive>
 void application_table::load(Archive& archive) {
-    archive(with_costs, texts, campaigns, applications, employment);
+    archive(with_costs, next, texts, campaigns, applications, employment);
     check_texts();
 }
+
+/// A read model's handle on the application table it folds into, which make_all_read_models
+/// shares between recruits-per-campaign, funnel and retention. A copy of a handle gets its own
+/// copy of the table (so copies of a read model fold independently); only share() shares.
+/// Tables always keep costs, so any of the three can share one.
+class table_handle {
+public:
+    table_handle() : table_(std::make_shared<application_table>()) { table_->with_costs = true; }
+    table_handle(table_handle const& other) : table_(std::make_shared<application_table>(*other.table_)) {}
+    table_handle(table_handle&&) noexcept = default;
+    table_handle& operator=(table_handle const& other) {
+        if (this != &other) table_ = std::make_shared<application_table>(*other.table_);
+        return *this;
+    }
+    table_handle& operator=(table_handle&&) noexcept = default;
+    ~table_handle() = default;
+
+    application_table const& operator*() const noexcept { return *table_; }
+    application_table const* operator->() const noexcept { return table_.get(); }
+    /// Folds `event` into the table unless a read model sharing it already has.
+    void fold(fold_event const& event) { table_->fold_once(event); }
+    std::shared_ptr<application_table> const& shared() const noexcept { return table_; }
+    void share(std::shared_ptr<application_table> table) { table_ = std::move(table); }
+
+    template <class Archive>
+    void save(Archive& archive) const {
+        archive(*table_);
+    }
+    template <class Archive>
+    void load(Archive& archive) {
+        auto table = std::make_shared<application_table>();
+        archive(*table);
+        table_ = std::move(table);
+    }
+    friend bool operator==(table_handle const& a, table_handle const& b) { return *a.table_ == *b.table_; }
+
+private:
+    std::shared_ptr<application_table> table_;
+};
 
 /// Whether application_table reads events of `type` (with or without costs).
 bool application_table_reads(std::string_view type, bool with_costs) noexcept;

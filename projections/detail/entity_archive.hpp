@@ -58,9 +58,8 @@ void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, unordered_flat_map<K, V, H, E, 
     map.clear();
     for (std::uint64_t i = 0; i < count; ++i) {
         K key{};
-        V value{};
-        archive(key, value);
-        map.insert_or_assign(std::move(key), std::move(value));
+        archive(key);
+        archive(map[key]);  // loaded in place (GCC 12 warns about moving a small_vector)
     }
 }
 

@@ -27,7 +27,9 @@ struct slot {
     std::string name;  // the model's; read without the mutex (the loader may replace `model`)
     std::string description;
     std::unique_ptr<read_model> model;       // replaced only by the loader, mutex held
-    mutable std::shared_mutex mutex;         // guards model; folds exclusive, reads shared
+    // Guards model; folds exclusive, reads shared. Slots whose models share an application
+    // table share this mutex (a fold of one changes what the others render).
+    std::shared_ptr<std::shared_mutex> mutex;
     std::atomic<bool> loaded{false};         // its snapshot is in (or there was none to load)
     std::atomic<std::uint64_t> next{0};      // events folded; written with mutex held
     std::atomic<std::uint64_t> unsaved{0};   // folded since its last snapshot
@@ -56,6 +58,8 @@ std::optional<std::uint64_t> last_folded(std::uint64_t next) {
 struct projection_runner::impl {
     impl(store::event_store& s, projection_runner_options o);
     void load_snapshots();
+    std::vector<std::shared_mutex*> distinct_mutexes() const;
+    void share_tables();
     void load_snapshot(slot& s);
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
@@ -94,12 +98,43 @@ struct projection_runner::impl {
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
     : store(s), options(o) {
+    std::shared_ptr<std::shared_mutex> table_mutex;  // of the models sharing a table
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
         entry->name = model->name();
         entry->description = model->description();
+        if (model->shared_table() != nullptr) {
+            if (!table_mutex) table_mutex = std::make_shared<std::shared_mutex>();
+            entry->mutex = table_mutex;
+        } else {
+            entry->mutex = std::make_shared<std::shared_mutex>();
+        }
         entry->model = std::move(model);
         slots.push_back(std::move(entry));
+    }
+}
+
+std::vector<std::shared_mutex*> projection_runner::impl::distinct_mutexes() const {
+    std::vector<std::shared_mutex*> distinct;
+    for (auto const& s : slots) {
+        if (std::find(distinct.begin(), distinct.end(), s->mutex.get()) == distinct.end()) {
+            distinct.push_back(s->mutex.get());
+        }
+    }
+    return distinct;
+}
+
+/// Models that load their own copies of the application table from their snapshots (or
+/// rebuild it) share one again once they are at the same position with equal tables.
+void projection_runner::impl::share_tables() {
+    for (auto* m : distinct_mutexes()) {
+        std::unique_lock const lock(*m);
+        slot* first = nullptr;
+        for (auto& s : slots) {
+            if (s->mutex.get() != m || s->model->shared_table() == nullptr) continue;
+            if (first == nullptr) first = s.get();
+            else if (s->next.load() == first->next.load()) s->model->adopt_table(first->model->shared_table());
+        }
     }
 }
 
@@ -113,6 +148,7 @@ void projection_runner::impl::load_snapshots() {
         models.push_back(s->model.get());
         notify_progress();
     }
+    share_tables();
     live_decoder.emplace(models);
     all_loaded = true;
     notify_progress();
@@ -148,7 +184,7 @@ void projection_runner::impl::load_snapshot(slot& s) {
     }
     if (resumed) ++snapshots_used;
     else if (record) ++snapshots_rebuilt;
-    std::unique_lock const lock(s.mutex);
+    std::unique_lock const lock(*s.mutex);
     if (resumed) {
         s.model = std::move(resumed);
         s.next = snapshot->next_position;
@@ -166,7 +202,7 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
     for (auto const& s : slots) from = std::min(from, s->next.load());
     fold_decoder decoder(models);
     std::vector<std::unique_lock<std::shared_mutex>> locks;
-    auto lock_all = [&] { for (auto& s : slots) locks.emplace_back(s->mutex); };
+    auto lock_all = [&] { for (auto* m : distinct_mutexes()) locks.emplace_back(*m); };
     lock_all();
     std::uint64_t folded = 0;
     store.scan(from, [&](recorded_event const& event) {
@@ -201,6 +237,7 @@ void projection_runner::impl::catch_up() noexcept {
         // observer after `live` is set.
         std::lock_guard const handoff(handoff_mutex);
         fold_log_tail();
+        share_tables();  // a rebuilt model caught up with the others that resumed
         live = true;
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
@@ -224,9 +261,14 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
             views.push_back(fold_decoder::view(events[i], data[i]));
             if (retracted[i]) views.back().retracted = &retracted[i]->view;
         }
-        for (auto& s : slots) {
-            std::unique_lock const lock(s->mutex);
-            for (auto const& view : views) fold_into(*s, view);
+        // Slots sharing a mutex (and an application table) move together: no query sees one
+        // of them at a position its table has already passed.
+        for (auto* m : distinct_mutexes()) {
+            std::unique_lock const lock(*m);
+            for (auto& s : slots) {
+                if (s->mutex.get() != m) continue;
+                for (auto const& view : views) fold_into(*s, view);
+            }
         }
     } catch (std::exception const& e) {
         // The read models stop at this event (they fold only the next position), which their
@@ -244,7 +286,7 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
         }
         std::string record;
         try {
-            std::shared_lock const lock(s->mutex);
+            std::shared_lock const lock(*s->mutex);
             record = detail::encode_snapshot({s->model->code_version(), s->next.load(), s->model->save()});
         } catch (std::exception const& e) {
             // The appends of this group do not depend on it: count it and try at the next group.
@@ -278,7 +320,7 @@ slot const* projection_runner::impl::find(std::string_view name) const {
 result<projection_table> projection_runner::impl::replay_table(slot const& s,
                                                                projection_query const& q) const {
     auto fresh = [&] {
-        std::shared_lock const lock(s.mutex);  // the loader may swap s.model
+        std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
     read_model* const model = fresh.get();
@@ -304,7 +346,7 @@ boost::json::array const& rendered_rows(slot const& s, std::uint64_t next) {
 }  // namespace
 
 projection_table projection_runner::impl::live_table(slot const& s) const {
-    std::shared_lock const lock(s.mutex);
+    std::shared_lock const lock(*s.mutex);
     auto const next = s.next.load();
     std::lock_guard const cache(s.cache_mutex);
     return projection_table{s.name, last_folded(next), s.model->columns(),
@@ -312,7 +354,7 @@ projection_table projection_runner::impl::live_table(slot const& s) const {
 }
 
 std::string projection_runner::impl::live_json(slot const& s) const {
-    std::shared_lock const lock(s.mutex);
+    std::shared_lock const lock(*s.mutex);
     auto const next = s.next.load();
     std::lock_guard const cache(s.cache_mutex);
     if (s.cached_json_next != next) {
