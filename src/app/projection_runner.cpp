@@ -8,6 +8,10 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -149,6 +153,11 @@ void projection_runner::impl::load_snapshots() {
         notify_progress();
     }
     share_tables();
+#ifdef __GLIBC__
+    // Decoding left the snapshot records and the copies of the shared table that share_tables
+    // dropped in the heap: give those pages back, or they stay resident for good.
+    malloc_trim(0);
+#endif
     live_decoder.emplace(models);
     all_loaded = true;
     notify_progress();
@@ -238,6 +247,9 @@ void projection_runner::impl::catch_up() noexcept {
         std::lock_guard const handoff(handoff_mutex);
         fold_log_tail();
         share_tables();  // a rebuilt model caught up with the others that resumed
+#ifdef __GLIBC__
+        malloc_trim(0);  // as after loading: what catching up allocated and freed
+#endif
         live = true;
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
