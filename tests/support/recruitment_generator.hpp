@@ -49,14 +49,23 @@ public:
     generated_event next() {
         clock_ += std::chrono::minutes(pick(0, 240));
         auto event = campaigns_.empty() ? new_campaign() : choose();
+        last_retractable_ = may_retract(event) ||
+                            (options_.retract_applications &&
+                             std::holds_alternative<events::application_received>(event.data));
         if (may_retract(event)) {
             retractable_.push_back({event.stream, position_});
-        } else if (options_.retract_applications &&
-                   std::holds_alternative<events::application_received>(event.data)) {
+        } else if (last_retractable_) {
             retractable_.push_back({event.stream, position_, last_candidate_, last_application_});
         }
         ++position_;
         return event;
+    }
+
+    /// When other writers share the log: the position the last event really landed at (call
+    /// before the next `next()`), so later retractions name it.
+    void landed_at(std::uint64_t position) {
+        if (last_retractable_) retractable_.back().position = position;
+        position_ = position + 1;
     }
 
 private:
@@ -212,6 +221,7 @@ private:
     std::size_t last_candidate_ = 0;  // of the last application_step
     int last_application_ = 0;
     std::uint64_t position_ = 0;
+    bool last_retractable_ = false;
     timestamp clock_ = *parse_timestamp("2021-01-01T08:00:00Z");
     std::vector<std::string> campaigns_;
     std::vector<candidate> candidates_;
