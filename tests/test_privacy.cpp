@@ -264,7 +264,7 @@ TEST_CASE("export carries ciphertext: an import elsewhere keeps it byte for byte
     CHECK(events::data_to_json(revealed.type, 1, revealed.data).at("name") == "[erased]");
 }
 
-TEST_CASE("a backup taken before erasure still decrypts with the KEK; a compacted one taken after holds no key",
+TEST_CASE("a backup taken before erasure still decrypts with the KEK, a compacted one taken after holds no key",
           "[privacy][backup]") {
     http_fixture f;
     register_candidate(f);

@@ -70,7 +70,7 @@ TEST_CASE("personal fields are shown to admin and recruiter and read [redacted] 
     }
 }
 
-TEST_CASE("the access export stays admin and auditor, readable; a recruiter may not use it",
+TEST_CASE("the access export stays admin and auditor, readable, and a recruiter may not use it",
           "[privacy][roles]") {
     http_fixture f;
     register_candidate(f);
@@ -91,7 +91,7 @@ TEST_CASE("the access export stays admin and auditor, readable; a recruiter may 
     CHECK(f.append("candidate-c-2", append_body("\"no_stream\"", "")).status == 403);
 }
 
-TEST_CASE("without tokens the local admin sees personal fields; erased ones read [erased]",
+TEST_CASE("without tokens the local admin sees personal fields and erased ones read [erased]",
           "[privacy][roles]") {
     http_fixture f;
     register_candidate(f);

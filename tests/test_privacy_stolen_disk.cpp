@@ -256,7 +256,7 @@ TEST_CASE("a stolen data directory and backup reveal no personal field without t
     CHECK(some_window_opens(kek_bytes, wrapped_key));
 }
 
-TEST_CASE("with the KEK admin and recruiter see personal data and a reader reads [redacted]; "
+TEST_CASE("with the KEK admin and recruiter see personal data and a reader reads [redacted], "
           "a missing or wrong KEK is refused and changes nothing", "[privacy][kek][e2e]") {
     demo_ledger demo;
     auto const tokens = demo.dir / "tokens";
@@ -303,7 +303,7 @@ TEST_CASE("with the KEK admin and recruiter see personal data and a reader reads
     CHECK(run_process(tool, {"keys", "check", "--data", demo.data.string(), "--kek", moved.string()}).exit_code == 0);
 }
 
-TEST_CASE("rotation survives kill -9; afterwards the old KEK opens nothing and a backup from "
+TEST_CASE("rotation survives kill -9, afterwards the old KEK opens nothing and a backup from "
           "before an erasure does not reveal the erased candidate", "[privacy][kek][rotation][e2e]") {
     demo_ledger demo;
     auto const [sealed_name, stream] = first_sealed_name(demo.exported);

@@ -116,7 +116,8 @@ personal_data_keys open_personal_data_keys(std::filesystem::path const& data_dir
     auto kek = std::make_shared<key_encryption_key const>(key_encryption_key::load(*file, data_directory));
     auto const expected = ledger_kek_id(census);
     if (expected && *expected != kek->id()) throw key_refusal(wrong_kek(*file, *kek, *expected));
-    if (census.sample) wrapped_form(*kek, census.sample_subject, *census.sample);  // opens with it?
+    // A stored key that does not unwrap under this KEK (damage) is refused before anything opens.
+    if (census.sample) wrapped_form(*kek, census.sample_subject, *census.sample);
     if (!census.kek_id) {
         // A new ledger, or one from before envelope encryption: bind it to this KEK and wrap
         // its plain keys, all in one transaction.
