@@ -1,6 +1,5 @@
 // recruit-ledgerd's flags (SPEC §8) and the start-up refusals.
 
-#include "ledger/app/csv.hpp"
 #include "ledger/http/command_line.hpp"
 
 #include <boost/json/parse.hpp>
@@ -66,19 +65,4 @@ TEST_CASE("non-loopback addresses without tokens are refused", "[http][cli]") {
     CHECK_FALSE(startup_refusal(parse_ok({"--listen", "127.0.0.2:1"})));
     CHECK_FALSE(startup_refusal(parse_ok({"--tokens", "t"})));
     CHECK_FALSE(startup_refusal(parse_ok({"--tokens", "t", "--listen", "0.0.0.0:8080"})));
-}
-
-TEST_CASE("CSV fields are quoted as RFC 4180 says", "[csv]") {
-    std::string out;
-    ledger::app::append_csv_field(out, "plain");
-    out += '|';
-    ledger::app::append_csv_field(out, "a,b");
-    out += '|';
-    ledger::app::append_csv_field(out, "say \"hi\"");
-    out += '|';
-    ledger::app::append_csv_field(out, "two\nlines");
-    CHECK(out == "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"");
-    CHECK(ledger::app::csv_cell(boost::json::parse(R"({"SEK":12})")) == R"({"SEK":12})");
-    CHECK(ledger::app::csv_cell(boost::json::value(true)) == "true");
-    CHECK(ledger::app::csv_cell(boost::json::value(nullptr)).empty());
 }

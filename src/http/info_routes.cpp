@@ -2,9 +2,9 @@
 
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
+#include "detail/table_format.hpp"
 
 #include "events/catalog.hpp"
-#include "ledger/app/csv.hpp"
 #include "ledger/app/projection_service.hpp"
 #include "ledger/app/reads.hpp"
 #include "ledger/store/event_store.hpp"
@@ -45,15 +45,6 @@ result<app::projection_query> projection_query(route_input const& in) {
     return query;
 }
 
-/// CSV when format=csv, or without a format when Accept names text/csv.
-result<bool> wants_csv(route_input const& in) {
-    auto const format = text_param(in.query, "format");
-    if (!format) return in.http.accept.find("text/csv") != std::string::npos;
-    if (*format == "csv") return true;
-    if (*format == "json") return false;
-    return error{error_code::bad_request, "format must be json or csv", {}};
-}
-
 error projection_not_found(std::string const& name) {
     json::object details;
     details["name"] = name;
@@ -78,10 +69,10 @@ response list_projections(route_input const&, api& api) {
 response get_projection(route_input const& in, api& api) {
     auto const query = projection_query(in);
     if (!query) return error_response(query.error());
-    auto const csv = wants_csv(in);
-    if (!csv) return error_response(csv.error());
+    auto const format = table_format_of(in);
+    if (!format) return error_response(format.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
-    if (!*csv) {
+    if (*format == table_format::json) {
         // Every string in a read model came from a parsed (so UTF-8) request body: the text
         // is sent as it is.
         auto text = api.projections->query_json(*query);
@@ -90,7 +81,7 @@ response get_projection(route_input const& in, api& api) {
     }
     auto const table = api.projections->query(*query);
     if (!table) return error_response(table.error());
-    return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
+    return csv_table_response(*table, *format);
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }

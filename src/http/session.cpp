@@ -7,6 +7,7 @@
 
 #include "ledger/app/envelope_json.hpp"
 #include "ledger/app/personal_data.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -19,7 +20,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -154,7 +154,7 @@ std::string sse_page(std::vector<recorded_event> const& events) {
     std::string out;
     for (auto const& event : events) {
         out += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.position, event.type,
-                           boost::json::serialize(app::envelope_to_json(event)));
+                           to_json_text(app::envelope_to_json(event)));
     }
     return out;
 }
