@@ -3,6 +3,7 @@
 // ledger from before envelope encryption, rotation, and the bounded cache of unwrapped keys.
 
 #include "support/temp_dir.hpp"
+#include "support/legacy_seal.hpp"
 #include "support/test_keys.hpp"
 
 #include "events/catalog.hpp"
@@ -77,32 +78,6 @@ std::map<std::string, std::string> file_hashes(std::filesystem::path const& dire
     }
     return hashes;
 }
-
-/// What the seal did before envelope encryption: a plain 32-byte key in subject_keys.
-class plain_key_sealer final : public store::personal_data_seal {
-public:
-    bool applies_to(std::string_view stream) const override { return stream.starts_with("candidate-"); }
-    void seal(store::subject_key_table& keys, std::string_view stream, store::event_to_append& event) const override {
-        auto const subject = stream.substr(10);
-        auto key = keys.get(subject);
-        if (!key) {
-            key = random_bytes(aes_gcm_key_size);
-            keys.put(subject, *key);
-        }
-        auto decoded = events::decode_event(event.type, event.schema_version, event.data);
-        events::for_each_personal_field(decoded, [&](std::string_view field, std::string& value) {
-            auto const aad = std::string(stream) + "\n" + event.type + "\n" + std::string(field);
-            value = "enc:v1:" + base64_encode(aes_gcm_seal(*key, value, aad));
-        });
-        event.data = events::encode_event(decoded);
-    }
-    bool same_data(store::subject_key_table const&, recorded_event const&, store::event_to_append const&) const override {
-        return false;
-    }
-    std::optional<std::string> open_key(std::string_view, std::string_view stored) const override {
-        return std::string(stored);
-    }
-};
 
 std::string stored_key(std::filesystem::path const& data, std::string const& subject) {
     store::event_store raw({.directory = data});  // no seal: the stored bytes as they are
@@ -217,7 +192,7 @@ TEST_CASE("a ledger from before envelope encryption is wrapped on its first star
     auto const data = dir / "data";
     std::string plain;
     {
-        store::event_store old({.directory = data, .seal = std::make_shared<plain_key_sealer>()});
+        store::event_store old({.directory = data, .seal = std::make_shared<ledger::testing::plain_key_sealer>()});
         register_candidate(old, "c-1", "Anna Lindqvist");
         register_candidate(old, "c-2", "Björn Ödmark");
         plain = *old.subject_key("c-1");
