@@ -83,11 +83,15 @@ arguments parse(std::vector<std::string> const& words, std::set<std::string_view
     return args;
 }
 
-/// The ledger for commands that only read stored bytes (verify, export, backup, stats,
-/// replay): they never unwrap a key, so they need no key-encryption key.
-store::event_store open_store(arguments const& args) {
+/// Opens the ledger in --data for commands that only read stored bytes (verify, export,
+/// backup, stats, replay): they never unwrap a key, so they need no key-encryption key, and
+/// they take no writer lock, so they run beside a server. `writes`: the command appends, so it
+/// takes the directory's writer lock and fails (exit 1) while a server or another writer
+/// holds it.
+store::event_store open_store(arguments const& args, bool writes = false) {
     return store::event_store({.directory = args.required("--data"),
-                               .policy = std::make_shared<app::domain_policy>()});
+                               .policy = std::make_shared<app::domain_policy>(),
+                               .writer = writes});
 }
 
 /// The ledger for commands that seal personal data (demo, import): with its key-encryption
