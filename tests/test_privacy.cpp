@@ -8,6 +8,7 @@
 #include "events/personal_data.hpp"
 #include "ledger/app/exchange.hpp"
 #include "ledger/app/projection_runner.hpp"
+#include "ledger/app/key_encryption_key.hpp"
 #include "ledger/store/lmdb.hpp"
 
 #include <catch2/catch.hpp>
@@ -249,7 +250,7 @@ TEST_CASE("export carries ciphertext: an import elsewhere keeps it byte for byte
     temp_dir other;
     store::event_store copy({.directory = other.path(),
                              .policy = std::make_shared<app::domain_policy>(),
-                             .seal = std::make_shared<app::personal_data_sealer>()});
+                             .seal = ledger::testing::test_sealer()});
     std::istringstream in(exported);
     auto const report = app::import_events(copy, in);
     REQUIRE(report.has_value());
@@ -259,11 +260,11 @@ TEST_CASE("export carries ciphertext: an import elsewhere keeps it byte for byte
     CHECK_FALSE(copy.subject_key("c-1"));  // keys never travel in an export
     auto const read = copy.read_stream("candidate-c-1", std::nullopt, 1, store::read_direction::forward);
     REQUIRE(read.has_value());
-    auto const revealed = app::reveal_personal_data(copy, read->front());
+    auto const revealed = app::reveal_personal_data(copy, read->front(), app::personal_fields::revealed);
     CHECK(events::data_to_json(revealed.type, 1, revealed.data).at("name") == "[erased]");
 }
 
-TEST_CASE("a backup taken before erasure still decrypts; a compacted one taken after holds no key",
+TEST_CASE("a backup taken before erasure still decrypts with the KEK, a compacted one taken after holds no key",
           "[privacy][backup]") {
     http_fixture f;
     register_candidate(f);
@@ -275,12 +276,21 @@ TEST_CASE("a backup taken before erasure still decrypts; a compacted one taken a
     REQUIRE(erase(f, "c-1").status == 201);
     f.store.environment().copy_compacted(backups / "after");
 
-    CHECK(file_bytes(backups / "before" / "data.mdb").find(key) != std::string::npos);
-    CHECK(file_bytes(backups / "after" / "data.mdb").find(key) == std::string::npos);
+    std::string wrapped;  // the stored form: without a seal the store answers it as it is
+    {
+        store::event_store raw({.directory = backups / "before"});
+        wrapped = *raw.subject_key("c-1");
+    }
+    CHECK(wrapped.size() == app::wrapped_key_size);
+    // Only the wrapped form is ever stored: the data key itself is in neither file.
+    CHECK(file_bytes(backups / "before" / "data.mdb").find(key) == std::string::npos);
+    CHECK(file_bytes(backups / "before" / "data.mdb").find(wrapped) != std::string::npos);
+    CHECK(file_bytes(backups / "after" / "data.mdb").find(wrapped) == std::string::npos);
     CHECK_FALSE(holds_personal_plaintext(file_bytes(backups / "after" / "data.mdb")));
 
-    store::event_store before({.directory = backups / "before"});
-    CHECK(before.subject_key("c-1") == key);  // restoring it brings the personal data back
+    // Restoring it with the KEK brings the personal data back (docs/privacy.md: erase, then rotate).
+    store::event_store before({.directory = backups / "before", .seal = ledger::testing::test_sealer()});
+    CHECK(before.subject_key("c-1") == key);
     store::event_store after({.directory = backups / "after"});
     CHECK_FALSE(after.subject_key("c-1"));
     CHECK(after.verify().ok);

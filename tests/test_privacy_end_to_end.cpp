@@ -82,8 +82,10 @@ TEST_CASE("end to end: sealed at rest, erased across kill -9 and restart, old ba
     REQUIRE(server.kill(SIGTERM));
     CHECK(run_process(tool, {"verify", "--data", data.string()}).exit_code == 0);
 
-    // The backup predates the erasure: it still holds the key (docs/privacy.md, "Backups").
-    ledgerd restored(before);
+    // The backup predates the erasure: with the KEK (made beside the data directory at the
+    // first start) it still opens the key (docs/privacy.md: erase, then rotate).
+    CHECK(std::filesystem::exists(directory / "data.kek"));
+    ledgerd restored(before, {"--kek", (directory / "data.kek").string()});
     REQUIRE(restored.start());
     CHECK(first_name(restored, "/v1/candidates/n-7") == "Björn Ödmark");
 }

@@ -7,6 +7,7 @@
 #include "ledger/app/csv.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
+#include "ledger/app/personal_data_keys.hpp"
 #include "ledger/app/exchange.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/app/tokens.hpp"
@@ -15,6 +16,7 @@
 #include "ledger/json_text.hpp"
 #include "ledger/store/lmdb.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -81,15 +83,28 @@ arguments parse(std::vector<std::string> const& words, std::set<std::string_view
     return args;
 }
 
-/// Opens the ledger in --data. `writes`: the command appends, so it takes the directory's
-/// writer lock and fails (exit 1) while a server or another writer holds it; the others only
-/// read, so they run beside a server.
+/// Opens the ledger in --data for commands that only read stored bytes (verify, export,
+/// backup, stats, replay): they never unwrap a key, so they need no key-encryption key, and
+/// they take no writer lock, so they run beside a server. `writes`: the command appends, so it
+/// takes the directory's writer lock and fails (exit 1) while a server or another writer
+/// holds it.
 store::event_store open_store(arguments const& args, bool writes = false) {
     return store::event_store({.directory = args.required("--data"),
                                .policy = std::make_shared<app::domain_policy>(),
-                               .seal = std::make_shared<app::personal_data_sealer>(),
                                .writer = writes});
 }
+
+/// The ledger for commands that seal personal data (demo, import): with its key-encryption
+/// key (--kek, the credential, or DIR.kek, made for a new ledger), checked before opening.
+struct sealing_store {
+    explicit sealing_store(arguments const& args)
+        : keys(app::open_personal_data_keys(args.required("--data"), args.optional("--kek"), true)),
+          store({.directory = args.required("--data"),
+                 .policy = std::make_shared<app::domain_policy>(),
+                 .seal = std::make_shared<app::personal_data_sealer>(keys.keys)}) {}
+    app::personal_data_keys keys;  // first: the lock outlives the store
+    store::event_store store;
+};
 
 int verify(arguments const& args) {
     auto store = open_store(args);
@@ -117,7 +132,8 @@ int export_command(arguments const& args) {
 
 int import_command(arguments const& args) {
     if (args.positionals.size() != 1) throw usage_error("import needs one FILE (or - for stdin)");
-    auto store = open_store(args, /*writes=*/true);
+    sealing_store ledger(args);
+    auto& store = ledger.store;
     std::ifstream file;
     auto const& name = args.positionals.front();
     if (name != "-") {
@@ -175,7 +191,8 @@ int stats(arguments const& args) {
 }
 
 int demo(arguments const& args) {
-    auto store = open_store(args, /*writes=*/true);
+    sealing_store ledger(args);
+    auto& store = ledger.store;
     demo::demo_options const options{args.number("--events").value_or(20'000), args.number("--seed").value_or(42)};
     cli::progress_bar bar("demo");
     auto const appended = demo::load(store, options, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });
@@ -221,11 +238,39 @@ int token(arguments const& args) {
         throw usage_error("usage: token add --tokens FILE NAME ROLE");
     }
     auto const granted = app::parse_role(args.positionals[2]);
-    if (!granted) throw usage_error("ROLE is one of reader, writer, auditor, admin");
+    if (!granted) throw usage_error("ROLE is one of reader, writer, auditor, recruiter, admin");
     auto const token = app::add_token(args.required("--tokens"), args.positionals[1], *granted);
     if (!token) throw usage_error(token.error().message);
     std::printf("%s\n", token->c_str());  // shown once: only its hash is stored
     return exit_ok;
+}
+
+int keys(arguments const& args) {
+    auto const action = args.positionals.size() == 1 ? args.positionals[0] : std::string();
+    if (action == "init") {
+        std::filesystem::path const file = args.required("--kek");
+        auto const kek = app::key_encryption_key::create(file);
+        std::printf("keys: a new key-encryption key is in %s (mode 0600, KEK id %s); keep it "
+                    "outside the data directory and apart from its backups\n",
+                    file.c_str(), kek.id_hex().c_str());
+        return exit_ok;
+    }
+    if (action == "check") {
+        auto const id = app::check_kek(args.required("--data"), args.required("--kek"));
+        std::printf("keys: KEK id %s opens the ledger at %s\n", id.c_str(), args.required("--data").c_str());
+        return exit_ok;
+    }
+    if (action == "rotate") {
+        auto const data = args.required("--data");
+        auto const rewrapped = app::rotate_kek(data, args.required("--kek"), args.required("--new-kek"));
+        auto const kek = app::key_encryption_key::load(args.required("--new-kek"), data);
+        std::printf("keys: %llu candidate keys of %s are wrapped under KEK id %s; the old key "
+                    "opens nothing in this ledger now (destroy it to make older copies unreadable)\n",
+                    static_cast<unsigned long long>(rewrapped), data.c_str(), kek.id_hex().c_str());
+        return exit_ok;
+    }
+    throw usage_error("keys init --kek FILE | keys check --data DIR --kek FILE | "
+                      "keys rotate --data DIR --kek OLD --new-kek NEW");
 }
 
 struct command {
@@ -240,13 +285,15 @@ std::vector<command> const& commands() {
         {"serve", "serve --data DIR --listen HOST:PORT [--threads N] [--log-level LEVEL] (as recruit-ledgerd)", {}, nullptr},
         {"verify", "verify --data DIR", {"--data"}, verify},
         {"export", "export --data DIR [--from-position N]", {"--data", "--from-position"}, export_command},
-        {"import", "import --data DIR FILE|-", {"--data"}, import_command},
+        {"import", "import --data DIR [--kek FILE] FILE|-", {"--data", "--kek"}, import_command},
         {"backup", "backup --data DIR --to DIR2", {"--data", "--to"}, backup},
         {"replay", "replay --data DIR --projection NAME [--as-of-position N|--as-of T] [--format json|csv]",
          {"--data", "--projection", "--as-of-position", "--as-of", "--format"}, replay},
         {"stats", "stats --data DIR", {"--data"}, stats},
-        {"demo", "demo --data DIR [--events N] [--seed S]", {"--data", "--events", "--seed"}, demo},
+        {"demo", "demo --data DIR [--kek FILE] [--events N] [--seed S]", {"--data", "--kek", "--events", "--seed"}, demo},
         {"token", "token add --tokens FILE NAME ROLE", {"--tokens"}, token},
+        {"keys", "keys init --kek FILE | keys check --data DIR --kek FILE | keys rotate --data DIR --kek OLD --new-kek NEW",
+         {"--kek", "--new-kek", "--data"}, keys},
     };
     return table;
 }
@@ -259,6 +306,8 @@ void print_usage(std::FILE* to) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Log lines (warnings only) go to stderr: stdout carries exports and tokens.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("recruit-ledger"));
     spdlog::set_level(spdlog::level::warn);
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h") {
@@ -280,6 +329,10 @@ int main(int argc, char** argv) {
     }
     try {
         return found->run(parse(words, found->flags));
+    } catch (app::key_refusal const& e) {
+        std::fprintf(stderr, "recruit-ledger %.*s: %s\n", static_cast<int>(found->name.size()),
+                     found->name.data(), e.what());
+        return exit_failure;
     } catch (usage_error const& e) {
         std::fprintf(stderr, "recruit-ledger %.*s: %s\nusage: recruit-ledger %.*s\n",
                      static_cast<int>(found->name.size()), found->name.data(), e.what(),

@@ -3,12 +3,15 @@
 # embedded LMDB at http://127.0.0.1:8080. This is the README's first quick-start command.
 #   LEDGER_SKIP_INSTALL=1   skip apt (dependencies already installed)
 #   LEDGER_DATA=DIR         data directory (default: data/ in the checkout)
+#   LEDGER_KEK=FILE         key-encryption key of personal data (default: DIR.kek beside the
+#                           data directory, made once; docs/privacy.md)
 #   LEDGER_DEMO_EVENTS=N    size of the demo ledger (default 20000)
 #   LEDGER_LISTEN=HOST:PORT where to listen (default 127.0.0.1:8080)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${LEDGER_BUILD_DIR:-$root/build}
 data=${LEDGER_DATA:-$root/data}
+kek=${LEDGER_KEK:-${data%/}.kek}
 
 if [ "${LEDGER_SKIP_INSTALL:-0}" != 1 ]; then
     "$root/tools/install-deps.sh"
@@ -17,9 +20,13 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/recruitment-ledger-ccache}
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build" -j"$(nproc)" --target recruit-ledgerd recruit-ledger
 
+if [ ! -e "$kek" ]; then
+    "$build/tools/recruit-ledger" keys init --kek "$kek"
+fi
+echo "Personal data key (KEK): $kek, beside (not inside) $data; without it names and e-mails cannot be read"
 if [ ! -e "$data/data.mdb" ]; then
     echo "Loading a demo ledger of ${LEDGER_DEMO_EVENTS:-20000} events into $data ..."
-    "$build/tools/recruit-ledger" demo --data "$data" --events "${LEDGER_DEMO_EVENTS:-20000}" --seed 42
+    "$build/tools/recruit-ledger" demo --data "$data" --kek "$kek" --events "${LEDGER_DEMO_EVENTS:-20000}" --seed 42
 fi
 echo "Serving $data: open the dashboard at http://${LEDGER_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops it)"
-exec "$build/src/http/recruit-ledgerd" --data "$data" --listen "${LEDGER_LISTEN:-127.0.0.1:8080}"
+exec "$build/src/http/recruit-ledgerd" --data "$data" --kek "$kek" --listen "${LEDGER_LISTEN:-127.0.0.1:8080}"

@@ -68,8 +68,9 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
     if (auto invalid = check_stream_name(read.stream)) return std::move(*invalid);
     auto events = store.read_stream(read.stream, read.from_version, read.limit, read.direction);
     if (!events) return events.error();
-    // Reads show personal fields decrypted, or "[erased]" (docs/privacy.md).
-    *events = reveal_personal_data(store, std::move(*events));
+    // Reads show personal fields decrypted (or "[erased]") to roles that need them, else
+    // "[redacted]" (docs/privacy.md).
+    *events = reveal_personal_data(store, std::move(*events), read.shown);
     bool const forward = read.direction == store::read_direction::forward;
     std::string out = R"({"stream":)" + json::serialize(json::string_view(read.stream)) +
                       R"(,"direction":)" + (forward ? R"("forward")" : R"("backward")") + R"(,"events":)";
@@ -79,8 +80,9 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
     return out;
 }
 
-std::string read_log_json(store::event_store const& store, store::log_query const& query) {
-    auto const events = reveal_personal_data(store, store.read_log(query));
+std::string read_log_json(store::event_store const& store, store::log_query const& query,
+                          personal_fields shown) {
+    auto const events = reveal_personal_data(store, store.read_log(query), shown);
     std::optional<std::uint64_t> next;
     if (!events.empty() && events.size() >= query.limit) next = events.back().position + 1;
     std::string out = R"({"events":)";

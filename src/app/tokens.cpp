@@ -12,11 +12,12 @@
 namespace ledger::app {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, role>, 4> role_names{{
+constexpr std::array<std::pair<std::string_view, role>, 5> role_names{{
     {"reader", role::reader},
     {"writer", role::writer},
     {"auditor", role::auditor},
     {"admin", role::admin},
+    {"recruiter", role::recruiter},
 }};
 
 std::string random_token() {

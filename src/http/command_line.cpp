@@ -40,6 +40,7 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
     else if (flag == "--tokens") options.tokens = value;
     else if (flag == "--tls-cert") options.tls_cert = value;
     else if (flag == "--tls-key") options.tls_key = value;
+    else if (flag == "--kek") options.kek = value;
     else if (flag == "--port-file") options.port_file = value;
     else if (flag == "--log-level") {
         static std::map<std::string, int> const levels{{"trace", 0}, {"debug", 1}, {"info", 2},
@@ -126,11 +127,13 @@ std::string usage() {
            "                       [--log-level trace|debug|info|warn|error|off]\n"
            "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
-           "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE]\n"
+           "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
            "                       [--drain-timeout SECONDS]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
-           "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n";
+           "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n"
+           "--kek: the key-encryption key of personal data (default: the systemd credential\n"
+           "recruit-ledger-kek, else DIR.kek beside the data directory; docs/privacy.md).\n";
 }
 
 }  // namespace ledger::http

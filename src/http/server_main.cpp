@@ -3,6 +3,7 @@
 #include "ledger/app/authenticator.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
+#include "ledger/app/personal_data_keys.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
@@ -63,7 +64,10 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store::store_options store_options;
     store_options.directory = options.data;
     store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
-    store_options.seal = std::make_shared<app::personal_data_sealer>();  // SPEC §6 privacy
+    // SPEC §6 privacy: refuses (key_refusal) before the store opens when the KEK is missing
+    // or wrong; the lock keeps a key rotation away while the server runs.
+    auto const keys = app::open_personal_data_keys(options.data, options.kek, /*may_create=*/true);
+    store_options.seal = std::make_shared<app::personal_data_sealer>(keys.keys);
     store_options.max_queued_appends = options.max_queued_appends;
     store::event_store store(store_options);
     // Resumes from snapshots, then folds live.
@@ -104,6 +108,9 @@ int server_main(std::vector<std::string> const& arguments) {
     if (auto const* exit_code = std::get_if<int>(&authenticator)) return *exit_code;
     try {
         return serve(command.options, std::move(std::get<app::authenticator>(authenticator)));
+    } catch (app::key_refusal const& refusal) {
+        spdlog::error("not starting: {}", refusal.what());
+        return exit_failure;
     } catch (std::exception const& failure) {
         spdlog::critical("recruit-ledgerd failed: {}", failure.what());
         return exit_failure;

@@ -184,7 +184,8 @@ private:
 /// Each round reads one bounded page in a short read transaction and awaits its write before
 /// reading more, so a slow client costs one page of memory and then times out.
 template <class Stream>
-asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_context& context, std::uint64_t from) {
+asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_context& context,
+                                    std::uint64_t from, app::personal_fields shown) {
     auto const waiter = std::make_shared<commit_signal::waiter>(conn.transport().get_executor());
     subscriber_registration const registration(context, waiter);
     for (;;) {
@@ -193,7 +194,7 @@ asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_cont
         std::string text;
         if (!events.empty()) {
             from = events.back().position + 1;
-            text = sse_page(app::reveal_personal_data(context.api.store, events));
+            text = sse_page(app::reveal_personal_data(context.api.store, events, shown));
         } else if (context.api.draining.load()) {
             break;
         } else {
@@ -223,7 +224,9 @@ asio::awaitable<void> serve_subscription(stream_connection<Stream>& conn, server
     head.keep_alive(false);  // the event stream ends with the connection
     conn.transport().expires_after(context.options.request_timeout);
     auto [failure, written] = co_await bhttp::async_write(conn.stream, head, use_tuple);
-    if (!failure) co_await stream_events(conn, context, from);
+    auto const shown = answer.subscribe->personal_data ? app::personal_fields::revealed
+                                                       : app::personal_fields::redacted;
+    if (!failure) co_await stream_events(conn, context, from, shown);
 }
 
 /// After refusing a request whose rest is still arriving: stop sending, then read and discard

@@ -5,6 +5,7 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/append_body.hpp"
+#include "ledger/app/personal_data.hpp"
 #include "ledger/app/reads.hpp"
 #include "ledger/app/subject_access.hpp"
 #include "ledger/store/event_store.hpp"
@@ -99,7 +100,8 @@ response read_stream(route_input const& in, api& api) {
     auto const direction = direction_param(in);
     if (!direction) return error_response(direction.error());
     auto page = app::read_stream_json(
-        api.store, app::stream_read{in.path_param, *from_version, *limit, *direction});
+        api.store, app::stream_read{in.path_param, *from_version, *limit, *direction,
+                                    app::personal_fields_for(in.caller.granted)});
     if (!page) return error_response(page.error());
     return json_text_response(200, std::move(*page));
 }
@@ -118,7 +120,8 @@ response read_log(route_input const& in, api& api) {
     if (!query.category.empty() && !events::is_known_category(query.category)) {
         return error_response(error_code::bad_request, "category is not a catalogue category");
     }
-    return json_text_response(200, app::read_log_json(api.store, query));
+    return json_text_response(
+        200, app::read_log_json(api.store, query, app::personal_fields_for(in.caller.granted)));
 }
 
 response subscribe(route_input const& in, api&) {
@@ -129,7 +132,7 @@ response subscribe(route_input const& in, api&) {
     // A reconnecting EventSource repeats the original URL; Last-Event-ID is the newer truth.
     auto const from = *resume_after ? **resume_after + 1 : from_position->value_or(0);
     auto out = text_response(200, "text/event-stream", {});
-    out.subscribe = subscription{from};
+    out.subscribe = subscription{from, app::reveals_personal_data(in.caller.granted)};
     return out;
 }
 

@@ -455,7 +455,8 @@ std::optional<std::string> event_store::subject_key(std::string_view subject) co
     lmdb::read_txn txn(impl_->env);
     auto const key = txn.get(impl_->db.subject_keys, subject);
     if (!key) return std::nullopt;
-    return std::string(*key);
+    if (!impl_->options.seal) return std::string(*key);
+    return impl_->options.seal->open_key(subject, *key);
 }
 
 lmdb::env& event_store::environment() { return impl_->env; }

@@ -32,7 +32,10 @@ http::api& seeded_api() {
     static store::event_store store(
         store::store_options{.directory = directory,
                              .policy = std::make_shared<app::domain_policy>(),
-                             .seal = std::make_shared<app::personal_data_sealer>()});
+                             .seal = std::make_shared<app::personal_data_sealer>(
+                                 std::make_shared<app::subject_key_cache const>(
+                                     std::make_shared<app::key_encryption_key const>(
+                                         std::string(app::kek_size, 'F'))))});
     static http::metrics metrics;
     static http::api api{store, nullptr, metrics, std::size_t{64} << 10};
     static bool const seeded = [] {

@@ -7,6 +7,7 @@
 #include "ledger/app/personal_data.hpp"
 #include "ledger/store/event_store.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_keys.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -68,7 +69,7 @@ private:
         o.directory = dir.path();
         o.initial_map_size = std::size_t{16} << 20;
         o.policy = std::make_shared<app::domain_policy>();
-        o.seal = std::make_shared<app::personal_data_sealer>();
+        o.seal = test_sealer();
         return o;
     }
 

@@ -3,6 +3,7 @@
 // handler tests without sockets.
 
 #include "support/temp_dir.hpp"
+#include "support/test_keys.hpp"
 
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
@@ -42,7 +43,7 @@ struct http_fixture {
     store::event_store store{
         store::store_options{.directory = directory.path(),
                              .policy = std::make_shared<app::domain_policy>(),
-                             .seal = std::make_shared<app::personal_data_sealer>()}};
+                             .seal = test_sealer()}};
     http::metrics metrics;
     http::api api{store, nullptr, metrics};
     /// The Authorization header every request below carries ("" for none).

@@ -178,6 +178,17 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ] && [ -x "$cli" ]; then
         record "projection_filtered_read_p${q}_ms" \
             "$(awk -v q=$q '{ a[NR] = $1 } END { i = int(NR * q / 100); if (i < 1) i = 1; printf "%.2f", a[i] * 1000 }' "$work/filtered.txt")" ms - -
     done
+    # Candidate streams (personal fields decrypted with cached unwrapped keys, issue 20): as
+    # the local admin (decrypted), then as a reader ("[redacted]", no key touched).
+    export BENCH_CANDIDATE_STREAMS BENCH_TOKEN=
+    BENCH_CANDIDATE_STREAMS=$(curl -sf "http://127.0.0.1:$port/v1/events?type=CandidateRegistered&limit=256" |
+        jq -r '[.events[].stream] | join(",")')
+    record_wrk http_candidate_reads "$(run_wrk candidate_reads.lua)"
+    stop_server
+    BENCH_TOKEN=$("$cli" token add --tokens "$work/tokens" bench-reader reader)
+    start_server "$ledgerd" --data "$work/demo-ledger" --listen 127.0.0.1:0 --threads "$threads" --tokens "$work/tokens"
+    record_wrk http_candidate_reads_redacted "$(run_wrk candidate_reads.lua)" http_candidate_reads
+    BENCH_TOKEN=
     stop_server
     start_server "$bare" --threads "$threads" --get-body "/v1/projections/=$work/projection.json" \
         --get-body "/v1/streams/=$work/stream.json"

@@ -23,7 +23,8 @@ struct principal {
 };
 
 /// Whether `held` may use a route that requires `required`: every role reads; writer adds
-/// append, auditor adds audit (neither implies the other); admin may do everything.
+/// append, auditor adds audit (neither implies the other); admin may do everything. A
+/// recruiter only reads, but sees personal fields there (personal_data.hpp).
 bool grants(role held, role required) noexcept;
 
 /// Immutable after construction. Threading: authenticate() from any number of threads at once.

@@ -5,6 +5,7 @@
 // Threading: as the store's reads, callable from any thread. Each call uses its own short
 // read transactions and holds nothing afterwards.
 
+#include "ledger/app/personal_data.hpp"
 #include "ledger/error.hpp"
 #include "ledger/store/event_store.hpp"
 
@@ -30,6 +31,7 @@ struct stream_read {
     std::optional<std::uint64_t> from_version;  // default: first (forward) or last (backward)
     std::size_t limit = default_read_limit;
     store::read_direction direction = store::read_direction::forward;
+    personal_fields shown = personal_fields::redacted;  // as the caller's role allows
 };
 
 /// {"stream", "direction", "events": [...], "next_version": N|null}; next_version is where the
@@ -41,7 +43,9 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
 /// {"events": [...], "next_position": N|null}; next_position is null when the page was not
 /// full (the end of the log as of this read).
 /// Answers with the JSON text, as read_stream_json does.
-std::string read_log_json(store::event_store const& store, store::log_query const& query);
+/// Personal fields as `shown` allows (personal_fields_for the caller's role).
+std::string read_log_json(store::event_store const& store, store::log_query const& query,
+                          personal_fields shown);
 
 /// GET /v1/audit/verify: {"ok", "events", "head_position", "head_hash"}, plus
 /// "first_bad_position" and "problem" when the chain is broken. Walks the whole log; with

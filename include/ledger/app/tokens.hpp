@@ -3,7 +3,8 @@
 //
 // File format, one token a line, '#' starts a comment:
 //     <sha256 hex of the token> <role> <name>
-// Roles: reader, writer (reader + append), auditor (reader + audit), admin (everything).
+// Roles: reader, writer (reader + append), auditor (reader + audit), recruiter (reader + personal
+// data in reads), admin (everything).
 
 #include "ledger/error.hpp"
 #include "ledger/sha256.hpp"
@@ -16,7 +17,7 @@
 
 namespace ledger::app {
 
-enum class role { reader, writer, auditor, admin };
+enum class role { reader, writer, auditor, admin, recruiter };
 
 std::optional<role> parse_role(std::string_view text);
 std::string_view to_string(role r);

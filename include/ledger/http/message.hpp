@@ -32,6 +32,7 @@ struct request {
 /// every stored event from `from_position` on, then live ones as they are committed.
 struct subscription {
     std::uint64_t from_position = 0;
+    bool personal_data = false;  // show personal fields (the caller's role reveals them)
 };
 
 struct response {

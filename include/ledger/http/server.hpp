@@ -23,6 +23,9 @@ struct server_options {
     std::optional<std::filesystem::path> tokens;    // bearer tokens; without, loopback only
     std::optional<std::filesystem::path> tls_cert;  // PEM; with tls_key: HTTPS only
     std::optional<std::filesystem::path> tls_key;
+    /// The key-encryption key file (docs/privacy.md); without it, the systemd credential
+    /// recruit-ledger-kek or `<data>.kek` beside the data directory.
+    std::optional<std::filesystem::path> kek;
 
     std::size_t body_limit = std::size_t{4} << 20;     // bytes of one request body
     std::uint32_t header_limit = 16 * 1024;            // bytes of one request's headers

@@ -201,8 +201,9 @@ public:
     /// empty function removes it). Takes effect from the next group.
     void set_before_commit_hook(before_commit_hook hook);
 
-    /// The key the personal data seal stored for `subject`, or nullopt (never created, or
-    /// destroyed by an erasure).
+    /// The key the personal data seal stored for `subject`, opened by the seal (unwrapped with
+    /// the key-encryption key), or nullopt (never created, destroyed by an erasure, or not
+    /// openable). Without a seal, the stored bytes as they are.
     std::optional<std::string> subject_key(std::string_view subject) const;
 
     /// A record of the `projections` table, or nullopt.

@@ -46,6 +46,12 @@ public:
     /// for an idempotent retry, or a sealed one from an import). Called on the writer thread.
     virtual bool same_data(subject_key_table const& keys, recorded_event const& stored,
                            event_to_append const& incoming) const = 0;
+
+    /// The data key of `subject` from the form this seal stored in `subject_keys` (the seal
+    /// may keep keys wrapped under a key-encryption key), or nullopt when it cannot be opened.
+    /// Called from any thread, by event_store::subject_key.
+    virtual std::optional<std::string> open_key(std::string_view subject,
+                                                std::string_view stored) const = 0;
 };
 
 }  // namespace ledger::store
