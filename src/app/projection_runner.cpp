@@ -446,7 +446,7 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (live_now) {
-        std::shared_lock const lock(s->mutex);
+        std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
         auto page = select_page(s->name, last_folded(next), s->model->columns(),
