@@ -75,28 +75,60 @@ response list_projections(route_input const&, api& api) {
     return json_response(200, json::object{{"projections", std::move(list)}});
 }
 
+namespace {
+
+/// The read model as JSON or CSV; blocks up to query.wait for a min_position or a loading model.
+response render_projection(app::projection_query const& query, bool csv, api& api) {
+    if (!csv) {
+        // Every string in a read model came from a parsed (so UTF-8) request body: the text
+        // is sent as it is.
+        auto text = api.projections->query_json(query);
+        if (!text) return error_response(text.error());
+        return text_response(200, "application/json", std::move(*text));
+    }
+    auto const table = api.projections->query(query);
+    if (!table) return error_response(table.error());
+    return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
+}
+
+/// Nothing slow on an I/O thread (SPEC §6 serving rules): as-of replays go to a worker, and a
+/// min_position (or a model still loading) becomes a wait the session awaits without a thread.
+response schedule_projection(app::projection_query query, bool csv, api& api) {
+    if (query.as_of_position || query.as_of) {
+        return offloaded([query = std::move(query), csv, &api] { return render_projection(query, csv, api); });
+    }
+    if (!query.min_position && api.projections->loaded()) return render_projection(query, csv, api);
+    auto wait = std::make_shared<position_wait>();
+    wait->timeout = std::chrono::duration_cast<std::chrono::milliseconds>(query.wait);
+    wait->blocking = [query, csv, &api] { return render_projection(query, csv, api); };
+    wait->attempt = [query, csv, &api](bool final) -> std::optional<response> {
+        auto now = query;
+        now.wait = std::chrono::milliseconds(0);
+        auto out = render_projection(now, csv, api);
+        if (!final && out.status == http_status(error_code::unavailable)) return std::nullopt;
+        return out;
+    };
+    response out;
+    out.wait = std::move(wait);
+    return out;
+}
+
+}  // namespace
+
 response get_projection(route_input const& in, api& api) {
     auto const query = projection_query(in);
     if (!query) return error_response(query.error());
     auto const csv = wants_csv(in);
     if (!csv) return error_response(csv.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
-    if (!*csv) {
-        // Every string in a read model came from a parsed (so UTF-8) request body: the text
-        // is sent as it is.
-        auto text = api.projections->query_json(*query);
-        if (!text) return error_response(text.error());
-        return text_response(200, "application/json", std::move(*text));
-    }
-    auto const table = api.projections->query(*query);
-    if (!table) return error_response(table.error());
-    return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
+    return schedule_projection(*query, *csv, api);
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }
 
 response audit_verify(route_input const&, api& api) {
-    return json_response(200, app::verify_json(api.store));
+    // Walks the whole log: on a worker thread.
+    return offloaded([&api] { return json_response(200, app::verify_json(api.store)); });
 }
 
 response audit_head(route_input const&, api& api) {

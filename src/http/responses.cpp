@@ -91,6 +91,12 @@ response text_response(unsigned status, std::string_view content_type, std::stri
     return out;
 }
 
+response offloaded(std::function<response()> work) {
+    response out;
+    out.offload = std::move(work);
+    return out;
+}
+
 response method_not_allowed(std::string allowed) {
     auto out = error_response(error_code::method_not_allowed,
                               "this path accepts only " + allowed);

@@ -13,6 +13,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -25,7 +26,9 @@
 
 #include <array>
 #include <atomic>
+#include <algorithm>
 #include <chrono>
+#include <functional>
 
 namespace ledger::http::detail {
 namespace {
@@ -72,6 +75,7 @@ request to_request(beast_request&& message, std::string request_id) {
     out.accept = std::string(message[bhttp::field::accept]);
     out.last_event_id = std::string(message["Last-Event-ID"]);
     out.authorization = std::string(message[bhttp::field::authorization]);
+    out.origin = std::string(message[bhttp::field::origin]);
     out.content_length = message.body().size();
     out.body = std::move(message.body());
     out.request_id = std::move(request_id);
@@ -132,31 +136,129 @@ auto async_append(store::event_store& store, store::append_request request, Toke
         token, std::move(request));
 }
 
-/// The routed response, with a pending append carried out.
-asio::awaitable<response> complete(response routed, api& api, std::string const& request_id) {
+/// `work`, with infrastructure failures logged (with the request id) and answered as 500.
+template <class Work>
+response guarded(Work&& work, std::string const& request_id) {
+    try {
+        return work();
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", request_id);
+    }
+    return internal_error_response(request_id);
+}
+
+/// Runs `work` on the worker pool (which must have admitted it) and resumes on the session's
+/// strand with its response: the I/O thread goes on serving others meanwhile.
+template <class Token>
+auto async_offload(worker_pool& pool, std::function<response()> work, Token&& token) {
+    return asio::async_initiate<Token, void(response)>(
+        [&pool](auto handler, std::function<response()> pending) {
+            auto const executor = asio::get_associated_executor(handler);
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            pool.run(std::move(pending),  // guarded: never throws
+                     [shared, executor](response out) {
+                         asio::post(executor, [shared, out = std::move(out)]() mutable { (*shared)(std::move(out)); });
+                     });
+        },
+        token, std::move(work));
+}
+
+/// The answer when every worker is busy and the queue is full (SPEC §6 serving rules).
+response workers_saturated() {
+    auto out = error_reply(error{error_code::unavailable, "the server is busy with slow reads; retry shortly", {}});
+    out.headers.emplace_back("Retry-After", "1");
+    return out;
+}
+
+/// wait.attempt(final), with a failure logged and answered as 500.
+std::optional<response> guarded_attempt(position_wait const& wait, bool final, std::string const& request_id) {
+    try {
+        return wait.attempt(final);
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", request_id);
+    }
+    return internal_error_response(request_id);
+}
+
+/// A waiter's place in the commit signal for a scope (also when an attempt throws).
+class commit_registration {
+public:
+    commit_registration(commit_signal& commits, std::shared_ptr<commit_signal::waiter> const& waiter)
+        : commits_(commits), handle_(commits.add(waiter)) {}
+    ~commit_registration() { commits_.remove(handle_); }
+    commit_registration(commit_registration const&) = delete;
+    commit_registration& operator=(commit_registration const&) = delete;
+
+private:
+    commit_signal& commits_;
+    std::uint64_t handle_;
+};
+
+/// How often a position wait looks again without news: the read models also fold while
+/// catching up, which no commit announces.
+constexpr auto position_poll = std::chrono::milliseconds(50);
+
+/// Awaits `wait` without holding a thread: attempts after each commit (or poll) until it
+/// answers, the timeout passes or the server drains.
+asio::awaitable<response> await_position(position_wait const& wait, server_context& context,
+                                         std::string const& request_id) {
+    auto const deadline = std::chrono::steady_clock::now() + wait.timeout;
+    auto const waiter = std::make_shared<commit_signal::waiter>(co_await asio::this_coro::executor);
+    commit_registration const registration(context.commits, waiter);
+    for (;;) {
+        waiter->notified = false;
+        auto const now = std::chrono::steady_clock::now();
+        bool const final = now >= deadline || context.api.draining.load();
+        auto out = guarded_attempt(wait, final, request_id);
+        if (out) co_return std::move(*out);
+        waiter->timer.expires_at(std::min(deadline, now + position_poll));
+        if (!waiter->notified) co_await waiter->timer.async_wait(use_tuple);
+    }
+}
+
+/// The routed response, with a pending append, offloaded work or position wait carried out.
+asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id) {
+    auto& api = context.api;
+    if (routed.offload) {
+        if (!context.workers->try_admit()) co_return workers_saturated();
+        // A named std::function: no temporary in the co_await expression (see refuse).
+        std::function<response()> work = [pending = std::move(routed.offload), request_id] {
+            return guarded(pending, request_id);
+        };
+        auto out = co_await async_offload(*context.workers, std::move(work), asio::use_awaitable);
+        out.route = routed.route;
+        co_return out;
+    }
+    if (routed.wait) {
+        auto out = co_await await_position(*routed.wait, context, request_id);
+        out.route = routed.route;
+        co_return out;
+    }
     if (!routed.append) co_return routed;
     auto const events = routed.append->events.size();
     auto const started = std::chrono::steady_clock::now();
     auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
     std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
-    try {
-        auto out = finish_append(result, events, took.count(), api);
-        out.route = std::move(routed.route);
-        co_return out;
-    } catch (std::exception const& failure) {
-        spdlog::error("request_id={} failed: {}", request_id, failure.what());
-        co_return internal_error_response(request_id);
-    }
+    auto out = guarded([&] { return finish_append(result, events, took.count(), api); }, request_id);
+    out.route = std::move(routed.route);
+    co_return out;
 }
 
-/// One SSE message per event: id = position, event = type, data = the envelope.
-std::string sse_page(std::vector<recorded_event> const& events) {
+/// One SSE message per event (id = position, event = type, data = the envelope), ending after
+/// the message that passes `bytes`. Returns the text and how many events it holds.
+std::pair<std::string, std::size_t> sse_page(std::vector<recorded_event> const& events, std::size_t bytes) {
     std::string out;
-    for (auto const& event : events) {
+    std::size_t written = 0;
+    for (; written < events.size() && (written == 0 || out.size() < bytes); ++written) {
+        auto const& event = events[written];
         out += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.position, event.type,
                            boost::json::serialize(app::envelope_to_json(event)));
     }
-    return out;
+    return {std::move(out), written};
 }
 
 /// A subscriber's place in the commit signal and the metrics, for the subscription's lifetime
@@ -191,8 +293,10 @@ asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_cont
         auto const events = context.api.store.read_log({from, sse_page_events, {}, {}});
         std::string text;
         if (!events.empty()) {
-            from = events.back().position + 1;
-            text = sse_page(app::reveal_personal_data(context.api.store, events));
+            // Cut by bytes as well as by count: the next round starts after the last one sent.
+            auto [page, sent] = sse_page(app::reveal_personal_data(context.api.store, events), context.api.page_bytes);
+            from = events[sent - 1].position + 1;
+            text = std::move(page);
         } else if (context.api.draining.load()) {
             break;
         } else {
@@ -242,19 +346,54 @@ asio::awaitable<void> linger(stream_connection<Stream>& conn) {
     }
 }
 
-/// Answers a request the session refuses before the handler sees it (too large, malformed),
-/// then the connection closes.
+/// Answers a request the session refuses before the handler sees it (too large, malformed, a
+/// foreign Host or Origin, no token for a body), then the connection closes.
 template <class Stream>
-asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, error_code code,
-                             std::string message) {
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, response answer) {
     auto const request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
-    auto answer = error_reply(error{code, std::move(message), {}});
     context.api.metrics.record_request("unmatched", answer.status);
     spdlog::info("access refused status={} request_id={}", answer.status, request_id);
     auto out = to_beast(std::move(answer), 11, false, request_id);
     conn.transport().expires_after(context.options.request_timeout);
     co_await bhttp::async_write(conn.stream, out, use_tuple);
     co_await linger(conn);
+}
+
+template <class Stream>
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, error_code code,
+                             std::string message) {
+    // A named value, not a temporary in the co_await expression: GCC 12 destroys such
+    // temporaries twice.
+    auto answer = error_reply(error{code, std::move(message), {}});
+    co_await refuse(conn, context, std::move(answer));
+}
+
+/// Whether a request whose headers `parser` holds announces a body.
+bool has_body(bhttp::request_parser<bhttp::string_body> const& parser) {
+    return parser.chunked() || parser.content_length().value_or(0) > 0;
+}
+
+/// The refusal of a request by its headers alone (SPEC §6 serving rules), or nullopt: a Host
+/// the server does not serve, a state change from a foreign Origin, or, with tokens, a body
+/// sent without a valid token (refused before a byte of it is read).
+std::optional<response> refusal_by_headers(bhttp::request_parser<bhttp::string_body> const& parser,
+                                           server_context const& context) {
+    auto const& head = parser.get();
+    auto const host = head[bhttp::field::host];
+    if (auto refused = check_host(context.policy, host, head.version())) return error_reply(*refused);
+    if (auto refused = check_origin(context.policy, head.method_string(), head[bhttp::field::origin], host)) {
+        return error_reply(*refused);
+    }
+    auto const& authenticator = context.api.authenticator;
+    if (authenticator.requires_tokens() && has_body(parser)) {
+        auto const caller = authenticator.authenticate(head[bhttp::field::authorization]);
+        if (!caller) {
+            auto out = error_reply(caller.error());
+            out.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return out;
+        }
+    }
+    return std::nullopt;
 }
 
 /// Whether a read failed on a malformed message (rather than a closed or timed-out connection).
@@ -286,6 +425,10 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
         co_await refuse(conn, context, error_code::bad_request, "the request is not valid HTTP/1.1");
     }
     if (header_failure) co_return std::nullopt;
+    if (auto refused = refusal_by_headers(parser, context)) {
+        co_await refuse(conn, context, std::move(*refused));
+        co_return std::nullopt;
+    }
     if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
@@ -299,6 +442,14 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
     co_return parser.release();
 }
 
+/// An allowed cross-origin caller (--allow-origin) may read the answer; nobody else gets CORS
+/// headers, so browsers keep other pages from reading it.
+void add_cors_headers(response& reply, request const& http, request_policy const& policy) {
+    if (http.origin.empty() || !is_cors_origin(policy, http.origin)) return;
+    reply.headers.emplace_back("Access-Control-Allow-Origin", http.origin);
+    reply.headers.emplace_back("Vary", "Origin");
+}
+
 /// Serves one request; returns whether the connection stays open for another.
 template <class Stream>
 asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_context& context, beast_request&& message) {
@@ -307,7 +458,9 @@ asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_cont
     bool const client_keeps_alive = message.keep_alive();
     auto request_id = request_id_for(message);
     auto const http = to_request(std::move(message), std::move(request_id));
-    auto reply = co_await complete(answer(http, context.api), context.api, http.request_id);
+    auto routed = answer(http, context.api);  // named: see refuse
+    auto reply = co_await complete(std::move(routed), context, http.request_id);
+    add_cors_headers(reply, http, context.policy);
     context.api.metrics.record_request(reply.route, reply.status);
     log_access(http, reply.status, started);
     if (reply.subscribe) {
@@ -381,7 +534,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<stream_connection<Stream>
 
 }  // namespace
 
-asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context) {
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context, client_slot slot) {
+    client_slot const held = std::move(slot);  // released when the session ends
     context.api.metrics.connection_opened();
     try {
         beast::tcp_stream transport(std::move(socket));
