@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -205,6 +206,12 @@ TEST_CASE("cli: replay prints a read model as the server does, live or as of a p
     auto const csv = cli({"replay", "--data", data, "--projection", "funnel", "--format", "csv"});
     REQUIRE(csv.exit_code == 0);
     CHECK(csv.out.starts_with("kind,organiser,year,applications,"));
+    // Maps are flattened into columns, numbers are plain decimals (README: Data for people).
+    CHECK(csv.out.find(",conversion_shortlisted,conversion_interviewed,") != std::string::npos);
+    CHECK(csv.out.find('{') == std::string::npos);
+    auto const funnel = cli({"replay", "--data", data, "--projection", "funnel"}).out;
+    CHECK(funnel.find("\"conversion\":{\"shortlisted\":") != std::string::npos);
+    CHECK_FALSE(std::regex_search(funnel, std::regex("[0-9][eE][-+]?[0-9]")));
 
     CHECK(cli({"replay", "--data", data, "--projection", "no-such-model"}).exit_code == 2);
     CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--format", "xml"}).exit_code == 2);

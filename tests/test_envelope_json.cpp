@@ -2,12 +2,12 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/envelope_json.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/sha256.hpp"
 #include "ledger/time.hpp"
 #include "ledger/uuid.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
 using namespace ledger;
@@ -47,8 +47,9 @@ TEST_CASE("an envelope's JSON text is byte for byte its serialised DOM", "[app][
         text += ",";
         app::append_envelope_json(text, event);
         text += "]";
-        auto const dom = boost::json::serialize(app::envelope_to_json(event));
+        auto const dom = ledger::to_json_text(app::envelope_to_json(event));
         CHECK(text == "[" + dom + "," + dom + "]");
+        CHECK(text.find("2.5E0") == std::string::npos);  // plain decimals (SPEC §6)
         CHECK(boost::json::parse(text).as_array().size() == 2);
     }
 }

@@ -129,6 +129,18 @@ TEST_CASE("a configured origin may change state and gets CORS headers", "[http][
                                                    append_body("\"no_stream\"", campaign_planned())));
     CHECK(appended.status == 201);
     CHECK(appended.head.find("Access-Control-Allow-Origin: https://dash.example\r\n") != std::string::npos);
+    // The browser's preflight before a JSON POST.
+    auto const preflight = call(server, raw_request("OPTIONS", "/v1/streams/campaign-x/events",
+                                                    "Host: 127.0.0.1\r\nOrigin: https://dash.example\r\n"
+                                                    "Access-Control-Request-Method: POST\r\n"));
+    CHECK(preflight.status == 204);
+    CHECK(preflight.head.find("Access-Control-Allow-Origin: https://dash.example\r\n") != std::string::npos);
+    CHECK(preflight.head.find("Access-Control-Allow-Headers: Authorization, Content-Type") != std::string::npos);
+    auto const foreign_preflight = call(server, raw_request("OPTIONS", "/v1/streams/campaign-x/events",
+                                                            "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n"
+                                                            "Access-Control-Request-Method: POST\r\n"));
+    CHECK(foreign_preflight.status == 403);
+    CHECK(foreign_preflight.head.find("Access-Control-Allow-Origin") == std::string::npos);
     auto const other = call(server, raw_request("GET", "/healthz", "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n"));
     CHECK(other.status == 200);
     CHECK(other.head.find("Access-Control-Allow-Origin") == std::string::npos);

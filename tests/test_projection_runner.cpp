@@ -2,6 +2,7 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/app/projection_snapshot.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include "support/recruitment_generator.hpp"
@@ -216,7 +217,7 @@ TEST_CASE("a projection's JSON text is its table serialised, kept until the next
     append_generated(store, generator, 200);
     REQUIRE(runner.wait_until_caught_up(5s));
     auto const serialised = [&](app::projection_query const& q) {
-        return boost::json::serialize(app::to_json(runner.query(q).value()));
+        return to_json_text(app::to_json(runner.query(q).value()));
     };
     auto const first = runner.query_json({.name = "recruits-per-campaign"});
     REQUIRE(first.has_value());

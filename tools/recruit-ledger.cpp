@@ -12,9 +12,9 @@
 #include "ledger/app/tokens.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/http/server.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/store/lmdb.hpp"
 
-#include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
 #include <charconv>
@@ -205,7 +205,7 @@ int replay(arguments const& args) {
     if (format == "csv") {
         std::fputs(app::to_csv(*table).c_str(), stdout);
     } else {
-        std::printf("%s\n", boost::json::serialize(app::to_json(*table)).c_str());
+        std::printf("%s\n", to_json_text(app::to_json(*table)).c_str());
     }
     return exit_ok;
 }

@@ -90,6 +90,8 @@ std::optional<error> parse_envelope_fields(json::object const& event, std::size_
     out.occurred_at = *occurred_at;
     if (auto const* metadata = event.if_contains("metadata"); metadata && !metadata->is_null()) {
         if (!metadata->is_object()) return invalid_event(index, "metadata", "must be an object");
+        // The stored form stays Boost.JSON's (doubles like 2.5E0): a re-sent event is compared
+        // with what is stored, byte for byte. Reads re-write it with plain decimals.
         out.metadata = json::serialize(*metadata);
     }
     auto correlation = optional_text(event, "correlation_id", index);

@@ -1,13 +1,34 @@
 #include "ledger/app/csv.hpp"
 
-#include <boost/json/serialize.hpp>
-#include <fmt/format.h>
+#include "ledger/app/flat_table.hpp"
+
+#include <algorithm>
 
 namespace ledger::app {
+namespace {
 
-void append_csv_field(std::string& out, std::string_view field) {
-    bool const needs_quotes = field.find_first_of(",\"\r\n") != std::string_view::npos ||
-                              (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+bool looks_like_formula(std::string_view text) {
+    return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+/// A cell's text in `dialect`: decimals with its mark, guarded text, the rest as it is.
+std::string cell_text(flat_cell cell, csv_dialect const& dialect) {
+    if (cell.type == flat_cell::kind::decimal) {
+        std::ranges::replace(cell.text, '.', dialect.decimal_mark);
+    } else if (cell.type == flat_cell::kind::text && dialect.guard_formulas &&
+               looks_like_formula(cell.text)) {
+        cell.text.insert(0, 1, '\'');
+    }
+    return std::move(cell.text);
+}
+
+}  // namespace
+
+void append_csv_field(std::string& out, std::string_view field, char separator) {
+    char const specials[] = {separator, '"', '\r', '\n'};
+    bool const needs_quotes =
+        field.find_first_of(std::string_view(specials, sizeof specials)) != std::string_view::npos ||
+        (!field.empty() && (field.front() == ' ' || field.back() == ' '));
     if (!needs_quotes) {
         out.append(field);
         return;
@@ -20,28 +41,18 @@ void append_csv_field(std::string& out, std::string_view field) {
     out.push_back('"');
 }
 
-std::string csv_cell(boost::json::value const& value) {
-    if (value.is_null()) return {};
-    if (auto const* text = value.if_string()) return std::string(*text);
-    // Boost.JSON writes doubles in exponent form (6.67E-1); spreadsheets read ratios better as
-    // the shortest plain decimal.
-    if (auto const* number = value.if_double()) return fmt::format("{}", *number);
-    return boost::json::serialize(value);
-}
-
-std::string to_csv(projection_table const& table) {
-    std::string out;
-    for (std::size_t i = 0; i < table.columns.size(); ++i) {
-        if (i != 0) out.push_back(',');
-        append_csv_field(out, table.columns[i]);
+std::string to_csv(projection_table const& table, csv_dialect const& dialect) {
+    auto flat = flatten(table);
+    std::string out = dialect.byte_order_mark ? "\xEF\xBB\xBF" : "";
+    for (std::size_t i = 0; i < flat.columns.size(); ++i) {
+        if (i != 0) out.push_back(dialect.separator);
+        append_csv_field(out, flat.columns[i], dialect.separator);
     }
     out.append("\r\n");
-    for (auto const& row : table.rows) {
-        auto const* object = row.if_object();
-        for (std::size_t i = 0; i < table.columns.size(); ++i) {
-            if (i != 0) out.push_back(',');
-            auto const* cell = object ? object->if_contains(table.columns[i]) : nullptr;
-            if (cell != nullptr) append_csv_field(out, csv_cell(*cell));
+    for (auto& row : flat.rows) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            if (i != 0) out.push_back(dialect.separator);
+            append_csv_field(out, cell_text(std::move(row[i]), dialect), dialect.separator);
         }
         out.append("\r\n");
     }

@@ -1,6 +1,7 @@
 #include "ledger/app/envelope_json.hpp"
 
 #include "events/catalog.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/sha256.hpp"
 #include "ledger/time.hpp"
 #include "ledger/uuid.hpp"
@@ -70,9 +71,9 @@ void append_envelope_json(std::string& out, recorded_event const& event) {
                    quoted(event.type), event.schema_version, format_timestamp(event.occurred_at),
                    format_timestamp(event.recorded_at), quoted(event.actor),
                    quoted_or_null(event.correlation_id), quoted_or_null(event.causation_id),
-                   json::serialize(events::data_to_json(event.type, event.schema_version, event.data)),
+                   to_json_text(events::data_to_json(event.type, event.schema_version, event.data)),
                    // Imported metadata keeps its sender's spacing in the store: re-serialise.
-                   json::serialize(metadata_json(event.metadata)), to_hex(event.hash));
+                   to_json_text(metadata_json(event.metadata)), to_hex(event.hash));
 }
 
 }  // namespace ledger::app

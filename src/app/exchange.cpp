@@ -2,9 +2,9 @@
 
 #include "ledger/app/append_window.hpp"
 #include "ledger/app/cloudevents.hpp"
+#include "ledger/json_text.hpp"
 
 #include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include <string>
 
@@ -72,7 +72,7 @@ std::uint64_t export_events(store::event_store const& store, std::uint64_t from_
     auto const total = store.head().events;
     std::uint64_t count = 0;
     store.scan(from_position, [&](recorded_event const& e) {
-        out << boost::json::serialize(to_cloudevent(e)) << '\n';
+        out << to_json_text(to_cloudevent(e)) << '\n';
         if (progress && ++count % 4096 == 0) progress(e.position + 1, total);
         return static_cast<bool>(out);
     });

@@ -2,6 +2,7 @@
 
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -288,7 +289,7 @@ std::string projection_runner::impl::live_json(slot const& s) const {
         auto const position = last_folded(next);
         s.cached_json = R"({"name":)" + boost::json::serialize(boost::json::string_view(s.name)) +
                         R"(,"position":)" + (position ? std::to_string(*position) : "null") +
-                        R"(,"rows":)" + boost::json::serialize(rendered_rows(s, next)) + "}";
+                        R"(,"rows":)" + to_json_text(rendered_rows(s, next)) + "}";
         s.cached_json_next = next;
     }
     return s.cached_json;

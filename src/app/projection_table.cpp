@@ -1,6 +1,6 @@
 #include "ledger/app/projection_service.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "ledger/json_text.hpp"
 
 namespace ledger::app {
 
@@ -14,7 +14,7 @@ boost::json::object to_json(projection_table const& table) {
 result<std::string> projection_service::query_json(projection_query const& query) const {
     auto const table = this->query(query);
     if (!table) return table.error();
-    return boost::json::serialize(to_json(*table));
+    return to_json_text(to_json(*table));
 }
 
 }  // namespace ledger::app

@@ -2,9 +2,9 @@
 
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
+#include "detail/table_format.hpp"
 
 #include "events/catalog.hpp"
-#include "ledger/app/csv.hpp"
 #include "ledger/app/projection_service.hpp"
 #include "ledger/app/reads.hpp"
 #include "ledger/store/event_store.hpp"
@@ -45,15 +45,6 @@ result<app::projection_query> projection_query(route_input const& in) {
     return query;
 }
 
-/// CSV when format=csv, or without a format when Accept names text/csv.
-result<bool> wants_csv(route_input const& in) {
-    auto const format = text_param(in.query, "format");
-    if (!format) return in.http.accept.find("text/csv") != std::string::npos;
-    if (*format == "csv") return true;
-    if (*format == "json") return false;
-    return error{error_code::bad_request, "format must be json or csv", {}};
-}
-
 error projection_not_found(std::string const& name) {
     json::object details;
     details["name"] = name;
@@ -77,9 +68,9 @@ response list_projections(route_input const&, api& api) {
 
 namespace {
 
-/// The read model as JSON or CSV; blocks up to query.wait for a min_position or a loading model.
-response render_projection(app::projection_query const& query, bool csv, api& api) {
-    if (!csv) {
+/// The read model in `format`; blocks up to query.wait for a min_position or a loading model.
+response render_projection(app::projection_query const& query, table_format format, api& api) {
+    if (format == table_format::json) {
         // Every string in a read model came from a parsed (so UTF-8) request body: the text
         // is sent as it is.
         auto text = api.projections->query_json(query);
@@ -88,23 +79,23 @@ response render_projection(app::projection_query const& query, bool csv, api& ap
     }
     auto const table = api.projections->query(query);
     if (!table) return error_response(table.error());
-    return text_response(200, "text/csv; charset=utf-8", app::to_csv(*table));
+    return csv_table_response(*table, format);
 }
 
 /// Nothing slow on an I/O thread (SPEC §6 serving rules): as-of replays go to a worker, and a
 /// min_position (or a model still loading) becomes a wait the session awaits without a thread.
-response schedule_projection(app::projection_query query, bool csv, api& api) {
+response schedule_projection(app::projection_query query, table_format format, api& api) {
     if (query.as_of_position || query.as_of) {
-        return offloaded([query = std::move(query), csv, &api] { return render_projection(query, csv, api); });
+        return offloaded([query = std::move(query), format, &api] { return render_projection(query, format, api); });
     }
-    if (!query.min_position && api.projections->loaded()) return render_projection(query, csv, api);
+    if (!query.min_position && api.projections->loaded()) return render_projection(query, format, api);
     auto wait = std::make_shared<position_wait>();
     wait->timeout = std::chrono::duration_cast<std::chrono::milliseconds>(query.wait);
-    wait->blocking = [query, csv, &api] { return render_projection(query, csv, api); };
-    wait->attempt = [query, csv, &api](bool final) -> std::optional<response> {
+    wait->blocking = [query, format, &api] { return render_projection(query, format, api); };
+    wait->attempt = [query, format, &api](bool final) -> std::optional<response> {
         auto now = query;
         now.wait = std::chrono::milliseconds(0);
-        auto out = render_projection(now, csv, api);
+        auto out = render_projection(now, format, api);
         if (!final && out.status == http_status(error_code::unavailable)) return std::nullopt;
         return out;
     };
@@ -118,10 +109,10 @@ response schedule_projection(app::projection_query query, bool csv, api& api) {
 response get_projection(route_input const& in, api& api) {
     auto const query = projection_query(in);
     if (!query) return error_response(query.error());
-    auto const csv = wants_csv(in);
-    if (!csv) return error_response(csv.error());
+    auto const format = table_format_of(in);
+    if (!format) return error_response(format.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
-    return schedule_projection(*query, *csv, api);
+    return schedule_projection(*query, *format, api);
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }

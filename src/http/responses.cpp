@@ -1,7 +1,8 @@
 #include "detail/responses.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "ledger/json_text.hpp"
 
+#include <cassert>
 #include <string_view>
 
 namespace ledger::http::detail {
@@ -58,7 +59,7 @@ std::string replace_invalid_utf8(std::string text) {
 }  // namespace
 
 response json_response(unsigned status, boost::json::value const& body) {
-    return json_text_response(status, boost::json::serialize(body));
+    return json_text_response(status, to_json_text(body));
 }
 
 response json_text_response(unsigned status, std::string body) {
@@ -94,6 +95,16 @@ response text_response(unsigned status, std::string_view content_type, std::stri
 response offloaded(std::function<response()> work) {
     response out;
     out.offload = std::move(work);
+    return out;
+}
+
+response csv_response(std::string body, std::string_view download_name) {
+    auto out = text_response(200, "text/csv; charset=utf-8", std::move(body));
+    if (!download_name.empty()) {
+        assert(download_name.find_first_of("\"\\\r\n") == std::string_view::npos);
+        out.headers.emplace_back("Content-Disposition",
+                                 "attachment; filename=\"" + std::string(download_name) + "\"");
+    }
     return out;
 }
 

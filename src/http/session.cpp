@@ -7,6 +7,7 @@
 
 #include "ledger/app/envelope_json.hpp"
 #include "ledger/app/personal_data.hpp"
+#include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -20,7 +21,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -86,7 +86,7 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
                                              std::string const& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(answer.status), version};
     out.set(bhttp::field::server, "recruit-ledgerd");
-    out.set(bhttp::field::content_type, answer.content_type);
+    if (!answer.content_type.empty()) out.set(bhttp::field::content_type, answer.content_type);
     out.set("X-Request-Id", request_id);
     for (auto const& [name, value] : answer.headers) out.set(name, value);
     out.keep_alive(keep_alive);
@@ -256,7 +256,7 @@ std::pair<std::string, std::size_t> sse_page(std::vector<recorded_event> const& 
     for (; written < events.size() && (written == 0 || out.size() < bytes); ++written) {
         auto const& event = events[written];
         out += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.position, event.type,
-                           boost::json::serialize(app::envelope_to_json(event)));
+                           to_json_text(app::envelope_to_json(event)));
     }
     return {std::move(out), written};
 }
@@ -450,6 +450,19 @@ void add_cors_headers(response& reply, request const& http, request_policy const
     reply.headers.emplace_back("Vary", "Origin");
 }
 
+/// The answer to a CORS preflight (OPTIONS with Access-Control-Request-Method) from an
+/// --allow-origin origin, or nullopt: anyone else's OPTIONS goes to the router (405).
+std::optional<response> preflight(request const& http, request_policy const& policy) {
+    if (http.method != "OPTIONS" || http.origin.empty() || !is_cors_origin(policy, http.origin)) return std::nullopt;
+    response out;  // no body, so no content type
+    out.status = 204;
+    out.route = "preflight";
+    out.headers = {{"Access-Control-Allow-Methods", "GET, HEAD, POST"},
+                   {"Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, X-Request-Id"},
+                   {"Access-Control-Max-Age", "600"}};
+    return out;
+}
+
 /// Serves one request; returns whether the connection stays open for another.
 template <class Stream>
 asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_context& context, beast_request&& message) {
@@ -458,7 +471,8 @@ asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_cont
     bool const client_keeps_alive = message.keep_alive();
     auto request_id = request_id_for(message);
     auto const http = to_request(std::move(message), std::move(request_id));
-    auto routed = answer(http, context.api);  // named: see refuse
+    auto preflight_answer = preflight(http, context.policy);
+    auto routed = preflight_answer ? std::move(*preflight_answer) : answer(http, context.api);  // named: see refuse
     auto reply = co_await complete(std::move(routed), context, http.request_id);
     add_cors_headers(reply, http, context.policy);
     context.api.metrics.record_request(reply.route, reply.status);

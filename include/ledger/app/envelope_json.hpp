@@ -15,8 +15,9 @@ namespace ledger::app {
 /// Throws ledger::codec_error when stored data does not decode (a corrupt ledger: a bug).
 boost::json::object envelope_to_json(recorded_event const& event);
 
-/// Appends serialize(envelope_to_json(event)) to `out`, byte for byte, without building the
-/// envelope's DOM (only `data` and `metadata` go through one): reads answer with pages of these.
+/// Appends to_json_text(envelope_to_json(event)) (ledger/json_text.hpp) to `out`, byte for
+/// byte, without building the envelope's DOM (only `data` and `metadata` go through one):
+/// reads answer with pages of these.
 /// Throws as envelope_to_json does.
 void append_envelope_json(std::string& out, recorded_event const& event);
 

@@ -31,6 +31,11 @@ response text_response(unsigned status, std::string_view content_type, std::stri
 /// A response that asks the caller to run `work` off its I/O thread (response::offload).
 response offloaded(std::function<response()> work);
 
+/// `body` as text/csv (UTF-8). A non-empty `download_name` adds
+/// `Content-Disposition: attachment; filename="<download_name>"`; it must be a plain file
+/// name (no quote, backslash or control character: a read model's name, say).
+response csv_response(std::string body, std::string_view download_name);
+
 /// 405 with the Allow header listing `allowed` (e.g. "GET").
 response method_not_allowed(std::string allowed);
 
