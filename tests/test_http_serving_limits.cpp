@@ -5,6 +5,7 @@
 #include "support/http_fixture.hpp"
 #include "support/process.hpp"
 #include "support/raw_client.hpp"
+#include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json/parse.hpp>
@@ -176,6 +177,19 @@ TEST_CASE("pages of the log and of a stream are cut by bytes as well as by limit
         std::size_t total = 0;
         for (auto const size : sizes) total += size;
         CHECK(total == 20);
+    }
+
+    // SSE batches are cut the same way; every event still arrives once, in order.
+    test_connection subscriber(server.port());
+    auto subscribe = make_request(boost::beast::http::verb::get, "/v1/subscribe?from_position=0");
+    subscriber.write(subscribe);
+    REQUIRE(subscriber.read_header() == 200);
+    auto const text = subscriber.read_until("id: 19\n");
+    std::size_t at = 0;
+    for (int position = 0; position < 20; ++position) {
+        auto const found = text.find("id: " + std::to_string(position) + "\n", at);
+        CHECK(found != std::string::npos);
+        at = found == std::string::npos ? at : found;
     }
 }
 

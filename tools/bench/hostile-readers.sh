@@ -50,6 +50,7 @@ wait "${slow[@]}"
 stop_server
 
 : >"$work/server.log"
+rm -f "$work/port"
 (
     ulimit -n 256
     exec "$ledgerd" --data "$work/fd" --listen 127.0.0.1:0 --port-file "$work/port" 2>>"$work/server.log"
