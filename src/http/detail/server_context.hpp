@@ -110,6 +110,17 @@ struct server_context {
     client_counts clients{};
 };
 
+/// route(), with infrastructure failures logged (with the request id) and answered as 500.
+/// Never blocks (deferred_work.cpp).
+response answer(request const& http, api& api);
+
+/// `routed` with what route() left pending carried out (deferred_work.cpp): an append submitted
+/// to the writer, response::offload run on context.workers (503 unavailable with Retry-After at
+/// once when they are saturated), response::wait awaited on a timer woken by commits. Runs on
+/// the session's strand and never blocks it; never throws (failures are logged and answered as
+/// 500).
+asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id);
+
 /// Serves one accepted connection (after a TLS handshake when context.tls is set) until the
 /// client closes it, a timeout, an error or a drain; `slot` is its place under the per-client
 /// cap. Runs on the socket's strand; never throws (failures are logged).
