@@ -52,6 +52,32 @@ TEST_CASE("bad server flags are usage errors", "[http][cli]") {
     CHECK(is_usage_error({"stray"}));
 }
 
+TEST_CASE("the serving-rule flags parse, repeat where they may and refuse bad values", "[http][cli][serving]") {
+    auto const options = parse_ok({"--allow-host", "ledger.example", "--allow-host=10.0.0.5", "--allow-origin",
+                                   "https://dash.example", "--workers", "3", "--worker-queue", "0",
+                                   "--page-bytes", "65536", "--scan-events", "5000",
+                                   "--max-client-connections", "0", "--cap-loopback-clients", "yes"});
+    CHECK(options.allowed_hosts == std::vector<std::string>{"ledger.example", "10.0.0.5"});
+    CHECK(options.allowed_origins == std::vector<std::string>{"https://dash.example"});
+    CHECK(options.workers == 3);
+    CHECK(options.worker_queue == 0);
+    CHECK(options.page_bytes == 65536);
+    CHECK(options.scan_events == 5000);
+    CHECK(options.max_client_connections == 0);
+    CHECK(options.cap_loopback_clients);
+    auto const defaults = parse_ok({});
+    CHECK(defaults.allowed_hosts.empty());
+    CHECK(defaults.allowed_origins.empty());  // no CORS unless configured
+    CHECK_FALSE(defaults.cap_loopback_clients);
+
+    CHECK(is_usage_error({"--allow-origin", "dash.example"}));
+    CHECK(is_usage_error({"--allow-host", ""}));
+    CHECK(is_usage_error({"--workers", "0"}));
+    CHECK(is_usage_error({"--page-bytes", "100"}));
+    CHECK(is_usage_error({"--scan-events", "10"}));
+    CHECK(is_usage_error({"--cap-loopback-clients", "maybe"}));
+}
+
 TEST_CASE("TLS needs both --tls-cert and --tls-key", "[http][cli][tls]") {
     CHECK_FALSE(startup_refusal(parse_ok({"--tls-cert", "c", "--tls-key", "k"})));
     CHECK(startup_refusal(parse_ok({"--tls-cert", "c"})));

@@ -34,6 +34,7 @@ enum class error_code {
     rule_violation,
     unavailable,
     storage_full,
+    misdirected_request,  // 421: a Host name this server does not serve (SPEC §6 serving rules)
     internal,  // a bug: never produced on purpose
 };
 

@@ -5,6 +5,7 @@
 
 #include <charconv>
 #include <map>
+#include <type_traits>
 
 namespace ledger::http {
 namespace {
@@ -30,6 +31,42 @@ std::optional<usage_error> parse_listen(std::string const& text, server_options&
     if (!port || host.empty()) return usage_error{"--listen takes HOST:PORT with a port 0-65535"};
     options.host = host;
     options.port = *port;
+    return std::nullopt;
+}
+
+/// The SPEC §6 serving-rule flags. nullopt when `flag` is none of them; else the outcome
+/// (an empty optional inside: applied).
+std::optional<std::optional<usage_error>> apply_serving(std::string const& flag, std::string const& value,
+                                                        server_options& options) {
+    using outcome = std::optional<usage_error>;
+    auto bounded = [&](auto& field, auto min, auto max, char const* what) -> outcome {
+        auto const number = parse_number<std::remove_reference_t<decltype(field)>>(value, min, max);
+        if (!number) return usage_error{flag + " takes " + what};
+        field = *number;
+        return std::nullopt;
+    };
+    if (flag == "--allow-host") {
+        if (value.empty()) return outcome{usage_error{"--allow-host takes a host name"}};
+        options.allowed_hosts.push_back(value);
+        return outcome{};
+    }
+    if (flag == "--allow-origin") {
+        if (!value.starts_with("http://") && !value.starts_with("https://")) {
+            return outcome{usage_error{"--allow-origin takes an origin such as https://host:port"}};
+        }
+        options.allowed_origins.push_back(value);
+        return outcome{};
+    }
+    if (flag == "--workers") return bounded(options.workers, 1u, 64u, "a number from 1 to 64");
+    if (flag == "--worker-queue") return bounded(options.worker_queue, std::size_t{0}, std::size_t{10'000}, "a number from 0 to 10000");
+    if (flag == "--page-bytes") return bounded(options.page_bytes, std::size_t{4096}, std::size_t{64} << 20, "bytes from 4096 to 64 MiB");
+    if (flag == "--scan-events") return bounded(options.scan_events, std::uint64_t{1000}, std::uint64_t{1'000'000'000}, "a number from 1000 to 10^9");
+    if (flag == "--max-client-connections") return bounded(options.max_client_connections, std::size_t{0}, std::size_t{100'000}, "a number from 0 (no cap) to 100000");
+    if (flag == "--cap-loopback-clients") {
+        if (value != "yes" && value != "no") return outcome{usage_error{"--cap-loopback-clients takes yes or no"}};
+        options.cap_loopback_clients = value == "yes";
+        return outcome{};
+    }
     return std::nullopt;
 }
 
@@ -76,6 +113,8 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const seconds = parse_number<unsigned>(value, 1, 3600);
         if (!seconds) return usage_error{flag + " takes seconds from 1 to 3600"};
         (flag == "--idle-timeout" ? options.idle_timeout : options.request_timeout) = std::chrono::seconds(*seconds);
+    } else if (auto served = apply_serving(flag, value, options)) {
+        return *served;
     } else {
         return usage_error{"unknown option " + flag};
     }
@@ -130,6 +169,10 @@ std::string usage() {
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
            "                       [--drain-timeout SECONDS]\n"
+           "                       [--allow-host NAME]... [--allow-origin ORIGIN]...\n"
+           "                       [--workers N] [--worker-queue N] [--page-bytes BYTES]\n"
+           "                       [--scan-events N] [--max-client-connections N]\n"
+           "                       [--cap-loopback-clients yes|no]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
            "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n"
            "--kek: the key-encryption key of personal data (default: the systemd credential\n"

@@ -81,23 +81,64 @@ response list_projections(route_input const&, api& api) {
     return json_response(200, json::object{{"projections", std::move(list)}});
 }
 
+namespace {
+
+/// The read model in `format` (one page of it when the query selects; `target` is the
+/// request's, for the next page's Link); blocks up to query.wait for a min_position or a
+/// loading model.
+response render_projection(app::projection_query const& query, table_format format,
+                           std::string const& target, api& api) {
+    if (!query.selection.empty()) return projection_page_response(target, query, format, api);
+    if (format == table_format::json) {
+        // Every string in a read model came from a parsed (so UTF-8) request body: the text
+        // is sent as it is.
+        auto text = api.projections->query_json(query);
+        if (!text) return error_response(text.error());
+        return text_response(200, "application/json", std::move(*text));
+    }
+    auto const table = api.projections->query(query);
+    if (!table) return error_response(table.error());
+    return csv_table_response(*table, format);
+}
+
+/// Nothing slow on an I/O thread (SPEC §6 serving rules): as-of replays go to a worker, and a
+/// min_position (or a model still loading) becomes a wait the session awaits without a thread.
+response schedule_projection(app::projection_query query, table_format format, std::string target,
+                             api& api) {
+    if (query.as_of_position || query.as_of) {
+        return offloaded([query = std::move(query), format, target = std::move(target), &api] {
+            return render_projection(query, format, target, api);
+        });
+    }
+    if (!query.min_position && api.projections->loaded()) {
+        return render_projection(query, format, target, api);
+    }
+    auto wait = std::make_shared<position_wait>();
+    wait->timeout = std::chrono::duration_cast<std::chrono::milliseconds>(query.wait);
+    wait->blocking = [query, format, target, &api] {
+        return render_projection(query, format, target, api);
+    };
+    wait->attempt = [query, format, target, &api](bool final) -> std::optional<response> {
+        auto now = query;
+        now.wait = std::chrono::milliseconds(0);
+        auto out = render_projection(now, format, target, api);
+        if (!final && out.status == http_status(error_code::unavailable)) return std::nullopt;
+        return out;
+    };
+    response out;
+    out.wait = std::move(wait);
+    return out;
+}
+
+}  // namespace
+
 response get_projection(route_input const& in, api& api) {
     auto const query = projection_query(in);
     if (!query) return error_response(query.error());
     auto const format = table_format_of(in);
     if (!format) return error_response(format.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
-    if (!query->selection.empty()) return projection_page_response(in, *query, *format, api);
-    if (*format == table_format::json) {
-        // Every string in a read model came from a parsed (so UTF-8) request body: the text
-        // is sent as it is.
-        auto text = api.projections->query_json(*query);
-        if (!text) return error_response(text.error());
-        return text_response(200, "application/json", std::move(*text));
-    }
-    auto const table = api.projections->query(*query);
-    if (!table) return error_response(table.error());
-    return csv_table_response(*table, *format);
+    return schedule_projection(*query, *format, std::string(in.http.target), api);
 }
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }
@@ -108,7 +149,10 @@ response audit_verify(route_input const& in, api& api) {
     if (indexes && *indexes != "true" && *indexes != "false") {
         return error_response(error_code::bad_request, "indexes is true or false");
     }
-    return json_response(200, app::verify_json(api.store, indexes == "true"));
+    // Walks the whole log: on a worker thread.
+    return offloaded([check_indexes = indexes == "true", &api] {
+        return json_response(200, app::verify_json(api.store, check_indexes));
+    });
 }
 
 response audit_head(route_input const&, api& api) {

@@ -10,8 +10,8 @@ namespace ledger::http::detail {
 namespace {
 
 /// The request's own target with `cursor` set to `next`, for the Link header.
-std::string next_page_target(request const& http, std::string const& next) {
-    auto const target = boost::urls::parse_origin_form(http.target);
+std::string next_page_target(std::string_view request_target, std::string const& next) {
+    auto const target = boost::urls::parse_origin_form(request_target);
     if (!target) return {};  // the router parsed it already; kept total for safety
     boost::urls::url link(*target);
     link.params().set("cursor", next);
@@ -20,8 +20,9 @@ std::string next_page_target(request const& http, std::string const& next) {
 
 }  // namespace
 
-response projection_page_response(route_input const& in, app::projection_query const& query,
-                                  table_format format, api& api) {
+response projection_page_response(std::string_view request_target,
+                                  app::projection_query const& query, table_format format,
+                                  api& api) {
     auto page = api.projections->query_page(query);
     if (!page) return error_response(page.error());
     response out;
@@ -42,7 +43,7 @@ response projection_page_response(route_input const& in, app::projection_query c
     }
     if (page->next_cursor) {
         out.headers.emplace_back("Ledger-Next-Cursor", *page->next_cursor);
-        out.headers.emplace_back("Link", "<" + next_page_target(in.http, *page->next_cursor) +
+        out.headers.emplace_back("Link", "<" + next_page_target(request_target, *page->next_cursor) +
                                              ">; rel=\"next\"");
     }
     return out;

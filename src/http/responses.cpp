@@ -92,6 +92,12 @@ response text_response(unsigned status, std::string_view content_type, std::stri
     return out;
 }
 
+response offloaded(std::function<response()> work) {
+    response out;
+    out.offload = std::move(work);
+    return out;
+}
+
 response csv_response(std::string body, std::string_view download_name) {
     auto out = text_response(200, "text/csv; charset=utf-8", std::move(body));
     if (!download_name.empty()) {

@@ -153,6 +153,16 @@ response route(request const& http, api& api) {
 
 response handle(request const& http, api& api) {
     auto routed = route(http, api);
+    if (routed.offload) {
+        auto out = routed.offload();
+        out.route = routed.route;
+        return out;
+    }
+    if (routed.wait) {
+        auto out = routed.wait->blocking();
+        out.route = routed.route;
+        return out;
+    }
     if (!routed.append) return routed;
     auto const events = routed.append->events.size();
     auto const started = std::chrono::steady_clock::now();

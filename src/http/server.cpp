@@ -1,5 +1,6 @@
 // The listening side of recruit-ledgerd: accept loop, connection bounds, signals and drain.
 
+#include "detail/descriptor_limit.hpp"
 #include "detail/server_context.hpp"
 
 #include "ledger/store/event_store.hpp"
@@ -17,6 +18,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <cstdlib>
@@ -24,6 +26,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace ledger::http::detail {
@@ -75,6 +78,23 @@ void connection_registry::close_idle() {
     }
 }
 
+bool client_counts::try_claim(asio::ip::address const& address, std::size_t cap) {
+    std::lock_guard lock(mutex_);
+    auto& count = counts_[address];
+    if (cap != 0 && count >= cap) {
+        if (count == 0) counts_.erase(address);
+        return false;
+    }
+    ++count;
+    return true;
+}
+
+void client_counts::release(asio::ip::address const& address) {
+    std::lock_guard lock(mutex_);
+    auto const found = counts_.find(address);
+    if (found != counts_.end() && --found->second == 0) counts_.erase(found);
+}
+
 }  // namespace ledger::http::detail
 
 namespace ledger::http {
@@ -92,24 +112,90 @@ void write_port_file(std::filesystem::path const& path, std::uint16_t port) {
     std::filesystem::rename(temporary, path);
 }
 
+/// At most one log line a second for a repeated condition, with the count of lines it left out.
+/// Used by one coroutine at a time (the accept loop).
+class log_throttle {
+public:
+    /// Whether to log now; `suppressed` receives how many were left out since the last line.
+    bool admit(std::uint64_t& suppressed) {
+        auto const now = std::chrono::steady_clock::now();
+        if (now - last_ < std::chrono::seconds(1)) {
+            ++suppressed_;
+            return false;
+        }
+        last_ = now;
+        suppressed = std::exchange(suppressed_, 0);
+        return true;
+    }
+
+private:
+    std::chrono::steady_clock::time_point last_{};
+    std::uint64_t suppressed_ = 0;
+};
+
+/// Whether an accept failed for want of descriptors or memory: retrying at once would spin.
+bool is_exhaustion(beast::error_code const& failure) {
+    return failure == asio::error::no_descriptors || failure == boost::system::errc::too_many_files_open_in_system ||
+           failure == asio::error::no_buffer_space || failure == asio::error::no_memory;
+}
+
+/// Whether a new connection from `remote` may be served: under --max-connections and under the
+/// per-client cap (loopback exempt unless --cap-loopback-clients yes). Claims its client slot.
+std::optional<detail::client_slot> admit(detail::server_context& context, tcp::endpoint const& remote,
+                                         log_throttle& refusals) {
+    std::uint64_t suppressed = 0;
+    if (context.api.metrics.connections() >= static_cast<std::int64_t>(context.max_connections)) {
+        if (refusals.admit(suppressed)) {
+            spdlog::warn("connection limit {} reached; closing new connections ({} similar suppressed)",
+                         context.max_connections, suppressed);
+        }
+        return std::nullopt;
+    }
+    auto const address = remote.address();
+    if (address.is_loopback() && !context.options.cap_loopback_clients) return detail::client_slot{};
+    if (!context.clients.try_claim(address, context.options.max_client_connections)) {
+        if (refusals.admit(suppressed)) {
+            spdlog::warn("client {} holds {} connections (--max-client-connections); closing its new ones "
+                         "({} similar suppressed)", address.to_string(), context.options.max_client_connections,
+                         suppressed);
+        }
+        return std::nullopt;
+    }
+    return detail::client_slot{context.clients, address};
+}
+
+/// Accepts connections until the acceptor closes. Out of descriptors it backs off (50 ms,
+/// doubling to 500 ms) instead of spinning on a listening socket that stays readable, and logs
+/// at most a line a second.
 asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, detail::server_context& context) {
     auto& io = static_cast<asio::io_context&>(acceptor.get_executor().context());
+    asio::steady_timer backoff_timer(acceptor.get_executor());
+    auto backoff = std::chrono::milliseconds(0);
+    log_throttle failures;
+    log_throttle refusals;
     for (;;) {
         auto [failure, socket] = co_await acceptor.async_accept(asio::make_strand(io), use_tuple);
         if (failure == asio::error::operation_aborted || !acceptor.is_open()) co_return;
         if (failure) {
-            spdlog::warn("accept failed: {}", failure.message());
+            std::uint64_t suppressed = 0;
+            if (failures.admit(suppressed)) {
+                spdlog::warn("accept failed: {} ({} similar suppressed)", failure.message(), suppressed);
+            }
+            if (!is_exhaustion(failure)) continue;
+            backoff = std::clamp(backoff * 2, std::chrono::milliseconds(50), std::chrono::milliseconds(500));
+            backoff_timer.expires_after(backoff);
+            co_await backoff_timer.async_wait(use_tuple);
             continue;
         }
-        if (context.api.metrics.connections() >= static_cast<std::int64_t>(context.options.max_connections)) {
-            spdlog::warn("connection limit {} reached; closing a new connection",
-                         context.options.max_connections);
-            continue;  // the socket closes as it goes out of scope
-        }
+        backoff = std::chrono::milliseconds(0);
         beast::error_code ignored;
+        auto const remote = socket.remote_endpoint(ignored);
+        if (ignored) continue;  // already gone
+        auto slot = admit(context, remote, refusals);
+        if (!slot) continue;  // the socket closes as it goes out of scope
         socket.set_option(tcp::no_delay(true), ignored);
         auto executor = socket.get_executor();
-        asio::co_spawn(executor, detail::run_session(std::move(socket), context), asio::detached);
+        asio::co_spawn(executor, detail::run_session(std::move(socket), context, std::move(*slot)), asio::detached);
     }
 }
 
@@ -197,8 +283,13 @@ tcp::endpoint listen_endpoint(asio::io_context& io, server_options const& option
 void run_server(server_options const& options, api& api) {
     auto tls = tls_context(options);  // before listening: a bad certificate never serves
     detail::server_context context{api, options, tls ? &*tls : nullptr, {}, {}};
+    context.max_connections = detail::fit_connections_to_descriptors(options.max_connections);
     asio::io_context io(static_cast<int>(options.threads));
     tcp::acceptor acceptor(io, listen_endpoint(io, options));
+    // Declared after io: destroyed (its admitted work finished) before io and its sessions.
+    detail::worker_pool workers(options.workers, options.worker_queue);
+    context.workers = &workers;
+    context.policy = detail::make_request_policy(options, acceptor.local_endpoint().address().to_string());
     asio::signal_set signals(io, SIGINT, SIGTERM);
     auto const observer = api.store.add_observer([&](std::span<recorded_event const> events) {
         api.metrics.record_commit(events.size());

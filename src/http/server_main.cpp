@@ -74,6 +74,8 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     app::projection_runner projections(store, {.snapshot_every = options.snapshot_every});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
+    api.page_bytes = options.page_bytes;
+    api.scan_events = options.scan_events;
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
     http::run_server(options, api);
     if (auto const cause = store.failure()) {

@@ -11,9 +11,6 @@
 #include "ledger/store/event_store.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -25,6 +22,7 @@
 
 #include <array>
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 
 namespace ledger::http::detail {
@@ -73,6 +71,7 @@ request to_request(beast_request&& message, std::string request_id) {
     out.last_event_id = std::string(message["Last-Event-ID"]);
     out.authorization = std::string(message[bhttp::field::authorization]);
     out.if_none_match = std::string(message[bhttp::field::if_none_match]);
+    out.origin = std::string(message[bhttp::field::origin]);
     out.content_length = message.body().size();
     out.body = std::move(message.body());
     out.request_id = std::move(request_id);
@@ -83,7 +82,7 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
                                              std::string const& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(answer.status), version};
     out.set(bhttp::field::server, "recruit-ledgerd");
-    out.set(bhttp::field::content_type, answer.content_type);
+    if (!answer.content_type.empty()) out.set(bhttp::field::content_type, answer.content_type);
     out.set("X-Request-Id", request_id);
     for (auto const& [name, value] : answer.headers) out.set(name, value);
     out.keep_alive(keep_alive);
@@ -101,63 +100,17 @@ void log_access(request const& http, unsigned status, std::chrono::steady_clock:
                   path, status, took.count(), http.request_id);
 }
 
-/// route(), with infrastructure failures logged (with the request id) and answered as 500.
-response answer(request const& http, api& api) {
-    try {
-        return route(http, api);
-    } catch (std::exception const& failure) {
-        spdlog::error("request_id={} failed: {}", http.request_id, failure.what());
-    } catch (...) {
-        spdlog::error("request_id={} failed with an unknown exception", http.request_id);
-    }
-    auto out = internal_error_response(http.request_id);
-    out.route = "error";
-    return out;
-}
-
-/// Submits `request` to the group-commit writer and resumes on the session's strand with the
-/// result, so an I/O thread never blocks on a commit.
-template <class Token>
-auto async_append(store::event_store& store, store::append_request request, Token&& token) {
-    return asio::async_initiate<Token, void(store::append_result)>(
-        [&store](auto handler, store::append_request pending) {
-            auto const executor = asio::get_associated_executor(handler);
-            // append_async takes a std::function, which must be copyable; the handler is not.
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            store.append_async(std::move(pending), [shared, executor](store::append_result result) {
-                asio::post(executor, [shared, result = std::move(result)]() mutable {
-                    (*shared)(std::move(result));
-                });
-            });
-        },
-        token, std::move(request));
-}
-
-/// The routed response, with a pending append carried out.
-asio::awaitable<response> complete(response routed, api& api, std::string const& request_id) {
-    if (!routed.append) co_return routed;
-    auto const events = routed.append->events.size();
-    auto const started = std::chrono::steady_clock::now();
-    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
-    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
-    try {
-        auto out = finish_append(result, events, took.count(), api);
-        out.route = std::move(routed.route);
-        co_return out;
-    } catch (std::exception const& failure) {
-        spdlog::error("request_id={} failed: {}", request_id, failure.what());
-        co_return internal_error_response(request_id);
-    }
-}
-
-/// One SSE message per event: id = position, event = type, data = the envelope.
-std::string sse_page(std::vector<recorded_event> const& events) {
+/// One SSE message per event (id = position, event = type, data = the envelope), ending after
+/// the message that passes `bytes`. Returns the text and how many events it holds.
+std::pair<std::string, std::size_t> sse_page(std::vector<recorded_event> const& events, std::size_t bytes) {
     std::string out;
-    for (auto const& event : events) {
+    std::size_t written = 0;
+    for (; written < events.size() && (written == 0 || out.size() < bytes); ++written) {
+        auto const& event = events[written];
         out += fmt::format("id: {}\nevent: {}\ndata: {}\n\n", event.position, event.type,
                            to_json_text(app::envelope_to_json(event)));
     }
-    return out;
+    return {std::move(out), written};
 }
 
 /// A subscriber's place in the commit signal and the metrics, for the subscription's lifetime
@@ -193,8 +146,11 @@ asio::awaitable<void> stream_events(stream_connection<Stream>& conn, server_cont
         auto const events = context.api.store.read_log({from, sse_page_events, {}, {}});
         std::string text;
         if (!events.empty()) {
-            from = events.back().position + 1;
-            text = sse_page(app::reveal_personal_data(context.api.store, events, shown));
+            // Cut by bytes as well as by count: the next round starts after the last one sent.
+            auto [page, sent] = sse_page(app::reveal_personal_data(context.api.store, events, shown),
+                                         context.api.page_bytes);
+            from = events[sent - 1].position + 1;
+            text = std::move(page);
         } else if (context.api.draining.load()) {
             break;
         } else {
@@ -246,19 +202,54 @@ asio::awaitable<void> linger(stream_connection<Stream>& conn) {
     }
 }
 
-/// Answers a request the session refuses before the handler sees it (too large, malformed),
-/// then the connection closes.
+/// Answers a request the session refuses before the handler sees it (too large, malformed, a
+/// foreign Host or Origin, no token for a body), then the connection closes.
 template <class Stream>
-asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, error_code code,
-                             std::string message) {
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, response answer) {
     auto const request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
-    auto answer = error_reply(error{code, std::move(message), {}});
     context.api.metrics.record_request("unmatched", answer.status);
     spdlog::info("access refused status={} request_id={}", answer.status, request_id);
     auto out = to_beast(std::move(answer), 11, false, request_id);
     conn.transport().expires_after(context.options.request_timeout);
     co_await bhttp::async_write(conn.stream, out, use_tuple);
     co_await linger(conn);
+}
+
+template <class Stream>
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, error_code code,
+                             std::string message) {
+    // A named value, not a temporary in the co_await expression: GCC 12 destroys such
+    // temporaries twice.
+    auto answer = error_reply(error{code, std::move(message), {}});
+    co_await refuse(conn, context, std::move(answer));
+}
+
+/// Whether a request whose headers `parser` holds announces a body.
+bool has_body(bhttp::request_parser<bhttp::string_body> const& parser) {
+    return parser.chunked() || parser.content_length().value_or(0) > 0;
+}
+
+/// The refusal of a request by its headers alone (SPEC §6 serving rules), or nullopt: a Host
+/// the server does not serve, a state change from a foreign Origin, or, with tokens, a body
+/// sent without a valid token (refused before a byte of it is read).
+std::optional<response> refusal_by_headers(bhttp::request_parser<bhttp::string_body> const& parser,
+                                           server_context const& context) {
+    auto const& head = parser.get();
+    auto const host = head[bhttp::field::host];
+    if (auto refused = check_host(context.policy, host, head.version())) return error_reply(*refused);
+    if (auto refused = check_origin(context.policy, head.method_string(), head[bhttp::field::origin], host)) {
+        return error_reply(*refused);
+    }
+    auto const& authenticator = context.api.authenticator;
+    if (authenticator.requires_tokens() && has_body(parser)) {
+        auto const caller = authenticator.authenticate(head[bhttp::field::authorization]);
+        if (!caller) {
+            auto out = error_reply(caller.error());
+            out.headers.emplace_back("WWW-Authenticate", "Bearer");
+            return out;
+        }
+    }
+    return std::nullopt;
 }
 
 /// Whether a read failed on a malformed message (rather than a closed or timed-out connection).
@@ -290,6 +281,10 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
         co_await refuse(conn, context, error_code::bad_request, "the request is not valid HTTP/1.1");
     }
     if (header_failure) co_return std::nullopt;
+    if (auto refused = refusal_by_headers(parser, context)) {
+        co_await refuse(conn, context, std::move(*refused));
+        co_return std::nullopt;
+    }
     if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
@@ -303,6 +298,27 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
     co_return parser.release();
 }
 
+/// An allowed cross-origin caller (--allow-origin) may read the answer; nobody else gets CORS
+/// headers, so browsers keep other pages from reading it.
+void add_cors_headers(response& reply, request const& http, request_policy const& policy) {
+    if (http.origin.empty() || !is_cors_origin(policy, http.origin)) return;
+    reply.headers.emplace_back("Access-Control-Allow-Origin", http.origin);
+    reply.headers.emplace_back("Vary", "Origin");
+}
+
+/// The answer to a CORS preflight (OPTIONS with Access-Control-Request-Method) from an
+/// --allow-origin origin, or nullopt: anyone else's OPTIONS goes to the router (405).
+std::optional<response> preflight(request const& http, request_policy const& policy) {
+    if (http.method != "OPTIONS" || http.origin.empty() || !is_cors_origin(policy, http.origin)) return std::nullopt;
+    response out;  // no body, so no content type
+    out.status = 204;
+    out.route = "preflight";
+    out.headers = {{"Access-Control-Allow-Methods", "GET, HEAD, POST"},
+                   {"Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID, X-Request-Id"},
+                   {"Access-Control-Max-Age", "600"}};
+    return out;
+}
+
 /// Serves one request; returns whether the connection stays open for another.
 template <class Stream>
 asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_context& context, beast_request&& message) {
@@ -311,7 +327,10 @@ asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_cont
     bool const client_keeps_alive = message.keep_alive();
     auto request_id = request_id_for(message);
     auto const http = to_request(std::move(message), std::move(request_id));
-    auto reply = co_await complete(answer(http, context.api), context.api, http.request_id);
+    auto preflight_answer = preflight(http, context.policy);
+    auto routed = preflight_answer ? std::move(*preflight_answer) : answer(http, context.api);  // named: see refuse
+    auto reply = co_await complete(std::move(routed), context, http.request_id);
+    add_cors_headers(reply, http, context.policy);
     context.api.metrics.record_request(reply.route, reply.status);
     log_access(http, reply.status, started);
     if (reply.subscribe) {
@@ -385,7 +404,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<stream_connection<Stream>
 
 }  // namespace
 
-asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context) {
+asio::awaitable<void> run_session(asio::ip::tcp::socket socket, server_context& context, client_slot slot) {
+    client_slot const held = std::move(slot);  // released when the session ends
     context.api.metrics.connection_opened();
     try {
         beast::tcp_stream transport(std::move(socket));

@@ -22,17 +22,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool is_json_media_type(std::string_view content_type) {
-    auto const media = content_type.substr(0, content_type.find(';'));
-    auto const trimmed = media.substr(0, media.find_last_not_of(' ') + 1);
-    if (trimmed.size() != 16) return false;
-    for (std::size_t i = 0; i < trimmed.size(); ++i) {
-        auto const lower = static_cast<char>(std::tolower(static_cast<unsigned char>(trimmed[i])));
-        if (lower != "application/json"[i]) return false;
-    }
-    return true;
-}
-
 /// The body as a DOM whose memory comes from `memory` (which must outlive it).
 result<json::value> parse_json_body(std::string const& body, json::storage_ptr memory) {
     boost::system::error_code failure;
@@ -67,7 +56,22 @@ result<std::optional<std::uint64_t>> last_event_id(std::string const& header) {
     return std::optional(position);
 }
 
+app::page_budget budget_of(api const& api) {
+    return app::page_budget{api.page_bytes, api.scan_events};
+}
+
 }  // namespace
+
+bool is_json_media_type(std::string_view content_type) {
+    auto const media = content_type.substr(0, content_type.find(';'));
+    auto const trimmed = media.substr(0, media.find_last_not_of(' ') + 1);
+    if (trimmed.size() != 16) return false;
+    for (std::size_t i = 0; i < trimmed.size(); ++i) {
+        auto const lower = static_cast<char>(std::tolower(static_cast<unsigned char>(trimmed[i])));
+        if (lower != "application/json"[i]) return false;
+    }
+    return true;
+}
 
 response append_events(route_input const& in, api& api) {
     if (!is_json_media_type(in.http.content_type)) {
@@ -100,8 +104,10 @@ response read_stream(route_input const& in, api& api) {
     auto const direction = direction_param(in);
     if (!direction) return error_response(direction.error());
     auto page = app::read_stream_json(
-        api.store, app::stream_read{in.path_param, *from_version, *limit, *direction,
-                                    app::personal_fields_for(in.caller.granted)});
+        api.store,
+        app::stream_read{in.path_param, *from_version, *limit, *direction,
+                         app::personal_fields_for(in.caller.granted)},
+        budget_of(api));
     if (!page) return error_response(page.error());
     return json_text_response(200, std::move(*page));
 }
@@ -120,8 +126,14 @@ response read_log(route_input const& in, api& api) {
     if (!query.category.empty() && !events::is_known_category(query.category)) {
         return error_response(error_code::bad_request, "category is not a catalogue category");
     }
-    return json_text_response(
-        200, app::read_log_json(api.store, query, app::personal_fields_for(in.caller.granted)));
+    auto const shown = app::personal_fields_for(in.caller.granted);
+    if (query.type.empty() && query.category.empty()) {
+        return json_text_response(200, app::read_log_json(api.store, query, shown, budget_of(api)));
+    }
+    // A filtered read may decode up to scan_events events to fill its page: on a worker.
+    return offloaded([query = std::move(query), shown, &api] {
+        return json_text_response(200, app::read_log_json(api.store, query, shown, budget_of(api)));
+    });
 }
 
 response subscribe(route_input const& in, api&) {

@@ -90,6 +90,10 @@ public:
     template <class Message>
     void write(Message& message, bool header_only = false) {
         namespace http = boost::beast::http;
+        // Every HTTP/1.1 client sends Host; the server answers only its own names (SPEC §6).
+        if constexpr (Message::is_request::value) {
+            if (message.find(http::field::host) == message.end()) message.set(http::field::host, "127.0.0.1");
+        }
         http::serializer<Message::is_request::value, typename Message::body_type> serializer(message);
         if (header_only) {
             run([&](auto done) { http::async_write_header(stream_, serializer, done); });

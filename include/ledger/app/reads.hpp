@@ -34,18 +34,30 @@ struct stream_read {
     personal_fields shown = personal_fields::redacted;  // as the caller's role allows
 };
 
+/// Bounds on one page besides its `limit` (SPEC §6 serving rules).
+struct page_budget {
+    /// The page ends after the event whose JSON passes this many bytes (at least one event).
+    std::size_t bytes = std::size_t{1} << 20;
+    /// A log read examines at most this many events (filtered reads may match few of them).
+    std::uint64_t scanned_events = 100'000;
+};
+
 /// {"stream", "direction", "events": [...], "next_version": N|null}; next_version is where the
-/// following page starts (null at the end in that direction).
+/// following page starts (null at the end in that direction). A page cut by budget.bytes has
+/// fewer than `limit` events and a next_version.
 /// Errors: invalid_stream_name, stream_not_found.
 /// Answers with the JSON text (written without a DOM: every stream read comes here).
-result<std::string> read_stream_json(store::event_store const& store, stream_read const& read);
+result<std::string> read_stream_json(store::event_store const& store, stream_read const& read,
+                                     page_budget const& budget = {});
 
-/// {"events": [...], "next_position": N|null}; next_position is null when the page was not
-/// full (the end of the log as of this read).
-/// Answers with the JSON text, as read_stream_json does.
+/// {"events": [...], "next_position": N|null}: the events from query.from_position that pass
+/// its filters. next_position is where to continue: after a full page, at the first event
+/// left out by budget.bytes, or where the scan stopped after budget.scanned_events events (a
+/// filtered read may then answer fewer events than `limit`, even none); null at the end of the
+/// log as of this read. Answers with the JSON text, as read_stream_json does.
 /// Personal fields as `shown` allows (personal_fields_for the caller's role).
 std::string read_log_json(store::event_store const& store, store::log_query const& query,
-                          personal_fields shown);
+                          personal_fields shown, page_budget const& budget = {});
 
 /// GET /v1/audit/verify: {"ok", "events", "head_position", "head_hash"}, plus
 /// "first_bad_position" and "problem" when the chain is broken. Walks the whole log; with

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace ledger::store {
@@ -35,11 +36,20 @@ struct api {
     app::authenticator authenticator{};
     /// Set once a shutdown starts: /readyz answers 503 and responses close the connection.
     std::atomic<bool> draining{false};
+    /// Reads are cut by bytes as well as by `limit` (SPEC §6 serving rules): a page of
+    /// /v1/events or of a stream, and an SSE batch, stop after the event that passes this many
+    /// bytes of JSON; at least one event is always sent.
+    std::size_t page_bytes = std::size_t{1} << 20;
+    /// A filtered log read (type=, category=) looks at most this many events, then answers
+    /// what it found with the next_position to continue from.
+    std::uint64_t scan_events = 100'000;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as
 /// `response::append`, for the caller to submit (event_store::append_async, so that concurrent
-/// requests share a group commit) and to answer with finish_append.
+/// requests share a group commit) and to answer with finish_append. Slow reads come back as
+/// `response::offload` (work for a worker thread) and min_position waits as `response::wait`,
+/// so that route() itself never blocks.
 /// A route that needs a role (SPEC §6) is answered 401 unauthenticated (with
 /// `WWW-Authenticate: Bearer`) when the request has no known token and 403 forbidden when the
 /// token's role does not suffice; unknown paths and methods are answered 404/405 first.
@@ -54,8 +64,9 @@ response route(request const& request, api& api);
 response finish_append(store::append_result const& result, std::size_t events, double seconds,
                        api& api);
 
-/// route(), with a pending append submitted and awaited here (blocking until durable): the
-/// whole API as one request → response function, for tests and simple callers.
+/// route(), with a pending append submitted and awaited here (blocking until durable), offloaded
+/// work run here and waits waited here: the whole API as one request → response function, for
+/// tests and simple callers.
 response handle(request const& request, api& api);
 
 /// The SPEC §6 error response for `failure`, for refusals made before `handle` (the session's

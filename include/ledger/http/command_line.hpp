@@ -22,7 +22,10 @@ struct usage_error {
 
 /// Parses `--data DIR --listen HOST:PORT [--tokens FILE] [--tls-cert F --tls-key F]
 /// [--threads N] [--log-level LEVEL] [--port-file FILE] [--body-limit BYTES]
-/// [--max-connections N] [--help]` (each also as --flag=value).
+/// [--max-connections N] [--idle-timeout S] [--request-timeout S] [--allow-host NAME]...
+/// [--allow-origin ORIGIN]... [--workers N] [--worker-queue N] [--page-bytes BYTES]
+/// [--scan-events N] [--max-client-connections N] [--cap-loopback-clients yes|no] [--help]`
+/// (each also as --flag=value).
 /// `arguments` excludes the program name.
 std::variant<command_line, usage_error> parse_command_line(std::vector<std::string> const& arguments);
 

@@ -5,7 +5,10 @@
 
 #include "ledger/store/append.hpp"
 
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +26,7 @@ struct request {
     std::string last_event_id; // the Last-Event-ID header (SSE resume)
     std::string authorization; // the Authorization header ("Bearer <token>"); never logged
     std::string if_none_match; // the If-None-Match header (dashboard files revalidate by ETag)
+    std::string origin;        // the Origin header, empty when absent
     std::optional<std::uint64_t> content_length;
     std::string body;
     std::string request_id;    // for logs; the session assigns it
@@ -33,6 +37,19 @@ struct request {
 struct subscription {
     std::uint64_t from_position = 0;
     bool personal_data = false;  // show personal fields (the caller's role reveals them)
+};
+
+struct response;
+
+/// A read that can be answered only once the read models have folded a position
+/// (GET /v1/projections/{name}?min_position=N). The session retries `attempt` after each commit
+/// (and on a short timer) without holding a thread, until it answers or `timeout` passes.
+struct position_wait {
+    /// Never blocks. nullopt: not yet; with `final` set it always answers (the 503 then).
+    std::function<std::optional<response>(bool final)> attempt;
+    std::chrono::milliseconds timeout{0};
+    /// The same answer, blocking the calling thread up to `timeout` (http::handle uses it).
+    std::function<response()> blocking;
 };
 
 struct response {
@@ -48,6 +65,11 @@ struct response {
     /// A valid append for the caller to submit to the store (see http::route); the response's
     /// other fields are meaningless until finish_append replaces it.
     std::optional<store::append_request> append;
+    /// Slow work (as-of replays, filtered scans, verify, exports) for the caller to run off its
+    /// I/O thread (the session's bounded worker pool); its result replaces this response.
+    std::function<response()> offload;
+    /// A min_position wait for the caller to await (see position_wait).
+    std::shared_ptr<position_wait> wait;
 };
 
 }  // namespace ledger::http

@@ -39,6 +39,20 @@ struct server_options {
     std::chrono::milliseconds failure_drain{2000};
     std::uint64_t snapshot_every = 50'000;    // events between read-model snapshots
     std::size_t max_queued_appends = 10'000;  // appends waiting for the writer; more get 503
+
+    // SPEC §6 serving rules.
+    /// Host names answered besides the loopback names (127.0.0.1, localhost, [::1]) and the
+    /// listen address; other Host headers are refused 421 misdirected_request.
+    std::vector<std::string> allowed_hosts;
+    /// Origins (e.g. "https://dash.example") besides the server's own whose state-changing
+    /// requests are accepted; they also get CORS headers. None by default: no CORS headers.
+    std::vector<std::string> allowed_origins;
+    unsigned workers = 2;             // threads for slow reads (replays, scans, verify, export)
+    std::size_t worker_queue = 8;     // slow reads that may wait for a worker; more get 503
+    std::size_t page_bytes = std::size_t{1} << 20;  // a page or SSE batch ends past this
+    std::uint64_t scan_events = 100'000;            // events one filtered log read examines
+    std::size_t max_client_connections = 64;        // per remote address; 0: no cap
+    bool cap_loopback_clients = false;              // loopback clients are exempt by default
 };
 
 /// Listens on options.host:options.port and serves `api` on options.threads threads until

@@ -6,6 +6,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,9 @@ response error_response(error_code code, std::string message);
 
 /// A body already serialised: CSV, Prometheus text, or JSON written without a DOM.
 response text_response(unsigned status, std::string_view content_type, std::string body);
+
+/// A response that asks the caller to run `work` off its I/O thread (response::offload).
+response offloaded(std::function<response()> work);
 
 /// `body` as text/csv (UTF-8). A non-empty `download_name` adds
 /// `Content-Disposition: attachment; filename="<download_name>"`; it must be a plain file

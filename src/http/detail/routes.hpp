@@ -32,6 +32,9 @@ result<std::optional<std::uint64_t>> integer_param(boost::urls::params_view quer
 /// A query parameter's decoded text, or nullopt when absent.
 std::optional<std::string> text_param(boost::urls::params_view query, std::string_view name);
 
+/// Whether a Content-Type names application/json (any case, parameters ignored).
+bool is_json_media_type(std::string_view content_type);
+
 response append_events(route_input const& in, api& api);
 response read_stream(route_input const& in, api& api);
 response read_log(route_input const& in, api& api);

@@ -1,0 +1,174 @@
+// What route() hands back that the session must still carry out without blocking its I/O
+// thread (SPEC §6 serving rules): an append submitted to the group-commit writer, slow work run
+// on the bounded worker pool, a min_position wait awaited on a timer woken by commits.
+
+#include "detail/server_context.hpp"
+
+#include "ledger/store/event_store.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace ledger::http::detail {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+/// Submits `request` to the group-commit writer and resumes on the session's strand with the
+/// result, so an I/O thread never blocks on a commit.
+template <class Token>
+auto async_append(store::event_store& store, store::append_request request, Token&& token) {
+    return asio::async_initiate<Token, void(store::append_result)>(
+        [&store](auto handler, store::append_request pending) {
+            auto const executor = asio::get_associated_executor(handler);
+            // append_async takes a std::function, which must be copyable; the handler is not.
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            store.append_async(std::move(pending), [shared, executor](store::append_result result) {
+                asio::post(executor, [shared, result = std::move(result)]() mutable {
+                    (*shared)(std::move(result));
+                });
+            });
+        },
+        token, std::move(request));
+}
+
+/// `work`, with infrastructure failures logged (with the request id) and answered as 500.
+template <class Work>
+response guarded(Work&& work, std::string const& request_id) {
+    try {
+        return work();
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", request_id);
+    }
+    return internal_error_response(request_id);
+}
+
+/// Runs `work` on the worker pool (which must have admitted it) and resumes on the session's
+/// strand with its response: the I/O thread goes on serving others meanwhile.
+template <class Token>
+auto async_offload(worker_pool& pool, std::function<response()> work, Token&& token) {
+    return asio::async_initiate<Token, void(response)>(
+        [&pool](auto handler, std::function<response()> pending) {
+            auto const executor = asio::get_associated_executor(handler);
+            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+            pool.run(std::move(pending),  // guarded: never throws
+                     [shared, executor](response out) {
+                         asio::post(executor, [shared, out = std::move(out)]() mutable { (*shared)(std::move(out)); });
+                     });
+        },
+        token, std::move(work));
+}
+
+/// The answer when every worker is busy and the queue is full (SPEC §6 serving rules).
+response workers_saturated() {
+    auto out = error_reply(error{error_code::unavailable, "the server is busy with slow reads; retry shortly", {}});
+    out.headers.emplace_back("Retry-After", "1");
+    return out;
+}
+
+/// wait.attempt(final), with a failure logged and answered as 500.
+std::optional<response> guarded_attempt(position_wait const& wait, bool final, std::string const& request_id) {
+    try {
+        return wait.attempt(final);
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", request_id);
+    }
+    return internal_error_response(request_id);
+}
+
+/// A waiter's place in the commit signal for a scope (also when an attempt throws).
+class commit_registration {
+public:
+    commit_registration(commit_signal& commits, std::shared_ptr<commit_signal::waiter> const& waiter)
+        : commits_(commits), handle_(commits.add(waiter)) {}
+    ~commit_registration() { commits_.remove(handle_); }
+    commit_registration(commit_registration const&) = delete;
+    commit_registration& operator=(commit_registration const&) = delete;
+
+private:
+    commit_signal& commits_;
+    std::uint64_t handle_;
+};
+
+/// How often a position wait looks again without news: the read models also fold while
+/// catching up, which no commit announces.
+constexpr auto position_poll = std::chrono::milliseconds(50);
+
+/// Awaits `wait` without holding a thread: attempts after each commit (or poll) until it
+/// answers, the timeout passes or the server drains.
+asio::awaitable<response> await_position(position_wait const& wait, server_context& context,
+                                         std::string const& request_id) {
+    auto const deadline = std::chrono::steady_clock::now() + wait.timeout;
+    auto const waiter = std::make_shared<commit_signal::waiter>(co_await asio::this_coro::executor);
+    commit_registration const registration(context.commits, waiter);
+    for (;;) {
+        waiter->notified = false;
+        auto const now = std::chrono::steady_clock::now();
+        bool const final = now >= deadline || context.api.draining.load();
+        auto out = guarded_attempt(wait, final, request_id);
+        if (out) co_return std::move(*out);
+        waiter->timer.expires_at(std::min(deadline, now + position_poll));
+        if (!waiter->notified) co_await waiter->timer.async_wait(use_tuple);
+    }
+}
+
+}  // namespace
+
+/// route(), with infrastructure failures logged (with the request id) and answered as 500.
+response answer(request const& http, api& api) {
+    try {
+        return route(http, api);
+    } catch (std::exception const& failure) {
+        spdlog::error("request_id={} failed: {}", http.request_id, failure.what());
+    } catch (...) {
+        spdlog::error("request_id={} failed with an unknown exception", http.request_id);
+    }
+    auto out = internal_error_response(http.request_id);
+    out.route = "error";
+    return out;
+}
+
+/// The routed response, with a pending append, offloaded work or position wait carried out.
+asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id) {
+    auto& api = context.api;
+    if (routed.offload) {
+        if (!context.workers->try_admit()) co_return workers_saturated();
+        // A named std::function, not a temporary in the co_await expression: GCC 12 destroys
+        // such temporaries twice.
+        std::function<response()> work = [pending = std::move(routed.offload), request_id] {
+            return guarded(pending, request_id);
+        };
+        auto out = co_await async_offload(*context.workers, std::move(work), asio::use_awaitable);
+        out.route = routed.route;
+        co_return out;
+    }
+    if (routed.wait) {
+        auto out = co_await await_position(*routed.wait, context, request_id);
+        out.route = routed.route;
+        co_return out;
+    }
+    if (!routed.append) co_return routed;
+    auto const events = routed.append->events.size();
+    auto const started = std::chrono::steady_clock::now();
+    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
+    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
+    auto out = guarded([&] { return finish_append(result, events, took.count(), api); }, request_id);
+    out.route = std::move(routed.route);
+    co_return out;
+}
+
+}  // namespace ledger::http::detail
