@@ -86,6 +86,10 @@ std::variant<command_line, usage_error> parse_command_line(std::vector<std::stri
             parsed.help = true;
             continue;
         }
+        if (flag == "--version") {
+            parsed.version = true;
+            continue;
+        }
         std::string value;
         if (auto const equals = flag.find('='); flag.starts_with("--") && equals != std::string::npos) {
             value = flag.substr(equals + 1);
@@ -110,7 +114,7 @@ std::optional<std::string> startup_refusal(server_options const& options) {
 }
 
 std::string usage() {
-    return "usage: recruit-ledgerd [--data DIR] [--listen HOST:PORT] [--threads N]\n"
+    return "usage: recruit-ledgerd [--help] [--version] [--data DIR] [--listen HOST:PORT] [--threads N]\n"
            "                       [--log-level trace|debug|info|warn|error|off]\n"
            "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"

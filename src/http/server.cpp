@@ -1,6 +1,7 @@
 // The listening side of recruit-ledgerd: accept loop, connection bounds, signals and drain.
 
 #include "detail/server_context.hpp"
+#include "detail/service_manager.hpp"
 
 #include "ledger/store/event_store.hpp"
 
@@ -118,6 +119,7 @@ asio::awaitable<void> drain_on_signal(asio::signal_set& signals, tcp::acceptor& 
     auto [failure, number] = co_await signals.async_wait(use_tuple);
     if (failure) co_return;
     spdlog::info("signal {} received: draining", number);
+    detail::notify_stopping();
     context.api.draining.store(true);
     beast::error_code ignored;
     acceptor.close(ignored);
@@ -193,6 +195,8 @@ void run_server(server_options const& options, api& api) {
                  tls ? "HTTPS" : "HTTP", options.threads,
                  options.tokens ? "bearer tokens required" : "no tokens: loopback only");
     if (options.port_file) write_port_file(*options.port_file, bound.port());
+    detail::notify_ready();
+    auto const watchdog = detail::start_watchdog(io);
 
     asio::co_spawn(io, accept_loop(acceptor, context), asio::detached);
     asio::co_spawn(io, drain_on_signal(signals, acceptor, context), asio::detached);

@@ -4,6 +4,7 @@
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
 #include "ledger/app/projection_runner.hpp"
+#include "ledger/build_info.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
@@ -86,6 +87,10 @@ int server_main(std::vector<std::string> const& arguments) {
     auto const& command = std::get<command_line>(parsed);
     if (command.help) {
         std::fputs(usage().c_str(), stdout);
+        return 0;
+    }
+    if (command.version) {
+        std::printf("recruit-ledgerd %s (commit %s)\n", build_version().data(), build_commit().data());
         return 0;
     }
     configure_logging(command.options.log_level);

@@ -1,0 +1,66 @@
+// The prose of the OpenAPI document: summaries and query parameters of SPEC §6's operations.
+
+#include "detail/openapi_parts.hpp"
+#include "ledger/http/route_table.hpp"
+
+#include <array>
+
+namespace ledger::http::detail {
+namespace {
+
+constexpr std::array<query_note, 3> stream_query{{
+    {"from_version", "integer", "first stream version to return"},
+    {"limit", "integer", "most events to return"},
+    {"direction", "string", "forward (default) or backward"},
+}};
+constexpr std::array<query_note, 4> log_query{{
+    {"from_position", "integer", "first log position to return"},
+    {"limit", "integer", "most events to return"},
+    {"type", "string", "only events of this type"},
+    {"category", "string", "only events of streams of this category"},
+}};
+constexpr std::array<query_note, 1> subscribe_query{{
+    {"from_position", "integer", "first position to send (or the Last-Event-ID header + 1)"},
+}};
+constexpr std::array<query_note, 5> projection_query{{
+    {"as_of_position", "integer", "fold only events at or before this position"},
+    {"as_of", "string", "fold only events recorded at or before this RFC 3339 time"},
+    {"min_position", "integer", "wait (bounded) until the read model has folded this position"},
+    {"format", "string", "json (default) or csv"},
+    {"excel", "boolean", "with format=csv: the spreadsheet variant (BOM, ';', decimal comma)"},
+}};
+
+constexpr std::array<operation_note, 16> notes{{
+    {"POST", "/v1/streams/{stream}/events", "Append a batch of events atomically", {}, 201,
+     "application/json", "AppendResult", "AppendRequest"},
+    {"GET", "/v1/streams/{stream}", "Read a stream", stream_query},
+    {"GET", "/v1/events", "Read the global log", log_query},
+    {"GET", "/v1/subscribe", "Server-Sent Events: catch-up, then live", subscribe_query, 200,
+     "text/event-stream"},
+    {"GET", "/v1/projections", "List the read models with position and lag"},
+    {"GET", "/v1/projections/{name}", "One read model (JSON or CSV), optionally as of a past point",
+     projection_query},
+    {"GET", "/v1/catalog", "Event types, categories, fields and domain rules"},
+    {"GET", "/v1/openapi.json", "This document"},
+    {"GET", "/v1/info", "Version, build commit, store format version and ledger id", {}, 200,
+     "application/json", "Info"},
+    {"GET", "/v1/audit/verify", "Walk the hash chain"},
+    {"GET", "/v1/audit/head", "The current chain head digest"},
+    {"POST", "/v1/candidates/{id}/erase", "Crypto-shred a candidate's personal data"},
+    {"GET", "/v1/candidates/{id}", "Subject access export of a candidate's personal data"},
+    {"GET", "/healthz", "Liveness"},
+    {"GET", "/readyz", "Readiness: every read model at the head"},
+    {"GET", "/metrics", "Prometheus metrics", {}, 200, "text/plain"},
+}};
+
+}  // namespace
+
+std::span<operation_note const> operation_notes() { return notes; }
+
+}  // namespace ledger::http::detail
+
+std::vector<ledger::http::routed_operation> ledger::http::described_operations() {
+    std::vector<routed_operation> out;
+    for (auto const& note : detail::notes) out.push_back({note.method, note.path, std::nullopt});
+    return out;
+}
