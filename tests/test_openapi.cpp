@@ -5,6 +5,7 @@
 #include "support/http_fixture.hpp"
 
 #include "events/catalog.hpp"
+#include "ledger/app/projection_runner.hpp"
 #include "ledger/build_info.hpp"
 #include "ledger/http/openapi.hpp"
 #include "ledger/http/route_table.hpp"
@@ -148,4 +149,56 @@ TEST_CASE("GET /v1/info names the version, commit, store format and a ledger id 
     CHECK(id.as_string().size() == 32);
     REQUIRE(f.append("campaign-c1", append_body("0", shortage_check())).status == 201);
     CHECK(json_of(f.get("/v1/info")).at("ledger_id") == id);  // fixed by the first event
+}
+
+namespace {
+
+/// The operation's example request target: path parameters and query parameters from their
+/// `example`s.
+std::string example_target(std::string const& path, json::object const& operation) {
+    std::string target = path;
+    std::string query;
+    for (auto const& value : operation.at("parameters").as_array()) {
+        auto const& parameter = value.as_object();
+        auto const* example = parameter.if_contains("example");
+        if (example == nullptr) continue;
+        auto const text = example->is_string() ? std::string(example->as_string()) : json::serialize(*example);
+        auto const name = std::string(parameter.at("name").as_string());
+        if (parameter.at("in") == "path") {
+            target.replace(target.find("{" + name + "}"), name.size() + 2, text);
+        } else {
+            query += (query.empty() ? "?" : "&") + name + "=" + text;
+        }
+    }
+    return target + query;
+}
+
+}  // namespace
+
+TEST_CASE("the document's example requests succeed against a new ledger, in order", "[openapi][http]") {
+    http_fixture f;
+    ledger::app::projection_runner projections(f.store);
+    f.api.projections = &projections;
+    auto const document = ledger::http::openapi_document();
+    auto const& paths = document.at("paths").as_object();
+    auto run = [&](std::string const& path, std::string const& method) {
+        auto const& operation = paths.at(path).at(method).as_object();
+        auto const target = example_target(path, operation);
+        INFO(method << ' ' << target);
+        ledger::http::response response;
+        if (method == "post") {
+            auto const& body = operation.at("requestBody").at("content").at("application/json").at("example");
+            response = f.post(target, json::serialize(body));
+        } else {
+            response = f.get(target);
+        }
+        auto const& expected = operation.at("responses").as_object();
+        CHECK(expected.contains(std::to_string(response.status)));
+        CHECK(response.status < 300);
+    };
+    run("/v1/streams/{stream}/events", "post");  // the data the others read
+    for (auto const& [path, item] : paths) {
+        if (item.as_object().contains("get")) run(std::string(path), "get");
+    }
+    run("/v1/candidates/{id}/erase", "post");
 }

@@ -9,6 +9,7 @@
 #include "ledger/build_info.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 
 #include <string>
 
@@ -44,13 +45,17 @@ json::array parameters(routed_operation const& route, detail::operation_note con
     for (auto open = route.path.find('{'); open != std::string_view::npos; open = route.path.find('{', open + 1)) {
         auto const name = route.path.substr(open + 1, route.path.find('}', open) - open - 1);
         out.push_back(json::object{{"name", name}, {"in", "path"}, {"required", true},
-                                   {"schema", {{"type", "string"}}}});
+                                   {"schema", {{"type", "string"}}}, {"example", detail::path_example(name)}});
     }
     if (note == nullptr) return out;
     for (auto const& query : note->query) {
-        out.push_back(json::object{{"name", query.name}, {"in", "query"}, {"required", false},
-                                   {"description", query.description},
-                                   {"schema", {{"type", query.type}}}});
+        json::object parameter{{"name", query.name}, {"in", "query"}, {"required", false},
+                               {"description", query.description}, {"schema", {{"type", query.type}}}};
+        if (!query.example.empty()) {
+            // Numbers and booleans as JSON values, as their schema says.
+            parameter["example"] = query.type == "string" ? json::value(query.example) : json::parse(query.example);
+        }
+        out.push_back(std::move(parameter));
     }
     return out;
 }
@@ -72,10 +77,14 @@ json::object operation(routed_operation const& route) {
     out["operationId"] = operation_id(route);
     out["summary"] = note ? note->summary : std::string_view("Undocumented route");
     out["parameters"] = parameters(route, note);
-    if (note != nullptr && !note->request_schema.empty()) {
-        out["requestBody"] = json::object{
-            {"required", true},
-            {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + std::string(note->request_schema)}}}}}}}};
+    if (note != nullptr && !note->request_example.empty()) {
+        json::object media;
+        media["schema"] = note->request_schema.empty()
+                              ? json::object{{"type", "object"}}
+                              : json::object{{"$ref", "#/components/schemas/" + std::string(note->request_schema)}};
+        media["example"] = json::parse(note->request_example);
+        out["requestBody"] = json::object{{"required", !note->request_schema.empty()},
+                                          {"content", json::object{{"application/json", std::move(media)}}}};
     }
     json::object responses;
     responses[std::to_string(note ? note->success : 200)] = success_response(note);

@@ -19,6 +19,7 @@ struct query_note {
     std::string_view name;
     std::string_view type;  // JSON Schema type: "integer", "string", "boolean"
     std::string_view description;
+    std::string_view example = {};  // a value that works against the document's other examples
 };
 
 /// What the router table cannot say about one operation.
@@ -31,7 +32,13 @@ struct operation_note {
     std::string_view content_type = "application/json";
     std::string_view response_schema;  // a components/schemas name; empty: an open object
     std::string_view request_schema;   // a components/schemas name; empty: no body
+    std::string_view request_example;  // JSON text of an example body; empty: none
 };
+
+/// An example value of the path parameter `name` ("stream", "name", "id"), consistent with the
+/// append example (its stream and candidate), so the examples run in order against a new
+/// ledger: the append, the reads, then the erasure.
+std::string_view path_example(std::string_view name);
 
 /// The notes, one per documented operation. A routed operation without a note is still in the
 /// document (with a generic summary); a note without a route is a bug the tests catch.
