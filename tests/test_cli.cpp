@@ -248,3 +248,24 @@ TEST_CASE("cli: serve is the server, read models included, and stops cleanly on 
     CHECK(table.at("name") == "origin");
     CHECK(table.at("position") == 199);
 }
+
+TEST_CASE("cli: import and demo refuse a data directory another process writes; reading commands run beside it",
+          "[cli][lock]") {
+    temp_dir dir;
+    make_demo(dir / "a", 50);
+    auto const exported = cli({"export", "--data", (dir / "a").string()});
+    REQUIRE(exported.exit_code == 0);
+    {
+        ledger::store::event_store server_like({.directory = dir / "a"});  // holds the writer lock
+        auto const imported = cli({"import", "--data", (dir / "a").string(), "-"}, exported.out);
+        CHECK(imported.exit_code == 1);
+        CHECK(imported.err.find("in use by another process") != std::string::npos);
+        auto const demo = cli({"demo", "--data", (dir / "a").string(), "--events", "10"});
+        CHECK(demo.exit_code == 1);
+        CHECK(demo.err.find("in use by another process") != std::string::npos);
+        CHECK(cli({"verify", "--data", (dir / "a").string()}).exit_code == 0);
+        CHECK(cli({"stats", "--data", (dir / "a").string()}).exit_code == 0);
+        CHECK(cli({"export", "--data", (dir / "a").string()}).out == exported.out);
+    }
+    CHECK(cli({"import", "--data", (dir / "a").string(), "-"}, exported.out).exit_code == 0);  // free again
+}

@@ -141,3 +141,22 @@ TEST_CASE("a TLS certificate without its key (or the reverse) is a usage error",
     CHECK_THAT(cert_only.err, Catch::Contains("--tls-cert and --tls-key go together"));
     CHECK(run_ledgerd(directory, {"--tls-key", pem.key.string()}).exit_code == 2);
 }
+
+TEST_CASE("TLS 1.1 is refused and TLS 1.2 offers only forward-secret AEAD ciphers", "[e2e][tls]") {
+    temp_dir directory;
+    auto const pem = make_self_signed(directory.path());  // an ECDSA (P-256) certificate
+    ledgerd server(directory / "data", {"--tls-cert", pem.cert.string(), "--tls-key", pem.key.string()});
+    REQUIRE(server.start());
+    // SECLEVEL=0 lets this client offer TLS 1.1 and old suites at all: the refusal is the server's.
+    auto const old_client = [&](std::string const& version, std::string const& ciphers) {
+        return https(server.port(), pem.cert, "/healthz",
+                     {"--tlsv1.1", "--tls-max", version, "--ciphers", ciphers + ":@SECLEVEL=0"});
+    };
+    CHECK(old_client("1.1", "DEFAULT").status == 0);
+    CHECK(old_client("1.2", "ECDHE-ECDSA-AES128-GCM-SHA256").status == 200);
+    CHECK(old_client("1.2", "ECDHE-ECDSA-CHACHA20-POLY1305").status == 200);
+    // Forward secrecy but CBC: not in the list.
+    CHECK(old_client("1.2", "ECDHE-ECDSA-AES128-SHA").status == 0);
+    CHECK(old_client("1.2", "ECDHE-ECDSA-AES256-SHA384").status == 0);
+    CHECK(server.running());
+}

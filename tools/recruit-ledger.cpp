@@ -84,10 +84,14 @@ arguments parse(std::vector<std::string> const& words, std::set<std::string_view
     return args;
 }
 
-store::event_store open_store(arguments const& args) {
+/// Opens the ledger in --data. `writes`: the command appends, so it takes the directory's
+/// writer lock and fails (exit 1) while a server or another writer holds it; the others only
+/// read, so they run beside a server.
+store::event_store open_store(arguments const& args, bool writes = false) {
     return store::event_store({.directory = args.required("--data"),
                                .policy = std::make_shared<app::domain_policy>(),
-                               .seal = std::make_shared<app::personal_data_sealer>()});
+                               .seal = std::make_shared<app::personal_data_sealer>(),
+                               .writer = writes});
 }
 
 int verify(arguments const& args) {
@@ -116,7 +120,7 @@ int export_command(arguments const& args) {
 
 int import_command(arguments const& args) {
     if (args.positionals.size() != 1) throw usage_error("import needs one FILE (or - for stdin)");
-    auto store = open_store(args);
+    auto store = open_store(args, /*writes=*/true);
     std::ifstream file;
     auto const& name = args.positionals.front();
     if (name != "-") {
@@ -174,7 +178,7 @@ int stats(arguments const& args) {
 }
 
 int demo(arguments const& args) {
-    auto store = open_store(args);
+    auto store = open_store(args, /*writes=*/true);
     demo::demo_options const options{args.number("--events").value_or(20'000), args.number("--seed").value_or(42)};
     cli::progress_bar bar("demo");
     auto const appended = demo::load(store, options, [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); });

@@ -19,7 +19,9 @@ inline constexpr std::size_t aes_gcm_tag_size = 16;
 std::string random_bytes(std::size_t size);
 
 /// Encrypts `plaintext` under `key` (32 bytes) with a fresh random nonce; `aad` is
-/// authenticated but not stored. Throws std::runtime_error on an OpenSSL failure.
+/// authenticated but not stored. Throws std::runtime_error on an OpenSSL failure and
+/// std::invalid_argument (checked at run time in every build) for a key or nonce of another
+/// length; aes_gcm_open throws the same for a key of another length.
 std::string aes_gcm_seal(std::string_view key, std::string_view plaintext, std::string_view aad);
 
 /// As above with a given 12-byte `nonce`: for known-answer tests only (a nonce must never be

@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <memory>
 #include <string>
 
 namespace ledger::app {
@@ -13,12 +14,24 @@ namespace {
 
 constexpr std::size_t max_batch_events = 1000;
 
-// Collects consecutive events of one stream and actor into one append request.
+// Collects consecutive events of one stream and actor into one append request. All requests
+// form one chain (store::append_chain): after the store refuses one, none later commits, so an
+// import stops at its first bad line with nothing after it written.
 class batcher {
 public:
-    explicit batcher(append_window& window) : window_(window) {}
+    batcher(store::event_store const& store, append_window& window) : store_(store), window_(window) {}
 
     std::optional<error> add(imported_event imported, std::uint64_t line) {
+        // An event an earlier (interrupted) run recorded goes alone, as an idempotent retry the
+        // store checks event for event: batched with new ones it would be refused ("mixes new
+        // events with ones already recorded"), and the earlier run may have batched differently.
+        if (imported.event.id && store_.position_of(*imported.event.id)) {
+            if (auto failure = flush()) return failure;
+            store::append_request single{imported.stream, store::expected_version::any(), imported.actor,
+                                         {}, imported.recorded_at, chain_};
+            single.events.push_back(std::move(imported.event));
+            return window_.submit(std::move(single), "line " + std::to_string(line));
+        }
         // An original append is one stream, one actor, one recorded time: keep those together
         // and apart from the next, so the re-created log matches the original.
         bool const continues = pending_ && pending_->stream == imported.stream &&
@@ -28,7 +41,7 @@ public:
         if (!continues) {
             if (auto failure = flush()) return failure;
             pending_ = store::append_request{imported.stream, store::expected_version::any(),
-                                             imported.actor, {}, imported.recorded_at};
+                                             imported.actor, {}, imported.recorded_at, chain_};
             first_line_ = line;
         }
         pending_->events.push_back(std::move(imported.event));
@@ -45,7 +58,9 @@ public:
     }
 
 private:
+    store::event_store const& store_;
     append_window& window_;
+    std::shared_ptr<store::append_chain> const chain_ = std::make_shared<store::append_chain>();
     std::optional<store::append_request> pending_;
     std::uint64_t first_line_ = 0;
     std::uint64_t last_line_ = 0;
@@ -58,7 +73,8 @@ error bad_json(std::uint64_t line, std::string const& what) {
 }
 
 // A bad line ends the import: every line before it is written (the batch being collected
-// holds only good lines), nothing from it on. A store refusal meanwhile takes precedence.
+// holds only good lines), nothing from it on. A store refusal meanwhile takes precedence (and
+// the chain kept everything after that refusal unwritten).
 error stop_at(batcher& batches, append_window& window, error bad_line) {
     if (auto failure = batches.flush()) return *failure;
     if (auto failure = window.drain()) return *failure;
@@ -83,7 +99,7 @@ std::uint64_t export_events(store::event_store const& store, std::uint64_t from_
 result<import_report> import_events(store::event_store& store, std::istream& in,
                                     progress_callback const& progress) {
     append_window window(store);
-    batcher batches(window);
+    batcher batches(store, window);
     import_report report;
     std::string text;
     std::uint64_t line = 0;

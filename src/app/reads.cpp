@@ -90,8 +90,8 @@ std::string read_log_json(store::event_store const& store, store::log_query cons
     return out;
 }
 
-json::object verify_json(store::event_store const& store) {
-    auto const report = store.verify();
+json::object verify_json(store::event_store const& store, bool check_indexes) {
+    auto const report = store.verify(check_indexes);
     json::object out{{"ok", report.ok}};
     for (auto const& field : head_fields(report.head)) out.insert(field);
     if (!report.ok) {

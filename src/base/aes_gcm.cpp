@@ -3,10 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#include <cassert>
 #include <climits>
 #include <memory>
 #include <stdexcept>
+#include <string>
 
 namespace ledger {
 namespace {
@@ -35,7 +35,13 @@ void check(int ok, char const* what) {
 // One context set up for `encrypt` with key, nonce and aad already fed in.
 cipher_context start(bool encrypt, std::string_view key, std::string_view nonce,
                      std::string_view aad) {
-    assert(key.size() == aes_gcm_key_size && nonce.size() == aes_gcm_nonce_size);
+    // Checked at run time, not asserted: a short key would make OpenSSL read past its end.
+    if (key.size() != aes_gcm_key_size) {
+        throw std::invalid_argument("aes-gcm: the key must be " + std::to_string(aes_gcm_key_size) + " bytes");
+    }
+    if (nonce.size() != aes_gcm_nonce_size) {
+        throw std::invalid_argument("aes-gcm: the nonce must be " + std::to_string(aes_gcm_nonce_size) + " bytes");
+    }
     cipher_context context(EVP_CIPHER_CTX_new());
     if (!context) throw std::runtime_error("aes-gcm: out of memory");
     check(EVP_CipherInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, bytes(key), bytes(nonce),

@@ -5,13 +5,31 @@
 #include <boost/uuid/string_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
 
-#include <random>
+#include <openssl/rand.h>
+
+#include <array>
+#include <cstring>
+#include <stdexcept>
 
 namespace ledger {
 
+namespace {
+
+/// Eight bytes from OpenSSL's CSPRNG (per-thread DRBG), so a generated id cannot be predicted
+/// from earlier ones and taken first (the id index refuses a second use of an id).
+std::uint64_t random_u64() {
+    std::array<unsigned char, 8> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
+        throw std::runtime_error("RAND_bytes failed: no random bits for an event id");
+    }
+    std::uint64_t value = 0;
+    std::memcpy(&value, bytes.data(), sizeof value);
+    return value;
+}
+
+}  // namespace
+
 uuid make_uuid_v7() {
-    // Ids need to be unique, not secret: a per-thread generator seeded from the OS is enough.
-    thread_local std::mt19937_64 random{std::random_device{}()};
     // RFC 9562 §6.2 method 1: the 12 bits after the version count up within a millisecond
     // (from a random start in the lower half), so one thread's ids strictly increase and the
     // writer can append them at the end of the event-id index. A full counter borrows the
@@ -21,12 +39,12 @@ uuid make_uuid_v7() {
     auto const millis = static_cast<std::uint64_t>(to_micros(now()) / 1000);
     if (millis > last_millis) {
         last_millis = millis;
-        counter = static_cast<std::uint16_t>(random() & 0x7FF);
+        counter = static_cast<std::uint16_t>(random_u64() & 0x7FF);
     } else if (++counter > 0xFFF) {
         ++last_millis;
         counter = 0;
     }
-    std::uint64_t const low = random();
+    std::uint64_t const low = random_u64();
 
     uuid id{};
     for (int i = 0; i < 6; ++i) {

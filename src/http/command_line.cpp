@@ -61,6 +61,18 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const limit = parse_number<std::size_t>(value, 1, 100'000);
         if (!limit) return usage_error{"--max-connections takes a number from 1 to 100000"};
         options.max_connections = *limit;
+    } else if (flag == "--snapshot-every") {
+        auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
+        if (!events) return usage_error{"--snapshot-every takes a number of events, at least 1"};
+        options.snapshot_every = *events;
+    } else if (flag == "--max-queued-appends") {
+        auto const limit = parse_number<std::size_t>(value, 1, 10'000'000);
+        if (!limit) return usage_error{"--max-queued-appends takes a number from 1 to 10000000"};
+        options.max_queued_appends = *limit;
+    } else if (flag == "--drain-timeout") {
+        auto const seconds = parse_number<unsigned>(value, 1, 3600);
+        if (!seconds) return usage_error{"--drain-timeout takes seconds from 1 to 3600"};
+        options.drain_timeout = std::chrono::seconds(*seconds);
     } else if (flag == "--idle-timeout" || flag == "--request-timeout") {
         // Tests of slow and idle clients need timeouts of seconds, not the defaults' minutes.
         auto const seconds = parse_number<unsigned>(value, 1, 3600);
@@ -122,6 +134,8 @@ std::string usage() {
            "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE]\n"
+           "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
+           "                       [--drain-timeout SECONDS]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
            "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n";
 }

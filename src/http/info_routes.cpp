@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace ledger::http::detail {
 namespace {
@@ -86,19 +87,39 @@ response get_projection(route_input const& in, api& api) {
 
 response get_catalog(route_input const&, api&) { return json_response(200, events::catalog_json()); }
 
-response audit_verify(route_input const&, api& api) {
-    return json_response(200, app::verify_json(api.store));
+response audit_verify(route_input const& in, api& api) {
+    // ?indexes=true also proves the event-id and stream indexes agree with the log.
+    auto const indexes = text_param(in.query, "indexes");
+    if (indexes && *indexes != "true" && *indexes != "false") {
+        return error_response(error_code::bad_request, "indexes is true or false");
+    }
+    return json_response(200, app::verify_json(api.store, indexes == "true"));
 }
 
 response audit_head(route_input const&, api& api) {
     return json_response(200, app::head_json(api.store));
 }
 
-response healthz(route_input const&, api&) {
+namespace {
+
+/// 503 naming the fatal storage failure, if the store had one (fail-stop: SPEC §6).
+std::optional<response> storage_failed(api& api) {
+    auto const cause = api.store.failure();
+    if (!cause) return std::nullopt;
+    json::object details;
+    details["cause"] = *cause;
+    return error_response(error{error_code::unavailable, "the ledger's storage failed; the server is stopping", details});
+}
+
+}  // namespace
+
+response healthz(route_input const&, api& api) {
+    if (auto failed = storage_failed(api)) return std::move(*failed);
     return json_response(200, json::object{{"status", "ok"}});
 }
 
 response readyz(route_input const&, api& api) {
+    if (auto failed = storage_failed(api)) return std::move(*failed);
     if (api.draining.load()) return error_response(error_code::unavailable, "shutting down");
     if (api.projections != nullptr && !api.projections->loaded()) {
         return error_response(error_code::unavailable, "read models are loading");
@@ -111,6 +132,25 @@ response get_metrics(route_input const&, api& api) {
     std::string extra = "# HELP ledger_events_stored Events in the global log.\n"
                         "# TYPE ledger_events_stored gauge\n"
                         "ledger_events_stored " + std::to_string(api.store.head().events) + "\n";
+    auto const writer = api.store.writer_statistics();
+    extra += "# HELP ledger_group_commits_total Durable commits that wrote events.\n"
+             "# TYPE ledger_group_commits_total counter\n"
+             "ledger_group_commits_total " + std::to_string(writer.commits) + "\n"
+             "# HELP ledger_group_commit_requests_total Append requests answered by those commits.\n"
+             "# TYPE ledger_group_commit_requests_total counter\n"
+             "ledger_group_commit_requests_total " + std::to_string(writer.requests_committed) + "\n"
+             "# HELP ledger_group_commit_largest Most append requests one commit answered.\n"
+             "# TYPE ledger_group_commit_largest gauge\n"
+             "ledger_group_commit_largest " + std::to_string(writer.largest_group) + "\n"
+             "# HELP ledger_append_queue_full_total Appends refused 503 because the writer's queue was full.\n"
+             "# TYPE ledger_append_queue_full_total counter\n"
+             "ledger_append_queue_full_total " + std::to_string(writer.queue_full) + "\n"
+             "# HELP ledger_snapshot_failures_total Read-model snapshots that failed (appends went on).\n"
+             "# TYPE ledger_snapshot_failures_total counter\n"
+             "ledger_snapshot_failures_total " + std::to_string(writer.snapshot_failures) + "\n"
+             "# HELP ledger_storage_failed 1 after a fatal storage failure (the server is stopping).\n"
+             "# TYPE ledger_storage_failed gauge\n"
+             "ledger_storage_failed " + std::string(api.store.failure() ? "1" : "0") + "\n";
     if (api.projections != nullptr) {
         extra += "# HELP ledger_projection_lag Committed events not yet folded into a read model.\n"
                  "# TYPE ledger_projection_lag gauge\n";

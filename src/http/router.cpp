@@ -118,6 +118,12 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
             continue;
         }
         auto caller = authorize(http, candidate.required, api);
+        // Fail-stop: after a fatal storage failure only the health, metrics and dashboard
+        // routes (those without a role) answer; the API refuses rather than serve a dead store.
+        if (candidate.required && std::holds_alternative<app::principal>(caller) && api.store.failure()) {
+            caller = detail::error_response(error_code::unavailable,
+                                            "the ledger's storage failed; the server is stopping");
+        }
         auto out = std::holds_alternative<response>(caller)
                        ? std::move(std::get<response>(caller))
                        : candidate.handler({http, target.params(), template_param(candidate.path, segments),

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <openssl/err.h>
@@ -19,6 +20,7 @@
 
 #include <array>
 #include <csignal>
+#include <cstdlib>
 #include <fstream>
 #include <optional>
 #include <stdexcept>
@@ -112,19 +114,16 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, detail::server_contex
     }
 }
 
-/// On SIGTERM/SIGINT: stop accepting, end subscriptions and idle connections, wait for
-/// in-flight requests (bounded), then stop the I/O threads.
-asio::awaitable<void> drain_on_signal(asio::signal_set& signals, tcp::acceptor& acceptor,
-                                      detail::server_context& context) {
-    auto [failure, number] = co_await signals.async_wait(use_tuple);
-    if (failure) co_return;
-    spdlog::info("signal {} received: draining", number);
+/// Stops accepting, ends subscriptions and idle connections, waits for in-flight requests (up
+/// to `timeout`), then stops the I/O threads.
+asio::awaitable<void> drain(tcp::acceptor& acceptor, detail::server_context& context,
+                            std::chrono::steady_clock::duration timeout) {
     detail::notify_stopping();
     context.api.draining.store(true);
     beast::error_code ignored;
     acceptor.close(ignored);
     context.commits.notify_all();
-    auto const deadline = std::chrono::steady_clock::now() + context.options.drain_timeout;
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
     asio::steady_timer poll(acceptor.get_executor());
     while (context.api.metrics.connections() > 0 && std::chrono::steady_clock::now() < deadline) {
         context.connections.close_idle();
@@ -133,6 +132,24 @@ asio::awaitable<void> drain_on_signal(asio::signal_set& signals, tcp::acceptor& 
     }
     if (context.api.metrics.connections() > 0) spdlog::warn("drain timed out; closing remaining connections");
     static_cast<asio::io_context&>(acceptor.get_executor().context()).stop();
+}
+
+/// On SIGTERM/SIGINT: drain (see above).
+asio::awaitable<void> drain_on_signal(asio::signal_set& signals, tcp::acceptor& acceptor,
+                                      detail::server_context& context) {
+    auto [failure, number] = co_await signals.async_wait(use_tuple);
+    if (failure) co_return;
+    spdlog::info("signal {} received: draining", number);
+    co_await drain(acceptor, context, context.options.drain_timeout);
+}
+
+/// After a fatal storage failure (fail-stop): for options.failure_drain the server still
+/// accepts, so /healthz and /readyz can tell a load balancer the cause (the API answers 503),
+/// then it drains as briefly and stops; server_main exits 1 and systemd restarts it.
+asio::awaitable<void> stop_after_failure(tcp::acceptor& acceptor, detail::server_context& context) {
+    asio::steady_timer linger(acceptor.get_executor(), context.options.failure_drain);
+    co_await linger.async_wait(use_tuple);
+    co_await drain(acceptor, context, context.options.failure_drain);
 }
 
 /// Throws std::runtime_error naming `what` and OpenSSL's reason when `ok` is false.
@@ -198,13 +215,29 @@ void run_server(server_options const& options, api& api) {
     detail::notify_ready();
     auto const watchdog = detail::start_watchdog(io);
 
+    api.store.set_failure_handler([&](std::string const& cause) {
+        spdlog::critical("fatal storage failure ({}): answering 503 and stopping", cause);
+        asio::co_spawn(io, stop_after_failure(acceptor, context), asio::detached);
+    });
     asio::co_spawn(io, accept_loop(acceptor, context), asio::detached);
     asio::co_spawn(io, drain_on_signal(signals, acceptor, context), asio::detached);
     std::vector<std::jthread> threads;
     for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
     io.run();
     threads.clear();
+    // Append callbacks post to the sessions' strands: stop the writer while the io_context and
+    // the sessions it holds still exist (queued appends are refused, unwritten).
+    bool const writer_stopped = api.store.stop_appends(
+        std::chrono::duration_cast<std::chrono::milliseconds>(options.drain_timeout));
+    api.store.set_failure_handler({});
     api.store.remove_observer(observer);
+    if (!writer_stopped) {
+        // A commit is stuck on the disk: its callback would outlive the sessions. Its outcome
+        // is unknown either way; exiting now lets LMDB recover it on the next open.
+        spdlog::critical("a commit did not finish within {} s of the drain; exiting without it",
+                         options.drain_timeout.count());
+        std::_Exit(1);
+    }
     spdlog::info("stopped");
 }
 

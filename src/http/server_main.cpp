@@ -60,12 +60,19 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store_options.directory = options.data;
     store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
     store_options.seal = std::make_shared<app::personal_data_sealer>();  // SPEC §6 privacy
+    store_options.max_queued_appends = options.max_queued_appends;
     store::event_store store(store_options);
-    app::projection_runner projections(store);  // resumes from snapshots, then folds live
+    // Resumes from snapshots, then folds live.
+    app::projection_runner projections(store, {.snapshot_every = options.snapshot_every});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
     http::run_server(options, api);
+    if (auto const cause = store.failure()) {
+        // Fail-stop: a restart reopens the environment, and LMDB recovers the last good commit.
+        spdlog::critical("exiting after a fatal storage failure: {}", *cause);
+        return exit_failure;
+    }
     return 0;
 }
 

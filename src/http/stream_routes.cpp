@@ -140,7 +140,12 @@ namespace ledger::http {
 response finish_append(store::append_result const& result, std::size_t events, double seconds,
                        api& api) {
     api.metrics.record_append(events, seconds, result.has_value());
-    if (!result) return detail::error_response(result.error());
+    if (!result) {
+        auto out = detail::error_response(result.error());
+        // A full write queue or a shutdown passes; a client may retry (with the same ids).
+        if (result.error().code == error_code::unavailable) out.headers.emplace_back("Retry-After", "1");
+        return out;
+    }
     return detail::text_response(result->already_recorded ? 200 : 201, "application/json",
                                  app::append_success_json(*result));
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <optional>
 #include <span>
+#include <stdexcept>
 
 namespace ledger::store::detail {
 namespace {
@@ -138,6 +139,16 @@ std::optional<append_result> find_recorded(append_context const& ctx, append_req
     return original;
 }
 
+// A generated id no event uses yet. UUIDv7 ids carry 62 random bits from the CSPRNG, so a
+// second draw is (almost) never needed; it is checked because the index must never repoint.
+uuid fresh_id(append_context const& ctx) {
+    for (;;) {
+        auto const id = make_uuid_v7();
+        // Past the largest key of the index, so not in it: the usual case, without a lookup.
+        if (ctx.tip.largest_id < id || !ctx.txn.get(ctx.db.event_ids, id_key(id))) return id;
+    }
+}
+
 error wrong_version(expected_version const& expected, std::optional<std::uint64_t> actual) {
     error e{error_code::wrong_expected_version, "the stream is not at the expected version", {}};
     e.details["expected"] = expected.to_json();
@@ -160,7 +171,7 @@ append_success write_events(append_context& ctx, append_request const& request,
         recorded_event e{.position = ctx.tip.next_position,
                          .stream = request.stream,
                          .version = version,
-                         .id = event.id.value_or(make_uuid_v7()),
+                         .id = event.id ? *event.id : fresh_id(ctx),
                          .type = event.type,
                          .schema_version = event.schema_version,
                          .occurred_at = event.occurred_at,
@@ -181,8 +192,13 @@ append_success write_events(append_context& ctx, append_request const& request,
         // Generated ids increase, so they usually belong at the end of the index, where
         // MDB_APPEND skips the search and fills pages completely. Only then: appending a key
         // that is not the largest is an error. Client-chosen ids go in the ordinary way.
+        // No overwrite: a client id already in use was answered by find_recorded and a generated
+        // one by fresh_id, so an id that is there anyway is a bug; failing the group (the
+        // exception) is better than repointing the index at another event.
         bool const largest = ctx.tip.largest_id < e.id;
-        ctx.txn.put(ctx.db.event_ids, id_key(e.id), view(position_key), largest);
+        if (!ctx.txn.put_new(ctx.db.event_ids, id_key(e.id), view(position_key), largest)) {
+            throw std::logic_error("event id " + to_string(e.id) + " is already in the id index");
+        }
         if (largest) ctx.tip.largest_id = e.id;
 
         ctx.tip.last_hash = e.hash;

@@ -1,5 +1,6 @@
 #include "ledger/store/event_store.hpp"
 
+#include "detail/directory_lock.hpp"
 #include "detail/group_writer.hpp"
 #include "detail/tables.hpp"
 
@@ -9,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -33,6 +35,7 @@ struct event_store::impl {
     void on_commit(std::span<recorded_event const> events, detail::log_tip const& tip);
 
     store_options options;
+    std::unique_ptr<detail::directory_lock> lock;  // before env: nobody else writes while it is open
     lmdb::env env;
     detail::tables db;
 
@@ -48,12 +51,18 @@ struct event_store::impl {
     before_commit_hook before_commit;
 
     void run_before_commit(lmdb::write_txn& txn);
+    void on_failure(std::string const& cause);
+
+    std::mutex failure_mutex;
+    std::function<void(std::string const&)> failure_handler;
+    std::atomic<std::uint64_t> snapshot_failures{0};
 
     std::unique_ptr<detail::group_writer> writer;  // last: stops first
 };
 
 event_store::impl::impl(store_options opts)
     : options(std::move(opts)),
+      lock(options.writer ? std::make_unique<detail::directory_lock>(options.directory) : nullptr),
       env(lmdb::env_options{.directory = options.directory, .map_size = options.initial_map_size}) {
     if (!options.policy) options.policy = std::make_shared<accept_all_policy>();
     {
@@ -77,7 +86,8 @@ event_store::impl::impl(store_options opts)
         env, db, *options.policy, tip,
         detail::group_writer_options{options.max_map_size, options.max_group_events,
                                      [this](lmdb::write_txn& txn) { run_before_commit(txn); },
-                                     options.seal.get()},
+                                     options.seal.get(), options.max_queued_appends,
+                                     [this](std::string const& cause) { on_failure(cause); }},
         [this](std::span<recorded_event const> events, detail::log_tip const& t) {
             on_commit(events, t);
         });
@@ -96,13 +106,23 @@ detail::log_tip event_store::impl::load_tip() {
     }
     lmdb::cursor last(txn, db.log);
     auto const entry = last.last();
-    if (!entry) return tip;
     auto const stored_head = txn.get(db.meta, detail::meta_chain_head);
+    // The log and its stored head agree in both directions: a head without a log is a log
+    // emptied on disk, not a new ledger.
+    if (!entry) {
+        if (stored_head) throw std::runtime_error("the ledger's log is empty but its chain head names an event");
+        return tip;
+    }
     auto const last_position = decode_u64(entry->first);
     auto const last_hash = stored_hash(entry->second);
     if (!stored_head || detail::decode_chain_head(*stored_head).last_position != last_position ||
         detail::decode_chain_head(*stored_head).hash != last_hash) {
         throw std::runtime_error("the ledger's chain head does not match its last event");
+    }
+    // Positions are dense from 0, so a log with fewer entries lost one in the middle.
+    if (txn.entries(db.log) != last_position + 1) {
+        throw std::runtime_error("the ledger's log has " + std::to_string(txn.entries(db.log)) +
+                                 " events but its last position is " + std::to_string(last_position));
     }
     tip.next_position = last_position + 1;
     tip.last_hash = last_hash;
@@ -143,17 +163,41 @@ private:
 }  // namespace
 
 void event_store::impl::run_before_commit(lmdb::write_txn& txn) {
-    std::lock_guard const lock(hook_mutex);
+    std::lock_guard const guard(hook_mutex);
     if (!before_commit) return;
-    projection_records_in_txn records(txn, db.projections);
-    before_commit(records);
+    // In a nested transaction, so a hook that fails (a snapshot that cannot be written) leaves
+    // nothing half-written and never fails the group's appends; the hook tries again later.
+    auto nested = lmdb::write_txn::nested(txn);
+    projection_records_in_txn records(nested, db.projections);
+    try {
+        before_commit(records);
+    } catch (lmdb::map_full const&) {
+        throw;  // the group grows the map and retries: the appends need the room too
+    } catch (std::exception const& e) {
+        ++snapshot_failures;
+        spdlog::error("the before-commit hook failed (appends go on without it): {}", e.what());
+        return;  // the nested transaction aborts
+    }
+    nested.commit();
+}
+
+void event_store::impl::on_failure(std::string const& cause) {
+    std::lock_guard const guard(failure_mutex);
+    if (failure_handler) failure_handler(cause);
 }
 
 void event_store::impl::on_commit(std::span<recorded_event const> events,
                                   detail::log_tip const& tip) {
     {
         std::lock_guard const lock(observers_mutex);
-        for (auto const& [handle, observer] : observers) observer(events);
+        for (auto const& [handle, observer] : observers) {
+            try {
+                observer(events);
+            } catch (std::exception const& e) {
+                // The commit is durable; one failing observer must not hide it from the rest.
+                spdlog::error("a commit observer failed: {}", e.what());
+            }
+        }
     }
     {
         std::lock_guard const lock(head_mutex);
@@ -176,7 +220,29 @@ append_result event_store::append(append_request request) {
 }
 
 void event_store::append_async(append_request request, std::function<void(append_result)> done) {
+    if (!impl_->options.writer) {
+        done(error{error_code::unavailable, "the ledger is open for reading only; nothing was written", {}});
+        return;
+    }
     impl_->writer->submit(std::move(request), std::move(done));
+}
+
+std::optional<std::string> event_store::failure() const { return impl_->writer->failure(); }
+
+void event_store::set_failure_handler(std::function<void(std::string const&)> handler) {
+    std::lock_guard const guard(impl_->failure_mutex);
+    impl_->failure_handler = std::move(handler);
+}
+
+bool event_store::stop_appends(std::chrono::milliseconds timeout) { return impl_->writer->stop(timeout); }
+
+writer_stats event_store::writer_statistics() const {
+    auto const counted = impl_->writer->stats();
+    return writer_stats{.commits = counted.commits,
+                        .requests_committed = counted.requests_committed,
+                        .largest_group = counted.largest_group,
+                        .queue_full = counted.queue_full,
+                        .snapshot_failures = impl_->snapshot_failures.load()};
 }
 
 std::optional<std::uint64_t> event_store::last_version(std::string_view stream) const {

@@ -18,6 +18,27 @@ error storage_full() {
 
 error unavailable(std::string message) { return {error_code::unavailable, std::move(message), {}}; }
 
+error unavailable(std::string message, std::string_view reason) {
+    error e{error_code::unavailable, std::move(message), {}};
+    e.details["reason"] = reason;
+    return e;
+}
+
+/// The refusal of everything after the writer failed: nothing of these requests was written.
+error failed_refusal(std::string const& cause) {
+    return unavailable("the ledger stopped after a fatal storage failure (" + cause +
+                           "); nothing of this request was written; it restarts to recover",
+                       "storage_failed");
+}
+
+/// The answer to the group whose commit failed fatally: it may or may not be durable.
+error outcome_unknown(std::string const& cause) {
+    return unavailable("the ledger stopped after a fatal storage failure (" + cause +
+                           ") while committing this request, which may or may not be recorded; "
+                           "re-send it with the same event ids once the ledger is back",
+                       "outcome_unknown");
+}
+
 /// Whether a failed write means the disk is full. LMDB reports a short write (the disk filled
 /// up part-way through its pwritev) as EIO, not ENOSPC, so an EIO counts as "full" when the
 /// ledger's filesystem has (almost) nothing left.
@@ -37,7 +58,7 @@ group_writer::group_writer(lmdb::env& env, tables const& db, append_policy const
     : env_(env),
       db_(db),
       policy_(policy),
-      options_(options),
+      options_(std::move(options)),
       on_commit_(std::move(on_commit)),
       committed_(committed),
       thread_([this] { run(); }) {}
@@ -52,15 +73,52 @@ group_writer::~group_writer() {
 }
 
 void group_writer::submit(append_request request, std::function<void(append_result)> done) {
+    std::optional<error> refusal;
     {
         std::lock_guard const lock(queue_mutex_);
-        if (!stopping_) {
+        if (stopping_) {
+            refusal = unavailable("the ledger is shutting down; nothing of this request was written",
+                                  "shutting_down");
+        } else if (failure_) {
+            refusal = failed_refusal(*failure_);
+        } else if (options_.max_queued_requests != 0 && queue_.size() >= options_.max_queued_requests) {
+            ++stats_.queue_full;
+            refusal = unavailable("the ledger's write queue is full; nothing of this request was "
+                                  "written; retry shortly", "queue_full");
+        } else {
             queue_.push_back({std::move(request), std::move(done)});
             queue_changed_.notify_one();
             return;
         }
     }
-    done(unavailable("the ledger is shutting down"));
+    done(std::move(*refusal));
+}
+
+bool group_writer::stop(std::chrono::milliseconds timeout) {
+    std::deque<pending> refused;
+    {
+        std::lock_guard const lock(queue_mutex_);
+        stopping_ = true;
+        refused.swap(queue_);
+    }
+    queue_changed_.notify_all();
+    auto const why = unavailable("the ledger is shutting down; nothing of this request was written",
+                                 "shutting_down");
+    for (auto& p : refused) answer(p, why);
+    std::unique_lock lock(queue_mutex_);
+    return idle_changed_.wait_for(lock, timeout, [this] { return !busy_; });
+}
+
+std::optional<std::string> group_writer::failure() const {
+    // Every API request asks (the router's fail-stop gate): no lock while all is well.
+    if (!failed_.load(std::memory_order_acquire)) return std::nullopt;
+    std::lock_guard const lock(queue_mutex_);
+    return failure_;
+}
+
+group_writer_stats group_writer::stats() const {
+    std::lock_guard const lock(queue_mutex_);
+    return stats_;
 }
 
 void group_writer::run() {
@@ -68,10 +126,25 @@ void group_writer::run() {
         auto group = take_group();
         if (group.empty()) return;  // stopping and drained
         auto const started = std::chrono::steady_clock::now();
-        process(group);
+        if (auto const cause = failure()) {
+            answer_all(group, failed_refusal(*cause));
+        } else {
+            try {
+                process(group);
+            } catch (std::exception const& e) {
+                // process() answers what it can; this is the last line, so the thread lives on.
+                spdlog::error("the writer failed unexpectedly: {}", e.what());
+                answer_all(group, outcome_unknown(e.what()));
+            } catch (...) {
+                spdlog::error("the writer failed with an unknown exception");
+                answer_all(group, outcome_unknown("unknown exception"));
+            }
+        }
         std::lock_guard const lock(queue_mutex_);
         last_commit_ = std::chrono::steady_clock::now() - started;
         in_flight_ = group.size() + queue_.size();
+        busy_ = false;
+        idle_changed_.notify_all();
     }
 }
 
@@ -97,6 +170,7 @@ std::vector<group_writer::pending> group_writer::take_group() {
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
     }
+    busy_ = !group.empty();
     return group;
 }
 
@@ -106,24 +180,32 @@ void group_writer::process(std::vector<pending>& group) {
         std::vector<recorded_event> written;
         std::vector<append_result> results;
         results.reserve(group.size());
+        std::vector<append_chain*> broken;  // chains this attempt refused a request of
+        bool committing = false;
         try {
             lmdb::write_txn txn(env_);
             append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal};
-            for (auto const& p : group) results.push_back(append_one(context, p.request));
+            for (auto const& p : group) results.push_back(append_in_chain(context, p.request, broken));
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
                 write_tip(txn, db_, tip);
                 if (options_.before_commit) options_.before_commit(txn);
+                committing = true;
                 txn.commit();
             }
         } catch (lmdb::map_full const&) {
-            if (grow_map()) continue;  // retry the whole group in a bigger map
+            bool grown = false;
+            try {
+                grown = grow_map();
+            } catch (lmdb::error const& growing) {
+                answer_storage_failure(group, growing, false);
+                return;
+            }
+            if (grown) continue;  // retry the whole group in a bigger map
             answer_all(group, storage_full());
             return;
         } catch (lmdb::error const& e) {
-            spdlog::error("group commit of {} requests failed: {}", group.size(), e.what());
-            answer_all(group, is_disk_full(e.code(), env_.directory()) ? storage_full()
-                                                     : unavailable("the ledger could not write"));
+            answer_storage_failure(group, e, committing);
             return;
         } catch (std::exception const& e) {
             // A bug (a policy or codec throwing): refuse the group rather than guess.
@@ -133,10 +215,77 @@ void group_writer::process(std::vector<pending>& group) {
             return;
         }
         committed_ = tip;
-        if (!written.empty()) on_commit_(written, committed_);
-        for (std::size_t i = 0; i < group.size(); ++i) group[i].done(std::move(results[i]));
+        for (auto* chain : broken) chain->broken = true;
+        if (!written.empty()) {
+            record_commit(group.size());
+            try {
+                on_commit_(written, committed_);
+            } catch (std::exception const& e) {
+                spdlog::error("a commit observer failed after a durable commit: {}", e.what());
+            }
+        }
+        for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
         return;
     }
+}
+
+append_result group_writer::append_in_chain(append_context& context, append_request const& request,
+                                            std::vector<append_chain*>& broken) {
+    auto* const chain = request.chain.get();
+    if (chain != nullptr && (chain->broken || std::find(broken.begin(), broken.end(), chain) != broken.end())) {
+        return unavailable("an earlier request of this sequence was refused; nothing of this one was written",
+                           "sequence_stopped");
+    }
+    auto result = append_one(context, request);
+    // Marked for this attempt only: a group retried in a grown map starts again.
+    if (!result && chain != nullptr) broken.push_back(chain);
+    return result;
+}
+
+void group_writer::break_chains(std::vector<pending>& group) {
+    // Nothing of the group was written: no later request of its chains may be.
+    for (auto& p : group) {
+        if (p.request.chain) p.request.chain->broken = true;
+    }
+}
+
+void group_writer::answer_storage_failure(std::vector<pending>& group, lmdb::error const& failure,
+                                          bool committing) {
+    spdlog::error("group commit of {} requests failed: {}", group.size(), failure.what());
+    // LMDB marks the environment failed when a meta page write fails; then the commit may or
+    // may not be on disk, and no transaction can begin until the environment is reopened.
+    if (failure.code() == MDB_PANIC || env_.panicked()) {
+        enter_failed_state(failure.what());
+        answer_all(group, committing ? outcome_unknown(failure.what()) : failed_refusal(failure.what()));
+        return;
+    }
+    // Otherwise the meta page was not written: the transaction is not committed.
+    answer_all(group, is_disk_full(failure.code(), env_.directory())
+                          ? storage_full()
+                          : unavailable("the ledger could not write; nothing of this request was written"));
+}
+
+void group_writer::enter_failed_state(std::string cause) {
+    {
+        std::lock_guard const lock(queue_mutex_);
+        if (failure_) return;
+        failure_ = cause;
+        failed_.store(true, std::memory_order_release);
+    }
+    spdlog::critical("the ledger's storage failed ({}); refusing every append until a restart", cause);
+    if (!options_.on_failure) return;
+    try {
+        options_.on_failure(cause);
+    } catch (std::exception const& e) {
+        spdlog::error("the storage failure handler failed: {}", e.what());
+    }
+}
+
+void group_writer::record_commit(std::size_t requests) {
+    std::lock_guard const lock(queue_mutex_);
+    ++stats_.commits;
+    stats_.requests_committed += requests;
+    stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, requests);
 }
 
 bool group_writer::grow_map() {
@@ -152,8 +301,21 @@ bool group_writer::grow_map() {
     return true;
 }
 
-void group_writer::answer_all(std::vector<pending>& group, error const& failure) {
-    for (auto& p : group) p.done(failure);
+void group_writer::answer(pending& p, append_result result) noexcept {
+    auto done = std::exchange(p.done, nullptr);
+    if (!done) return;
+    try {
+        done(std::move(result));
+    } catch (std::exception const& e) {
+        spdlog::error("an append's completion callback failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("an append's completion callback failed with an unknown exception");
+    }
+}
+
+void group_writer::answer_all(std::vector<pending>& group, error const& failure) noexcept {
+    break_chains(group);
+    for (auto& p : group) answer(p, failure);
 }
 
 }  // namespace ledger::store::detail

@@ -78,6 +78,20 @@ void env::copy_compacted(std::filesystem::path const& target) const {
 
 void env::sync() { check("mdb_env_sync", mdb_env_sync(handle_, 1)); }
 
+bool env::panicked() noexcept {
+    std::shared_lock const lock(*resize_mutex_);
+    MDB_txn* probe = nullptr;
+    int const rc = mdb_txn_begin(handle_, nullptr, MDB_RDONLY, &probe);
+    if (rc == MDB_SUCCESS) mdb_txn_abort(probe);
+    return rc == MDB_PANIC;
+}
+
+unsigned env::flags() const {
+    unsigned flags = 0;
+    check("mdb_env_get_flags", mdb_env_get_flags(handle_, &flags));
+    return flags;
+}
+
 // ---- txn -----------------------------------------------------------------------------------
 
 txn::txn(txn&& other) noexcept
@@ -138,6 +152,12 @@ read_txn::read_txn(env& e) { begin(e, MDB_RDONLY); }
 
 write_txn::write_txn(env& e) { begin(e, 0); }
 
+write_txn write_txn::nested(write_txn& parent) {
+    write_txn child;  // the parent holds the resize lock for both
+    check("mdb_txn_begin", mdb_txn_begin(mdb_txn_env(parent.handle_), parent.handle_, 0, &child.handle_));
+    return child;
+}
+
 dbi write_txn::open_database(char const* name, unsigned flags) {
     MDB_dbi handle = 0;
     check("mdb_dbi_open", mdb_dbi_open(handle_, name, flags | MDB_CREATE, &handle));
@@ -148,6 +168,15 @@ void write_txn::put(dbi db, std::string_view key, std::string_view value, bool a
     MDB_val k = to_val(key);
     MDB_val v = to_val(value);
     check("mdb_put", mdb_put(handle_, db.handle(), &k, &v, append ? MDB_APPEND : 0u));
+}
+
+bool write_txn::put_new(dbi db, std::string_view key, std::string_view value, bool append) {
+    MDB_val k = to_val(key);
+    MDB_val v = to_val(value);
+    int const rc = mdb_put(handle_, db.handle(), &k, &v, MDB_NOOVERWRITE | (append ? MDB_APPEND : 0u));
+    if (rc == MDB_KEYEXIST) return false;
+    check("mdb_put", rc);
+    return true;
 }
 
 bool write_txn::remove(dbi db, std::string_view key) {
@@ -161,7 +190,7 @@ bool write_txn::remove(dbi db, std::string_view key) {
 void write_txn::commit() {
     // mdb_txn_commit frees the handle whatever it returns.
     int const rc = mdb_txn_commit(std::exchange(handle_, nullptr));
-    resize_lock_.unlock();
+    if (resize_lock_.owns_lock()) resize_lock_.unlock();
     check("mdb_txn_commit", rc);
 }
 

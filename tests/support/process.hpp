@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -77,15 +79,28 @@ inline process_result run_process(std::string const& program, std::vector<std::s
     return result;
 }
 
-/// Starts `program` with `arguments` in the background; returns its pid (or -1).
-inline pid_t spawn_program(std::string const& program, std::vector<std::string> const& arguments) {
+/// Starts `program` with `arguments` in the background, with this process's environment plus
+/// `environment` ("NAME=value" entries, e.g. LD_PRELOAD); returns its pid (or -1).
+inline pid_t spawn_program(std::string const& program, std::vector<std::string> const& arguments,
+                           std::vector<std::string> environment = {}) {
     std::vector<std::string> all{program};
     all.insert(all.end(), arguments.begin(), arguments.end());
     std::vector<char*> argv;
     for (auto& argument : all) argv.push_back(argument.data());
     argv.push_back(nullptr);
+    std::vector<char*> envp;
+    auto const overridden = [&](std::string_view inherited) {
+        auto const name = inherited.substr(0, inherited.find('=') + 1);  // "NAME="
+        return std::any_of(environment.begin(), environment.end(),
+                           [&](std::string const& entry) { return entry.starts_with(name); });
+    };
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        if (!overridden(*entry)) envp.push_back(*entry);  // an entry of `environment` wins
+    }
+    for (auto& entry : environment) envp.push_back(entry.data());
+    envp.push_back(nullptr);
     pid_t pid = -1;
-    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
+    if (posix_spawn(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data()) != 0) return -1;
     return pid;
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -34,6 +35,7 @@ struct raw_response {
     std::string head;
     std::string body;
     bool closed = false;  // the server closed the connection after (or instead of) answering
+    bool timed_out = false;  // no answer within the socket timeout: neither refused nor served
 };
 
 /// A blocking TCP connection to 127.0.0.1:port with a per-operation timeout.
@@ -118,12 +120,14 @@ private:
     }
     raw_response closed_response() {
         raw_response out;
-        out.closed = true;
+        out.closed = !timed_out_;
+        out.timed_out = timed_out_;
         return out;
     }
     bool fill() {
         char chunk[16384];
         auto const n = ::recv(fd_, chunk, sizeof chunk, 0);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) timed_out_ = true;
         if (n <= 0) return false;
         buffer_.append(chunk, static_cast<std::size_t>(n));
         return true;
@@ -131,6 +135,7 @@ private:
 
     int fd_ = -1;
     bool connected_ = false;
+    bool timed_out_ = false;
     std::string buffer_;
 };
 
@@ -149,8 +154,10 @@ inline std::string http_request(std::string const& method, std::string const& ta
 /// test can kill it with SIGKILL and start it again on the same ledger.
 class ledgerd {
 public:
-    ledgerd(std::filesystem::path data, std::vector<std::string> extra = {})
-        : data_(std::move(data)), extra_(std::move(extra)) {}
+    /// `environment`: extra "NAME=value" entries for the server's environment.
+    ledgerd(std::filesystem::path data, std::vector<std::string> extra = {},
+            std::vector<std::string> environment = {})
+        : data_(std::move(data)), extra_(std::move(extra)), environment_(std::move(environment)) {}
     ~ledgerd() { kill(SIGKILL); }
     ledgerd(ledgerd const&) = delete;
     ledgerd& operator=(ledgerd const&) = delete;
@@ -162,7 +169,7 @@ public:
         std::vector<std::string> arguments{"--data", data_.string(), "--listen", "127.0.0.1:0",
                                            "--port-file", port_file.string(), "--log-level", "error"};
         arguments.insert(arguments.end(), extra_.begin(), extra_.end());
-        pid_ = spawn_program(RECRUIT_LEDGERD, arguments);
+        pid_ = spawn_program(RECRUIT_LEDGERD, arguments, environment_);
         if (pid_ <= 0) return false;
         port_ = wait_for_port_file(port_file);
         return port_ != 0;
@@ -177,6 +184,27 @@ public:
         return true;
     }
 
+    /// Sends `signal` without waiting (see wait_exit).
+    void signal(int number) const {
+        if (pid_ > 0) ::kill(pid_, number);
+    }
+
+    /// Waits up to `timeout` for the server to exit by itself; its exit status, or nullopt
+    /// (still running, or ended by a signal).
+    std::optional<int> wait_exit(std::chrono::milliseconds timeout) {
+        if (pid_ <= 0) return std::nullopt;
+        auto const deadline = std::chrono::steady_clock::now() + timeout;
+        while (std::chrono::steady_clock::now() < deadline) {
+            int status = 0;
+            if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+                pid_ = -1;
+                return WIFEXITED(status) ? std::optional(WEXITSTATUS(status)) : std::nullopt;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        return std::nullopt;
+    }
+
     /// Whether the child is still running (it has not exited or crashed).
     bool running() const {
         int status = 0;
@@ -188,6 +216,7 @@ public:
 private:
     std::filesystem::path data_;
     std::vector<std::string> extra_;
+    std::vector<std::string> environment_;
     pid_t pid_ = -1;
     std::uint16_t port_ = 0;
 };

@@ -41,9 +41,17 @@ public:
     generated_event next() {
         clock_ += std::chrono::minutes(pick(0, 240));
         auto event = campaigns_.empty() ? new_campaign() : choose();
-        if (may_retract(event)) retractable_.push_back({event.stream, position_});
+        last_retractable_ = may_retract(event);
+        if (last_retractable_) retractable_.push_back({event.stream, position_});
         ++position_;
         return event;
+    }
+
+    /// When other writers share the log: the position the last event really landed at (call
+    /// before the next `next()`), so later retractions name it.
+    void landed_at(std::uint64_t position) {
+        if (last_retractable_) retractable_.back().position = position;
+        position_ = position + 1;
     }
 
 private:
@@ -189,6 +197,7 @@ private:
 
     std::mt19937_64 rng_;
     std::uint64_t position_ = 0;
+    bool last_retractable_ = false;
     timestamp clock_ = *parse_timestamp("2021-01-01T08:00:00Z");
     std::vector<std::string> campaigns_;
     std::vector<candidate> candidates_;

@@ -31,9 +31,11 @@ struct import_report {
 ///
 /// Stops at the first bad line (invalid_json, invalid_event, unknown_event_type,
 /// invalid_stream_name; the message names the line): every line before it is written, nothing
-/// from it on. A batch the store refuses (a rule, a conflict) is not written at all and stops
-/// the import too (a few batches after it may already be in flight and land). Since import is
-/// idempotent by id, a corrected file can simply be imported again.
+/// from it on. A batch the store refuses (a rule, a conflict, a storage failure) is not written
+/// at all and stops the import too: the batches form one store::append_chain, so none after it
+/// commits even when already in flight. Events an earlier run recorded are re-sent one per
+/// request (the store checks each is the same event), so re-running an import after any failure
+/// completes, whatever the earlier run's batches were.
 result<import_report> import_events(store::event_store& store, std::istream& in,
                                     progress_callback const& progress = {});
 

@@ -44,8 +44,9 @@ result<std::string> read_stream_json(store::event_store const& store, stream_rea
 std::string read_log_json(store::event_store const& store, store::log_query const& query);
 
 /// GET /v1/audit/verify: {"ok", "events", "head_position", "head_hash"}, plus
-/// "first_bad_position" and "problem" when the chain is broken. Walks the whole log.
-boost::json::object verify_json(store::event_store const& store);
+/// "first_bad_position" and "problem" when the chain is broken. Walks the whole log; with
+/// `check_indexes` also proves the indexes agree with it (event_store::verify).
+boost::json::object verify_json(store::event_store const& store, bool check_indexes = false);
 
 /// GET /v1/audit/head: {"events", "head_position", "head_hash"}.
 boost::json::object head_json(store::event_store const& store);

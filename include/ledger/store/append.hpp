@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -45,6 +46,13 @@ struct event_to_append {
     std::optional<std::string> causation_id;
 };
 
+/// Links requests that must not commit after one of them was refused (an import): once a request
+/// of a chain is refused or fails, the writer refuses every later request of the chain without
+/// writing it. Touched only on the writer thread.
+struct append_chain {
+    bool broken = false;
+};
+
 struct append_request {
     std::string stream;
     expected_version expected;
@@ -54,6 +62,8 @@ struct append_request {
     /// export → import → export is byte-identical. Never earlier than the log's last
     /// recorded_at (it is raised to that), so recorded times still never decrease.
     std::optional<timestamp> recorded_at;
+    /// Set: this request belongs to that chain (see append_chain).
+    std::shared_ptr<append_chain> chain;
 };
 
 /// Where a batch landed. `already_recorded` is true for an idempotent retry: nothing was

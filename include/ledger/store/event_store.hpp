@@ -22,6 +22,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,30 @@ struct store_options {
     std::shared_ptr<personal_data_seal const> seal;
     /// Upper bound on events per group commit, which bounds one transaction's dirty pages.
     std::size_t max_group_events = 50'000;
+    /// Appends that may wait for the writer; more are refused at once with `unavailable`
+    /// (details.reason "queue_full"). 0: no bound.
+    std::size_t max_queued_appends = 10'000;
+    /// Whether this process writes: it then holds an exclusive lock (flock) on
+    /// DIR/writer.lock for the store's life, so a second writer (a server, an import) cannot
+    /// open the same directory. False opens for reading only (verify, export, backup while a
+    /// server runs): no lock, and every append is refused `unavailable`.
+    bool writer = true;
+};
+
+/// Thrown by event_store's constructor when another process holds the data directory's writer
+/// lock.
+class directory_locked : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// Counters of the group-commit writer.
+struct writer_stats {
+    std::uint64_t commits = 0;             // durable commits that wrote events
+    std::uint64_t requests_committed = 0;  // requests answered by those commits
+    std::uint64_t largest_group = 0;       // most requests one commit answered (group commit)
+    std::uint64_t queue_full = 0;          // appends refused because the queue was full
+    std::uint64_t snapshot_failures = 0;   // before-commit hooks that threw (appends went on)
 };
 
 enum class read_direction { forward, backward };
@@ -104,7 +129,9 @@ using commit_observer = std::function<void(std::span<recorded_event const>)>;
 class event_store {
 public:
     /// Opens (or creates) the ledger in options.directory. Throws lmdb::error when the
-    /// environment cannot be opened and std::runtime_error for an unknown format version.
+    /// environment cannot be opened, directory_locked when another process writes it, and
+    /// std::runtime_error for an unknown format version or a log that disagrees with the stored
+    /// chain head (a truncated or emptied log, an edited head).
     explicit event_store(store_options options);
     ~event_store();
     event_store(event_store const&) = delete;
@@ -180,6 +207,23 @@ public:
 
     /// A record of the `projections` table, or nullopt.
     std::optional<std::string> read_projection_record(std::string_view key) const;
+
+    // ---- health ------------------------------------------------------------------------------
+
+    /// The cause of a fatal storage failure (fail-stop: see detail/group_writer.hpp), or
+    /// nullopt while the store works. After one, every append is refused until a restart.
+    std::optional<std::string> failure() const;
+
+    /// Installs `handler`, run once on the writer thread when a fatal storage failure happens
+    /// (replacing any earlier one; empty removes it). Must not block.
+    void set_failure_handler(std::function<void(std::string const& cause)> handler);
+
+    /// Stops taking appends: queued ones are answered `unavailable` (unwritten), then waits up
+    /// to `timeout` for a commit in progress. Returns false when one is still running (a stalled
+    /// disk). For a server's shutdown, before what the callbacks reference is destroyed.
+    bool stop_appends(std::chrono::milliseconds timeout);
+
+    writer_stats writer_statistics() const;
 
     /// The underlying environment, for backups and statistics.
     lmdb::env& environment();

@@ -84,6 +84,14 @@ public:
     /// Flushes buffers to disk (used after opening; commits already sync).
     void sync();
 
+    /// True when LMDB has marked the environment failed (MDB_PANIC: a meta page write failed,
+    /// so no transaction may begin until the process reopens it). Probes with a read
+    /// transaction; never throws.
+    bool panicked() noexcept;
+
+    /// The environment's open flags (mdb_env_get_flags), e.g. to prove no MDB_NOSYNC is set.
+    unsigned flags() const;
+
     std::filesystem::path const& directory() const noexcept { return directory_; }
 
 private:
@@ -134,6 +142,9 @@ public:
 class write_txn : public txn {
 public:
     explicit write_txn(env& e);
+    /// A transaction nested in `parent` (mdb_txn_begin with a parent): its writes join the
+    /// parent's on commit and vanish on abort; the parent must not be used until it ends.
+    static write_txn nested(write_txn& parent);
     write_txn(write_txn&&) noexcept = default;
     write_txn& operator=(write_txn&&) noexcept = default;
     ~write_txn() = default;  // aborts if not committed
@@ -145,12 +156,20 @@ public:
     /// (MDB_APPEND), which keeps append-only tables dense. Throws map_full when the map is full.
     void put(dbi db, std::string_view key, std::string_view value, bool append = false);
 
+    /// As put, but never replaces (MDB_NOOVERWRITE): false, writing nothing, when `key` is
+    /// already in `db`.
+    bool put_new(dbi db, std::string_view key, std::string_view value, bool append = false);
+
     /// Deletes `key` from `db`; false when it was not there. Only for tables whose entries
     /// may go (subject keys); the log and its indexes are append-only.
     bool remove(dbi db, std::string_view key);
 
-    /// Makes everything durable (fsync). The handle is freed even when commit fails.
+    /// Makes everything durable (fsync); a nested transaction's commit only joins its parent.
+    /// The handle is freed even when commit fails.
     void commit();
+
+private:
+    write_txn() = default;
 };
 
 /// A cursor over one database in one transaction. Neither copyable nor movable, so it lives in

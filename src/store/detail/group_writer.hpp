@@ -2,6 +2,16 @@
 // Group commit: one thread owns every write transaction. Callers queue requests; the writer
 // takes everything queued (up to a bound), appends each request in one LMDB transaction,
 // commits it durably once, and then answers each caller with its own result.
+//
+// Fail-stop: when LMDB marks the environment failed (MDB_PANIC after a meta page write failed)
+// or a commit fails in a way that leaves its outcome unknown, the writer enters a failed state
+// for good: the group is told its outcome is unknown, every later request is refused
+// `unavailable` naming the cause, and `on_failure` runs once. Only reopening the environment
+// (a restart) recovers. Failures whose outcome is known (a full disk, a failed data page write
+// or fdatasync before the meta page) refuse the group and go on.
+//
+// Errors: the writer thread never ends on an exception. Commit observers and completion
+// callbacks that throw are logged and skipped; anything else answers the group and continues.
 
 #include "detail/append_one.hpp"
 #include "detail/tables.hpp"
@@ -10,11 +20,14 @@
 #include "ledger/store/append_policy.hpp"
 #include "ledger/store/lmdb.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <span>
 #include <thread>
 #include <vector>
@@ -28,6 +41,19 @@ struct group_writer_options {
     std::function<void(lmdb::write_txn&)> before_commit;
     /// Seals personal data of admitted events; none when null.
     personal_data_seal const* seal = nullptr;
+    /// Requests that may wait in the queue; more are refused `unavailable` at once (with
+    /// details.reason "queue_full"). 0: no bound.
+    std::size_t max_queued_requests = 0;
+    /// Runs once, on the writer thread, when the writer enters the failed state.
+    std::function<void(std::string const& cause)> on_failure;
+};
+
+/// Counters of the writer, for metrics and tests.
+struct group_writer_stats {
+    std::uint64_t commits = 0;            // durable commits that wrote events
+    std::uint64_t requests_committed = 0;  // requests answered by those commits
+    std::uint64_t largest_group = 0;       // most requests one such commit answered
+    std::uint64_t queue_full = 0;          // requests refused because the queue was full
 };
 
 class group_writer {
@@ -37,12 +63,25 @@ public:
 
     group_writer(lmdb::env& env, tables const& db, append_policy const& policy, log_tip committed,
                  group_writer_options options, commit_callback on_commit);
-    ~group_writer();  // answers everything queued, then joins the thread
+    ~group_writer();  // processes everything queued (unless stopped), then joins the thread
     group_writer(group_writer const&) = delete;
     group_writer& operator=(group_writer const&) = delete;
 
-    /// Queues a request; `done` runs on the writer thread. After stop(), answers `unavailable`.
+    /// Queues a request; `done` runs on the writer thread (or on the caller's, at once, when the
+    /// request is refused without queueing: stopped, failed, queue full) and must not block.
     void submit(append_request request, std::function<void(append_result)> done);
+
+    /// Stops taking requests: answers everything queued `unavailable` (nothing of it was
+    /// written), then waits up to `timeout` for a commit in progress to finish and be answered.
+    /// Returns false when it is still running (a stalled disk). After stop, every callback of an
+    /// accepted request has run or will run only on the writer thread before the destructor
+    /// returns.
+    bool stop(std::chrono::milliseconds timeout);
+
+    /// The cause of the failed state, or nullopt while the writer works.
+    std::optional<std::string> failure() const;
+
+    group_writer_stats stats() const;
 
 private:
     struct pending {
@@ -53,8 +92,15 @@ private:
     void run();
     std::vector<pending> take_group();
     void process(std::vector<pending>& group);
+    append_result append_in_chain(append_context& context, append_request const& request,
+                                  std::vector<append_chain*>& broken);
+    static void break_chains(std::vector<pending>& group);
+    void answer_storage_failure(std::vector<pending>& group, lmdb::error const& failure, bool committing);
+    void enter_failed_state(std::string cause);
+    void record_commit(std::size_t requests);
     bool grow_map();
-    static void answer_all(std::vector<pending>& group, error const& failure);
+    static void answer(pending& p, append_result result) noexcept;
+    static void answer_all(std::vector<pending>& group, error const& failure) noexcept;
 
     lmdb::env& env_;
     tables const db_;
@@ -64,8 +110,13 @@ private:
     log_tip committed_;  // only the writer thread touches it
     sha256_hasher hasher_;
 
-    std::mutex queue_mutex_;
+    mutable std::mutex queue_mutex_;
     std::condition_variable queue_changed_;
+    std::condition_variable idle_changed_;  // a group was answered (for stop)
+    bool busy_ = false;                      // a group is being processed
+    std::optional<std::string> failure_;     // the failed state's cause
+    std::atomic<bool> failed_{false};        // failure_ is set (read without the lock)
+    group_writer_stats stats_;
     std::deque<pending> queue_;
     // Guarded by queue_mutex_: the requests of the last group plus those queued when it was
     // answered (the callers in flight), and how long its commit took. See take_group.
