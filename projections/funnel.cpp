@@ -14,10 +14,10 @@
 namespace ledger::projections {
 
 bool funnel::reads(std::string_view type) noexcept {
-    return detail::application_facts_read(type, false);
+    return detail::application_table_reads(type, true);
 }
 
-void funnel::apply(fold_event const& event) { facts_.apply(event); }
+void funnel::apply(fold_event const& event) { table_.fold(event); }
 
 namespace {
 
@@ -63,22 +63,20 @@ boost::json::object row_of(funnel_key const& key, funnel_cell const& cell) {
 boost::json::array funnel::rows() const {
     std::map<std::string_view, std::pair<std::optional<std::string>, std::optional<std::string>>>
         campaign_keys;
-    for (auto const& [id, facts] : facts_.campaigns.streams()) {
-        auto const profile = detail::profile_of(facts, facts_.texts);
-        if (profile.planned) campaign_keys[id] = {profile.kind, profile.organiser};
+    for (auto const& [id, entry] : table_->campaigns) {
+        auto const profile = detail::profile_of(entry, table_->texts);
+        if (profile.planned) campaign_keys[table_->texts.text(id)] = {profile.kind, profile.organiser};
     }
     std::map<funnel_key, funnel_cell> cells;
-    for (auto const& [candidate, facts] : facts_.candidates.streams()) {
-        for (auto const& application : detail::summarize_applications(facts, facts_.texts)) {
-            auto const campaign = campaign_keys.find(application.campaign_id);
-            auto const year = detail::year_of_day(application.received_day);
-            funnel_key key{std::nullopt, std::nullopt, year};
-            if (campaign != campaign_keys.end()) {
-                key = funnel_key{campaign->second.first, campaign->second.second, year};
-            }
-            cells[key].add(application);
+    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
+        auto const campaign = campaign_keys.find(application.campaign_id);
+        auto const year = detail::year_of_day(application.received_day);
+        funnel_key key{std::nullopt, std::nullopt, year};
+        if (campaign != campaign_keys.end()) {
+            key = funnel_key{campaign->second.first, campaign->second.second, year};
         }
-    }
+        cells[key].add(application);
+    });
     boost::json::array rows;
     for (auto const& [key, cell] : cells) rows.push_back(row_of(key, cell));
     return rows;

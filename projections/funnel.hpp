@@ -19,7 +19,7 @@ public:
     static constexpr std::string_view name = "funnel";
     static constexpr std::string_view description =
         "Application funnel per campaign kind, organiser and year, with conversion and medians";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 4;
     static constexpr std::array<std::string_view, 13> columns{
         "kind", "organiser", "year", "applications", "shortlisted", "interviewed", "offers",
         "offers_accepted", "contracts_signed", "started", "conversion",
@@ -31,14 +31,18 @@ public:
     /// kind and organiser null.
     boost::json::array rows() const;
 
+    /// The application table, and sharing it (detail::model_of, make_all_read_models).
+    std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }
+    void use_table(std::shared_ptr<detail::application_table> table) { table_.share(std::move(table)); }
+
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_);
+        archive(table_);
     }
     friend bool operator==(funnel const&, funnel const&) = default;
 
 private:
-    detail::application_facts facts_;
+    detail::table_handle table_;  // shared with the other application models (read_model.hpp)
 };
 
 inline funnel apply(funnel state, fold_event const& event) {

@@ -48,7 +48,7 @@ struct outreach_counts {
     std::vector<std::int64_t> days_to_invitation;
 };
 
-bool consent_active(std::vector<outreach::fact> const& facts, std::int64_t today) {
+bool consent_active(detail::few<outreach::fact> const& facts, std::int64_t today) {
     bool active = false;
     std::optional<std::int64_t> expires;
     for (auto const& f : facts) {
@@ -63,7 +63,7 @@ bool consent_active(std::vector<outreach::fact> const& facts, std::int64_t today
 
 /// The first invitation after `interest` that is for its campaign: one naming no campaign,
 /// or the same one; any invitation for interest that named no campaign.
-outreach::fact const* invitation_after(std::vector<outreach::fact> const& facts,
+outreach::fact const* invitation_after(detail::few<outreach::fact> const& facts,
                                        outreach::fact const& interest) {
     for (auto const& f : facts) {
         if (f.what != outreach::step::invitation || f.position < interest.position) continue;
@@ -74,7 +74,7 @@ outreach::fact const* invitation_after(std::vector<outreach::fact> const& facts,
 
 /// Adds one candidate to the rows of the campaigns it showed interest in (once each, from its
 /// first interest in that campaign).
-void count_candidate(std::vector<outreach::fact> const& facts, std::int64_t today,
+void count_candidate(detail::few<outreach::fact> const& facts, std::int64_t today,
                      std::map<std::optional<std::string>, outreach_counts>& counts) {
     bool const consent = consent_active(facts, today);
     std::vector<std::optional<std::string> const*> seen;

@@ -1,5 +1,6 @@
 #include "projections/read_model.hpp"
 
+#include "projections/detail/applications.hpp"
 #include "projections/detail/model_of.hpp"
 #include "projections/funnel.hpp"
 #include "projections/hires_vs_target.hpp"
@@ -44,6 +45,11 @@ std::unique_ptr<read_model> make_read_model(std::string_view name) {
 std::vector<std::unique_ptr<read_model>> make_all_read_models() {
     std::vector<std::unique_ptr<read_model>> models;
     for (auto const name : read_model_names()) models.push_back(make_read_model(name));
+    std::shared_ptr<detail::application_table> shared;
+    for (auto& model : models) {
+        if (!shared) shared = model->shared_table();
+        else model->adopt_table(shared);  // all empty, so equal
+    }
     return models;
 }
 

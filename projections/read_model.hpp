@@ -17,6 +17,10 @@
 
 namespace ledger::projections {
 
+namespace detail {
+class application_table;
+}
+
 class read_model {
 public:
     virtual ~read_model() = default;
@@ -47,6 +51,14 @@ public:
     virtual std::unique_ptr<read_model> fresh() const = 0;
     /// Whether `other` is the same kind with an equal state (for tests and checks).
     virtual bool same_state(read_model const& other) const = 0;
+
+    /// The application table this read model folds into and may share with others
+    /// (recruits-per-campaign, funnel, retention), or nullptr. Read models sharing a table
+    /// must be folded and read under one lock: a fold of one changes what the others render.
+    virtual std::shared_ptr<detail::application_table> shared_table() const { return nullptr; }
+    /// Uses `table` instead of its own when this read model keeps one and the two are equal
+    /// (the same events folded); returns whether it does now.
+    virtual bool adopt_table(std::shared_ptr<detail::application_table> const& /*table*/) { return false; }
 };
 
 /// The names of every read model, in the order `list` shows them.
@@ -55,7 +67,8 @@ std::vector<std::string_view> read_model_names();
 /// A read model with an empty state, or nullptr for an unknown name.
 std::unique_ptr<read_model> make_read_model(std::string_view name);
 
-/// All seven, in read_model_names() order.
+/// All seven, in read_model_names() order; recruits-per-campaign, funnel and retention share
+/// one application table.
 std::vector<std::unique_ptr<read_model>> make_all_read_models();
 
 }  // namespace ledger::projections

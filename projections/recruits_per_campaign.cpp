@@ -11,10 +11,10 @@
 namespace ledger::projections {
 
 bool recruits_per_campaign::reads(std::string_view type) noexcept {
-    return detail::application_facts_read(type, true);
+    return detail::application_table_reads(type, true);
 }
 
-void recruits_per_campaign::apply(fold_event const& event) { facts_.apply(event); }
+void recruits_per_campaign::apply(fold_event const& event) { table_.fold(event); }
 
 namespace {
 
@@ -38,21 +38,18 @@ boost::json::value cost_per_contract(std::map<std::string, std::int64_t> const& 
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
-    auto const campaigns = facts_.campaigns.streams();
+    auto const& texts = table_->texts;
     std::map<std::string_view, detail::stage_counts> counts;  // ordered: stable rows
-    for (auto const& [id, facts] : campaigns) counts[id];
-    // Row keys view into these groups, so they live as long as the rows are built.
-    auto const candidates = facts_.candidates.streams();
-    for (auto const& [candidate, facts] : candidates) {
-        for (auto const& application : detail::summarize_applications(facts, facts_.texts)) {
-            counts[application.campaign_id].add(application);
-        }
-    }
+    for (auto const& [id, entry] : table_->campaigns) counts[texts.text(id)];
+    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
+        counts[application.campaign_id].add(application);
+    });
     boost::json::array rows;
     for (auto const& [id, count] : counts) {
-        auto const planned = campaigns.find(id);
-        auto const profile = planned == campaigns.end() ? detail::campaign_profile{}
-                                                        : detail::profile_of(planned->second, facts_.texts);
+        auto const number = texts.find(id);
+        auto const entry = number ? table_->campaigns.find(*number) : table_->campaigns.end();
+        auto const profile = entry == table_->campaigns.end() ? detail::campaign_profile{}
+                                                             : detail::profile_of(entry->second, texts);
         boost::json::object row;
         row["campaign_id"] = id;
         row["name"] = profile.planned ? boost::json::value(profile.name) : nullptr;

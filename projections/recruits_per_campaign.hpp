@@ -22,7 +22,7 @@ public:
     static constexpr std::string_view name = "recruits-per-campaign";
     static constexpr std::string_view description =
         "Applications per campaign and the stages they reached, with costs per contract";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 4;
     static constexpr std::array<std::string_view, 13> columns{
         "campaign_id", "name", "kind", "organiser", "applications", "shortlisted", "interviewed",
         "offers", "offers_accepted", "contracts_signed", "started", "costs", "cost_per_contract"};
@@ -32,14 +32,18 @@ public:
     /// One row per campaign that is planned or has applications, ordered by campaign_id.
     boost::json::array rows() const;
 
+    /// The application table, and sharing it (detail::model_of, make_all_read_models).
+    std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }
+    void use_table(std::shared_ptr<detail::application_table> table) { table_.share(std::move(table)); }
+
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_);
+        archive(table_);
     }
     friend bool operator==(recruits_per_campaign const&, recruits_per_campaign const&) = default;
 
 private:
-    detail::application_facts facts_{.with_costs = true};
+    detail::table_handle table_;  // shared with the other application models (read_model.hpp)
 };
 
 /// The pure fold in value form: the state after `event`.

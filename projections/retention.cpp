@@ -10,12 +10,12 @@
 namespace ledger::projections {
 
 bool retention::reads(std::string_view type) noexcept {
-    return detail::application_facts_read(type, false);
+    return detail::application_table_reads(type, true);
 }
 
 void retention::apply(fold_event const& event) {
     latest_occurred_micros_ = std::max(latest_occurred_micros_, to_micros(event.occurred_at));
-    facts_.apply(event);
+    table_.fold(event);
 }
 
 namespace {
@@ -43,18 +43,16 @@ void count_anniversary(detail::application_summary const& a, std::int64_t days, 
 boost::json::array retention::rows() const {
     auto const now = from_micros(latest_occurred_micros_);
     std::map<std::string_view, retention_counts> counts;
-    for (auto const& [id, facts] : facts_.campaigns.streams()) counts[id];
-    // Row keys view into these groups, so they live as long as the rows are built.
-    auto const candidates = facts_.candidates.streams();
-    for (auto const& [candidate, facts] : candidates) {
-        for (auto const& a : detail::summarize_applications(facts, facts_.texts)) {
-            auto& c = counts[a.campaign_id];
-            if (!a.started) continue;
-            ++c.started;
-            count_anniversary(a, 365, now, c.eligible_12m, c.retained_12m);
-            count_anniversary(a, 730, now, c.eligible_24m, c.retained_24m);
-        }
+    for (auto const& [id, entry] : table_->campaigns) {
+        if (!entry.plans.empty()) counts[table_->texts.text(id)];  // costs alone make no row here
     }
+    detail::for_each_application(*table_, [&](detail::application_summary const& a) {
+        auto& c = counts[a.campaign_id];
+        if (!a.started) return;
+        ++c.started;
+        count_anniversary(a, 365, now, c.eligible_12m, c.retained_12m);
+        count_anniversary(a, 730, now, c.eligible_24m, c.retained_24m);
+    });
     boost::json::array rows;
     for (auto const& [id, c] : counts) {
         rows.push_back(boost::json::object{{"campaign_id", id},

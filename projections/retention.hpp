@@ -23,7 +23,7 @@ public:
     static constexpr std::string_view name = "retention";
     static constexpr std::string_view description =
         "Doctors started per campaign and how many stayed 12 and 24 months";
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 4;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "started", "eligible_12m", "retained_12m", "eligible_24m", "retained_24m"};
 
@@ -32,14 +32,18 @@ public:
     /// One row per campaign that is planned or has applications, ordered by campaign_id.
     boost::json::array rows() const;
 
+    /// The application table, and sharing it (detail::model_of, make_all_read_models).
+    std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }
+    void use_table(std::shared_ptr<detail::application_table> table) { table_.share(std::move(table)); }
+
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(facts_, latest_occurred_micros_);
+        archive(table_, latest_occurred_micros_);
     }
     friend bool operator==(retention const&, retention const&) = default;
 
 private:
-    detail::application_facts facts_;
+    detail::table_handle table_;  // shared with the other application models (read_model.hpp)
     std::int64_t latest_occurred_micros_ = 0;  // 0: nothing folded yet
 };
 

@@ -48,7 +48,7 @@ struct vacancy_counts {
 };
 
 /// Adds one position's remaining facts to its (organisation, role) counts.
-void count_position(std::vector<vacancies::fact> const& facts,
+void count_position(detail::few<vacancies::fact> const& facts,
                     std::map<std::pair<std::string, std::uint8_t>, vacancy_counts>& counts) {
     using step = vacancies::step;
     vacancies::fact const* opened = nullptr;

@@ -129,7 +129,7 @@ TEST_CASE("audit verify and head report the chain head", "[http][audit]") {
 
 TEST_CASE("an unknown path is 404 not_found and a wrong method 405 with Allow", "[http][routing]") {
     http_fixture f;
-    for (auto const* target : {"/", "/v2/events", "/v1/streams", "/v1/streams/campaign-x/events/1",
+    for (auto const* target : {"/nothing", "/v2/events", "/v1/streams", "/v1/streams/campaign-x/events/1",
                                "/v1/candidates", "/v1/candidates/c-1/erase/now"}) {
         auto const response = f.get(target);
         CHECK(response.status == 404);

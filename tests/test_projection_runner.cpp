@@ -346,3 +346,46 @@ TEST_CASE("a runner destroyed while loading its snapshots stops promptly",
     app::projection_runner runner(store);
     require_equals_full_replay(runner, store);
 }
+
+TEST_CASE("a runner resumes from valid snapshots, folding only the tail, and rebuilds damaged or stale ones from the log",
+          "[projections][runner][snapshot]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(31337);
+    build_snapshotted(dir, generator, 2000);
+    {
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, {.snapshot_every = 97});
+        require_equals_full_replay(runner, store);
+        auto const stats = runner.stats();
+        CHECK(stats.snapshots_used == 7);
+        CHECK(stats.snapshots_rebuilt == 0);
+        // Snapshots are written at most 97 events apart: only a short tail is folded.
+        CHECK(stats.caught_up_events < 200);
+    }
+    {
+        // One snapshot with a flipped byte in its state, one claiming more events than the log has.
+        store::event_store store(options_in(dir));
+        auto damaged = store.read_projection_record(app::detail::snapshot_key("funnel")).value();
+        damaged[damaged.size() - 3] = static_cast<char>(damaged[damaged.size() - 3] ^ 0x5A);
+        auto stale = app::detail::decode_snapshot(
+                         store.read_projection_record(app::detail::snapshot_key("origin")).value())
+                         .value();
+        stale.next_position = store.head().events + 10;
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            records.put(app::detail::snapshot_key("funnel"), damaged);
+            records.put(app::detail::snapshot_key("origin"), app::detail::encode_snapshot(stale));
+        });
+        append_generated(store, generator, 1);
+        store.set_before_commit_hook({});
+        std::string problem;
+        CHECK_FALSE(app::detail::decode_snapshot(damaged, &problem));
+        CHECK(problem == "the state does not match its checksum");
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 1'000'000});
+    require_equals_full_replay(runner, store);
+    auto const stats = runner.stats();
+    CHECK(stats.snapshots_used == 5);
+    CHECK(stats.snapshots_rebuilt == 2);
+    CHECK(stats.caught_up_events == store.head().events);  // the rebuilt ones folded everything
+}

@@ -185,6 +185,8 @@ int demo(arguments const& args) {
     std::fprintf(stderr, "demo: %llu events in the ledger at %s (seed %llu)\n",
                  static_cast<unsigned long long>(appended), args.required("--data").c_str(),
                  static_cast<unsigned long long>(options.seed));
+    std::fprintf(stderr, "demo: serve it with `recruit-ledgerd --data %s` and open the dashboard at "
+                         "http://127.0.0.1:8080/\n", args.required("--data").c_str());
     return exit_ok;
 }
 

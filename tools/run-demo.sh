@@ -21,5 +21,5 @@ if [ ! -e "$data/data.mdb" ]; then
     echo "Loading a demo ledger of ${LEDGER_DEMO_EVENTS:-20000} events into $data ..."
     "$build/tools/recruit-ledger" demo --data "$data" --events "${LEDGER_DEMO_EVENTS:-20000}" --seed 42
 fi
-echo "Serving $data on http://${LEDGER_LISTEN:-127.0.0.1:8080} (Ctrl-C stops it)"
+echo "Serving $data: open the dashboard at http://${LEDGER_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops it)"
 exec "$build/src/http/recruit-ledgerd" --data "$data" --listen "${LEDGER_LISTEN:-127.0.0.1:8080}"

@@ -10,86 +10,150 @@ namespace ev = ledger::events;
 
 namespace {
 
-std::optional<campaign_fact> campaign_fact_of(fold_event const& e, bool with_costs,
-                                             string_pool& texts) {
-    if (auto const* planned = std::get_if<ev::campaign_planned>(e.data)) {
-        return campaign_fact{.position = e.position, .what = campaign_fact_kind::planned,
-                             .name = texts.intern(planned->name),
-                             .organiser = texts.intern(planned->organiser),
-                             .kind = static_cast<std::uint8_t>(planned->kind)};
+/// Adds `item` (sign +1), which comes after every item there in log order, or removes the item
+/// at `item.position` (sign -1).
+template <class T>
+void add_or_remove(few<T>& items, T item, int sign) {
+    if (sign > 0) {
+        items.push_back(std::move(item));
+        return;
     }
-    if (!with_costs) return std::nullopt;
-    if (auto const* cost = std::get_if<ev::cost_recorded>(e.data)) {
-        return campaign_fact{.position = e.position, .what = campaign_fact_kind::cost,
-                             .name = texts.intern(cost->currency.value),
-                             .amount_minor = cost->amount_minor};
-    }
-    auto const* advert = std::get_if<ev::advertisement_published>(e.data);
-    // The catalogue requires a currency with cost_minor; an amount without one is not money
-    // we could add to anything, so it is left out.
-    if (advert == nullptr || !advert->cost_minor || !advert->currency) return std::nullopt;
-    return campaign_fact{.position = e.position, .what = campaign_fact_kind::cost,
-                         .name = texts.intern(advert->currency->value),
-                         .amount_minor = *advert->cost_minor};
+    auto const it = std::find_if(items.begin(), items.end(),
+                                 [&](T const& x) { return x.position == item.position; });
+    if (it != items.end()) items.erase(it);
 }
 
-std::optional<candidate_fact> candidate_fact_of(fold_event const& e, string_pool& texts) {
-    auto const day = day_number(e.occurred_at);
-    auto stage = [&](candidate_step step, std::string const& application_id, std::int64_t on) {
-        return candidate_fact{.position = e.position, .step = step, .day = on,
-                              .application_id = texts.intern(application_id)};
-    };
-    if (auto const* received = std::get_if<ev::application_received>(e.data)) {
-        auto fact = stage(candidate_step::received, received->application_id, day);
-        fact.campaign_id = texts.intern(received->campaign_id);
-        return fact;
+void add_or_remove(few<std::uint64_t>& positions, std::uint64_t position, int sign) {
+    if (sign > 0) {
+        positions.push_back(position);
+        return;
     }
-    if (auto const* screened = std::get_if<ev::application_screened>(e.data)) {
-        if (screened->outcome != ev::screening_outcome::shortlisted) return std::nullopt;
-        return stage(candidate_step::shortlisted, screened->application_id, day);
-    }
-    if (auto const* held = std::get_if<ev::interview_held>(e.data)) {
-        if (held->outcome == ev::interview_outcome::no_show) return std::nullopt;
-        return stage(candidate_step::interviewed, held->application_id, day);
-    }
-    if (auto const* offer = std::get_if<ev::offer_extended>(e.data)) {
-        return stage(candidate_step::offered, offer->application_id, day);
-    }
-    if (auto const* answer = std::get_if<ev::offer_answered>(e.data)) {
-        if (!answer->accepted) return std::nullopt;
-        return stage(candidate_step::accepted, answer->application_id, day);
-    }
-    if (auto const* contract = std::get_if<ev::contract_signed>(e.data)) {
-        return stage(candidate_step::contracted, contract->application_id,
-                     day_number(contract->starts_on));
-    }
-    if (auto const* started = std::get_if<ev::employment_started>(e.data)) {
-        return candidate_fact{.position = e.position, .step = candidate_step::employment_started,
-                              .day = day_number(started->started_on)};
-    }
-    if (auto const* ended = std::get_if<ev::employment_ended>(e.data)) {
-        return candidate_fact{.position = e.position, .step = candidate_step::employment_ended,
-                              .day = day_number(ended->ended_on)};
-    }
-    return std::nullopt;
+    auto const it = std::find(positions.begin(), positions.end(), position);
+    if (it != positions.end()) positions.erase(it);
+}
+
+void count(std::uint32_t& counter, int sign) {
+    if (sign > 0) ++counter;
+    else if (counter > 0) --counter;
 }
 
 }  // namespace
 
-void application_facts::apply(fold_event const& e) {
-    if (e.data == nullptr) return;
-    auto const category = e.category();
-    if (auto const* retracted = std::get_if<ev::event_retracted>(e.data)) {
-        if (category == "campaign") campaigns.retract(e.stream_id(), retracted->position);
-        if (category == "candidate") candidates.retract(e.stream_id(), retracted->position);
-    } else if (category == "campaign") {
-        if (auto fact = campaign_fact_of(e, with_costs, texts)) campaigns.add(e.stream_id(), std::move(*fact));
-    } else if (category == "candidate") {
-        if (auto fact = candidate_fact_of(e, texts)) candidates.add(e.stream_id(), std::move(*fact));
+void application_table::apply_campaign(fold_event const& e, int sign) {
+    auto const campaign = texts.intern(e.stream_id());
+    auto add_cost = [&](std::string_view currency, std::int64_t amount) {
+        auto& entry = campaigns[campaign];
+        auto const code = texts.intern(currency);
+        auto it = std::find_if(entry.costs.begin(), entry.costs.end(),
+                               [&](cost_sum const& c) { return c.currency == code; });
+        if (sign > 0) {
+            if (it == entry.costs.end()) it = entry.costs.insert(it, cost_sum{.currency = code});
+            it->amount_minor += amount;
+            ++it->events;
+        } else if (it != entry.costs.end()) {
+            it->amount_minor -= amount;
+            // The last cost in a currency gone: the currency goes too, as if never recorded.
+            if (--it->events == 0) entry.costs.erase(it);
+        }
+    };
+    if (auto const* planned = std::get_if<ev::campaign_planned>(e.data)) {
+        add_or_remove(campaigns[campaign].plans,
+                      campaign_plan{.position = e.position, .name = texts.intern(planned->name),
+                                    .organiser = texts.intern(planned->organiser),
+                                    .kind = static_cast<std::uint8_t>(planned->kind)},
+                      sign);
+    } else if (!with_costs) {
+        return;
+    } else if (auto const* cost = std::get_if<ev::cost_recorded>(e.data)) {
+        add_cost(cost->currency.value, cost->amount_minor);
+    } else if (auto const* advert = std::get_if<ev::advertisement_published>(e.data)) {
+        // The catalogue requires a currency with cost_minor; an amount without one is not
+        // money we could add to anything, so it is left out.
+        if (advert->cost_minor && advert->currency) add_cost(advert->currency->value, *advert->cost_minor);
+    }
+    auto const entry = campaigns.find(campaign);
+    if (entry != campaigns.end() && entry->second.empty()) campaigns.erase(entry);
+}
+
+void application_table::apply_candidate(fold_event const& e, int sign) {
+    auto const candidate = texts.intern(e.stream_id());
+    auto const day = day_number(e.occurred_at);
+    std::optional<std::uint64_t> touched;  // the key of the application changed, if any
+    auto touch = [&](std::string const& id) -> application_entry& {
+        touched = (std::uint64_t{candidate} << 32) | texts.intern(id);
+        return applications[*touched];
+    };
+    if (auto const* received = std::get_if<ev::application_received>(e.data)) {
+        add_or_remove(touch(received->application_id).receipts,
+                      receipt{.position = e.position, .campaign_id = texts.intern(received->campaign_id),
+                              .day = day},
+                      sign);
+    } else if (auto const* screened = std::get_if<ev::application_screened>(e.data)) {
+        if (screened->outcome == ev::screening_outcome::shortlisted) {
+            count(touch(screened->application_id).shortlisted, sign);
+        }
+    } else if (auto const* held = std::get_if<ev::interview_held>(e.data)) {
+        if (held->outcome != ev::interview_outcome::no_show) count(touch(held->application_id).interviewed, sign);
+    } else if (auto const* offer = std::get_if<ev::offer_extended>(e.data)) {
+        add_or_remove(touch(offer->application_id).offers, dated{e.position, day}, sign);
+    } else if (auto const* answer = std::get_if<ev::offer_answered>(e.data)) {
+        if (answer->accepted) count(touch(answer->application_id).accepted, sign);
+    } else if (auto const* contract = std::get_if<ev::contract_signed>(e.data)) {
+        add_or_remove(touch(contract->application_id).contracts, e.position, sign);
+    } else if (auto const* started = std::get_if<ev::employment_started>(e.data)) {
+        add_or_remove(employment[candidate],
+                      employment_step{e.position, true, day_number(started->started_on)}, sign);
+    } else if (auto const* ended = std::get_if<ev::employment_ended>(e.data)) {
+        add_or_remove(employment[candidate],
+                      employment_step{e.position, false, day_number(ended->ended_on)}, sign);
+    }
+    if (sign > 0) return;
+    // Whatever a retraction emptied goes, so the state is what it would be without the event.
+    if (touched) {
+        if (auto const it = applications.find(*touched); it != applications.end() && it->second.empty()) {
+            applications.erase(it);
+        }
+    }
+    if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
+        employment.erase(it);
     }
 }
 
-bool application_facts_read(std::string_view type, bool with_costs) noexcept {
+void application_table::check_texts() const {
+    auto const known = [&](std::uint64_t id) {
+        if (id >= texts.size()) throw codec_error("a snapshot's entry names an unknown text");
+    };
+    for (auto const& [id, entry] : campaigns) {
+        known(id);
+        for (auto const& plan : entry.plans) {
+            known(plan.name);
+            known(plan.organiser);
+        }
+        for (auto const& cost : entry.costs) known(cost.currency);
+    }
+    for (auto const& [key, entry] : applications) {
+        known(key >> 32);
+        known(key & 0xFFFF'FFFFU);
+        for (auto const& r : entry.receipts) known(r.campaign_id);
+    }
+    for (auto const& [id, steps] : employment) known(id);
+}
+
+void application_table::apply(fold_event const& e) {
+    if (e.data == nullptr) return;
+    fold_event const* target = &e;
+    int sign = 1;
+    if (std::holds_alternative<ev::event_retracted>(*e.data)) {
+        if (e.retracted == nullptr || e.retracted->data == nullptr) return;
+        target = e.retracted;
+        sign = -1;
+    }
+    auto const category = target->category();
+    if (category == "campaign") apply_campaign(*target, sign);
+    else if (category == "candidate") apply_candidate(*target, sign);
+}
+
+bool application_table_reads(std::string_view type, bool with_costs) noexcept {
     static constexpr std::array<std::string_view, 10> always{
         ev::event_retracted::type_name,     ev::campaign_planned::type_name,
         ev::application_received::type_name, ev::application_screened::type_name,
@@ -101,88 +165,48 @@ bool application_facts_read(std::string_view type, bool with_costs) noexcept {
                           type == ev::advertisement_published::type_name);
 }
 
-campaign_profile profile_of(std::vector<campaign_fact> const& facts, string_pool const& texts) {
+campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts) {
     campaign_profile profile;
-    for (auto const& fact : facts) {
-        if (fact.what == campaign_fact_kind::cost) {
-            profile.costs[std::string(texts.text(fact.name))] += fact.amount_minor;
-        } else if (!profile.planned) {  // rule 1: one plan; should there be more, the first
-            profile.planned = true;
-            profile.name = texts.text(fact.name);
-            profile.organiser = texts.text(fact.organiser);
-            profile.kind = enum_name(static_cast<ev::campaign_kind>(fact.kind));
-        }
+    for (auto const& cost : entry.costs) profile.costs[std::string(texts.text(cost.currency))] += cost.amount_minor;
+    if (!entry.plans.empty()) {  // rule 1: one plan; should there be more, the first
+        auto const& plan = entry.plans.front();
+        profile.planned = true;
+        profile.name = texts.text(plan.name);
+        profile.organiser = texts.text(plan.organiser);
+        profile.kind = enum_name(static_cast<ev::campaign_kind>(plan.kind));
     }
     return profile;
 }
 
-namespace {
-
-application_summary* find_application(std::vector<application_summary>& applications,
-                                      std::uint32_t id) {
-    auto const it = std::find_if(applications.begin(), applications.end(),
-                                 [&](application_summary const& a) { return a.application_id == id; });
-    return it == applications.end() ? nullptr : &*it;
-}
-
-void reach(application_summary& a, candidate_fact const& fact, std::uint64_t& contract_position) {
-    switch (fact.step) {
-        case candidate_step::shortlisted: a.shortlisted = true; break;
-        case candidate_step::interviewed: a.interviewed = true; break;
-        case candidate_step::offered:
-            if (!a.offered) a.offer_day = fact.day;
-            a.offered = true;
-            break;
-        case candidate_step::accepted: a.accepted = true; break;
-        case candidate_step::contracted:
-            if (!a.contracted) contract_position = fact.position;
-            a.contracted = true;
-            break;
-        default: break;
-    }
-}
-
-/// started/started_on/ended_on of a contracted application from the employment facts.
-void follow_employment(application_summary& a, std::uint64_t contract_position,
-                       std::vector<candidate_fact> const& facts) {
+application_summary summarize(application_table const& table, std::uint32_t candidate,
+                              application_entry const& entry) {
+    auto const& first = entry.receipts.front();
+    application_summary a{.campaign_id = table.texts.text(first.campaign_id),
+                          .received_day = first.day,
+                          .shortlisted = entry.shortlisted > 0,
+                          .interviewed = entry.interviewed > 0,
+                          .offered = !entry.offers.empty(),
+                          .accepted = entry.accepted > 0,
+                          .contracted = !entry.contracts.empty()};
+    if (a.offered) a.offer_day = entry.offers.front().day;
+    if (!a.contracted) return a;
+    auto const steps = table.employment.find(candidate);
+    if (steps == table.employment.end()) return a;
+    // The first start after the (first) contract, then the first end after that start.
+    auto const contract_position = entry.contracts.front();
     std::optional<std::uint64_t> start_position;
-    for (auto const& fact : facts) {
-        if (fact.position <= contract_position) continue;
-        if (!start_position && fact.step == candidate_step::employment_started) {
-            start_position = fact.position;
+    for (auto const& step : steps->second) {
+        if (step.position <= contract_position) continue;
+        if (!start_position && step.started) {
+            start_position = step.position;
             a.started = true;
-            a.started_on = fact.day;
-        } else if (start_position && fact.step == candidate_step::employment_ended) {
-            a.ended_on = fact.day;
-            return;
+            a.started_on = step.day;
+        } else if (start_position && !step.started) {
+            a.ended_on = step.day;
+            break;
         }
     }
-}
-
-}  // namespace
-
-std::vector<application_summary> summarize_applications(std::vector<candidate_fact> const& facts,
-                                                        string_pool const& texts) {
-    std::vector<application_summary> applications;
-    for (auto const& fact : facts) {
-        if (fact.step != candidate_step::received) continue;
-        if (find_application(applications, fact.application_id) != nullptr) continue;
-        applications.push_back(application_summary{.application_id = fact.application_id,
-                                                   .campaign_id = texts.text(fact.campaign_id),
-                                                   .received_day = fact.day});
-    }
-    std::vector<std::uint64_t> contract_positions(applications.size(), 0);
-    for (auto const& fact : facts) {
-        if (fact.application_id == no_text || fact.step == candidate_step::received) continue;
-        auto* application = find_application(applications, fact.application_id);
-        if (application == nullptr) continue;  // a stage of an application never received
-        auto const index = static_cast<std::size_t>(application - applications.data());
-        reach(*application, fact, contract_positions[index]);
-    }
-    for (std::size_t i = 0; i < applications.size(); ++i) {
-        if (applications[i].contracted) follow_employment(applications[i], contract_positions[i], facts);
-    }
-    return applications;
+    return a;
 }
 
 }  // namespace ledger::projections::detail

@@ -1,15 +1,30 @@
 #pragma once
-// The application lifecycle that recruits-per-campaign, funnel and retention all count:
-// campaign facts (plan, costs) and candidate facts (application stages, employment), kept by
-// stream so a retraction can drop exactly what the retracted event stated. Texts (names,
-// organisers, currencies, application and campaign ids) are interned in one string_pool, so a
-// fact is a few numbers.
+// The application lifecycle that recruits-per-campaign, funnel and retention all count, kept
+// once for the three (make_all_read_models gives them one shared table; each folds every event
+// into it with fold_once, so it is folded once) and per entity: one entry per campaign (its plan and cost sums per currency), per application
+// (its receipts, stage counts, offers and contracts) and per candidate (employment starts and
+// ends). An event updates one entry; a retraction hands over the retracted event
+// (fold_event::retracted) and the fold undoes exactly what that event did to its entry, so
+// nothing is kept per event: the state grows with campaigns, applications and candidates.
+//
+// "First" values that a retraction may take away (the first receipt of an application, its
+// first offer, its first contract, the candidate's employment events) are kept as the few
+// remaining values per entity, in log order, which under the domain rules is nearly always
+// one. Texts (names, organisers, currencies, application, candidate and campaign ids) are
+// interned in one string_pool, so an entry is a few numbers.
+//
+// Threading: a plain value; callers serialise access.
 
+#include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
+#include <boost/container/small_vector.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,70 +32,179 @@
 
 namespace ledger::projections::detail {
 
-/// A fact's text that is absent (an employment fact has no application id).
-inline constexpr std::uint32_t no_text = 0xFFFF'FFFF;
-
-enum class campaign_fact_kind : std::uint8_t { planned, cost };
-
-/// What a campaign event stated: its plan (name, kind, organiser) or a cost.
-struct campaign_fact {
+struct campaign_plan {
     std::uint64_t position = 0;
-    campaign_fact_kind what{};
-    std::uint32_t name = no_text;       // planned: the name; cost: the currency (interned)
-    std::uint32_t organiser = no_text;  // planned (interned)
-    std::uint8_t kind = 0;  // planned: events::campaign_kind
-    std::int64_t amount_minor = 0;  // cost
-
+    std::uint32_t name = 0;       // interned
+    std::uint32_t organiser = 0;  // interned
+    std::uint8_t kind = 0;        // events::campaign_kind
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(position, what, name, organiser, kind, amount_minor);
+        archive(position, name, organiser, kind);
     }
-    friend bool operator==(campaign_fact const&, campaign_fact const&) = default;
+    friend bool operator==(campaign_plan const&, campaign_plan const&) = default;
 };
 
-enum class candidate_step : std::uint8_t {
-    received, shortlisted, interviewed, offered, accepted, contracted,
-    employment_started, employment_ended
+struct cost_sum {
+    std::uint32_t currency = 0;  // interned
+    std::uint32_t events = 0;    // remaining events that added to it
+    std::int64_t amount_minor = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(currency, events, amount_minor);
+    }
+    friend bool operator==(cost_sum const&, cost_sum const&) = default;
 };
 
-/// What a candidate event stated about an application or an employment.
-struct candidate_fact {
+struct campaign_entry {
+    few<campaign_plan> plans;  // remaining CampaignPlanned, in log order (rule 1: one)
+    std::vector<cost_sum> costs;  // by currency, in the order first seen
+    bool empty() const noexcept { return plans.empty() && costs.empty(); }
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(plans, costs);
+    }
+    friend bool operator==(campaign_entry const&, campaign_entry const&) = default;
+};
+
+struct receipt {
     std::uint64_t position = 0;
-    candidate_step step{};
-    /// received, offered: the day of occurred_at; contracted: starts_on;
-    /// employment_started: started_on; employment_ended: ended_on.
+    std::uint32_t campaign_id = 0;  // interned
+    std::int64_t day = 0;           // of occurred_at
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(position, campaign_id, day);
+    }
+    friend bool operator==(receipt const&, receipt const&) = default;
+};
+
+struct dated {
+    std::uint64_t position = 0;
     std::int64_t day = 0;
-    std::uint32_t application_id = no_text;  // interned; no_text for employment facts
-    std::uint32_t campaign_id = no_text;     // interned; received only
-
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(position, step, day, application_id, campaign_id);
+        archive(position, day);
     }
-    friend bool operator==(candidate_fact const&, candidate_fact const&) = default;
+    friend bool operator==(dated const&, dated const&) = default;
 };
 
-/// Campaign and candidate facts of the log so far.
-struct application_facts {
-    string_pool texts;  // every text the facts below name
-    stream_facts<campaign_fact> campaigns;
-    stream_facts<candidate_fact> candidates;
-    bool with_costs = false;  // whether cost facts are kept (recruits-per-campaign only)
+struct application_entry {
+    few<receipt> receipts;  // remaining ApplicationReceived, in log order
+    std::uint32_t shortlisted = 0;  // remaining events that reached each stage
+    std::uint32_t interviewed = 0;
+    std::uint32_t accepted = 0;
+    few<dated> offers;                   // remaining OfferExtended (day of occurred_at)
+    few<std::uint64_t> contracts;        // positions of the remaining ContractSigned
+    bool empty() const noexcept {
+        return receipts.empty() && offers.empty() && contracts.empty() && shortlisted == 0 &&
+               interviewed == 0 && accepted == 0;
+    }
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(receipts, shortlisted, interviewed, accepted, offers, contracts);
+    }
+    friend bool operator==(application_entry const&, application_entry const&) = default;
+};
 
-    /// Folds one event: records its facts or, for EventRetracted, drops the retracted ones.
+struct employment_step {
+    std::uint64_t position = 0;
+    bool started = false;  // EmploymentStarted (started_on), else EmploymentEnded (ended_on)
+    std::int64_t day = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(position, started, day);
+    }
+    friend bool operator==(employment_step const&, employment_step const&) = default;
+};
+
+/// Campaigns, applications and employment of the log so far.
+class application_table {
+public:
+    bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
+
+    /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
     void apply(fold_event const& event);
+    /// As apply, but only when the event is the next one this table has not folded yet: read
+    /// models sharing one table each hand it every event, and it folds each once.
+    void fold_once(fold_event const& event) {
+        if (event.position < next) return;
+        apply(event);
+        next = event.position + 1;
+    }
 
     template <class Archive>
-    void serialize(Archive& archive) {
-        archive(texts, campaigns, candidates, with_costs);
-    }
-    friend bool operator==(application_facts const&, application_facts const&) = default;
+    void save(Archive& archive) const;
+    template <class Archive>
+    void load(Archive& archive);
+    friend bool operator==(application_table const&, application_table const&) = default;
+
+    std::uint64_t next = 0;  // events fold_once has folded: positions [0, next)
+    string_pool texts;  // every text the entries name
+    boost::unordered_flat_map<std::uint32_t, campaign_entry> campaigns;  // by campaign id
+    /// By (candidate id << 32 | application id), both interned.
+    boost::unordered_flat_map<std::uint64_t, application_entry> applications;
+    boost::unordered_flat_map<std::uint32_t, few<employment_step>> employment;  // by candidate id
+
+private:
+    /// Throws codec_error when a loaded entry names a text the pool does not hold.
+    void check_texts() const;
+    void apply_campaign(fold_event const& e, int sign);
+    void apply_candidate(fold_event const& e, int sign);
 };
 
-/// Whether application_facts reads events of `type` (with or without costs).
-bool application_facts_read(std::string_view type, bool with_costs) noexcept;
+template <class Archive>
+void application_table::save(Archive& archive) const {
+    archive(with_costs, next, texts, campaigns, applications, employment);
+}
 
-/// A campaign as its remaining facts describe it.
+template <class Archive>
+void application_table::load(Archive& archive) {
+    archive(with_costs, next, texts, campaigns, applications, employment);
+    check_texts();
+}
+
+/// A read model's handle on the application table it folds into, which make_all_read_models
+/// shares between recruits-per-campaign, funnel and retention. A copy of a handle gets its own
+/// copy of the table (so copies of a read model fold independently); only share() shares.
+/// Tables always keep costs, so any of the three can share one.
+class table_handle {
+public:
+    table_handle() : table_(std::make_shared<application_table>()) { table_->with_costs = true; }
+    table_handle(table_handle const& other) : table_(std::make_shared<application_table>(*other.table_)) {}
+    table_handle(table_handle&&) noexcept = default;
+    table_handle& operator=(table_handle const& other) {
+        if (this != &other) table_ = std::make_shared<application_table>(*other.table_);
+        return *this;
+    }
+    table_handle& operator=(table_handle&&) noexcept = default;
+    ~table_handle() = default;
+
+    application_table const& operator*() const noexcept { return *table_; }
+    application_table const* operator->() const noexcept { return table_.get(); }
+    /// Folds `event` into the table unless a read model sharing it already has.
+    void fold(fold_event const& event) { table_->fold_once(event); }
+    std::shared_ptr<application_table> const& shared() const noexcept { return table_; }
+    void share(std::shared_ptr<application_table> table) { table_ = std::move(table); }
+
+    template <class Archive>
+    void save(Archive& archive) const {
+        archive(*table_);
+    }
+    template <class Archive>
+    void load(Archive& archive) {
+        auto table = std::make_shared<application_table>();
+        archive(*table);
+        table_ = std::move(table);
+    }
+    friend bool operator==(table_handle const& a, table_handle const& b) { return *a.table_ == *b.table_; }
+
+private:
+    std::shared_ptr<application_table> table_;
+};
+
+/// Whether application_table reads events of `type` (with or without costs).
+bool application_table_reads(std::string_view type, bool with_costs) noexcept;
+
+/// A campaign as its entry describes it.
 struct campaign_profile {
     bool planned = false;
     std::string name;
@@ -88,12 +212,11 @@ struct campaign_profile {
     std::string organiser;
     std::map<std::string, std::int64_t> costs;  // currency → sum of minor units
 };
-campaign_profile profile_of(std::vector<campaign_fact> const& facts, string_pool const& texts);
+campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts);
 
-/// One application as its candidate's remaining facts describe it: received with a campaign
-/// (by its first ApplicationReceived), and the stages it reached.
+/// One application as its entry and its candidate's employment describe it: received with a
+/// campaign (by its first remaining ApplicationReceived), and the stages it reached.
 struct application_summary {
-    std::uint32_t application_id = no_text;  // interned
     std::string_view campaign_id;
     std::int64_t received_day = 0;
     bool shortlisted = false;
@@ -107,9 +230,20 @@ struct application_summary {
     std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
 };
 
-/// The applications received in one candidate stream, in the order they were received.
-/// `texts` resolves the interned ids (campaign_id views into it).
-std::vector<application_summary> summarize_applications(std::vector<candidate_fact> const& facts,
-                                                        string_pool const& texts);
+/// Calls `visit(summary)` for every application with a remaining receipt, in no set order.
+template <class Visit>
+void for_each_application(application_table const& table, Visit&& visit);
+
+/// The summary of one application entry with a receipt (`candidate` is its candidate id).
+application_summary summarize(application_table const& table, std::uint32_t candidate,
+                              application_entry const& entry);
+
+template <class Visit>
+void for_each_application(application_table const& table, Visit&& visit) {
+    for (auto const& [key, entry] : table.applications) {
+        if (entry.receipts.empty()) continue;  // stages of an application never received
+        visit(summarize(table, static_cast<std::uint32_t>(key >> 32), entry));
+    }
+}
 
 }  // namespace ledger::projections::detail

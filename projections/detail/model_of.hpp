@@ -4,6 +4,7 @@
 
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "projections/detail/applications.hpp"
 #include "projections/read_model.hpp"
 
 
@@ -47,6 +48,20 @@ public:
     bool same_state(read_model const& other) const override {
         auto const* same_kind = dynamic_cast<model_of const*>(&other);
         return same_kind != nullptr && same_kind->state_ == state_;
+    }
+
+    std::shared_ptr<application_table> shared_table() const override {
+        if constexpr (requires { state_.table(); }) return state_.table();
+        return nullptr;
+    }
+
+    bool adopt_table(std::shared_ptr<application_table> const& table) override {
+        if constexpr (requires { state_.use_table(table); }) {
+            if (table == nullptr || !(*table == *state_.table())) return false;
+            state_.use_table(table);
+            return true;
+        }
+        return false;
     }
 
 private:

@@ -1,21 +1,19 @@
 #pragma once
-// The facts a read model keeps, each tagged with the stream it came from and the log position
-// of the event that stated it.
+// The few facts a read model keeps per entity (a position, a candidate, a target), grouped by
+// the entity's stream, each with the log position of the event that stated it.
 //
-// Read models keep facts rather than running totals so that `EventRetracted` can undo any
-// event exactly: a retraction names a position in its own stream, and retracting marks the
-// facts stated at that position as if they had never been. Rows are derived when rendered.
-//
-// Facts live in one vector in log order: folding is an append (no lookup, no scattered memory,
-// which is what makes replay fast), and a retraction finds its facts by binary search on the
-// position. Grouping by stream happens at render time. Stream ids are interned: a fact holds
-// a 32-bit number, not a copy of the name.
+// Used where a model needs an entity's own short history (a position's postings and fill, a
+// candidate's consents, interests and contracts): a retraction names a position of its own
+// stream and erases the facts stated there, so only remaining facts are kept and the state is
+// bounded by the entities and what is still true of them, not by the events ever folded.
+// Stream ids and other repeated texts are interned in a string_pool: a number, not a copy.
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
 #include "ledger/envelope_codec.hpp"
+#include "projections/detail/entity_archive.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -83,70 +81,61 @@ private:
     std::uint32_t last_ = 0;  // the number intern() returned last
 };
 
+/// The remaining facts of each stream, grouped by stream, each stream's in log order.
 /// `Fact` needs a `std::uint64_t position` member, a cereal `serialize` and operator==.
 template <class Fact>
 class stream_facts {
 public:
-    /// Remaining facts by stream id, each stream's in log order.
-    using grouped = std::unordered_map<std::string_view, std::vector<Fact>>;
+    /// Remaining facts by stream id (interned in this object's pool).
+    using grouped = boost::unordered_flat_map<std::uint32_t, few<Fact>>;
 
     /// Records a fact of `stream_id`. Facts arrive in log order.
     void add(std::string_view stream_id, Fact fact) {
-        log_.push_back(entry{std::move(fact), streams_.intern(stream_id), false});
+        by_stream_[streams_.intern(stream_id)].push_back(std::move(fact));
     }
 
     /// Forgets what the event at `position` of `stream_id` stated; nothing when it stated
-    /// nothing this read model keeps, or when that position is in another stream.
+    /// nothing this read model keeps, or when that position is in another stream. A stream
+    /// left without facts goes, so the state is what it would be had the event never happened
+    /// (but for the stream's name, which stays interned).
     void retract(std::string_view stream_id, std::uint64_t position) {
         auto const stream = streams_.find(stream_id);
         if (!stream) return;
-        auto it = std::lower_bound(log_.begin(), log_.end(), position,
-                                   [](entry const& e, std::uint64_t p) { return e.fact.position < p; });
-        for (; it != log_.end() && it->fact.position == position; ++it) {
-            if (it->stream == *stream) it->retracted = true;
-        }
+        auto const group = by_stream_.find(*stream);
+        if (group == by_stream_.end()) return;
+        auto& facts = group->second;
+        auto const [first, last] = std::equal_range(
+            facts.begin(), facts.end(), position,
+            [](auto const& a, auto const& b) { return position_of(a) < position_of(b); });
+        facts.erase(first, last);
+        if (facts.empty()) by_stream_.erase(group);
     }
 
-    /// The remaining facts grouped by stream, as copies. The keys view into this object (valid
-    /// while it lives unchanged); views into the facts are valid while the result lives.
-    grouped streams() const {
-        grouped by_stream;
-        for (auto const& e : log_) {
-            if (!e.retracted) by_stream[streams_.text(e.stream)].push_back(e.fact);
-        }
-        return by_stream;
-    }
+    /// The remaining facts grouped by stream (keys: numbers of stream_name()).
+    grouped const& streams() const noexcept { return by_stream_; }
+    std::string_view stream_name(std::uint32_t number) const { return streams_.text(number); }
 
     template <class Archive>
     void save(Archive& archive) const {
-        archive(streams_, log_);
+        archive(streams_, by_stream_);
     }
 
     template <class Archive>
     void load(Archive& archive) {
-        archive(streams_, log_);
-        for (auto const& e : log_) {
-            if (e.stream >= streams_.size()) throw codec_error("a snapshot's fact names an unknown stream");
+        archive(streams_, by_stream_);
+        for (auto const& [stream, facts] : by_stream_) {
+            if (stream >= streams_.size()) throw codec_error("a snapshot's fact names an unknown stream");
         }
     }
 
     friend bool operator==(stream_facts const&, stream_facts const&) = default;
 
 private:
-    struct entry {
-        Fact fact;
-        std::uint32_t stream = 0;  // in streams_
-        bool retracted = false;
-
-        template <class Archive>
-        void serialize(Archive& archive) {
-            archive(fact, stream, retracted);
-        }
-        friend bool operator==(entry const&, entry const&) = default;
-    };
+    static std::uint64_t position_of(Fact const& fact) noexcept { return fact.position; }
+    static std::uint64_t position_of(std::uint64_t position) noexcept { return position; }
 
     string_pool streams_;  // stream ids
-    std::vector<entry> log_;
+    grouped by_stream_;
 };
 
 }  // namespace ledger::projections::detail

@@ -29,6 +29,20 @@ projections::fold_event fold_decoder::view(recorded_event const& event,
                                    .data = data ? &*data : nullptr};
 }
 
+std::unique_ptr<retracted_input> read_retracted(store::event_store const& store, fold_decoder& decoder,
+                                                recorded_event const& event,
+                                                std::optional<events::recruitment_event> const& data) {
+    auto const* retraction = data ? std::get_if<events::event_retracted>(&*data) : nullptr;
+    if (retraction == nullptr || retraction->position >= event.position) return nullptr;
+    auto target = store.read_event(retraction->position);
+    if (!target || target->stream != event.stream) return nullptr;
+    auto input = std::make_unique<retracted_input>();
+    input->event = std::move(*target);
+    input->data = decoder.decode(input->event);
+    input->view = fold_decoder::view(input->event, input->data);
+    return input;
+}
+
 replay_outcome replay_log(store::event_store const& store,
                           std::span<projections::read_model* const> models,
                           replay_bounds const& bounds) {
@@ -39,7 +53,9 @@ replay_outcome replay_log(store::event_store const& store,
         // recorded_at never decreases along the log, so the first later one ends the replay.
         if (bounds.recorded_until && event.recorded_at > *bounds.recorded_until) return false;
         auto const data = decoder.decode(event);
-        auto const folded = fold_decoder::view(event, data);
+        auto folded = fold_decoder::view(event, data);
+        auto const retracted = read_retracted(store, decoder, event, data);
+        if (retracted) folded.retracted = &retracted->view;
         for (auto* model : models) model->apply(folded);
         ++outcome.events;
         outcome.last_position = event.position;

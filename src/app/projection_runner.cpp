@@ -8,6 +8,10 @@
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -27,7 +31,9 @@ struct slot {
     std::string name;  // the model's; read without the mutex (the loader may replace `model`)
     std::string description;
     std::unique_ptr<read_model> model;       // replaced only by the loader, mutex held
-    mutable std::shared_mutex mutex;         // guards model; folds exclusive, reads shared
+    // Guards model; folds exclusive, reads shared. Slots whose models share an application
+    // table share this mutex (a fold of one changes what the others render).
+    std::shared_ptr<std::shared_mutex> mutex;
     std::atomic<bool> loaded{false};         // its snapshot is in (or there was none to load)
     std::atomic<std::uint64_t> next{0};      // events folded; written with mutex held
     std::atomic<std::uint64_t> unsaved{0};   // folded since its last snapshot
@@ -56,6 +62,8 @@ std::optional<std::uint64_t> last_folded(std::uint64_t next) {
 struct projection_runner::impl {
     impl(store::event_store& s, projection_runner_options o);
     void load_snapshots();
+    std::vector<std::shared_mutex*> distinct_mutexes() const;
+    void share_tables();
     void load_snapshot(slot& s);
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
@@ -76,6 +84,10 @@ struct projection_runner::impl {
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
     std::optional<fold_decoder> live_decoder;  // over `models`; writer thread once live
     std::atomic<bool> all_loaded{false};
+    std::atomic<std::uint64_t> caught_up_events{0};
+    std::atomic<std::uint64_t> snapshots_used{0};
+    std::atomic<std::uint64_t> snapshots_rebuilt{0};
+    std::atomic<std::uint64_t> snapshot_failures{0};
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
@@ -90,12 +102,43 @@ struct projection_runner::impl {
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
     : store(s), options(o) {
+    std::shared_ptr<std::shared_mutex> table_mutex;  // of the models sharing a table
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
         entry->name = model->name();
         entry->description = model->description();
+        if (model->shared_table() != nullptr) {
+            if (!table_mutex) table_mutex = std::make_shared<std::shared_mutex>();
+            entry->mutex = table_mutex;
+        } else {
+            entry->mutex = std::make_shared<std::shared_mutex>();
+        }
         entry->model = std::move(model);
         slots.push_back(std::move(entry));
+    }
+}
+
+std::vector<std::shared_mutex*> projection_runner::impl::distinct_mutexes() const {
+    std::vector<std::shared_mutex*> distinct;
+    for (auto const& s : slots) {
+        if (std::find(distinct.begin(), distinct.end(), s->mutex.get()) == distinct.end()) {
+            distinct.push_back(s->mutex.get());
+        }
+    }
+    return distinct;
+}
+
+/// Models that load their own copies of the application table from their snapshots (or
+/// rebuild it) share one again once they are at the same position with equal tables.
+void projection_runner::impl::share_tables() {
+    for (auto* m : distinct_mutexes()) {
+        std::unique_lock const lock(*m);
+        slot* first = nullptr;
+        for (auto& s : slots) {
+            if (s->mutex.get() != m || s->model->shared_table() == nullptr) continue;
+            if (first == nullptr) first = s.get();
+            else if (s->next.load() == first->next.load()) s->model->adopt_table(first->model->shared_table());
+        }
     }
 }
 
@@ -109,6 +152,12 @@ void projection_runner::impl::load_snapshots() {
         models.push_back(s->model.get());
         notify_progress();
     }
+    share_tables();
+#ifdef __GLIBC__
+    // Decoding left the snapshot records and the copies of the shared table that share_tables
+    // dropped in the heap: give those pages back, or they stay resident for good.
+    malloc_trim(0);
+#endif
     live_decoder.emplace(models);
     all_loaded = true;
     notify_progress();
@@ -118,24 +167,33 @@ void projection_runner::impl::load_snapshots() {
 /// in with the lock held, so a query sees the empty model or the loaded one, never a mix.
 void projection_runner::impl::load_snapshot(slot& s) {
     auto const record = store.read_projection_record(detail::snapshot_key(s.name));
-    auto const snapshot = record ? detail::decode_snapshot(*record) : std::nullopt;
+    std::string problem;
+    auto const snapshot = record ? detail::decode_snapshot(*record, &problem) : std::nullopt;
     std::unique_ptr<read_model> resumed;
     if (!record) {
         // Never snapshotted: fold from the start.
-    } else if (!snapshot || snapshot->code_version != s.model->code_version() ||
-               snapshot->next_position > store.head().events) {
-        spdlog::info("projection {}: snapshot unusable or of another code version; rebuilding",
-                     s.name);
+    } else if (!snapshot) {
+        spdlog::warn("projection {}: snapshot unusable ({}); rebuilding from the log", s.name, problem);
+    } else if (snapshot->code_version != s.model->code_version()) {
+        spdlog::info("projection {}: snapshot of code version {}, the read model is at {}; "
+                     "rebuilding from the log",
+                     s.name, snapshot->code_version, s.model->code_version());
+    } else if (snapshot->next_position > store.head().events) {
+        spdlog::warn("projection {}: snapshot covers {} events but the log holds {}; rebuilding "
+                     "from the log",
+                     s.name, snapshot->next_position, store.head().events);
     } else {
         try {
             resumed = s.model->fresh();
             resumed->load(snapshot->state);
         } catch (codec_error const& e) {
-            spdlog::warn("projection {}: {}; rebuilding", s.name, e.what());
+            spdlog::warn("projection {}: {}; rebuilding from the log", s.name, e.what());
             resumed.reset();  // keep the empty model, which folds from the start
         }
     }
-    std::unique_lock const lock(s.mutex);
+    if (resumed) ++snapshots_used;
+    else if (record) ++snapshots_rebuilt;
+    std::unique_lock const lock(*s.mutex);
     if (resumed) {
         s.model = std::move(resumed);
         s.next = snapshot->next_position;
@@ -153,13 +211,16 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
     for (auto const& s : slots) from = std::min(from, s->next.load());
     fold_decoder decoder(models);
     std::vector<std::unique_lock<std::shared_mutex>> locks;
-    auto lock_all = [&] { for (auto& s : slots) locks.emplace_back(s->mutex); };
+    auto lock_all = [&] { for (auto* m : distinct_mutexes()) locks.emplace_back(*m); };
     lock_all();
     std::uint64_t folded = 0;
     store.scan(from, [&](recorded_event const& event) {
         if (stopping) return false;
         auto const data = decoder.decode(event);
-        auto const view = fold_decoder::view(event, data);
+        auto view = fold_decoder::view(event, data);
+        auto const retracted = read_retracted(store, decoder, event, data);
+        if (retracted) view.retracted = &retracted->view;
+        caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
         for (auto& s : slots) fold_into(*s, view);
         // Let queries and snapshots in now and then: a rebuild may take a while.
         if (++folded % 1024 == 0) {
@@ -185,6 +246,10 @@ void projection_runner::impl::catch_up() noexcept {
         // observer after `live` is set.
         std::lock_guard const handoff(handoff_mutex);
         fold_log_tail();
+        share_tables();  // a rebuilt model caught up with the others that resumed
+#ifdef __GLIBC__
+        malloc_trim(0);  // as after loading: what catching up allocated and freed
+#endif
         live = true;
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
@@ -196,12 +261,25 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         std::lock_guard const handoff(handoff_mutex);
         if (!live) return;
         std::vector<std::optional<events::recruitment_event>> data;
+        std::vector<std::unique_ptr<retracted_input>> retracted;
+        std::vector<projections::fold_event> views;
         data.reserve(events.size());
-        for (auto const& event : events) data.push_back(live_decoder->decode(event));
-        for (auto& s : slots) {
-            std::unique_lock const lock(s->mutex);
-            for (std::size_t i = 0; i < events.size(); ++i) {
-                fold_into(*s, fold_decoder::view(events[i], data[i]));
+        for (auto const& event : events) {
+            data.push_back(live_decoder->decode(event));
+            // The commit is durable, so a retraction of an event of this very commit finds it.
+            retracted.push_back(read_retracted(store, *live_decoder, event, data.back()));
+        }
+        for (std::size_t i = 0; i < events.size(); ++i) {
+            views.push_back(fold_decoder::view(events[i], data[i]));
+            if (retracted[i]) views.back().retracted = &retracted[i]->view;
+        }
+        // Slots sharing a mutex (and an application table) move together: no query sees one
+        // of them at a position its table has already passed.
+        for (auto* m : distinct_mutexes()) {
+            std::unique_lock const lock(*m);
+            for (auto& s : slots) {
+                if (s->mutex.get() != m) continue;
+                for (auto const& view : views) fold_into(*s, view);
             }
         }
     } catch (std::exception const& e) {
@@ -218,10 +296,17 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
         if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
             continue;
         }
-        std::shared_lock const lock(s->mutex);
-        detail::projection_snapshot const snapshot{s->model->code_version(), s->next.load(),
-                                                   s->model->save()};
-        records.put(detail::snapshot_key(s->model->name()), detail::encode_snapshot(snapshot));
+        std::string record;
+        try {
+            std::shared_lock const lock(*s->mutex);
+            record = detail::encode_snapshot({s->model->code_version(), s->next.load(), s->model->save()});
+        } catch (std::exception const& e) {
+            // The appends of this group do not depend on it: count it and try at the next group.
+            ++snapshot_failures;
+            spdlog::warn("projection {}: snapshot not written ({}); will try again", s->name, e.what());
+            continue;
+        }
+        records.put(detail::snapshot_key(s->name), record);
         s->unsaved = 0;
     }
 }
@@ -247,7 +332,7 @@ slot const* projection_runner::impl::find(std::string_view name) const {
 result<projection_table> projection_runner::impl::replay_table(slot const& s,
                                                                projection_query const& q) const {
     auto fresh = [&] {
-        std::shared_lock const lock(s.mutex);  // the loader may swap s.model
+        std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
     read_model* const model = fresh.get();
@@ -273,7 +358,7 @@ boost::json::array const& rendered_rows(slot const& s, std::uint64_t next) {
 }  // namespace
 
 projection_table projection_runner::impl::live_table(slot const& s) const {
-    std::shared_lock const lock(s.mutex);
+    std::shared_lock const lock(*s.mutex);
     auto const next = s.next.load();
     std::lock_guard const cache(s.cache_mutex);
     return projection_table{s.name, last_folded(next), s.model->columns(),
@@ -281,7 +366,7 @@ projection_table projection_runner::impl::live_table(slot const& s) const {
 }
 
 std::string projection_runner::impl::live_json(slot const& s) const {
-    std::shared_lock const lock(s.mutex);
+    std::shared_lock const lock(*s.mutex);
     auto const next = s.next.load();
     std::lock_guard const cache(s.cache_mutex);
     if (s.cached_json_next != next) {
@@ -356,7 +441,27 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     return impl_->live_json(*s);
 }
 
+result<projection_page> projection_runner::query_page(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
+                          (!q.min_position || *q.min_position < s->next.load());
+    if (live_now) {
+        std::shared_lock const lock(s->mutex);
+        auto const next = s->next.load();
+        std::lock_guard const cache(s->cache_mutex);
+        auto page = select_page(s->name, last_folded(next), s->model->columns(),
+                                rendered_rows(*s, next), q.selection);
+        if (page) return std::move(*page);
+    }
+    return projection_service::query_page(q);  // errors, time travel, waits, a vanished row
+}
+
 bool projection_runner::loaded() const { return impl_->all_loaded; }
+
+projection_runner_stats projection_runner::stats() const {
+    return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
+            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load()};
+}
 
 bool projection_runner::wait_until_folded(std::uint64_t position,
                                           std::chrono::milliseconds timeout) const {

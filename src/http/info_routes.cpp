@@ -1,19 +1,23 @@
 // Read models, the catalogue, the audit endpoints and the operational ones.
 
+#include "detail/projection_page.hpp"
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
 #include "detail/table_format.hpp"
 
 #include "events/catalog.hpp"
 #include "ledger/app/projection_service.hpp"
+#include "ledger/app/read_model_readiness.hpp"
 #include "ledger/app/reads.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <array>
 #include <chrono>
 #include <optional>
+#include <vector>
 
 namespace ledger::http::detail {
 namespace {
@@ -22,6 +26,11 @@ namespace json = boost::json;
 
 /// A longest min_position wait, so that one request cannot pin a server thread for long.
 constexpr auto max_projection_wait = std::chrono::seconds(5);
+
+/// The query parameters of GET /v1/projections/{name} besides the selection's (limit, cursor
+/// and the model's filters). `excel` asks for the spreadsheet CSV variant.
+constexpr std::array<std::string_view, 5> projection_parameters{"as_of_position", "as_of",
+                                                                "min_position", "format", "excel"};
 
 json::value optional_number(std::optional<std::uint64_t> number) {
     return number ? json::value(*number) : json::value();
@@ -43,6 +52,11 @@ result<app::projection_query> projection_query(route_input const& in) {
             return error{error_code::bad_request, "as_of must be an RFC 3339 time", {}};
         }
     }
+    std::vector<app::query_parameter> parameters;
+    for (auto const& parameter : in.query) parameters.push_back({parameter.key, parameter.value});
+    auto selection = app::parse_selection(query.name, parameters, projection_parameters);
+    if (!selection) return selection.error();
+    query.selection = std::move(*selection);
     return query;
 }
 
@@ -73,6 +87,7 @@ response get_projection(route_input const& in, api& api) {
     auto const format = table_format_of(in);
     if (!format) return error_response(format.error());
     if (api.projections == nullptr) return error_response(projection_not_found(in.path_param));
+    if (!query->selection.empty()) return projection_page_response(in, *query, *format, api);
     if (*format == table_format::json) {
         // Every string in a read model came from a parsed (so UTF-8) request body: the text
         // is sent as it is.
@@ -121,8 +136,10 @@ response healthz(route_input const&, api& api) {
 response readyz(route_input const&, api& api) {
     if (auto failed = storage_failed(api)) return std::move(*failed);
     if (api.draining.load()) return error_response(error_code::unavailable, "shutting down");
-    if (api.projections != nullptr && !api.projections->loaded()) {
-        return error_response(error_code::unavailable, "read models are loading");
+    if (api.projections != nullptr) {
+        if (auto const behind = app::read_models_not_ready(*api.projections)) {
+            return error_response(*behind);
+        }
     }
     auto const head = api.store.head();  // proves the environment answers reads
     return json_response(200, json::object{{"status", "ready"}, {"events", head.events}});

@@ -42,8 +42,9 @@ std::string operation_id(routed_operation const& route) {
 
 json::array parameters(routed_operation const& route, detail::operation_note const* note) {
     json::array out;
-    for (auto open = route.path.find('{'); open != std::string_view::npos; open = route.path.find('{', open + 1)) {
-        auto const name = route.path.substr(open + 1, route.path.find('}', open) - open - 1);
+    auto const path = documented_path(route.path);
+    for (auto open = path.find('{'); open != std::string::npos; open = path.find('{', open + 1)) {
+        auto const name = std::string_view(path).substr(open + 1, path.find('}', open) - open - 1);
         out.push_back(json::object{{"name", name}, {"in", "path"}, {"required", true},
                                    {"schema", {{"type", "string"}}}, {"example", detail::path_example(name)}});
     }
@@ -114,12 +115,18 @@ json::object components() {
 
 }  // namespace
 
+std::string documented_path(std::string_view routed_path) {
+    std::string path(routed_path);
+    if (auto const wildcard = path.find("{*}"); wildcard != std::string::npos) path.replace(wildcard, 3, "{asset}");
+    return path;
+}
+
 json::value openapi_document() {
     json::object paths;
     for (auto const& route : routed_operations()) {
         std::string method(route.method);
         for (auto& c : method) c = static_cast<char>(c - 'A' + 'a');
-        auto& item = paths[route.path];
+        auto& item = paths[documented_path(route.path)];
         if (!item.is_object()) item.emplace_object();
         item.as_object()[method] = operation(route);
     }

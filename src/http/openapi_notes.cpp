@@ -34,7 +34,7 @@ constexpr std::string_view append_example =
     R"({"expected_version":"no_stream","events":[{"type":"CandidateRegistered","occurred_at":"2024-03-01",)"
     R"("data":{"name":"Lucía García","country_of_training":"ES","career_stage":"specialist"}}]})";
 
-constexpr std::array<operation_note, 16> notes{{
+constexpr std::array<operation_note, 18> notes{{
     {"POST", "/v1/streams/{stream}/events", "Append a batch of events atomically", {}, 201,
      "application/json", "AppendResult", "AppendRequest", append_example},
     {"GET", "/v1/streams/{stream}", "Read a stream", stream_query},
@@ -53,6 +53,9 @@ constexpr std::array<operation_note, 16> notes{{
     {"POST", "/v1/candidates/{id}/erase", "Crypto-shred a candidate's personal data", {}, 201,
      "application/json", "", "", R"({"basis":"GDPR art. 17"})"},
     {"GET", "/v1/candidates/{id}", "Subject access export of a candidate's personal data"},
+    {"GET", "/", "The dashboard (SPEC §13)", {}, 200, "text/html"},
+    {"GET", "/assets/{*}", "A dashboard file (scripts, styles, message catalogues)", {}, 200,
+     "application/octet-stream"},
     {"GET", "/healthz", "Liveness"},
     {"GET", "/readyz", "Readiness: every read model at the head"},
     {"GET", "/metrics", "Prometheus metrics", {}, 200, "text/plain"},
@@ -66,6 +69,7 @@ std::string_view path_example(std::string_view name) {
     if (name == "stream") return "candidate-c-0192";
     if (name == "id") return "c-0192";
     if (name == "name") return "funnel";
+    if (name == "asset") return "app.js";
     return "example";
 }
 

@@ -25,7 +25,7 @@ using handler_fn = response (*)(detail::route_input const&, api&);
 
 struct route_entry {
     std::string_view method;
-    std::string_view path;  // the template; "{}" in a segment matches any one segment
+    std::string_view path;  // the template; "{…}" matches any one segment, "{*}" last: one or more
     handler_fn handler;
     std::optional<app::role> required;  // the role needed (app::grants); nullopt: none
 };
@@ -34,7 +34,7 @@ using app::role;
 constexpr std::optional<role> no_role = std::nullopt;
 
 // The roles are SPEC §6's table; the access export is for auditors (and admins).
-constexpr std::array<route_entry, 16> routes{{
+constexpr std::array<route_entry, 18> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
     {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
     {"GET", "/v1/events", detail::read_log, role::reader},
@@ -51,6 +51,8 @@ constexpr std::array<route_entry, 16> routes{{
     {"GET", "/healthz", detail::healthz, no_role},
     {"GET", "/readyz", detail::readyz, no_role},
     {"GET", "/metrics", detail::get_metrics, no_role},
+    {"GET", "/", detail::dashboard_file, no_role},
+    {"GET", "/assets/{*}", detail::dashboard_file, no_role},
 }};
 
 /// The caller of a route that needs `required`, or the 401 (with the RFC 6750 challenge) or
@@ -85,10 +87,12 @@ std::string_view next_part(std::string_view& path_template) {
 /// Whether the path's segments fit the template ("{…}" matches any one segment). Compares
 /// decoded text without allocating: this runs for every route on every request.
 bool matches(std::string_view path_template, boost::urls::segments_encoded_view segments) {
+    if (path_template == "/") return segments.empty();
     auto segment = segments.begin();
     while (!path_template.empty()) {
         auto const part = next_part(path_template);
         if (segment == segments.end()) return false;
+        if (part == "{*}") return true;
         if (!part.starts_with('{') && **segment != part) return false;
         ++segment;
     }

@@ -72,6 +72,7 @@ request to_request(beast_request&& message, std::string request_id) {
     out.accept = std::string(message[bhttp::field::accept]);
     out.last_event_id = std::string(message["Last-Event-ID"]);
     out.authorization = std::string(message[bhttp::field::authorization]);
+    out.if_none_match = std::string(message[bhttp::field::if_none_match]);
     out.content_length = message.body().size();
     out.body = std::move(message.body());
     out.request_id = std::move(request_id);

@@ -40,15 +40,24 @@ public:
     }
 
     /// The state after folding every event, through the value form `apply(state, event)`.
+    /// A retraction comes with the event it names when that is an earlier event of its stream,
+    /// as the runner hands it over (fold_event::retracted).
     template <class Model>
     Model fold() const {
-        Model state;
+        std::vector<projections::fold_event> views;
+        views.reserve(entries_.size());
         for (auto const& e : entries_) {
-            state = apply(std::move(state),
-                          projections::fold_event{.position = e.position, .stream = e.stream,
-                                                  .occurred_at = e.occurred, .recorded_at = e.occurred,
-                                                  .data = &e.data});
+            views.push_back(projections::fold_event{.position = e.position, .stream = e.stream,
+                                                    .occurred_at = e.occurred, .recorded_at = e.occurred,
+                                                    .data = &e.data});
+            auto const* retraction = std::get_if<events::event_retracted>(&e.data);
+            if (retraction != nullptr && retraction->position < e.position &&
+                entries_[retraction->position].stream == e.stream) {
+                views.back().retracted = &views[retraction->position];
+            }
         }
+        Model state;
+        for (auto const& view : views) state = apply(std::move(state), view);
         return state;
     }
 

@@ -34,15 +34,29 @@ struct generated_event {
     }
 };
 
+struct generator_options {
+    /// Also retract received applications (the candidate's current application is then
+    /// abandoned and a new one begins), so differential tests see applications disappear.
+    /// Off by default: the sequence of events for a seed stays what it always was.
+    bool retract_applications = false;
+};
+
 class recruitment_generator {
 public:
-    explicit recruitment_generator(std::uint64_t seed) : rng_(seed) {}
+    explicit recruitment_generator(std::uint64_t seed, generator_options options = {})
+        : rng_(seed), options_(options) {}
 
     generated_event next() {
         clock_ += std::chrono::minutes(pick(0, 240));
         auto event = campaigns_.empty() ? new_campaign() : choose();
-        last_retractable_ = may_retract(event);
-        if (last_retractable_) retractable_.push_back({event.stream, position_});
+        last_retractable_ = may_retract(event) ||
+                            (options_.retract_applications &&
+                             std::holds_alternative<events::application_received>(event.data));
+        if (may_retract(event)) {
+            retractable_.push_back({event.stream, position_});
+        } else if (last_retractable_) {
+            retractable_.push_back({event.stream, position_, last_candidate_, last_application_});
+        }
         ++position_;
         return event;
     }
@@ -84,6 +98,8 @@ private:
     struct retractable {
         std::string stream;
         std::uint64_t position;
+        std::size_t candidate = 0;  // for a received application: its candidate's index
+        int application = 0;        // and number (0: not an application)
     };
 
     int pick(int low, int high) { return std::uniform_int_distribution<int>(low, high)(rng_); }
@@ -190,12 +206,20 @@ private:
         auto const target = retractable_[index];
         retractable_[index] = retractable_.back();  // each event is retracted at most once
         retractable_.pop_back();
+        if (target.application != 0) {
+            auto& c = candidates_[target.candidate];
+            // Its later stages would name a retracted application (rule 3): start anew.
+            if (c.applications == target.application) c.stage = 0;
+        }
         return at(target.stream, events::event_retracted{.position = target.position, .reason = "correction"});
     }
 
     generated_event application_step(candidate& c);
 
     std::mt19937_64 rng_;
+    generator_options options_;
+    std::size_t last_candidate_ = 0;  // of the last application_step
+    int last_application_ = 0;
     std::uint64_t position_ = 0;
     bool last_retractable_ = false;
     timestamp clock_ = *parse_timestamp("2021-01-01T08:00:00Z");
@@ -212,11 +236,13 @@ private:
 inline generated_event recruitment_generator::application_step(candidate& c) {
     using namespace events;
     auto const stream = "candidate-" + c.id;
+    last_candidate_ = static_cast<std::size_t>(&c - candidates_.data());
     auto const app = "a" + std::to_string(c.applications);
     switch (c.stage) {
         case 0:
         case 8:
             ++c.applications;
+            last_application_ = c.applications;
             c.stage = 1;
             return at(stream, application_received{.application_id = "a" + std::to_string(c.applications), .campaign_id = any_of(campaigns_)});
         case 1: {

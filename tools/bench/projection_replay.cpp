@@ -130,15 +130,18 @@ void measure_folds(store::event_store const& store, std::uint64_t n) {
     for (auto& m : models) pointers.push_back(m.get());
     std::vector<recorded_event> log;
     std::vector<std::optional<events::recruitment_event>> data;
+    std::vector<std::unique_ptr<app::retracted_input>> retracted;
     app::fold_decoder decoder(pointers);
     store.scan(0, [&](recorded_event const& e) {
         log.push_back(e);
         data.push_back(decoder.decode(e));
+        retracted.push_back(app::read_retracted(store, decoder, e, data.back()));
         return true;
     });
     double const rate = events_per_second(n, [&] {
         for (std::size_t i = 0; i < log.size(); ++i) {
-            auto const view = app::fold_decoder::view(log[i], data[i]);
+            auto view = app::fold_decoder::view(log[i], data[i]);
+            if (retracted[i]) view.retracted = &retracted[i]->view;
             for (auto* m : pointers) m->apply(view);
         }
     });

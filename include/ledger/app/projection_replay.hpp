@@ -10,6 +10,7 @@
 #include "projections/read_model.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -39,6 +40,21 @@ private:
     std::unordered_map<std::string, bool> read_by_type_;
 };
 
+/// The retracted event of an EventRetracted, read back from the log (one LMDB lookup by
+/// position) and decoded, ready to hang on the retraction's fold_event::retracted.
+struct retracted_input {
+    recorded_event event;
+    std::optional<events::recruitment_event> data;
+    projections::fold_event view;  // points into this object: keep it where it is
+};
+
+/// For `event` with its decoded `data`: when it is an EventRetracted naming an earlier event of
+/// its own stream, that event read from `store` and decoded by `decoder`; else nullptr.
+/// Throws ledger::codec_error for undecodable data and lmdb::error for storage failures.
+std::unique_ptr<retracted_input> read_retracted(store::event_store const& store, fold_decoder& decoder,
+                                                recorded_event const& event,
+                                                std::optional<events::recruitment_event> const& data);
+
 /// Which part of the log a replay folds: positions from `from_position`, up to and including
 /// `to_position`, recorded at or before `recorded_until`.
 struct replay_bounds {
@@ -52,7 +68,8 @@ struct replay_outcome {
     std::optional<std::uint64_t> last_position;  // of the last event folded
 };
 
-/// Folds the events of `bounds` into every model, in log order, in one scan of the log.
+/// Folds the events of `bounds` into every model, in log order, in one scan of the log;
+/// retractions come with their retracted event (read_retracted).
 /// Throws ledger::codec_error for undecodable data and lmdb::error for storage failures.
 replay_outcome replay_log(store::event_store const& store,
                           std::span<projections::read_model* const> models,

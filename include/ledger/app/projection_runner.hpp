@@ -4,7 +4,8 @@
 // Start-up: the constructor returns at once; a background thread loads each read model's
 // snapshot from the store's `projections` table (the state and the position it covers, written
 // together), then folds only the tail of the log, then goes live. A read model whose snapshot is
-// missing, unreadable or of another code version is rebuilt from the log. Appends and log reads
+// missing, damaged (checksum), of another code version or past the head of the log is rebuilt
+// from the log, with a log line saying why (projection_snapshot.hpp). Appends and log reads
 // go on meanwhile. Until its snapshot is loaded a read model lists with position null (its lag
 // is the whole log), a live query waits for the load up to min(wait, load_wait) and then
 // answers `unavailable` ("read models are loading"), and loaded() is false (/readyz answers
@@ -13,13 +14,17 @@
 // yet loaded is never snapshotted, so a good snapshot is never overwritten by an empty state.
 //
 // Live: once caught up, the runner folds each commit as a store observer on the writer thread,
-// right after the commit. Every `snapshot_every` events a read model has folded, the store's
-// before-commit hook writes its snapshot inside the next group's write transaction: what it
-// covers was committed earlier, so a snapshot never runs ahead of the log.
+// right after the commit. An EventRetracted is folded with the event it names, read back from
+// the log by position (app::read_retracted), so read models undo it without keeping facts.
+// Every `snapshot_every` events a read model has folded, the store's before-commit hook writes
+// its snapshot inside the next group's write transaction: what it covers was committed
+// earlier, so a snapshot never runs ahead of the log. A snapshot that cannot be made (its
+// state does not serialise) is logged, counted (stats().snapshot_failures) and tried again at
+// the next group; it never fails the group's appends.
 //
-// Threading: list(), query(), query_json() and loaded() are safe from any thread. Each read
-// model is guarded by its own shared_mutex: folds and the swap-in of a loaded snapshot take it
-// exclusively, rendering and snapshots share it.
+// Threading: list(), query(), query_json(), query_page() and loaded() are safe from any
+// thread. Each read model is guarded by its own shared_mutex: folds and the swap-in of a loaded
+// snapshot take it exclusively, rendering and snapshots share it.
 
 #include "ledger/app/projection_service.hpp"
 #include "ledger/store/event_store.hpp"
@@ -42,6 +47,14 @@ struct projection_runner_options {
     std::function<void()> before_loading;
 };
 
+/// What a runner has done since it started (tests, logs, metrics).
+struct projection_runner_stats {
+    std::uint64_t caught_up_events = 0;   // events folded by the catch-up thread (tails, rebuilds)
+    std::uint64_t snapshots_used = 0;     // read models resumed from their snapshot
+    std::uint64_t snapshots_rebuilt = 0;  // snapshots found unusable: rebuilt from the log
+    std::uint64_t snapshot_failures = 0;  // snapshots that could not be made (retried later)
+};
+
 class projection_runner final : public projection_service {
 public:
     /// Starts loading the snapshots and catching up on a background thread, and returns.
@@ -57,6 +70,9 @@ public:
     std::vector<projection_summary> list() const override;
     result<projection_table> query(projection_query const& query) const override;
     result<std::string> query_json(projection_query const& query) const override;
+    /// A live page is selected from the cached rendered rows under the read model's lock, so
+    /// only the page's rows are copied; other pages go through projection_service's default.
+    result<projection_page> query_page(projection_query const& query) const override;
     bool loaded() const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.
@@ -65,6 +81,8 @@ public:
 
     /// Blocks until every read model has folded the whole log as committed when called.
     bool wait_until_caught_up(std::chrono::milliseconds timeout) const;
+
+    projection_runner_stats stats() const;
 
 private:
     struct impl;

@@ -1,6 +1,7 @@
 #pragma once
 // What HTTP and the CLI ask of the read models (SPEC §7), independent of how they are kept.
 
+#include "ledger/app/projection_selection.hpp"
 #include "ledger/error.hpp"
 #include "ledger/time.hpp"
 
@@ -28,6 +29,9 @@ struct projection_query {
     std::optional<timestamp> as_of;               // fold events recorded at or before T
     std::optional<std::uint64_t> min_position;    // wait until the live model has folded N
     std::chrono::milliseconds wait = std::chrono::seconds(5);  // how long min_position waits
+    /// Filters, page size and cursor. query() and query_json() answer the whole table and
+    /// leave this alone; query_page() applies it (a service may push it down by overriding).
+    projection_selection selection;
 };
 
 /// A read model as rows. Each row is a JSON object with exactly `columns` as keys.
@@ -41,6 +45,23 @@ struct projection_table {
 /// The JSON form the API answers and `recruit-ledger replay` prints:
 /// {"name", "position" (null when nothing was folded), "rows"}.
 boost::json::object to_json(projection_table const& table);
+
+/// One page of a read model: the selected rows, and where the next page starts (nullopt when
+/// no row after this page passes the filters).
+struct projection_page {
+    projection_table table;
+    std::optional<std::string> next_cursor;  // encode_cursor text
+};
+
+/// The page `selection` asks for of a table with these name, position, columns and rows (a
+/// read model's rows, in its order): the rows select_rows picks, and the next cursor when
+/// more rows pass. nullopt when the selection's cursor row is not among `rows`.
+/// For query_page and services that override it; pure.
+std::optional<projection_page> select_page(std::string const& name,
+                                           std::optional<std::uint64_t> position,
+                                           std::vector<std::string> columns,
+                                           boost::json::array const& rows,
+                                           projection_selection const& selection);
 
 class projection_service {
 public:
@@ -59,6 +80,13 @@ public:
     /// the runner keeps the live answer's text until the read model folds more, since the
     /// answer at a position never changes (GET /v1/projections/{name} then costs a copy).
     virtual result<std::string> query_json(projection_query const& query) const;
+
+    /// The rows of query() that query.selection asks for (projection_selection.hpp). This
+    /// default selects from query()'s table; when the cursor's row is gone from a table at
+    /// another position, it answers as of the cursor's position instead (so a paged read
+    /// never skips or repeats a row). Errors: those of query(); bad_request (details:
+    /// parameter "cursor") for a cursor whose row is not in the table at its position.
+    virtual result<projection_page> query_page(projection_query const& query) const;
 
     /// Whether every read model has loaded its snapshot (or had none), so that live queries
     /// answer; until then GET /readyz answers 503. Services that load nothing are always loaded.

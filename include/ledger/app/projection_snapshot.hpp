@@ -1,7 +1,11 @@
 #pragma once
 // The record a read model's snapshot is stored as in the `projections` table: the code version
-// that wrote it, how many log events it covers and the state, in one value so that one put
-// writes them together.
+// that wrote it, how many log events it covers, a SHA-256 of the state and the state, in one
+// value so that one put writes them together.
+//
+// A record is used only when it decodes, its checksum matches, its code version is the read
+// model's and it covers no more than the log holds; anything else is rebuilt from the log
+// (projection_runner.hpp), never served.
 
 #include <cstdint>
 #include <optional>
@@ -19,9 +23,11 @@ struct projection_snapshot {
 /// The table key of a read model's snapshot: "snapshot/<name>".
 std::string snapshot_key(std::string_view name);
 
+/// The record: a format tag, the fields above and SHA-256(state).
 std::string encode_snapshot(projection_snapshot const& snapshot);
 
-/// nullopt for bytes that are not a snapshot record.
-std::optional<projection_snapshot> decode_snapshot(std::string_view bytes);
+/// nullopt for bytes that are not a snapshot record of this format or whose state does not
+/// match its checksum; `problem` (when given) then says which.
+std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem = nullptr);
 
 }  // namespace ledger::app::detail

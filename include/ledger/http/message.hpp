@@ -22,6 +22,7 @@ struct request {
     std::string accept;        // the Accept header
     std::string last_event_id; // the Last-Event-ID header (SSE resume)
     std::string authorization; // the Authorization header ("Bearer <token>"); never logged
+    std::string if_none_match; // the If-None-Match header (dashboard files revalidate by ETag)
     std::optional<std::uint64_t> content_length;
     std::string body;
     std::string request_id;    // for logs; the session assigns it

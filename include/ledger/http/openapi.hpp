@@ -10,9 +10,14 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace ledger::http {
+
+/// The OpenAPI path of a routed path template: the router's "{*}" (the rest of the path)
+/// becomes the parameter "{asset}".
+std::string documented_path(std::string_view routed_path);
 
 /// The whole document.
 boost::json::value openapi_document();

@@ -48,5 +48,7 @@ response readyz(route_input const& in, api& api);
 response get_metrics(route_input const& in, api& api);
 response erase_candidate(route_input const& in, api& api);
 response candidate_access(route_input const& in, api& api);
+/// The embedded dashboard file at the request's path (dashboard_routes.cpp).
+response dashboard_file(route_input const& in, api& api);
 
 }  // namespace ledger::http::detail

@@ -1,0 +1,51 @@
+#pragma once
+// recruits-per-campaign (SPEC §7): one row per campaign with the applications received for it
+// and how many of them reached each stage, its costs and cost per contract.
+//
+// The shape every read model here shares: a value type with a pure fold `apply` (no I/O, no
+// clock, no logging; events it does not care about leave it unchanged), `rows()` deriving the
+// rows from the state, cereal `serialize` for snapshots, and static metadata.
+
+#include "reference/detail/applications.hpp"
+#include "reference/fold_event.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace ledger::reference {
+
+class recruits_per_campaign {
+public:
+    static constexpr std::string_view name = "recruits-per-campaign";
+    static constexpr std::string_view description =
+        "Applications per campaign and the stages they reached, with costs per contract";
+    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::array<std::string_view, 13> columns{
+        "campaign_id", "name", "kind", "organiser", "applications", "shortlisted", "interviewed",
+        "offers", "offers_accepted", "contracts_signed", "started", "costs", "cost_per_contract"};
+
+    static bool reads(std::string_view type) noexcept;
+    void apply(fold_event const& event);
+    /// One row per campaign that is planned or has applications, ordered by campaign_id.
+    boost::json::array rows() const;
+
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(facts_);
+    }
+    friend bool operator==(recruits_per_campaign const&, recruits_per_campaign const&) = default;
+
+private:
+    detail::application_facts facts_{.with_costs = true};
+};
+
+/// The pure fold in value form: the state after `event`.
+inline recruits_per_campaign apply(recruits_per_campaign state, fold_event const& event) {
+    state.apply(event);
+    return state;
+}
+
+}  // namespace ledger::reference
