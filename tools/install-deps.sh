@@ -14,6 +14,9 @@ packages=(
     clang libclang-rt-14-dev
     # end-to-end tests and benchmarks talk HTTP from the outside
     curl wrk
+    # packaging (tools/package.sh): sd_notify, man pages, package checks, unit checks;
+    # node runs the pinned OpenAPI validator (npm ci --prefix tests/openapi)
+    libsystemd-dev help2man lintian dpkg-dev fakeroot file systemd nodejs npm
     # the dashboard's browser test (tests/browser/): headless Chromium driven by Selenium;
     # the page's npm files are vendored (docs/dashboard.md), so building needs no node or npm
     chromium chromium-driver python3-selenium

@@ -12,6 +12,8 @@
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/app/tokens.hpp"
 #include "ledger/store/event_store.hpp"
+#include "ledger/build_info.hpp"
+#include "ledger/http/openapi.hpp"
 #include "ledger/http/server.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/store/lmdb.hpp"
@@ -273,6 +275,12 @@ int keys(arguments const& args) {
                       "keys rotate --data DIR --kek OLD --new-kek NEW");
 }
 
+/// Prints the OpenAPI 3.1 document the server serves at /v1/openapi.json.
+int openapi(arguments const&) {
+    std::printf("%s\n", ledger::to_json_text(http::openapi_document()).c_str());
+    return exit_ok;
+}
+
 struct command {
     std::string_view name;
     std::string_view usage;
@@ -294,12 +302,13 @@ std::vector<command> const& commands() {
         {"token", "token add --tokens FILE NAME ROLE", {"--tokens"}, token},
         {"keys", "keys init --kek FILE | keys check --data DIR --kek FILE | keys rotate --data DIR --kek OLD --new-kek NEW",
          {"--kek", "--new-kek", "--data"}, keys},
+        {"openapi", "openapi (prints the API's OpenAPI 3.1 document)", {}, openapi},
     };
     return table;
 }
 
 void print_usage(std::FILE* to) {
-    std::fprintf(to, "usage: recruit-ledger COMMAND [options]\n\ncommands:\n");
+    std::fprintf(to, "usage: recruit-ledger COMMAND [options] | --version | --help\n\ncommands:\n");
     for (auto const& c : commands()) std::fprintf(to, "  %.*s\n", static_cast<int>(c.usage.size()), c.usage.data());
 }
 
@@ -310,6 +319,10 @@ int main(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("recruit-ledger"));
     spdlog::set_level(spdlog::level::warn);
     std::vector<std::string> words(argv + 1, argv + argc);
+    if (!words.empty() && words[0] == "--version") {
+        std::printf("recruit-ledger %s (commit %s)\n", ledger::build_version().data(), ledger::build_commit().data());
+        return exit_ok;
+    }
     if (words.empty() || words[0] == "--help" || words[0] == "-h") {
         print_usage(words.empty() ? stderr : stdout);
         return words.empty() ? exit_usage : exit_ok;

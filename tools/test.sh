@@ -19,4 +19,8 @@ export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 # shellcheck disable=SC2086 # LEDGER_CMAKE_ARGS is a list of arguments
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEDGER_WERROR=ON -DLEDGER_BUILD_TESTS=ON ${LEDGER_CMAKE_ARGS:-}
 cmake --build "$build" -j"$(nproc)"
+# The OpenAPI validator, pinned by tests/openapi/package-lock.json (its test skips without it).
+if command -v npm >/dev/null; then
+    npm ci --prefix "$root/tests/openapi" --no-audit --no-fund --loglevel=error
+fi
 ctest --test-dir "$build" --output-on-failure --no-tests=error -j"$(nproc)" --timeout 900

@@ -84,6 +84,9 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
                                                        {"warn", 3},  {"error", 4}, {"off", 5}};
         if (!levels.contains(value)) return usage_error{"--log-level: trace, debug, info, warn, error or off"};
         options.log_level = value;
+    } else if (flag == "--log-format") {
+        if (value != "text" && value != "json") return usage_error{"--log-format: text or json"};
+        options.log_format = value;
     } else if (flag == "--threads") {
         auto const threads = parse_number<unsigned>(value, 1, 256);
         if (!threads) return usage_error{"--threads takes a number from 1 to 256"};
@@ -138,6 +141,10 @@ std::variant<command_line, usage_error> parse_command_line(std::vector<std::stri
             parsed.help = true;
             continue;
         }
+        if (flag == "--version") {
+            parsed.version = true;
+            continue;
+        }
         std::string value;
         if (auto const equals = flag.find('='); flag.starts_with("--") && equals != std::string::npos) {
             value = flag.substr(equals + 1);
@@ -162,8 +169,8 @@ std::optional<std::string> startup_refusal(server_options const& options) {
 }
 
 std::string usage() {
-    return "usage: recruit-ledgerd [--data DIR] [--listen HOST:PORT] [--threads N]\n"
-           "                       [--log-level trace|debug|info|warn|error|off]\n"
+    return "usage: recruit-ledgerd [--help] [--version] [--data DIR] [--listen HOST:PORT] [--threads N]\n"
+           "                       [--log-level trace|debug|info|warn|error|off] [--log-format text|json]\n"
            "                       [--port-file FILE] [--body-limit BYTES] [--max-connections N]\n"
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"

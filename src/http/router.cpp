@@ -1,6 +1,7 @@
 // http::route: matches the target against the SPEC §6 routes and calls the route's handler.
 
 #include "ledger/http/api.hpp"
+#include "ledger/http/route_table.hpp"
 
 #include "detail/responses.hpp"
 #include "detail/routes.hpp"
@@ -33,7 +34,7 @@ using app::role;
 constexpr std::optional<role> no_role = std::nullopt;
 
 // The roles are SPEC §6's table; the access export is for auditors (and admins).
-constexpr std::array<route_entry, 16> routes{{
+constexpr std::array<route_entry, 18> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
     {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
     {"GET", "/v1/events", detail::read_log, role::reader},
@@ -41,6 +42,8 @@ constexpr std::array<route_entry, 16> routes{{
     {"GET", "/v1/projections", detail::list_projections, role::reader},
     {"GET", "/v1/projections/{name}", detail::get_projection, role::reader},
     {"GET", "/v1/catalog", detail::get_catalog, role::reader},
+    {"GET", "/v1/openapi.json", detail::get_openapi, role::reader},
+    {"GET", "/v1/info", detail::get_info, role::reader},
     {"GET", "/v1/audit/verify", detail::audit_verify, role::auditor},
     {"GET", "/v1/audit/head", detail::audit_head, role::auditor},
     {"POST", "/v1/candidates/{id}/erase", detail::erase_candidate, role::admin},
@@ -140,6 +143,12 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
 }
 
 }  // namespace
+
+std::vector<routed_operation> routed_operations() {
+    std::vector<routed_operation> out;
+    for (auto const& entry : routes) out.push_back({entry.method, entry.path, entry.required});
+    return out;
+}
 
 response route(request const& http, api& api) {
     auto const target = boost::urls::parse_origin_form(http.target);

@@ -2,6 +2,7 @@
 
 #include "detail/descriptor_limit.hpp"
 #include "detail/server_context.hpp"
+#include "detail/service_manager.hpp"
 
 #include "ledger/store/event_store.hpp"
 
@@ -203,6 +204,7 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, detail::server_contex
 /// to `timeout`), then stops the I/O threads.
 asio::awaitable<void> drain(tcp::acceptor& acceptor, detail::server_context& context,
                             std::chrono::steady_clock::duration timeout) {
+    detail::notify_stopping();
     context.api.draining.store(true);
     beast::error_code ignored;
     acceptor.close(ignored);
@@ -301,6 +303,8 @@ void run_server(server_options const& options, api& api) {
                  tls ? "HTTPS" : "HTTP", options.threads,
                  options.tokens ? "bearer tokens required" : "no tokens: loopback only");
     if (options.port_file) write_port_file(*options.port_file, bound.port());
+    detail::notify_ready();
+    auto const watchdog = detail::start_watchdog(io);
 
     api.store.set_failure_handler([&](std::string const& cause) {
         spdlog::critical("fatal storage failure ({}): answering 503 and stopping", cause);

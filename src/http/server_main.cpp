@@ -1,10 +1,13 @@
 // The server's entry point, shared by recruit-ledgerd and `recruit-ledger serve`.
 
+#include "detail/log_format.hpp"
+
 #include "ledger/app/authenticator.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
 #include "ledger/app/personal_data_keys.hpp"
 #include "ledger/app/projection_runner.hpp"
+#include "ledger/build_info.hpp"
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
@@ -20,13 +23,6 @@
 #include <vector>
 
 namespace {
-
-void configure_logging(std::string const& level) {
-    // Logs go to stderr so stdout stays free for anything a script may want to read.
-    spdlog::set_default_logger(spdlog::stderr_logger_mt("recruit-ledgerd"));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
-    spdlog::set_level(spdlog::level::from_str(level));
-}
 
 /// Exit codes of server_main.
 constexpr int exit_failure = 1;
@@ -101,7 +97,11 @@ int server_main(std::vector<std::string> const& arguments) {
         std::fputs(usage().c_str(), stdout);
         return 0;
     }
-    configure_logging(command.options.log_level);
+    if (command.version) {
+        std::printf("recruit-ledgerd %s (commit %s)\n", build_version().data(), build_commit().data());
+        return 0;
+    }
+    detail::configure_logging(command.options.log_format, command.options.log_level);
     if (auto const refusal = startup_refusal(command.options)) {
         spdlog::error("not starting: {}", *refusal);
         return exit_usage;

@@ -13,6 +13,7 @@ namespace ledger::http {
 struct command_line {
     server_options options;
     bool help = false;
+    bool version = false;  // --version: print the version and build commit, then exit 0
 };
 
 /// What went wrong with a command line, for the usage message (exit code 2).

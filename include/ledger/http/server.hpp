@@ -20,6 +20,7 @@ struct server_options {
     std::optional<std::filesystem::path> port_file;  // receives the bound port, once listening
     unsigned threads = 2;
     std::string log_level = "info";
+    std::string log_format = "text";  // or "json": one JSON object a line
     std::optional<std::filesystem::path> tokens;    // bearer tokens; without, loopback only
     std::optional<std::filesystem::path> tls_cert;  // PEM; with tls_key: HTTPS only
     std::optional<std::filesystem::path> tls_key;

@@ -42,6 +42,8 @@ response subscribe(route_input const& in, api& api);
 response list_projections(route_input const& in, api& api);
 response get_projection(route_input const& in, api& api);
 response get_catalog(route_input const& in, api& api);
+response get_openapi(route_input const& in, api& api);
+response get_info(route_input const& in, api& api);
 response audit_verify(route_input const& in, api& api);
 response audit_head(route_input const& in, api& api);
 response healthz(route_input const& in, api& api);

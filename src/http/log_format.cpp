@@ -1,0 +1,60 @@
+// configure_logging (detail/log_format.hpp): spdlog patterns, with a flag that writes the
+// message as the inside of a JSON string.
+
+#include "detail/log_format.hpp"
+
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <memory>
+
+namespace ledger::http::detail {
+namespace {
+
+/// %j: the message, escaped for a JSON string (quotes, backslashes, control characters).
+class json_escaped_message final : public spdlog::custom_flag_formatter {
+public:
+    void format(spdlog::details::log_msg const& message, std::tm const&, spdlog::memory_buf_t& out) override {
+        for (char const c : message.payload) {
+            switch (c) {
+            case '"': out.append(std::string_view("\\\"")); break;
+            case '\\': out.append(std::string_view("\\\\")); break;
+            case '\n': out.append(std::string_view("\\n")); break;
+            case '\r': out.append(std::string_view("\\r")); break;
+            case '\t': out.append(std::string_view("\\t")); break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char escaped[8];
+                    auto const length = std::snprintf(escaped, sizeof(escaped), "\\u%04x", static_cast<unsigned>(c));
+                    out.append(escaped, escaped + length);
+                } else {
+                    out.push_back(c);
+                }
+            }
+        }
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override {
+        return std::make_unique<json_escaped_message>();
+    }
+};
+
+}  // namespace
+
+void configure_logging(std::string const& format, std::string const& level) {
+    // Logs go to stderr so stdout stays free for anything a script may want to read.
+    auto logger = spdlog::stderr_logger_mt("recruit-ledgerd");
+    if (format == "json") {
+        auto formatter = std::make_unique<spdlog::pattern_formatter>(spdlog::pattern_time_type::utc);
+        formatter->add_flag<json_escaped_message>('j').set_pattern(
+            R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","logger":"%n","message":"%j"})");
+        logger->set_formatter(std::move(formatter));
+    } else {
+        logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %l %v", spdlog::pattern_time_type::utc);
+    }
+    spdlog::set_default_logger(std::move(logger));
+    spdlog::set_level(spdlog::level::from_str(level));
+}
+
+}  // namespace ledger::http::detail
