@@ -249,7 +249,7 @@ TEST_CASE("cli: serve is the server, read models included, and stops cleanly on 
     CHECK(table.at("position") == 199);
 }
 
-TEST_CASE("cli: import and demo refuse a data directory another process writes; reading commands run beside it",
+TEST_CASE("cli: import and demo refuse a data directory another process writes, and reading commands run beside it",
           "[cli][lock]") {
     temp_dir dir;
     make_demo(dir / "a", 50);

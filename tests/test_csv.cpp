@@ -98,7 +98,7 @@ TEST_CASE("other maps keep their keys' order and ratios are plain decimals", "[c
           "fair_tour,0.0015,,0.5,\r\n");
 }
 
-TEST_CASE("a column that is null in every row stays, empty; so does an empty table's header", "[csv]") {
+TEST_CASE("a column that is null in every row stays, empty, and so does an empty table's header", "[csv]") {
     projection_table table{"recruits-per-campaign", std::nullopt, {"campaign_id", "cost_per_contract"}, {}};
     CHECK(to_csv(table) == "campaign_id,cost_per_contract\r\n");
     table.rows.push_back(json::object{{"campaign_id", "a"}, {"cost_per_contract", nullptr}});

@@ -153,7 +153,7 @@ TEST_CASE("only a well-formed bearer header with a known token authenticates", "
     CHECK_FALSE(authenticator(std::vector<token_entry>{}).authenticate("Bearer rlt_a").has_value());  // an empty list admits nobody
 }
 
-TEST_CASE("writer and auditor add different rights to reader; only admin has all", "[http][auth]") {
+TEST_CASE("writer and auditor add different rights to reader, and only admin has all", "[http][auth]") {
     using ledger::app::grants;
     // Rows: held role; columns: required reader, writer, auditor, admin.
     std::array<std::pair<role, std::array<bool, 4>>, 4> const table{{

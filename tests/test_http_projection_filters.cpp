@@ -272,7 +272,7 @@ TEST_CASE("without filters, limit or cursor the answer is the cached text, byte 
     }
 }
 
-TEST_CASE("an unknown query parameter is 400 naming it; the parameters in use are accepted",
+TEST_CASE("an unknown query parameter is 400 naming it, and the parameters in use are accepted",
           "[http][projections][selection][errors]") {
     ledger_with_models l(300);
     auto const typo = l.f.get(target("recruits-per-campaign", {{"organizer", "region-kalmar"}}));

@@ -74,7 +74,7 @@ TEST_CASE("the server answers only its own Host names", "[http][serving][e2e]") 
     }
 }
 
-TEST_CASE("a cross-origin erase is refused and erases nothing; a same-origin one works",
+TEST_CASE("a cross-origin erase is refused and erases nothing, and a same-origin one works",
           "[http][serving][e2e]") {
     temp_dir dir;
     ledgerd server(dir.path() / "data");
