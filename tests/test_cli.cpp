@@ -11,9 +11,9 @@
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -211,7 +211,11 @@ TEST_CASE("cli: replay prints a read model as the server does, live or as of a p
     CHECK(csv.out.find('{') == std::string::npos);
     auto const funnel = cli({"replay", "--data", data, "--projection", "funnel"}).out;
     CHECK(funnel.find("\"conversion\":{\"shortlisted\":") != std::string::npos);
-    CHECK_FALSE(std::regex_search(funnel, std::regex("[0-9][eE][-+]?[0-9]")));
+    // No number in exponent form: a digit, then e or E (names hold no digit before an e).
+    auto const exponent = std::adjacent_find(funnel.begin(), funnel.end(), [](char a, char b) {
+        return a >= '0' && a <= '9' && (b == 'e' || b == 'E');
+    });
+    CHECK(exponent == funnel.end());
 
     CHECK(cli({"replay", "--data", data, "--projection", "no-such-model"}).exit_code == 2);
     CHECK(cli({"replay", "--data", data, "--projection", "funnel", "--format", "xml"}).exit_code == 2);
