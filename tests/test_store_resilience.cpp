@@ -69,8 +69,9 @@ std::future<store::append_result> submit(store::event_store& store, store::appen
 }
 
 std::string reason(store::append_result const& result) {
-    auto const found = result.error().details.find("reason");
-    return found == result.error().details.end() ? std::string{} : std::string(found->value().as_string());
+    auto const failure = result.error();  // a copy: iterators must not outlive it
+    auto const found = failure.details.find("reason");
+    return found == failure.details.end() ? std::string{} : std::string(found->value().as_string());
 }
 
 }  // namespace
