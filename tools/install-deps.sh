@@ -14,9 +14,8 @@ packages=(
     clang libclang-rt-14-dev
     # end-to-end tests and benchmarks talk HTTP from the outside
     curl wrk
-    # packaging (tools/package.sh): sd_notify, man pages, package checks, unit checks;
-    # node runs the pinned OpenAPI validator (npm ci --prefix tests/openapi)
-    libsystemd-dev help2man lintian dpkg-dev fakeroot file systemd nodejs npm
+    # packaging (tools/package.sh): sd_notify, man pages, package checks, unit checks
+    libsystemd-dev help2man lintian dpkg-dev fakeroot file systemd
     # the dashboard's browser test (tests/browser/): headless Chromium driven by Selenium;
     # the page's npm files are vendored (docs/dashboard.md), so building needs no node or npm
     chromium chromium-driver python3-selenium
@@ -30,4 +29,10 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
+# node runs the pinned OpenAPI validator (npm ci --prefix tests/openapi). Debian's nodejs and npm
+# come only where no npm is installed yet: a machine with another node build (e.g. one that
+# bundles npm) would refuse Debian's npm as a conflict, and any node 18+ with npm will do.
+if ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+fi
 $sudo apt-get install -y -q --no-install-recommends "${packages[@]}"
