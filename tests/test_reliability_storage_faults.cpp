@@ -233,21 +233,28 @@ bool reached_disk(faulty_server const& fault, long before) {
     return false;
 }
 
-}  // namespace
-
-TEST_CASE("SIGTERM while a commit waits on a stalled disk exits 0 once the disk answers",
-          "[reliability][storage][faults][shutdown]") {
-    temp_dir directory;
-    faulty_server fault(directory, {"--drain-timeout", "1"});
+/// Starts the server, records one event, stalls the disk under a second append (`append`)
+/// until it reaches fdatasync, then sends SIGTERM: the server drains with a commit stuck.
+void sigterm_during_a_stalled_commit(faulty_server& fault, std::optional<append_in_flight>& append) {
     REQUIRE(fault.server.start());
     raw_client client(fault.server.port());
     REQUIRE(client.call(http_request("POST", target, open_campaign())).status == 201);
     auto const before = fault.read_counts().at("fdatasync");
 
     fault.set("stall");
-    std::optional<append_in_flight> append(std::in_place, fault.server.port());
+    append.emplace(fault.server.port());
     REQUIRE(reached_disk(fault, before));
     fault.server.signal(SIGTERM);
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM while a commit waits on a stalled disk exits 0 once the disk answers",
+          "[reliability][storage][faults][shutdown]") {
+    temp_dir directory;
+    faulty_server fault(directory, {"--drain-timeout", "1"});
+    std::optional<append_in_flight> append;
+    sigterm_during_a_stalled_commit(fault, append);
     // The drain gives up on the connection after 1 s; the writer is then given another second.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     fault.set("off");
@@ -260,15 +267,8 @@ TEST_CASE("SIGTERM while the disk stays stalled exits 1 after the drain instead 
           "[reliability][storage][faults][shutdown]") {
     temp_dir directory;
     faulty_server fault(directory, {"--drain-timeout", "1"});
-    REQUIRE(fault.server.start());
-    raw_client client(fault.server.port());
-    REQUIRE(client.call(http_request("POST", target, open_campaign())).status == 201);
-    auto const before = fault.read_counts().at("fdatasync");
-
-    fault.set("stall");
-    std::optional<append_in_flight> append(std::in_place, fault.server.port());
-    REQUIRE(reached_disk(fault, before));
-    fault.server.signal(SIGTERM);
+    std::optional<append_in_flight> append;
+    sigterm_during_a_stalled_commit(fault, append);
     CHECK(fault.server.wait_exit(std::chrono::seconds(10)) == 1);
     fault.set("off");
     append->thread.join();
