@@ -19,6 +19,10 @@ packages=(
     # the dashboard's browser test (tests/browser/): headless Chromium driven by Selenium;
     # the page's npm files are vendored (docs/dashboard.md), so building needs no node or npm
     chromium chromium-driver python3-selenium
+    # replication (docs/replication.md): the JetStream C client, and nats-server for its tests
+    nats-server libnats-dev
+    # the audit tests check signatures with a third-party Ed25519 implementation
+    python3-cryptography
 )
 
 if [ "$(id -u)" -ne 0 ]; then
