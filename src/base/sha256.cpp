@@ -9,6 +9,7 @@ namespace ledger {
 
 struct sha256_hasher::context {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    bool initialised = false;  // ctx holds SHA-256 already: later inits reuse it (no fetch)
     ~context() { EVP_MD_CTX_free(ctx); }
 };
 
@@ -16,6 +17,13 @@ namespace {
 
 void check(int ok, char const* what) {
     if (ok != 1) throw std::runtime_error(std::string("OpenSSL ") + what + " failed");
+}
+
+/// SHA-256 fetched from the default provider once per process.
+EVP_MD const* sha256_md() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (md == nullptr) throw std::runtime_error("OpenSSL has no SHA-256");
+    return md;
 }
 
 }  // namespace
@@ -37,7 +45,15 @@ sha256_digest sha256_hasher::chain(sha256_digest const& previous, std::string_vi
 
 sha256_digest sha256_hasher::chain_parts(sha256_digest const* previous, std::string_view body) {
     EVP_MD_CTX* ctx = context_->ctx;
-    check(EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr), "DigestInit");
+    // OpenSSL 3 looks the algorithm up by name (a provider fetch: string compares, parameter
+    // lookups) on every init given a digest; with nullptr it reinitialises the one the context
+    // already holds. The writer hashes every event: this was 8 % of its time (perf, 2026-11-30).
+    if (context_->initialised) {
+        check(EVP_DigestInit_ex2(ctx, nullptr, nullptr), "DigestInit");
+    } else {
+        check(EVP_DigestInit_ex2(ctx, sha256_md(), nullptr), "DigestInit");
+        context_->initialised = true;
+    }
     if (previous != nullptr) {
         check(EVP_DigestUpdate(ctx, previous->data(), previous->size()), "DigestUpdate");
     }

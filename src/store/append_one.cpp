@@ -145,7 +145,7 @@ uuid fresh_id(append_context const& ctx) {
     for (;;) {
         auto const id = make_uuid_v7();
         // Past the largest key of the index, so not in it: the usual case, without a lookup.
-        if (ctx.tip.largest_id < id || !ctx.txn.get(ctx.db.event_ids, id_key(id))) return id;
+        if (ctx.tip.tails.largest_id < id || !ctx.txn.get(ctx.db.event_ids, id_key(id))) return id;
     }
 }
 
@@ -159,8 +159,8 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
 append_success write_events(append_context& ctx, append_request const& request,
                             std::span<event_to_append const> events,
                             std::optional<stream_head> existing, std::string rule_state) {
-    stream_head head = existing.value_or(stream_head{ctx.tip.next_stream_number++, 0, {}});
-    std::uint64_t version = existing ? existing->last_version + 1 : 0;
+    stream_head head = existing ? std::move(*existing) : stream_head{ctx.tip.next_stream_number++, 0, {}};
+    std::uint64_t version = existing ? head.last_version + 1 : 0;
     // recorded_at never decreases along the log, even if the wall clock steps back.
     timestamp const recorded_at = std::max(request.recorded_at.value_or(now()), ctx.tip.last_recorded_at);
 
@@ -168,47 +168,38 @@ append_success write_events(append_context& ctx, append_request const& request,
                            .first_version = version,
                            .first_position = ctx.tip.next_position};
     for (auto const& event : events) {
-        recorded_event e{.position = ctx.tip.next_position,
-                         .stream = request.stream,
-                         .version = version,
-                         .id = event.id ? *event.id : fresh_id(ctx),
-                         .type = event.type,
-                         .schema_version = event.schema_version,
-                         .occurred_at = event.occurred_at,
-                         .recorded_at = recorded_at,
-                         .actor = request.actor,
-                         .correlation_id = event.correlation_id,
-                         .causation_id = event.causation_id,
-                         .data = event.data,
-                         .metadata = event.metadata,
-                         .hash = {}};
-        std::string canonical = encode_canonical(e);
-        e.hash = ctx.hasher.chain(ctx.tip.last_hash, canonical);
-        auto const position_key = encode_u64(e.position);
-        ctx.txn.put(ctx.db.log, view(position_key), with_hash(std::move(canonical), e.hash),
-                    /*append=*/true);
-        ctx.txn.put(ctx.db.stream_index, view(encode_stream_index_key(head.stream_number, version)),
-                    view(position_key));
-        // Generated ids increase, so they usually belong at the end of the index, where
-        // MDB_APPEND skips the search and fills pages completely. Only then: appending a key
-        // that is not the largest is an error. Client-chosen ids go in the ordinary way.
-        // No overwrite: a client id already in use was answered by find_recorded and a generated
-        // one by fresh_id, so an id that is there anyway is a bug; failing the group (the
-        // exception) is better than repointing the index at another event.
-        bool const largest = ctx.tip.largest_id < e.id;
-        if (!ctx.txn.put_new(ctx.db.event_ids, id_key(e.id), view(position_key), largest)) {
-            throw std::logic_error("event id " + to_string(e.id) + " is already in the id index");
-        }
-        if (largest) ctx.tip.largest_id = e.id;
-
+        // The slot's strings keep their memory from earlier groups: assigning reuses it.
+        recorded_event& e = ctx.written.next_slot();
+        e.position = ctx.tip.next_position;
+        e.stream = request.stream;
+        e.version = version;
+        e.id = event.id ? *event.id : fresh_id(ctx);
+        e.type = event.type;
+        e.schema_version = event.schema_version;
+        e.occurred_at = event.occurred_at;
+        e.recorded_at = recorded_at;
+        e.actor = request.actor;
+        e.correlation_id = event.correlation_id;
+        e.causation_id = event.causation_id;
+        e.data = event.data;
+        e.metadata = event.metadata;
+        auto const stored = ctx.written.seal_last([&](std::string_view canonical) {
+            return ctx.hasher.chain(ctx.tip.last_hash, canonical);
+        });
+        put_stored_event(ctx.txn, ctx.db,
+                         event_placement{.position = e.position,
+                                         .stream_number = head.stream_number,
+                                         .version = version,
+                                         .id = e.id},
+                         stored, ctx.tip.tails);
         ctx.tip.last_hash = e.hash;
         ++ctx.tip.next_position;
         ++version;
-        ctx.written.push_back(std::move(e));
     }
     head.last_version = version - 1;
     head.rule_state = std::move(rule_state);
-    ctx.txn.put(ctx.db.stream_heads, request.stream, encode_stream_head(head));
+    std::string local_scratch;
+    put_stream_head(ctx.txn, ctx.db, request.stream, head, ctx.scratch ? *ctx.scratch : local_scratch);
     ctx.tip.last_recorded_at = recorded_at;
 
     success.last_version = head.last_version;
@@ -233,7 +224,8 @@ append_result append_one(append_context& ctx, append_request const& request) {
     auto const last = head ? std::optional(head->last_version) : std::nullopt;
     if (!request.expected.met_by(last)) return wrong_version(request.expected, last);
 
-    std::string rule_state = head ? head->rule_state : std::string{};
+    // The head's copy is not needed again: write_events stores the (possibly new) state.
+    std::string rule_state = head ? std::move(head->rule_state) : std::string{};
     txn_lookup const lookup(ctx.txn, ctx.db);
     if (auto refused = ctx.policy.admit(lookup, request.stream, ctx.tip.next_position,
                                         request.events, rule_state)) {

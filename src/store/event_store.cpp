@@ -101,8 +101,13 @@ detail::log_tip event_store::impl::load_tip() {
         tip.next_stream_number = decode_u64(*number);
     }
     lmdb::cursor last_id(txn, db.event_ids);
-    if (auto const id = last_id.last(); id && id->first.size() == sizeof tip.largest_id.data) {
-        std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tip.largest_id.data));
+    if (auto const id = last_id.last(); id && id->first.size() == sizeof tip.tails.largest_id.data) {
+        std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tip.tails.largest_id.data));
+    }
+    lmdb::cursor last_stream(txn, db.stream_index);
+    if (auto const key = last_stream.last(); key && key->first.size() == sizeof(detail::stream_index_key)) {
+        tip.tails.any_stream = true;
+        tip.tails.newest_stream = decode_u64(key->first.substr(0, 8));
     }
     lmdb::cursor last(txn, db.log);
     auto const entry = last.last();

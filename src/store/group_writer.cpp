@@ -177,17 +177,23 @@ std::vector<group_writer::pending> group_writer::take_group() {
 void group_writer::process(std::vector<pending>& group) {
     for (;;) {
         log_tip tip = committed_;
-        std::vector<recorded_event> written;
+        auto& written = written_;  // reused from group to group: no allocation per event once warm
+        written.clear();
         std::vector<append_result> results;
         results.reserve(group.size());
         std::vector<append_chain*> broken;  // chains this attempt refused a request of
         bool committing = false;
         try {
             lmdb::write_txn txn(env_);
-            append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal};
+            // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
+            // 1. the group's events and their indexes (append_one -> put_stored_event);
+            append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal, &scratch_};
             for (auto const& p : group) results.push_back(append_in_chain(context, p.request, broken));
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
+                // 2. (audit) the Merkle tree's nodes for exactly these events: one call taking
+                //    txn and written.stored(i) for i < written.size(), the first at
+                //    committed_.next_position; 3. the before-commit hook; 4. commit with fsync.
                 write_tip(txn, db_, tip);
                 if (options_.before_commit) options_.before_commit(txn);
                 committing = true;
@@ -219,7 +225,7 @@ void group_writer::process(std::vector<pending>& group) {
         if (!written.empty()) {
             record_commit(group.size());
             try {
-                on_commit_(written, committed_);
+                on_commit_(written.events(), committed_);
             } catch (std::exception const& e) {
                 spdlog::error("a commit observer failed after a durable commit: {}", e.what());
             }

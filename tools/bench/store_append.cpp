@@ -2,7 +2,7 @@
 // same puts on the same disk in the same run, reported as ratios (the machines are shared and
 // noisy, so only ratios from one run mean anything).
 //
-//   bench-store_append [--dir DIR] [--seconds S]
+//   bench-store_append [--dir DIR] [--seconds S] [--rounds N] [--only CASE]
 //
 // Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
 // 64 concurrent single-event appenders (group commit) vs raw LMDB one put per commit;
@@ -17,7 +17,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <functional>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -32,6 +34,8 @@ using clock_type = std::chrono::steady_clock;
 struct settings {
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
     double seconds = 3.0;
+    int rounds = 1;
+    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, batched
 };
 
 // A representative event: about the size of a real InterviewBooked envelope.
@@ -105,6 +109,8 @@ settings parse(int argc, char** argv) {
         std::string const flag = argv[i];
         if (flag == "--dir") s.dir = argv[i + 1];
         else if (flag == "--seconds") s.seconds = std::stod(argv[i + 1]);
+        else if (flag == "--only") s.only = argv[i + 1];
+        else if (flag == "--rounds") s.rounds = std::max(1, std::stoi(argv[i + 1]));
         else throw std::invalid_argument("unknown flag " + flag);
     }
     return s;
@@ -117,24 +123,54 @@ int main(int argc, char** argv) try {
     auto const s = parse(argc, argv);
     std::filesystem::create_directories(s.dir);
 
-    double const raw_1 = raw_lmdb_rate(s, 1);
-    double const raw_64 = raw_lmdb_rate(s, 64);
-    double const raw_1000 = raw_lmdb_rate(s, 1000);
-    double const single = ledger_rate(s, 1, 1);
-    double const grouped = ledger_rate(s, 64, 1);
-    double const batched = ledger_rate(s, 4, 1000);
+    // Every case runs `rounds` times, interleaved (raw, ledger, raw, ledger, ...), and reports
+    // its median: the shared disk's fsync time drifts by 10x within minutes, so a baseline and
+    // the case it divides must be measured in the same minutes.
+    struct bench_case {
+        std::string name;
+        std::function<double()> run;
+        std::vector<double> rates;
+    };
+    std::vector<bench_case> cases{
+        {"raw_1", [&] { return raw_lmdb_rate(s, 1); }, {}},
+        {"raw_64", [&] { return raw_lmdb_rate(s, 64); }, {}},
+        {"raw_1000", [&] { return raw_lmdb_rate(s, 1000); }, {}},
+        {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
+        {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
+        {"batched", [&] { return ledger_rate(s, 4, 1000); }, {}},
+    };
+    for (int round = 0; round < s.rounds; ++round) {
+        for (auto& c : cases) {
+            if (s.only.empty() || s.only == c.name) c.rates.push_back(c.run());
+        }
+    }
     std::filesystem::remove_all(s.dir);
+    auto median = [&](std::string const& name) {
+        for (auto& c : cases) {
+            if (c.name != name) continue;
+            if (c.rates.empty()) return 0.0;
+            std::sort(c.rates.begin(), c.rates.end());
+            return c.rates[c.rates.size() / 2];
+        }
+        return 0.0;
+    };
+    if (!s.only.empty()) {  // profiling one case: no baselines, no rows
+        bench::note("%s: %.0f events/s", s.only.c_str(), median(s.only));
+        return 0;
+    }
+    double const raw_1 = median("raw_1");
+    double const raw_64 = median("raw_64");
+    double const raw_1000 = median("raw_1000");
 
-    bench::note("bench-store_append: durable (fsync on every commit), %.1f s per case, load average %.2f",
-                s.seconds, bench::load_average());
+    bench::note("bench-store_append: durable (fsync on every commit), %.1f s per case, median of %d "
+                "interleaved rounds, load average %.2f",
+                s.seconds, s.rounds, bench::load_average());
     bench::row("store_raw_1_per_commit", raw_1, "events/s");
     bench::row("store_raw_64_per_commit", raw_64, "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_raw_1000_per_commit", raw_1000, "events/s", "store_raw_1_per_commit", raw_1);
-    bench::row("store_single_appender", single, "events/s", "store_raw_1_per_commit", raw_1);
-    bench::row("store_group_commit_64", grouped, "events/s",
-               "store_raw_1_per_commit", raw_1);
-    bench::row("store_batched_1000", batched, "events/s",
-               "store_raw_1000_per_commit", raw_1000);
+    bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
+    bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);
+    bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());

@@ -1,6 +1,7 @@
 #pragma once
 // Appending one request inside the writer's group transaction.
 
+#include "detail/put_event.hpp"
 #include "detail/tables.hpp"
 
 #include "ledger/envelope.hpp"
@@ -21,7 +22,7 @@ struct log_tip {
     sha256_digest last_hash{};
     timestamp last_recorded_at{};
     std::uint64_t next_stream_number = 0;
-    uuid largest_id{};  // the last key of the event-id index (nil when it is empty)
+    index_tails tails;  // the ends of the event-id and stream indexes
 };
 
 /// Everything one request needs inside the writer's transaction.
@@ -31,8 +32,9 @@ struct append_context {
     append_policy const& policy;
     sha256_hasher& hasher;
     log_tip& tip;
-    std::vector<recorded_event>& written;  // events this group wrote so far, in log order
+    group_events& written;  // events this group wrote so far, in log order, and their bytes
     personal_data_seal const* seal = nullptr;  // none: data is stored as given
+    std::string* scratch = nullptr;            // a reused encode buffer (stream heads)
 };
 
 /// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,

@@ -109,6 +109,8 @@ private:
     commit_callback const on_commit_;
     log_tip committed_;  // only the writer thread touches it
     sha256_hasher hasher_;
+    group_events written_;  // the group being written (writer thread only)
+    std::string scratch_;   // a reused encode buffer (writer thread only)
 
     mutable std::mutex queue_mutex_;
     std::condition_variable queue_changed_;

@@ -1,0 +1,105 @@
+#pragma once
+// Putting one event that is already sealed (stored bytes = canonical bytes ‖ 32-byte chain hash)
+// and its index entries inside a write transaction: the one place the log's layout is written.
+// The group writer uses it for the events it seals; a replication follower uses it for events
+// that arrive sealed (same bytes, same position), so both leave identical tables.
+//
+// Also `group_events`: what one group commit wrote, in log order, in buffers reused from group
+// to group (no allocation per event once warm).
+//
+// Threading: whoever owns the write transaction (the writer thread). Errors: lmdb::error (and
+// map_full) from LMDB; std::logic_error when the event id is already indexed (a bug upstream:
+// idempotency and fresh ids are checked before anything is put).
+
+#include "detail/tables.hpp"
+
+#include "ledger/envelope.hpp"
+#include "ledger/store/lmdb.hpp"
+#include "ledger/uuid.hpp"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ledger::store::detail {
+
+/// Where one stored event goes: its position, its stream's number and its version there.
+struct event_placement {
+    std::uint64_t position = 0;
+    std::uint64_t stream_number = 0;
+    std::uint64_t version = 0;
+    uuid id{};
+};
+
+/// What the index puts may assume about the tables' ends, so they append (MDB_APPEND: no
+/// search, full pages) instead of inserting. Advanced by put_stored_event.
+struct index_tails {
+    uuid largest_id{};               // the last key of the event-id index (nil: empty)
+    bool any_stream = false;         // the stream index has entries
+    std::uint64_t newest_stream = 0;  // then: the largest stream number in it
+};
+
+/// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its stream-index entry and
+/// its event-id entry. The position must be the log's next one.
+void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
+                      std::string_view stored, index_tails& tails);
+
+/// Writes a stream's head record (its number, last version and rule state). `scratch` is a
+/// reused encode buffer.
+void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
+                     stream_head const& head, std::string& scratch);
+
+/// The events one group commit wrote so far, in log order, and their stored bytes.
+class group_events {
+public:
+    void clear() noexcept {
+        count_ = 0;
+        bytes_.clear();
+        ends_.clear();
+    }
+    bool empty() const noexcept { return count_ == 0; }
+    std::size_t size() const noexcept { return count_; }
+
+    /// The slot of the next event: a reused object whose strings keep their memory. Fill it,
+    /// then encode it with `encode_stored`.
+    recorded_event& next_slot();
+
+    /// Encodes the last slot's canonical bytes, chains its hash (sets slot.hash) and keeps the
+    /// stored bytes; returns them (valid until the next call).
+    template <class Chain>
+    std::string_view seal_last(Chain&& chain);
+
+    std::span<recorded_event const> events() const noexcept { return {events_.data(), count_}; }
+    /// The stored bytes (canonical ‖ hash) of the i-th event of the group.
+    std::string_view stored(std::size_t i) const noexcept {
+        std::size_t const begin = i == 0 ? 0 : ends_[i - 1];
+        return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+    }
+
+private:
+    std::vector<recorded_event> events_;
+    std::size_t count_ = 0;
+    std::string bytes_;              // every stored value of the group, back to back
+    std::vector<std::size_t> ends_;  // where each one ends in bytes_
+};
+
+}  // namespace ledger::store::detail
+
+#include "ledger/envelope_codec.hpp"
+
+namespace ledger::store::detail {
+
+template <class Chain>
+std::string_view group_events::seal_last(Chain&& chain) {
+    auto& event = events_[count_ - 1];
+    std::size_t const begin = bytes_.size();
+    encode_canonical_into(event, bytes_);
+    event.hash = chain(std::string_view(bytes_).substr(begin));
+    bytes_.append(reinterpret_cast<char const*>(event.hash.data()), event.hash.size());
+    ends_.push_back(bytes_.size());
+    return std::string_view(bytes_).substr(begin);
+}
+
+}  // namespace ledger::store::detail

@@ -1,0 +1,52 @@
+#include "detail/put_event.hpp"
+
+#include "ledger/detail/binary_archive.hpp"
+
+#include <cereal/types/string.hpp>
+
+#include <stdexcept>
+
+namespace ledger::store::detail {
+
+void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
+                      std::string_view stored, index_tails& tails) {
+    auto const position_key = encode_u64(where.position);
+    txn.put(db.log, view(position_key), stored, /*append=*/true);
+    // A stream's keys (number ‖ version) are the index's largest when it is the newest stream.
+    // (Versions only grow within a stream, so its next key sorts after its earlier ones.)
+    bool const at_end = !tails.any_stream || where.stream_number >= tails.newest_stream;
+    txn.put(db.stream_index, view(encode_stream_index_key(where.stream_number, where.version)),
+            view(position_key), at_end);
+    if (at_end) {
+        tails.any_stream = true;
+        tails.newest_stream = where.stream_number;
+    }
+    // Generated ids increase, so they usually belong at the end of the index, where MDB_APPEND
+    // skips the search and fills pages completely. Only then: appending a key that is not the
+    // largest is an error. Client-chosen ids go in the ordinary way. No overwrite: an id already
+    // there is a bug upstream, and failing the group (the exception) is better than repointing
+    // the index at another event.
+    bool const largest = tails.largest_id < where.id;
+    std::string_view const id_key(reinterpret_cast<char const*>(where.id.data), sizeof where.id.data);
+    if (!txn.put_new(db.event_ids, id_key, view(position_key), largest)) {
+        throw std::logic_error("event id " + to_string(where.id) + " is already in the id index");
+    }
+    if (largest) tails.largest_id = where.id;
+}
+
+void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
+                     stream_head const& head, std::string& scratch) {
+    scratch.clear();
+    {
+        ledger::detail::string_output_archive ar(scratch);
+        ar(head.stream_number, head.last_version, head.rule_state);
+    }
+    txn.put(db.stream_heads, stream, scratch);
+}
+
+recorded_event& group_events::next_slot() {
+    if (count_ == events_.size()) events_.emplace_back();
+    return events_[count_++];
+}
+
+}  // namespace ledger::store::detail
