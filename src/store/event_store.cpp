@@ -69,13 +69,18 @@ event_store::impl::impl(store_options opts)
         lmdb::write_txn txn(env);
         db = detail::tables::open(txn);
         auto const format = txn.get(db.meta, detail::meta_format_version);
-        if (!format) {
+        auto const version = format ? decode_u64(*format) : 0;
+        if (!format || (options.writer && version >= detail::oldest_readable_format_version &&
+                        version < detail::format_version)) {
+            // New, or an older layout this build reads as it is (tables.hpp): from now on it
+            // may hold the newer one.
             txn.put(db.meta, detail::meta_format_version,
                     detail::view(encode_u64(detail::format_version)));
-        } else if (decode_u64(*format) != detail::format_version) {
+        } else if (version < detail::oldest_readable_format_version || version > detail::format_version) {
             throw std::runtime_error("ledger at " + options.directory.string() +
-                                     " has format version " + std::to_string(decode_u64(*format)) +
-                                     "; this build reads version " +
+                                     " has format version " + std::to_string(version) +
+                                     "; this build reads versions " +
+                                     std::to_string(detail::oldest_readable_format_version) + " to " +
                                      std::to_string(detail::format_version));
         }
         txn.commit();
@@ -267,14 +272,16 @@ result<std::vector<recorded_event>> event_store::read_stream(
     }
     auto const head = detail::decode_stream_head(*head_bytes);
     std::vector<recorded_event> events;
-    // Versions are dense, so a page is a run of direct lookups rather than a cursor walk.
+    // Versions are dense: each is found through the index run that holds it.
     auto read_version = [&](std::uint64_t version) {
-        auto const position = txn.get(
-            impl_->db.stream_index, detail::view(detail::encode_stream_index_key(head.stream_number, version)));
-        if (!position) throw std::runtime_error("stream index has a gap in " + std::string(stream));
-        auto const stored = txn.get(impl_->db.log, *position);
+        auto const where = detail::locate_version(txn, impl_->db, head.stream_number, version);
+        if (!where) throw std::runtime_error("stream index has a gap in " + std::string(stream));
+        auto const stored = txn.get(impl_->db.log, detail::view(encode_u64(where->position)));
         if (!stored) throw std::runtime_error("stream index points past the log");
         events.push_back(decode_stored(*stored));
+        if (events.back().stream != stream || events.back().version != version) {
+            throw std::runtime_error("stream index points at another event in " + std::string(stream));
+        }
     };
     if (direction == read_direction::forward) {
         for (std::uint64_t v = from_version.value_or(0); v <= head.last_version && events.size() < limit; ++v) {
@@ -329,8 +336,9 @@ void event_store::scan(std::uint64_t from_position,
 namespace {
 
 // Whether the event-id and stream indexes point at `position` for this event; empty when they do.
+// Counts the events that start a stream-index run in `run_starts`.
 std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
-                          recorded_event const& e, std::uint64_t position) {
+                          recorded_event const& e, std::uint64_t position, std::uint64_t& run_starts) {
     auto const position_key = encode_u64(position);
     auto const key = detail::view(position_key);
     auto const by_id = txn.get(
@@ -340,9 +348,9 @@ std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
     if (!head) return "the event's stream has no head";
     auto const stream = detail::decode_stream_head(*head);
     if (e.version > stream.last_version) return "the event's version is past its stream's head";
-    auto const by_version = txn.get(
-        db.stream_index, detail::view(detail::encode_stream_index_key(stream.stream_number, e.version)));
-    if (!by_version || *by_version != key) return "the stream index does not point at this event";
+    auto const by_version = detail::locate_version(txn, db, stream.stream_number, e.version);
+    if (!by_version || by_version->position != position) return "the stream index does not point at this event";
+    if (by_version->run_start) ++run_starts;
     return {};
 }
 
@@ -351,6 +359,7 @@ std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
 verify_report event_store::verify(bool check_indexes) const {
     verify_report report;
     sha256_hasher hasher;
+    std::uint64_t run_starts = 0;  // events that start a stream-index run
     auto fail = [&](std::uint64_t position, std::string problem) {
         report.ok = false;
         report.first_bad_position = position;
@@ -368,7 +377,8 @@ verify_report event_store::verify(bool check_indexes) const {
             }
             if (check_indexes) {
                 lmdb::read_txn txn(impl_->env);
-                if (auto problem = index_problem(txn, impl_->db, event, position); !problem.empty()) {
+                if (auto problem = index_problem(txn, impl_->db, event, position, run_starts);
+                    !problem.empty()) {
                     return fail(position, std::move(problem));
                 }
             }
@@ -380,7 +390,7 @@ verify_report event_store::verify(bool check_indexes) const {
         report.head.events = report.events;
         return true;
     });
-    if (report.ok && check_indexes) check_index_sizes(report);
+    if (report.ok && check_indexes) check_index_sizes(report, run_starts);
     if (report.ok) {
         // Appends may go on during the walk; when none did, the stored head must match too.
         auto const committed = head();
@@ -404,8 +414,9 @@ store_stats event_store::stats() const {
                        .file_size = file == static_cast<std::uintmax_t>(-1) ? 0 : file};
 }
 
-void event_store::check_index_sizes(verify_report& report) const {
-    // Every event was found through both indexes; equal sizes mean they hold nothing else.
+void event_store::check_index_sizes(verify_report& report, std::uint64_t run_starts) const {
+    // Every event was found through both indexes; equal sizes mean they hold nothing else (the
+    // stream index: one entry per run, each the run start of an event).
     lmdb::read_txn txn(impl_->env);
     auto const events = txn.entries(impl_->db.log);
     if (events != report.events) return;  // appends went on during the walk: sizes differ anyway
@@ -414,7 +425,7 @@ void event_store::check_index_sizes(verify_report& report) const {
     for (auto entry = heads.first(); entry; entry = heads.next()) {
         versions += detail::decode_stream_head(entry->second).last_version + 1;
     }
-    if (txn.entries(impl_->db.event_ids) != events || txn.entries(impl_->db.stream_index) != events ||
+    if (txn.entries(impl_->db.event_ids) != events || txn.entries(impl_->db.stream_index) != run_starts ||
         versions != events) {
         report.ok = false;
         report.problem = "the indexes hold entries that are not in the log";

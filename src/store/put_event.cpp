@@ -12,15 +12,26 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
                       std::string_view stored, index_tails& tails) {
     auto const position_key = encode_u64(where.position);
     txn.put(db.log, view(position_key), stored, /*append=*/true);
-    // A stream's keys (number ‖ version) are the index's largest when it is the newest stream.
-    // (Versions only grow within a stream, so its next key sorts after its earlier ones.)
-    bool const at_end = !tails.any_stream || where.stream_number >= tails.newest_stream;
-    txn.put(db.stream_index, view(encode_stream_index_key(where.stream_number, where.version)),
-            view(position_key), at_end);
-    if (at_end) {
-        tails.any_stream = true;
-        tails.newest_stream = where.stream_number;
+    // The stream index holds runs: an event right after its stream's previous event in the log
+    // (a batch, or one stream's appends in a row) is found through the run's first entry.
+    bool const continues_run = tails.run_open && tails.run_stream == where.stream_number &&
+                               tails.run_next_version == where.version &&
+                               tails.run_next_position == where.position;
+    if (!continues_run) {
+        // A stream's keys (number ‖ version) are the index's largest when it is the newest
+        // stream (versions only grow within a stream): then MDB_APPEND.
+        bool const at_end = !tails.any_stream || where.stream_number >= tails.newest_stream;
+        txn.put(db.stream_index, view(encode_stream_index_key(where.stream_number, where.version)),
+                view(position_key), at_end);
+        if (at_end) {
+            tails.any_stream = true;
+            tails.newest_stream = where.stream_number;
+        }
     }
+    tails.run_open = true;
+    tails.run_stream = where.stream_number;
+    tails.run_next_version = where.version + 1;
+    tails.run_next_position = where.position + 1;
     // Generated ids increase, so they usually belong at the end of the index, where MDB_APPEND
     // skips the search and fills pages completely. Only then: appending a key that is not the
     // largest is an error. Client-chosen ids go in the ordinary way. No overwrite: an id already

@@ -42,6 +42,20 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number,
     return key;
 }
 
+std::optional<version_location> locate_version(lmdb::txn const& txn, tables const& db,
+                                               std::uint64_t stream_number, std::uint64_t version) {
+    auto const key = encode_stream_index_key(stream_number, version);
+    lmdb::cursor cursor(txn, db.stream_index);
+    auto entry = cursor.seek(view(key));
+    if (entry && entry->first == view(key)) return version_location{decode_u64(entry->second), true};
+    entry = entry ? cursor.prev() : cursor.last();
+    if (!entry || entry->first.size() != key.size() || decode_u64(entry->first.substr(0, 8)) != stream_number) {
+        return std::nullopt;
+    }
+    auto const first_version = decode_u64(entry->first.substr(8));
+    return version_location{decode_u64(entry->second) + (version - first_version), false};
+}
+
 std::string encode_stream_head(stream_head const& head) {
     std::string out;
     ledger::detail::string_output_archive ar(out);

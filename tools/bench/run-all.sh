@@ -14,6 +14,9 @@
 #   BENCH_WRK_CONNECTIONS               wrk -c (default 64); wrk always runs -t2
 #   BENCH_STARTUP_EVENTS                events of the start-up/memory ledger (default 10,000,000,
 #                                       SPEC's size; building it takes the longest of all)
+#   BENCH_BATCH_CONNECTIONS             wrk -c of the 1,000-event batched appends (default 16)
+#   BENCH_BYTES_EVENTS                  events of the demo ledger whose bytes per event are
+#                                       measured (default 200,000; --quick 20,000)
 #
 # Each benchmark program prints machine-readable lines `name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio`;
 # this script collects them, adds the HTTP ones it measures with wrk, and checks the targets.
@@ -31,10 +34,11 @@ while [ $# -gt 0 ]; do
     shift
 done
 if [ "$quick" = 1 ]; then
-    wrk_seconds=4 store_seconds=1 replay_events=200000
+    wrk_seconds=4 store_seconds=1 store_rounds=1 replay_events=200000 bytes_events=${BENCH_BYTES_EVENTS:-20000}
 else
-    wrk_seconds=10 store_seconds=3 replay_events=1000000
+    wrk_seconds=10 store_seconds=3 store_rounds=3 replay_events=1000000 bytes_events=${BENCH_BYTES_EVENTS:-200000}
 fi
+batch_connections=${BENCH_BATCH_CONNECTIONS:-16}
 server_cpus=${BENCH_SERVER_CPUS:-0,1}
 wrk_cpus=${BENCH_WRK_CPUS:-0,1}
 threads=${BENCH_THREADS:-2}
@@ -96,11 +100,23 @@ stop_server() {
 }
 
 # wrk against the running server with a Lua script; prints the script's wrk-result line.
+# WRK_CONNECTIONS overrides -c; WRK_WARMUP=0 skips the 1 s warm-up.
 run_wrk() {
-    local script=$1
-    taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d1s -s "$wrk_scripts/$script" "http://127.0.0.1:$port" >/dev/null  # warm-up
-    taskset -c "$wrk_cpus" wrk -t2 -c"$connections" -d"${wrk_seconds}s" -s "$wrk_scripts/$script" \
+    local script=$1 c=${WRK_CONNECTIONS:-$connections}
+    if [ "${WRK_WARMUP:-1}" = 1 ]; then
+        taskset -c "$wrk_cpus" wrk -t2 -c"$c" -d1s -s "$wrk_scripts/$script" "http://127.0.0.1:$port" >/dev/null  # warm-up
+    fi
+    taskset -c "$wrk_cpus" wrk -t2 -c"$c" -d"${wrk_seconds}s" -s "$wrk_scripts/$script" \
         "http://127.0.0.1:$port" | tee -a "$work/wrk.log" | grep '^wrk-result'
+}
+
+# Opens the 64 campaign streams the append scripts write to (campaign-bench-0…63).
+open_bench_campaigns() {
+    for i in $(seq 0 63); do
+        curl -sf "${json[@]}" "http://127.0.0.1:$port/v1/streams/campaign-bench-$i/events" -d \
+            '{"expected_version":"no_stream","events":[{"type":"CampaignPlanned","occurred_at":"2025-01-10",
+              "data":{"name":"Bench fair tour","kind":"fair_tour","organiser":"region-jonkoping"}}]}' >/dev/null
+    done
 }
 
 field() { tr '\t' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
@@ -127,7 +143,7 @@ bare=$bench/bench-bare_server
 json=(-H 'content-type: application/json')
 
 # 1. Raw LMDB and the store alone.
-run_program store_append --seconds "$store_seconds" --dir "$work/store"
+run_program store_append --seconds "$store_seconds" --rounds "$store_rounds" --dir "$work/store"
 
 # 2. HTTP appends: the bare server, then recruit-ledgerd on an empty ledger with 64 campaigns.
 if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
@@ -136,13 +152,21 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
     record_wrk http_append_bare "$(run_wrk append.lua)"
     stop_server
     start_server "$ledgerd" --data "$work/append-ledger" --listen 127.0.0.1:0 --threads "$threads"
-    for i in $(seq 0 63); do
-        curl -sf "${json[@]}" "http://127.0.0.1:$port/v1/streams/campaign-bench-$i/events" -d \
-            '{"expected_version":"no_stream","events":[{"type":"CampaignPlanned","occurred_at":"2025-01-10",
-              "data":{"name":"Bench fair tour","kind":"fair_tour","organiser":"region-jonkoping"}}]}' >/dev/null
-    done
+    open_bench_campaigns
     record_wrk http_append "$(run_wrk append.lua)" http_append_bare
     stop_server
+    # Batched appends over HTTP (issue 18): 1,000 events per request, a fresh ledger.
+    echo "== HTTP batched appends: 1,000 events per request, wrk -c$batch_connections" >&2
+    start_server "$ledgerd" --data "$work/batch-ledger" --listen 127.0.0.1:0 --threads "$threads"
+    open_bench_campaigns
+    line=$(BENCH_BATCH=1000 WRK_CONNECTIONS=$batch_connections run_wrk append_batch.lua)
+    stop_server
+    raw=$(awk -F'\t' '$1 == "store_raw_1000_per_commit" { print $2 }' "$results")
+    rate=$(awk -v r="$(field "$line" requests_per_s)" 'BEGIN { printf "%.1f", r * 1000 }')
+    record http_append_batch_1000 "$rate" events/s "${raw:+store_raw_1000_per_commit}" \
+        "$( [ -n "$raw" ] && awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.2f", a / b }' || echo -)"
+    for p in p50_ms p99_ms; do record "http_append_batch_1000_$p" "$(field "$line" $p)" ms - -; done
+    record http_append_batch_1000_non2xx "$(field "$line" non2xx)" responses - -
     raw=$(awk -F'\t' '$1 == "store_raw_1_per_commit" { print $2 }' "$results")
     if [ -n "$raw" ]; then
         rate=$(awk -F'\t' '$1 == "http_append_requests_per_s" { print $2 }' "$results")
@@ -202,6 +226,41 @@ else
     note "recruit-ledgerd, bench-bare_server or recruit-ledger is not built: HTTP read benchmark skipped"
 fi
 
+# 3b. Mixed (issue 18): single-event appends (append.lua) and projection + stream reads
+# (reads.lua) at the same time on the demo ledger, each wrk with half the connections.
+if [ -x "$ledgerd" ] && [ -x "$cli" ] && [ -d "$work/demo-ledger" ]; then
+    start_server "$ledgerd" --data "$work/demo-ledger" --listen 127.0.0.1:0 --threads "$threads"
+    open_bench_campaigns
+    echo "== HTTP mixed: append.lua and reads.lua at once, wrk -c$((connections / 2)) each" >&2
+    WRK_CONNECTIONS=$((connections / 2)) run_wrk append.lua >"$work/mixed-append.txt" &
+    mixed_append_pid=$!
+    WRK_CONNECTIONS=$((connections / 2)) run_wrk reads.lua >"$work/mixed-reads.txt"
+    wait "$mixed_append_pid"
+    stop_server
+    record_wrk http_mixed_append "$(cat "$work/mixed-append.txt")"
+    record_wrk http_mixed_reads "$(cat "$work/mixed-reads.txt")"
+fi
+
+# 3c. Bytes per event (issue 18): data.mdb ÷ events of a demo ledger, live and after a
+# compacting backup, against its CloudEvents JSON export (one event a line).
+if [ -x "$cli" ]; then
+    echo "== bytes per event: demo ledger of $bytes_events events" >&2
+    "$cli" demo --data "$work/bytes-ledger" --events "$bytes_events" 2>/dev/null
+    "$cli" backup --data "$work/bytes-ledger" --to "$work/bytes-backup" >/dev/null 2>&1
+    "$cli" export --data "$work/bytes-ledger" >"$work/bytes-export.jsonl" 2>/dev/null
+    events=$(wc -l <"$work/bytes-export.jsonl")
+    per_event() { awk -v b="$1" -v n="$events" 'BEGIN { printf "%.1f", b / n }'; }
+    export_bytes=$(per_event "$(stat -c %s "$work/bytes-export.jsonl")")
+    live_bytes=$(per_event "$(stat -c %s "$work/bytes-ledger/data.mdb")")
+    compact_bytes=$(per_event "$(stat -c %s "$work/bytes-backup/data.mdb")")
+    record export_bytes_per_event "$export_bytes" bytes - -
+    record ledger_bytes_per_event_live "$live_bytes" bytes export_bytes_per_event \
+        "$(awk -v a="$live_bytes" -v b="$export_bytes" 'BEGIN { printf "%.2f", a / b }')"
+    record ledger_bytes_per_event_compacted "$compact_bytes" bytes export_bytes_per_event \
+        "$(awk -v a="$compact_bytes" -v b="$export_bytes" 'BEGIN { printf "%.2f", a / b }')"
+    rm -rf "$work/bytes-ledger" "$work/bytes-backup" "$work/bytes-export.jsonl"
+fi
+
 # 4. Replay, then start-up and memory.
 run_program projection_replay --events "$replay_events"
 if [ "$quick" = 1 ]; then
@@ -216,10 +275,17 @@ declare -A target=(
     [http_append_vs_raw_lmdb]="≥ 5 × raw LMDB 1 event/commit|ratio>=5"
     [http_append_p99_ms]="< 10 ms|value<10"
     [http_append_non2xx]="0|value<=0"
+    [store_group_commit_64]="≥ 0.5 × raw LMDB 64 puts/commit (issue 18)|ratio>=0.5"
+    [store_batched_1000]="≥ 300,000 events/s (over HTTP in SPEC)|value>=300000"
+    [http_append_batch_1000]="≥ 0.5 × raw LMDB 1,000 puts/commit|ratio>=0.5"
+    [http_append_batch_1000_non2xx]="0|value<=0"
+    [http_mixed_append_non2xx]="0|value<=0"
+    [http_mixed_reads_non2xx]="0|value<=0"
+    [ledger_bytes_per_event_live]="≤ 0.5 × the CloudEvents export (issue 18)|ratio<=0.5"
+    [ledger_bytes_per_event_compacted]="≤ 0.5 × the CloudEvents export (issue 18)|ratio<=0.5"
     [http_reads_requests_per_s]="≥ 40,000 requests/s and ≥ 0.70 × bare|value>=40000 ratio>=0.70"
     [http_reads_non2xx]="0|value<=0"
     [projection_filtered_read_p50_ms]="< 5 ms at 10,000,000 events (issue 14)|value<5"
-    [store_batched_1000]="≥ 300,000 events/s (over HTTP in SPEC)|value>=300000"
     [replay_all_projections]="≥ 2,000,000 events/s and ≥ 0.40 × scan+decode|value>=2000000 ratio>=0.40"
     [startup_ms]="< 200 ms at 10,000,000 events|value<200"
     [resident_memory_mib]="< 100 MiB at 10,000,000 events|value<100"

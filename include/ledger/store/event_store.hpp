@@ -230,7 +230,7 @@ public:
     lmdb::env& environment();
 
 private:
-    void check_index_sizes(verify_report& report) const;
+    void check_index_sizes(verify_report& report, std::uint64_t run_starts) const;
 
     struct impl;
     std::unique_ptr<impl> impl_;

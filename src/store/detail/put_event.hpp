@@ -39,10 +39,16 @@ struct index_tails {
     uuid largest_id{};               // the last key of the event-id index (nil: empty)
     bool any_stream = false;         // the stream index has entries
     std::uint64_t newest_stream = 0;  // then: the largest stream number in it
+    // The run the last put event belongs to (tables.hpp): an event that continues it (same
+    // stream, next version, next position) needs no stream-index entry of its own.
+    bool run_open = false;
+    std::uint64_t run_stream = 0;
+    std::uint64_t run_next_version = 0;
+    std::uint64_t run_next_position = 0;
 };
 
-/// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its stream-index entry and
-/// its event-id entry. The position must be the log's next one.
+/// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its event-id entry, and a
+/// stream-index entry when it starts a run. The position must be the log's next one.
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails);
 

@@ -13,11 +13,16 @@
 namespace ledger::store::detail {
 
 /// Bumped when the stored layout changes incompatibly; checked at open.
-inline constexpr std::uint32_t format_version = 1;
+/// 1: one stream-index entry per event. 2: the stream index holds runs (below). A version-1
+/// index is a version-2 index whose runs are all one event long, so this build reads both and
+/// raises a ledger it opens for writing to 2 (older builds then refuse it instead of misreading).
+inline constexpr std::uint32_t format_version = 2;
+inline constexpr std::uint32_t oldest_readable_format_version = 1;
 
 struct tables {
     lmdb::dbi log;           // position (u64 BE) -> stored envelope
-    lmdb::dbi stream_index;  // stream number (u64 BE) ‖ version (u64 BE) -> position (u64 BE)
+    lmdb::dbi stream_index;  // stream number (u64 BE) ‖ first version (u64 BE) -> first position
+                             // (u64 BE) of a run: versions v0, v0+1, … at positions p0, p0+1, …
     lmdb::dbi stream_heads;  // stream name -> stream_head
     lmdb::dbi event_ids;     // uuid (16 bytes) -> position (u64 BE)
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
@@ -40,6 +45,17 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number, std::uint6
 inline std::string_view view(stream_index_key const& key) noexcept {
     return {key.data(), key.size()};
 }
+
+/// Where `version` of stream `stream_number` is in the log, through the run that holds it (the
+/// index entry with the largest key <= (stream_number, version)); nullopt when the stream has
+/// no entry at or below it. The caller bounds `version` by the stream's head: a run's end is
+/// where the next run starts or the stream ends. `run_start`: the version starts its run.
+struct version_location {
+    std::uint64_t position = 0;
+    bool run_start = false;
+};
+std::optional<version_location> locate_version(lmdb::txn const& txn, tables const& db,
+                                               std::uint64_t stream_number, std::uint64_t version);
 
 /// What the store keeps per stream. Streams are numbered densely as they are created so the
 /// stream index stays compact and new streams append at its end.
