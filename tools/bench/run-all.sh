@@ -276,6 +276,7 @@ declare -A target=(
     [http_append_p99_ms]="< 10 ms|value<10"
     [http_append_non2xx]="0|value<=0"
     [store_group_commit_64]="≥ 0.5 × raw LMDB 64 puts/commit (issue 18)|ratio>=0.5"
+    [store_group_commit_64_async]="≥ 0.5 × raw LMDB 64 puts/commit (issue 18)|ratio>=0.5"
     [store_batched_1000]="≥ 300,000 events/s (over HTTP in SPEC)|value>=300000"
     [http_append_batch_1000]="≥ 0.5 × raw LMDB 1,000 puts/commit|ratio>=0.5"
     [http_append_batch_1000_non2xx]="0|value<=0"

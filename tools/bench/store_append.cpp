@@ -5,7 +5,8 @@
 //   bench-store_append [--dir DIR] [--seconds S] [--rounds N] [--only CASE]
 //
 // Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
-// 64 concurrent single-event appenders (group commit) vs raw LMDB one put per commit;
+// 64 concurrent single-event appenders (group commit: 64 threads, and 64 appends in flight
+// through append_async) vs raw LMDB 64 puts per commit;
 // batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
 // Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
@@ -19,7 +20,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -103,6 +106,41 @@ double ledger_rate(settings const& s, int appenders, std::size_t batch) {
     return static_cast<double>(appended) / std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
+// The ledger with `in_flight` appends always queued through append_async, each re-submitted
+// from its completion (on the writer thread) to the next of its streams: how the HTTP server
+// uses the store (two I/O threads, many requests in flight), without a thread per appender.
+double ledger_async_rate(settings const& s, int in_flight) {
+    store::event_store store({.directory = fresh(s, fmt::format("ledger-async-{}", in_flight)),
+                              .initial_map_size = std::size_t{1} << 30});
+    std::atomic<std::uint64_t> appended{0};
+    std::atomic<int> running{in_flight};
+    auto const start = clock_type::now();
+    auto const until = start + std::chrono::duration<double>(s.seconds);
+    std::mutex done_mutex;
+    std::condition_variable all_done;
+    std::vector<std::string> streams;
+    for (int t = 0; t < in_flight * 50; ++t) streams.push_back(fmt::format("candidate-a{}-{}", t % in_flight, t / in_flight));
+    std::function<void(int, int)> submit = [&](int appender, int i) {
+        store.append_async({streams[static_cast<std::size_t>(appender + in_flight * (i % 50))],
+                            store::expected_version::any(), "bench", {sample_event()}},
+                           [&, appender, i](store::append_result r) {
+                               if (!r) throw std::runtime_error(r.error().message);
+                               ++appended;
+                               if (clock_type::now() < until) return submit(appender, i + 1);
+                               if (--running == 0) {
+                                   std::lock_guard const lock(done_mutex);
+                                   all_done.notify_all();
+                               }
+                           });
+    };
+    for (int a = 0; a < in_flight; ++a) submit(a, 0);
+    {
+        std::unique_lock lock(done_mutex);
+        all_done.wait(lock, [&] { return running.load() == 0; });
+    }
+    return static_cast<double>(appended) / std::chrono::duration<double>(clock_type::now() - start).count();
+}
+
 settings parse(int argc, char** argv) {
     settings s;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -137,6 +175,7 @@ int main(int argc, char** argv) try {
         {"raw_1000", [&] { return raw_lmdb_rate(s, 1000); }, {}},
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
+        {"group_async", [&] { return ledger_async_rate(s, 64); }, {}},
         {"batched", [&] { return ledger_rate(s, 4, 1000); }, {}},
     };
     for (int round = 0; round < s.rounds; ++round) {
@@ -170,6 +209,7 @@ int main(int argc, char** argv) try {
     bench::row("store_raw_1000_per_commit", raw_1000, "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);
+    bench::row("store_group_commit_64_async", median("group_async"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
     return 0;
 } catch (std::exception const& e) {
