@@ -25,6 +25,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <cstdlib>
 #include <sys/stat.h>
 
 using namespace ledger;
@@ -346,4 +347,21 @@ TEST_CASE("an interrupted online rotation needs both KEKs and the offline rotati
     opened_ledger ledger(data, dir / "new.kek");
     CHECK(revealed_name(ledger.store, "c-1") == "Anna Lindqvist");
     CHECK(revealed_name(ledger.store, "c-3") == "Carin Ek");
+}
+
+TEST_CASE("the KEK and a rotation's new KEK are found as systemd credentials, a flag still winning",
+          "[privacy][kek][credentials]") {
+    temp_dir dir;
+    auto const credentials = dir / "credentials";
+    std::filesystem::create_directories(credentials);
+    key_encryption_key::create(credentials / "recruit-ledger-kek");
+    key_encryption_key::create(credentials / "recruit-ledger-kek-new");
+    CHECK(app::find_kek(std::nullopt, dir / "data") == std::nullopt);
+    CHECK(app::find_new_kek(std::nullopt) == std::nullopt);
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    CHECK(app::find_kek(std::nullopt, dir / "data") == credentials / "recruit-ledger-kek");
+    CHECK(app::find_new_kek(std::nullopt) == credentials / "recruit-ledger-kek-new");
+    CHECK(app::find_kek(dir / "flag.kek", dir / "data") == dir / "flag.kek");
+    CHECK(app::find_new_kek(dir / "flag.kek") == dir / "flag.kek");
+    ::unsetenv("CREDENTIALS_DIRECTORY");
 }
