@@ -326,6 +326,7 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
 void add_cors_headers(response& reply, request const& http, request_policy const& policy) {
     if (http.origin.empty() || !is_cors_origin(policy, http.origin)) return;
     reply.headers.emplace_back("Access-Control-Allow-Origin", http.origin);
+    reply.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id");  // for error reports
     reply.headers.emplace_back("Vary", "Origin");
 }
 
