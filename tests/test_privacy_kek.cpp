@@ -265,7 +265,7 @@ TEST_CASE("the cache of unwrapped keys is bounded and never outlives a changed s
     CHECK(cache.size() == 1);
 }
 
-TEST_CASE("an online rotation opens either KEK's keys, wraps new keys under the new one and ends bound to it",
+TEST_CASE("an online rotation opens either KEK's keys and wraps new keys under the new one and ends bound to it",
           "[privacy][kek][rotation]") {
     temp_dir dir;
     auto const data = dir / "data";
@@ -349,7 +349,7 @@ TEST_CASE("an interrupted online rotation needs both KEKs and the offline rotati
     CHECK(revealed_name(ledger.store, "c-3") == "Carin Ek");
 }
 
-TEST_CASE("the KEK and a rotation's new KEK are found as systemd credentials, a flag still winning",
+TEST_CASE("the KEK and a rotation's new KEK are found as systemd credentials but a flag wins",
           "[privacy][kek][credentials]") {
     temp_dir dir;
     auto const credentials = dir / "credentials";

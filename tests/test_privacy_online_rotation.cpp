@@ -103,7 +103,7 @@ key_census census_of(std::filesystem::path const& data, app::key_encryption_key 
 
 }  // namespace
 
-TEST_CASE("online KEK rotation serves reads and appends, survives kill -9 rounds and resumes",
+TEST_CASE("online KEK rotation serves reads and appends and survives kill -9 rounds and resumes",
           "[privacy][kek][rotation][e2e]") {
     temp_dir dir;
     auto const data = dir / "data";
