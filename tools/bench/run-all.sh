@@ -154,6 +154,11 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
     start_server "$ledgerd" --data "$work/append-ledger" --listen 127.0.0.1:0 --threads "$threads"
     open_bench_campaigns
     record_wrk http_append "$(run_wrk append.lua)" http_append_bare
+    # Group formation (issue 18): append requests per durable commit over the whole run.
+    curl -sf "http://127.0.0.1:$port/metrics" >"$work/metrics.txt"
+    record http_append_requests_per_commit "$(awk '$1 == "ledger_group_commits_total" { c = $2 }
+        $1 == "ledger_group_commit_requests_total" { r = $2 } END { printf "%.1f", c ? r / c : 0 }' "$work/metrics.txt")" \
+        requests - -
     stop_server
     # Batched appends over HTTP (issue 18): 1,000 events per request, a fresh ledger.
     echo "== HTTP batched appends: 1,000 events per request, wrk -c$batch_connections" >&2
