@@ -16,9 +16,7 @@ std::string_view id_key(uuid const& id) noexcept {
 
 std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db,
                                      std::string_view stream) {
-    auto const bytes = txn.get(db.stream_heads, stream);
-    if (!bytes) return std::nullopt;
-    return decode_stream_head(*bytes);
+    return read_stream_head(txn, db, stream);
 }
 
 std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,

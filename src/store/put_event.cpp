@@ -45,6 +45,12 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
     if (largest) tails.largest_id = where.id;
 }
 
+std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream) {
+    auto const bytes = txn.get(db.stream_heads, stream);
+    if (!bytes) return std::nullopt;
+    return decode_stream_head(*bytes);
+}
+
 void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
                      stream_head const& head, std::string& scratch) {
     scratch.clear();

@@ -18,6 +18,7 @@
 #include "ledger/uuid.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -52,8 +53,14 @@ struct index_tails {
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails);
 
+/// A stream's head record as `txn` sees it, or nullopt for a stream without events.
+/// Throws codec_error when the record is damaged.
+std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream);
+
 /// Writes a stream's head record (its number, last version and rule state). `scratch` is a
-/// reused encode buffer.
+/// reused encode buffer. A follower storing sealed events calls, per request it replays:
+/// read_stream_head (a new stream takes the next stream number), put_stored_event for each
+/// event, then put_stream_head once, exactly as append_one does.
 void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
                      stream_head const& head, std::string& scratch);
 
