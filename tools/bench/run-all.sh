@@ -72,7 +72,10 @@ run_program() {
         return
     fi
     echo "== bench-$name $*" >&2
-    "$bench/bench-$name" "$@" | tee /dev/stderr | machine_lines >>"$results"
+    # tee -a: without it tee reopens a redirected stderr file truncated. A program that fails
+    # loses its rows, not the whole run.
+    "$bench/bench-$name" "$@" | tee -a /dev/stderr | machine_lines >>"$results" ||
+        note "bench-$name failed (exit ${PIPESTATUS[0]}): its rows are missing"
 }
 
 # Starts a server (the command in "$@", which takes --port-file) pinned to the server CPUs and
