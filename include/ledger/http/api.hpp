@@ -18,6 +18,9 @@ class event_store;
 namespace ledger::app {
 class projection_service;
 }
+namespace ledger::replication {
+class node;
+}
 
 namespace ledger::http {
 
@@ -43,6 +46,9 @@ struct api {
     /// A filtered log read (type=, category=) looks at most this many events, then answers
     /// what it found with the next_position to continue from.
     std::uint64_t scan_events = 100'000;
+    /// The replication role (SPEC §12), or null: a follower's (or a fenced leader's) appends
+    /// are refused 503 read_only naming the leader; /readyz and /metrics show its state.
+    replication::node const* replication = nullptr;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as

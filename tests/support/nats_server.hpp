@@ -1,0 +1,83 @@
+#pragma once
+// A real nats-server with JetStream for replication tests: started by the test on a free
+// loopback port with its own store directory, killed when the test ends. Every wait is bounded.
+
+#include "support/process.hpp"
+#include "support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace ledger::testing {
+
+/// A loopback TCP port nobody listens on right now.
+inline std::uint16_t free_port() {
+    int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    ::close(fd);
+    return ntohs(address.sin_port);
+}
+
+inline std::string file_text(std::filesystem::path const& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+/// Waits until `path` contains `text`; false after `timeout`.
+inline bool wait_for_text(std::filesystem::path const& path, std::string const& text,
+                          std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    auto const deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (file_text(path).find(text) != std::string::npos) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+class nats_server {
+public:
+    nats_server() : port_(free_port()) {
+        auto const log = directory_ / "nats.log";
+        pid_ = spawn_program("/usr/sbin/nats-server",
+                             {"-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd",
+                              (directory_ / "store").string(), "-l", log.string()});
+        REQUIRE(pid_ > 0);
+        REQUIRE(wait_for_text(log, "Server is ready"));
+    }
+    ~nats_server() {
+        if (pid_ > 0) {
+            ::kill(pid_, SIGKILL);
+            ::waitpid(pid_, nullptr, 0);
+        }
+    }
+    nats_server(nats_server const&) = delete;
+    nats_server& operator=(nats_server const&) = delete;
+
+    std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    temp_dir directory_;
+    std::uint16_t port_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace ledger::testing
