@@ -70,7 +70,7 @@ private:
     mutable std::mutex state_mutex_;
     std::string fence_cause_;
     std::deque<std::pair<std::uint64_t, clock::time_point>> unpublished_;  // commit end, when
-    static constexpr std::array<double, 10> lag_bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5};
+    static constexpr std::array<double, 13> lag_bounds{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5};
     std::array<std::uint64_t, lag_bounds.size() + 1> lag_counts_{};
     double lag_sum_ = 0;
 
