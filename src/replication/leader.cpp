@@ -145,7 +145,17 @@ void leader::reconcile(std::uint64_t local_events) {
     if (!state) throw nats_failure("the stream " + link_.stream() + " does not exist", NATS_NOT_FOUND, {});
     auto const last = state->last_seq;
     if (last > local_events) {
-        fence("the stream holds " + std::to_string(last) + " events, this ledger only " + std::to_string(local_events));
+        std::string cause = "the stream holds " + std::to_string(last) + " events, this ledger only " +
+                            std::to_string(local_events);
+        if (local_events > 0) {
+            message_ptr const theirs(link_.message(local_events));
+            auto const ours = store_.stored_event(local_events - 1);
+            if (theirs.msg != nullptr && ours &&
+                std::string_view(natsMsg_GetData(theirs.msg), static_cast<std::size_t>(natsMsg_GetDataLength(theirs.msg))) == *ours) {
+                cause += " (all of them in the stream: restarted with --follow it catches up)";
+            }
+        }
+        fence(std::move(cause));
         return;
     }
     if (last > 0) {
