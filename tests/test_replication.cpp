@@ -207,3 +207,36 @@ TEST_CASE("a forged message in the stream stops the follower with nothing of it 
     CHECK(ready.at("error").at("details").at("reason") == "replication_stopped");
     CHECK(file_text(follower.log()).find("does not chain") != std::string::npos);
 }
+
+TEST_CASE("with a three-node JetStream cluster (R3) sync appends go on after one NATS node is killed",
+          "[replication][cluster]") {
+    temp_dir directory;
+    nats_cluster nats;
+    auto const kek = directory / "ledger.kek";
+    REQUIRE(run_process(RECRUIT_LEDGER, {"keys", "init", "--kek", kek.string()}).exit_code == 0);
+    ledger_node leader(directory / "leader", kek,
+                       {"--replicate", nats.urls(), "--replication", "sync", "--replicas", "3",
+                        "--replication-timeout", "2000"});
+    ledger_node follower(directory / "follower", kek, {"--follow", nats.urls()});
+    // Each append is re-sent with the same event id until it is acknowledged (a re-send of a
+    // stored one answers 200 with its position): none may stay unacknowledged.
+    auto append_until_acked = [&](std::string const& stream) {
+        auto const id = to_string(make_uuid_v7());
+        return eventually([&] {
+            try {
+                auto const reply = leader.call(http::verb::post, "/v1/streams/" + stream + "/events",
+                                               append_body("\"any\"", campaign_planned(id)));
+                return reply.result_int() == 201 || reply.result_int() == 200;
+            } catch (...) {
+                return false;
+            }
+        }, std::chrono::seconds(20));
+    };
+    for (int i = 0; i < 10; ++i) REQUIRE(append_until_acked("campaign-before-" + std::to_string(i)));
+    nats.kill9(0);
+    for (int i = 0; i < 10; ++i) CHECK(append_until_acked("campaign-after-" + std::to_string(i)));
+    auto const total = leader.events();
+    CHECK(total == 20);
+    REQUIRE(eventually([&] { return follower.events() == total; }));
+    CHECK(verify_head(follower) == verify_head(leader));
+}
