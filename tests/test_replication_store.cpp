@@ -27,14 +27,14 @@ TEST_CASE("replicated events give a follower the leader's ledger byte for byte, 
     temp_dir a;
     temp_dir b;
     store::event_store leader({.directory = a.path()});
-    for (int i = 0; i < 20; ++i) REQUIRE(leader.append(one_event("campaign-s" + std::to_string(i % 3))));
+    for (int i = 0; i < 20; ++i) REQUIRE(leader.append(one_event("campaign-s" + std::to_string(i % 3))).has_value());
     store::event_store follower({.directory = b.path()});
     std::vector<recorded_event> observed;
     follower.add_observer([&](std::span<recorded_event const> events) { observed.insert(observed.end(), events.begin(), events.end()); });
 
-    REQUIRE(follower.append_replicated(stored_of(leader, 0, 12)));
+    REQUIRE(follower.append_replicated(stored_of(leader, 0, 12)).has_value());
     auto const head = follower.append_replicated(stored_of(leader, 12, 20));
-    REQUIRE(head);
+    REQUIRE(head.has_value());
     CHECK(head->hash == leader.head().hash);
     CHECK(head->events == 20);
     CHECK(observed.size() == 20);
@@ -48,22 +48,22 @@ TEST_CASE("a replicated event that does not chain, or is out of place, is refuse
     temp_dir a;
     temp_dir b;
     store::event_store leader({.directory = a.path()});
-    for (int i = 0; i < 5; ++i) REQUIRE(leader.append(one_event("campaign-t")));
+    for (int i = 0; i < 5; ++i) REQUIRE(leader.append(one_event("campaign-t")).has_value());
     store::event_store follower({.directory = b.path()});
-    REQUIRE(follower.append_replicated(stored_of(leader, 0, 3)));
+    REQUIRE(follower.append_replicated(stored_of(leader, 0, 3)).has_value());
 
     auto forged = stored_of(leader, 3, 5);
     forged[1].stored[forged[1].stored.size() / 2] ^= 0x01;
     auto const refused = follower.append_replicated(forged);
-    REQUIRE_FALSE(refused);
+    REQUIRE_FALSE(refused.has_value());
     CHECK(refused.error().code == error_code::invalid_event);
     CHECK(refused.error().details.at("position") == 4);
     CHECK(follower.head().events == 3);  // the whole batch: nothing of it
 
     auto const gap = follower.append_replicated(stored_of(leader, 4, 5));
-    REQUIRE_FALSE(gap);
+    REQUIRE_FALSE(gap.has_value());
     CHECK(gap.error().details.at("position") == 4);
     CHECK(follower.head().events == 3);
-    REQUIRE(follower.append_replicated(stored_of(leader, 3, 5)));
+    REQUIRE(follower.append_replicated(stored_of(leader, 3, 5)).has_value());
     CHECK(follower.head().hash == leader.head().hash);
 }
