@@ -121,7 +121,10 @@ bool follower::apply(natsMsgList const& list) {
         if (!decoded->leader.empty()) leader = decoded->leader;
         batch.push_back(std::move(decoded->event));
     }
-    if (batch.empty()) return true;
+    if (batch.empty()) {
+        if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);  // all stored already
+        return true;
+    }
     auto stored = store_.append_replicated(batch);
     if (!stored && stored.error().code == error_code::invalid_event) {
         auto const bad = stored.error().details.at("position").as_uint64();
