@@ -194,6 +194,10 @@ TEST_CASE("a follower killed with -9 and restarted resumes with no duplicate and
     follower.start();
     auto const total = leader.events();
     REQUIRE(eventually([&] { return follower.events() == total; }));
+    auto const lead = leader.get_json("/readyz").at("replication");
+    CHECK(lead.at("mode") == "async");
+    CHECK(lead.at("lag_events").is_number());
+    CHECK(leader.call(verb::get, "/metrics").body().find("ledger_replication_lag_events ") != std::string::npos);
     CHECK(verify_head(follower) == verify_head(leader));
     CHECK(follower.get_json("/v1/audit/verify?indexes=true").at("ok").as_bool());
 }
@@ -258,6 +262,36 @@ TEST_CASE("with a three-node JetStream cluster (R3) sync appends go on after one
     for (int i = 0; i < 10; ++i) CHECK(append_until_acked("campaign-after-" + std::to_string(i)));
     auto const total = leader.events();
     CHECK(total == 20);
+    REQUIRE(eventually([&] { return follower.events() == total; }));
+    CHECK(verify_head(follower) == verify_head(leader));
+}
+
+TEST_CASE("a sync leader answers no append as stored while JetStream is down and catches the stream up when it is back",
+          "[replication]") {
+    cluster c;
+    ledger_node leader(c.directory / "leader", c.kek,
+                       {"--replicate", c.nats.url(), "--replication", "sync", "--replication-timeout", "500"});
+    REQUIRE(append_one(leader, "campaign-o-1"));
+    c.nats.kill9();
+    auto const id = to_string(make_uuid_v7());
+    auto const body = append_body("\"no_stream\"", campaign_planned(id));
+    auto const during = leader.call(verb::post, "/v1/streams/campaign-o-2/events", body);
+    CHECK(during.result_int() == 503);
+    CHECK(boost::json::parse(during.body()).at("error").at("details").at("reason") == "replication_timeout");
+    auto const next = leader.call(verb::post, "/v1/streams/campaign-o-3/events",
+                                  append_body("\"no_stream\"", campaign_planned()));
+    CHECK(next.result_int() == 503);  // refused: the stream lags the ledger
+
+    c.nats.start();
+    // The background publisher catches the stream up; then the re-sent append is answered
+    // with its original position, and new ones are taken again.
+    REQUIRE(eventually([&] {
+        return leader.call(verb::post, "/v1/streams/campaign-o-2/events", body).result_int() == 200;
+    }));
+    CHECK(append_one(leader, "campaign-o-4").has_value());
+    ledger_node follower(c.directory / "follower", c.kek, c.follower());
+    auto const total = leader.events();
+    CHECK(total == 3);
     REQUIRE(eventually([&] { return follower.events() == total; }));
     CHECK(verify_head(follower) == verify_head(leader));
 }

@@ -56,19 +56,23 @@ inline bool wait_for_text(std::filesystem::path const& path, std::string const& 
 
 class nats_server {
 public:
-    nats_server() : port_(free_port()) {
+    nats_server() : port_(free_port()) { start(); }
+    ~nats_server() { kill9(); }
+    /// (Re)starts the server on the same port and store.
+    void start() {
         auto const log = directory_ / "nats.log";
+        std::filesystem::remove(log);
         pid_ = spawn_program("/usr/sbin/nats-server",
                              {"-js", "-a", "127.0.0.1", "-p", std::to_string(port_), "-sd",
                               (directory_ / "store").string(), "-l", log.string()});
         REQUIRE(pid_ > 0);
         REQUIRE(wait_for_text(log, "Server is ready"));
     }
-    ~nats_server() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-        }
+    void kill9() {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
     }
     nats_server(nats_server const&) = delete;
     nats_server& operator=(nats_server const&) = delete;
