@@ -257,6 +257,10 @@ if [ -x "$ledgerd" ] && command -v nats-server >/dev/null && grep -q '^http_appe
     finished=$(date +%s.%N)
     record follower_catchup_events_per_s "$(awk -v n="$catchup_events" -v a="$started" -v b="$finished" \
         'BEGIN { printf "%.0f", n / (b - a) }')" events/s - -
+    # The same per second of the follower's own CPU (user + system, start-up included): what a
+    # loaded machine's wall clock does not show.
+    record follower_catchup_events_per_cpu_s "$(awk -v n="$catchup_events" -v hz="$(getconf CLK_TCK)" \
+        '{ printf "%.0f", n / (($14 + $15) / hz) }' "/proc/$server_pid/stat")" events/cpu-s - -
     note "follower_catchup_events_per_s: $catchup_events events from an empty follower's start (process start included)"
     stop_server
     kill "$nats_pid"
