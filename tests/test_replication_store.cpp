@@ -22,7 +22,7 @@ std::vector<store::replicated_event> stored_of(store::event_store const& from, s
 
 }  // namespace
 
-TEST_CASE("replicated events give a follower the leader's ledger byte for byte, indexes included",
+TEST_CASE("replicated events give a follower the leader's ledger byte for byte with its indexes",
           "[replication][store]") {
     temp_dir a;
     temp_dir b;
@@ -43,7 +43,7 @@ TEST_CASE("replicated events give a follower the leader's ledger byte for byte, 
     CHECK(follower.last_version("campaign-s1") == leader.last_version("campaign-s1"));
 }
 
-TEST_CASE("a replicated event that does not chain, or is out of place, is refused and nothing of it is stored",
+TEST_CASE("a replicated event that does not chain or is out of place is refused and nothing of it is stored",
           "[replication][store]") {
     temp_dir a;
     temp_dir b;
