@@ -8,6 +8,7 @@
 #include "ledger/http/metrics.hpp"
 
 #include <atomic>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -49,6 +50,9 @@ struct api {
     /// The replication role (SPEC §12), or null: a follower's (or a fenced leader's) appends
     /// are refused 503 read_only naming the leader; /readyz and /metrics show its state.
     replication::node const* replication = nullptr;
+    /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
+    /// none when empty. Called from any thread.
+    std::function<std::string()> extra_metrics;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as
