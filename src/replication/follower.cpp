@@ -6,7 +6,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
+#include <span>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -37,13 +40,20 @@ follower::follower(store::event_store& store, replication_options options, std::
           return std::move(options);
       }()),
       link_(options_.urls, options_.stream) {
+    storer_ = std::thread([this] { store_loop(); });
     thread_ = std::thread([this] { run(); });
     spdlog::info("replication: following stream {} on {} as consumer {}", link_.stream(), options_.urls, options_.consumer);
 }
 
 follower::~follower() {
-    stopping_ = true;
+    {
+        std::lock_guard const lock(queue_mutex_);
+        stopping_ = true;
+    }
+    queue_changed_.notify_all();
     if (thread_.joinable()) thread_.join();
+    if (storer_.joinable()) storer_.join();
+    clear_queue();
     if (subscription_ != nullptr) natsSubscription_Destroy(subscription_);
 }
 
@@ -97,16 +107,14 @@ bool follower::attach() {
     return true;
 }
 
-bool follower::apply(natsMsgList const& list) {
-    auto const next = store_.head().events;
-    std::vector<store::replicated_event> batch;
-    batch.reserve(static_cast<std::size_t>(list.Count));
-    std::string leader;
+std::optional<follower::fetched> follower::decode(natsMsgList& list) {
+    fetched out;
+    out.events.reserve(static_cast<std::size_t>(list.Count));
     for (int i = 0; i < list.Count; ++i) {
         jsMsgMetaData* meta = nullptr;
         if (natsMsg_GetMetaData(&meta, list.Msgs[i]) != NATS_OK) {
             stop("a message of the stream carries no JetStream metadata; nothing of it was stored");
-            return false;
+            return std::nullopt;
         }
         auto const seq = meta->Sequence.Stream;
         stream_events_ = std::max(stream_events_.load(), seq + meta->NumPending);
@@ -115,51 +123,101 @@ bool follower::apply(natsMsgList const& list) {
         if (!decoded) {
             stop(fmt::format("the stream's message {} (position {}) is not a ledger event; nothing of it was stored",
                              seq, seq - 1));
-            return false;
+            return std::nullopt;
         }
-        if (decoded->event.position < next) continue;  // redelivered: already stored
-        if (!decoded->leader.empty()) leader = decoded->leader;
-        batch.push_back(std::move(decoded->event));
+        if (!decoded->leader.empty()) out.leader = std::move(decoded->leader);
+        out.events.push_back(std::move(decoded->event));
     }
-    if (batch.empty()) {
-        if (list.Count > 0) natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);  // all stored already
-        return true;
-    }
-    auto stored = store_.append_replicated(batch);
+    if (list.Count > 0) std::swap(out.ack, list.Msgs[list.Count - 1]);  // kept past the list's end
+    return out;
+}
+
+bool follower::apply(fetched& batch) {
+    auto const next = store_.head().events;
+    auto const first_new = std::find_if(batch.events.begin(), batch.events.end(),
+                                        [&](auto const& e) { return e.position >= next; });
+    std::span<store::replicated_event const> const fresh(first_new, batch.events.end());
+    if (fresh.empty()) return true;  // redelivered: all stored already
+    if (fresh.front().position > next) return false;  // an earlier batch was dropped: fetch again
+    auto stored = store_.append_replicated(fresh);
     if (!stored && stored.error().code == error_code::invalid_event) {
         auto const bad = stored.error().details.at("position").as_uint64();
         auto const cause = stored.error().message;
-        if (bad > batch.front().position) {  // keep what chains before the bad one
-            auto const good = static_cast<std::size_t>(bad - batch.front().position);
-            auto const prefix = store_.append_replicated(std::span(batch).first(good));
-            if (!prefix) spdlog::error("replication: storing the events before position {} failed too", bad);
+        if (bad > fresh.front().position) {  // keep what chains before the bad one
+            auto const good = static_cast<std::size_t>(bad - fresh.front().position);
+            if (!store_.append_replicated(fresh.first(good))) {
+                spdlog::error("replication: storing the events before position {} failed too", bad);
+            }
         }
         stop(cause + "; nothing of it was stored. Check the stream's producer; re-seed this follower from a "
                      "backup of the leader if its ledger is the one that is wrong");
-        return false;
+        return true;
     }
     if (!stored) {
-        spdlog::error("replication: storing {} events failed: {}; retrying", batch.size(), stored.error().message);
+        spdlog::error("replication: storing {} events failed: {}; retrying", fresh.size(), stored.error().message);
         return false;
     }
-    natsMsg_Ack(list.Msgs[list.Count - 1], nullptr);
     ++applied_batches_;
-    stream_events_ = std::max(stream_events_.load(), batch.back().position + 1);
-    if (!leader.empty()) {
+    stream_events_ = std::max(stream_events_.load(), fresh.back().position + 1);
+    if (!batch.leader.empty()) {
         std::lock_guard const lock(state_mutex_);
-        leader_ = std::move(leader);
+        leader_ = std::move(batch.leader);
     }
     return true;
 }
 
+bool follower::halted() const {
+    std::lock_guard const lock(state_mutex_);
+    return stopped_.has_value();
+}
+
+void follower::clear_queue() {
+    for (auto& batch : queue_) natsMsg_Destroy(batch.ack);
+    queue_.clear();
+}
+
+void follower::store_loop() {
+    for (;;) {
+        fetched batch;
+        {
+            std::unique_lock lock(queue_mutex_);
+            queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+            if (stopping_) return;
+            batch = std::move(queue_.front());
+            queue_.pop_front();
+        }
+        queue_changed_.notify_all();
+        bool const applied = !halted() && apply(batch);
+        if (applied && !halted() && batch.ack != nullptr) natsMsg_Ack(batch.ack, nullptr);
+        natsMsg_Destroy(batch.ack);
+        if (!applied || halted()) {
+            std::lock_guard const lock(queue_mutex_);
+            clear_queue();
+            reattach_ = !halted();
+        }
+        if (halted()) return;
+    }
+}
+
 void follower::run() {
     bool attached = false;
-    while (!stopping_) {
+    auto detach = [&] {
+        if (subscription_ != nullptr) natsSubscription_Destroy(subscription_);
+        subscription_ = nullptr;
+        attached = false;
+    };
+    while (!stopping_ && !halted()) {
         {
-            std::lock_guard const lock(state_mutex_);
-            if (stopped_) return;
+            std::lock_guard const lock(queue_mutex_);
+            if (std::exchange(reattach_, false)) detach();
         }
         if (!attached) {
+            // A new consumer starts after the ledger's head: let the storer finish first.
+            {
+                std::unique_lock lock(queue_mutex_);
+                queue_changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_ || queue_.empty(); });
+                if (!queue_.empty()) continue;
+            }
             try {
                 attached = attach();
             } catch (std::exception const& e) {
@@ -177,20 +235,22 @@ void follower::run() {
                          static_cast<int>(code));
             natsMsgList_Destroy(&list);
             // The consumer may be gone (a stream recreated): attach again from the head.
-            natsSubscription_Destroy(subscription_);
-            subscription_ = nullptr;
-            attached = false;
+            detach();
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
             continue;
         }
-        bool const applied = apply(list);
+        auto batch = decode(list);
         natsMsgList_Destroy(&list);
-        if (!applied) {
-            // A failed store is retried from the ledger's head with a fresh consumer.
-            natsSubscription_Destroy(subscription_);
-            subscription_ = nullptr;
-            attached = false;
+        if (!batch) break;  // stopped
+        std::unique_lock lock(queue_mutex_);
+        queue_changed_.wait(lock, [this] { return stopping_ || reattach_ || queue_.size() < 2; });
+        if (stopping_ || reattach_) {
+            natsMsg_Destroy(batch->ack);
+            continue;
         }
+        queue_.push_back(std::move(*batch));
+        lock.unlock();
+        queue_changed_.notify_all();
     }
 }
 

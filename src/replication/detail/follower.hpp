@@ -7,7 +7,8 @@
 // batch is acked. A message that does not chain stops the follower with one clear log line:
 // nothing of it is stored, the server goes on serving reads and /readyz says why.
 //
-// Threading: one thread fetches and stores; the destructor stops and joins it.
+// Threading: one thread fetches and decodes, another stores (so the next batch arrives while
+// one is fsync'd), with at most two batches between them; the destructor stops and joins both.
 
 #include "detail/nats_link.hpp"
 
@@ -15,9 +16,12 @@
 #include "ledger/store/event_store.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 namespace ledger::replication::detail {
 
@@ -32,10 +36,21 @@ public:
     std::string metrics() const override;
 
 private:
+    /// A fetched batch on its way to the store; `ack` (the last message) is acked once stored.
+    struct fetched {
+        std::vector<store::replicated_event> events;
+        std::string leader;
+        natsMsg* ack = nullptr;
+    };
+
     bool attach();  // false: not yet (no stream) or stopped
-    void run();
-    bool apply(natsMsgList const& list);
+    void run();     // the fetching thread
+    void store_loop();  // the storing thread
+    std::optional<fetched> decode(natsMsgList& list);
+    bool apply(fetched& batch);  // false: the fetcher must attach again from the ledger's head
     void stop(std::string cause);
+    bool halted() const;
+    void clear_queue();
 
     store::event_store& store_;
     replication_options const options_;
@@ -48,7 +63,13 @@ private:
     std::atomic<std::uint64_t> stream_events_{0};
     std::atomic<std::uint64_t> applied_batches_{0};
 
+    std::mutex queue_mutex_;
+    std::condition_variable queue_changed_;
+    std::deque<fetched> queue_;  // at most two
+    bool reattach_ = false;      // guarded by queue_mutex_: the storing side asks for a new consumer
+
     std::atomic<bool> stopping_{false};
+    std::thread storer_;
     std::thread thread_;
 };
 
