@@ -111,6 +111,11 @@ TEST_CASE("a follower keeps a byte-identical ledger of a sync leader under concu
     cluster c;
     ledger_node leader(c.directory / "leader", c.kek, c.leader("sync"));
     ledger_node follower(c.directory / "follower", c.kek, c.follower());
+    // A live subscriber of the follower sees the leader's events as they arrive.
+    test_connection subscriber(follower.port());
+    auto subscribe = make_request(verb::get, "/v1/subscribe?from_position=0");
+    subscriber.write(subscribe);
+    REQUIRE(subscriber.read_header() == 200);
     // Personal data travels sealed, with its candidate key.
     auto const registered = leader.call(verb::post, "/v1/streams/candidate-c-0192/events",
         append_body("\"no_stream\"", R"({"type":"CandidateRegistered","occurred_at":"2024-01-10","data":{"name":"Lucía García","email":"lucia@example.es","country_of_training":"ES","graduation_year":2016,"career_stage":"specialist"}})"));
@@ -122,6 +127,7 @@ TEST_CASE("a follower keeps a byte-identical ledger of a sync leader under concu
     REQUIRE(eventually([&] { return follower.events() == total; }));
     CHECK(verify_head(follower) == verify_head(leader));
     CHECK(follower.call(verb::get, "/v1/streams/candidate-c-0192").body().find("Lucía García") != std::string::npos);
+    CHECK(subscriber.read_until(acked.rbegin()->second).find(acked.rbegin()->second) != std::string::npos);
 
     auto const refused = follower.call(verb::post, "/v1/streams/campaign-x-1/events",
                                        append_body("\"no_stream\"", campaign_planned()));
