@@ -301,3 +301,22 @@ TEST_CASE("a sync leader answers no append as stored while JetStream is down and
     REQUIRE(eventually([&] { return follower.events() == total; }));
     CHECK(verify_head(follower) == verify_head(leader));
 }
+
+TEST_CASE("a second leader that writes the same stream at the same time is fenced and takes no more appends",
+          "[replication]") {
+    cluster c;
+    ledger_node first(c.directory / "first", c.kek, c.leader("sync"));
+    ledger_node second(c.directory / "second", c.kek, c.leader("sync"));
+    REQUIRE(append_one(first, "campaign-one-1"));
+    // The second commits its event locally, but the stream already holds position 0.
+    auto const refused = second.call(verb::post, "/v1/streams/campaign-two-1/events",
+                                     append_body("\"no_stream\"", campaign_planned()));
+    CHECK(refused.result_int() == 503);
+    CHECK(boost::json::parse(refused.body()).at("error").at("code") == "read_only");
+    auto const again = second.call(verb::post, "/v1/streams/campaign-two-2/events",
+                                   append_body("\"no_stream\"", campaign_planned()));
+    CHECK(boost::json::parse(again.body()).at("error").at("details").at("reason") == "fenced");
+    CHECK(second.get_json("/readyz").at("replication").at("fenced").as_bool());
+    CHECK(append_one(first, "campaign-one-2").has_value());
+    CHECK(stream_events(c.nats.url()) == 2);
+}
