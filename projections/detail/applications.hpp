@@ -119,6 +119,8 @@ struct employment_step {
 /// Campaigns, applications and employment of the log so far.
 class application_table {
 public:
+    /// Bumped whenever the fold or the saved form changes (as read_model::code_version).
+    static constexpr std::uint32_t code_version = 1;
     bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
