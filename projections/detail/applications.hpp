@@ -19,7 +19,6 @@
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
-#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
