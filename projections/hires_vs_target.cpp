@@ -37,7 +37,7 @@ void hires_vs_target::count(detail::few<contract> const& contracts, int sign) {
 
 void hires_vs_target::recount() {
     contracts_.clear();
-    for (auto const& [id, contracts] : candidates_) count(contracts, +1);
+    for (auto const& contracts : candidates_) count(contracts, +1);
 }
 
 void hires_vs_target::apply(fold_event const& e) {
@@ -54,16 +54,12 @@ void hires_vs_target::apply(fold_event const& e) {
             if (it != values.end()) values.erase(it);
             if (values.empty()) targets_.erase(cell);
         } else if (std::holds_alternative<ev::contract_signed>(*e.retracted->data)) {
-            auto const stream = texts_.find(e.stream_id());
-            if (!stream) return;
-            auto const entry = candidates_.find(*stream);
-            if (entry == candidates_.end()) return;
-            auto& contracts = entry->second;
-            count(contracts, -1);
-            auto const it = std::find_if(contracts.begin(), contracts.end(), [&](auto const& c) { return c.position == at; });
-            if (it != contracts.end()) contracts.erase(it);
-            count(contracts, +1);
-            if (contracts.empty()) candidates_.erase(entry);
+            auto* const contracts = candidates_.find(e.stream_id());
+            if (contracts == nullptr) return;
+            count(*contracts, -1);
+            auto const it = std::find_if(contracts->begin(), contracts->end(), [&](auto const& c) { return c.position == at; });
+            if (it != contracts->end()) contracts->erase(it);
+            count(*contracts, +1);
         }
     } else if (auto const* target = std::get_if<ev::target_set>(e.data)) {
         targets_[key_of(target->organisation, target->year, static_cast<std::uint8_t>(target->role))]
@@ -71,7 +67,7 @@ void hires_vs_target::apply(fold_event const& e) {
     } else if (auto const* signed_ = std::get_if<ev::contract_signed>(e.data)) {
         auto const cell = key_of(signed_->employer, detail::year_of_day(detail::day_number(signed_->starts_on)),
                                  static_cast<std::uint8_t>(signed_->role));
-        auto& contracts = candidates_[texts_.intern(e.stream_id())];
+        auto& contracts = candidates_.at(e.stream_id());
         count(contracts, -1);
         contracts.push_back({e.position, texts_.intern(signed_->application_id), cell});
         count(contracts, +1);

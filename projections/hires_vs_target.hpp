@@ -11,6 +11,7 @@
 // and removes what it stated. Bounded by targets, candidates and contracts. Only the targets
 // and entries are saved; the counts are recomputed when a snapshot is loaded.
 
+#include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -33,7 +34,7 @@ public:
     static constexpr std::string_view name = "hires-vs-target";
     static constexpr std::string_view description =
         "Contracts signed per organisation, year and role against the yearly hiring target";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 6> columns{
         "organisation", "year", "role", "target", "contracts_signed", "ratio"};
 
@@ -98,11 +99,11 @@ private:
     void count(detail::few<contract> const& contracts, int sign);
     void recount();
 
-    detail::string_pool texts_;  // stream ids, organisations, application ids
+    detail::string_pool texts_;  // organisations, application ids
     /// Remaining TargetSet values per cell, in log order (the last is the target).
     boost::unordered_flat_map<cell_key, detail::few<target_value>, boost::hash<cell_key>> targets_;
     /// Remaining ContractSigned per stream (a candidate), in log order.
-    boost::unordered_flat_map<std::uint32_t, detail::few<contract>> candidates_;
+    detail::entities<detail::few<contract>> candidates_;
     boost::unordered_flat_map<cell_key, std::uint64_t, boost::hash<cell_key>> contracts_;  // counted per cell
 };
 

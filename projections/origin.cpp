@@ -49,7 +49,7 @@ void origin::count(candidate_entry const& entry, int sign) {
 
 void origin::recount() {
     counts_.clear();
-    for (auto const& [id, entry] : candidates_) count(entry, +1);
+    for (auto const& entry : candidates_) count(entry, +1);
 }
 
 void origin::apply(fold_event const& e) {
@@ -58,8 +58,7 @@ void origin::apply(fold_event const& e) {
     auto const* undone = retraction != nullptr && e.retracted != nullptr ? e.retracted->data : nullptr;
     if (retraction != nullptr ? undone == nullptr || !kept(*undone) : !kept(*e.data)) return;
 
-    auto const id = texts_.intern(e.stream_id());
-    auto& entry = candidates_[id];
+    auto& entry = candidates_.at(e.stream_id());
     count(entry, -1);
     if (undone != nullptr) {
         auto const at = e.retracted->position;
@@ -74,7 +73,6 @@ void origin::apply(fold_event const& e) {
                                    detail::year_of_day(detail::day_number(signed_->starts_on))});
     }
     count(entry, +1);
-    if (entry.empty()) candidates_.erase(id);
 }
 
 boost::json::array origin::rows() const {

@@ -10,6 +10,7 @@
 // reads the retracted event (fold_event::retracted) and removes what it stated. Bounded by
 // candidates and contracts. Only the entries are saved; the counts are recomputed on load.
 
+#include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -29,7 +30,7 @@ public:
     static constexpr std::string_view name = "origin";
     static constexpr std::string_view description =
         "Contracts signed per country of training and year of start";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 3> columns{
         "country_of_training", "year", "contracts_signed"};
 
@@ -90,8 +91,8 @@ private:
     void count(candidate_entry const& entry, int sign);
     void recount();
 
-    detail::string_pool texts_;  // candidate ids, countries, application ids
-    boost::unordered_flat_map<std::uint32_t, candidate_entry> candidates_;  // by candidate id
+    detail::string_pool texts_;  // countries, application ids
+    detail::entities<candidate_entry> candidates_;  // by candidate id
     boost::unordered_flat_map<std::uint64_t, std::uint64_t> counts_;  // by country << 32 | year
 };
 

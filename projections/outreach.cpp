@@ -86,7 +86,7 @@ void outreach::count(candidate_entry const& entry, int sign) {
 
 void outreach::recount() {
     rows_.clear();
-    for (auto const& [id, entry] : candidates_) count(entry, +1);
+    for (auto const& entry : candidates_) count(entry, +1);
 }
 
 void outreach::apply(fold_event const& e) {
@@ -96,8 +96,7 @@ void outreach::apply(fold_event const& e) {
     auto const* undone = retraction != nullptr && e.retracted != nullptr ? e.retracted->data : nullptr;
     if (retraction != nullptr ? undone == nullptr || !kept(*undone) : !kept(*e.data)) return;
 
-    auto const id = texts_.intern(e.stream_id());
-    auto& entry = candidates_[id];
+    auto& entry = candidates_.at(e.stream_id());
     count(entry, -1);
     auto const campaign = [&](std::optional<std::string> const& text) {
         return text ? texts_.intern(*text) : no_campaign;
@@ -118,7 +117,6 @@ void outreach::apply(fold_event const& e) {
         entry.invitations.push_back({e.position, campaign(invited->campaign_id), detail::day_number(invited->invited_on)});
     }
     count(entry, +1);
-    if (entry.empty()) candidates_.erase(id);
 }
 
 boost::json::array outreach::rows() const {

@@ -20,6 +20,7 @@
 
 #include "projections/detail/applications.hpp"
 #include "projections/detail/day_counts.hpp"
+#include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -39,7 +40,7 @@ public:
     static constexpr std::string_view name = "outreach";
     static constexpr std::string_view description =
         "Interested candidates per campaign, with consent, invited to a meeting, and how fast";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "interested", "interested_with_consent", "invited", "share_invited",
         "median_days_to_invitation"};
@@ -119,8 +120,8 @@ private:
     void count(candidate_entry const& entry, int sign);
     void recount();
 
-    detail::string_pool texts_;  // candidate ids and campaign ids
-    boost::unordered_flat_map<std::uint32_t, candidate_entry> candidates_;  // by candidate id
+    detail::string_pool texts_;  // campaign ids
+    detail::entities<candidate_entry> candidates_;  // by candidate id
     std::int64_t latest_occurred_micros_ = 0;
     boost::unordered_flat_map<std::uint32_t, row> rows_;  // by campaign (no_campaign: null)
 };

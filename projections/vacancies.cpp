@@ -63,7 +63,7 @@ void vacancies::count(position_entry const& entry, int sign) {
 
 void vacancies::recount() {
     rows_.clear();
-    for (auto const& [id, entry] : positions_) count(entry, +1);
+    for (auto const& entry : positions_) count(entry, +1);
 }
 
 void vacancies::apply(fold_event const& e) {
@@ -72,8 +72,7 @@ void vacancies::apply(fold_event const& e) {
     auto const* undone = retraction != nullptr && e.retracted != nullptr ? e.retracted->data : nullptr;
     if (retraction != nullptr ? undone == nullptr || !kept(*undone) : !kept(*e.data)) return;
 
-    auto const id = texts_.intern(e.stream_id());
-    auto& entry = positions_[id];
+    auto& entry = positions_.at(e.stream_id());
     count(entry, -1);
     if (undone != nullptr) {
         auto const at = e.retracted->position;
@@ -95,7 +94,6 @@ void vacancies::apply(fold_event const& e) {
         entry.withdrawals.push_back(e.position);
     }
     count(entry, +1);
-    if (entry.empty()) positions_.erase(id);
 }
 
 boost::json::array vacancies::rows() const {

@@ -13,6 +13,7 @@
 
 #include "projections/detail/applications.hpp"
 #include "projections/detail/day_counts.hpp"
+#include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -31,7 +32,7 @@ public:
     static constexpr std::string_view name = "vacancies";
     static constexpr std::string_view description =
         "Positions per organisation and role: opened, filled, reposted, withdrawn, time to fill";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 9> columns{
         "organisation", "role", "opened", "filled", "filled_first_posting", "filled_after_repost",
         "withdrawn", "open", "median_days_to_fill"};
@@ -92,8 +93,8 @@ private:
     void count(position_entry const& entry, int sign);
     void recount();
 
-    detail::string_pool texts_;  // position ids and organisations
-    boost::unordered_flat_map<std::uint32_t, position_entry> positions_;  // by position id
+    detail::string_pool texts_;  // organisations
+    detail::entities<position_entry> positions_;  // by position id
     boost::unordered_flat_map<std::uint64_t, row> rows_;  // by organisation << 8 | role
 };
 
