@@ -540,6 +540,8 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
 
 bool projection_runner::loaded() const { return impl_->all_loaded; }
 
+std::uint64_t projection_runner::snapshot_failures() const { return impl_->snapshot_failures.load(); }
+
 projection_runner_stats projection_runner::stats() const {
     return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
             impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load()};

@@ -219,6 +219,9 @@ response get_metrics(route_input const&, api& api) {
             extra += "ledger_projection_lag{projection=\"" + summary.name + "\"} " +
                      std::to_string(summary.lag) + "\n";
         }
+        extra += "# HELP ledger_projection_snapshot_failures_total Read-model snapshots that could not be made (appends went on).\n"
+                 "# TYPE ledger_projection_snapshot_failures_total counter\n"
+                 "ledger_projection_snapshot_failures_total " + std::to_string(api.projections->snapshot_failures()) + "\n";
     }
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
                          api.metrics.render(extra));
