@@ -223,6 +223,7 @@ response get_metrics(route_input const&, api& api) {
                  "# TYPE ledger_projection_snapshot_failures_total counter\n"
                  "ledger_projection_snapshot_failures_total " + std::to_string(api.projections->snapshot_failures()) + "\n";
     }
+    if (api.extra_metrics) extra += api.extra_metrics();
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
                          api.metrics.render(extra));
 }
