@@ -4,9 +4,24 @@
 
 #include <cereal/types/string.hpp>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ledger::store::detail {
+
+index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
+    index_tails tails;
+    lmdb::cursor last_id(txn, db.event_ids);
+    if (auto const id = last_id.last(); id && id->first.size() == sizeof tails.largest_id.data) {
+        std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tails.largest_id.data));
+    }
+    lmdb::cursor last_stream(txn, db.stream_index);
+    if (auto const key = last_stream.last(); key && key->first.size() == sizeof(stream_index_key)) {
+        tails.any_stream = true;
+        tails.newest_stream = decode_u64(key->first.substr(0, 8));
+    }
+    return tails;
+}
 
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails) {

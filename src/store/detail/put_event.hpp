@@ -48,6 +48,10 @@ struct index_tails {
     std::uint64_t run_next_position = 0;
 };
 
+/// The tails as the committed tables show them (the open run is not known: the next event
+/// starts a run of its own, which is always correct).
+index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
+
 /// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its event-id entry, and a
 /// stream-index entry when it starts a run. The position must be the log's next one.
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
