@@ -1,6 +1,9 @@
 #include "ledger/app/projection_runner.hpp"
 
+#include "ledger/app/checkpoint_keeper.hpp"
+#include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_replay.hpp"
+#include "ledger/app/row_index.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
@@ -42,12 +45,27 @@ struct slot {
     mutable boost::json::array cached_rows;
     mutable std::optional<std::uint64_t> cached_json_next;
     mutable std::string cached_json;  // the live answer's JSON text at cached_json_next
+    mutable std::unique_ptr<row_index> cached_index;  // over cached_rows, built on first use
 };
 
+/// Keeps the slot's state as a checkpoint before it folds the event at a boundary. A state
+/// that cannot be saved is logged; the fold goes on (a later fold takes the checkpoint again).
+void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_event const& event,
+                        checkpoint_boundary boundary) {
+    try {
+        keeper.capture(*s.model, event.position, boundary, event.recorded_at);
+    } catch (std::exception const& e) {
+        spdlog::warn("projection {}: checkpoint at {} not taken ({})", s.name, event.position, e.what());
+    }
+}
+
 /// Folds `event` into the slot when it is the one the slot needs next; the caller holds the
-/// slot's mutex exclusively. Positions are dense, so "next" is exact.
-void fold_into(slot& s, projections::fold_event const& event) {
+/// slot's mutex exclusively. Positions are dense, so "next" is exact. At a checkpoint
+/// `boundary` the state before the event is captured first.
+void fold_into(slot& s, projections::fold_event const& event, checkpoint_boundary boundary,
+               checkpoint_keeper& keeper) {
     if (event.position != s.next.load(std::memory_order_relaxed)) return;
+    if (boundary) capture_checkpoint(s, keeper, event, boundary);
     s.model->apply(event);
     s.next.store(event.position + 1);
     s.unsaved.fetch_add(1, std::memory_order_relaxed);
@@ -79,6 +97,10 @@ struct projection_runner::impl {
 
     store::event_store& store;
     projection_runner_options options;
+    checkpoint_keeper checkpoints;  // as-of checkpoints (checkpoint_keeper.hpp)
+    // Boundaries along the runner's own fold: the catch-up thread's, then (after the handoff
+    // under handoff_mutex) the writer thread's.
+    checkpoint_boundaries fold_boundaries;
     std::vector<std::unique_ptr<slot>> slots;
     // Filled by the catch-up thread once the snapshots are loaded, before anything folds.
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
@@ -101,7 +123,7 @@ struct projection_runner::impl {
 };
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
-    : store(s), options(o) {
+    : store(s), options(o), checkpoints(s, o.checkpoints), fold_boundaries(s, o.checkpoints) {
     std::shared_ptr<std::shared_mutex> table_mutex;  // of the models sharing a table
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
@@ -221,7 +243,8 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
         auto const retracted = read_retracted(store, decoder, event, data);
         if (retracted) view.retracted = &retracted->view;
         caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
-        for (auto& s : slots) fold_into(*s, view);
+        auto const boundary = fold_boundaries.at(event);
+        for (auto& s : slots) fold_into(*s, view, boundary, checkpoints);
         // Let queries and snapshots in now and then: a rebuild may take a while.
         if (++folded % 1024 == 0) {
             locks.clear();
@@ -263,6 +286,7 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         std::vector<std::optional<events::recruitment_event>> data;
         std::vector<std::unique_ptr<retracted_input>> retracted;
         std::vector<projections::fold_event> views;
+        std::vector<checkpoint_boundary> boundaries;
         data.reserve(events.size());
         for (auto const& event : events) {
             data.push_back(live_decoder->decode(event));
@@ -271,6 +295,7 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         }
         for (std::size_t i = 0; i < events.size(); ++i) {
             views.push_back(fold_decoder::view(events[i], data[i]));
+            boundaries.push_back(fold_boundaries.at(events[i]));
             if (retracted[i]) views.back().retracted = &retracted[i]->view;
         }
         // Slots sharing a mutex (and an application table) move together: no query sees one
@@ -279,7 +304,9 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
             std::unique_lock const lock(*m);
             for (auto& s : slots) {
                 if (s->mutex.get() != m) continue;
-                for (auto const& view : views) fold_into(*s, view);
+                for (std::size_t i = 0; i < views.size(); ++i) {
+                    fold_into(*s, views[i], boundaries[i], checkpoints);
+                }
             }
         }
     } catch (std::exception const& e) {
@@ -291,6 +318,7 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
 }
 
 void projection_runner::impl::before_commit(store::projection_records& records) {
+    checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
     for (auto& s : slots) {
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
         if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
@@ -331,16 +359,12 @@ slot const* projection_runner::impl::find(std::string_view name) const {
 
 result<projection_table> projection_runner::impl::replay_table(slot const& s,
                                                                projection_query const& q) const {
-    auto fresh = [&] {
+    auto const prototype = [&] {
         std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
-    read_model* const model = fresh.get();
-    auto const outcome = replay_log(store, std::span(&model, 1),
-                                    replay_bounds{.to_position = q.as_of_position,
-                                                  .recorded_until = q.as_of});
-    return projection_table{s.name, outcome.last_position,
-                            model->columns(), model->rows()};
+    auto const last = as_of_last_position(store, q.as_of_position, q.as_of);
+    return fold_as_of(store, &checkpoints, *prototype, last);
 }
 
 namespace {
@@ -349,10 +373,26 @@ namespace {
 boost::json::array const& rendered_rows(slot const& s, std::uint64_t next) {
     // Rendering derives every row from the facts; reuse it until the read model moves on.
     if (s.cached_next != next) {
+        s.cached_index.reset();  // it refers to the rows replaced here
         s.cached_rows = s.model->rows();
         s.cached_next = next;
     }
     return s.cached_rows;
+}
+
+/// The index over rendered_rows(s, next); the same locks held.
+row_index& indexed_rows(slot const& s, std::uint64_t next) {
+    auto const& rows = rendered_rows(s, next);
+    if (!s.cached_index) s.cached_index = std::make_unique<row_index>(rows, *key_columns(s.name));
+    return *s.cached_index;
+}
+
+/// The next page's cursor after the last of `picked` rows, when more rows pass.
+std::optional<std::string> next_cursor_of(slot const& s, std::optional<std::uint64_t> position,
+                                          row_index::picked const& picked) {
+    if (!picked.more || picked.rows.empty()) return std::nullopt;
+    return encode_cursor(page_cursor{s.name, position,
+                                     key_of(s.cached_rows[picked.rows.back()], *key_columns(s.name))});
 }
 
 }  // namespace
@@ -449,18 +489,51 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
-        auto page = select_page(s->name, last_folded(next), s->model->columns(),
-                                rendered_rows(*s, next), q.selection);
-        if (page) return std::move(*page);
+        auto& index = indexed_rows(*s, next);
+        auto const picked = index.select(q.selection);
+        if (picked.cursor_found) {
+            auto const position = last_folded(next);
+            projection_page page{projection_table{s->name, position, s->model->columns(), {}},
+                                 next_cursor_of(*s, position, picked)};
+            page.table.rows.reserve(picked.rows.size());
+            for (auto const i : picked.rows) page.table.rows.push_back(s->cached_rows[i]);
+            return page;
+        }
     }
     return projection_service::query_page(q);  // errors, time travel, waits, a vanished row
+}
+
+result<projection_page_text> projection_runner::query_page_json(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
+                          (!q.min_position || *q.min_position < s->next.load());
+    if (live_now) {
+        std::shared_lock const lock(*s->mutex);
+        auto const next = s->next.load();
+        std::lock_guard const cache(s->cache_mutex);
+        auto& index = indexed_rows(*s, next);
+        auto const picked = index.select(q.selection);
+        if (picked.cursor_found) {
+            auto const position = last_folded(next);
+            projection_page_text page{index.answer_head(s->name, position, picked.rows),
+                                      next_cursor_of(*s, position, picked)};
+            if (q.selection.paged()) {
+                page.json += R"(,"next_cursor":)";
+                page.json += page.next_cursor ? to_json_text(boost::json::string_view(*page.next_cursor)) : "null";
+            }
+            page.json += '}';
+            return page;
+        }
+    }
+    return projection_service::query_page_json(q);  // errors, time travel, waits, a vanished row
 }
 
 bool projection_runner::loaded() const { return impl_->all_loaded; }
 
 projection_runner_stats projection_runner::stats() const {
     return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
-            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load()};
+            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load(),
+            impl_->checkpoints.stats()};
 }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,
