@@ -1,6 +1,6 @@
 #include "ledger/app/checkpoint_keeper.hpp"
 
-#include "ledger/error.hpp"
+#include "ledger/envelope_codec.hpp"
 
 #include <spdlog/spdlog.h>
 

@@ -48,10 +48,13 @@ struct slot {
     mutable std::unique_ptr<row_index> cached_index;  // over cached_rows, built on first use
 };
 
-/// Keeps the slot's state as a checkpoint before it folds the event at a boundary. A state
-/// that cannot be saved is logged; the fold goes on (a later fold takes the checkpoint again).
+/// Keeps the slot's state as a checkpoint when it is about to fold the event at a boundary;
+/// the caller holds the slot's mutex. Call it for every slot sharing the mutex before any of
+/// them folds the event (they share an application table, which the first fold moves on).
+/// A state that cannot be saved is logged; the fold goes on (a later fold takes it again).
 void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_event const& event,
                         checkpoint_boundary boundary) {
+    if (!boundary || event.position != s.next.load(std::memory_order_relaxed)) return;
     try {
         keeper.capture(*s.model, event.position, boundary, event.recorded_at);
     } catch (std::exception const& e) {
@@ -60,12 +63,9 @@ void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_ev
 }
 
 /// Folds `event` into the slot when it is the one the slot needs next; the caller holds the
-/// slot's mutex exclusively. Positions are dense, so "next" is exact. At a checkpoint
-/// `boundary` the state before the event is captured first.
-void fold_into(slot& s, projections::fold_event const& event, checkpoint_boundary boundary,
-               checkpoint_keeper& keeper) {
+/// slot's mutex exclusively. Positions are dense, so "next" is exact.
+void fold_into(slot& s, projections::fold_event const& event) {
     if (event.position != s.next.load(std::memory_order_relaxed)) return;
-    if (boundary) capture_checkpoint(s, keeper, event, boundary);
     s.model->apply(event);
     s.next.store(event.position + 1);
     s.unsaved.fetch_add(1, std::memory_order_relaxed);
@@ -97,7 +97,7 @@ struct projection_runner::impl {
 
     store::event_store& store;
     projection_runner_options options;
-    checkpoint_keeper checkpoints;  // as-of checkpoints (checkpoint_keeper.hpp)
+    mutable checkpoint_keeper checkpoints;  // as-of checkpoints (checkpoint_keeper.hpp); thread-safe
     // Boundaries along the runner's own fold: the catch-up thread's, then (after the handoff
     // under handoff_mutex) the writer thread's.
     checkpoint_boundaries fold_boundaries;
@@ -244,7 +244,10 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
         if (retracted) view.retracted = &retracted->view;
         caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
         auto const boundary = fold_boundaries.at(event);
-        for (auto& s : slots) fold_into(*s, view, boundary, checkpoints);
+        if (boundary) {
+            for (auto& s : slots) capture_checkpoint(*s, checkpoints, view, boundary);
+        }
+        for (auto& s : slots) fold_into(*s, view);
         // Let queries and snapshots in now and then: a rebuild may take a while.
         if (++folded % 1024 == 0) {
             locks.clear();
@@ -302,10 +305,12 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         // of them at a position its table has already passed.
         for (auto* m : distinct_mutexes()) {
             std::unique_lock const lock(*m);
-            for (auto& s : slots) {
-                if (s->mutex.get() != m) continue;
-                for (std::size_t i = 0; i < views.size(); ++i) {
-                    fold_into(*s, views[i], boundaries[i], checkpoints);
+            for (std::size_t i = 0; i < views.size(); ++i) {
+                for (auto& s : slots) {
+                    if (s->mutex.get() == m) capture_checkpoint(*s, checkpoints, views[i], boundaries[i]);
+                }
+                for (auto& s : slots) {
+                    if (s->mutex.get() == m) fold_into(*s, views[i]);
                 }
             }
         }
