@@ -14,6 +14,8 @@
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
+#include "ledger/json_text.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <catch2/catch.hpp>
 
@@ -61,7 +63,7 @@ void append_generated(store::event_store& store, testing::recruitment_generator&
 }
 
 /// The answer's JSON text, as GET /v1/projections/{name} writes it.
-std::string text_of(app::projection_table const& table) { return boost::json::serialize(app::to_json(table)); }
+std::string text_of(app::projection_table const& table) { return to_json_text(app::to_json(table)); }
 
 /// The answer folded from position 0 with app::replay_log (as-of queries before checkpoints).
 std::string from_scratch(store::event_store const& store, std::string_view name, app::replay_bounds bounds) {
@@ -114,15 +116,21 @@ void require_as_of_matches(app::projection_runner const& runner, store::event_st
     for (auto const name : projections::read_model_names()) {
         for (auto const position : positions) {
             INFO(name << " as of position " << position);
-            auto const answer = runner.query({.name = std::string(name), .as_of_position = position});
+            app::projection_query const q{.name = std::string(name), .as_of_position = position};
+            auto const expected = from_scratch(store, name, {.to_position = position});
+            auto const answer = runner.query(q);
             REQUIRE(answer.has_value());
-            REQUIRE(text_of(*answer) == from_scratch(store, name, {.to_position = position}));
+            REQUIRE(text_of(*answer) == expected);
+            REQUIRE(runner.query_json(q).value() == expected);
         }
         for (auto const t : times) {
             INFO(name << " as of " << format_timestamp(t));
-            auto const answer = runner.query({.name = std::string(name), .as_of = t});
+            app::projection_query const q{.name = std::string(name), .as_of = t};
+            auto const expected = from_scratch(store, name, {.recorded_until = t});
+            auto const answer = runner.query(q);
             REQUIRE(answer.has_value());
-            REQUIRE(text_of(*answer) == from_scratch(store, name, {.recorded_until = t}));
+            REQUIRE(text_of(*answer) == expected);
+            REQUIRE(runner.query_json(q).value() == expected);
         }
     }
 }

@@ -482,7 +482,15 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     auto const* s = impl_->find(q.name);
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
-    if (!live_now) return projection_service::query_json(q);  // errors, time travel, waits
+    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+        // to_json(table) as text, without copying the rows into a JSON object first.
+        auto const table = impl_->replay_table(*s, q);
+        if (!table) return table.error();
+        return R"({"name":)" + boost::json::serialize(boost::json::string_view(table->name)) +
+               R"(,"position":)" + (table->position ? std::to_string(*table->position) : "null") +
+               R"(,"rows":)" + to_json_text(table->rows) + "}";
+    }
+    if (!live_now) return projection_service::query_json(q);  // errors, waits
     return impl_->live_json(*s);
 }
 

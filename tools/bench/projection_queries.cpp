@@ -22,6 +22,7 @@
 
 #include "bench_report.hpp"
 
+#include "ledger/app/checkpoint_keeper.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/projection_runner.hpp"
@@ -118,6 +119,18 @@ int main(int argc, char** argv) try {
         auto const mid = milliseconds([&] { answer = runner->query_json(as_of).value(); });
         bench::row("projection_as_of_mid_ms", mid, "ms", "projection_as_of_scratch_ms", scratch);
         bench::note("as of %llu: %zu rows", static_cast<unsigned long long>(middle), answered(answer));
+        {
+            // Where the time of an as-of answer goes: the checkpoint's load, rows(), the text.
+            app::checkpoint_keeper keeper(store, runner_options.checkpoints);
+            auto const prototype = projections::make_read_model("recruits-per-campaign");
+            std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> loaded;
+            auto const load = milliseconds([&] { loaded = keeper.nearest(*prototype, middle + 1); });
+            boost::json::array rows;
+            auto const render = milliseconds([&] { rows = loaded.first->rows(); });
+            auto const text = milliseconds([&] { answer = to_json_text(rows); });
+            bench::note("  from the checkpoint at %llu: load %.0f ms, rows() %.0f ms, JSON text %.0f ms",
+                        static_cast<unsigned long long>(loaded.second), load, render, text);
+        }
         as_of.as_of_position = std::min(events - 1, (middle / every + 1) * every - 2);
         auto const worst = milliseconds([&] { answer = runner->query_json(as_of).value(); });
         bench::row("projection_as_of_worst_ms", worst, "ms", "projection_as_of_scratch_ms", scratch);
