@@ -9,6 +9,7 @@
 #include "ledger/app/projection_checkpoint.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/projection_runner.hpp"
+#include "ledger/http/command_line.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include "support/recruitment_generator.hpp"
@@ -250,4 +251,14 @@ TEST_CASE("checkpoint boundaries are the interval's multiples and the first even
     CHECK(app::detail::checkpoint_key("funnel", 1'000'000) == "checkpoint/funnel/00000000000001000000");
     CHECK(app::detail::decode_month(app::detail::encode_month(42)) == 42u);
     CHECK_FALSE(app::detail::decode_checkpoint("not a record").has_value());
+}
+
+TEST_CASE("recruit-ledgerd --checkpoint-every sets the interval of as-of checkpoints", "[projections][as_of][http][cli]") {
+    using ledger::http::parse_command_line;
+    CHECK(std::get<ledger::http::command_line>(parse_command_line({})).options.checkpoint_every == 1'000'000);
+    auto const parsed = parse_command_line({"--checkpoint-every", "250000"});
+    REQUIRE(std::holds_alternative<ledger::http::command_line>(parsed));
+    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_every == 250'000);
+    CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({"--checkpoint-every", "0"})));
+    CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({"--checkpoint-every", "x"})));
 }

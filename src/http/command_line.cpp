@@ -103,6 +103,10 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
         if (!events) return usage_error{"--snapshot-every takes a number of events, at least 1"};
         options.snapshot_every = *events;
+    } else if (flag == "--checkpoint-every") {
+        auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
+        if (!events) return usage_error{"--checkpoint-every takes a number of events, at least 1"};
+        options.checkpoint_every = *events;
     } else if (flag == "--max-queued-appends") {
         auto const limit = parse_number<std::size_t>(value, 1, 10'000'000);
         if (!limit) return usage_error{"--max-queued-appends takes a number from 1 to 10000000"};
@@ -175,7 +179,7 @@ std::string usage() {
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
-           "                       [--drain-timeout SECONDS]\n"
+           "                       [--drain-timeout SECONDS] [--checkpoint-every EVENTS]\n"
            "                       [--allow-host NAME]... [--allow-origin ORIGIN]...\n"
            "                       [--workers N] [--worker-queue N] [--page-bytes BYTES]\n"
            "                       [--scan-events N] [--max-client-connections N]\n"

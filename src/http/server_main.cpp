@@ -67,7 +67,8 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store_options.max_queued_appends = options.max_queued_appends;
     store::event_store store(store_options);
     // Resumes from snapshots, then folds live.
-    app::projection_runner projections(store, {.snapshot_every = options.snapshot_every});
+    app::projection_runner projections(
+        store, {.snapshot_every = options.snapshot_every, .checkpoints = {.every = options.checkpoint_every}});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     api.page_bytes = options.page_bytes;

@@ -39,6 +39,7 @@ struct server_options {
     /// /healthz and /readyz naming the cause) before it exits 1, so a load balancer sees it.
     std::chrono::milliseconds failure_drain{2000};
     std::uint64_t snapshot_every = 50'000;    // events between read-model snapshots
+    std::uint64_t checkpoint_every = 1'000'000;  // events between as-of checkpoints (+ month starts)
     std::size_t max_queued_appends = 10'000;  // appends waiting for the writer; more get 503
 
     // SPEC §6 serving rules.
