@@ -154,6 +154,14 @@ int main(int argc, char** argv) try {
         bench::row("projection_filtered_p50_ms", times[times.size() / 2], "ms");
         bench::note("organiser=%s: %zu rows, %zu bytes; p99 %.2f ms", o.organiser.c_str(), answered(answer),
                     answer.size(), times[times.size() * 99 / 100]);
+        // What the checkpoints take: the records of the first interval checkpoint.
+        std::size_t checkpoint_bytes = 0;
+        for (auto const name : projections::read_model_names()) {
+            auto const record = store.read_projection_record(app::detail::checkpoint_key(name, every));
+            checkpoint_bytes += record ? record->size() : 0;
+        }
+        bench::note("checkpoint at %llu: %.1f MiB for the seven read models",
+                    static_cast<unsigned long long>(every), static_cast<double>(checkpoint_bytes) / 1048576.0);
         auto const stats = runner->stats().checkpoints;
         bench::note("checkpoints: %llu captured, %llu written, %llu used, %llu unusable",
                     static_cast<unsigned long long>(stats.captured), static_cast<unsigned long long>(stats.written),
