@@ -141,12 +141,16 @@ void require_as_of_matches(app::projection_runner const& runner, store::event_st
     }
 }
 
-/// Appends one more event so that the checkpoints captured so far are written with its group.
+/// Appends events one at a time until no captured checkpoint waits for a commit (an appended
+/// event may itself be at a boundary).
 void flush_checkpoints(store::event_store& store, app::projection_runner const& runner,
                        testing::recruitment_generator& generator) {
     REQUIRE(runner.wait_until_caught_up(20s));
-    append_generated(store, generator, 1);
-    REQUIRE(runner.wait_until_caught_up(20s));
+    for (int i = 0; i < 10 && runner.stats().checkpoints.waiting > 0; ++i) {
+        append_generated(store, generator, 1);
+        REQUIRE(runner.wait_until_caught_up(20s));
+    }
+    REQUIRE(runner.stats().checkpoints.waiting == 0);
 }
 
 }  // namespace
@@ -328,4 +332,45 @@ TEST_CASE("after kill -9 rounds as-of answers from the checkpoints still equal f
     require_as_of_matches(runner, store, seed);
     CHECK(runner.stats().checkpoints.used > 0);
     CHECK(runner.stats().checkpoints.unusable == 0);  // written with a commit or not at all
+}
+
+TEST_CASE("a ledger written without checkpoints gets them in the background once the runner is live",
+          "[projections][as_of][checkpoints][fill]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(51, {.retract_applications = true});
+    {
+        store::event_store store(options_in(dir));
+        auto options = runner_options();
+        options.checkpoints = {.every = 0, .month_starts = false};  // as before checkpoints
+        app::projection_runner runner(store, options);
+        append_generated(store, generator, 600);
+        REQUIRE(runner.wait_until_caught_up(20s));
+        REQUIRE_FALSE(store.read_projection_record(app::detail::checkpoint_key("funnel", every)).has_value());
+    }
+    store::event_store store(options_in(dir));
+    auto const events = store.head().events;
+    app::projection_runner runner(store, runner_options());
+    REQUIRE(runner.wait_until_caught_up(20s));
+    auto const all_stored = [&] {
+        for (std::uint64_t p = every; p < events; p += every) {
+            for (auto const name : projections::read_model_names()) {
+                auto const record = store.read_projection_record(app::detail::checkpoint_key(name, p));
+                if (!record || !app::detail::decode_checkpoint(*record)) return false;
+            }
+        }
+        return true;
+    };
+    // The fill waits for a commit to write each capture: append one event at a time until
+    // every checkpoint is stored (bounded).
+    auto const deadline = std::chrono::steady_clock::now() + 60s;
+    while (!all_stored() && std::chrono::steady_clock::now() < deadline) {
+        auto const captured = runner.stats().checkpoints.captured;
+        append_generated(store, generator, 1);
+        for (int i = 0; i < 100 && runner.stats().checkpoints.captured == captured; ++i) {
+            std::this_thread::sleep_for(1ms);  // polling a condition with a bound, not a sleep as a wait
+        }
+    }
+    REQUIRE(all_stored());
+    CHECK(runner.stats().checkpoints.captured >= 7 * ((events - 1) / every));
+    require_as_of_matches(runner, store, 51);
 }

@@ -16,6 +16,14 @@ bool checkpoint_keeper::stored_and_usable(std::string const& key, std::uint32_t 
     {
         std::lock_guard const lock(mutex_);
         if (known_.contains(key)) return true;
+        load_index();
+        auto const listed = index_.find(key);
+        // Listed as written by this code version: taken as usable (its checksum is checked
+        // when a query loads it, which takes it again if it is damaged).
+        if (listed != index_.end() && listed->second == code_version) {
+            known_.insert(key);
+            return true;
+        }
     }
     auto const record = store_.read_projection_record(key);
     if (!record) return false;
@@ -59,6 +67,7 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
     auto record = detail::encode_checkpoint({model.code_version(), next_position, model.save()});
     std::lock_guard const lock(mutex_);
     pending_bytes_ += record.size();
+    pending_index_.emplace_back(key, model.code_version());
     pending_.emplace_back(key, std::move(record));
     known_.insert(std::move(key));
     ++stats_.captured;
@@ -70,10 +79,39 @@ void checkpoint_keeper::write_pending(store::projection_records& records) {
     // All or nothing: when a put fails the group's transaction is aborted (and retried), so
     // the records stay pending until a commit has them.
     for (auto const& [key, record] : pending_) records.put(key, record);
+    if (!pending_index_.empty()) {
+        load_index();
+        auto index = index_;
+        for (auto const& [key, code_version] : pending_index_) index[key] = code_version;
+        records.put(detail::checkpoint_index_key, detail::encode_index(index));
+        index_ = std::move(index);  // only once every put has succeeded
+    }
     stats_.written += pending_.size();
     pending_.clear();
     pending_.shrink_to_fit();
+    pending_index_.clear();
     pending_bytes_ = 0;
+    written_.notify_all();
+}
+
+void checkpoint_keeper::load_index() {
+    if (index_loaded_) return;
+    auto const record = store_.read_projection_record(detail::checkpoint_index_key);
+    if (record) index_ = detail::decode_index(*record);
+    index_loaded_ = true;
+}
+
+bool checkpoint_keeper::indexed(std::string const& key, std::uint32_t code_version) {
+    std::lock_guard const lock(mutex_);
+    if (known_.contains(key)) return true;
+    load_index();
+    auto const listed = index_.find(key);
+    return listed != index_.end() && listed->second == code_version;
+}
+
+void checkpoint_keeper::wait_written(std::atomic<bool> const& stopping) {
+    std::unique_lock lock(mutex_);
+    while (!pending_.empty() && !stopping) written_.wait_for(lock, std::chrono::milliseconds(100));
 }
 
 std::optional<std::uint64_t> checkpoint_keeper::month_position(timestamp in_month) {
@@ -122,6 +160,7 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                      prototype.name(), next_position, problem);
         ++stats_.unusable;
         known_.erase(key);
+        index_.erase(key);  // so that the next fold crossing it takes it again
         return nullptr;
     }
     ++stats_.used;
@@ -174,7 +213,9 @@ std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> checkpoint_ke
 
 checkpoint_stats checkpoint_keeper::stats() const {
     std::lock_guard const lock(mutex_);
-    return stats_;
+    auto stats = stats_;
+    stats.waiting = pending_.size();
+    return stats;
 }
 
 }  // namespace ledger::app

@@ -54,4 +54,57 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
     return projection_table{std::string(prototype.name()), last, model->columns(), model->rows()};
 }
 
+std::uint64_t fill_checkpoints(store::event_store const& store, checkpoint_keeper& keeper,
+                               projections::read_model const& prototype, std::uint64_t upto,
+                               std::atomic<bool> const& stopping) {
+    auto const every = keeper.options().every;
+    if (every == 0) return 0;
+    auto const missing = [&](std::uint64_t p) {
+        return !keeper.indexed(detail::checkpoint_key(prototype.name(), p), prototype.code_version());
+    };
+    std::optional<std::uint64_t> first;
+    std::uint64_t last = 0;
+    for (std::uint64_t p = every; p < upto; p += every) {
+        if (!missing(p)) continue;
+        if (!first) first = p;
+        last = p;
+    }
+    if (!first) return 0;
+    auto [model, from] = keeper.nearest(prototype, *first);
+    projections::read_model* const models[] = {model.get()};
+    fold_decoder decoder(models);
+    checkpoint_boundaries boundaries(store, keeper.options());
+    std::uint64_t captured = 0;
+    while (from <= last && !stopping) {
+        // One scan until a capture; the wait for its commit holds no read transaction.
+        bool took = false;
+        store.scan(from, [&](recorded_event const& event) {
+            if (stopping || event.position > last) return false;
+            if (auto const boundary = boundaries.at(event); boundary) {
+                auto const before = keeper.stats().captured;
+                keeper.capture(*model, event.position, boundary, event.recorded_at);
+                took = keeper.stats().captured > before;
+                if (event.position == last) {
+                    from = last + 1;
+                    return false;
+                }
+            }
+            auto const data = decoder.decode(event);
+            auto view = fold_decoder::view(event, data);
+            auto const retracted = read_retracted(store, decoder, event, data);
+            if (retracted) view.retracted = &retracted->view;
+            model->apply(view);
+            from = event.position + 1;
+            return !took;
+        });
+        if (took) {
+            ++captured;
+            keeper.wait_written(stopping);
+        } else if (from <= last) {
+            break;  // the log ended (cannot happen below `upto`) or stopping
+        }
+    }
+    return captured;
+}
+
 }  // namespace ledger::app

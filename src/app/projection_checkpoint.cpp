@@ -4,6 +4,7 @@
 #include "ledger/sha256.hpp"
 
 #include <cereal/types/array.hpp>
+#include <cereal/types/map.hpp>
 #include <cereal/types/string.hpp>
 
 #include <cstdio>
@@ -14,6 +15,7 @@ namespace {
 
 constexpr std::uint32_t checkpoint_tag = 0x31434D52;  // "RMC1": read-model checkpoint, format 1
 constexpr std::uint32_t month_tag = 0x314D4D52;       // "RMM1": a month's first position
+constexpr std::uint32_t index_tag = 0x31494D52;       // "RMI1": the checkpoint index
 
 std::chrono::year_month month_of(timestamp t) {
     std::chrono::year_month_day const day{std::chrono::floor<std::chrono::days>(t)};
@@ -71,6 +73,28 @@ std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, s
     }
     if (verify && sha256(checkpoint.state) != checksum) return fail("the state does not match its checksum");
     return checkpoint;
+}
+
+std::string encode_index(std::map<std::string, std::uint32_t> const& index) {
+    std::string out;
+    ledger::detail::string_output_archive archive(out);
+    archive(index_tag, index);
+    return out;
+}
+
+std::map<std::string, std::uint32_t> decode_index(std::string_view bytes) {
+    try {
+        ledger::detail::memory_input_archive archive(bytes);
+        std::uint32_t tag = 0;
+        std::map<std::string, std::uint32_t> index;
+        archive(tag);
+        if (tag != index_tag) return {};
+        archive(index);
+        ledger::detail::expect_consumed(archive, "checkpoint index");
+        return index;
+    } catch (std::exception const&) {
+        return {};
+    }
 }
 
 std::string encode_month(std::uint64_t first_position) {

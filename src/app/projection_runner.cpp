@@ -85,6 +85,7 @@ struct projection_runner::impl {
     void load_snapshot(slot& s);
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
+    void fill_missing_checkpoints() noexcept;
     std::uint64_t fold_log_tail();
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
@@ -270,16 +271,46 @@ void projection_runner::impl::catch_up() noexcept {
         // The observer skips commits until `live`; whatever it skipped is committed, so one
         // more scan under the handoff lock folds it, and every later commit reaches the
         // observer after `live` is set.
-        std::lock_guard const handoff(handoff_mutex);
-        fold_log_tail();
-        share_tables();  // a rebuilt model caught up with the others that resumed
+        {
+            std::lock_guard const handoff(handoff_mutex);
+            fold_log_tail();
+            share_tables();  // a rebuilt model caught up with the others that resumed
 #ifdef __GLIBC__
-        malloc_trim(0);  // as after loading: what catching up allocated and freed
+            malloc_trim(0);  // as after loading: what catching up allocated and freed
 #endif
-        live = true;
+            live = true;
+        }
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
+        return;
     }
+    fill_missing_checkpoints();
+}
+
+/// Once live, on the catch-up thread: the interval checkpoints missing below the live position
+/// are taken, one read model at a time (fill_checkpoints). A failure is logged; an as-of query
+/// takes a missing checkpoint on its way anyway.
+void projection_runner::impl::fill_missing_checkpoints() noexcept {
+    std::uint64_t upto = std::numeric_limits<std::uint64_t>::max();
+    for (auto const& s : slots) upto = std::min(upto, s->next.load());
+    std::uint64_t taken = 0;
+    for (auto const& s : slots) {
+        if (stopping) return;
+        try {
+            auto const prototype = [&] {
+                std::shared_lock const lock(*s->mutex);
+                return s->model->fresh();
+            }();
+            auto const captured = fill_checkpoints(store, checkpoints, *prototype, upto, stopping);
+            if (captured > 0) spdlog::info("projection {}: took {} missing as-of checkpoints", s->name, captured);
+            taken += captured;
+        } catch (std::exception const& e) {
+            spdlog::warn("projection {}: missing as-of checkpoints not taken ({})", s->name, e.what());
+        }
+    }
+#ifdef __GLIBC__
+    if (taken > 0) malloc_trim(0);  // the fill's model is gone
+#endif
 }
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {

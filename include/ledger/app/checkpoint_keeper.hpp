@@ -18,7 +18,9 @@
 #include "projections/read_model.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -34,6 +36,7 @@ struct checkpoint_stats {
     std::uint64_t dropped = 0;   // captures dropped: too many bytes waiting
     std::uint64_t used = 0;      // as-of folds that started from a checkpoint
     std::uint64_t unusable = 0;  // checkpoints found damaged or stale (rebuilt when crossed)
+    std::uint64_t waiting = 0;   // records captured and not written yet
 };
 
 class checkpoint_keeper {
@@ -60,7 +63,15 @@ public:
 
     checkpoint_stats stats() const;
 
+    /// Whether the checkpoint index (record `checkpoint-index`, written with the checkpoints)
+    /// lists `key` as written by `code_version`. Cheap: the index is small and read once.
+    bool indexed(std::string const& key, std::uint32_t code_version);
+
+    /// Blocks until no captured record waits for a commit, or `stopping`.
+    void wait_written(std::atomic<bool> const& stopping);
+
 private:
+    void load_index();  // mutex_ held
     bool stored_and_usable(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
     std::optional<std::uint64_t> month_position(timestamp in_month);
     std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
@@ -73,6 +84,10 @@ private:
     std::vector<std::pair<std::string, std::string>> pending_;  // key, record
     std::size_t pending_bytes_ = 0;
     std::set<std::string> known_;  // keys stored (or waiting) and usable
+    bool index_loaded_ = false;
+    std::map<std::string, std::uint32_t> index_;  // checkpoint keys written → code version
+    std::vector<std::pair<std::string, std::uint32_t>> pending_index_;
+    std::condition_variable written_;
     checkpoint_stats stats_;
 };
 

@@ -19,6 +19,7 @@
 #include "ledger/store/event_store.hpp"
 #include "projections/read_model.hpp"
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 
@@ -35,5 +36,16 @@ std::optional<std::uint64_t> as_of_last_position(store::event_store const& store
 /// checkpoints are missing or unusable are captured into the keeper.
 projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
                             projections::read_model const& prototype, std::optional<std::uint64_t> last);
+
+/// Takes the interval checkpoints of `prototype`'s kind at positions below `upto` that the
+/// keeper's index does not list (a ledger written before checkpoints, captures lost in a crash
+/// before their commit, a new code version): folds a fresh model from the nearest usable
+/// checkpoint before the first missing one to the last, capturing on the way, and after each
+/// capture waits until a commit has written it (so at most one state waits in memory; on a
+/// server without appends it waits). Returns the checkpoints captured. Stops when `stopping`.
+/// For the runner's catch-up thread once live.
+std::uint64_t fill_checkpoints(store::event_store const& store, checkpoint_keeper& keeper,
+                               projections::read_model const& prototype, std::uint64_t upto,
+                               std::atomic<bool> const& stopping);
 
 }  // namespace ledger::app

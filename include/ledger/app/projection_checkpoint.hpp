@@ -27,6 +27,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,13 @@ std::string encode_checkpoint(projection_checkpoint const& checkpoint);
 /// computed (for a cheap look at what is stored).
 std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, std::string* problem = nullptr,
                                                        bool verify = true);
+
+/// The key of the checkpoint index: every checkpoint key written, with its code version, so
+/// that finding the missing ones reads one small record instead of every checkpoint.
+inline constexpr std::string_view checkpoint_index_key = "checkpoint-index";
+std::string encode_index(std::map<std::string, std::uint32_t> const& index);
+/// An empty index for bytes that are not one.
+std::map<std::string, std::uint32_t> decode_index(std::string_view bytes);
 
 /// A month record: tag "RMM1" and the position of the month's first event.
 std::string encode_month(std::uint64_t first_position);
