@@ -334,7 +334,7 @@ TEST_CASE("after kill -9 rounds as-of answers from the checkpoints still equal f
     CHECK(runner.stats().checkpoints.unusable == 0);  // written with a commit or not at all
 }
 
-TEST_CASE("a ledger written without checkpoints gets them in the background once the runner is live",
+TEST_CASE("a ledger written without checkpoints gets them in the background once an as-of query asks",
           "[projections][as_of][checkpoints][fill]") {
     testing::temp_dir dir;
     testing::recruitment_generator generator(51, {.retract_applications = true});
@@ -344,6 +344,8 @@ TEST_CASE("a ledger written without checkpoints gets them in the background once
         options.checkpoints = {.every = 0, .month_starts = false};  // as before checkpoints
         app::projection_runner runner(store, options);
         append_generated(store, generator, 600);
+        REQUIRE(runner.wait_until_caught_up(20s));
+        append_generated(store, generator, 1);  // its group writes the snapshots of what is folded
         REQUIRE(runner.wait_until_caught_up(20s));
         REQUIRE_FALSE(store.read_projection_record(app::detail::checkpoint_key("funnel", every)).has_value());
     }
@@ -360,6 +362,12 @@ TEST_CASE("a ledger written without checkpoints gets them in the background once
         }
         return true;
     };
+    REQUIRE(runner.stats().snapshots_used == 7);  // resumed near the head, no boundary crossed
+    CHECK(runner.stats().checkpoints.captured == 0);  // nothing is taken until asked
+    // The first as-of query starts the fill (and answers as it would anyway).
+    auto const first = runner.query({.name = "funnel", .as_of_position = 5});
+    REQUIRE(first.has_value());
+    CHECK(text_of(*first) == from_scratch(store, "funnel", {.to_position = 5}));
     // The fill waits for a commit to write each capture: append one event at a time until
     // every checkpoint is stored (bounded).
     auto const deadline = std::chrono::steady_clock::now() + 60s;

@@ -33,7 +33,12 @@ bool checkpoint_keeper::stored_and_usable(std::string const& key, std::uint32_t 
     }
     std::lock_guard const lock(mutex_);
     known_.insert(key);
+    pending_index_.emplace_back(key, code_version);  // stored before the index listed it
     return true;
+}
+
+bool checkpoint_keeper::stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position) {
+    return stored_and_usable(key, code_version, next_position);
 }
 
 void checkpoint_keeper::capture(projections::read_model const& model, std::uint64_t next_position,
@@ -75,7 +80,7 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
 
 void checkpoint_keeper::write_pending(store::projection_records& records) {
     std::lock_guard const lock(mutex_);
-    if (pending_.empty()) return;
+    if (pending_.empty() && pending_index_.empty()) return;
     // All or nothing: when a put fails the group's transaction is aborted (and retried), so
     // the records stay pending until a commit has them.
     for (auto const& [key, record] : pending_) records.put(key, record);

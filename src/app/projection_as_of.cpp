@@ -60,7 +60,7 @@ std::uint64_t fill_checkpoints(store::event_store const& store, checkpoint_keepe
     auto const every = keeper.options().every;
     if (every == 0) return 0;
     auto const missing = [&](std::uint64_t p) {
-        return !keeper.indexed(detail::checkpoint_key(prototype.name(), p), prototype.code_version());
+        return !keeper.stored(detail::checkpoint_key(prototype.name(), p), prototype.code_version(), p);
     };
     std::optional<std::uint64_t> first;
     std::uint64_t last = 0;

@@ -115,6 +115,7 @@ struct projection_runner::impl {
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
     std::atomic<bool> stopping{false};
+    mutable bool fill_requested = false;  // guarded by progress_mutex: an as-of query was asked
 
     mutable std::mutex progress_mutex;
     mutable std::condition_variable progress;
@@ -284,7 +285,13 @@ void projection_runner::impl::catch_up() noexcept {
         spdlog::error("projections stopped catching up: {}", e.what());
         return;
     }
-    fill_missing_checkpoints();
+    // Missing checkpoints are taken once an as-of query asks for one (a server that answers
+    // none never reads or folds for them; a ledger from before checkpoints pays once).
+    {
+        std::unique_lock lock(progress_mutex);
+        progress.wait(lock, [&] { return stopping.load() || fill_requested; });
+    }
+    if (!stopping) fill_missing_checkpoints();
 }
 
 /// Once live, on the catch-up thread: the interval checkpoints missing below the live position
@@ -400,6 +407,11 @@ result<projection_table> projection_runner::impl::replay_table(slot const& s,
         return s.model->fresh();
     }();
     auto const last = as_of_last_position(store, q.as_of_position, q.as_of);
+    {
+        std::lock_guard const lock(progress_mutex);
+        fill_requested = true;
+    }
+    progress.notify_all();
     return fold_as_of(store, &checkpoints, *prototype, last);
 }
 
@@ -466,6 +478,7 @@ projection_runner::projection_runner(store::event_store& store, projection_runne
 
 projection_runner::~projection_runner() {
     impl_->stopping = true;
+    impl_->notify_progress();  // the catch-up thread may wait for an as-of query
     if (impl_->catch_up_thread.joinable()) impl_->catch_up_thread.join();
     // Both wait for a running observer or hook to return.
     impl_->store.remove_observer(impl_->observer_handle);

@@ -67,6 +67,10 @@ public:
     /// lists `key` as written by `code_version`. Cheap: the index is small and read once.
     bool indexed(std::string const& key, std::uint32_t code_version);
 
+    /// Whether `key` is a usable checkpoint of `code_version` covering `next_position`: listed
+    /// by the index, or stored (read and checked: then listed with the next commit).
+    bool stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
+
     /// Blocks until no captured record waits for a commit, or `stopping`.
     void wait_written(std::atomic<bool> const& stopping);
 
