@@ -155,7 +155,7 @@ void flush_checkpoints(store::event_store& store, app::projection_runner const& 
 
 }  // namespace
 
-TEST_CASE("as of any position or recorded time, checkpoints answer what folding from position 0 answers",
+TEST_CASE("as of any position or recorded time the checkpoints answer what folding from position 0 answers",
           "[projections][as_of][checkpoints]") {
     auto const seed = GENERATE(11u, 12u);
     INFO("seed " << seed);
@@ -195,7 +195,7 @@ TEST_CASE("as of any position or recorded time, checkpoints answer what folding 
     CHECK(runner.stats().checkpoints.captured == captured_before);  // every one stored and usable
 }
 
-TEST_CASE("a damaged, stale or misplaced checkpoint is never used and is taken again by the next fold that crosses it",
+TEST_CASE("a damaged or stale or misplaced checkpoint is never used and is taken again by the next fold that crosses it",
           "[projections][as_of][checkpoints]") {
     testing::temp_dir dir;
     testing::recruitment_generator generator(21, {.retract_applications = true});
