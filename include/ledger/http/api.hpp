@@ -8,6 +8,7 @@
 #include "ledger/http/metrics.hpp"
 
 #include <atomic>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -43,6 +44,9 @@ struct api {
     /// A filtered log read (type=, category=) looks at most this many events, then answers
     /// what it found with the next_position to continue from.
     std::uint64_t scan_events = 100'000;
+    /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
+    /// none when empty. Called from any thread.
+    std::function<std::string()> extra_metrics;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as
