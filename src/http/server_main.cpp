@@ -12,6 +12,7 @@
 #include "ledger/http/api.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
+#include "ledger/replication/replication.hpp"
 #include "ledger/store/event_store.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -75,6 +76,15 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     api.page_bytes = options.page_bytes;
     api.scan_events = options.scan_events;
+    auto replication_options = options.replication;
+    if (replication_options.advertise.empty()) {
+        replication_options.advertise = std::string(options.tls_cert ? "https://" : "http://") + options.host + ":" +
+                                        std::to_string(options.port);
+    }
+    // SPEC §12: a leader publishes what the stream lacks before it serves; a follower catches
+    // up in the background. Declared after the api and read models: stops before them.
+    auto const replicating = replication::start(store, replication_options, options.data);
+    api.replication = replicating.get();
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
     // An online KEK rotation re-wraps the candidate keys while the server serves; it stops
     // (resumably) before the store closes.

@@ -19,6 +19,9 @@ class event_store;
 namespace ledger::app {
 class projection_service;
 }
+namespace ledger::replication {
+class node;
+}
 
 namespace ledger::http {
 
@@ -44,6 +47,9 @@ struct api {
     /// A filtered log read (type=, category=) looks at most this many events, then answers
     /// what it found with the next_position to continue from.
     std::uint64_t scan_events = 100'000;
+    /// The replication role (SPEC §12), or null: a follower's (or a fenced leader's) appends
+    /// are refused 503 read_only naming the leader; /readyz and /metrics show its state.
+    replication::node const* replication = nullptr;
     /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
     /// none when empty. Called from any thread.
     std::function<std::string()> extra_metrics;
