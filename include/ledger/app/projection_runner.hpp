@@ -86,6 +86,7 @@ public:
     /// filterable fields (row_index.hpp): O(rows answered) once the index is built.
     result<projection_page_text> query_page_json(projection_query const& query) const override;
     bool loaded() const override;
+    std::uint64_t snapshot_failures() const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.
     /// Returns whether they all have.
