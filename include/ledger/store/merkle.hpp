@@ -56,4 +56,11 @@ bool verify_inclusion(std::uint64_t index, std::uint64_t size, hash const& leaf,
 bool verify_consistency(std::uint64_t first, std::uint64_t second, hash const& first_root,
                         hash const& second_root, std::span<hash const> proof);
 
+/// FOR BENCHMARKS ONLY (tools/bench/audit_proofs.cpp measures appends with and without the
+/// tree in one run): while set, every writer of this process skips the tree, and a ledger so
+/// written has no proofs until a writer opens it again with the flag clear (which builds the
+/// tree). Never set by the server or the CLI.
+void skip_tree_for_benchmark(bool skip) noexcept;
+bool tree_skipped_for_benchmark() noexcept;
+
 }  // namespace ledger::store::merkle
