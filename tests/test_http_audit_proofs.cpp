@@ -5,13 +5,16 @@
 #include "support/process.hpp"
 
 #include "ledger/base64.hpp"
+#include "ledger/http/audit_witness.hpp"
 #include "ledger/store/merkle.hpp"
 #include "ledger/store/merkle_note.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 using namespace ledger;
 using ledger::testing::append_body;
@@ -167,7 +170,7 @@ TEST_CASE("python cryptography verifies a checkpoint's Ed25519 signature by the 
 import base64, hashlib, sys
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 verifier, note = sys.stdin.read().split("\n", 1)
-name, key_id, key = verifier.split("+")
+name, key_id, key = verifier.split("+", 2)
 key = base64.b64decode(key)
 assert key[0] == 1
 assert hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex() == key_id
@@ -209,5 +212,49 @@ TEST_CASE("an erasure leaves every earlier proof valid", "[audit][http][privacy]
     auto const consistency = json_of(f.get("/v1/audit/proof/consistency?first=" + std::to_string(before.size) +
                                            "&second=" + std::to_string(after.size)));
     CHECK(merkle::verify_consistency(before.size, after.size, before.root, after.root, digests(consistency.at("proof"))));
-    CHECK_FALSE(f.store.verify_tree());
+    CHECK_FALSE(f.store.verify_tree().has_value());
+}
+
+namespace {
+
+/// Waits (bounded, 10 s) until the witness lists `count` checkpoints.
+bool witnessed(http::audit_witness const& witness, std::size_t count) {
+    auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (witness.after(0, 100).size() < count) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("the witness signs a checkpoint every N events, lists them and keeps them across restarts", "[audit][http]") {
+    audit_fixture f;
+    auto const file = f.directory / "audit-checkpoints.jsonl";
+    {
+        http::audit_witness witness(f.store, f.key, 5, std::chrono::seconds(3600), file);
+        REQUIRE(witnessed(witness, 1));
+        for (int i = 0; i < 3; ++i) {
+            REQUIRE(f.append("campaign-c1", append_body(R"("any")", shortage_check() + "," + shortage_check("PT"))).status == 201);
+        }
+        REQUIRE(witnessed(witness, 2));
+        f.api.witness = &witness;
+        auto const listed = json_of(f.get("/v1/audit/checkpoints")).at("checkpoints").as_array();
+        REQUIRE(listed.size() == 2);
+        CHECK(listed[0].at("tree_size").as_int64() == 13);
+        CHECK(listed[1].at("tree_size").as_int64() == 19);
+        for (auto const& entry : listed) {
+            auto const opened = merkle::open_checkpoint(entry.at("note").as_string(), f.verifier);
+            REQUIRE(std::holds_alternative<merkle::checkpoint>(opened));
+            auto const& c = std::get<merkle::checkpoint>(opened);
+            CHECK(c.root == f.store.tree_root(c.size));
+        }
+        CHECK(json_of(f.get("/v1/audit/checkpoints?after=13")).at("checkpoints").as_array().size() == 1);
+        f.api.witness = nullptr;
+    }
+    http::audit_witness reopened(f.store, f.key, 1000, std::chrono::seconds(3600), file);
+    auto const kept = reopened.after(0, 100);
+    REQUIRE(kept.size() == 2);
+    CHECK(kept[1].tree_size == 19);
 }

@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <cstdio>
 #include <fstream>
@@ -85,10 +86,11 @@ std::optional<std::array<unsigned char, 32>> untyped(std::string_view text) {
     return out;
 }
 
-std::vector<std::string_view> split(std::string_view text, char separator) {
+/// At most `most` parts: the last keeps any further separators (base64 may hold '+').
+std::vector<std::string_view> split(std::string_view text, char separator, std::size_t most = SIZE_MAX) {
     std::vector<std::string_view> parts;
     for (;;) {
-        auto const at = text.find(separator);
+        auto const at = parts.size() + 1 == most ? std::string_view::npos : text.find(separator);
         parts.push_back(text.substr(0, at));
         if (at == std::string_view::npos) return parts;
         text.remove_prefix(at + 1);
@@ -127,7 +129,7 @@ std::string private_key_text(signing_key const& key) {
 }
 
 signing_key parse_private_key(std::string_view text) {
-    auto const parts = split(trim_newline(text), '+');
+    auto const parts = split(trim_newline(text), '+', 5);
     if (parts.size() != 5 || parts[0] != "PRIVATE" || parts[1] != "KEY" || !valid_name(parts[2])) {
         throw std::runtime_error("not a private key (PRIVATE+KEY+<name>+<hex id>+<base64 key>)");
     }
@@ -147,7 +149,7 @@ std::string verifier_text(signing_key const& key) {
 }
 
 std::optional<verifier_key> parse_verifier_key(std::string_view text) {
-    auto const parts = split(trim_newline(text), '+');
+    auto const parts = split(trim_newline(text), '+', 3);
     if (parts.size() != 3 || !valid_name(parts[0])) return std::nullopt;
     auto const id = parse_hex_id(parts[1]);
     auto const public_key = untyped(parts[2]);

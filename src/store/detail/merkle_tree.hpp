@@ -2,11 +2,13 @@
 // The stored RFC 9162 Merkle tree (SPEC §11, docs/audit.md): every complete subtree's hash, kept
 // in the `merkle` table so proofs and past roots are read, never recomputed from the log.
 //
-// Layout: key = n, a leaf count (u64 big-endian); value = the hashes of the complete subtrees
-// whose last leaf is leaf n-1, from level 0 (the leaf hash itself) up to level tz(n) (the
-// number of trailing zero bits of n), 32 bytes each. The node at (level k, index j) is thus at
-// key (j+1)·2^k, offset 32·k. Keys only grow, so each event costs one MDB_APPEND put, one leaf
-// hash and on average one node hash; the tree's size is its last key.
+// Layout: key = n, an even leaf count (u64 big-endian); value = the hashes of the complete
+// subtrees of two or more leaves whose last leaf is leaf n-1, from level 1 up to level tz(n)
+// (the number of trailing zero bits of n), 32 bytes each. The node at (level k >= 1, index j) is
+// thus at key (j+1)·2^k, offset 32·(k-1). Leaves (level 0) are not stored: they are hashed from
+// the log when a proof needs one (at most a few per proof). Keys only grow, so every second
+// event costs one MDB_APPEND put (of 32 bytes on average 2 levels); each event one leaf hash and
+// on average one node hash. The tree covers min(log entries, last key + 1) leaves.
 //
 // Threading: as the transaction passed in. Errors: lmdb::error (and map_full) from LMDB;
 // std::logic_error when the tree and the log are out of step (a bug or a damaged ledger);
@@ -26,7 +28,8 @@ namespace ledger::store::detail {
 
 /// THE writer's call (step 2 of the group transaction): adds the leaves of the `count` events
 /// at positions first_position… that this transaction has just put into the log, reading their
-/// stored bytes from the log in `txn`. The tree must hold exactly first_position leaves.
+/// stored bytes from the log in `txn`. The tree must have nodes up to leaf count
+/// first_position rounded down to even (std::logic_error otherwise: out of step with the log).
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count);
 
