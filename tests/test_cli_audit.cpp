@@ -3,6 +3,7 @@
 // history each refused (exit 1, naming the break).
 
 #include "support/process.hpp"
+#include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
 #include "ledger/base64.hpp"
@@ -31,13 +32,6 @@ ledger::testing::process_result cli(std::vector<std::string> args) { return run_
 void write(std::filesystem::path const& file, std::string const& text) {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out << text;
-}
-
-std::string read(std::filesystem::path const& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 void make_demo(std::filesystem::path const& data, int events, int seed) {

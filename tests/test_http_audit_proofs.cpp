@@ -5,6 +5,7 @@
 #include "support/process.hpp"
 
 #include "ledger/base64.hpp"
+#include "ledger/envelope_codec.hpp"
 #include "ledger/http/audit_witness.hpp"
 #include "ledger/store/merkle.hpp"
 #include "ledger/store/merkle_note.hpp"
@@ -200,7 +201,8 @@ TEST_CASE("an erasure leaves every earlier proof valid", "[audit][http][privacy]
     REQUIRE(f.append("candidate-c-0192", append_body(R"("no_stream")", registered)).status == 201);
     auto const before = f.checkpoint();
     auto const position = before.size - 1;
-    auto const leaf_before = canonical_part(*f.store.read_stored(position));
+    auto const stored_before = *f.store.read_stored(position);
+    std::string const leaf_before(canonical_part(stored_before));
     REQUIRE(f.post("/v1/candidates/c-0192/erase", R"({"basis":"GDPR art. 17"})").status == 201);
     auto const after = f.checkpoint();
     CHECK(after.size > before.size);

@@ -9,7 +9,8 @@
 //    consistency proofs at random positions against the head, and signed checkpoints, in ms each
 //    (mean and 99th percentile; target < 5 ms).
 // 3. Verifying the whole log from scratch: the hash chain (event_store::verify) and the tree
-//    (event_store::verify_tree), events/s over both (target >= 1,000,000/s).
+//    (event_store::verify_tree) each alone, then both on two threads as `recruit-ledger verify`
+//    runs them, events/s (target >= 1,000,000/s).
 // Output: rows of bench_report.hpp on stdout; notes (with the load average) on stderr.
 
 #include "bench_report.hpp"
@@ -166,6 +167,15 @@ int main(int argc, char** argv) try {
     auto const tree = store.verify_tree();
     double const tree_seconds = std::chrono::duration<double>(clock_type::now() - tree_start).count();
     if (!chain.ok || tree) throw std::runtime_error("the bench ledger does not verify");
+    // As `recruit-ledger verify` does it: the chain and the tree on two threads at once.
+    auto const both_start = clock_type::now();
+    {
+        std::jthread tree_thread([&] {
+            if (store.verify_tree()) throw std::runtime_error("the bench ledger's tree does not verify");
+        });
+        if (!store.verify().ok) throw std::runtime_error("the bench ledger's chain does not verify");
+    }
+    double const both_seconds = std::chrono::duration<double>(clock_type::now() - both_start).count();
     std::filesystem::remove_all(s.dir);
 
     bench::note("bench-audit_proofs: appends 4 x 1,000-event batches, %.1f s x 2 rounds per side; ledger of %llu events; load average %.2f",
@@ -179,7 +189,8 @@ int main(int argc, char** argv) try {
     bench::row("audit_checkpoint_mean", checkpoint.mean_ms, "ms");
     bench::row("audit_verify_chain", static_cast<double>(size) / chain_seconds, "events/s");
     bench::row("audit_verify_tree", static_cast<double>(size) / tree_seconds, "events/s");
-    bench::row("audit_verify_chain_and_tree", static_cast<double>(size) / (chain_seconds + tree_seconds), "events/s");
+    bench::row("audit_verify_chain_and_tree", static_cast<double>(size) / both_seconds, "events/s",
+               "audit_verify_chain", static_cast<double>(size) / chain_seconds);
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-audit_proofs: {}", e.what());
