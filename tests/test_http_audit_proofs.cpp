@@ -260,3 +260,22 @@ TEST_CASE("the witness signs a checkpoint every N events, lists them and keeps t
     REQUIRE(kept.size() == 2);
     CHECK(kept[1].tree_size == 19);
 }
+
+TEST_CASE("keys and signed notes match Go's golang.org/x/mod/sumdb/note example byte for byte", "[audit]") {
+    // The published example key and note of Go's note package (Ed25519 signatures are
+    // deterministic, so the same key signs the same text to the same bytes).
+    std::string const private_key = "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz";
+    std::string const verifier = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    std::string const text = "If you think cryptography is the answer to your problem,\nthen you don't know what your problem is.\n";
+    auto const key = merkle::parse_private_key(private_key);
+    CHECK(key.id == 0xc74f20a3);
+    CHECK(merkle::private_key_text(key) == private_key);
+    CHECK(merkle::verifier_text(key) == verifier);
+    CHECK(merkle::sign_note(text, key) ==
+          text + "\n\xE2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n");
+    auto const parsed = merkle::parse_verifier_key(verifier);
+    REQUIRE(parsed);
+    CHECK(parsed->id == 0xc74f20a3);
+    CHECK(parsed->public_key == key.public_key);
+    CHECK_FALSE(merkle::parse_verifier_key("PeterNeumann+c74f20a4+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"));
+}
