@@ -3,6 +3,7 @@
 // history each refused (exit 1, naming the break).
 
 #include "support/process.hpp"
+#include "support/self_signed_cert.hpp"
 #include "support/server_process.hpp"
 #include "support/temp_dir.hpp"
 
@@ -67,9 +68,12 @@ ledger::testing::process_result check(temp_dir const& dir, json::object const& b
 /// recruit-ledgerd on `data` with the signing key, on a loopback port it picks; killed at scope exit.
 class server {
 public:
-    server(std::filesystem::path const& data, std::filesystem::path const& key, std::filesystem::path const& port_file) {
-        pid_ = ledger::testing::spawn_server({"--data", data.string(), "--listen", "127.0.0.1:0", "--port-file",
-                                              port_file.string(), "--signing-key", key.string(), "--log-level", "warn"});
+    server(std::filesystem::path const& data, std::filesystem::path const& key, std::filesystem::path const& port_file,
+           std::vector<std::string> extra = {}) {
+        std::vector<std::string> args{"--data", data.string(), "--listen", "127.0.0.1:0", "--port-file",
+                                      port_file.string(), "--signing-key", key.string(), "--log-level", "warn"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        pid_ = ledger::testing::spawn_server(args);
         REQUIRE(pid_ > 0);
         port_ = ledger::testing::wait_for_port_file(port_file);
         REQUIRE(port_ != 0);
@@ -80,7 +84,7 @@ public:
     }
     server(server const&) = delete;
     server& operator=(server const&) = delete;
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string url(std::string const& scheme = "http") const { return scheme + "://127.0.0.1:" + std::to_string(port_); }
 
 private:
     pid_t pid_ = -1;
@@ -193,4 +197,23 @@ TEST_CASE("export then import into an empty ledger gives the same Merkle root", 
     REQUIRE(b.tree_size() == 250);
     CHECK(a.tree_root(250) == b.tree_root(250));
     CHECK(a.tree_root(17) == b.tree_root(17));
+}
+
+TEST_CASE("audit extend asks an HTTPS server and checks its certificate", "[audit][cli][tls]") {
+    temp_dir dir;
+    make_demo(dir / "a", 120, 5);
+    auto const verifier = keygen(dir / "signing.key");
+    write(dir / "a60.note", std::string(prove(dir / "a", dir / "signing.key", 0, 60).at("checkpoint").as_string()));
+    auto const pem = ledger::testing::make_self_signed(dir.path());
+    auto const other = ledger::testing::make_self_signed(dir.path(), "other");
+    server live(dir / "a", dir / "signing.key", dir / "port", {"--tls-cert", pem.cert.string(), "--tls-key", pem.key.string()});
+    auto const ok = cli({"audit", "extend", "--server", live.url("https"), "--ca", pem.cert.string(),
+                         "--checkpoint", (dir / "a60.note").string(), "--key", verifier});
+    INFO(ok.err);
+    CHECK(ok.exit_code == 0);
+    CHECK(ok.out == "ok: the log of 120 events extends the kept checkpoint of 60 events\n");
+    auto const untrusted = cli({"audit", "extend", "--server", live.url("https"), "--ca", other.cert.string(),
+                                "--checkpoint", (dir / "a60.note").string(), "--key", verifier});
+    CHECK(untrusted.exit_code == 1);
+    CHECK(untrusted.err.find("certificate verify failed") != std::string::npos);
 }

@@ -325,8 +325,8 @@ std::vector<command> const& commands() {
         {"openapi", "openapi (prints the API's OpenAPI 3.1 document)", {}, openapi},
         {"audit", "audit keygen --key FILE [--name NAME] | audit prove --data DIR --position N [--tree-size S] "
                   "[--signing-key FILE] | audit check BUNDLE --key VERIFIER_KEY | audit extend --server URL "
-                  "--checkpoint FILE --key VERIFIER_KEY [--token T] [--out FILE]",
-         {"--key", "--name", "--data", "--position", "--tree-size", "--signing-key", "--server", "--checkpoint", "--token", "--out"},
+                  "--checkpoint FILE --key VERIFIER_KEY [--token T] [--ca FILE] [--out FILE]",
+         {"--key", "--name", "--data", "--position", "--tree-size", "--signing-key", "--server", "--checkpoint", "--token", "--ca", "--out"},
          [](arguments const& args) {
              try {
                  return cli::audit_command(args.flags, args.positionals);

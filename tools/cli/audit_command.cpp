@@ -13,6 +13,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -182,30 +185,60 @@ int check(flag_map const& flags, std::vector<std::string> const& words) {
     return exit_ok;
 }
 
-/// GET of `target` on the server of `base` (http:// only); throws on transport failures and
-/// non-200 answers.
-std::string http_get(std::string const& base, std::string const& target, std::optional<std::string> const& token) {
-    auto const url = boost::urls::parse_uri(base);
-    if (!url || url->scheme() != "http") throw std::invalid_argument("--server takes an http://HOST:PORT URL");
+/// Where and how `audit extend` asks: the server's URL, a bearer token, and for https:// the
+/// CA file that vouches for its certificate (default: the system's trusted CAs).
+struct server_access {
+    std::string base;
+    std::optional<std::string> token;
+    std::optional<std::string> ca;
+};
+
+/// GET of `target` on the server (http:// or https://, the certificate checked against the
+/// host name); throws on transport and TLS failures and non-200 answers.
+std::string http_get(server_access const& server, std::string const& target) {
+    auto const url = boost::urls::parse_uri(server.base);
+    if (!url || (url->scheme() != "http" && url->scheme() != "https")) {
+        throw std::invalid_argument("--server takes an http:// or https:// URL");
+    }
     namespace beast = boost::beast;
     namespace http = beast::http;
-    boost::asio::io_context io;
-    boost::asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.expires_after(std::chrono::seconds(30));
-    auto const port = url->has_port() ? std::string(url->port()) : std::string("80");
-    stream.connect(resolver.resolve(std::string(url->host()), port));
+    namespace ssl = boost::asio::ssl;
+    bool const tls = url->scheme() == "https";
+    std::string const host(url->host());
+    auto const port = url->has_port() ? std::string(url->port()) : std::string(tls ? "443" : "80");
     std::string prefix(url->path());
     while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
     http::request<http::empty_body> request{http::verb::get, prefix + target, 11};
-    request.set(http::field::host, std::string(url->host()) + ":" + port);
-    if (token) request.set(http::field::authorization, "Bearer " + *token);
-    http::write(stream, request);
+    request.set(http::field::host, host + ":" + port);
+    if (server.token) request.set(http::field::authorization, "Bearer " + *server.token);
+    boost::asio::io_context io;
+    boost::asio::ip::tcp::resolver resolver(io);
     beast::flat_buffer buffer;
     http::response<http::string_body> response;
-    http::read(stream, buffer, response);
-    beast::error_code ignored;
-    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    if (tls) {
+        ssl::context context(ssl::context::tls_client);
+        if (server.ca) context.load_verify_file(*server.ca);
+        else context.set_default_verify_paths();
+        context.set_verify_mode(ssl::verify_peer);
+        ssl::stream<beast::tcp_stream> stream(io, context);
+        if (SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()) != 1) throw std::runtime_error("cannot set the TLS server name");
+        stream.set_verify_callback(ssl::host_name_verification(host));
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
+        beast::get_lowest_layer(stream).connect(resolver.resolve(host, port));
+        stream.handshake(ssl::stream_base::client);
+        http::write(stream, request);
+        http::read(stream, buffer, response);
+        beast::error_code ignored;
+        stream.shutdown(ignored);
+    } else {
+        beast::tcp_stream stream(io);
+        stream.expires_after(std::chrono::seconds(30));
+        stream.connect(resolver.resolve(host, port));
+        http::write(stream, request);
+        http::read(stream, buffer, response);
+        beast::error_code ignored;
+        stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    }
     if (response.result_int() != 200) {
         throw std::runtime_error("GET " + target + " answered " + std::to_string(response.result_int()) + ": " + response.body());
     }
@@ -214,12 +247,12 @@ std::string http_get(std::string const& base, std::string const& target, std::op
 
 int extend(flag_map const& flags) {
     auto const key = verifier(flags);
-    auto const& server = need(flags, "--server");
-    std::optional<std::string> token;
-    if (auto const found = flags.find("--token"); found != flags.end()) token = found->second;
-    else if (char const* env = std::getenv("RECRUIT_LEDGER_TOKEN")) token = env;
+    server_access server{.base = need(flags, "--server"), .token = std::nullopt, .ca = std::nullopt};
+    if (auto const found = flags.find("--token"); found != flags.end()) server.token = found->second;
+    else if (char const* env = std::getenv("RECRUIT_LEDGER_TOKEN")) server.token = env;
+    if (auto const found = flags.find("--ca"); found != flags.end()) server.ca = found->second;
     auto const old = open_or_break(read_text(need(flags, "--checkpoint")), key, "the kept checkpoint");
-    auto const note = http_get(server, "/v1/audit/checkpoint", token);
+    auto const note = http_get(server, "/v1/audit/checkpoint");
     auto const now = open_or_break(note, key, "the server's checkpoint");
     if (now.origin != old.origin) throw broken("the server's log is " + now.origin + ", the kept checkpoint's " + old.origin);
     if (now.size < old.size) {
@@ -229,7 +262,7 @@ int extend(flag_map const& flags) {
         std::printf("ok: the kept checkpoint is of the empty log; the log now holds %llu events\n", static_cast<unsigned long long>(now.size));
     } else {
         auto const body = json::parse(http_get(server, "/v1/audit/proof/consistency?first=" + std::to_string(old.size) +
-                                                           "&second=" + std::to_string(now.size), token));
+                                                           "&second=" + std::to_string(now.size)));
         auto const* proof = body.as_object().if_contains("proof");
         if (proof == nullptr || !proof->is_array()) throw broken("the server's consistency proof has no proof list");
         if (!merkle::verify_consistency(old.size, now.size, old.root, now.root, digests(proof->as_array(), "the consistency proof"))) {
