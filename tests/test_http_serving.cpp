@@ -129,6 +129,7 @@ TEST_CASE("a configured origin may change state and gets CORS headers", "[http][
                                                    append_body("\"no_stream\"", campaign_planned())));
     CHECK(appended.status == 201);
     CHECK(appended.head.find("Access-Control-Allow-Origin: https://dash.example\r\n") != std::string::npos);
+    CHECK(appended.head.find("Access-Control-Expose-Headers: X-Request-Id\r\n") != std::string::npos);
     // The browser's preflight before a JSON POST.
     auto const preflight = call(server, raw_request("OPTIONS", "/v1/streams/campaign-x/events",
                                                     "Host: 127.0.0.1\r\nOrigin: https://dash.example\r\n"

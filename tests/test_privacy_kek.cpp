@@ -10,6 +10,7 @@
 #include "events/codec.hpp"
 #include "events/personal_data.hpp"
 #include "ledger/aes_gcm.hpp"
+#include "ledger/app/kek_rotation.hpp"
 #include "ledger/app/key_encryption_key.hpp"
 #include "ledger/app/personal_data.hpp"
 #include "ledger/app/personal_data_keys.hpp"
@@ -24,6 +25,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <cstdlib>
 #include <sys/stat.h>
 
 using namespace ledger;
@@ -60,8 +62,9 @@ std::string revealed_name(store::event_store const& store, std::string const& id
 
 /// A ledger opened as the server opens it: KEK found and checked first, then the store.
 struct opened_ledger {
-    opened_ledger(std::filesystem::path const& data, std::optional<std::filesystem::path> const& kek)
-        : keys(app::open_personal_data_keys(data, kek, true)),
+    opened_ledger(std::filesystem::path const& data, std::optional<std::filesystem::path> const& kek,
+                  std::optional<std::filesystem::path> const& new_kek = std::nullopt)
+        : keys(app::open_personal_data_keys(data, kek, true, new_kek)),
           store({.directory = data, .seal = std::make_shared<app::personal_data_sealer>(keys.keys)}) {}
     app::personal_data_keys keys;
     store::event_store store;
@@ -260,4 +263,105 @@ TEST_CASE("the cache of unwrapped keys is bounded and never outlives a changed s
     CHECK_FALSE(cache.open("c", ledger::testing::test_kek('Z')->wrap("c", random_bytes(32))));
     cache.forget("c");
     CHECK(cache.size() == 1);
+}
+
+TEST_CASE("an online rotation opens either KEK's keys and wraps new keys under the new one and ends bound to it",
+          "[privacy][kek][rotation]") {
+    temp_dir dir;
+    auto const data = dir / "data";
+    key_encryption_key::create(dir / "old.kek");
+    key_encryption_key::create(dir / "new.kek");
+    auto const old_kek = key_encryption_key::load(dir / "old.kek", data);
+    auto const new_kek = key_encryption_key::load(dir / "new.kek", data);
+    {
+        opened_ledger ledger(data, dir / "old.kek");
+        for (int i = 1; i <= 5; ++i) register_candidate(ledger.store, "c-" + std::to_string(i), "Name " + std::to_string(i));
+    }
+    {
+        opened_ledger ledger(data, dir / "old.kek", dir / "new.kek");
+        REQUIRE(ledger.keys.rotating);
+        CHECK(store::read_subject_key_census(data).rotation_to == new_kek.id());
+        // Sealed under the new KEK at once: the rotation below re-wraps only the other five.
+        register_candidate(ledger.store, "c-6", "Name 6");
+        app::kek_rotation rotation(ledger.store, ledger.keys.keys, {.batch_keys = 2, .pause = std::chrono::milliseconds(0)});
+        for (int i = 1; i <= 6; ++i) {
+            CHECK(revealed_name(ledger.store, "c-" + std::to_string(i)) == "Name " + std::to_string(i));
+        }
+        REQUIRE(rotation.wait(std::chrono::seconds(30)));
+        CHECK(rotation.finished());
+        CHECK_THAT(rotation.metrics_text(), Catch::Contains("ledger_kek_rotation_rewrapped_total 5\n") &&
+                                                Catch::Contains("ledger_kek_rotation_active 0\n"));
+        for (int i = 1; i <= 6; ++i) {
+            CHECK(revealed_name(ledger.store, "c-" + std::to_string(i)) == "Name " + std::to_string(i));
+        }
+    }
+    auto const census = store::read_subject_key_census(data);
+    CHECK(census.kek_id == new_kek.id());
+    CHECK_FALSE(census.rotation_to);
+    for (int i = 1; i <= 6; ++i) {
+        auto const subject = "c-" + std::to_string(i);
+        CHECK(new_kek.unwrap(subject, stored_key(data, subject)).has_value());
+        CHECK_FALSE(old_kek.unwrap(subject, stored_key(data, subject)).has_value());
+    }
+    CHECK_THROWS_WITH(app::open_personal_data_keys(data, dir / "old.kek", true), Catch::Contains("wrong key-encryption key"));
+    {
+        // Still started with both: it opens with the new one alone and rotates nothing.
+        opened_ledger ledger(data, dir / "old.kek", dir / "new.kek");
+        CHECK_FALSE(ledger.keys.rotating);
+        CHECK(revealed_name(ledger.store, "c-1") == "Name 1");
+    }
+    opened_ledger ledger(data, dir / "new.kek");
+    CHECK(revealed_name(ledger.store, "c-6") == "Name 6");
+}
+
+TEST_CASE("an interrupted online rotation needs both KEKs and the offline rotation finishes it",
+          "[privacy][kek][rotation]") {
+    temp_dir dir;
+    auto const data = dir / "data";
+    for (char const* name : {"old.kek", "new.kek", "third.kek"}) key_encryption_key::create(dir / name);
+    auto const new_kek = key_encryption_key::load(dir / "new.kek", data);
+    {
+        opened_ledger ledger(data, dir / "old.kek");
+        register_candidate(ledger.store, "c-1", "Anna Lindqvist");
+        register_candidate(ledger.store, "c-2", "Björn Ödmark");
+    }
+    {
+        // The rotation begins (meta names the new KEK), a key is sealed under it, then it stops.
+        opened_ledger ledger(data, dir / "old.kek", dir / "new.kek");
+        register_candidate(ledger.store, "c-3", "Carin Ek");
+    }
+    CHECK(app::wrapped_key_kek_id(stored_key(data, "c-3")) == new_kek.id());
+    auto const before = file_hashes(data);
+    CHECK_THROWS_WITH(app::open_personal_data_keys(data, dir / "old.kek", true), Catch::Contains("unfinished"));
+    CHECK_THROWS_WITH(app::open_personal_data_keys(data, dir / "new.kek", true), Catch::Contains("unfinished"));
+    CHECK_THROWS_WITH(app::open_personal_data_keys(data, dir / "old.kek", true, dir / "third.kek"),
+                      Catch::Contains("unfinished"));
+    CHECK_THROWS_WITH(app::check_kek(data, dir / "old.kek"), Catch::Contains("unfinished"));
+    CHECK_THROWS_WITH(app::rotate_kek(data, dir / "old.kek", dir / "third.kek"), Catch::Contains("unfinished"));
+    CHECK(file_hashes(data) == before);  // every refusal left the ledger as it was
+
+    CHECK(app::rotate_kek(data, dir / "old.kek", dir / "new.kek") == 3);
+    auto const census = store::read_subject_key_census(data);
+    CHECK(census.kek_id == new_kek.id());
+    CHECK_FALSE(census.rotation_to);
+    opened_ledger ledger(data, dir / "new.kek");
+    CHECK(revealed_name(ledger.store, "c-1") == "Anna Lindqvist");
+    CHECK(revealed_name(ledger.store, "c-3") == "Carin Ek");
+}
+
+TEST_CASE("the KEK and a rotation's new KEK are found as systemd credentials but a flag wins",
+          "[privacy][kek][credentials]") {
+    temp_dir dir;
+    auto const credentials = dir / "credentials";
+    std::filesystem::create_directories(credentials);
+    key_encryption_key::create(credentials / "recruit-ledger-kek");
+    key_encryption_key::create(credentials / "recruit-ledger-kek-new");
+    CHECK(app::find_kek(std::nullopt, dir / "data") == std::nullopt);
+    CHECK(app::find_new_kek(std::nullopt) == std::nullopt);
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    CHECK(app::find_kek(std::nullopt, dir / "data") == credentials / "recruit-ledger-kek");
+    CHECK(app::find_new_kek(std::nullopt) == credentials / "recruit-ledger-kek-new");
+    CHECK(app::find_kek(dir / "flag.kek", dir / "data") == dir / "flag.kek");
+    CHECK(app::find_new_kek(dir / "flag.kek") == dir / "flag.kek");
+    ::unsetenv("CREDENTIALS_DIRECTORY");
 }

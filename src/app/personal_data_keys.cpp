@@ -44,6 +44,15 @@ std::string wrapped_form(key_encryption_key const& kek, std::string_view subject
     return std::string(stored);
 }
 
+std::string unfinished_rotation(std::filesystem::path const& data_directory, store::subject_key_census const& census) {
+    return "an online key rotation of the ledger at " + data_directory.string() + " from KEK id " +
+           kek_id_hex(census.kek_id.value_or("")) + " to KEK id " + kek_id_hex(*census.rotation_to) +
+           " is unfinished: its candidate keys are wrapped under one or the other. Start the server "
+           "with both (--kek OLD --new-kek NEW, or the credentials " + std::string(kek_credential_name) +
+           " and " + std::string(new_kek_credential_name) + ") to finish it, or finish it offline with "
+           "recruit-ledger keys rotate --data DIR --kek OLD --new-kek NEW";
+}
+
 std::filesystem::path resolve_new_kek(std::filesystem::path const& data_directory) {
     auto const file = default_kek_path(data_directory);
     (void)key_encryption_key::create(file);
@@ -95,12 +104,41 @@ std::optional<std::filesystem::path> find_kek(std::optional<std::filesystem::pat
     return std::nullopt;
 }
 
+std::optional<std::filesystem::path> find_new_kek(std::optional<std::filesystem::path> const& flag) {
+    if (flag) return flag;
+    std::error_code ignored;
+    if (char const* credentials = std::getenv("CREDENTIALS_DIRECTORY"); credentials && *credentials) {
+        auto const credential = std::filesystem::path(credentials) / std::string(new_kek_credential_name);
+        if (std::filesystem::exists(credential, ignored)) return credential;
+    }
+    return std::nullopt;
+}
+
 personal_data_keys open_personal_data_keys(std::filesystem::path const& data_directory,
                                            std::optional<std::filesystem::path> const& kek_flag,
-                                           bool may_create) {
+                                           bool may_create,
+                                           std::optional<std::filesystem::path> const& new_kek_flag) {
     ledger_directory_lock lock(data_directory, /*exclusive=*/false);
     auto const census = store::read_subject_key_census(data_directory);
     bool const sealed = census.kek_id.has_value() || census.keys > 0;
+    std::shared_ptr<key_encryption_key const> next;
+    if (auto const new_file = find_new_kek(new_kek_flag)) {
+        next = std::make_shared<key_encryption_key const>(key_encryption_key::load(*new_file, data_directory));
+        if (census.kek_id == next->id() && !census.rotation_to) {
+            // Rotated already (online or offline): the new KEK alone opens it.
+            if (census.sample) wrapped_form(*next, census.sample_subject, *census.sample);
+            spdlog::warn("the key rotation to KEK id {} ({}) is complete: the ledger at {} opens with it "
+                         "alone; start with --kek {} and without --new-kek, and destroy the old key",
+                         next->id_hex(), new_file->string(), data_directory.string(), new_file->string());
+            return personal_data_keys{std::make_shared<subject_key_cache const>(next), std::move(lock)};
+        }
+        if (census.rotation_to && *census.rotation_to != next->id()) {
+            throw key_refusal(unfinished_rotation(data_directory, census) + " (the new key given, " +
+                              new_file->string() + ", has KEK id " + next->id_hex() + ")");
+        }
+    } else if (census.rotation_to) {
+        throw key_refusal(unfinished_rotation(data_directory, census));
+    }
     auto file = find_kek(kek_flag, data_directory);
     if (!file && sealed) {
         throw key_refusal("the ledger at " + data_directory.string() + " holds sealed personal data (" +
@@ -116,8 +154,12 @@ personal_data_keys open_personal_data_keys(std::filesystem::path const& data_dir
     auto kek = std::make_shared<key_encryption_key const>(key_encryption_key::load(*file, data_directory));
     auto const expected = ledger_kek_id(census);
     if (expected && *expected != kek->id()) throw key_refusal(wrong_kek(*file, *kek, *expected));
+    if (next && next->id() == kek->id()) throw key_refusal("the new key-encryption key is the old one");
     // A stored key that does not unwrap under this KEK (damage) is refused before anything opens.
-    if (census.sample) wrapped_form(*kek, census.sample_subject, *census.sample);
+    if (census.sample) {
+        bool const under_next = next && wrapped_key_kek_id(*census.sample) == next->id();
+        wrapped_form(under_next ? *next : *kek, census.sample_subject, *census.sample);
+    }
     if (!census.kek_id) {
         // A new ledger, or one from before envelope encryption: bind it to this KEK and wrap
         // its plain keys, all in one transaction.
@@ -134,12 +176,20 @@ personal_data_keys open_personal_data_keys(std::filesystem::path const& data_dir
     }
     spdlog::info("personal data keys of {} open with the key-encryption key {} (KEK id {})",
                  data_directory.string(), file->string(), kek->id_hex());
-    return personal_data_keys{std::make_shared<subject_key_cache const>(kek), std::move(lock)};
+    if (!next) return personal_data_keys{std::make_shared<subject_key_cache const>(kek), std::move(lock)};
+    // Durable before any key is wrapped under the new KEK: from here on the ledger needs both.
+    if (!census.rotation_to) store::begin_kek_rotation(data_directory, next->id());
+    spdlog::info("online key rotation of {} from KEK id {} to KEK id {} {} ({} candidate keys); "
+                 "new keys are wrapped under the new KEK",
+                 data_directory.string(), kek->id_hex(), next->id_hex(),
+                 census.rotation_to ? "resumes" : "begins", census.keys);
+    return personal_data_keys{std::make_shared<subject_key_cache const>(kek, next), std::move(lock), true};
 }
 
 std::string check_kek(std::filesystem::path const& data_directory, std::filesystem::path const& kek_file) {
     auto const kek = key_encryption_key::load(kek_file, data_directory);
     auto const census = store::read_subject_key_census(data_directory);
+    if (census.rotation_to) throw key_refusal(unfinished_rotation(data_directory, census));
     auto const expected = ledger_kek_id(census);
     if (!expected) {
         throw key_refusal("the ledger at " + data_directory.string() + " is bound to no key-encryption key yet");
@@ -161,11 +211,19 @@ std::uint64_t rotate_kek(std::filesystem::path const& data_directory, std::files
         throw key_refusal("the ledger at " + data_directory.string() + " holds no wrapped keys to rotate "
                           "(start it once with --kek to bind or migrate it)");
     }
-    if (*current == new_key.id()) return 0;  // already rotated (e.g. re-run after a crash)
+    if (census.rotation_to && *census.rotation_to != new_key.id()) {
+        throw key_refusal(unfinished_rotation(data_directory, census) + " (the new key given has KEK id " +
+                          new_key.id_hex() + ")");
+    }
+    if (*current == new_key.id() && !census.rotation_to) return 0;  // already rotated (e.g. re-run after a crash)
     if (*current != old_key.id()) throw key_refusal(wrong_kek(old_kek, old_key, *current));
     return store::rewrite_subject_keys(
         data_directory,
         [&](std::string_view subject, std::string_view stored) {
+            if (census.rotation_to && wrapped_key_kek_id(stored) == new_key.id()) {
+                // Re-wrapped by an interrupted online rotation already.
+                return wrapped_form(new_key, subject, stored);
+            }
             auto key = old_key.unwrap(subject, stored);
             if (!key) {
                 throw key_refusal("the key of candidate " + std::string(subject) +

@@ -5,7 +5,11 @@
 namespace ledger::app {
 
 subject_key_cache::subject_key_cache(std::shared_ptr<key_encryption_key const> kek, std::size_t capacity)
-    : kek_(std::move(kek)), capacity_(capacity == 0 ? 1 : capacity) {}
+    : subject_key_cache(std::move(kek), nullptr, capacity) {}
+
+subject_key_cache::subject_key_cache(std::shared_ptr<key_encryption_key const> kek,
+                                     std::shared_ptr<key_encryption_key const> next, std::size_t capacity)
+    : kek_(std::move(kek)), next_(std::move(next)), capacity_(capacity == 0 ? 1 : capacity) {}
 
 subject_key_cache::~subject_key_cache() {
     for (auto& [subject, cached] : entries_) OPENSSL_cleanse(cached.key.data(), cached.key.size());
@@ -20,13 +24,14 @@ std::optional<std::string> subject_key_cache::open(std::string_view subject, std
             return found->second.key;
         }
     }
-    auto key = kek_->unwrap(subject, stored);
+    bool const under_next = next_ && wrapped_key_kek_id(stored) == next_->id();
+    auto key = (under_next ? next_ : kek_)->unwrap(subject, stored);
     if (key) remember(subject, stored, *key);
     return key;
 }
 
 std::string subject_key_cache::wrap(std::string_view subject, std::string_view key) const {
-    auto stored = kek_->wrap(subject, key);
+    auto stored = kek().wrap(subject, key);
     remember(subject, stored, key);
     return stored;
 }

@@ -57,6 +57,13 @@ std::optional<std::optional<usage_error>> apply_serving(std::string const& flag,
         options.allowed_origins.push_back(value);
         return outcome{};
     }
+    if (flag == "--kek-rotation-batch") return bounded(options.kek_rotation_batch, std::size_t{1}, std::size_t{100'000}, "a number from 1 to 100000");
+    if (flag == "--kek-rotation-pause") {
+        auto const milliseconds = parse_number<unsigned>(value, 0, 60'000);
+        if (!milliseconds) return outcome{usage_error{"--kek-rotation-pause takes milliseconds from 0 to 60000"}};
+        options.kek_rotation_pause = std::chrono::milliseconds(*milliseconds);
+        return outcome{};
+    }
     if (flag == "--workers") return bounded(options.workers, 1u, 64u, "a number from 1 to 64");
     if (flag == "--worker-queue") return bounded(options.worker_queue, std::size_t{0}, std::size_t{10'000}, "a number from 0 to 10000");
     if (flag == "--page-bytes") return bounded(options.page_bytes, std::size_t{4096}, std::size_t{64} << 20, "bytes from 4096 to 64 MiB");
@@ -78,6 +85,7 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
     else if (flag == "--tls-cert") options.tls_cert = value;
     else if (flag == "--tls-key") options.tls_key = value;
     else if (flag == "--kek") options.kek = value;
+    else if (flag == "--new-kek") options.new_kek = value;
     else if (flag == "--port-file") options.port_file = value;
     else if (flag == "--log-level") {
         static std::map<std::string, int> const levels{{"trace", 0}, {"debug", 1}, {"info", 2},
@@ -192,10 +200,14 @@ std::string usage() {
            "                       [--workers N] [--worker-queue N] [--page-bytes BYTES]\n"
            "                       [--scan-events N] [--max-client-connections N]\n"
            "                       [--cap-loopback-clients yes|no]\n"
+           "                       [--new-kek FILE [--kek-rotation-batch N] [--kek-rotation-pause MS]]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
            "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n"
            "--kek: the key-encryption key of personal data (default: the systemd credential\n"
-           "recruit-ledger-kek, else DIR.kek beside the data directory; docs/privacy.md).\n";
+           "recruit-ledger-kek, else DIR.kek beside the data directory; docs/privacy.md).\n"
+           "--new-kek (or the credential recruit-ledger-kek-new): re-wrap every candidate key under\n"
+           "it while serving, --kek-rotation-batch keys (256) per transaction, --kek-rotation-pause\n"
+           "ms (10) between them; resumes after a restart; then start with --kek NEW alone.\n";
 }
 
 }  // namespace ledger::http

@@ -220,6 +220,7 @@ response get_metrics(route_input const&, api& api) {
                      std::to_string(summary.lag) + "\n";
         }
     }
+    if (api.extra_metrics) extra += api.extra_metrics();
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
                          api.metrics.render(extra));
 }

@@ -2,6 +2,8 @@
 
 #include "ledger/json_text.hpp"
 
+#include <boost/json/parse.hpp>
+
 #include <cassert>
 #include <string_view>
 
@@ -77,6 +79,19 @@ response error_response(error const& failure) {
     out.keep_alive =
         failure.code != error_code::payload_too_large && failure.code != error_code::internal;
     return out;
+}
+
+void attach_request_id(response& reply, std::string_view request_id) {
+    if (reply.status < 400 || request_id.empty() || reply.content_type != "application/json") return;
+    boost::system::error_code failed;
+    auto body = boost::json::parse(reply.body, failed);
+    if (failed || !body.is_object()) return;
+    auto* const error = body.as_object().if_contains("error");
+    if (error == nullptr || !error->is_object()) return;
+    auto* const details = error->as_object().if_contains("details");
+    if (details == nullptr || !details->is_object() || details->as_object().contains("request_id")) return;
+    details->as_object()["request_id"] = request_id;
+    reply.body = replace_invalid_utf8(to_json_text(body));
 }
 
 response error_response(error_code code, std::string message) {

@@ -4,6 +4,7 @@
 
 #include "ledger/app/authenticator.hpp"
 #include "ledger/app/domain_policy.hpp"
+#include "ledger/app/kek_rotation.hpp"
 #include "ledger/app/personal_data.hpp"
 #include "ledger/app/personal_data_keys.hpp"
 #include "ledger/app/projection_runner.hpp"
@@ -21,6 +22,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <variant>
 #include <vector>
 
@@ -81,7 +83,7 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store_options.policy = std::make_shared<app::domain_policy>();  // SPEC §5 rules at append
     // SPEC §6 privacy: refuses (key_refusal) before the store opens when the KEK is missing
     // or wrong; the lock keeps a key rotation away while the server runs.
-    auto const keys = app::open_personal_data_keys(options.data, options.kek, /*may_create=*/true);
+    auto const keys = app::open_personal_data_keys(options.data, options.kek, /*may_create=*/true, options.new_kek);
     store_options.seal = std::make_shared<app::personal_data_sealer>(keys.keys);
     store_options.max_queued_appends = options.max_queued_appends;
     store::event_store store(store_options);
@@ -97,7 +99,16 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     api.audit_key = &audit_key;
     api.witness = &witness;
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
+    // An online KEK rotation re-wraps the candidate keys while the server serves; it stops
+    // (resumably) before the store closes.
+    std::optional<app::kek_rotation> rotation;
+    if (keys.rotating) {
+        rotation.emplace(store, keys.keys,
+                         app::kek_rotation_options{options.kek_rotation_batch, options.kek_rotation_pause});
+        api.extra_metrics = [&rotation] { return rotation->metrics_text(); };
+    }
     http::run_server(options, api);
+    rotation.reset();
     if (auto const cause = store.failure()) {
         // Fail-stop: a restart reopens the environment, and LMDB recovers the last good commit.
         spdlog::critical("exiting after a fatal storage failure: {}", *cause);

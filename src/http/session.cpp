@@ -3,6 +3,8 @@
 // here. The session is a template over the stream, instantiated for beast::tcp_stream and
 // beast::ssl_stream<beast::tcp_stream>; only the handshake and the goodbye differ.
 
+#include "detail/log_format.hpp"
+#include "detail/responses.hpp"
 #include "detail/server_context.hpp"
 
 #include "ledger/app/envelope_json.hpp"
@@ -24,6 +26,8 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <random>
+#include <string_view>
 
 namespace ledger::http::detail {
 namespace {
@@ -51,15 +55,27 @@ using tls_connection = stream_connection<beast::ssl_stream<beast::tcp_stream>>;
 
 std::atomic<std::uint64_t> next_request_number{0};
 
+/// A new request id: `req-` ‖ 8 hex digits drawn once per process ‖ `-` ‖ a counter, so ids
+/// stay distinct across restarts in one journal.
+std::string new_request_id() {
+    static std::uint32_t const process_tag = std::random_device{}();
+    return fmt::format("req-{:08x}-{}", process_tag, next_request_number.fetch_add(1, std::memory_order_relaxed));
+}
+
+/// The client's X-Request-Id when it is sane (1 to 64 characters of A-Z a-z 0-9 and
+/// `-_.:/+=@`: safe in a header, a log line and JSON), else a new one.
 std::string request_id_for(beast_request const& message) {
     auto const header = message.find("X-Request-Id");
     if (header != message.end()) {
         auto const value = header->value();
         bool sane = !value.empty() && value.size() <= 64;
-        for (char const c : value) sane = sane && c > ' ' && c < 127;
+        for (char const c : value) {
+            sane = sane && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            std::string_view("-_.:/+=@").find(c) != std::string_view::npos);
+        }
         if (sane) return std::string(value);
     }
-    return fmt::format("req-{}", next_request_number.fetch_add(1, std::memory_order_relaxed));
+    return new_request_id();
 }
 
 request to_request(beast_request&& message, std::string request_id) {
@@ -94,6 +110,7 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
 /// At debug level: an info line per request would be megabytes a second of log at the rates
 /// SPEC §9 asks for (docs/performance.md).
 void log_access(request const& http, unsigned status, std::chrono::steady_clock::time_point started) {
+    request_id_scope const scope(http.request_id);
     std::chrono::duration<double, std::milli> const took = std::chrono::steady_clock::now() - started;
     auto const path = std::string_view(http.target).substr(0, http.target.find('?'));
     spdlog::debug("access method={} path={} status={} duration_ms={:.3f} request_id={}", http.method,
@@ -205,10 +222,14 @@ asio::awaitable<void> linger(stream_connection<Stream>& conn) {
 /// Answers a request the session refuses before the handler sees it (too large, malformed, a
 /// foreign Host or Origin, no token for a body), then the connection closes.
 template <class Stream>
-asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, response answer) {
-    auto const request_id = fmt::format("req-{}", next_request_number.fetch_add(1));
+asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& context, response answer,
+                             std::string request_id) {
     context.api.metrics.record_request("unmatched", answer.status);
-    spdlog::info("access refused status={} request_id={}", answer.status, request_id);
+    attach_request_id(answer, request_id);
+    {
+        request_id_scope const scope(request_id);
+        spdlog::info("access refused status={} request_id={}", answer.status, request_id);
+    }
     auto out = to_beast(std::move(answer), 11, false, request_id);
     conn.transport().expires_after(context.options.request_timeout);
     co_await bhttp::async_write(conn.stream, out, use_tuple);
@@ -221,7 +242,8 @@ asio::awaitable<void> refuse(stream_connection<Stream>& conn, server_context& co
     // A named value, not a temporary in the co_await expression: GCC 12 destroys such
     // temporaries twice.
     auto answer = error_reply(error{code, std::move(message), {}});
-    co_await refuse(conn, context, std::move(answer));
+    auto request_id = new_request_id();
+    co_await refuse(conn, context, std::move(answer), std::move(request_id));
 }
 
 /// Whether a request whose headers `parser` holds announces a body.
@@ -282,7 +304,8 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
     }
     if (header_failure) co_return std::nullopt;
     if (auto refused = refusal_by_headers(parser, context)) {
-        co_await refuse(conn, context, std::move(*refused));
+        auto request_id = request_id_for(parser.get());  // named: see refuse
+        co_await refuse(conn, context, std::move(*refused), std::move(request_id));
         co_return std::nullopt;
     }
     if (parser.get()[bhttp::field::expect] == "100-continue") {
@@ -303,6 +326,7 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
 void add_cors_headers(response& reply, request const& http, request_policy const& policy) {
     if (http.origin.empty() || !is_cors_origin(policy, http.origin)) return;
     reply.headers.emplace_back("Access-Control-Allow-Origin", http.origin);
+    reply.headers.emplace_back("Access-Control-Expose-Headers", "X-Request-Id");  // for error reports
     reply.headers.emplace_back("Vary", "Origin");
 }
 
@@ -330,6 +354,7 @@ asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_cont
     auto preflight_answer = preflight(http, context.policy);
     auto routed = preflight_answer ? std::move(*preflight_answer) : answer(http, context.api);  // named: see refuse
     auto reply = co_await complete(std::move(routed), context, http.request_id);
+    attach_request_id(reply, http.request_id);
     add_cors_headers(reply, http, context.policy);
     context.api.metrics.record_request(reply.route, reply.status);
     log_access(http, reply.status, started);

@@ -12,6 +12,7 @@ namespace ledger::store {
 namespace {
 
 constexpr std::string_view meta_kek_id = "kek_id";
+constexpr std::string_view meta_kek_rotation = "kek_rotation";
 
 lmdb::env open_env(std::filesystem::path const& directory) {
     // The map only needs to cover the file: LMDB adopts the larger size recorded in the file.
@@ -51,6 +52,15 @@ public:
         return dbi;
     }
     MDB_txn* txn() const noexcept { return txn_; }
+    /// The value of `name` in `table`, or nullopt.
+    std::optional<std::string> get(MDB_dbi table, std::string_view name) const {
+        MDB_val key{name.size(), const_cast<char*>(name.data())};
+        MDB_val value{};
+        int const rc = mdb_get(txn_, table, &key, &value);
+        if (rc == MDB_NOTFOUND) return std::nullopt;
+        lmdb::check("mdb_get", rc);
+        return std::string(static_cast<char const*>(value.mv_data), value.mv_size);
+    }
 
 private:
     MDB_env* env_ = nullptr;
@@ -70,11 +80,8 @@ subject_key_census read_subject_key_census(std::filesystem::path const& director
     census.ledger_exists = true;
     unlocked_reader reader(directory);
     if (auto const meta = reader.table("meta")) {
-        MDB_val key{meta_kek_id.size(), const_cast<char*>(meta_kek_id.data())};
-        MDB_val value{};
-        int const rc = mdb_get(reader.txn(), *meta, &key, &value);
-        if (rc != MDB_NOTFOUND) lmdb::check("mdb_get", rc);
-        if (rc == 0) census.kek_id = std::string(view(value));
+        census.kek_id = reader.get(*meta, meta_kek_id);
+        census.rotation_to = reader.get(*meta, meta_kek_rotation);
     }
     auto const keys = reader.table("subject_keys");
     if (!keys) return census;
@@ -110,8 +117,71 @@ std::uint64_t rewrite_subject_keys(
     }
     for (auto const& [subject, stored] : rewritten) txn.put(db.subject_keys, subject, stored);
     txn.put(db.meta, meta_kek_id, kek_id);
+    txn.remove(db.meta, meta_kek_rotation);
     txn.commit();
     return rewritten.size();
+}
+
+void begin_kek_rotation(std::filesystem::path const& directory, std::string_view kek_id) {
+    auto env = open_env(directory);
+    lmdb::write_txn txn(env);
+    auto const db = detail::tables::open(txn);
+    txn.put(db.meta, meta_kek_rotation, kek_id);
+    txn.commit();
+}
+
+void visit_subject_keys(std::filesystem::path const& directory,
+                        std::function<void(std::string_view subject, std::string_view stored)> const& visit) {
+    std::error_code ignored;
+    if (!std::filesystem::exists(directory / "data.mdb", ignored)) return;
+    unlocked_reader reader(directory);
+    auto const keys = reader.table("subject_keys");
+    if (!keys) return;
+    MDB_cursor* cursor = nullptr;
+    lmdb::check("mdb_cursor_open", mdb_cursor_open(reader.txn(), *keys, &cursor));
+    try {
+        MDB_val key{}, value{};
+        int rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST);
+        for (; rc == 0; rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) visit(view(key), view(value));
+        if (rc != MDB_NOTFOUND) lmdb::check("mdb_cursor_get", rc);
+    } catch (...) {
+        mdb_cursor_close(cursor);
+        throw;
+    }
+    mdb_cursor_close(cursor);
+}
+
+rewrap_batch rewrap_subject_keys_batch(
+    lmdb::env& env, std::string_view after_subject, std::size_t limit,
+    std::function<std::optional<std::string>(std::string_view subject, std::string_view stored)> const& rewrite,
+    std::string_view kek_id) {
+    rewrap_batch batch;
+    lmdb::write_txn txn(env);
+    auto const db = detail::tables::open(txn);
+    std::vector<std::pair<std::string, std::string>> rewritten;
+    {
+        lmdb::cursor keys(txn, db.subject_keys);
+        auto entry = after_subject.empty() ? keys.first() : keys.seek(after_subject);
+        if (entry && !after_subject.empty() && entry->first == after_subject) entry = keys.next();
+        for (; entry && batch.visited < limit; entry = keys.next()) {
+            ++batch.visited;
+            batch.last_subject = std::string(entry->first);
+            if (auto replaced = rewrite(entry->first, entry->second)) {
+                rewritten.emplace_back(std::string(entry->first), std::move(*replaced));
+            }
+        }
+        batch.finished = !entry;
+    }
+    for (auto const& [subject, stored] : rewritten) txn.put(db.subject_keys, subject, stored);
+    batch.keys = txn.entries(db.subject_keys);
+    if (batch.finished) {
+        txn.put(db.meta, meta_kek_id, kek_id);
+        txn.remove(db.meta, meta_kek_rotation);
+    }
+    if (batch.finished || !rewritten.empty()) txn.commit();
+    batch.rewrapped = rewritten.size();
+    if (batch.last_subject.empty()) batch.last_subject = std::string(after_subject);
+    return batch;
 }
 
 }  // namespace ledger::store

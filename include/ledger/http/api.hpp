@@ -8,6 +8,7 @@
 #include "ledger/http/metrics.hpp"
 
 #include <atomic>
+#include <functional>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -53,6 +54,9 @@ struct api {
     store::merkle::signing_key const* audit_key = nullptr;
     /// The checkpoints the server wrote on its own (witnessing); null: none are kept.
     audit_witness const* witness = nullptr;
+    /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
+    /// none when empty. Called from any thread.
+    std::function<std::string()> extra_metrics;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as

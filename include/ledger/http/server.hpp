@@ -27,6 +27,11 @@ struct server_options {
     /// The key-encryption key file (docs/privacy.md); without it, the systemd credential
     /// recruit-ledger-kek or `<data>.kek` beside the data directory.
     std::optional<std::filesystem::path> kek;
+    /// A new KEK to rotate to while serving (docs/privacy.md, online rotation); without it, the
+    /// systemd credential recruit-ledger-kek-new when present.
+    std::optional<std::filesystem::path> new_kek;
+    std::size_t kek_rotation_batch = 256;             // keys per rotation write transaction
+    std::chrono::milliseconds kek_rotation_pause{10};  // between two of them, for the appends
 
     std::size_t body_limit = std::size_t{4} << 20;     // bytes of one request body
     std::uint32_t header_limit = 16 * 1024;            // bytes of one request's headers

@@ -22,6 +22,12 @@ response json_text_response(unsigned status, std::string body);
 /// connection (the unread body is still on the wire; after a bug, start afresh).
 response error_response(error const& failure);
 
+/// Adds `request_id` to the `details` of a SPEC §6 error body (status >= 400, JSON, the shape
+/// {"error": {"code", "message", "details": {…}}}), keeping its shape; other responses, and a
+/// body whose details already name a request id, are left as they are. The session calls it on
+/// every answer, so every error a client sees names the id of its X-Request-Id header.
+void attach_request_id(response& reply, std::string_view request_id);
+
 /// Shorthand for an error without details.
 response error_response(error_code code, std::string message);
 
