@@ -207,7 +207,7 @@ TEST_CASE("the store keeps the tree of its events in step with every group commi
     auto const events = store.head().events;
     REQUIRE(store.tree_size() == events);
     std::vector<std::string> inputs;
-    for (std::uint64_t p = 0; p < events; ++p) inputs.emplace_back(canonical_part(*store.read_stored(p)));
+    for (std::uint64_t p = 0; p < events; ++p) inputs.emplace_back(canonical_part(*store.stored_event(p)));
     rfc9162_reference reference(inputs);
     CHECK(store.tree_root(events) == reference.mth(0, events));
     CHECK(store.inclusion_proof(3, events) == reference.path(3, 0, events));

@@ -94,7 +94,7 @@ TEST_CASE("an inclusion proof from the route verifies against the signed root", 
     CHECK(body.at("tree_size").as_int64() == 11);
     auto const leaf = base64_decode(body.at("leaf").as_string());
     REQUIRE(leaf);
-    CHECK(*leaf == canonical_part(*f.store.read_stored(4)));
+    CHECK(*leaf == canonical_part(*f.store.stored_event(4)));
     auto const path = digests(body.at("audit_path"));
     CHECK(merkle::verify_inclusion(4, 11, merkle::leaf_hash(*leaf), path, c.root));
     CHECK_FALSE(merkle::verify_inclusion(4, 11, merkle::leaf_hash(*leaf + "x"), path, c.root));
@@ -201,13 +201,13 @@ TEST_CASE("an erasure leaves every earlier proof valid", "[audit][http][privacy]
     REQUIRE(f.append("candidate-c-0192", append_body(R"("no_stream")", registered)).status == 201);
     auto const before = f.checkpoint();
     auto const position = before.size - 1;
-    auto const stored_before = *f.store.read_stored(position);
+    auto const stored_before = *f.store.stored_event(position);
     std::string const leaf_before(canonical_part(stored_before));
     REQUIRE(f.post("/v1/candidates/c-0192/erase", R"({"basis":"GDPR art. 17"})").status == 201);
     auto const after = f.checkpoint();
     CHECK(after.size > before.size);
     // The stored bytes are the ciphertext the erasure left: the same bytes, so the same leaf.
-    CHECK(canonical_part(*f.store.read_stored(position)) == leaf_before);
+    CHECK(canonical_part(*f.store.stored_event(position)) == leaf_before);
     auto const inclusion = json_of(f.get("/v1/audit/proof/inclusion?position=" + std::to_string(position) +
                                          "&tree_size=" + std::to_string(before.size)));
     CHECK(merkle::verify_inclusion(position, before.size, merkle::leaf_hash(leaf_before), digests(inclusion.at("audit_path")), before.root));

@@ -17,6 +17,7 @@
 #include "ledger/http/openapi.hpp"
 #include "ledger/http/server.hpp"
 #include "ledger/json_text.hpp"
+#include "ledger/replication/replication.hpp"
 #include "ledger/store/lmdb.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -301,6 +302,20 @@ int openapi(arguments const&) {
     return exit_ok;
 }
 
+// SPEC §12: makes a stopped, caught-up follower the leader (docs/replication.md, failover).
+int promote(arguments const& args) {
+    try {
+        auto const done = replication::promote(args.required("--data"), args.optional("--nats"),
+                                               args.optional("--replication-stream"));
+        std::fputs(done.c_str(), stdout);
+        return exit_ok;
+    } catch (std::runtime_error const& refused) {
+        if (dynamic_cast<usage_error const*>(&refused) != nullptr) throw;
+        std::fprintf(stderr, "promote: not promoted: %s\n", refused.what());
+        return exit_failure;
+    }
+}
+
 struct command {
     std::string_view name;
     std::string_view usage;
@@ -334,6 +349,8 @@ std::vector<command> const& commands() {
                  throw usage_error(e.what());
              }
          }},
+        {"promote", "promote --data DIR [--nats nats://HOST:PORT[,...]] [--replication-stream NAME]",
+         {"--data", "--nats", "--replication-stream"}, promote},
     };
     return table;
 }

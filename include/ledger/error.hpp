@@ -34,6 +34,7 @@ enum class error_code {
     rule_violation,
     unavailable,
     storage_full,
+    read_only,  // 503: a replication follower (or a fenced former leader) takes no appends (SPEC §12)
     misdirected_request,  // 421: a Host name this server does not serve (SPEC §6 serving rules)
     internal,  // a bug: never produced on purpose
 };

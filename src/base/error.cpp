@@ -14,7 +14,7 @@ struct error_row {
 };
 
 // The one table of codes and statuses; its order follows the enum.
-constexpr std::array<error_row, 21> error_table{{
+constexpr std::array<error_row, 22> error_table{{
     {error_code::bad_request, "bad_request", 400},
     {error_code::invalid_json, "invalid_json", 400},
     {error_code::invalid_stream_name, "invalid_stream_name", 400},
@@ -34,6 +34,7 @@ constexpr std::array<error_row, 21> error_table{{
     {error_code::rule_violation, "rule_violation", 422},
     {error_code::unavailable, "unavailable", 503},
     {error_code::storage_full, "storage_full", 507},
+    {error_code::read_only, "read_only", 503},
     {error_code::misdirected_request, "misdirected_request", 421},
     {error_code::internal, "internal", 500},
 }};

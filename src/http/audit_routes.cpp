@@ -98,7 +98,7 @@ response audit_inclusion(route_input const& in, api& api) {
     if (*position >= *size) {
         return error_response(out_of_range("position", *position, "position must be below tree_size (" + std::to_string(*size) + ")"));
     }
-    auto const stored = api.store.read_stored(*position);
+    auto const stored = api.store.stored_event(*position);
     if (!stored) return error_response(error_code::internal, "the event at this position cannot be read");
     json::object body;
     body["position"] = *position;

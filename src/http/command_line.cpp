@@ -77,6 +77,58 @@ std::optional<std::optional<usage_error>> apply_serving(std::string const& flag,
     return std::nullopt;
 }
 
+/// The SPEC §12 replication flags. nullopt when `flag` is none of them; else the outcome.
+std::optional<std::optional<usage_error>> apply_replication(std::string const& flag, std::string const& value,
+                                                            replication::replication_options& options) {
+    using outcome = std::optional<usage_error>;
+    auto urls = [&](replication::role as) -> outcome {
+        if (!value.starts_with("nats://")) return usage_error{flag + " takes nats://HOST:PORT[,nats://HOST:PORT...]"};
+        if (options.as != replication::role::none && options.as != as) {
+            return usage_error{"--replicate and --follow exclude each other"};
+        }
+        options.as = as;
+        options.urls = value;
+        return std::nullopt;
+    };
+    if (flag == "--replicate") return outcome{urls(replication::role::leader)};
+    if (flag == "--follow") return outcome{urls(replication::role::follower)};
+    if (flag == "--replication") {
+        if (value != "sync" && value != "async") return outcome{usage_error{"--replication takes sync or async"}};
+        options.sync = value == "sync";
+        return outcome{};
+    }
+    auto name = [&](std::string& field) -> outcome {
+        bool const valid = !value.empty() && value.size() <= 64 &&
+                           value.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_") ==
+                               std::string::npos;
+        if (!valid) return usage_error{flag + " takes a name of letters, digits, - and _"};
+        field = value;
+        return std::nullopt;
+    };
+    if (flag == "--replication-stream") return outcome{name(options.stream)};
+    if (flag == "--replication-consumer") return outcome{name(options.consumer)};
+    if (flag == "--replicas") {
+        auto const replicas = parse_number<int>(value, 1, 5);
+        if (!replicas) return outcome{usage_error{"--replicas takes a number from 1 to 5"}};
+        options.replicas = *replicas;
+        return outcome{};
+    }
+    if (flag == "--replication-timeout") {
+        auto const ms = parse_number<unsigned>(value, 100, 600'000);
+        if (!ms) return outcome{usage_error{"--replication-timeout takes milliseconds from 100 to 600000"}};
+        options.publish_timeout = std::chrono::milliseconds(*ms);
+        return outcome{};
+    }
+    if (flag == "--advertise") {
+        if (!value.starts_with("http://") && !value.starts_with("https://")) {
+            return outcome{usage_error{"--advertise takes the leader's URL, http(s)://HOST:PORT"}};
+        }
+        options.advertise = value;
+        return outcome{};
+    }
+    return std::nullopt;
+}
+
 std::optional<usage_error> apply(std::string const& flag, std::string const& value,
                                  server_options& options) {
     if (flag == "--data") options.data = value;
@@ -136,6 +188,8 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         (flag == "--idle-timeout" ? options.idle_timeout : options.request_timeout) = std::chrono::seconds(*seconds);
     } else if (auto served = apply_serving(flag, value, options)) {
         return *served;
+    } else if (auto replicated = apply_replication(flag, value, options.replication)) {
+        return *replicated;
     } else {
         return usage_error{"unknown option " + flag};
     }
@@ -200,11 +254,17 @@ std::string usage() {
            "                       [--workers N] [--worker-queue N] [--page-bytes BYTES]\n"
            "                       [--scan-events N] [--max-client-connections N]\n"
            "                       [--cap-loopback-clients yes|no]\n"
+           "                       [--replicate nats://HOST:PORT[,...] [--replication sync|async]\n"
+           "                        [--replicas N] [--advertise URL] [--replication-timeout MS]]\n"
+           "                       [--follow nats://HOST:PORT[,...] [--replication-consumer NAME]]\n"
+           "                       [--replication-stream NAME]\n"
            "                       [--new-kek FILE [--kek-rotation-batch N] [--kek-rotation-pause MS]]\n"
            "defaults: --data ./data --listen 127.0.0.1:8080 --threads 2 --log-level info\n"
            "--listen HOST:0 picks a free port; --port-file receives the port once listening.\n"
            "--kek: the key-encryption key of personal data (default: the systemd credential\n"
            "recruit-ledger-kek, else DIR.kek beside the data directory; docs/privacy.md).\n"
+           "--replicate: lead, publishing every event to JetStream (sync: answer appends once it\n"
+           "stored them); --follow: keep a byte-identical read-only copy (docs/replication.md).\n"
            "--new-kek (or the credential recruit-ledger-kek-new): re-wrap every candidate key under\n"
            "it while serving, --kek-rotation-batch keys (256) per transaction, --kek-rotation-pause\n"
            "ms (10) between them; resumes after a restart; then start with --kek NEW alone.\n";

@@ -7,6 +7,7 @@
 
 #include "events/catalog.hpp"
 #include "ledger/app/projection_service.hpp"
+#include "ledger/replication/replication.hpp"
 #include "ledger/app/read_model_readiness.hpp"
 #include "ledger/app/reads.hpp"
 #include "ledger/store/event_store.hpp"
@@ -185,8 +186,16 @@ response readyz(route_input const&, api& api) {
             return error_response(*behind);
         }
     }
+    if (api.replication != nullptr) {
+        if (auto stopped = api.replication->not_ready()) {
+            stopped->details["replication"] = api.replication->status();
+            return error_response(*stopped);
+        }
+    }
     auto const head = api.store.head();  // proves the environment answers reads
-    return json_response(200, json::object{{"status", "ready"}, {"events", head.events}});
+    json::object ready{{"status", "ready"}, {"events", head.events}};
+    if (api.replication != nullptr) ready["replication"] = api.replication->status();
+    return json_response(200, std::move(ready));
 }
 
 response get_metrics(route_input const&, api& api) {
@@ -220,6 +229,7 @@ response get_metrics(route_input const&, api& api) {
                      std::to_string(summary.lag) + "\n";
         }
     }
+    if (api.replication != nullptr) extra += api.replication->metrics();
     if (api.extra_metrics) extra += api.extra_metrics();
     return text_response(200, "text/plain; version=0.0.4; charset=utf-8",
                          api.metrics.render(extra));

@@ -1,6 +1,7 @@
 // http::route: matches the target against the SPEC §6 routes and calls the route's handler.
 
 #include "ledger/http/api.hpp"
+#include "ledger/replication/replication.hpp"
 #include "ledger/http/route_table.hpp"
 
 #include "detail/responses.hpp"
@@ -137,6 +138,12 @@ response dispatch(request const& http, boost::urls::url_view target, api& api) {
                        ? std::move(std::get<response>(caller))
                        : candidate.handler({http, target.params(), template_param(candidate.path, segments),
                                             std::move(std::get<app::principal>(caller))}, api);
+        if (out.append && api.replication != nullptr) {
+            // A follower (or a fenced former leader) takes no appends (SPEC §12).
+            if (auto refusal = api.replication->append_refusal()) {
+                out = detail::error_response(*refusal);
+            }
+        }
         out.route = candidate.path;
         return out;
     }

@@ -13,6 +13,7 @@
 #include "ledger/http/audit_witness.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
+#include "ledger/replication/replication.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/store/merkle_note.hpp"
 
@@ -98,6 +99,15 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
                                 options.data / "audit-checkpoints.jsonl");
     api.audit_key = &audit_key;
     api.witness = &witness;
+    auto replication_options = options.replication;
+    if (replication_options.advertise.empty()) {
+        replication_options.advertise = std::string(options.tls_cert ? "https://" : "http://") + options.host + ":" +
+                                        std::to_string(options.port);
+    }
+    // SPEC §12: a leader publishes what the stream lacks before it serves; a follower catches
+    // up in the background. Declared after the api and read models: stops before them.
+    auto const replicating = replication::start(store, replication_options, options.data);
+    api.replication = replicating.get();
     spdlog::info("ledger {} opened with {} events", options.data.string(), store.head().events);
     // An online KEK rotation re-wraps the candidate keys while the server serves; it stops
     // (resumably) before the store closes.

@@ -3,6 +3,7 @@
 #include "detail/directory_lock.hpp"
 #include "detail/group_writer.hpp"
 #include "detail/merkle_tree.hpp"
+#include "detail/replicated_append.hpp"
 #include "detail/tables.hpp"
 
 #include "ledger/envelope_codec.hpp"
@@ -50,8 +51,10 @@ struct event_store::impl {
 
     std::mutex hook_mutex;
     before_commit_hook before_commit;
+    after_commit_hook after_commit;  // guarded by hook_mutex
 
     void run_before_commit(lmdb::write_txn& txn);
+    std::optional<error> run_after_commit(std::span<recorded_event const> events);
     void on_failure(std::string const& cause);
 
     std::mutex failure_mutex;
@@ -91,7 +94,8 @@ event_store::impl::impl(store_options opts)
         detail::group_writer_options{options.max_map_size, options.max_group_events,
                                      [this](lmdb::write_txn& txn) { run_before_commit(txn); },
                                      options.seal.get(), options.max_queued_appends,
-                                     [this](std::string const& cause) { on_failure(cause); }},
+                                     [this](std::string const& cause) { on_failure(cause); },
+                                     [this](std::span<recorded_event const> events) { return run_after_commit(events); }},
         [this](std::span<recorded_event const> events, detail::log_tip const& t) {
             on_commit(events, t);
         });
@@ -183,6 +187,15 @@ void event_store::impl::run_before_commit(lmdb::write_txn& txn) {
         return;  // the nested transaction aborts
     }
     nested.commit();
+}
+
+std::optional<error> event_store::impl::run_after_commit(std::span<recorded_event const> events) {
+    after_commit_hook hook;
+    {
+        std::lock_guard const guard(hook_mutex);
+        hook = after_commit;
+    }
+    return hook ? hook(events) : std::nullopt;
 }
 
 void event_store::impl::on_failure(std::string const& cause) {
@@ -448,6 +461,33 @@ void event_store::set_before_commit_hook(before_commit_hook hook) {
     impl_->before_commit = std::move(hook);
 }
 
+void event_store::set_after_commit_hook(after_commit_hook hook) {
+    std::lock_guard const lock(impl_->hook_mutex);
+    impl_->after_commit = std::move(hook);
+}
+
+result<chain_head> event_store::append_replicated(std::span<replicated_event const> events) {
+    auto stored = detail::append_replicated(
+        {impl_->env, impl_->db, *impl_->options.policy, impl_->options.max_map_size,
+         [this](lmdb::write_txn& txn) { impl_->run_before_commit(txn); }},
+        events);
+    if (!stored) return stored.error();
+    if (!stored->written.empty()) impl_->on_commit(stored->written, stored->tip);
+    return head();
+}
+
+std::optional<std::string> event_store::stored_event(std::uint64_t position) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const bytes = txn.get(impl_->db.log, detail::view(encode_u64(position)));
+    return bytes ? std::optional<std::string>(*bytes) : std::nullopt;
+}
+
+std::optional<std::string> event_store::stored_subject_key(std::string_view subject) const {
+    lmdb::read_txn txn(impl_->env);
+    auto const key = txn.get(impl_->db.subject_keys, subject);
+    return key ? std::optional<std::string>(*key) : std::nullopt;
+}
+
 std::optional<std::string> event_store::read_projection_record(std::string_view key) const {
     lmdb::read_txn txn(impl_->env);
     auto const value = txn.get(impl_->db.projections, key);
@@ -483,13 +523,6 @@ std::vector<sha256_digest> event_store::inclusion_proof(std::uint64_t position, 
 std::vector<sha256_digest> event_store::consistency_proof(std::uint64_t first, std::uint64_t second) const {
     lmdb::read_txn txn(impl_->env);
     return detail::merkle_consistency(txn, impl_->db, first, second);
-}
-
-std::optional<std::string> event_store::read_stored(std::uint64_t position) const {
-    lmdb::read_txn txn(impl_->env);
-    auto const stored = txn.get(impl_->db.log, detail::view(encode_u64(position)));
-    if (!stored) return std::nullopt;
-    return std::string(*stored);
 }
 
 std::optional<std::pair<std::uint64_t, std::string>> event_store::verify_tree() const {

@@ -220,6 +220,11 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             record_commit(group.size());
+            if (auto refusal = after_commit(written)) {
+                for (auto& r : results) {
+                    if (r && !r->already_recorded) r = *refusal;
+                }
+            }
             try {
                 on_commit_(written, committed_);
             } catch (std::exception const& e) {
@@ -228,6 +233,17 @@ void group_writer::process(std::vector<pending>& group) {
         }
         for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
         return;
+    }
+}
+
+std::optional<error> group_writer::after_commit(std::span<recorded_event const> written) {
+    if (!options_.after_commit) return std::nullopt;
+    try {
+        return options_.after_commit(written);
+    } catch (std::exception const& e) {
+        spdlog::error("the after-commit hook failed: {}", e.what());
+        return unavailable(std::string("committed here, but the after-commit step failed: ") + e.what(),
+                           "after_commit_failed");
     }
 }
 

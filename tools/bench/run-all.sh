@@ -52,8 +52,10 @@ notes=$work/notes.txt
 : >"$results"
 : >"$notes"
 server_pid=
+nats_pid=
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+    if [ -n "$nats_pid" ]; then kill "$nats_pid" 2>/dev/null || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -213,6 +215,64 @@ else
     run_program startup_memory --events "$startup_events"
 fi
 
+# 4b. Replication (issue 17, docs/replication.md): the HTTP append benchmark again with the
+# leader publishing to a local JetStream (R1, file storage): `sync`, then `async` (publish lag
+# p99 from the leader's histogram, an upper bucket bound); then a follower catching up from
+# empty on what the async run appended (timed from its start to its last event).
+if [ -x "$ledgerd" ] && command -v nats-server >/dev/null && grep -q '^http_append_requests_per_s' "$results"; then
+    nats_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$work/nats" -l "$work/nats.log" &
+    nats_pid=$!
+    for _ in $(seq 1 200); do grep -q "Server is ready" "$work/nats.log" 2>/dev/null && break; sleep 0.05; done
+    nats_url=nats://127.0.0.1:$nats_port
+    for mode in sync async; do
+        start_server "$ledgerd" --data "$work/repl-$mode" --listen 127.0.0.1:0 --threads "$threads" \
+            --replicate "$nats_url" --replication "$mode" --replication-stream "bench-$mode"
+        for i in $(seq 0 63); do
+            curl -sf "${json[@]}" "http://127.0.0.1:$port/v1/streams/campaign-bench-$i/events" -d \
+                '{"expected_version":"no_stream","events":[{"type":"CampaignPlanned","occurred_at":"2025-01-10",
+                  "data":{"name":"Bench fair tour","kind":"fair_tour","organiser":"region-jonkoping"}}]}' >/dev/null
+        done
+        record_wrk "http_append_${mode}_replicated" "$(run_wrk append.lua)" http_append
+        if [ "$mode" = async ]; then
+            for _ in $(seq 1 600); do
+                [ "$(curl -sf "http://127.0.0.1:$port/readyz" | jq '.replication.lag_events')" = 0 ] && break
+                sleep 0.05
+            done
+            curl -sf "http://127.0.0.1:$port/metrics" >"$work/repl-metrics.txt"
+            record replication_async_lag_p99_ms "$(awk -F'[ "]' '
+                /^ledger_replication_publish_seconds_bucket/ { le[n] = $2; c[n++] = $NF }
+                /^ledger_replication_publish_seconds_count/ { total = $NF }
+                END { for (i = 0; i < n; i++) if (c[i] >= 0.99 * total) { printf "%.1f", le[i] * 1000; exit } }' \
+                "$work/repl-metrics.txt")" ms - -
+            note "replication_async_lag_p99_ms: upper bound of the histogram bucket holding p99, at the async run's rate (http_append_async_replicated_requests_per_s), not at a fixed 10,000/s"
+            catchup_events=$(curl -sf "http://127.0.0.1:$port/v1/audit/head" | jq '.events')
+        fi
+        stop_server
+    done
+    started=$(date +%s.%N)
+    start_server "$ledgerd" --data "$work/repl-follower" --listen 127.0.0.1:0 --threads "$threads" \
+        --follow "$nats_url" --replication-stream bench-async
+    for _ in $(seq 1 6000); do
+        [ "$(curl -sf "http://127.0.0.1:$port/v1/audit/head" | jq '.events')" = "$catchup_events" ] && break
+        sleep 0.01
+    done
+    finished=$(date +%s.%N)
+    record follower_catchup_events_per_s "$(awk -v n="$catchup_events" -v a="$started" -v b="$finished" \
+        'BEGIN { printf "%.0f", n / (b - a) }')" events/s - -
+    # The same per second of the follower's own CPU (user + system, start-up included): what a
+    # loaded machine's wall clock does not show.
+    record follower_catchup_events_per_cpu_s "$(awk -v n="$catchup_events" -v hz="$(getconf CLK_TCK)" \
+        '{ printf "%.0f", n / (($14 + $15) / hz) }' "/proc/$server_pid/stat")" events/cpu-s - -
+    note "follower_catchup_events_per_s: $catchup_events events from an empty follower's start (process start included)"
+    stop_server
+    kill "$nats_pid"
+    wait "$nats_pid" 2>/dev/null || true
+    nats_pid=
+else
+    note "recruit-ledgerd, nats-server or the HTTP append row is missing: replication benchmarks skipped"
+fi
+
 # 5. The verifiable audit (issue 16): appends with vs without the Merkle tree, proofs, verify.
 if [ "$quick" = 1 ]; then
     run_program audit_proofs --seconds "$store_seconds" --events 100000 --dir "$work/audit"
@@ -226,6 +286,9 @@ declare -A target=(
     [http_append_vs_raw_lmdb]="≥ 5 × raw LMDB 1 event/commit|ratio>=5"
     [http_append_p99_ms]="< 10 ms|value<10"
     [http_append_non2xx]="0|value<=0"
+    [http_append_sync_replicated_requests_per_s]="≥ 0.5 × unreplicated (issue 17)|ratio>=0.5"
+    [replication_async_lag_p99_ms]="< 100 ms at 10,000 appends/s (issue 17)|value<100"
+    [follower_catchup_events_per_s]="≥ 200,000 events/s (issue 17)|value>=200000"
     [http_reads_requests_per_s]="≥ 40,000 requests/s and ≥ 0.70 × bare|value>=40000 ratio>=0.70"
     [http_reads_non2xx]="0|value<=0"
     [projection_filtered_read_p50_ms]="< 5 ms at 10,000,000 events (issue 14)|value<5"

@@ -119,7 +119,7 @@ int prove(flag_map const& flags) {
     auto const size = flags.contains("--tree-size") ? number(flags.find("--tree-size")->second, "--tree-size") : held;
     if (size > held) throw std::invalid_argument("--tree-size is beyond the ledger's " + std::to_string(held) + " events");
     if (position >= size) throw std::invalid_argument("--position must be below the tree size " + std::to_string(size));
-    auto const stored = store.read_stored(position);
+    auto const stored = store.stored_event(position);
     if (!stored) throw std::runtime_error("no event at position " + std::to_string(position));
     json::array path;
     for (auto const& h : store.inclusion_proof(position, size)) path.emplace_back(to_hex(h));

@@ -22,6 +22,9 @@ class projection_service;
 namespace ledger::store::merkle {
 struct signing_key;
 }
+namespace ledger::replication {
+class node;
+}
 
 namespace ledger::http {
 
@@ -54,6 +57,9 @@ struct api {
     store::merkle::signing_key const* audit_key = nullptr;
     /// The checkpoints the server wrote on its own (witnessing); null: none are kept.
     audit_witness const* witness = nullptr;
+    /// The replication role (SPEC §12), or null: a follower's (or a fenced leader's) appends
+    /// are refused 503 read_only naming the leader; /readyz and /metrics show its state.
+    replication::node const* replication = nullptr;
     /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
     /// none when empty. Called from any thread.
     std::function<std::string()> extra_metrics;

@@ -2,6 +2,7 @@
 // recruit-ledgerd's configuration (SPEC §8) and its serving loop.
 
 #include "ledger/http/api.hpp"
+#include "ledger/replication/options.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -64,6 +65,9 @@ struct server_options {
     std::uint64_t scan_events = 100'000;            // events one filtered log read examines
     std::size_t max_client_connections = 64;        // per remote address; 0: no cap
     bool cap_loopback_clients = false;              // loopback clients are exempt by default
+
+    /// --replicate / --follow (SPEC §12, docs/replication.md).
+    replication::replication_options replication;
 };
 
 /// Listens on options.host:options.port and serves `api` on options.threads threads until

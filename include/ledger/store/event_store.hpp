@@ -25,6 +25,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ledger::store {
@@ -126,6 +127,23 @@ using before_commit_hook = std::function<void(projection_records&)>;
 /// durable, in log order. Keep it short: appends wait while it runs.
 using commit_observer = std::function<void(std::span<recorded_event const>)>;
 
+/// Called on the writer thread after each durable commit that wrote events, before the
+/// group's callers are answered (replication's `sync` publish). Returning an error answers
+/// every caller whose events the commit wrote with it instead: the events stay committed.
+using after_commit_hook = std::function<std::optional<error>(std::span<recorded_event const>)>;
+
+/// An event as a replication follower receives it (docs/replication.md): already sealed, with
+/// its position and its stored bytes (canonical bytes ‖ 32-byte chain hash), and the change
+/// the leader's append made to its subject's key in `subject_keys`, if any.
+struct replicated_event {
+    std::uint64_t position = 0;
+    std::string stored;
+    /// The subject's key as the leader stores it (wrapped), to store here too.
+    std::optional<std::pair<std::string, std::string>> subject_key;  // subject, stored key
+    /// A subject whose key the event destroyed (crypto-shredding).
+    std::optional<std::string> erased_subject;
+};
+
 class event_store {
 public:
     /// Opens (or creates) the ledger in options.directory. Throws lmdb::error when the
@@ -149,7 +167,23 @@ public:
     /// known and must not block.
     void append_async(append_request request, std::function<void(append_result)> done);
 
+    /// A replication follower's entry point (src/store/replicated_append.cpp): stores events
+    /// that arrive sealed, at their positions, in one durable transaction with their indexes,
+    /// stream heads (rule state folded by the policy) and subject keys, then tells the commit
+    /// observers. Each event must be the next position and its hash must chain onto the head:
+    /// otherwise nothing of the batch is stored and the error (invalid_event, details
+    /// `position` and `reason`) names the first event that does not. Storage failures are
+    /// unavailable / storage_full. Call from one thread at a time, never while appends run
+    /// (a follower takes none).
+    result<chain_head> append_replicated(std::span<replicated_event const> events);
+
     // ---- reads ------------------------------------------------------------------------------
+
+    /// The stored bytes (canonical ‖ chain hash) of the event at `position`, or nullopt.
+    std::optional<std::string> stored_event(std::uint64_t position) const;
+
+    /// The subject's key as stored (wrapped under the key-encryption key), or nullopt.
+    std::optional<std::string> stored_subject_key(std::string_view subject) const;
 
     /// Up to `limit` events of `stream` starting at `from_version` (default: the first for
     /// forward, the last for backward). stream_not_found when the stream has no events.
@@ -199,9 +233,7 @@ public:
     /// stored nodes, never recomputed. Throw std::out_of_range for positions or sizes out of range.
     std::vector<sha256_digest> inclusion_proof(std::uint64_t position, std::uint64_t size) const;
     std::vector<sha256_digest> consistency_proof(std::uint64_t first, std::uint64_t second) const;
-    /// The event's stored bytes (canonical bytes ‖ chain hash), or nullopt: its leaf input is
-    /// canonical_part() of them.
-    std::optional<std::string> read_stored(std::uint64_t position) const;
+    // (An event's leaf input is canonical_part() of stored_event(position).)
     /// Recomputes the whole tree from the log and compares it with the stored one: the first
     /// position where they disagree and why, or nullopt.
     std::optional<std::pair<std::uint64_t, std::string>> verify_tree() const;
@@ -219,6 +251,10 @@ public:
     /// Installs the hook run inside every group's transaction (replacing any earlier one; an
     /// empty function removes it). Takes effect from the next group.
     void set_before_commit_hook(before_commit_hook hook);
+
+    /// Installs the after-commit hook (replacing any earlier one; empty removes it). Takes
+    /// effect from the next group.
+    void set_after_commit_hook(after_commit_hook hook);
 
     /// The key the personal data seal stored for `subject`, opened by the seal (unwrapped with
     /// the key-encryption key), or nullopt (never created, destroyed by an erasure, or not

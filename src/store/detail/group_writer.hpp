@@ -46,6 +46,11 @@ struct group_writer_options {
     std::size_t max_queued_requests = 0;
     /// Runs once, on the writer thread, when the writer enters the failed state.
     std::function<void(std::string const& cause)> on_failure;
+    /// Runs after each durable commit that wrote events, with those events in log order,
+    /// before its callers are answered and before the commit observers (replication's `sync`
+    /// publish, TEAM seam step 5). An error answers every caller whose events were written
+    /// with it instead (they stay committed); exceptions count as `unavailable`.
+    std::function<std::optional<error>(std::span<recorded_event const>)> after_commit;
 };
 
 /// Counters of the writer, for metrics and tests.
@@ -92,6 +97,7 @@ private:
     void run();
     std::vector<pending> take_group();
     void process(std::vector<pending>& group);
+    std::optional<error> after_commit(std::span<recorded_event const> written);
     append_result append_in_chain(append_context& context, append_request const& request,
                                   std::vector<append_chain*>& broken);
     static void break_chains(std::vector<pending>& group);

@@ -1,0 +1,98 @@
+#include "detail/nats_link.hpp"
+
+#include <vector>
+
+namespace ledger::replication::detail {
+
+nats_failure::nats_failure(std::string const& what, natsStatus s, jsErrCode c)
+    : std::runtime_error(what), status(s), code(c) {}
+
+void check(natsStatus status, char const* what, jsErrCode code) {
+    if (status == NATS_OK) return;
+    std::string text = std::string(what) + ": " + natsStatus_GetText(status);
+    if (char const* last = nats_GetLastError(nullptr); last != nullptr && *last != '\0') text += " (" + std::string(last) + ")";
+    if (code != 0) text += " [JetStream error " + std::to_string(static_cast<int>(code)) + "]";
+    throw nats_failure(text, status, code);
+}
+
+nats_link::nats_link(std::string const& urls, std::string stream, jsPubAckHandler on_ack, void* closure)
+    : stream_(std::move(stream)), subject_(stream_ + ".events") {
+    std::vector<std::string> servers;
+    for (std::size_t start = 0; start <= urls.size();) {
+        auto const comma = urls.find(',', start);
+        auto const url = urls.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (!url.empty()) servers.push_back(url);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    std::vector<char const*> pointers;
+    for (auto const& s : servers) pointers.push_back(s.c_str());
+    try {
+        check(natsOptions_Create(&options_), "natsOptions_Create");
+        check(natsOptions_SetServers(options_, pointers.data(), static_cast<int>(pointers.size())), "NATS servers");
+        check(natsOptions_SetTimeout(options_, 2000), "natsOptions_SetTimeout");
+        check(natsOptions_SetMaxReconnect(options_, -1), "natsOptions_SetMaxReconnect");
+        check(natsOptions_SetReconnectWait(options_, 100), "natsOptions_SetReconnectWait");
+        check(natsConnection_Connect(&connection_, options_), ("connecting to " + urls).c_str());
+        jsOptions js_options;
+        jsOptions_Init(&js_options);
+        js_options.Wait = 2000;
+        js_options.PublishAsync.AckHandler = on_ack;
+        js_options.PublishAsync.AckHandlerClosure = closure;
+        js_options.PublishAsync.MaxPending = 4096;
+        check(natsConnection_JetStream(&js_, connection_, &js_options), "JetStream context");
+    } catch (...) {
+        if (connection_ != nullptr) natsConnection_Destroy(connection_);
+        if (options_ != nullptr) natsOptions_Destroy(options_);
+        throw;
+    }
+}
+
+nats_link::~nats_link() {
+    if (js_ != nullptr) jsCtx_Destroy(js_);
+    if (connection_ != nullptr) {
+        natsConnection_Close(connection_);
+        natsConnection_Destroy(connection_);
+    }
+    if (options_ != nullptr) natsOptions_Destroy(options_);
+}
+
+std::optional<stream_state> nats_link::state() const {
+    jsStreamInfo* info = nullptr;
+    jsErrCode code{};
+    auto const status = js_GetStreamInfo(&info, js_, stream_.c_str(), nullptr, &code);
+    if (status == NATS_NOT_FOUND || code == JSStreamNotFoundErr) return std::nullopt;
+    check(status, "reading the stream's state", code);
+    stream_state out{info->State.FirstSeq, info->State.LastSeq, info->State.Msgs};
+    jsStreamInfo_Destroy(info);
+    return out;
+}
+
+void nats_link::ensure_stream(int replicas) const {
+    if (state()) return;
+    jsStreamConfig config;
+    jsStreamConfig_Init(&config);
+    char const* subjects[] = {subject_.c_str()};
+    config.Name = stream_.c_str();
+    config.Subjects = subjects;
+    config.SubjectsLen = 1;
+    config.Storage = js_FileStorage;
+    config.Replicas = replicas;
+    config.DenyDelete = true;
+    config.DenyPurge = true;
+    jsStreamInfo* info = nullptr;
+    jsErrCode code{};
+    check(js_AddStream(&info, js_, &config, nullptr, &code), "creating the stream", code);
+    jsStreamInfo_Destroy(info);
+}
+
+natsMsg* nats_link::message(std::uint64_t seq) const {
+    natsMsg* msg = nullptr;
+    jsErrCode code{};
+    auto const status = js_GetMsg(&msg, js_, stream_.c_str(), seq, nullptr, &code);
+    if (status == NATS_NOT_FOUND || code == JSNoMessageFoundErr) return nullptr;
+    check(status, "reading a message of the stream", code);
+    return msg;
+}
+
+}  // namespace ledger::replication::detail

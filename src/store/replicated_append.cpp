@@ -1,0 +1,175 @@
+#include "detail/replicated_append.hpp"
+
+#include "detail/merkle_tree.hpp"
+
+#include "ledger/envelope_codec.hpp"
+#include "ledger/sha256.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace ledger::store::detail {
+namespace {
+
+std::string_view id_key(uuid const& id) noexcept {
+    return {reinterpret_cast<char const*>(id.data), sizeof id.data};
+}
+
+error refused(std::uint64_t position, std::string reason) {
+    error e{error_code::invalid_event,
+            "the replicated event at position " + std::to_string(position) +
+                " cannot be stored: " + reason,
+            {}};
+    e.details["position"] = position;
+    e.details["reason"] = reason;
+    return e;
+}
+
+/// The ledger as the transaction sees it, for the append policy's rule-state fold.
+class txn_lookup final : public stream_lookup {
+public:
+    txn_lookup(lmdb::txn const& txn, tables const& db) : txn_(txn), db_(db) {}
+    std::optional<std::uint64_t> last_version(std::string_view stream) const override {
+        auto const head = txn_.get(db_.stream_heads, stream);
+        return head ? std::optional(decode_stream_head(*head).last_version) : std::nullopt;
+    }
+    std::string rule_state(std::string_view stream) const override {
+        auto const head = txn_.get(db_.stream_heads, stream);
+        return head ? decode_stream_head(*head).rule_state : std::string{};
+    }
+    std::optional<recorded_event> event_at(std::uint64_t position) const override {
+        auto const bytes = txn_.get(db_.log, view(encode_u64(position)));
+        return bytes ? std::optional(decode_stored(*bytes)) : std::nullopt;
+    }
+
+private:
+    lmdb::txn const& txn_;
+    tables const& db_;
+};
+
+/// The tip as the transaction sees it (the follower's writes are the only ones).
+log_tip read_tip(lmdb::txn const& txn, tables const& db) {
+    log_tip tip;
+    if (auto const number = txn.get(db.meta, meta_next_stream_number)) tip.next_stream_number = decode_u64(*number);
+    if (auto const head = txn.get(db.meta, meta_chain_head)) {
+        auto const stored = decode_chain_head(*head);
+        tip.next_position = stored.last_position + 1;
+        tip.last_hash = stored.hash;
+        if (auto const last = txn.get(db.log, view(encode_u64(stored.last_position)))) {
+            tip.last_recorded_at = decode_stored(*last).recorded_at;
+        }
+    }
+    return tip;
+}
+
+/// The stream head's rule state after `event`, folded by the policy as the leader's append
+/// did. The leader admitted the event already; a refusal here (the policy sees sealed data)
+/// keeps the state as it was and is logged, never refuses a chained event.
+std::string fold_rule_state(replicated_context const& ctx, lmdb::txn const& txn,
+                            recorded_event const& e, std::string rule_state) {
+    event_to_append const as_appended{.id = e.id, .type = e.type, .schema_version = e.schema_version,
+                                      .occurred_at = e.occurred_at, .data = e.data, .metadata = e.metadata,
+                                      .correlation_id = e.correlation_id, .causation_id = e.causation_id};
+    std::string folded = rule_state;
+    txn_lookup const lookup(txn, ctx.db);
+    if (auto const refusal = ctx.policy.admit(lookup, e.stream, e.position, {&as_appended, 1}, folded)) {
+        spdlog::warn("the rule state of {} did not fold the replicated event at {} ({}); kept as it was",
+                     e.stream, e.position, refusal->message);
+        return rule_state;
+    }
+    return folded;
+}
+
+/// Puts one checked event: log entry, stream index, id index, stream head, subject key.
+/// Mirrors what append_one's write_events puts for a new event (the same tables and layout).
+std::optional<error> put_event(replicated_context const& ctx, lmdb::write_txn& txn, log_tip& tip,
+                               replicated_event const& in, recorded_event const& e) {
+    auto const head_bytes = txn.get(ctx.db.stream_heads, e.stream);
+    stream_head head = head_bytes ? decode_stream_head(*head_bytes) : stream_head{tip.next_stream_number, 0, {}};
+    std::uint64_t const expected_version = head_bytes ? head.last_version + 1 : 0;
+    if (e.version != expected_version) {
+        return refused(in.position, "it has version " + std::to_string(e.version) + " of " + e.stream +
+                                        ", which is at " + std::to_string(expected_version));
+    }
+    if (!head_bytes) ++tip.next_stream_number;
+    auto const position_key = encode_u64(in.position);
+    txn.put(ctx.db.log, view(position_key), in.stored, /*append=*/true);
+    txn.put(ctx.db.stream_index, view(encode_stream_index_key(head.stream_number, e.version)), view(position_key));
+    if (!txn.put_new(ctx.db.event_ids, id_key(e.id), view(position_key), /*append=*/false)) {
+        return refused(in.position, "its event id " + to_string(e.id) + " is already in the ledger");
+    }
+    tip.largest_id = std::max(tip.largest_id, e.id);
+    head.rule_state = fold_rule_state(ctx, txn, e, std::move(head.rule_state));
+    head.last_version = e.version;
+    txn.put(ctx.db.stream_heads, e.stream, encode_stream_head(head));
+    if (in.subject_key) txn.put(ctx.db.subject_keys, in.subject_key->first, in.subject_key->second);
+    if (in.erased_subject) txn.remove(ctx.db.subject_keys, *in.erased_subject);
+    return std::nullopt;
+}
+
+/// Checks and puts the whole batch in `txn`; the first event that does not fit refuses it.
+result<replicated_outcome> put_batch(replicated_context const& ctx, lmdb::write_txn& txn,
+                                     std::span<replicated_event const> events) {
+    replicated_outcome out{{}, read_tip(txn, ctx.db)};
+    sha256_hasher hasher;
+    for (auto const& in : events) {
+        if (in.position != out.tip.next_position) {
+            return refused(in.position, "the ledger's next position is " + std::to_string(out.tip.next_position));
+        }
+        if (in.stored.size() <= sha256_digest{}.size()) return refused(in.position, "it is too short to hold an event");
+        auto const hash = hasher.chain(out.tip.last_hash, canonical_part(in.stored));
+        if (hash != stored_hash(in.stored)) {
+            return refused(in.position, "its hash does not chain onto this ledger's head");
+        }
+        recorded_event e;
+        try {
+            e = decode_stored(in.stored);
+        } catch (codec_error const& bad) {
+            return refused(in.position, std::string("it does not decode: ") + bad.what());
+        }
+        if (e.position != in.position) return refused(in.position, "it records position " + std::to_string(e.position));
+        if (auto problem = put_event(ctx, txn, out.tip, in, e)) return *problem;
+        out.tip.last_hash = hash;
+        out.tip.last_recorded_at = std::max(out.tip.last_recorded_at, e.recorded_at);
+        ++out.tip.next_position;
+        out.written.push_back(std::move(e));
+    }
+    return out;
+}
+
+bool grow_map(replicated_context const& ctx) {
+    std::size_t const current = ctx.env.map_size();
+    std::size_t next = current * 2;
+    if (ctx.max_map_size != 0) next = std::min(next, ctx.max_map_size);
+    if (next <= current) return false;
+    spdlog::info("growing the LMDB map from {} to {} bytes", current, next);
+    ctx.env.set_map_size(next);
+    return true;
+}
+
+}  // namespace
+
+result<replicated_outcome> append_replicated(replicated_context const& ctx,
+                                             std::span<replicated_event const> events) {
+    for (;;) {
+        try {
+            lmdb::write_txn txn(ctx.env);
+            auto out = put_batch(ctx, txn, events);
+            if (!out || out->written.empty()) return out;  // a refusal aborts the transaction
+            // TEAM seam step 2: the Merkle tree's nodes for exactly these events, as in the
+            // group writer (docs/audit.md), so a follower proves what its leader proves.
+            merkle_append(txn, ctx.db, out->written.front().position, out->written.size());
+            write_tip(txn, ctx.db, out->tip);
+            if (ctx.before_commit) ctx.before_commit(txn);
+            txn.commit();  // durable (fsync), as every group commit
+            return out;
+        } catch (lmdb::map_full const&) {
+            if (!grow_map(ctx)) return error{error_code::storage_full, "the ledger's storage is full", {}};
+        } catch (lmdb::error const& e) {
+            return error{error_code::unavailable, std::string("the ledger could not store replicated events: ") + e.what(), {}};
+        }
+    }
+}
+
+}  // namespace ledger::store::detail
