@@ -4,9 +4,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
-#include <set>
+#include <string>
 #include <tuple>
 
 namespace ledger::projections {
@@ -17,66 +18,84 @@ bool hires_vs_target::reads(std::string_view type) noexcept {
            type == ev::event_retracted::type_name;
 }
 
-void hires_vs_target::apply(fold_event const& e) {
-    if (e.data == nullptr) return;
-    if (auto const* retracted = std::get_if<ev::event_retracted>(e.data)) {
-        targets_.retract(e.stream_id(), retracted->position);
-        contracts_.retract(e.stream_id(), retracted->position);
-    } else if (auto const* target = std::get_if<ev::target_set>(e.data)) {
-        targets_.add(e.stream_id(), fact{.position = e.position, .organisation = target->organisation,
-                                         .year = target->year,
-                                         .role = static_cast<std::uint8_t>(target->role),
-                                         .hires = target->hires});
-    } else if (auto const* contract = std::get_if<ev::contract_signed>(e.data)) {
-        contracts_.add(e.stream_id(),
-                       fact{.position = e.position, .organisation = contract->employer,
-                            .year = detail::year_of_day(detail::day_number(contract->starts_on)),
-                            .role = static_cast<std::uint8_t>(contract->role),
-                            .application_id = contract->application_id});
+hires_vs_target::cell_key hires_vs_target::key_of(std::string_view organisation, std::int32_t year,
+                                                  std::uint8_t role) {
+    return {texts_.intern(organisation), year, role};
+}
+
+void hires_vs_target::count(detail::few<contract> const& contracts, int sign) {
+    for (auto c = contracts.begin(); c != contracts.end(); ++c) {
+        // One contract per application: the first.
+        if (std::any_of(contracts.begin(), c, [&](auto const& earlier) { return earlier.application_id == c->application_id; })) {
+            continue;
+        }
+        auto& n = contracts_[c->cell];
+        n = static_cast<std::uint64_t>(static_cast<std::int64_t>(n) + sign);
+        if (n == 0) contracts_.erase(c->cell);
     }
 }
 
-namespace {
+void hires_vs_target::recount() {
+    contracts_.clear();
+    for (auto const& contracts : candidates_) count(contracts, +1);
+}
 
-using hires_key = std::tuple<std::string, std::int32_t, std::uint8_t>;
-
-struct hires_cell {
-    std::optional<std::uint32_t> target;
-    std::uint64_t position_of_target = 0;
-    std::uint64_t contracts = 0;
-};
-
-}  // namespace
+void hires_vs_target::apply(fold_event const& e) {
+    if (e.data == nullptr) return;
+    if (std::holds_alternative<ev::event_retracted>(*e.data)) {
+        if (e.retracted == nullptr || e.retracted->data == nullptr) return;
+        auto const at = e.retracted->position;
+        if (auto const* target = std::get_if<ev::target_set>(e.retracted->data)) {
+            auto const cell = targets_.find(key_of(target->organisation, target->year,
+                                                   static_cast<std::uint8_t>(target->role)));
+            if (cell == targets_.end()) return;
+            auto& values = cell->second;
+            auto const it = std::find_if(values.begin(), values.end(), [&](auto const& v) { return v.position == at; });
+            if (it != values.end()) values.erase(it);
+            if (values.empty()) targets_.erase(cell);
+        } else if (std::holds_alternative<ev::contract_signed>(*e.retracted->data)) {
+            auto* const contracts = candidates_.find(e.stream_id());
+            if (contracts == nullptr) return;
+            count(*contracts, -1);
+            auto const it = std::find_if(contracts->begin(), contracts->end(), [&](auto const& c) { return c.position == at; });
+            if (it != contracts->end()) contracts->erase(it);
+            count(*contracts, +1);
+        }
+    } else if (auto const* target = std::get_if<ev::target_set>(e.data)) {
+        targets_[key_of(target->organisation, target->year, static_cast<std::uint8_t>(target->role))]
+            .push_back({e.position, target->hires});
+    } else if (auto const* signed_ = std::get_if<ev::contract_signed>(e.data)) {
+        auto const cell = key_of(signed_->employer, detail::year_of_day(detail::day_number(signed_->starts_on)),
+                                 static_cast<std::uint8_t>(signed_->role));
+        auto& contracts = candidates_.at(e.stream_id());
+        count(contracts, -1);
+        contracts.push_back({e.position, texts_.intern(signed_->application_id), cell});
+        count(contracts, +1);
+    }
+}
 
 boost::json::array hires_vs_target::rows() const {
-    std::map<hires_key, hires_cell> cells;
-    for (auto const& [stream, facts] : targets_.streams()) {
-        for (auto const& f : facts) {
-            // Several TargetSet for one key: the one recorded last is the target.
-            auto& cell = cells[hires_key{f.organisation, f.year, f.role}];
-            if (!cell.target || f.position > cell.position_of_target) {
-                cell.target = f.hires;
-                cell.position_of_target = f.position;
-            }
-        }
-    }
-    for (auto const& [stream, facts] : contracts_.streams()) {
-        std::set<std::string_view> counted;  // one contract per application
-        for (auto const& f : facts) {
-            if (!counted.insert(f.application_id).second) continue;
-            ++cells[hires_key{f.organisation, f.year, f.role}].contracts;
-        }
-    }
+    struct cell {
+        std::optional<std::uint32_t> target;
+        std::uint64_t contracts = 0;
+    };
+    auto const key = [&](cell_key k) {
+        return std::tuple{texts_.text(k.organisation), k.year, k.role};
+    };
+    std::map<std::tuple<std::string_view, std::int32_t, std::uint8_t>, cell> cells;
+    for (auto const& [k, values] : targets_) cells[key(k)].target = values.back().hires;
+    for (auto const& [k, n] : contracts_) cells[key(k)].contracts = n;
     boost::json::array rows;
-    for (auto const& [key, cell] : cells) {
-        auto const& [organisation, year, role] = key;
+    rows.reserve(cells.size());
+    for (auto const& [k, c] : cells) {
+        auto const& [organisation, year, role] = k;
         boost::json::object row;
         row["organisation"] = organisation;
         row["year"] = year;
         row["role"] = detail::enum_name(static_cast<ev::doctor_role>(role));
-        row["target"] = cell.target ? boost::json::value(*cell.target) : nullptr;
-        row["contracts_signed"] = cell.contracts;
-        row["ratio"] = cell.target ? detail::ratio(cell.contracts, *cell.target) : nullptr;
+        row["target"] = c.target ? boost::json::value(*c.target) : nullptr;
+        row["contracts_signed"] = c.contracts;
+        row["ratio"] = c.target ? detail::ratio(c.contracts, *c.target) : nullptr;
         rows.push_back(std::move(row));
     }
     return rows;

@@ -1,18 +1,26 @@
 #pragma once
 // origin (SPEC §7): contracts signed per country of training and year of starts_on.
 // Shape as in recruits_per_campaign.hpp.
+//
+// State (issue 14): one entry per candidate with its remaining registrations (country of
+// training) and contracts (application id, year of starts_on), each with the log position that
+// stated it and texts interned, and the count per (country, year) maintained from the entries:
+// an event takes its candidate's contribution out, changes the entry and puts the new
+// contribution back (a retracted registration moves the candidate's contracts). A retraction
+// reads the retracted event (fold_event::retracted) and removes what it stated. Bounded by
+// candidates and contracts. Only the entries are saved; the counts are recomputed on load.
 
+#include "projections/detail/entities.hpp"
+#include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
 #include <boost/json/array.hpp>
-
-#include <cereal/types/optional.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
+#include <limits>
 #include <string_view>
 
 namespace ledger::projections {
@@ -22,7 +30,7 @@ public:
     static constexpr std::string_view name = "origin";
     static constexpr std::string_view description =
         "Contracts signed per country of training and year of start";
-    static constexpr std::uint32_t code_version = 3;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 3> columns{
         "country_of_training", "year", "contracts_signed"};
 
@@ -32,29 +40,60 @@ public:
     /// of training counts under null, which sorts first.
     boost::json::array rows() const;
 
-    /// A CandidateRegistered or a ContractSigned of one candidate.
-    struct fact {
-        std::uint64_t position = 0;
-        bool registered = false;
-        std::optional<std::string> country;  // registered only
-        std::string application_id;          // contract only
-        std::int32_t year = 0;               // contract only: the year of starts_on
+    /// The interned text number standing for "no country of training".
+    static constexpr std::uint32_t no_country = std::numeric_limits<std::uint32_t>::max();
 
+    struct registration {
+        std::uint64_t position = 0;
+        std::uint32_t country = no_country;  // interned
         template <class Archive>
         void serialize(Archive& archive) {
-            archive(position, registered, country, application_id, year);
+            archive(position, country);
         }
-        friend bool operator==(fact const&, fact const&) = default;
+        friend bool operator==(registration const&, registration const&) = default;
+    };
+    struct contract {
+        std::uint64_t position = 0;
+        std::uint32_t application_id = 0;  // interned
+        std::int32_t year = 0;             // of starts_on
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(position, application_id, year);
+        }
+        friend bool operator==(contract const&, contract const&) = default;
+    };
+    struct candidate_entry {
+        detail::few<registration> registrations;  // rule 1: one
+        detail::few<contract> contracts;          // in log order
+        bool empty() const noexcept { return registrations.empty() && contracts.empty(); }
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(registrations, contracts);
+        }
+        friend bool operator==(candidate_entry const&, candidate_entry const&) = default;
     };
 
     template <class Archive>
-    void serialize(Archive& archive) {
-        archive(candidates_);
+    void save(Archive& archive) const {
+        archive(texts_, candidates_);
     }
-    friend bool operator==(origin const&, origin const&) = default;
+    template <class Archive>
+    void load(Archive& archive) {
+        archive(texts_, candidates_);
+        recount();
+    }
+    friend bool operator==(origin const& a, origin const& b) {
+        return a.texts_ == b.texts_ && a.candidates_ == b.candidates_;
+    }
 
 private:
-    detail::stream_facts<fact> candidates_;  // by candidate stream id
+    /// Adds (+1) or removes (-1) what one candidate contributes to the counts.
+    void count(candidate_entry const& entry, int sign);
+    void recount();
+
+    detail::string_pool texts_;  // countries, application ids
+    detail::entities<candidate_entry> candidates_;  // by candidate id
+    boost::unordered_flat_map<std::uint64_t, std::uint64_t> counts_;  // by country << 32 | year
 };
 
 inline origin apply(origin state, fold_event const& event) {

@@ -7,18 +7,30 @@
 // A consent is active when its latest ConsentGranted/ConsentWithdrawn is a grant whose
 // expires_on (if any) is not before the day of the latest occurred_at folded (the read
 // model's clock, as in retention.hpp).
+//
+// State (issue 14): one entry per candidate with its remaining contact_brokerage consents,
+// interests and invitations (each with the log position that stated it; campaign ids
+// interned), and per campaign the maintained counts. An event takes its candidate's
+// contribution out of the counts, changes the entry and puts the new contribution back; a
+// retraction reads the retracted event (fold_event::retracted) and removes what it stated.
+// The clock can expire a consent without any event of its candidate, so the consenting part of
+// a candidate's contribution is counted under its consent's expiry day, and rows() adds up the
+// expiry days not before the clock. Bounded by candidates and campaigns, not by events. Only the
+// entries and the clock are saved; the counts are recomputed when a snapshot is loaded.
 
+#include "projections/detail/applications.hpp"
+#include "projections/detail/day_counts.hpp"
+#include "projections/detail/entities.hpp"
+#include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
 #include <boost/json/array.hpp>
-
-#include <cereal/types/optional.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string>
+#include <limits>
 #include <string_view>
 
 namespace ledger::projections {
@@ -28,7 +40,7 @@ public:
     static constexpr std::string_view name = "outreach";
     static constexpr std::string_view description =
         "Interested candidates per campaign, with consent, invited to a meeting, and how fast";
-    static constexpr std::uint32_t code_version = 3;
+    static constexpr std::uint32_t code_version = 5;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "interested", "interested_with_consent", "invited", "share_invited",
         "median_days_to_invitation"};
@@ -39,32 +51,79 @@ public:
     /// which comes first.
     boost::json::array rows() const;
 
-    enum class step : std::uint8_t { consent_granted, consent_withdrawn, interest, invitation };
-    /// What a candidate event stated (consents only for the contact_brokerage purpose).
-    struct fact {
-        std::uint64_t position = 0;
-        step what{};
-        /// consent_granted: expires_on (nullopt: never); interest: the day of occurred_at;
-        /// invitation: invited_on.
-        std::optional<std::int64_t> day;
-        std::optional<std::string> campaign_id;  // interest, invitation
+    /// The interned text number standing for "no campaign_id".
+    static constexpr std::uint32_t no_campaign = std::numeric_limits<std::uint32_t>::max();
+    /// The expiry day standing for "never expires".
+    static constexpr std::int64_t never = std::numeric_limits<std::int64_t>::max();
 
+    struct consent_step {
+        std::uint64_t position = 0;
+        bool granted = false;       // ConsentGranted, else ConsentWithdrawn
+        std::int64_t expires = never;  // granted: the day of expires_on
         template <class Archive>
         void serialize(Archive& archive) {
-            archive(position, what, day, campaign_id);
+            archive(position, granted, expires);
         }
-        friend bool operator==(fact const&, fact const&) = default;
+        friend bool operator==(consent_step const&, consent_step const&) = default;
+    };
+
+    /// An InterestRegistered (the day of occurred_at) or an InvitedToMeeting (invited_on).
+    struct campaign_step {
+        std::uint64_t position = 0;
+        std::uint32_t campaign = no_campaign;  // interned campaign_id
+        std::int64_t day = 0;
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(position, campaign, day);
+        }
+        friend bool operator==(campaign_step const&, campaign_step const&) = default;
+    };
+
+    /// What is still true of one candidate, each list in log order.
+    struct candidate_entry {
+        detail::few<consent_step> consents;  // contact_brokerage only
+        detail::few<campaign_step> interests;
+        detail::few<campaign_step> invitations;
+        bool empty() const noexcept { return consents.empty() && interests.empty() && invitations.empty(); }
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(consents, interests, invitations);
+        }
+        friend bool operator==(candidate_entry const&, candidate_entry const&) = default;
     };
 
     template <class Archive>
-    void serialize(Archive& archive) {
-        archive(candidates_, latest_occurred_micros_);
+    void save(Archive& archive) const {
+        archive(texts_, candidates_, latest_occurred_micros_);
     }
-    friend bool operator==(outreach const&, outreach const&) = default;
+    template <class Archive>
+    void load(Archive& archive) {
+        archive(texts_, candidates_, latest_occurred_micros_);
+        recount();
+    }
+    friend bool operator==(outreach const& a, outreach const& b) {
+        return a.texts_ == b.texts_ && a.candidates_ == b.candidates_ &&
+               a.latest_occurred_micros_ == b.latest_occurred_micros_;
+    }
 
 private:
-    detail::stream_facts<fact> candidates_;  // by candidate stream id
+    /// Candidates with an active consent that expires on one day (or never).
+    struct consenting {
+        std::uint64_t with_consent = 0, invited = 0;
+        detail::day_counts days_to_invitation;
+    };
+    struct row {
+        std::uint64_t interested = 0;
+        boost::unordered_flat_map<std::int64_t, consenting> by_expiry;
+    };
+    /// Adds (+1) or removes (-1) what one candidate contributes to the rows.
+    void count(candidate_entry const& entry, int sign);
+    void recount();
+
+    detail::string_pool texts_;  // campaign ids
+    detail::entities<candidate_entry> candidates_;  // by candidate id
     std::int64_t latest_occurred_micros_ = 0;
+    boost::unordered_flat_map<std::uint32_t, row> rows_;  // by campaign (no_campaign: null)
 };
 
 inline outreach apply(outreach state, fold_event const& event) {

@@ -54,3 +54,28 @@ std::vector<std::unique_ptr<read_model>> make_all_read_models() {
 }
 
 }  // namespace ledger::projections
+
+namespace ledger::projections {
+
+std::uint32_t application_table_code_version() noexcept { return detail::application_table::code_version; }
+
+std::string save_table(detail::application_table const& table) {
+    std::string out;
+    ledger::detail::string_output_archive archive(out);
+    archive(table);
+    return out;
+}
+
+std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
+    auto table = std::make_shared<detail::application_table>();
+    try {
+        ledger::detail::memory_input_archive archive(bytes);
+        archive(*table);
+        ledger::detail::expect_consumed(archive, "snapshot");
+    } catch (std::exception const& e) {
+        throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());
+    }
+    return table;
+}
+
+}  // namespace ledger::projections

@@ -59,7 +59,23 @@ public:
     /// Uses `table` instead of its own when this read model keeps one and the two are equal
     /// (the same events folded); returns whether it does now.
     virtual bool adopt_table(std::shared_ptr<detail::application_table> const& /*table*/) { return false; }
+
+    /// The state without the application table it keeps (save_table saves that once for the
+    /// models sharing it), and back, sharing `table`. For a read model without a table these
+    /// are save() and load(). The runner's snapshots use these; save()/load() stay whole.
+    virtual std::string save_without_table() const { return save(); }
+    virtual void load_with_table(std::string_view bytes,
+                                 std::shared_ptr<detail::application_table> const& /*table*/) {
+        load(bytes);
+    }
 };
+
+/// The code version of the application table's fold and saved form (as read_model::code_version).
+std::uint32_t application_table_code_version() noexcept;
+/// An application table as bytes and back; load_table throws ledger::codec_error for bytes it
+/// cannot decode.
+std::string save_table(detail::application_table const& table);
+std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
 
 /// The names of every read model, in the order `list` shows them.
 std::vector<std::string_view> read_model_names();

@@ -22,7 +22,7 @@ public:
     static constexpr std::string_view name = "recruits-per-campaign";
     static constexpr std::string_view description =
         "Applications per campaign and the stages they reached, with costs per contract";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 13> columns{
         "campaign_id", "name", "kind", "organiser", "applications", "shortlisted", "interviewed",
         "offers", "offers_accepted", "contracts_signed", "started", "costs", "cost_per_contract"};
@@ -40,6 +40,11 @@ public:
     void serialize(Archive& archive) {
         archive(table_);
     }
+    /// The state but the table (read_model::save_without_table): nothing.
+    template <class Archive>
+    void save_own(Archive& /*archive*/) const {}
+    template <class Archive>
+    void load_own(Archive& /*archive*/) {}
     friend bool operator==(recruits_per_campaign const&, recruits_per_campaign const&) = default;
 
 private:

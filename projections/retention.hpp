@@ -23,7 +23,7 @@ public:
     static constexpr std::string_view name = "retention";
     static constexpr std::string_view description =
         "Doctors started per campaign and how many stayed 12 and 24 months";
-    static constexpr std::uint32_t code_version = 4;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "started", "eligible_12m", "retained_12m", "eligible_24m", "retained_24m"};
 
@@ -39,6 +39,15 @@ public:
     template <class Archive>
     void serialize(Archive& archive) {
         archive(table_, latest_occurred_micros_);
+    }
+    /// The state but the table (read_model::save_without_table).
+    template <class Archive>
+    void save_own(Archive& archive) const {
+        archive(latest_occurred_micros_);
+    }
+    template <class Archive>
+    void load_own(Archive& archive) {
+        archive(latest_occurred_micros_);
     }
     friend bool operator==(retention const&, retention const&) = default;
 

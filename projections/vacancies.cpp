@@ -4,10 +4,12 @@
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <map>
 #include <optional>
+#include <string>
+#include <type_traits>
 #include <utility>
-#include <vector>
 
 namespace ledger::projections {
 namespace ev = ledger::events;
@@ -20,90 +22,100 @@ bool vacancies::reads(std::string_view type) noexcept {
 
 namespace {
 
-std::optional<vacancies::fact> fact_of(fold_event const& e) {
-    using step = vacancies::step;
-    if (auto const* opened = std::get_if<ev::position_opened>(e.data)) {
-        return vacancies::fact{.position = e.position, .what = step::opened,
-                               .organisation = opened->organisation,
-                               .role = static_cast<std::uint8_t>(opened->role)};
-    }
-    if (auto const* posted = std::get_if<ev::vacancy_posted>(e.data)) {
-        return vacancies::fact{e.position, step::posted, detail::day_number(posted->posted_on)};
-    }
-    if (auto const* reposted = std::get_if<ev::vacancy_reposted>(e.data)) {
-        return vacancies::fact{e.position, step::reposted, detail::day_number(reposted->posted_on)};
-    }
-    if (auto const* filled = std::get_if<ev::position_filled>(e.data)) {
-        return vacancies::fact{e.position, step::filled, detail::day_number(filled->filled_on)};
-    }
-    if (std::get_if<ev::position_withdrawn>(e.data) != nullptr) {
-        return vacancies::fact{e.position, step::withdrawn, 0};
-    }
-    return std::nullopt;
+/// Whether `event` is one vacancies keeps something of.
+bool kept(events::recruitment_event const& event) {
+    return std::holds_alternative<ev::position_opened>(event) ||
+           std::holds_alternative<ev::vacancy_posted>(event) ||
+           std::holds_alternative<ev::vacancy_reposted>(event) ||
+           std::holds_alternative<ev::position_filled>(event) ||
+           std::holds_alternative<ev::position_withdrawn>(event);
 }
 
-struct vacancy_counts {
-    std::uint64_t opened = 0, filled = 0, filled_after_repost = 0, withdrawn = 0;
-    std::vector<std::int64_t> days_to_fill;
-};
-
-/// Adds one position's remaining facts to its (organisation, role) counts.
-void count_position(detail::few<vacancies::fact> const& facts,
-                    std::map<std::pair<std::string, std::uint8_t>, vacancy_counts>& counts) {
-    using step = vacancies::step;
-    vacancies::fact const* opened = nullptr;
-    std::optional<std::int64_t> first_posted;
-    bool reposted = false, filled = false, withdrawn = false;
-    std::int64_t filled_on = 0;
-    for (auto const& f : facts) {
-        if (f.what == step::opened && opened == nullptr) opened = &f;
-        if (f.what == step::posted && !first_posted) first_posted = f.day;
-        // Rule 6 closes the stream at the fill, so a repost can only come before it.
-        if (f.what == step::reposted && !filled) reposted = true;
-        if (f.what == step::filled && !filled) {
-            filled = true;
-            filled_on = f.day;
-        }
-        if (f.what == step::withdrawn) withdrawn = true;
-    }
-    if (opened == nullptr) return;  // its PositionOpened was retracted
-    auto& c = counts[{opened->organisation, opened->role}];
-    ++c.opened;
-    if (filled) {
-        ++c.filled;
-        if (reposted) ++c.filled_after_repost;
-        if (first_posted) c.days_to_fill.push_back(filled_on - *first_posted);
-    } else if (withdrawn) {
-        ++c.withdrawn;
-    }
+template <class List>
+void erase_position(List& list, std::uint64_t position) {
+    auto const at = std::find_if(list.begin(), list.end(), [&](auto const& item) {
+        if constexpr (std::is_integral_v<std::decay_t<decltype(item)>>) return item == position;
+        else return item.position == position;
+    });
+    if (at != list.end()) list.erase(at);
 }
 
 }  // namespace
 
+void vacancies::count(position_entry const& entry, int sign) {
+    if (entry.opened.empty()) return;  // its PositionOpened was retracted: no row
+    auto const& opened = entry.opened.front();
+    auto const key = std::uint64_t{opened.organisation} << 8 | opened.role;
+    auto& r = rows_[key];
+    auto const add = [sign](std::uint64_t& n) { n = static_cast<std::uint64_t>(static_cast<std::int64_t>(n) + sign); };
+    add(r.opened);
+    if (!entry.fills.empty()) {
+        auto const& fill = entry.fills.front();
+        add(r.filled);
+        // Rule 6 closes the stream at the fill, so only a repost before it counts.
+        if (!entry.reposts.empty() && entry.reposts.front() < fill.position) add(r.filled_after_repost);
+        if (!entry.postings.empty()) r.days_to_fill.add(fill.day - entry.postings.front().day, sign);
+    } else if (!entry.withdrawals.empty()) {
+        add(r.withdrawn);
+    }
+    if (r.opened == 0) rows_.erase(key);
+}
+
+void vacancies::recount() {
+    rows_.clear();
+    for (auto const& entry : positions_) count(entry, +1);
+}
+
 void vacancies::apply(fold_event const& e) {
     if (e.data == nullptr || e.category() != "position") return;
-    if (auto const* retracted = std::get_if<ev::event_retracted>(e.data)) {
-        positions_.retract(e.stream_id(), retracted->position);
-    } else if (auto f = fact_of(e)) {
-        positions_.add(e.stream_id(), std::move(*f));
+    auto const* retraction = std::get_if<ev::event_retracted>(e.data);
+    auto const* undone = retraction != nullptr && e.retracted != nullptr ? e.retracted->data : nullptr;
+    if (retraction != nullptr ? undone == nullptr || !kept(*undone) : !kept(*e.data)) return;
+
+    auto& entry = positions_.at(e.stream_id());
+    count(entry, -1);
+    if (undone != nullptr) {
+        auto const at = e.retracted->position;
+        if (std::holds_alternative<ev::position_opened>(*undone)) erase_position(entry.opened, at);
+        else if (std::holds_alternative<ev::vacancy_posted>(*undone)) erase_position(entry.postings, at);
+        else if (std::holds_alternative<ev::vacancy_reposted>(*undone)) erase_position(entry.reposts, at);
+        else if (std::holds_alternative<ev::position_filled>(*undone)) erase_position(entry.fills, at);
+        else erase_position(entry.withdrawals, at);
+    } else if (auto const* opened = std::get_if<ev::position_opened>(e.data)) {
+        entry.opened.push_back({e.position, texts_.intern(opened->organisation),
+                                static_cast<std::uint8_t>(opened->role)});
+    } else if (auto const* posted = std::get_if<ev::vacancy_posted>(e.data)) {
+        entry.postings.push_back({e.position, detail::day_number(posted->posted_on)});
+    } else if (std::holds_alternative<ev::vacancy_reposted>(*e.data)) {
+        entry.reposts.push_back(e.position);
+    } else if (auto const* filled = std::get_if<ev::position_filled>(e.data)) {
+        entry.fills.push_back({e.position, detail::day_number(filled->filled_on)});
+    } else {
+        entry.withdrawals.push_back(e.position);
     }
+    count(entry, +1);
 }
 
 boost::json::array vacancies::rows() const {
-    std::map<std::pair<std::string, std::uint8_t>, vacancy_counts> counts;
-    for (auto const& [id, facts] : positions_.streams()) count_position(facts, counts);
+    std::map<std::pair<std::string_view, std::uint8_t>, row const*> ordered;
+    for (auto const& [key, r] : rows_) {
+        ordered.emplace(std::pair{texts_.text(static_cast<std::uint32_t>(key >> 8)),
+                                  static_cast<std::uint8_t>(key & 0xff)},
+                        &r);
+    }
     boost::json::array rows;
-    for (auto const& [key, c] : counts) {
+    rows.reserve(ordered.size());
+    for (auto const& [key, r] : ordered) {
         boost::json::object row;
         row["organisation"] = key.first;
         row["role"] = detail::enum_name(static_cast<ev::doctor_role>(key.second));
-        row["opened"] = c.opened;
-        row["filled"] = c.filled;
-        row["filled_first_posting"] = c.filled - c.filled_after_repost;
-        row["filled_after_repost"] = c.filled_after_repost;
-        row["withdrawn"] = c.withdrawn;
-        row["open"] = c.opened - c.filled - c.withdrawn;
-        row["median_days_to_fill"] = detail::median_days(c.days_to_fill);
+        row["opened"] = r->opened;
+        row["filled"] = r->filled;
+        row["filled_first_posting"] = r->filled - r->filled_after_repost;
+        row["filled_after_repost"] = r->filled_after_repost;
+        row["withdrawn"] = r->withdrawn;
+        row["open"] = r->opened - r->filled - r->withdrawn;
+        row["median_days_to_fill"] = r->days_to_fill.median();
         rows.push_back(std::move(row));
     }
     return rows;

@@ -159,14 +159,17 @@ TEST_CASE("cli: the same seed gives the same demo ledger content", "[cli][demo]"
 }
 
 TEST_CASE("cli: usage errors exit 2 with the command's usage", "[cli]") {
+    // A path that holds nothing, so only the bad flag can make the command fail.
+    temp_dir dir;
+    auto const nowhere = (dir / "nothing-here").string();
     CHECK(cli({}).exit_code == 2);
     CHECK(cli({"frobnicate"}).exit_code == 2);
     auto const missing = cli({"verify"});
     CHECK(missing.exit_code == 2);
     CHECK(missing.err.find("usage: recruit-ledger verify --data DIR") != std::string::npos);
-    CHECK(cli({"demo", "--data", "/tmp/x", "--events", "many"}).exit_code == 2);
-    CHECK(cli({"export", "--data", "/tmp/x", "--bogus", "1"}).exit_code == 2);
-    CHECK(cli({"token", "add", "--tokens", "/tmp/x", "alice", "superuser"}).exit_code == 2);
+    CHECK(cli({"demo", "--data", nowhere, "--events", "many"}).exit_code == 2);
+    CHECK(cli({"export", "--data", nowhere, "--bogus", "1"}).exit_code == 2);
+    CHECK(cli({"token", "add", "--tokens", nowhere, "alice", "superuser"}).exit_code == 2);
     CHECK(cli({"verify", "--help"}).exit_code == 0);
 }
 

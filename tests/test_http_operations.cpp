@@ -23,6 +23,7 @@ public:
     bool snapshots_loaded = true;
 
     bool loaded() const override { return snapshots_loaded; }
+    std::uint64_t snapshot_failures() const override { return 3; }
 
     std::vector<ledger::app::projection_summary> list() const override {
         return {{"origin", "contracts by country of training", 41, 2}};
@@ -143,7 +144,8 @@ TEST_CASE("metrics are Prometheus text with appends, requests, commits and lag",
                              "ledger_append_request_events_bucket{le=\"1\"} 1",
                              "ledger_group_commit_events_count 1", "ledger_events_stored 1",
                              "ledger_http_requests_total{route=\"/v1/events\",status=\"200\"} 1",
-                             "ledger_sse_subscribers 0", "ledger_projection_lag{projection=\"origin\"} 2"}) {
+                             "ledger_sse_subscribers 0", "ledger_projection_lag{projection=\"origin\"} 2",
+                             "ledger_projection_snapshot_failures_total 3"}) {
         CHECK_THAT(response.body, Catch::Contains(line));
     }
 }

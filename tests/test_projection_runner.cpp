@@ -365,14 +365,15 @@ TEST_CASE("a runner resumes from valid snapshots, folding only the tail, and reb
     {
         // One snapshot with a flipped byte in its state, one claiming more events than the log has.
         store::event_store store(options_in(dir));
-        auto damaged = store.read_projection_record(app::detail::snapshot_key("funnel")).value();
+        // (retention's own part is its clock; funnel's is empty: the table holds its state)
+        auto damaged = store.read_projection_record(app::detail::snapshot_key("retention")).value();
         damaged[damaged.size() - 3] = static_cast<char>(damaged[damaged.size() - 3] ^ 0x5A);
         auto stale = app::detail::decode_snapshot(
                          store.read_projection_record(app::detail::snapshot_key("origin")).value())
                          .value();
         stale.next_position = store.head().events + 10;
         store.set_before_commit_hook([&](store::projection_records& records) {
-            records.put(app::detail::snapshot_key("funnel"), damaged);
+            records.put(app::detail::snapshot_key("retention"), damaged);
             records.put(app::detail::snapshot_key("origin"), app::detail::encode_snapshot(stale));
         });
         append_generated(store, generator, 1);
@@ -388,4 +389,38 @@ TEST_CASE("a runner resumes from valid snapshots, folding only the tail, and reb
     CHECK(stats.snapshots_used == 5);
     CHECK(stats.snapshots_rebuilt == 2);
     CHECK(stats.caught_up_events == store.head().events);  // the rebuilt ones folded everything
+}
+
+TEST_CASE("the application table is saved once for the three models sharing it, and a damaged one rebuilds the three",
+          "[projections][runner][snapshot]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(4711);
+    build_snapshotted(dir, generator, 1500);
+    {
+        store::event_store store(options_in(dir));
+        auto const table = app::detail::decode_snapshot(
+            store.read_projection_record(app::detail::table_snapshot_key()).value());
+        REQUIRE(table);
+        for (auto const name : {"recruits-per-campaign", "funnel", "retention"}) {
+            INFO(name);
+            auto const own = app::detail::decode_snapshot(
+                store.read_projection_record(app::detail::snapshot_key(name)).value());
+            REQUIRE(own);
+            CHECK(own->next_position == table->next_position);  // saved together
+            CHECK(own->state.size() < 16);  // the table is not in it (retention: its clock)
+        }
+        auto damaged = store.read_projection_record(app::detail::table_snapshot_key()).value();
+        damaged[damaged.size() / 2] = static_cast<char>(damaged[damaged.size() / 2] ^ 0x5A);
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            records.put(app::detail::table_snapshot_key(), damaged);
+        });
+        append_generated(store, generator, 1);
+        store.set_before_commit_hook({});
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 1'000'000});
+    require_equals_full_replay(runner, store);
+    auto const stats = runner.stats();
+    CHECK(stats.snapshots_used == 4);
+    CHECK(stats.snapshots_rebuilt == 3);
 }

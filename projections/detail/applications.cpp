@@ -77,11 +77,13 @@ void application_table::apply_campaign(fold_event const& e, int sign) {
 
 void application_table::apply_candidate(fold_event const& e, int sign) {
     auto const candidate = texts.intern(e.stream_id());
-    auto const day = day_number(e.occurred_at);
-    std::optional<std::uint64_t> touched;  // the key of the application changed, if any
+    auto const day = static_cast<std::int32_t>(day_number(e.occurred_at));
     auto touch = [&](std::string const& id) -> application_entry& {
-        touched = (std::uint64_t{candidate} << 32) | texts.intern(id);
-        return applications[*touched];
+        auto const application = texts.intern(id);
+        auto const [at, added] = application_numbers.try_emplace((std::uint64_t{candidate} << 32) | application,
+                                                                 static_cast<std::uint32_t>(applications.size()));
+        if (added) applications.push_back(application_entry{.candidate = candidate, .application = application});
+        return applications[at->second];
     };
     if (auto const* received = std::get_if<ev::application_received>(e.data)) {
         add_or_remove(touch(received->application_id).receipts,
@@ -102,18 +104,13 @@ void application_table::apply_candidate(fold_event const& e, int sign) {
         add_or_remove(touch(contract->application_id).contracts, e.position, sign);
     } else if (auto const* started = std::get_if<ev::employment_started>(e.data)) {
         add_or_remove(employment[candidate],
-                      employment_step{e.position, true, day_number(started->started_on)}, sign);
+                      employment_step{e.position, true, static_cast<std::int32_t>(day_number(started->started_on))}, sign);
     } else if (auto const* ended = std::get_if<ev::employment_ended>(e.data)) {
         add_or_remove(employment[candidate],
-                      employment_step{e.position, false, day_number(ended->ended_on)}, sign);
+                      employment_step{e.position, false, static_cast<std::int32_t>(day_number(ended->ended_on))}, sign);
     }
     if (sign > 0) return;
-    // Whatever a retraction emptied goes, so the state is what it would be without the event.
-    if (touched) {
-        if (auto const it = applications.find(*touched); it != applications.end() && it->second.empty()) {
-            applications.erase(it);
-        }
-    }
+    // Employment a retraction emptied goes (an emptied application keeps its empty entry).
     if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
         employment.erase(it);
     }
@@ -131,12 +128,23 @@ void application_table::check_texts() const {
         }
         for (auto const& cost : entry.costs) known(cost.currency);
     }
-    for (auto const& [key, entry] : applications) {
-        known(key >> 32);
-        known(key & 0xFFFF'FFFFU);
+    for (auto const& entry : applications) {
+        known(entry.candidate);
+        known(entry.application);
         for (auto const& r : entry.receipts) known(r.campaign_id);
     }
     for (auto const& [id, steps] : employment) known(id);
+}
+
+void application_table::number_applications() {
+    application_numbers.clear();
+    application_numbers.reserve(applications.size());
+    for (std::uint32_t number = 0; number < applications.size(); ++number) {
+        auto const& entry = applications[number];
+        if (!application_numbers.try_emplace((std::uint64_t{entry.candidate} << 32) | entry.application, number).second) {
+            throw codec_error("a snapshot's application table repeats an application");
+        }
+    }
 }
 
 void application_table::apply(fold_event const& e) {

@@ -16,13 +16,14 @@
 // Threading: a plain value; callers serialise access.
 
 #include "projections/detail/entity_archive.hpp"
+#include <cereal/types/deque.hpp>
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
-#include <boost/container/small_vector.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,7 +70,7 @@ struct campaign_entry {
 struct receipt {
     std::uint64_t position = 0;
     std::uint32_t campaign_id = 0;  // interned
-    std::int64_t day = 0;           // of occurred_at
+    std::int32_t day = 0;           // of occurred_at (a day number fits 32 bits)
     template <class Archive>
     void serialize(Archive& archive) {
         archive(position, campaign_id, day);
@@ -88,6 +89,8 @@ struct dated {
 };
 
 struct application_entry {
+    std::uint32_t candidate = 0;    // interned candidate id
+    std::uint32_t application = 0;  // interned application id
     few<receipt> receipts;  // remaining ApplicationReceived, in log order
     std::uint32_t shortlisted = 0;  // remaining events that reached each stage
     std::uint32_t interviewed = 0;
@@ -100,7 +103,7 @@ struct application_entry {
     }
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(receipts, shortlisted, interviewed, accepted, offers, contracts);
+        archive(candidate, application, receipts, shortlisted, interviewed, accepted, offers, contracts);
     }
     friend bool operator==(application_entry const&, application_entry const&) = default;
 };
@@ -108,7 +111,7 @@ struct application_entry {
 struct employment_step {
     std::uint64_t position = 0;
     bool started = false;  // EmploymentStarted (started_on), else EmploymentEnded (ended_on)
-    std::int64_t day = 0;
+    std::int32_t day = 0;
     template <class Archive>
     void serialize(Archive& archive) {
         archive(position, started, day);
@@ -119,6 +122,8 @@ struct employment_step {
 /// Campaigns, applications and employment of the log so far.
 class application_table {
 public:
+    /// Bumped whenever the fold or the saved form changes (as read_model::code_version).
+    static constexpr std::uint32_t code_version = 2;
     bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
@@ -135,18 +140,27 @@ public:
     void save(Archive& archive) const;
     template <class Archive>
     void load(Archive& archive);
-    friend bool operator==(application_table const&, application_table const&) = default;
+    friend bool operator==(application_table const& a, application_table const& b) {
+        return a.with_costs == b.with_costs && a.next == b.next && a.texts == b.texts &&
+               a.campaigns == b.campaigns && a.applications == b.applications && a.employment == b.employment;
+    }
 
     std::uint64_t next = 0;  // events fold_once has folded: positions [0, next)
     string_pool texts;  // every text the entries name
     boost::unordered_flat_map<std::uint32_t, campaign_entry> campaigns;  // by campaign id
-    /// By (candidate id << 32 | application id), both interned.
-    boost::unordered_flat_map<std::uint64_t, application_entry> applications;
+    /// Every application named so far, each with its candidate and id (an application whose
+    /// events were all retracted keeps an empty entry), and its number by
+    /// (candidate id << 32 | application id): entries in a deque, not in the hash table's
+    /// slack. The numbers are rebuilt on load.
+    std::deque<application_entry> applications;
+    boost::unordered_flat_map<std::uint64_t, std::uint32_t> application_numbers;
     boost::unordered_flat_map<std::uint32_t, few<employment_step>> employment;  // by candidate id
 
 private:
     /// Throws codec_error when a loaded entry names a text the pool does not hold.
     void check_texts() const;
+    /// Rebuilds application_numbers from the entries; throws codec_error for a repeated key.
+    void number_applications();
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
 };
@@ -160,6 +174,7 @@ template <class Archive>
 void application_table::load(Archive& archive) {
     archive(with_costs, next, texts, campaigns, applications, employment);
     check_texts();
+    number_applications();
 }
 
 /// A read model's handle on the application table it folds into, which make_all_read_models
@@ -240,9 +255,9 @@ application_summary summarize(application_table const& table, std::uint32_t cand
 
 template <class Visit>
 void for_each_application(application_table const& table, Visit&& visit) {
-    for (auto const& [key, entry] : table.applications) {
+    for (auto const& entry : table.applications) {
         if (entry.receipts.empty()) continue;  // stages of an application never received
-        visit(summarize(table, static_cast<std::uint32_t>(key >> 32), entry));
+        visit(summarize(table, entry.candidate, entry));
     }
 }
 

@@ -32,15 +32,30 @@ public:
 
     void load(std::string_view bytes) override {
         Model loaded;
-        try {
-            ledger::detail::memory_input_archive archive(bytes);
-            archive(loaded);
-            ledger::detail::expect_consumed(archive, "snapshot");
-        } catch (std::exception const& e) {
-            throw codec_error(std::string("cannot decode a snapshot of ") + std::string(Model::name) +
-                              ": " + e.what());
-        }
+        decode(bytes, [&](auto& archive) { archive(loaded); });
         state_ = std::move(loaded);
+    }
+
+    std::string save_without_table() const override {
+        if constexpr (requires { state_.table(); }) {
+            std::string out;
+            ledger::detail::string_output_archive archive(out);
+            state_.save_own(archive);
+            return out;
+        }
+        return save();
+    }
+
+    void load_with_table(std::string_view bytes, std::shared_ptr<application_table> const& table) override {
+        if constexpr (requires { state_.table(); }) {
+            if (table == nullptr) throw codec_error("no application table to load " + std::string(Model::name) + " with");
+            Model loaded;
+            decode(bytes, [&](auto& archive) { loaded.load_own(archive); });
+            loaded.use_table(table);
+            state_ = std::move(loaded);
+        } else {
+            load(bytes);
+        }
     }
 
     std::unique_ptr<read_model> fresh() const override { return std::make_unique<model_of>(); }
@@ -65,6 +80,18 @@ public:
     }
 
 private:
+    template <class Read>
+    static void decode(std::string_view bytes, Read&& read) {
+        try {
+            ledger::detail::memory_input_archive archive(bytes);
+            read(archive);
+            ledger::detail::expect_consumed(archive, "snapshot");
+        } catch (std::exception const& e) {
+            throw codec_error(std::string("cannot decode a snapshot of ") + std::string(Model::name) +
+                              ": " + e.what());
+        }
+    }
+
     Model state_;
 };
 

@@ -8,7 +8,9 @@
 // bounded by the entities and what is still true of them, not by the events ever folded.
 // Stream ids and other repeated texts are interned in a string_pool: a number, not a copy.
 
+#include <boost/container_hash/hash.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
+#include <boost/unordered/unordered_flat_set.hpp>
 #include <cereal/types/string.hpp>
 #include <cereal/types/vector.hpp>
 
@@ -17,7 +19,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,56 +30,156 @@ namespace ledger::projections::detail {
 
 /// Distinct strings, each stored once and named by a dense 32-bit number, so facts hold a
 /// number instead of a copy (memory) and compare numbers (speed).
+///
+/// The characters live in large blocks that never move, one view per text points into them,
+/// and the index is a set of numbers hashed by their text: about the text's length + 21 bytes
+/// per text (a std::string per text and a map of views took ~60).
 class string_pool {
 public:
+    string_pool() = default;
+    string_pool(string_pool const& other) { copy_from(other); }
+    string_pool& operator=(string_pool const& other) {
+        if (this != &other) {
+            clear();
+            copy_from(other);
+        }
+        return *this;
+    }
+    // The views live on the heap, where the index's functors point, so a move keeps them valid;
+    // the moved-from pool gets new, empty ones.
+    string_pool(string_pool&& other)
+        : blocks_(std::move(other.blocks_)), views_(std::move(other.views_)), free_(other.free_),
+          left_(other.left_), index_(std::move(other.index_)), last_(other.last_) {
+        other.reset();
+    }
+    string_pool& operator=(string_pool&& other) {
+        if (this != &other) {
+            blocks_ = std::move(other.blocks_);
+            views_ = std::move(other.views_);
+            free_ = other.free_;
+            left_ = other.left_;
+            index_ = std::move(other.index_);
+            last_ = other.last_;
+            other.reset();
+        }
+        return *this;
+    }
+    ~string_pool() = default;
+
     /// The number of `text`, adding it when new.
     std::uint32_t intern(std::string_view text) {
         // Streams append in runs (a batch, a candidate's journey): the last one often repeats.
-        if (!texts_.empty() && texts_[last_] == text) return last_;
+        if (!views_->empty() && (*views_)[last_] == text) return last_;
         auto const known = index_.find(text);
-        if (known != index_.end()) return last_ = known->second;
-        auto const number = static_cast<std::uint32_t>(texts_.size());
-        index_.emplace(texts_.emplace_back(text), number);  // a deque never moves its strings
+        if (known != index_.end()) return last_ = *known;
+        auto const number = static_cast<std::uint32_t>(views_->size());
+        views_->push_back(store(text));
+        index_.insert(number);
         return last_ = number;
     }
 
     /// The number of `text`, or nullopt when it was never interned.
     std::optional<std::uint32_t> find(std::string_view text) const {
         auto const known = index_.find(text);
-        return known == index_.end() ? std::nullopt : std::optional(known->second);
+        return known == index_.end() ? std::nullopt : std::optional(*known);
     }
 
-    std::string_view text(std::uint32_t number) const { return texts_[number]; }
-    std::size_t size() const noexcept { return texts_.size(); }
+    std::string_view text(std::uint32_t number) const { return (*views_)[number]; }
+    std::size_t size() const noexcept { return views_->size(); }
 
     template <class Archive>
     void save(Archive& archive) const {
-        archive(static_cast<std::uint64_t>(texts_.size()));
-        for (auto const& text : texts_) archive(text);
+        archive(static_cast<std::uint64_t>(views_->size()));
+        for (auto const text : *views_) archive(std::string(text));
     }
 
     template <class Archive>
     void load(Archive& archive) {
         std::uint64_t count = 0;
         archive(count);
-        texts_.clear();
-        index_.clear();
-        last_ = 0;
+        clear();
+        std::string text;
         for (std::uint64_t i = 0; i < count; ++i) {
-            std::string text;
             archive(text);
             if (find(text)) throw codec_error("a snapshot's string pool repeats a string");
             intern(text);
         }
     }
 
-    friend bool operator==(string_pool const& a, string_pool const& b) { return a.texts_ == b.texts_; }
+    friend bool operator==(string_pool const& a, string_pool const& b) { return *a.views_ == *b.views_; }
 
 private:
-    std::deque<std::string> texts_;
-    // Open addressing: interning is a lookup per fact folded, in a table as large as the
-    // number of distinct ids, so probing memory once matters (std::unordered_map chases nodes).
-    boost::unordered_flat_map<std::string_view, std::uint32_t> index_;
+    static constexpr std::size_t block_size = 64 * 1024;
+
+    // Hash and equality of numbers by their texts, and of a number with a text (lookups).
+    struct by_text {
+        using is_transparent = void;
+        std::vector<std::string_view> const* views;
+        std::size_t operator()(std::uint32_t number) const noexcept { return (*this)((*views)[number]); }
+        std::size_t operator()(std::string_view text) const noexcept { return boost::hash<std::string_view>{}(text); }
+    };
+    struct same_text {
+        using is_transparent = void;
+        std::vector<std::string_view> const* views;
+        std::string_view of(std::uint32_t number) const noexcept { return (*views)[number]; }
+        std::string_view of(std::string_view text) const noexcept { return text; }
+        template <class A, class B>
+        bool operator()(A const& a, B const& b) const noexcept { return of(a) == of(b); }
+    };
+
+    /// Copies `text` into a block and returns the copy.
+    std::string_view store(std::string_view text) {
+        if (text.size() > left_) {
+            // A text longer than a block gets a block of its own; the current one stays current.
+            if (text.size() > block_size / 4) {
+                auto& own = blocks_.emplace_back(new char[text.size()]);
+                std::copy(text.begin(), text.end(), own.get());
+                return {own.get(), text.size()};
+            }
+            free_ = blocks_.emplace_back(new char[block_size]).get();
+            left_ = block_size;
+        }
+        std::copy(text.begin(), text.end(), free_);
+        std::string_view const copy{free_, text.size()};
+        free_ += text.size();
+        left_ -= text.size();
+        return copy;
+    }
+
+    void clear() {
+        index_.clear();
+        views_->clear();
+        blocks_.clear();
+        free_ = nullptr;
+        left_ = 0;
+        last_ = 0;
+    }
+
+    /// After a move from this pool: empty, with views and an index of its own.
+    void reset() {
+        views_ = std::make_unique<std::vector<std::string_view>>();
+        index_ = index_type(0, by_text{views_.get()}, same_text{views_.get()});
+        blocks_.clear();
+        free_ = nullptr;
+        left_ = 0;
+        last_ = 0;
+    }
+
+    void copy_from(string_pool const& other) {
+        views_->reserve(other.views_->size());
+        for (auto const text : *other.views_) views_->push_back(store(text));
+        index_.reserve(views_->size());
+        for (std::uint32_t i = 0; i < views_->size(); ++i) index_.insert(i);
+        last_ = other.last_;
+    }
+
+    using index_type = boost::unordered_flat_set<std::uint32_t, by_text, same_text>;
+    std::vector<std::unique_ptr<char[]>> blocks_;  // never move their characters
+    std::unique_ptr<std::vector<std::string_view>> views_ =  // by number, into blocks_
+        std::make_unique<std::vector<std::string_view>>();
+    char* free_ = nullptr;                         // the unused rest of the current block
+    std::size_t left_ = 0;
+    index_type index_{0, by_text{views_.get()}, same_text{views_.get()}};
     std::uint32_t last_ = 0;  // the number intern() returned last
 };
 

@@ -4,6 +4,7 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
+#include "projections/detail/applications.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -30,6 +31,7 @@ using projections::read_model;
 struct slot {
     std::string name;  // the model's; read without the mutex (the loader may replace `model`)
     std::string description;
+    bool table_member = false;  // its model folds into the shared application table
     std::unique_ptr<read_model> model;       // replaced only by the loader, mutex held
     // Guards model; folds exclusive, reads shared. Slots whose models share an application
     // table share this mutex (a fold of one changes what the others render).
@@ -62,6 +64,8 @@ std::optional<std::uint64_t> last_folded(std::uint64_t next) {
 struct projection_runner::impl {
     impl(store::event_store& s, projection_runner_options o);
     void load_snapshots();
+    void load_table_snapshot();
+    void save_table_group(store::projection_records& records);
     std::vector<std::shared_mutex*> distinct_mutexes() const;
     void share_tables();
     void load_snapshot(slot& s);
@@ -88,6 +92,9 @@ struct projection_runner::impl {
     std::atomic<std::uint64_t> snapshots_used{0};
     std::atomic<std::uint64_t> snapshots_rebuilt{0};
     std::atomic<std::uint64_t> snapshot_failures{0};
+    // The application table's snapshot while the models sharing it load (then dropped).
+    std::shared_ptr<projections::detail::application_table> saved_table;
+    std::uint64_t saved_table_next = 0;
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
@@ -108,6 +115,7 @@ projection_runner::impl::impl(store::event_store& s, projection_runner_options o
         entry->name = model->name();
         entry->description = model->description();
         if (model->shared_table() != nullptr) {
+            entry->table_member = true;
             if (!table_mutex) table_mutex = std::make_shared<std::shared_mutex>();
             entry->mutex = table_mutex;
         } else {
@@ -146,12 +154,14 @@ void projection_runner::impl::share_tables() {
 /// models alone until then (not live; nothing unsaved, and `loaded` is checked).
 void projection_runner::impl::load_snapshots() {
     if (options.before_loading) options.before_loading();
+    load_table_snapshot();
     for (auto& s : slots) {
         if (stopping) return;
         load_snapshot(*s);
         models.push_back(s->model.get());
         notify_progress();
     }
+    saved_table.reset();  // the models that loaded it share it now
     share_tables();
 #ifdef __GLIBC__
     // Decoding left the snapshot records and the copies of the shared table that share_tables
@@ -161,6 +171,36 @@ void projection_runner::impl::load_snapshots() {
     live_decoder.emplace(models);
     all_loaded = true;
     notify_progress();
+}
+
+/// The application table is saved once for the models sharing it ("snapshot-table/applications",
+/// the same record format); each of them saves only its own part. A table record that is
+/// unusable makes them rebuild from the log, as their own would.
+void projection_runner::impl::load_table_snapshot() {
+    auto const record = store.read_projection_record(detail::table_snapshot_key());
+    if (!record) return;
+    std::string problem;
+    auto const snapshot = detail::decode_snapshot(*record, &problem);
+    if (!snapshot) {
+    } else if (snapshot->code_version != projections::application_table_code_version()) {
+        problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
+                  std::to_string(projections::application_table_code_version());
+    } else if (snapshot->next_position > store.head().events) {
+        problem = "it covers " + std::to_string(snapshot->next_position) + " events but the log holds " +
+                  std::to_string(store.head().events);
+    } else {
+        try {
+            auto table = projections::load_table(snapshot->state);
+            if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
+            saved_table = std::move(table);
+            saved_table_next = snapshot->next_position;
+            return;
+        } catch (codec_error const& e) {
+            problem = e.what();
+        }
+    }
+    spdlog::warn("projection application table: snapshot unusable ({}); the read models sharing it "
+                 "rebuild from the log", problem);
 }
 
 /// Decodes the snapshot into a new read model without the lock (the long part), then swaps it
@@ -182,10 +222,13 @@ void projection_runner::impl::load_snapshot(slot& s) {
         spdlog::warn("projection {}: snapshot covers {} events but the log holds {}; rebuilding "
                      "from the log",
                      s.name, snapshot->next_position, store.head().events);
+    } else if (s.table_member && (saved_table == nullptr || saved_table_next != snapshot->next_position)) {
+        spdlog::warn("projection {}: snapshot covers {} events, no usable application table snapshot "
+                     "covers as many; rebuilding from the log", s.name, snapshot->next_position);
     } else {
         try {
             resumed = s.model->fresh();
-            resumed->load(snapshot->state);
+            resumed->load_with_table(snapshot->state, saved_table);
         } catch (codec_error const& e) {
             spdlog::warn("projection {}: {}; rebuilding from the log", s.name, e.what());
             resumed.reset();  // keep the empty model, which folds from the start
@@ -290,8 +333,47 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
     notify_progress();
 }
 
-void projection_runner::impl::before_commit(store::projection_records& records) {
+/// The models sharing the application table are saved together, all at one position: the
+/// table once and each model's own part. Not while they do not share one table at one
+/// position yet (a model rebuilding catches up, then share_tables joins them).
+void projection_runner::impl::save_table_group(store::projection_records& records) {
+    std::vector<slot*> group;
+    bool due = false;
     for (auto& s : slots) {
+        if (!s->table_member) continue;
+        if (!s->loaded) return;  // it would overwrite a good snapshot with an empty state
+        due = due || s->unsaved.load(std::memory_order_relaxed) >= options.snapshot_every;
+        group.push_back(s.get());
+    }
+    if (!due) return;
+    std::vector<std::pair<std::string, std::string>> out;
+    try {
+        std::shared_lock const lock(*group.front()->mutex);  // the group's one mutex
+        auto const table = group.front()->model->shared_table();
+        auto const next = group.front()->next.load();
+        for (auto* s : group) {
+            if (s->model->shared_table() != table || s->next.load() != next) return;
+        }
+        out.emplace_back(detail::table_snapshot_key(),
+                         detail::encode_snapshot({projections::application_table_code_version(), next,
+                                                  projections::save_table(*table)}));
+        for (auto* s : group) {
+            out.emplace_back(detail::snapshot_key(s->name),
+                             detail::encode_snapshot({s->model->code_version(), next, s->model->save_without_table()}));
+        }
+    } catch (std::exception const& e) {
+        ++snapshot_failures;
+        spdlog::warn("projection application table: snapshot not written ({}); will try again", e.what());
+        return;
+    }
+    for (auto const& [key, record] : out) records.put(key, record);
+    for (auto* s : group) s->unsaved = 0;
+}
+
+void projection_runner::impl::before_commit(store::projection_records& records) {
+    save_table_group(records);
+    for (auto& s : slots) {
+        if (s->table_member) continue;  // save_table_group
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
         if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
             continue;
@@ -457,6 +539,8 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
 }
 
 bool projection_runner::loaded() const { return impl_->all_loaded; }
+
+std::uint64_t projection_runner::snapshot_failures() const { return impl_->snapshot_failures.load(); }
 
 projection_runner_stats projection_runner::stats() const {
     return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),

@@ -17,6 +17,8 @@ constexpr std::uint32_t format_tag = 0x32534D52;
 
 std::string snapshot_key(std::string_view name) { return "snapshot/" + std::string(name); }
 
+std::string table_snapshot_key() { return "snapshot-table/applications"; }
+
 std::string encode_snapshot(projection_snapshot const& snapshot) {
     std::string out;
     out.reserve(snapshot.state.size() + 64);

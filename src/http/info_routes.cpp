@@ -228,6 +228,9 @@ response get_metrics(route_input const&, api& api) {
             extra += "ledger_projection_lag{projection=\"" + summary.name + "\"} " +
                      std::to_string(summary.lag) + "\n";
         }
+        extra += "# HELP ledger_projection_snapshot_failures_total Read-model snapshots that could not be made (appends went on).\n"
+                 "# TYPE ledger_projection_snapshot_failures_total counter\n"
+                 "ledger_projection_snapshot_failures_total " + std::to_string(api.projections->snapshot_failures()) + "\n";
     }
     if (api.replication != nullptr) extra += api.replication->metrics();
     if (api.extra_metrics) extra += api.extra_metrics();

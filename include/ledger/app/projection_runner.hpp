@@ -74,6 +74,7 @@ public:
     /// only the page's rows are copied; other pages go through projection_service's default.
     result<projection_page> query_page(projection_query const& query) const override;
     bool loaded() const override;
+    std::uint64_t snapshot_failures() const override;
 
     /// Blocks until every read model has folded the event at `position`, or `timeout` passes.
     /// Returns whether they all have.

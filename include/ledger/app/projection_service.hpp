@@ -91,6 +91,10 @@ public:
     /// Whether every read model has loaded its snapshot (or had none), so that live queries
     /// answer; until then GET /readyz answers 503. Services that load nothing are always loaded.
     virtual bool loaded() const { return true; }
+
+    /// Read-model snapshots that could not be made since start-up (logged, tried again at the
+    /// next group; the appends went on), for GET /metrics.
+    virtual std::uint64_t snapshot_failures() const { return 0; }
 };
 
 }  // namespace ledger::app

@@ -22,6 +22,9 @@ struct projection_snapshot {
 
 /// The table key of a read model's snapshot: "snapshot/<name>".
 std::string snapshot_key(std::string_view name);
+/// The key of the application table's snapshot, saved once for the read models sharing it
+/// (their own records then hold read_model::save_without_table()): "snapshot-table/applications".
+std::string table_snapshot_key();
 
 /// The record: a format tag, the fields above and SHA-256(state).
 std::string encode_snapshot(projection_snapshot const& snapshot);
