@@ -1,4 +1,5 @@
 #include "detail/group_writer.hpp"
+#include "detail/merkle_tree.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -188,6 +189,7 @@ void group_writer::process(std::vector<pending>& group) {
             for (auto const& p : group) results.push_back(append_in_chain(context, p.request, broken));
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
+                merkle_append(txn, db_, written.front().position, written.size());
                 write_tip(txn, db_, tip);
                 if (options_.before_commit) options_.before_commit(txn);
                 committing = true;

@@ -14,6 +14,8 @@
 #   BENCH_WRK_CONNECTIONS               wrk -c (default 64); wrk always runs -t2
 #   BENCH_STARTUP_EVENTS                events of the start-up/memory ledger (default 10,000,000,
 #                                       SPEC's size; building it takes the longest of all)
+#   BENCH_AUDIT_EVENTS                  events of the audit proofs ledger (default 1,000,000;
+#                                       issue 16 names 10,000,000: proofs are O(log n) lookups)
 #
 # Each benchmark program prints machine-readable lines `name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio`;
 # this script collects them, adds the HTTP ones it measures with wrk, and checks the targets.
@@ -40,6 +42,7 @@ wrk_cpus=${BENCH_WRK_CPUS:-0,1}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_WRK_CONNECTIONS:-64}
 startup_events=${BENCH_STARTUP_EVENTS:-10000000}
+audit_events=${BENCH_AUDIT_EVENTS:-1000000}
 bench=$build/tools
 wrk_scripts=$root/tools/bench/wrk
 
@@ -278,7 +281,14 @@ else
     note "recruit-ledgerd, nats-server or the HTTP append row is missing: replication benchmarks skipped"
 fi
 
-# 5. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
+# 5. The verifiable audit (issue 16): appends with vs without the Merkle tree, proofs, verify.
+if [ "$quick" = 1 ]; then
+    run_program audit_proofs --seconds "$store_seconds" --events 100000 --dir "$work/audit"
+else
+    run_program audit_proofs --seconds "$store_seconds" --events "$audit_events" --dir "$work/audit"
+fi
+
+# 6. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
 declare -A target=(
     [http_append_requests_per_s]="≥ 35,000 events/s and ≥ 0.60 × bare|value>=35000 ratio>=0.60"
     [http_append_vs_raw_lmdb]="≥ 5 × raw LMDB 1 event/commit|ratio>=5"
@@ -300,6 +310,10 @@ declare -A target=(
     [replay_all_projections]="≥ 2,000,000 events/s and ≥ 0.40 × scan+decode|value>=2000000 ratio>=0.40"
     [startup_ms]="< 200 ms at 10,000,000 events|value<200"
     [resident_memory_mib]="< 100 MiB at 10,000,000 events|value<100"
+    [audit_append_with_tree]="within 10 % of appends without the tree (issue 16)|ratio>=0.90"
+    [audit_inclusion_proof_p99]="< 5 ms (issue 16, at 10,000,000 events)|value<5"
+    [audit_consistency_proof_p99]="< 5 ms (issue 16, at 10,000,000 events)|value<5"
+    [audit_verify_chain_and_tree]="≥ 1,000,000 events/s (issue 16)|value>=1000000"
 )
 met() {  # met VALUE RATIO CHECKS…
     local value=$1 ratio=$2; shift 2
