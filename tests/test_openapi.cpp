@@ -10,6 +10,7 @@
 #include "ledger/http/openapi.hpp"
 #include "ledger/http/route_table.hpp"
 #include "ledger/store/format_version.hpp"
+#include "ledger/store/merkle_note.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -182,6 +183,8 @@ TEST_CASE("the document's example requests succeed against a new ledger, in orde
     http_fixture f;
     ledger::app::projection_runner projections(f.store);
     f.api.projections = &projections;
+    auto const audit_key = ledger::store::merkle::generate_signing_key("test");  // signs /v1/audit/checkpoint
+    f.api.audit_key = &audit_key;
     auto const document = ledger::http::openapi_document();
     auto const& paths = document.at("paths").as_object();
     auto run = [&](std::string const& path, std::string const& method) {

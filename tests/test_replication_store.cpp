@@ -40,6 +40,12 @@ TEST_CASE("replicated events give a follower the leader's ledger byte for byte w
     CHECK(observed.size() == 20);
     CHECK(follower.verify(/*check_indexes=*/true).ok);
     for (std::uint64_t p = 0; p < 20; ++p) CHECK(follower.stored_event(p) == leader.stored_event(p));
+    // The follower's Merkle tree is the leader's (docs/audit.md): same roots, same proofs.
+    CHECK(follower.tree_size() == 20);
+    CHECK(follower.tree_root(20) == leader.tree_root(20));
+    CHECK(follower.tree_root(12) == leader.tree_root(12));
+    CHECK(follower.inclusion_proof(13, 20) == leader.inclusion_proof(13, 20));
+    CHECK_FALSE(follower.verify_tree().has_value());
     CHECK(follower.last_version("campaign-s1") == leader.last_version("campaign-s1"));
 }
 

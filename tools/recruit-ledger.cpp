@@ -1,6 +1,7 @@
 // recruit-ledger: the operator's and analyst's command-line tool (SPEC §8).
 // Exit codes: 0 ok, 1 failure, 2 usage.
 
+#include "cli/audit_command.hpp"
 #include "cli/progress_bar.hpp"
 #include "demo_ledger.hpp"
 
@@ -26,6 +27,7 @@
 #include <cstdio>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <iostream>
 #include <map>
 #include <set>
@@ -111,15 +113,33 @@ struct sealing_store {
 
 int verify(arguments const& args) {
     auto store = open_store(args);
+    // The Merkle tree (docs/audit.md) is checked on a second thread while the chain is walked.
+    bool const has_tree = store.tree_size() == store.head().events;
+    auto tree = std::async(std::launch::async, [&] {
+        return has_tree ? store.verify_tree() : std::nullopt;
+    });
     auto const report = store.verify(/*check_indexes=*/true);
+    auto const tree_problem = tree.get();
     if (!report.ok) {
         std::fprintf(stderr, "verify: FAILED at position %llu: %s\n",
                      static_cast<unsigned long long>(report.first_bad_position.value_or(0)),
                      report.problem.c_str());
         return exit_failure;
     }
-    std::printf("ok: %llu events, head hash %s\n", static_cast<unsigned long long>(report.events),
-                to_hex(report.head.hash).c_str());
+    // The Merkle tree (docs/audit.md): every stored node recomputed from the log.
+    // A ledger last written by a build without the tree gets it when a writer next opens it.
+    if (!has_tree) {
+        std::printf("ok: %llu events, head hash %s (no Merkle tree yet: a writer builds it when it opens the ledger)\n",
+                    static_cast<unsigned long long>(report.events), to_hex(report.head.hash).c_str());
+        return exit_ok;
+    }
+    if (tree_problem) {
+        std::fprintf(stderr, "verify: FAILED at position %llu: %s\n", static_cast<unsigned long long>(tree_problem->first),
+                     tree_problem->second.c_str());
+        return exit_failure;
+    }
+    std::printf("ok: %llu events, head hash %s, Merkle root %s\n", static_cast<unsigned long long>(report.events),
+                to_hex(report.head.hash).c_str(), to_hex(store.tree_root(store.tree_size())).c_str());
     return exit_ok;
 }
 
@@ -318,6 +338,17 @@ std::vector<command> const& commands() {
         {"keys", "keys init --kek FILE | keys check --data DIR --kek FILE | keys rotate --data DIR --kek OLD --new-kek NEW",
          {"--kek", "--new-kek", "--data"}, keys},
         {"openapi", "openapi (prints the API's OpenAPI 3.1 document)", {}, openapi},
+        {"audit", "audit keygen --key FILE [--name NAME] | audit prove --data DIR --position N [--tree-size S] "
+                  "[--signing-key FILE] | audit check BUNDLE --key VERIFIER_KEY | audit extend --server URL "
+                  "--checkpoint FILE --key VERIFIER_KEY [--token T] [--ca FILE] [--out FILE]",
+         {"--key", "--name", "--data", "--position", "--tree-size", "--signing-key", "--server", "--checkpoint", "--token", "--ca", "--out"},
+         [](arguments const& args) {
+             try {
+                 return cli::audit_command(args.flags, args.positionals);
+             } catch (std::invalid_argument const& e) {
+                 throw usage_error(e.what());
+             }
+         }},
         {"promote", "promote --data DIR [--nats nats://HOST:PORT[,...]] [--replication-stream NAME]",
          {"--data", "--nats", "--replication-stream"}, promote},
     };

@@ -2,6 +2,8 @@
 
 #include "ledger/app/projection_service.hpp"
 
+#include "ledger/json_text.hpp"
+
 namespace ledger::app {
 namespace {
 
@@ -30,6 +32,21 @@ std::optional<projection_page> select_page(std::string const& name,
             encode_cursor(page_cursor{name, position, key_of(page.table.rows.back(), *key)});
     }
     return page;
+}
+
+std::string page_json_text(projection_page const& page, bool paged) {
+    boost::json::object body{
+        {"name", page.table.name},
+        {"position", page.table.position ? boost::json::value(*page.table.position) : boost::json::value()},
+        {"rows", page.table.rows}};
+    if (paged) body["next_cursor"] = page.next_cursor ? boost::json::value(*page.next_cursor) : boost::json::value();
+    return to_json_text(body);
+}
+
+result<projection_page_text> projection_service::query_page_json(projection_query const& q) const {
+    auto page = query_page(q);
+    if (!page) return page.error();
+    return projection_page_text{page_json_text(*page, q.selection.paged()), std::move(page->next_cursor)};
 }
 
 result<projection_page> projection_service::query_page(projection_query const& q) const {

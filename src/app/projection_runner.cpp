@@ -1,6 +1,9 @@
 #include "ledger/app/projection_runner.hpp"
 
+#include "ledger/app/checkpoint_keeper.hpp"
+#include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_replay.hpp"
+#include "ledger/app/row_index.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
@@ -44,7 +47,22 @@ struct slot {
     mutable boost::json::array cached_rows;
     mutable std::optional<std::uint64_t> cached_json_next;
     mutable std::string cached_json;  // the live answer's JSON text at cached_json_next
+    mutable std::unique_ptr<row_index> cached_index;  // over cached_rows, built on first use
 };
+
+/// Keeps the slot's state as a checkpoint when it is about to fold the event at a boundary;
+/// the caller holds the slot's mutex. Call it for every slot sharing the mutex before any of
+/// them folds the event (they share an application table, which the first fold moves on).
+/// A state that cannot be saved is logged; the fold goes on (a later fold takes it again).
+void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_event const& event,
+                        checkpoint_boundary boundary) {
+    if (!boundary || event.position != s.next.load(std::memory_order_relaxed)) return;
+    try {
+        keeper.capture(*s.model, event.position, boundary, event.recorded_at);
+    } catch (std::exception const& e) {
+        spdlog::warn("projection {}: checkpoint at {} not taken ({})", s.name, event.position, e.what());
+    }
+}
 
 /// Folds `event` into the slot when it is the one the slot needs next; the caller holds the
 /// slot's mutex exclusively. Positions are dense, so "next" is exact.
@@ -71,6 +89,7 @@ struct projection_runner::impl {
     void load_snapshot(slot& s);
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
+    void fill_missing_checkpoints() noexcept;
     std::uint64_t fold_log_tail();
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
@@ -83,6 +102,10 @@ struct projection_runner::impl {
 
     store::event_store& store;
     projection_runner_options options;
+    mutable checkpoint_keeper checkpoints;  // as-of checkpoints (checkpoint_keeper.hpp); thread-safe
+    // Boundaries along the runner's own fold: the catch-up thread's, then (after the handoff
+    // under handoff_mutex) the writer thread's.
+    checkpoint_boundaries fold_boundaries;
     std::vector<std::unique_ptr<slot>> slots;
     // Filled by the catch-up thread once the snapshots are loaded, before anything folds.
     std::vector<read_model*> models;  // slots' models, in slot order, for decoders
@@ -99,6 +122,7 @@ struct projection_runner::impl {
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
     bool live = false;         // guarded by handoff_mutex
     std::atomic<bool> stopping{false};
+    mutable bool fill_requested = false;  // guarded by progress_mutex: an as-of query was asked
 
     mutable std::mutex progress_mutex;
     mutable std::condition_variable progress;
@@ -108,7 +132,7 @@ struct projection_runner::impl {
 };
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
-    : store(s), options(o) {
+    : store(s), options(o), checkpoints(s, o.checkpoints), fold_boundaries(s, o.checkpoints) {
     std::shared_ptr<std::shared_mutex> table_mutex;  // of the models sharing a table
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
@@ -264,6 +288,10 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
         auto const retracted = read_retracted(store, decoder, event, data);
         if (retracted) view.retracted = &retracted->view;
         caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
+        auto const boundary = fold_boundaries.at(event);
+        if (boundary) {
+            for (auto& s : slots) capture_checkpoint(*s, checkpoints, view, boundary);
+        }
         for (auto& s : slots) fold_into(*s, view);
         // Let queries and snapshots in now and then: a rebuild may take a while.
         if (++folded % 1024 == 0) {
@@ -287,16 +315,52 @@ void projection_runner::impl::catch_up() noexcept {
         // The observer skips commits until `live`; whatever it skipped is committed, so one
         // more scan under the handoff lock folds it, and every later commit reaches the
         // observer after `live` is set.
-        std::lock_guard const handoff(handoff_mutex);
-        fold_log_tail();
-        share_tables();  // a rebuilt model caught up with the others that resumed
+        {
+            std::lock_guard const handoff(handoff_mutex);
+            fold_log_tail();
+            share_tables();  // a rebuilt model caught up with the others that resumed
 #ifdef __GLIBC__
-        malloc_trim(0);  // as after loading: what catching up allocated and freed
+            malloc_trim(0);  // as after loading: what catching up allocated and freed
 #endif
-        live = true;
+            live = true;
+        }
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
+        return;
     }
+    // Missing checkpoints are taken once an as-of query asks for one (a server that answers
+    // none never reads or folds for them; a ledger from before checkpoints pays once).
+    {
+        std::unique_lock lock(progress_mutex);
+        progress.wait(lock, [&] { return stopping.load() || fill_requested; });
+    }
+    if (!stopping) fill_missing_checkpoints();
+}
+
+/// Once live, on the catch-up thread: the interval checkpoints missing below the live position
+/// are taken, one read model at a time (fill_checkpoints). A failure is logged; an as-of query
+/// takes a missing checkpoint on its way anyway.
+void projection_runner::impl::fill_missing_checkpoints() noexcept {
+    std::uint64_t upto = std::numeric_limits<std::uint64_t>::max();
+    for (auto const& s : slots) upto = std::min(upto, s->next.load());
+    std::uint64_t taken = 0;
+    for (auto const& s : slots) {
+        if (stopping) return;
+        try {
+            auto const prototype = [&] {
+                std::shared_lock const lock(*s->mutex);
+                return s->model->fresh();
+            }();
+            auto const captured = fill_checkpoints(store, checkpoints, *prototype, upto, stopping);
+            if (captured > 0) spdlog::info("projection {}: took {} missing as-of checkpoints", s->name, captured);
+            taken += captured;
+        } catch (std::exception const& e) {
+            spdlog::warn("projection {}: missing as-of checkpoints not taken ({})", s->name, e.what());
+        }
+    }
+#ifdef __GLIBC__
+    if (taken > 0) malloc_trim(0);  // the fill's model is gone
+#endif
 }
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {
@@ -306,6 +370,7 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         std::vector<std::optional<events::recruitment_event>> data;
         std::vector<std::unique_ptr<retracted_input>> retracted;
         std::vector<projections::fold_event> views;
+        std::vector<checkpoint_boundary> boundaries;
         data.reserve(events.size());
         for (auto const& event : events) {
             data.push_back(live_decoder->decode(event));
@@ -314,15 +379,20 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         }
         for (std::size_t i = 0; i < events.size(); ++i) {
             views.push_back(fold_decoder::view(events[i], data[i]));
+            boundaries.push_back(fold_boundaries.at(events[i]));
             if (retracted[i]) views.back().retracted = &retracted[i]->view;
         }
         // Slots sharing a mutex (and an application table) move together: no query sees one
         // of them at a position its table has already passed.
         for (auto* m : distinct_mutexes()) {
             std::unique_lock const lock(*m);
-            for (auto& s : slots) {
-                if (s->mutex.get() != m) continue;
-                for (auto const& view : views) fold_into(*s, view);
+            for (std::size_t i = 0; i < views.size(); ++i) {
+                for (auto& s : slots) {
+                    if (s->mutex.get() == m) capture_checkpoint(*s, checkpoints, views[i], boundaries[i]);
+                }
+                for (auto& s : slots) {
+                    if (s->mutex.get() == m) fold_into(*s, views[i]);
+                }
             }
         }
     } catch (std::exception const& e) {
@@ -371,6 +441,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
 }
 
 void projection_runner::impl::before_commit(store::projection_records& records) {
+    checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
     save_table_group(records);
     for (auto& s : slots) {
         if (s->table_member) continue;  // save_table_group
@@ -413,16 +484,17 @@ slot const* projection_runner::impl::find(std::string_view name) const {
 
 result<projection_table> projection_runner::impl::replay_table(slot const& s,
                                                                projection_query const& q) const {
-    auto fresh = [&] {
+    auto const prototype = [&] {
         std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
-    read_model* const model = fresh.get();
-    auto const outcome = replay_log(store, std::span(&model, 1),
-                                    replay_bounds{.to_position = q.as_of_position,
-                                                  .recorded_until = q.as_of});
-    return projection_table{s.name, outcome.last_position,
-                            model->columns(), model->rows()};
+    auto const last = as_of_last_position(store, q.as_of_position, q.as_of);
+    {
+        std::lock_guard const lock(progress_mutex);
+        fill_requested = true;
+    }
+    progress.notify_all();
+    return fold_as_of(store, &checkpoints, *prototype, last);
 }
 
 namespace {
@@ -431,10 +503,26 @@ namespace {
 boost::json::array const& rendered_rows(slot const& s, std::uint64_t next) {
     // Rendering derives every row from the facts; reuse it until the read model moves on.
     if (s.cached_next != next) {
+        s.cached_index.reset();  // it refers to the rows replaced here
         s.cached_rows = s.model->rows();
         s.cached_next = next;
     }
     return s.cached_rows;
+}
+
+/// The index over rendered_rows(s, next); the same locks held.
+row_index& indexed_rows(slot const& s, std::uint64_t next) {
+    auto const& rows = rendered_rows(s, next);
+    if (!s.cached_index) s.cached_index = std::make_unique<row_index>(rows, *key_columns(s.name));
+    return *s.cached_index;
+}
+
+/// The next page's cursor after the last of `picked` rows, when more rows pass.
+std::optional<std::string> next_cursor_of(slot const& s, std::optional<std::uint64_t> position,
+                                          row_index::picked const& picked) {
+    if (!picked.more || picked.rows.empty()) return std::nullopt;
+    return encode_cursor(page_cursor{s.name, position,
+                                     key_of(s.cached_rows[picked.rows.back()], *key_columns(s.name))});
 }
 
 }  // namespace
@@ -472,6 +560,7 @@ projection_runner::projection_runner(store::event_store& store, projection_runne
 
 projection_runner::~projection_runner() {
     impl_->stopping = true;
+    impl_->notify_progress();  // the catch-up thread may wait for an as-of query
     if (impl_->catch_up_thread.joinable()) impl_->catch_up_thread.join();
     // Both wait for a running observer or hook to return.
     impl_->store.remove_observer(impl_->observer_handle);
@@ -519,7 +608,15 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     auto const* s = impl_->find(q.name);
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
-    if (!live_now) return projection_service::query_json(q);  // errors, time travel, waits
+    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+        // to_json(table) as text, without copying the rows into a JSON object first.
+        auto const table = impl_->replay_table(*s, q);
+        if (!table) return table.error();
+        return R"({"name":)" + boost::json::serialize(boost::json::string_view(table->name)) +
+               R"(,"position":)" + (table->position ? std::to_string(*table->position) : "null") +
+               R"(,"rows":)" + to_json_text(table->rows) + "}";
+    }
+    if (!live_now) return projection_service::query_json(q);  // errors, waits
     return impl_->live_json(*s);
 }
 
@@ -531,11 +628,43 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
-        auto page = select_page(s->name, last_folded(next), s->model->columns(),
-                                rendered_rows(*s, next), q.selection);
-        if (page) return std::move(*page);
+        auto& index = indexed_rows(*s, next);
+        auto const picked = index.select(q.selection);
+        if (picked.cursor_found) {
+            auto const position = last_folded(next);
+            projection_page page{projection_table{s->name, position, s->model->columns(), {}},
+                                 next_cursor_of(*s, position, picked)};
+            page.table.rows.reserve(picked.rows.size());
+            for (auto const i : picked.rows) page.table.rows.push_back(s->cached_rows[i]);
+            return page;
+        }
     }
     return projection_service::query_page(q);  // errors, time travel, waits, a vanished row
+}
+
+result<projection_page_text> projection_runner::query_page_json(projection_query const& q) const {
+    auto const* s = impl_->find(q.name);
+    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
+                          (!q.min_position || *q.min_position < s->next.load());
+    if (live_now) {
+        std::shared_lock const lock(*s->mutex);
+        auto const next = s->next.load();
+        std::lock_guard const cache(s->cache_mutex);
+        auto& index = indexed_rows(*s, next);
+        auto const picked = index.select(q.selection);
+        if (picked.cursor_found) {
+            auto const position = last_folded(next);
+            projection_page_text page{index.answer_head(s->name, position, picked.rows),
+                                      next_cursor_of(*s, position, picked)};
+            if (q.selection.paged()) {
+                page.json += R"(,"next_cursor":)";
+                page.json += page.next_cursor ? to_json_text(boost::json::string_view(*page.next_cursor)) : "null";
+            }
+            page.json += '}';
+            return page;
+        }
+    }
+    return projection_service::query_page_json(q);  // errors, time travel, waits, a vanished row
 }
 
 bool projection_runner::loaded() const { return impl_->all_loaded; }
@@ -544,7 +673,8 @@ std::uint64_t projection_runner::snapshot_failures() const { return impl_->snaps
 
 projection_runner_stats projection_runner::stats() const {
     return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
-            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load()};
+            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load(),
+            impl_->checkpoints.stats()};
 }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,

@@ -163,10 +163,24 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
         if (!events) return usage_error{"--snapshot-every takes a number of events, at least 1"};
         options.snapshot_every = *events;
+    } else if (flag == "--checkpoint-every") {
+        auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
+        if (!events) return usage_error{"--checkpoint-every takes a number of events, at least 1"};
+        options.checkpoint_every = *events;
     } else if (flag == "--max-queued-appends") {
         auto const limit = parse_number<std::size_t>(value, 1, 10'000'000);
         if (!limit) return usage_error{"--max-queued-appends takes a number from 1 to 10000000"};
         options.max_queued_appends = *limit;
+    } else if (flag == "--signing-key") {
+        options.signing_key = value;
+    } else if (flag == "--witness-every") {
+        auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
+        if (!events) return usage_error{"--witness-every takes a number of events, at least 1"};
+        options.witness_every = *events;
+    } else if (flag == "--witness-interval") {
+        auto const seconds = parse_number<unsigned>(value, 1, 86'400);
+        if (!seconds) return usage_error{"--witness-interval takes seconds from 1 to 86400"};
+        options.witness_interval = std::chrono::seconds(*seconds);
     } else if (flag == "--drain-timeout") {
         auto const seconds = parse_number<unsigned>(value, 1, 3600);
         if (!seconds) return usage_error{"--drain-timeout takes seconds from 1 to 3600"};
@@ -237,7 +251,9 @@ std::string usage() {
            "                       [--idle-timeout SECONDS] [--request-timeout SECONDS]\n"
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
-           "                       [--drain-timeout SECONDS]\n"
+           "                       [--drain-timeout SECONDS] [--checkpoint-every EVENTS]\n"
+           "                       [--signing-key FILE] [--witness-every EVENTS]\n"
+           "                       [--witness-interval SECONDS]\n"
            "                       [--allow-host NAME]... [--allow-origin ORIGIN]...\n"
            "                       [--workers N] [--worker-queue N] [--page-bytes BYTES]\n"
            "                       [--scan-events N] [--max-client-connections N]\n"

@@ -34,7 +34,22 @@ constexpr std::string_view append_example =
     R"({"expected_version":"no_stream","events":[{"type":"CandidateRegistered","occurred_at":"2024-03-01",)"
     R"("data":{"name":"Lucía García","country_of_training":"ES","career_stage":"specialist"}}]})";
 
-constexpr std::array<operation_note, 18> notes{{
+constexpr std::array<query_note, 1> checkpoint_query{{
+    {"tree_size", "integer", "sign the checkpoint of this earlier tree size (default: the head)", "1"},
+}};
+constexpr std::array<query_note, 1> checkpoints_query{{
+    {"after", "integer", "only checkpoints of larger tree sizes", "0"},
+}};
+constexpr std::array<query_note, 2> inclusion_query{{
+    {"position", "integer", "the event's log position", "0"},
+    {"tree_size", "integer", "the tree size of the checkpoint to prove against", "1"},
+}};
+constexpr std::array<query_note, 2> consistency_query{{
+    {"first", "integer", "the older tree size (at least 1)", "1"},
+    {"second", "integer", "the newer tree size (at most the head)", "1"},
+}};
+
+constexpr std::array<operation_note, 23> notes{{
     {"POST", "/v1/streams/{stream}/events", "Append a batch of events atomically", {}, 201,
      "application/json", "AppendResult", "AppendRequest", append_example},
     {"GET", "/v1/streams/{stream}", "Read a stream", stream_query},
@@ -50,6 +65,13 @@ constexpr std::array<operation_note, 18> notes{{
      "application/json", "Info"},
     {"GET", "/v1/audit/verify", "Walk the hash chain"},
     {"GET", "/v1/audit/head", "The current chain head digest"},
+    {"GET", "/v1/audit/checkpoint", "The signed checkpoint (C2SP signed note) of the Merkle tree",
+     checkpoint_query, 200, "text/plain"},
+    {"GET", "/v1/audit/checkpoints", "Checkpoints the server signed on its own (witnessing)", checkpoints_query},
+    {"GET", "/v1/audit/proof/inclusion", "RFC 9162 inclusion proof of one event", inclusion_query},
+    {"GET", "/v1/audit/proof/consistency", "RFC 9162 consistency proof between two tree sizes",
+     consistency_query},
+    {"GET", "/v1/audit/key", "The checkpoints' verifier key", {}, 200, "text/plain"},
     {"POST", "/v1/candidates/{id}/erase", "Crypto-shred a candidate's personal data", {}, 201,
      "application/json", "", "", R"({"basis":"GDPR art. 17"})"},
     {"GET", "/v1/candidates/{id}", "Subject access export of a candidate's personal data"},

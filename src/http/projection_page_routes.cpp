@@ -23,27 +23,23 @@ std::string next_page_target(std::string_view request_target, std::string const&
 response projection_page_response(std::string_view request_target,
                                   app::projection_query const& query, table_format format,
                                   api& api) {
-    auto page = api.projections->query_page(query);
-    if (!page) return error_response(page.error());
     response out;
+    std::optional<std::string> next_cursor;
     if (format != table_format::json) {
+        auto page = api.projections->query_page(query);
+        if (!page) return error_response(page.error());
         out = csv_table_response(page->table, format);
+        next_cursor = std::move(page->next_cursor);
     } else {
-        // As app::to_json(table), with the rows moved rather than copied.
-        boost::json::object body{
-            {"name", page->table.name},
-            {"position", page->table.position ? boost::json::value(*page->table.position)
-                                              : boost::json::value()},
-            {"rows", std::move(page->table.rows)}};
-        if (query.selection.paged()) {
-            body["next_cursor"] = page->next_cursor ? boost::json::value(*page->next_cursor)
-                                                    : boost::json::value();
-        }
-        out = json_response(200, body);
+        // The page's JSON text as the service writes it (from cached row texts when live).
+        auto page = api.projections->query_page_json(query);
+        if (!page) return error_response(page.error());
+        out = json_text_response(200, std::move(page->json));
+        next_cursor = std::move(page->next_cursor);
     }
-    if (page->next_cursor) {
-        out.headers.emplace_back("Ledger-Next-Cursor", *page->next_cursor);
-        out.headers.emplace_back("Link", "<" + next_page_target(request_target, *page->next_cursor) +
+    if (next_cursor) {
+        out.headers.emplace_back("Ledger-Next-Cursor", *next_cursor);
+        out.headers.emplace_back("Link", "<" + next_page_target(request_target, *next_cursor) +
                                              ">; rel=\"next\"");
     }
     return out;

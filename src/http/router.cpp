@@ -35,7 +35,7 @@ using app::role;
 constexpr std::optional<role> no_role = std::nullopt;
 
 // The roles are SPEC §6's table; the access export is for auditors (and admins).
-constexpr std::array<route_entry, 18> routes{{
+constexpr std::array<route_entry, 23> routes{{
     {"POST", "/v1/streams/{stream}/events", detail::append_events, role::writer},
     {"GET", "/v1/streams/{stream}", detail::read_stream, role::reader},
     {"GET", "/v1/events", detail::read_log, role::reader},
@@ -47,6 +47,11 @@ constexpr std::array<route_entry, 18> routes{{
     {"GET", "/v1/info", detail::get_info, role::reader},
     {"GET", "/v1/audit/verify", detail::audit_verify, role::auditor},
     {"GET", "/v1/audit/head", detail::audit_head, role::auditor},
+    {"GET", "/v1/audit/checkpoint", detail::audit_checkpoint, role::auditor},
+    {"GET", "/v1/audit/checkpoints", detail::audit_checkpoints, role::auditor},
+    {"GET", "/v1/audit/proof/inclusion", detail::audit_inclusion, role::auditor},
+    {"GET", "/v1/audit/proof/consistency", detail::audit_consistency, role::auditor},
+    {"GET", "/v1/audit/key", detail::audit_key, role::auditor},
     {"POST", "/v1/candidates/{id}/erase", detail::erase_candidate, role::admin},
     {"GET", "/v1/candidates/{id}", detail::candidate_access, role::auditor},
     {"GET", "/healthz", detail::healthz, no_role},

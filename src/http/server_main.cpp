@@ -10,10 +10,12 @@
 #include "ledger/app/projection_runner.hpp"
 #include "ledger/build_info.hpp"
 #include "ledger/http/api.hpp"
+#include "ledger/http/audit_witness.hpp"
 #include "ledger/http/command_line.hpp"
 #include "ledger/http/server.hpp"
 #include "ledger/replication/replication.hpp"
 #include "ledger/store/event_store.hpp"
+#include "ledger/store/merkle_note.hpp"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -58,6 +60,23 @@ std::variant<ledger::app::authenticator, int> load_authenticator(ledger::http::s
     return ledger::app::authenticator(std::move(tokens));
 }
 
+/// The key that signs audit checkpoints: --signing-key, else DIR/audit-signing.key, made on
+/// first start (mode 0600). Logs the verifier key auditors need (docs/audit.md).
+ledger::store::merkle::signing_key load_signing_key(ledger::http::server_options const& options) {
+    using namespace ledger::store::merkle;
+    if (options.signing_key) {
+        auto key = read_private_key(*options.signing_key);
+        spdlog::info("audit checkpoints are signed with {}; verifier key: {}", options.signing_key->string(), verifier_text(key));
+        return key;
+    }
+    auto const file = options.data / "audit-signing.key";
+    bool created = false;
+    auto key = load_or_create_key(file, "recruitment-ledger", created);
+    spdlog::info("audit checkpoints are signed with {} ({}); verifier key: {}", file.string(),
+                 created ? "made now" : "made earlier", verifier_text(key));
+    return key;
+}
+
 int serve(ledger::http::server_options const& options, ledger::app::authenticator authenticator) {
     using namespace ledger;
     store::store_options store_options;
@@ -70,11 +89,17 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store_options.max_queued_appends = options.max_queued_appends;
     store::event_store store(store_options);
     // Resumes from snapshots, then folds live.
-    app::projection_runner projections(store, {.snapshot_every = options.snapshot_every});
+    app::projection_runner projections(
+        store, {.snapshot_every = options.snapshot_every, .checkpoints = {.every = options.checkpoint_every}});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     api.page_bytes = options.page_bytes;
     api.scan_events = options.scan_events;
+    auto const audit_key = load_signing_key(options);
+    http::audit_witness witness(store, audit_key, options.witness_every, options.witness_interval,
+                                options.data / "audit-checkpoints.jsonl");
+    api.audit_key = &audit_key;
+    api.witness = &witness;
     auto replication_options = options.replication;
     if (replication_options.advertise.empty()) {
         replication_options.advertise = std::string(options.tls_cert ? "https://" : "http://") + options.host + ":" +

@@ -2,6 +2,7 @@
 
 #include "detail/directory_lock.hpp"
 #include "detail/group_writer.hpp"
+#include "detail/merkle_tree.hpp"
 #include "detail/replicated_append.hpp"
 #include "detail/tables.hpp"
 
@@ -89,6 +90,9 @@ event_store::impl::impl(store_options opts)
         txn.commit();
     }
     auto const tip = load_tip();
+    // Ledgers written before the Merkle tree get it once, here (logged); a tree longer than the
+    // log means the log lost events.
+    if (options.writer) detail::merkle_catch_up(env, db);
     committed = chain_head{tip.next_position, tip.last_hash};
     writer = std::make_unique<detail::group_writer>(
         env, db, *options.policy, tip,
@@ -508,5 +512,31 @@ std::optional<std::string> event_store::subject_key(std::string_view subject) co
 }
 
 lmdb::env& event_store::environment() { return impl_->env; }
+
+std::uint64_t event_store::tree_size() const {
+    lmdb::read_txn txn(impl_->env);
+    return detail::merkle_size(txn, impl_->db);
+}
+
+sha256_digest event_store::tree_root(std::uint64_t size) const {
+    lmdb::read_txn txn(impl_->env);
+    return detail::merkle_root(txn, impl_->db, size);
+}
+
+std::vector<sha256_digest> event_store::inclusion_proof(std::uint64_t position, std::uint64_t size) const {
+    lmdb::read_txn txn(impl_->env);
+    return detail::merkle_inclusion(txn, impl_->db, position, size);
+}
+
+std::vector<sha256_digest> event_store::consistency_proof(std::uint64_t first, std::uint64_t second) const {
+    lmdb::read_txn txn(impl_->env);
+    return detail::merkle_consistency(txn, impl_->db, first, second);
+}
+
+std::optional<std::pair<std::uint64_t, std::string>> event_store::verify_tree() const {
+    auto problem = detail::merkle_check(impl_->env, impl_->db);
+    if (!problem) return std::nullopt;
+    return std::pair{problem->position, std::move(problem->problem)};
+}
 
 }  // namespace ledger::store

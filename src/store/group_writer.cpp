@@ -1,4 +1,5 @@
 #include "detail/group_writer.hpp"
+#include "detail/merkle_tree.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -191,9 +192,10 @@ void group_writer::process(std::vector<pending>& group) {
             for (auto const& p : group) results.push_back(append_in_chain(context, p.request, broken));
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
-                // 2. (audit) the Merkle tree's nodes for exactly these events: one call taking
-                //    txn and written.stored(i) for i < written.size(), the first at
-                //    committed_.next_position; 3. the before-commit hook; 4. commit with fsync.
+                // 2. (audit) the Merkle tree's nodes for exactly these events (leaves hashed
+                //    from the log; written.stored(i) holds the same bytes in order);
+                //    3. the before-commit hook; 4. commit with fsync.
+                merkle_append(txn, db_, written.events().front().position, written.size());
                 write_tip(txn, db_, tip);
                 if (options_.before_commit) options_.before_commit(txn);
                 committing = true;

@@ -1,5 +1,7 @@
 #include "detail/replicated_append.hpp"
 
+#include "detail/merkle_tree.hpp"
+
 #include "ledger/envelope_codec.hpp"
 #include "ledger/sha256.hpp"
 
@@ -160,8 +162,9 @@ result<replicated_outcome> append_replicated(replicated_context const& ctx,
             lmdb::write_txn txn(ctx.env);
             auto out = put_batch(ctx, txn, events);
             if (!out || out->written.empty()) return out;  // a refusal aborts the transaction
-            // TEAM seam step 2: when audit's Merkle tree lands, its one call goes here with
-            // the batch's stored bytes in order, as in the group writer.
+            // TEAM seam step 2: the Merkle tree's nodes for exactly these events, as in the
+            // group writer (docs/audit.md), so a follower proves what its leader proves.
+            merkle_append(txn, ctx.db, out->written.front().position, out->written.size());
             write_tip(txn, ctx.db, out->tip);
             if (ctx.before_commit) ctx.before_commit(txn);
             txn.commit();  // durable (fsync), as every group commit

@@ -19,6 +19,7 @@ tables tables::open(lmdb::write_txn& txn) {
         .projections = txn.open_database("projections"),
         .subject_keys = txn.open_database("subject_keys"),
         .meta = txn.open_database("meta"),
+        .merkle = txn.open_database("merkle"),
     };
 }
 

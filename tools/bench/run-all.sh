@@ -17,6 +17,8 @@
 #   BENCH_BATCH_CONNECTIONS             wrk -c of the 1,000-event batched appends (default 16)
 #   BENCH_BYTES_EVENTS                  events of the demo ledger whose bytes per event are
 #                                       measured (default 200,000; --quick 20,000)
+#   BENCH_AUDIT_EVENTS                  events of the audit proofs ledger (default 1,000,000;
+#                                       issue 16 names 10,000,000: proofs are O(log n) lookups)
 #
 # Each benchmark program prints machine-readable lines `name<TAB>value<TAB>unit<TAB>baseline<TAB>ratio`;
 # this script collects them, adds the HTTP ones it measures with wrk, and checks the targets.
@@ -44,6 +46,7 @@ wrk_cpus=${BENCH_WRK_CPUS:-0,1}
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_WRK_CONNECTIONS:-64}
 startup_events=${BENCH_STARTUP_EVENTS:-10000000}
+audit_events=${BENCH_AUDIT_EVENTS:-1000000}
 bench=$build/tools
 wrk_scripts=$root/tools/bench/wrk
 
@@ -274,9 +277,17 @@ fi
 # 4. Replay, then start-up and memory.
 run_program projection_replay --events "$replay_events"
 if [ "$quick" = 1 ]; then
-    run_program startup_memory --quick
+    startup_args=(--quick)
 else
-    run_program startup_memory --events "$startup_events"
+    startup_args=(--events "$startup_events")
+fi
+mkdir -p "$work/startup"
+run_program startup_memory "${startup_args[@]}" --dir "$work/startup" --keep 1
+# Issue 14: as-of, filtered reads and readiness in process, on the ledger start-up just used.
+if [ -d "$work/startup/data" ]; then
+    run_program projection_queries --data "$work/startup/data"
+else
+    note "no start-up ledger kept: bench-projection_queries skipped"
 fi
 
 # 4b. Replication (issue 17, docs/replication.md): the HTTP append benchmark again with the
@@ -337,7 +348,14 @@ else
     note "recruit-ledgerd, nats-server or the HTTP append row is missing: replication benchmarks skipped"
 fi
 
-# 5. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
+# 5. The verifiable audit (issue 16): appends with vs without the Merkle tree, proofs, verify.
+if [ "$quick" = 1 ]; then
+    run_program audit_proofs --seconds "$store_seconds" --events 100000 --dir "$work/audit"
+else
+    run_program audit_proofs --seconds "$store_seconds" --events "$audit_events" --dir "$work/audit"
+fi
+
+# 6. The table. Targets: name → text, and the checks "value>=X", "value<=X", "ratio>=X".
 declare -A target=(
     [http_append_requests_per_s]="≥ 35,000 events/s and ≥ 0.60 × bare|value>=35000 ratio>=0.60"
     [http_append_vs_raw_lmdb]="≥ 5 × raw LMDB 1 event/commit|ratio>=5"
@@ -358,9 +376,19 @@ declare -A target=(
     [http_reads_requests_per_s]="≥ 40,000 requests/s and ≥ 0.70 × bare|value>=40000 ratio>=0.70"
     [http_reads_non2xx]="0|value<=0"
     [projection_filtered_read_p50_ms]="< 5 ms at 10,000,000 events (issue 14)|value<5"
+    [projection_filtered_p50_ms]="< 5 ms at 10,000,000 events, in process (issue 14)|value<5"
+    [projection_as_of_mid_ms]="< 1 s for any N at 10,000,000 events (issue 14)|value<1000"
+    [projection_as_of_worst_ms]="< 1 s for any N at 10,000,000 events (issue 14)|value<1000"
+    [projection_as_of_time_ms]="< 1 s at 10,000,000 events (issue 14)|value<1000"
+    [projection_page_10000_first_ms]="< 50 ms, first read after a fold (issue 14)|value<50"
+    [projection_ready_ms]="< 1 s at 10,000,000 events after a clean restart (issue 14)|value<1000"
     [replay_all_projections]="≥ 2,000,000 events/s and ≥ 0.40 × scan+decode|value>=2000000 ratio>=0.40"
     [startup_ms]="< 200 ms at 10,000,000 events|value<200"
     [resident_memory_mib]="< 100 MiB at 10,000,000 events|value<100"
+    [audit_append_with_tree]="within 10 % of appends without the tree (issue 16)|ratio>=0.90"
+    [audit_inclusion_proof_p99]="< 5 ms (issue 16, at 10,000,000 events)|value<5"
+    [audit_consistency_proof_p99]="< 5 ms (issue 16, at 10,000,000 events)|value<5"
+    [audit_verify_chain_and_tree]="≥ 1,000,000 events/s (issue 16)|value>=1000000"
 )
 met() {  # met VALUE RATIO CHECKS…
     local value=$1 ratio=$2; shift 2

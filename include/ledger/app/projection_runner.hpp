@@ -10,12 +10,17 @@
 // is the whole log), a live query waits for the load up to min(wait, load_wait) and then
 // answers `unavailable` ("read models are loading"), and loaded() is false (/readyz answers
 // 503). A query never sees a half-loaded model: the snapshot is decoded aside and swapped in
-// under the read model's lock. As-of queries replay the log and work at once. A read model not
+// under the read model's lock. As-of queries read the log and checkpoints and work at once. A read model not
 // yet loaded is never snapshotted, so a good snapshot is never overwritten by an empty state.
 //
 // Live: once caught up, the runner folds each commit as a store observer on the writer thread,
 // right after the commit. An EventRetracted is folded with the event it names, read back from
 // the log by position (app::read_retracted), so read models undo it without keeping facts.
+// As-of checkpoints: whenever the runner's fold crosses a checkpoint boundary (every
+// options.checkpoints.every events, and where recorded time enters a new month) it captures
+// each read model's state before folding on; the before-commit hook writes the captured
+// records with the next group (checkpoint_keeper.hpp). As-of queries fold from the nearest
+// usable checkpoint (projection_as_of.hpp).
 // Every `snapshot_every` events a read model has folded, the store's before-commit hook writes
 // its snapshot inside the next group's write transaction: what it covers was committed
 // earlier, so a snapshot never runs ahead of the log. A snapshot that cannot be made (its
@@ -26,6 +31,7 @@
 // thread. Each read model is guarded by its own shared_mutex: folds and the swap-in of a loaded
 // snapshot take it exclusively, rendering and snapshots share it.
 
+#include "ledger/app/checkpoint_keeper.hpp"
 #include "ledger/app/projection_service.hpp"
 #include "ledger/store/event_store.hpp"
 
@@ -45,6 +51,8 @@ struct projection_runner_options {
     /// For tests: called on the catch-up thread before it loads the snapshots (e.g. a latch).
     /// The runner's destructor joins that thread, so the callback must return by then.
     std::function<void()> before_loading;
+    /// Where as-of checkpoints are taken (projection_checkpoint.hpp); tests use small intervals.
+    checkpoint_options checkpoints;
 };
 
 /// What a runner has done since it started (tests, logs, metrics).
@@ -53,6 +61,7 @@ struct projection_runner_stats {
     std::uint64_t snapshots_used = 0;     // read models resumed from their snapshot
     std::uint64_t snapshots_rebuilt = 0;  // snapshots found unusable: rebuilt from the log
     std::uint64_t snapshot_failures = 0;  // snapshots that could not be made (retried later)
+    checkpoint_stats checkpoints;         // as-of checkpoints taken, written, used
 };
 
 class projection_runner final : public projection_service {
@@ -73,6 +82,9 @@ public:
     /// A live page is selected from the cached rendered rows under the read model's lock, so
     /// only the page's rows are copied; other pages go through projection_service's default.
     result<projection_page> query_page(projection_query const& query) const override;
+    /// A live page written from the cached rows' texts, picked through an index of the
+    /// filterable fields (row_index.hpp): O(rows answered) once the index is built.
+    result<projection_page_text> query_page_json(projection_query const& query) const override;
     bool loaded() const override;
     std::uint64_t snapshot_failures() const override;
 

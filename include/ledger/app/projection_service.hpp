@@ -63,6 +63,17 @@ std::optional<projection_page> select_page(std::string const& name,
                                            boost::json::array const& rows,
                                            projection_selection const& selection);
 
+/// One page as the JSON text GET /v1/projections/{name} answers: {"name","position","rows"},
+/// and "next_cursor" (a string, or null on the last page) when the selection is paged; with
+/// the next cursor beside it for the response headers.
+struct projection_page_text {
+    std::string json;
+    std::optional<std::string> next_cursor;
+};
+
+/// The JSON text of `page` as projection_page_text::json describes it.
+std::string page_json_text(projection_page const& page, bool paged);
+
 class projection_service {
 public:
     virtual ~projection_service() = default;
@@ -87,6 +98,11 @@ public:
     /// never skips or repeats a row). Errors: those of query(); bad_request (details:
     /// parameter "cursor") for a cursor whose row is not in the table at its position.
     virtual result<projection_page> query_page(projection_query const& query) const;
+
+    /// query_page() as JSON text, byte for byte page_json_text(query_page(query)). This default
+    /// does just that; the runner writes a live page from its cached row texts through an
+    /// index of the filterable fields (row_index.hpp) without copying the rows.
+    virtual result<projection_page_text> query_page_json(projection_query const& query) const;
 
     /// Whether every read model has loaded its snapshot (or had none), so that live queries
     /// answer; until then GET /readyz answers 503. Services that load nothing are always loaded.

@@ -19,11 +19,16 @@ class event_store;
 namespace ledger::app {
 class projection_service;
 }
+namespace ledger::store::merkle {
+struct signing_key;
+}
 namespace ledger::replication {
 class node;
 }
 
 namespace ledger::http {
+
+class audit_witness;
 
 /// Everything a request may use. Owned by the server; outlives every request.
 struct api {
@@ -47,6 +52,11 @@ struct api {
     /// A filtered log read (type=, category=) looks at most this many events, then answers
     /// what it found with the next_position to continue from.
     std::uint64_t scan_events = 100'000;
+    /// Signs the checkpoints of /v1/audit (SPEC §11, docs/audit.md); null: those routes answer
+    /// 503 unavailable. The checkpoints' origin is the key's name.
+    store::merkle::signing_key const* audit_key = nullptr;
+    /// The checkpoints the server wrote on its own (witnessing); null: none are kept.
+    audit_witness const* witness = nullptr;
     /// The replication role (SPEC §12), or null: a follower's (or a fenced leader's) appends
     /// are refused 503 read_only naming the leader; /readyz and /metrics show its state.
     replication::node const* replication = nullptr;

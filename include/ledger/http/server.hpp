@@ -45,7 +45,13 @@ struct server_options {
     /// /healthz and /readyz naming the cause) before it exits 1, so a load balancer sees it.
     std::chrono::milliseconds failure_drain{2000};
     std::uint64_t snapshot_every = 50'000;    // events between read-model snapshots
+    std::uint64_t checkpoint_every = 1'000'000;  // events between as-of checkpoints (+ month starts)
     std::size_t max_queued_appends = 10'000;  // appends waiting for the writer; more get 503
+    /// The Ed25519 key that signs audit checkpoints (`recruit-ledger audit keygen`); without it
+    /// DIR/audit-signing.key, made on first start (docs/audit.md).
+    std::optional<std::filesystem::path> signing_key;
+    std::uint64_t witness_every = 10'000;        // events between witnessed (signed) checkpoints
+    std::chrono::seconds witness_interval{60};     // or this long, when the log grew
 
     // SPEC §6 serving rules.
     /// Host names answered besides the loopback names (127.0.0.1, localhost, [::1]) and the

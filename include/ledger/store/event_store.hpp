@@ -221,6 +221,23 @@ public:
     /// by its id and by its stream and version, and the indexes hold nothing else.
     verify_report verify(bool check_indexes = false) const;
 
+    // ---- verifiable audit (SPEC §11, docs/audit.md) -------------------------------------------
+
+    /// Leaves of the stored RFC 9162 Merkle tree: every committed event (a read-only open of a
+    /// ledger last written by a build without the tree may hold fewer until a writer opens it).
+    std::uint64_t tree_size() const;
+    /// The root of the tree of the first `size` events. Throws std::out_of_range past tree_size().
+    sha256_digest tree_root(std::uint64_t size) const;
+    /// RFC 9162 §2.1.3 audit path of the event at `position` in the tree of `size` events, and
+    /// §2.1.4 proof that the tree of `first` events is a prefix of that of `second`. Read from
+    /// stored nodes, never recomputed. Throw std::out_of_range for positions or sizes out of range.
+    std::vector<sha256_digest> inclusion_proof(std::uint64_t position, std::uint64_t size) const;
+    std::vector<sha256_digest> consistency_proof(std::uint64_t first, std::uint64_t second) const;
+    // (An event's leaf input is canonical_part() of stored_event(position).)
+    /// Recomputes the whole tree from the log and compares it with the stored one: the first
+    /// position where they disagree and why, or nullopt.
+    std::optional<std::pair<std::uint64_t, std::string>> verify_tree() const;
+
     // ---- waiting for news ---------------------------------------------------------------------
 
     /// Blocks until the log holds more than `position` events' worth, i.e. the event at

@@ -46,6 +46,12 @@ response get_openapi(route_input const& in, api& api);
 response get_info(route_input const& in, api& api);
 response audit_verify(route_input const& in, api& api);
 response audit_head(route_input const& in, api& api);
+/// The verifiable audit routes (audit_routes.cpp, SPEC §11).
+response audit_checkpoint(route_input const& in, api& api);
+response audit_inclusion(route_input const& in, api& api);
+response audit_consistency(route_input const& in, api& api);
+response audit_key(route_input const& in, api& api);
+response audit_checkpoints(route_input const& in, api& api);
 response healthz(route_input const& in, api& api);
 response readyz(route_input const& in, api& api);
 response get_metrics(route_input const& in, api& api);

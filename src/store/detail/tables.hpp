@@ -28,6 +28,7 @@ struct tables {
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
     lmdb::dbi subject_keys;  // candidate id -> key material (privacy)
     lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number"
+    lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
 
     /// Opens every table, creating the missing ones.
     static tables open(lmdb::write_txn& txn);

@@ -1,0 +1,98 @@
+#pragma once
+// Keeps the as-of checkpoints of the read models (projection_checkpoint.hpp): captures a read
+// model's state at a boundary (its save()), holds the records until the writer's next group
+// commit puts them into the `projections` table (write_pending, from the before-commit hook),
+// and finds the nearest usable checkpoint at or before a position for an as-of query.
+//
+// Captures come from every fold that crosses a boundary: the runner's live and catch-up folds,
+// and as-of folds that had to start further back because a checkpoint was missing, damaged or
+// stale (so such a checkpoint is rebuilt by the next query that needs it). A boundary whose
+// checkpoint is already stored and usable is not captured again.
+//
+// Threading: every member is safe from any thread (one mutex guards the pending records and
+// what is known to be stored). Errors: lmdb::error from reads of the store propagates;
+// save() failures propagate from capture (the caller decides; the runner logs them).
+
+#include "ledger/app/projection_checkpoint.hpp"
+#include "ledger/store/event_store.hpp"
+#include "projections/read_model.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ledger::app {
+
+struct checkpoint_stats {
+    std::uint64_t captured = 0;  // checkpoints taken (waiting or written)
+    std::uint64_t written = 0;   // records put by write_pending
+    std::uint64_t dropped = 0;   // captures dropped: too many bytes waiting
+    std::uint64_t used = 0;      // as-of folds that started from a checkpoint
+    std::uint64_t unusable = 0;  // checkpoints found damaged or stale (rebuilt when crossed)
+    std::uint64_t waiting = 0;   // records captured and not written yet
+};
+
+class checkpoint_keeper {
+public:
+    /// `store` must outlive the keeper.
+    checkpoint_keeper(store::event_store const& store, checkpoint_options options);
+
+    checkpoint_options const& options() const noexcept { return options_; }
+
+    /// `model`, about to fold the event at `next_position` (a boundary), has folded exactly
+    /// [0, next_position): keeps its state unless that checkpoint is stored and usable. For a
+    /// month start, also the month's record. The caller keeps `model` unchanged meanwhile.
+    void capture(projections::read_model const& model, std::uint64_t next_position,
+                 checkpoint_boundary boundary, timestamp recorded_at);
+
+    /// Puts the records waiting; from the store's before-commit hook (writer thread).
+    void write_pending(store::projection_records& records);
+
+    /// A read model like `prototype` loaded from the usable checkpoint with the largest
+    /// position P <= `limit`, and P; or a fresh one and 0. `limit` must be at most the events
+    /// in the log.
+    std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> nearest(
+        projections::read_model const& prototype, std::uint64_t limit);
+
+    checkpoint_stats stats() const;
+
+    /// Whether the checkpoint index (record `checkpoint-index`, written with the checkpoints)
+    /// lists `key` as written by `code_version`. Cheap: the index is small and read once.
+    bool indexed(std::string const& key, std::uint32_t code_version);
+
+    /// Whether `key` is a usable checkpoint of `code_version` covering `next_position`: listed
+    /// by the index, or stored (read and checked: then listed with the next commit).
+    bool stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
+
+    /// Blocks until no captured record waits for a commit, or `stopping`.
+    void wait_written(std::atomic<bool> const& stopping);
+
+private:
+    void load_index();  // mutex_ held
+    bool stored_and_usable(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
+    std::optional<std::uint64_t> month_position(timestamp in_month);
+    std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
+                                                  std::uint64_t next_position);
+
+    store::event_store const& store_;
+    checkpoint_options options_;
+
+    mutable std::mutex mutex_;
+    std::vector<std::pair<std::string, std::string>> pending_;  // key, record
+    std::size_t pending_bytes_ = 0;
+    std::set<std::string> known_;  // keys stored (or waiting) and usable
+    bool index_loaded_ = false;
+    std::map<std::string, std::uint32_t> index_;  // checkpoint keys written → code version
+    std::vector<std::pair<std::string, std::uint32_t>> pending_index_;
+    std::condition_variable written_;
+    checkpoint_stats stats_;
+};
+
+}  // namespace ledger::app

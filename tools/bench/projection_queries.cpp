@@ -1,0 +1,185 @@
+// bench-projection_queries: what a read model query costs at a ledger's size (issue 14), in
+// process (the projection runner as recruit-ledgerd holds it, no HTTP):
+//   bench-projection_queries --data DIR [--organiser NAME] [--repeat R]
+//
+// DIR is a ledger's data directory (e.g. the one `bench-startup_memory --events N --keep 1
+// --dir D` keeps in D/data). Rows:
+//   projection_ready_ms           runner start → every model loaded and within app::ready_lag
+//                                 of the head (what /readyz waits for)
+//   projection_as_of_scratch_ms   recruits-per-campaign as of the middle position folded from
+//                                 position 0 (app::replay_log, as before checkpoints): baseline
+//   projection_as_of_mid_ms       the same answer through the runner (from a checkpoint)
+//   projection_as_of_worst_ms     as of the position just before an interval checkpoint: a
+//                                 whole interval folded (or the head, whichever is less)
+//   projection_as_of_time_ms      as of the recorded time of the middle event
+//   projection_filtered_first_ms  recruits-per-campaign?organiser=NAME, the first read at this
+//                                 position (renders the rows, builds the organiser index)
+//   projection_filtered_p50_ms    the same read again, median of R
+//   projection_page_10000_first_ms funnel?limit=10000 first read of a re-rendered model
+//                                 (the cache dropped by reopening the runner): rows rendered
+//                                 from state, then the page written
+// Notes (stderr): the load average, the rows answered, checkpoint statistics.
+
+#include "bench_report.hpp"
+
+#include "ledger/app/checkpoint_keeper.hpp"
+#include "ledger/app/domain_policy.hpp"
+#include "ledger/app/projection_replay.hpp"
+#include "ledger/app/projection_runner.hpp"
+#include "ledger/app/read_model_readiness.hpp"
+#include "ledger/json_text.hpp"
+#include "ledger/store/event_store.hpp"
+
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace ledger;
+using bench_clock = std::chrono::steady_clock;
+
+namespace {
+
+struct bench_options {
+    std::filesystem::path data;
+    std::string organiser = "region-kalmar";
+    int repeat = 50;
+};
+
+bench_options parse(int argc, char** argv) {
+    bench_options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string const flag = argv[i];
+        if (i + 1 == argc) throw std::invalid_argument(flag + " needs a value");
+        std::string const value = argv[++i];
+        if (flag == "--data") o.data = value;
+        else if (flag == "--organiser") o.organiser = value;
+        else if (flag == "--repeat") o.repeat = std::stoi(value);
+        else throw std::invalid_argument("unknown flag " + flag);
+    }
+    if (o.data.empty()) throw std::invalid_argument("--data DIR is required");
+    return o;
+}
+
+template <class F>
+double milliseconds(F&& run) {
+    auto const start = bench_clock::now();
+    run();
+    return std::chrono::duration<double, std::milli>(bench_clock::now() - start).count();
+}
+
+/// The rows of a JSON answer (parsed outside the timings).
+std::size_t answered(std::string const& json) {
+    return boost::json::parse(json).at("rows").as_array().size();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    auto const o = parse(argc, argv);
+    store::store_options options{.directory = o.data};
+    options.policy = std::make_shared<app::domain_policy>();
+    store::event_store store(options);
+    auto const events = store.head().events;
+    if (events < 2) throw std::runtime_error(o.data.string() + " holds no ledger");
+    bench::note("load average %.2f; %llu events in %s", bench::load_average(),
+                static_cast<unsigned long long>(events), o.data.c_str());
+
+    std::uint64_t const middle = events / 2;
+    app::projection_runner_options runner_options;
+    auto const every = runner_options.checkpoints.every;
+    {
+        std::optional<app::projection_runner> runner;
+        auto const ready = milliseconds([&] {
+            runner.emplace(store, runner_options);
+            while (!runner->loaded() || app::read_models_not_ready(*runner)) {
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            }
+        });
+        bench::row("projection_ready_ms", ready, "ms");
+        runner->wait_until_caught_up(std::chrono::minutes(10));
+
+        // As of: from scratch (the baseline), then through the checkpoints.
+        std::string scratch_rows;
+        auto const scratch = milliseconds([&] {
+            auto const model = projections::make_read_model("recruits-per-campaign");
+            projections::read_model* const models[] = {model.get()};
+            app::replay_log(store, models, {.to_position = middle});
+            scratch_rows = to_json_text(boost::json::value(model->rows()));
+        });
+        bench::row("projection_as_of_scratch_ms", scratch, "ms");
+        app::projection_query as_of{.name = "recruits-per-campaign", .as_of_position = middle};
+        std::string answer;
+        auto const mid = milliseconds([&] { answer = runner->query_json(as_of).value(); });
+        bench::row("projection_as_of_mid_ms", mid, "ms", "projection_as_of_scratch_ms", scratch);
+        bench::note("as of %llu: %zu rows", static_cast<unsigned long long>(middle), answered(answer));
+        {
+            // Where the time of an as-of answer goes: the checkpoint's load, rows(), the text.
+            app::checkpoint_keeper keeper(store, runner_options.checkpoints);
+            auto const prototype = projections::make_read_model("recruits-per-campaign");
+            std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> loaded;
+            auto const load = milliseconds([&] { loaded = keeper.nearest(*prototype, middle + 1); });
+            boost::json::array rows;
+            auto const render = milliseconds([&] { rows = loaded.first->rows(); });
+            auto const text = milliseconds([&] { answer = to_json_text(rows); });
+            bench::note("  from the checkpoint at %llu: load %.0f ms, rows() %.0f ms, JSON text %.0f ms",
+                        static_cast<unsigned long long>(loaded.second), load, render, text);
+        }
+        as_of.as_of_position = std::min(events - 1, (middle / every + 1) * every - 2);
+        auto const worst = milliseconds([&] { answer = runner->query_json(as_of).value(); });
+        bench::row("projection_as_of_worst_ms", worst, "ms", "projection_as_of_scratch_ms", scratch);
+        bench::note("as of %llu (a whole interval folded): %zu rows",
+                    static_cast<unsigned long long>(*as_of.as_of_position), answered(answer));
+        as_of.as_of_position.reset();
+        as_of.as_of = store.read_event(middle)->recorded_at;
+        auto const by_time = milliseconds([&] { answer = runner->query_json(as_of).value(); });
+        bench::row("projection_as_of_time_ms", by_time, "ms", "projection_as_of_scratch_ms", scratch);
+
+        // One organiser's campaigns.
+        app::projection_query filtered{.name = "recruits-per-campaign"};
+        filtered.selection.filters.push_back({"organiser", o.organiser});
+        auto const first = milliseconds([&] { answer = runner->query_page_json(filtered).value().json; });
+        bench::row("projection_filtered_first_ms", first, "ms");
+        std::vector<double> times;
+        for (int i = 0; i < o.repeat; ++i) {
+            times.push_back(milliseconds([&] { answer = runner->query_page_json(filtered).value().json; }));
+        }
+        std::sort(times.begin(), times.end());
+        bench::row("projection_filtered_p50_ms", times[times.size() / 2], "ms");
+        bench::note("organiser=%s: %zu rows, %zu bytes; p99 %.2f ms", o.organiser.c_str(), answered(answer),
+                    answer.size(), times[times.size() * 99 / 100]);
+        // What the checkpoints take: the records of the first interval checkpoint.
+        std::size_t checkpoint_bytes = 0;
+        for (auto const name : projections::read_model_names()) {
+            auto const record = store.read_projection_record(app::detail::checkpoint_key(name, every));
+            checkpoint_bytes += record ? record->size() : 0;
+        }
+        bench::note("checkpoint at %llu: %.1f MiB for the seven read models",
+                    static_cast<unsigned long long>(every), static_cast<double>(checkpoint_bytes) / 1048576.0);
+        auto const stats = runner->stats().checkpoints;
+        bench::note("checkpoints: %llu captured, %llu written, %llu used, %llu unusable",
+                    static_cast<unsigned long long>(stats.captured), static_cast<unsigned long long>(stats.written),
+                    static_cast<unsigned long long>(stats.used), static_cast<unsigned long long>(stats.unusable));
+    }
+    {
+        // A page of 10,000 rows, the first read of rows rendered afresh.
+        app::projection_runner runner(store, runner_options);
+        runner.wait_until_caught_up(std::chrono::minutes(10));
+        app::projection_query page{.name = "funnel"};
+        page.selection.limit = 10'000;
+        std::string answer;
+        auto const first = milliseconds([&] { answer = runner.query_page_json(page).value().json; });
+        bench::row("projection_page_10000_first_ms", first, "ms");
+        bench::note("funnel?limit=10000: %zu rows", answered(answer));
+    }
+    return 0;
+} catch (std::exception const& e) {
+    std::fprintf(stderr, "bench-projection_queries: %s\n", e.what());
+    return 1;
+}
