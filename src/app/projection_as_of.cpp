@@ -70,7 +70,11 @@ std::uint64_t fill_checkpoints(store::event_store const& store, checkpoint_keepe
         last = p;
     }
     if (!first) return 0;
-    auto [model, from] = keeper.nearest(prototype, *first);
+    // Named variables, not a structured binding: clang 14 (the fuzz build) cannot capture a
+    // binding in the lambda below.
+    auto nearest = keeper.nearest(prototype, *first);
+    auto model = std::move(nearest.first);
+    auto from = nearest.second;
     projections::read_model* const models[] = {model.get()};
     fold_decoder decoder(models);
     checkpoint_boundaries boundaries(store, keeper.options());
