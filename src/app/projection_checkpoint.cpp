@@ -46,33 +46,11 @@ timestamp previous_month_start(timestamp t) {
 bool same_month(timestamp a, timestamp b) { return month_of(a) == month_of(b); }
 
 std::string encode_checkpoint(projection_checkpoint const& checkpoint) {
-    std::string out;
-    out.reserve(checkpoint.state.size() + 64);
-    ledger::detail::string_output_archive archive(out);
-    archive(checkpoint_tag, checkpoint.code_version, checkpoint.next_position, sha256(checkpoint.state),
-            checkpoint.state);
-    return out;
+    return encode_state_record(checkpoint_tag, checkpoint);
 }
 
 std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, std::string* problem, bool verify) {
-    auto fail = [&](char const* why) -> std::optional<projection_checkpoint> {
-        if (problem != nullptr) *problem = why;
-        return std::nullopt;
-    };
-    projection_checkpoint checkpoint;
-    sha256_digest checksum{};
-    try {
-        ledger::detail::memory_input_archive archive(bytes);
-        std::uint32_t tag = 0;
-        archive(tag);
-        if (tag != checkpoint_tag) return fail("not a checkpoint record of this format");
-        archive(checkpoint.code_version, checkpoint.next_position, checksum, checkpoint.state);
-        ledger::detail::expect_consumed(archive, "checkpoint record");
-    } catch (std::exception const&) {
-        return fail("the record does not decode");
-    }
-    if (verify && sha256(checkpoint.state) != checksum) return fail("the state does not match its checksum");
-    return checkpoint;
+    return decode_state_record(checkpoint_tag, "checkpoint", bytes, problem, verify);
 }
 
 std::string encode_index(std::map<std::string, std::uint32_t> const& index) {

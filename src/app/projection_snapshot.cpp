@@ -19,34 +19,42 @@ std::string snapshot_key(std::string_view name) { return "snapshot/" + std::stri
 
 std::string table_snapshot_key() { return "snapshot-table/applications"; }
 
-std::string encode_snapshot(projection_snapshot const& snapshot) {
+std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record) {
     std::string out;
-    out.reserve(snapshot.state.size() + 64);
+    out.reserve(record.state.size() + 64);
     ledger::detail::string_output_archive archive(out);
-    archive(format_tag, snapshot.code_version, snapshot.next_position, sha256(snapshot.state),
-            snapshot.state);
+    archive(tag, record.code_version, record.next_position, sha256(record.state), record.state);
     return out;
 }
 
-std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem) {
-    auto fail = [&](char const* why) -> std::optional<projection_snapshot> {
-        if (problem != nullptr) *problem = why;
+std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::string_view what,
+                                                       std::string_view bytes, std::string* problem,
+                                                       bool verify) {
+    auto fail = [&](std::string why) -> std::optional<projection_snapshot> {
+        if (problem != nullptr) *problem = std::move(why);
         return std::nullopt;
     };
-    projection_snapshot snapshot;
+    projection_snapshot record;
     sha256_digest checksum{};
+    auto const record_name = std::string(what) + " record";
     try {
         ledger::detail::memory_input_archive archive(bytes);
-        std::uint32_t tag = 0;
-        archive(tag);
-        if (tag != format_tag) return fail("not a snapshot record of this format");
-        archive(snapshot.code_version, snapshot.next_position, checksum, snapshot.state);
-        ledger::detail::expect_consumed(archive, "snapshot record");
+        std::uint32_t stored_tag = 0;
+        archive(stored_tag);
+        if (stored_tag != tag) return fail("not a " + record_name + " of this format");
+        archive(record.code_version, record.next_position, checksum, record.state);
+        ledger::detail::expect_consumed(archive, record_name);
     } catch (std::exception const&) {
         return fail("the record does not decode");  // codec_error, or length_error for a corrupt size
     }
-    if (sha256(snapshot.state) != checksum) return fail("the state does not match its checksum");
-    return snapshot;
+    if (verify && sha256(record.state) != checksum) return fail("the state does not match its checksum");
+    return record;
+}
+
+std::string encode_snapshot(projection_snapshot const& snapshot) { return encode_state_record(format_tag, snapshot); }
+
+std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem) {
+    return decode_state_record(format_tag, "snapshot", bytes, problem, true);
 }
 
 }  // namespace ledger::app::detail

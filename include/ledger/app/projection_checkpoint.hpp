@@ -22,6 +22,7 @@
 //
 // The codec and key functions are pure; checkpoint_boundaries reads the log.
 
+#include "ledger/app/projection_snapshot.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/time.hpp"
 
@@ -46,11 +47,8 @@ struct checkpoint_options {
 
 namespace detail {
 
-struct projection_checkpoint {
-    std::uint32_t code_version = 0;
-    std::uint64_t next_position = 0;  // covers positions [0, next_position)
-    std::string state;                // read_model::save()
-};
+/// A checkpoint is a snapshot record under its own tag and key: it covers [0, next_position).
+using projection_checkpoint = projection_snapshot;
 
 /// "checkpoint/<name>/<next_position as 20 digits>".
 std::string checkpoint_key(std::string_view name, std::uint64_t next_position);

@@ -26,6 +26,15 @@ std::string snapshot_key(std::string_view name);
 /// (their own records then hold read_model::save_without_table()): "snapshot-table/applications".
 std::string table_snapshot_key();
 
+/// A checked state record: `tag`, code version, next position, SHA-256(state), state. Snapshots
+/// and as-of checkpoints (projection_checkpoint.hpp) share it with their own tags.
+std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record);
+/// nullopt for bytes that do not carry `tag` or do not decode, or (with `verify`) whose state
+/// does not match its checksum; `problem` then says which, naming the record `what`.
+std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::string_view what,
+                                                       std::string_view bytes, std::string* problem,
+                                                       bool verify);
+
 /// The record: a format tag, the fields above and SHA-256(state).
 std::string encode_snapshot(projection_snapshot const& snapshot);
 
