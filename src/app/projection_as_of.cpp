@@ -1,5 +1,6 @@
 #include "ledger/app/projection_as_of.hpp"
 
+#include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_replay.hpp"
 
 namespace ledger::app {
@@ -32,24 +33,27 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
     else if (keeper != nullptr) std::tie(model, from) = keeper->nearest(prototype, *last + 1);
     else model = prototype.fresh();
     if (last && from <= *last) {
+        // This thread scans and decodes, one lane folds (parallel_fold.hpp): two cores.
         projections::read_model* const models[] = {model.get()};
         fold_decoder decoder(models);
         std::optional<checkpoint_boundaries> boundaries;
         if (keeper != nullptr) boundaries.emplace(store, keeper->options());
-        store.scan(from, [&](recorded_event const& event) {
-            if (event.position > *last) return false;
-            auto const data = decoder.decode(event);
-            auto view = fold_decoder::view(event, data);
-            auto const retracted = read_retracted(store, decoder, event, data);
-            if (retracted) view.retracted = &retracted->view;
-            if (boundaries) {
-                // A boundary crossed here had no usable checkpoint: take it again.
-                auto const boundary = boundaries->at(event);
-                if (boundary) keeper->capture(*model, event.position, boundary, event.recorded_at);
-            }
-            model->apply(view);
-            return true;
-        });
+        scan_into_lanes(store, decoder,
+                        lane_scan{.from_position = from,
+                                  .lanes = 1,
+                                  .take = [&](recorded_event const& event) { return event.position <= *last; },
+                                  .mark = [&](recorded_event const& event, decoded_event& out) {
+                                      if (boundaries) out.boundary = boundaries->at(event);
+                                  },
+                                  .fold = [&](std::size_t, std::span<decoded_event const> events) {
+                                      for (auto const& event : events) {
+                                          // A boundary crossed here had no usable checkpoint: take it again.
+                                          if (event.boundary) {
+                                              keeper->capture(*model, event.position, event.boundary, event.recorded_at);
+                                          }
+                                          model->apply(event.view());
+                                      }
+                                  }});
     }
     return projection_table{std::string(prototype.name()), last, model->columns(), model->rows()};
 }

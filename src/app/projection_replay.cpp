@@ -1,6 +1,9 @@
 #include "ledger/app/projection_replay.hpp"
 
+#include "ledger/app/parallel_fold.hpp"
+
 #include <algorithm>
+#include <thread>
 
 namespace ledger::app {
 
@@ -43,15 +46,21 @@ std::unique_ptr<retracted_input> read_retracted(store::event_store const& store,
     return input;
 }
 
-replay_outcome replay_log(store::event_store const& store,
-                          std::span<projections::read_model* const> models,
-                          replay_bounds const& bounds) {
+namespace {
+
+bool take(recorded_event const& event, replay_bounds const& bounds) {
+    if (bounds.to_position && event.position > *bounds.to_position) return false;
+    // recorded_at never decreases along the log, so the first later one ends the replay.
+    return !(bounds.recorded_until && event.recorded_at > *bounds.recorded_until);
+}
+
+replay_outcome replay_sequential(store::event_store const& store,
+                                 std::span<projections::read_model* const> models,
+                                 replay_bounds const& bounds) {
     replay_outcome outcome;
     fold_decoder decoder(models);
     store.scan(bounds.from_position, [&](recorded_event const& event) {
-        if (bounds.to_position && event.position > *bounds.to_position) return false;
-        // recorded_at never decreases along the log, so the first later one ends the replay.
-        if (bounds.recorded_until && event.recorded_at > *bounds.recorded_until) return false;
+        if (!take(event, bounds)) return false;
         auto const data = decoder.decode(event);
         auto folded = fold_decoder::view(event, data);
         auto const retracted = read_retracted(store, decoder, event, data);
@@ -62,6 +71,33 @@ replay_outcome replay_log(store::event_store const& store,
         return true;
     });
     return outcome;
+}
+
+}  // namespace
+
+replay_outcome replay_log(store::event_store const& store,
+                          std::span<projections::read_model* const> models,
+                          replay_bounds const& bounds, replay_threads threads) {
+    if (threads == replay_threads::automatic) {
+        threads = std::thread::hardware_concurrency() > 1 ? replay_threads::parallel : replay_threads::sequential;
+    }
+    if (threads == replay_threads::sequential || models.empty()) return replay_sequential(store, models, bounds);
+    auto const lanes = fold_lanes(models);
+    fold_decoder decoder(models);
+    return scan_into_lanes(store, decoder,
+                           lane_scan{.from_position = bounds.from_position,
+                                     .lanes = lanes.size(),
+                                     .take = [&](recorded_event const& event) { return take(event, bounds); },
+                                     .mark = {},
+                                     .fold = [&](std::size_t lane, std::span<decoded_event const> events) {
+                                         for (auto const& event : events) {
+                                             auto const view = event.view();
+                                             for (auto* model : lanes[lane]) model->apply(view);
+                                         }
+                                     },
+                                     // Fewer, larger batches: fewer wake-ups (measured).
+                                     .batch_events = 2048,
+                                     .batches = 4});
 }
 
 }  // namespace ledger::app

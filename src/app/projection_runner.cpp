@@ -1,6 +1,7 @@
 #include "ledger/app/projection_runner.hpp"
 
 #include "ledger/app/checkpoint_keeper.hpp"
+#include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/row_index.hpp"
@@ -91,6 +92,8 @@ struct projection_runner::impl {
     void catch_up() noexcept;
     void fill_missing_checkpoints() noexcept;
     std::uint64_t fold_log_tail();
+    std::vector<std::vector<slot*>> catch_up_lanes() const;
+    void fold_batch(std::vector<slot*> const& lane, std::span<decoded_event const> events);
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
     void notify_progress();
@@ -169,6 +172,7 @@ void projection_runner::impl::share_tables() {
         for (auto& s : slots) {
             if (s->mutex.get() != m || s->model->shared_table() == nullptr) continue;
             if (first == nullptr) first = s.get();
+            else if (s->model->shared_table() == first->model->shared_table()) continue;  // shared already
             else if (s->next.load() == first->next.load()) s->model->adopt_table(first->model->shared_table());
         }
     }
@@ -178,13 +182,35 @@ void projection_runner::impl::share_tables() {
 /// models alone until then (not live; nothing unsaved, and `loaded` is checked).
 void projection_runner::impl::load_snapshots() {
     if (options.before_loading) options.before_loading();
-    load_table_snapshot();
-    for (auto& s : slots) {
-        if (stopping) return;
-        load_snapshot(*s);
-        models.push_back(s->model.get());
-        notify_progress();
+    // Two threads: this one loads the application table and the models sharing it, a helper
+    // the others (their records are of similar sizes; decoding is the long part).
+    auto load_lane = [&](bool table_lane) {
+        if (table_lane) load_table_snapshot();
+        for (auto& s : slots) {
+            if (stopping) return;
+            if (s->table_member != table_lane) continue;
+            load_snapshot(*s);
+            notify_progress();
+        }
+    };
+    std::exception_ptr helper_error;
+    std::thread helper([&] {
+        try {
+            load_lane(false);
+        } catch (...) {
+            helper_error = std::current_exception();
+        }
+    });
+    try {
+        load_lane(true);
+    } catch (...) {
+        helper.join();
+        throw;
     }
+    helper.join();
+    if (helper_error) std::rethrow_exception(helper_error);
+    if (stopping) return;
+    for (auto& s : slots) models.push_back(s->model.get());
     saved_table.reset();  // the models that loaded it share it now
     share_tables();
 #ifdef __GLIBC__
@@ -252,7 +278,8 @@ void projection_runner::impl::load_snapshot(slot& s) {
     } else {
         try {
             resumed = s.model->fresh();
-            resumed->load_with_table(snapshot->state, saved_table);
+            // Only the table's lane touches saved_table (the other lane loads meanwhile).
+            resumed->load_with_table(snapshot->state, s.table_member ? saved_table : nullptr);
         } catch (codec_error const& e) {
             spdlog::warn("projection {}: {}; rebuilding from the log", s.name, e.what());
             resumed.reset();  // keep the empty model, which folds from the start
@@ -273,57 +300,86 @@ bool projection_runner::impl::wait_loaded(slot const& s, std::chrono::millisecon
     return progress.wait_for(lock, timeout, [&] { return s.loaded.load(); });
 }
 
+/// The slots in fold lanes for the catch-up (parallel_fold.hpp): the slots sharing a mutex
+/// (and the application table) on one lane, the others on a second.
+std::vector<std::vector<slot*>> projection_runner::impl::catch_up_lanes() const {
+    std::vector<std::vector<slot*>> lanes(2);
+    for (auto const& s : slots) lanes[s->table_member ? 0 : 1].push_back(s.get());
+    std::erase_if(lanes, [](auto const& lane) { return lane.empty(); });
+    return lanes;
+}
+
+/// Folds the log from the first position some read model lacks to its end: this thread scans
+/// and decodes, the lanes fold (scan_into_lanes), each holding its slots' mutexes for a batch
+/// at a time so that queries and snapshots get in between batches.
 std::uint64_t projection_runner::impl::fold_log_tail() {
     std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
     for (auto const& s : slots) from = std::min(from, s->next.load());
     fold_decoder decoder(models);
+    auto const lanes = catch_up_lanes();
+    auto const folded = scan_into_lanes(
+        store, decoder,
+        lane_scan{.from_position = from,
+                  .lanes = lanes.size(),
+                  .take = [&](recorded_event const&) { return !stopping; },
+                  .mark = [&](recorded_event const& event, decoded_event& out) {
+                      caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
+                      out.boundary = fold_boundaries.at(event);
+                  },
+                  .fold = [&](std::size_t lane, std::span<decoded_event const> events) {
+                      fold_batch(lanes[lane], events);
+                  },
+                  .batch_events = 1024,  // a lane holds its locks for one batch, as before
+                  .batches = 4});
+    notify_progress();
+    return folded.events;
+}
+
+/// On a fold lane: `events` into `lane`'s slots, their mutexes held for the batch.
+void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::span<decoded_event const> events) {
     std::vector<std::unique_lock<std::shared_mutex>> locks;
-    auto lock_all = [&] { for (auto* m : distinct_mutexes()) locks.emplace_back(*m); };
-    lock_all();
-    std::uint64_t folded = 0;
-    store.scan(from, [&](recorded_event const& event) {
-        if (stopping) return false;
-        auto const data = decoder.decode(event);
-        auto view = fold_decoder::view(event, data);
-        auto const retracted = read_retracted(store, decoder, event, data);
-        if (retracted) view.retracted = &retracted->view;
-        caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
-        auto const boundary = fold_boundaries.at(event);
-        if (boundary) {
-            for (auto& s : slots) capture_checkpoint(*s, checkpoints, view, boundary);
+    for (auto* s : lane) {
+        if (std::none_of(locks.begin(), locks.end(), [&](auto const& l) { return l.mutex() == s->mutex.get(); })) {
+            locks.emplace_back(*s->mutex);
         }
-        for (auto& s : slots) fold_into(*s, view);
-        // Let queries and snapshots in now and then: a rebuild may take a while.
-        if (++folded % 1024 == 0) {
-            locks.clear();
-            notify_progress();
-            lock_all();
+    }
+    for (auto const& event : events) {
+        auto const view = event.view();
+        if (event.boundary) {
+            // Every slot sharing a mutex is captured before any of them folds the event.
+            for (auto* s : lane) capture_checkpoint(*s, checkpoints, view, event.boundary);
         }
-        return true;
-    });
+        for (auto* s : lane) fold_into(*s, view);
+    }
     locks.clear();
     notify_progress();
-    return folded;
 }
 
 void projection_runner::impl::catch_up() noexcept {
     try {
+        using clock = std::chrono::steady_clock;
+        auto const started = clock::now();
         load_snapshots();
-        while (!stopping && fold_log_tail() > 0) {
-        }
+        auto const loaded_at = clock::now();
+        std::uint64_t tail = 0;
+        for (std::uint64_t folded = 1; !stopping && folded > 0;) tail += folded = fold_log_tail();
         if (stopping) return;
         // The observer skips commits until `live`; whatever it skipped is committed, so one
         // more scan under the handoff lock folds it, and every later commit reaches the
         // observer after `live` is set.
         {
             std::lock_guard const handoff(handoff_mutex);
-            fold_log_tail();
+            tail += fold_log_tail();
             share_tables();  // a rebuilt model caught up with the others that resumed
-#ifdef __GLIBC__
-            malloc_trim(0);  // as after loading: what catching up allocated and freed
-#endif
             live = true;
         }
+        auto const live_at = clock::now();
+#ifdef __GLIBC__
+        malloc_trim(0);  // as after loading: what catching up allocated and freed
+#endif
+        auto const ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        spdlog::info("projections live: snapshots loaded in {:.0f} ms, {} events of the log folded in {:.0f} ms",
+                     ms(loaded_at - started), tail, ms(live_at - loaded_at));
     } catch (std::exception const& e) {
         spdlog::error("projections stopped catching up: {}", e.what());
         return;

@@ -1,15 +1,22 @@
 // bench-projection_replay: replay of the log through all seven read models beside a raw cursor
 // scan + decode of the same log, in the same run (SPEC §9).
 //
-//   bench-projection_replay [--events N] [--seed S]
+//   bench-projection_replay [--events N] [--seed S] [--dir DIR] [--only replay|sequential]
+//
+// --dir DIR keeps the generated ledger there and reuses it when it already holds N events (for
+// profiling: the build takes a minute); --only runs just that replay, for `perf record`.
 //
 // Builds a ledger of N generated, rule-abiding events (default 1,000,000) in a temporary
 // directory, then measures, each after one warm-up scan:
 //   scan+envelope   store.scan decoding every envelope (the baseline of SPEC §9)
 //   scan+data       the same, also decoding every event's data
-//   replay          replay_log into all seven read models (data decoded only where read)
+//   replay          replay_log into all seven read models (data decoded once, only where
+//                   read; folded on two lanes beside the scanning thread, parallel_fold.hpp)
+//   sequential      the same replay on one thread (replay_threads::sequential)
 // and prints events/s and the replay's ratio to both baselines, then the folds alone (decoded
-// up front, in memory) and each read model replayed alone. Output: one tab-separated row per
+// up front, in memory, one thread) and each read model replayed alone (scan + one lane).
+// The *_cpu rows are events per second of the process's CPU time (every thread's), so a
+// parallel replay that only moves work between cores does not look cheaper there. Output: one tab-separated row per
 // measurement (bench_report.hpp) on stdout; the baseline of SPEC §9's "≥ 40 %" is
 // replay_scan_data_decode (scan + envelope + data decode of every event).
 
@@ -42,6 +49,8 @@ using bench_clock = std::chrono::steady_clock;
 struct bench_options {
     std::uint64_t events = 1'000'000;
     std::uint64_t seed = 42;
+    std::string dir;   // empty: a temporary directory, removed at the end
+    std::string only;  // "replay" or "sequential": just that measurement
 };
 
 bench_options parse(int argc, char** argv) {
@@ -51,6 +60,8 @@ bench_options parse(int argc, char** argv) {
         auto const value = std::strtoull(argv[i + 1], nullptr, 10);
         if (flag == "--events") o.events = value;
         else if (flag == "--seed") o.seed = value;
+        else if (flag == "--dir") o.dir = argv[i + 1];
+        else if (flag == "--only") o.only = argv[i + 1];
     }
     return o;
 }
@@ -77,23 +88,24 @@ void build_ledger(store::event_store& store, bench_options const& o) {
     }
 }
 
-double thread_cpu_seconds() {
+/// CPU time of every thread of the process (the replay's lanes included).
+double process_cpu_seconds() {
     timespec t{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-/// Events per second of this thread's CPU time in the last events_per_second() call: on a
+/// Events per second of the process's CPU time in the last events_per_second() call: on a
 /// machine shared with other work the wall-clock rates fall with the load, these do not.
 double last_cpu_rate = 0;
 
 template <class Body>
 double events_per_second(std::uint64_t events, Body&& body) {
     auto const start = bench_clock::now();
-    auto const cpu_start = thread_cpu_seconds();
+    auto const cpu_start = process_cpu_seconds();
     body();
     std::chrono::duration<double> const took = bench_clock::now() - start;
-    last_cpu_rate = static_cast<double>(events) / (thread_cpu_seconds() - cpu_start);
+    last_cpu_rate = static_cast<double>(events) / (process_cpu_seconds() - cpu_start);
     return static_cast<double>(events) / took.count();
 }
 
@@ -119,6 +131,13 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
     double const data_cpu_rate = last_cpu_rate;
     double const replay_rate = events_per_second(n, [&] { app::replay_log(store, pointers, {}); });
     double const replay_cpu_rate = last_cpu_rate;
+    double const sequential_rate = [&] {
+        auto sequential_models = projections::make_all_read_models();
+        std::vector<projections::read_model*> sequential;
+        for (auto& m : sequential_models) sequential.push_back(m.get());
+        return events_per_second(n, [&] { app::replay_log(store, sequential, {}, app::replay_threads::sequential); });
+    }();
+    double const sequential_cpu_rate = last_cpu_rate;
     bench::row("replay_scan_envelope_decode", envelope_rate, "events/s");
     bench::row("replay_scan_data_decode", data_rate, "events/s",
                "replay_scan_envelope_decode", envelope_rate);
@@ -126,9 +145,13 @@ void measure_replay(store::event_store const& store, std::uint64_t n) {
                "replay_scan_data_decode", data_rate);
     bench::row("replay_all_projections_vs_envelope", replay_rate, "events/s",
                "replay_scan_envelope_decode", envelope_rate);
-    // The same two per second of CPU time of the replaying thread (not of the wall clock).
+    bench::row("replay_all_projections_sequential", sequential_rate, "events/s",
+               "replay_scan_data_decode", data_rate);
+    // The same two per second of the process's CPU time (not of the wall clock).
     bench::row("replay_scan_data_decode_cpu", data_cpu_rate, "events/cpu-s");
     bench::row("replay_all_projections_cpu", replay_cpu_rate, "events/cpu-s",
+               "replay_scan_data_decode_cpu", data_cpu_rate);
+    bench::row("replay_all_projections_sequential_cpu", sequential_cpu_rate, "events/cpu-s",
                "replay_scan_data_decode_cpu", data_cpu_rate);
 
     auto const render_start = bench_clock::now();
@@ -185,20 +208,31 @@ void measure_each(store::event_store const& store, std::uint64_t n) {
 int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);  // stdout carries only the rows
     auto const o = parse(argc, argv);
-    auto const dir = std::filesystem::temp_directory_path() /
-                     ("bench-projection-replay-" + std::to_string(std::random_device{}()));
+    std::filesystem::path const dir = !o.dir.empty() ? std::filesystem::path(o.dir)
+                                                     : std::filesystem::temp_directory_path() /
+                                                           ("bench-projection-replay-" + std::to_string(std::random_device{}()));
     {
         store::event_store store(store::store_options{.directory = dir});
         auto const built = bench_clock::now();
-        build_ledger(store, o);
+        if (store.head().events != o.events) build_ledger(store, o);
         std::chrono::duration<double> const build_time = bench_clock::now() - built;
         auto const n = store.head().events;
         bench::note("bench-projection_replay: %llu events built in %.1f s, load average %.2f",
                     static_cast<unsigned long long>(n), build_time.count(), bench::load_average());
+        if (!o.only.empty()) {
+            auto models = projections::make_all_read_models();
+            std::vector<projections::read_model*> pointers;
+            for (auto& m : models) pointers.push_back(m.get());
+            auto const threads = o.only == "sequential" ? app::replay_threads::sequential : app::replay_threads::parallel;
+            double const rate = events_per_second(n, [&] { app::replay_log(store, pointers, {}, threads); });
+            bench::row("replay_only", rate, "events/s");
+            bench::row("replay_only_cpu", last_cpu_rate, "events/cpu-s");
+            return 0;
+        }
         measure_replay(store, n);
         measure_folds(store, n);
         measure_each(store, n);
     }
-    std::filesystem::remove_all(dir);
+    if (o.dir.empty()) std::filesystem::remove_all(dir);
     return 0;
 }

@@ -10,12 +10,14 @@
 //    snapshot every 50,000 events as the server does; skipped when DIR already holds a ledger
 //    of N events (--keep 1 keeps it for the next run).
 // 2. Starts recruit-ledgerd on it and measures the time until it listens (its port file
-//    appears) and until every read model has caught up (GET /v1/projections shows lag 0).
+//    appears), until GET /readyz answers 200 and until every read model has caught up (GET
+//    /v1/projections shows lag 0).
 // 3. Reads the server's /proc/PID/status once caught up: VmRSS = RssAnon (private memory: the
 //    read models, buffers, heap) + RssFile (LMDB map pages touched, shared with the page
 //    cache) + RssShmem. "Beside the LMDB map" is RssAnon.
 // Output: one tab-separated row per measurement (bench_report.hpp) on stdout: startup_ms
-// (listening), startup_caught_up_ms, resident_memory_mib (RssAnon), resident_map_pages_mib,
+// (listening), startup_ready_ms (GET /readyz 200), startup_caught_up_ms (lag 0 everywhere),
+// resident_memory_mib (RssAnon), resident_map_pages_mib,
 // resident_total_mib, resident_peak_mib.
 
 #include "../../tests/support/process.hpp"
@@ -96,8 +98,9 @@ void build_ledger(bench_options const& o) {
                 loaded.count());
 }
 
-/// The body of GET `target` from 127.0.0.1:`port` (HTTP/1.1, Connection: close); empty on failure.
-std::string http_get(std::uint16_t port, std::string const& target) {
+/// The response to GET `target` from 127.0.0.1:`port` (HTTP/1.1, Connection: close), status
+/// line and headers included; empty on failure.
+std::string http_response(std::uint16_t port, std::string const& target) {
     int const fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return {};
     sockaddr_in address{};
@@ -110,10 +113,18 @@ std::string http_get(std::uint16_t port, std::string const& target) {
         ::close(fd);
         return {};
     }
-    auto const response = testing::detail::drain(fd);  // reads to the end and closes fd
+    return testing::detail::drain(fd);  // reads to the end and closes fd
+}
+
+/// The body of GET `target`; empty on failure.
+std::string http_get(std::uint16_t port, std::string const& target) {
+    auto const response = http_response(port, target);
     auto const body = response.find("\r\n\r\n");
     return body == std::string::npos ? std::string{} : response.substr(body + 4);
 }
+
+/// GET /readyz answers 200: every read model loaded and within the ready lag of the head.
+bool ready(std::uint16_t port) { return http_response(port, "/readyz").starts_with("HTTP/1.1 200"); }
 
 bool caught_up(std::uint16_t port) {
     auto const body = http_get(port, "/v1/projections");
@@ -163,6 +174,10 @@ void measure_start(bench_options const& o) {
         std::this_thread::sleep_for(std::chrono::microseconds(500));
     }
     std::chrono::duration<double, std::milli> const listening = bench_clock::now() - start;
+    while (port != 0 && !ready(port) && bench_clock::now() < give_up) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    std::chrono::duration<double, std::milli> const answering = bench_clock::now() - start;
     while (port != 0 && !caught_up(port) && bench_clock::now() < give_up) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
@@ -173,6 +188,7 @@ void measure_start(bench_options const& o) {
     if (port == 0) throw std::runtime_error("the server never listened");
 
     bench::row("startup_ms", listening.count(), "ms");
+    bench::row("startup_ready_ms", answering.count(), "ms");
     bench::row("startup_caught_up_ms", ready.count(), "ms");
     auto mib = [&](char const* field) { return memory.contains(field) ? memory.at(field) / 1024.0 : -1.0; };
     // SPEC §9's "beside the LMDB map": private memory only; the map's pages are RssFile.

@@ -68,11 +68,25 @@ struct replay_outcome {
     std::optional<std::uint64_t> last_position;  // of the last event folded
 };
 
-/// Folds the events of `bounds` into every model, in log order, in one scan of the log;
-/// retractions come with their retracted event (read_retracted).
-/// Throws ledger::codec_error for undecodable data and lmdb::error for storage failures.
+/// How replay_log uses the machine's cores.
+enum class replay_threads {
+    automatic,   // parallel when the machine has more than one hardware thread
+    sequential,  // scan, decode and fold on the caller's thread (the reference)
+    parallel,    // scan and decode on the caller's thread, fold on lanes (parallel_fold.hpp)
+};
+
+/// Folds the events of `bounds` into every model, in log order, in one scan of the log, each
+/// event decoded once for all models; retractions come with their retracted event
+/// (read_retracted). In parallel the models are folded on up to two lanes (fold_lanes: the
+/// models sharing an application table on one), each model's events in log order, so every
+/// model ends in the state the sequential fold gives.
+/// Throws ledger::codec_error for undecodable data and lmdb::error for storage failures; the
+/// models have then folded every event before the one that failed.
+/// Threading: the models must not be used elsewhere meanwhile; the call returns after its
+/// lane threads have ended.
 replay_outcome replay_log(store::event_store const& store,
                           std::span<projections::read_model* const> models,
-                          replay_bounds const& bounds);
+                          replay_bounds const& bounds,
+                          replay_threads threads = replay_threads::automatic);
 
 }  // namespace ledger::app

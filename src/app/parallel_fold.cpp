@@ -1,0 +1,217 @@
+#include "ledger/app/parallel_fold.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+namespace ledger::app {
+namespace {
+
+/// The batches in flight between the scanning thread and the lanes. Batch number k lives in
+/// slot k % size; the scanner fills a slot only when every lane has folded what it held.
+class batch_ring {
+public:
+    batch_ring(std::size_t batches, std::size_t batch_events, std::size_t lanes)
+        : slots_(batches), next_(lanes, 0), lanes_(lanes) {
+        for (auto& s : slots_) s.events.resize(batch_events);
+    }
+
+    /// Scanning thread: the slot for batch number `published_`, once every lane is done with
+    /// it; nullptr when the lanes failed.
+    std::vector<decoded_event>* claim() {
+        std::unique_lock lock(mutex_);
+        auto& s = slots_[published_ % slots_.size()];
+        freed_.wait(lock, [&] { return failed_ || s.lanes_left == 0; });
+        return failed_ ? nullptr : &s.events;
+    }
+
+    /// Scanning thread: the claimed slot holds `count` events now; every lane may fold them.
+    void publish(std::size_t count) {
+        {
+            std::lock_guard const lock(mutex_);
+            auto& s = slots_[published_ % slots_.size()];
+            s.count = count;
+            s.lanes_left = lanes_;
+            ++published_;
+        }
+        filled_.notify_all();
+    }
+
+    /// Scanning thread: no more batches (after an error too).
+    void finish() {
+        {
+            std::lock_guard const lock(mutex_);
+            finished_ = true;
+        }
+        filled_.notify_all();
+    }
+
+    /// Any thread: stop everything; the first error is kept and rethrown by rethrow().
+    void fail(std::exception_ptr error) {
+        {
+            std::lock_guard const lock(mutex_);
+            if (!error_) error_ = std::move(error);
+            failed_ = true;
+        }
+        filled_.notify_all();
+        freed_.notify_all();
+    }
+
+    /// Lane `lane`'s thread: folds every batch published, in order, until finished or failed.
+    void run_lane(std::size_t lane, std::function<void(std::size_t, std::span<decoded_event const>)> const& fold) {
+        for (;;) {
+            std::span<decoded_event const> events;
+            {
+                std::unique_lock lock(mutex_);
+                filled_.wait(lock, [&] { return failed_ || finished_ || next_[lane] < published_; });
+                if (failed_ || next_[lane] == published_) return;  // failed, or finished and all folded
+                auto const& s = slots_[next_[lane] % slots_.size()];
+                events = std::span(s.events.data(), s.count);
+            }
+            fold(lane, events);  // the slot is not refilled before this lane has let it go
+            bool freed = false;
+            {
+                std::lock_guard const lock(mutex_);
+                auto& s = slots_[next_[lane] % slots_.size()];
+                ++next_[lane];
+                freed = --s.lanes_left == 0;
+            }
+            if (freed) freed_.notify_one();
+        }
+    }
+
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    struct slot {
+        std::vector<decoded_event> events;  // reused: their strings keep their memory
+        std::size_t count = 0;
+        std::size_t lanes_left = 0;  // lanes still to fold it
+    };
+
+    std::mutex mutex_;
+    std::condition_variable filled_;  // a batch was published, or finished, or failed
+    std::condition_variable freed_;   // a slot was let go by the last lane, or failed
+    std::vector<slot> slots_;
+    std::vector<std::uint64_t> next_;  // per lane: the batch number it folds next
+    std::size_t lanes_;
+    std::uint64_t published_ = 0;
+    bool finished_ = false;
+    bool failed_ = false;
+    std::exception_ptr error_;
+};
+
+/// Copies what a fold needs of `event` into `out`, decoding its data once.
+void prepare(store::event_store const& store, fold_decoder& decoder, recorded_event const& event,
+             decoded_event& out) {
+    out.position = event.position;
+    out.stream.assign(event.stream);
+    out.occurred_at = event.occurred_at;
+    out.recorded_at = event.recorded_at;
+    out.data = decoder.decode(event);
+    out.retracted = read_retracted(store, decoder, event, out.data);
+    out.boundary = {};
+}
+
+}  // namespace
+
+projections::fold_event decoded_event::view() const {
+    return projections::fold_event{.position = position,
+                                   .stream = stream,
+                                   .occurred_at = occurred_at,
+                                   .recorded_at = recorded_at,
+                                   .data = data ? &*data : nullptr,
+                                   .retracted = retracted ? &retracted->view : nullptr};
+}
+
+replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& decoder, lane_scan const& scan) {
+    auto const lanes = std::max<std::size_t>(scan.lanes, 1);
+    batch_ring ring(std::max<std::size_t>(scan.batches, 2), std::max<std::size_t>(scan.batch_events, 1), lanes);
+    std::vector<std::thread> threads;
+    auto join_all = [&] {
+        ring.finish();
+        for (auto& t : threads) t.join();
+    };
+    try {
+        threads.reserve(lanes);
+        for (std::size_t lane = 0; lane < lanes; ++lane) {
+            threads.emplace_back([&ring, &scan, lane] {
+                try {
+                    ring.run_lane(lane, scan.fold);
+                } catch (...) {
+                    ring.fail(std::current_exception());
+                }
+            });
+        }
+    } catch (...) {  // a thread could not start: nothing was folded
+        ring.fail(std::current_exception());
+        join_all();
+        throw;
+    }
+    replay_outcome outcome;
+    std::exception_ptr scan_error;  // the lanes still fold what came before it
+    std::vector<decoded_event>* batch = ring.claim();
+    std::size_t count = 0;
+    try {
+        store.scan(scan.from_position, [&](recorded_event const& event) {
+            if (batch == nullptr) return false;  // a lane failed
+            if (scan.take && !scan.take(event)) return false;
+            auto& out = (*batch)[count];
+            prepare(store, decoder, event, out);
+            if (scan.mark) scan.mark(event, out);
+            ++outcome.events;
+            outcome.last_position = event.position;
+            if (++count == batch->size()) {
+                ring.publish(count);
+                count = 0;
+                batch = ring.claim();
+            }
+            return true;
+        });
+    } catch (...) {
+        scan_error = std::current_exception();
+    }
+    if (batch != nullptr && count > 0) ring.publish(count);
+    join_all();
+    ring.rethrow();  // a lane's error first: it stopped the scan
+    if (scan_error) std::rethrow_exception(scan_error);
+    return outcome;
+}
+
+std::vector<std::vector<projections::read_model*>> fold_lanes(std::span<projections::read_model* const> models,
+                                                              std::size_t max_lanes) {
+    // Units that must stay on one lane: the models of one application table, or one model.
+    std::vector<std::vector<projections::read_model*>> units;
+    std::vector<projections::detail::application_table const*> unit_tables;
+    for (auto* model : models) {
+        auto const table = model->shared_table();
+        auto const same = table == nullptr ? unit_tables.end()
+                                           : std::find(unit_tables.begin(), unit_tables.end(), table.get());
+        if (same != unit_tables.end()) {
+            units[static_cast<std::size_t>(same - unit_tables.begin())].push_back(model);
+        } else {
+            units.push_back({model});
+            unit_tables.push_back(table.get());
+        }
+    }
+    std::vector<std::vector<projections::read_model*>> lanes(std::clamp<std::size_t>(max_lanes, 1, units.size() + 1));
+    bool const any_table = std::any_of(unit_tables.begin(), unit_tables.end(), [](auto const* t) { return t != nullptr; });
+    std::size_t round = 0;
+    for (std::size_t i = 0; i < units.size(); ++i) {
+        // With a table: its models on lane 0, the rest on the others; else round robin.
+        std::size_t lane = 0;
+        if (lanes.size() > 1) {
+            if (any_table) lane = unit_tables[i] != nullptr ? 0 : 1 + round++ % (lanes.size() - 1);
+            else lane = round++ % lanes.size();
+        }
+        lanes[lane].insert(lanes[lane].end(), units[i].begin(), units[i].end());
+    }
+    std::erase_if(lanes, [](auto const& lane) { return lane.empty(); });
+    return lanes;
+}
+
+}  // namespace ledger::app
