@@ -98,11 +98,21 @@ public:
         std::uint64_t count = 0;
         archive(count);
         clear();
+        // Sized once (start-up time: growing rehashed every text again and again); each text
+        // takes at least its 8-byte length, so a count beyond the bytes left is no reason to
+        // reserve more.
+        std::uint64_t expected = std::min<std::uint64_t>(count, std::uint64_t{1} << 20);
+        if constexpr (requires { archive.remaining(); }) expected = std::min<std::uint64_t>(count, archive.remaining() / 8);
+        views_->reserve(static_cast<std::size_t>(expected));
+        index_.reserve(static_cast<std::size_t>(expected));
         std::string text;
         for (std::uint64_t i = 0; i < count; ++i) {
             archive(text);
-            if (find(text)) throw codec_error("a snapshot's string pool repeats a string");
-            intern(text);
+            auto const number = static_cast<std::uint32_t>(views_->size());
+            views_->push_back(store(text));
+            // One lookup per text: the insert says whether it was there already.
+            if (!index_.insert(number).second) throw codec_error("a snapshot's string pool repeats a string");
+            last_ = number;
         }
     }
 

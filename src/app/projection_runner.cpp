@@ -230,7 +230,7 @@ void projection_runner::impl::load_table_snapshot() {
     auto const record = store.read_projection_record(detail::table_snapshot_key());
     if (!record) return;
     std::string problem;
-    auto const snapshot = detail::decode_snapshot(*record, &problem);
+    auto const snapshot = detail::decode_snapshot_view(*record, &problem);
     if (!snapshot) {
     } else if (snapshot->code_version != projections::application_table_code_version()) {
         problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
@@ -258,7 +258,7 @@ void projection_runner::impl::load_table_snapshot() {
 void projection_runner::impl::load_snapshot(slot& s) {
     auto const record = store.read_projection_record(detail::snapshot_key(s.name));
     std::string problem;
-    auto const snapshot = record ? detail::decode_snapshot(*record, &problem) : std::nullopt;
+    auto const snapshot = record ? detail::decode_snapshot_view(*record, &problem) : std::nullopt;
     std::unique_ptr<read_model> resumed;
     if (!record) {
         // Never snapshotted: fold from the start.

@@ -27,14 +27,14 @@ std::string encode_state_record(std::uint32_t tag, projection_snapshot const& re
     return out;
 }
 
-std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::string_view what,
-                                                       std::string_view bytes, std::string* problem,
-                                                       bool verify) {
-    auto fail = [&](std::string why) -> std::optional<projection_snapshot> {
+std::optional<projection_snapshot_view> decode_state_record_view(std::uint32_t tag, std::string_view what,
+                                                                 std::string_view bytes, std::string* problem,
+                                                                 bool verify) {
+    auto fail = [&](std::string why) -> std::optional<projection_snapshot_view> {
         if (problem != nullptr) *problem = std::move(why);
         return std::nullopt;
     };
-    projection_snapshot record;
+    projection_snapshot_view record;
     sha256_digest checksum{};
     auto const record_name = std::string(what) + " record";
     try {
@@ -42,8 +42,13 @@ std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::s
         std::uint32_t stored_tag = 0;
         archive(stored_tag);
         if (stored_tag != tag) return fail("not a " + record_name + " of this format");
-        archive(record.code_version, record.next_position, checksum, record.state);
-        ledger::detail::expect_consumed(archive, record_name);
+        archive(record.code_version, record.next_position, checksum);
+        // The state is the last field, a size and its bytes (cereal's string): view them in
+        // place rather than copy what may be hundreds of MiB (start-up time).
+        cereal::size_type size = 0;
+        archive(cereal::make_size_tag(size));
+        if (size != archive.remaining()) return fail("the record does not decode");
+        record.state = bytes.substr(bytes.size() - static_cast<std::size_t>(size));
     } catch (std::exception const&) {
         return fail("the record does not decode");  // codec_error, or length_error for a corrupt size
     }
@@ -51,10 +56,22 @@ std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::s
     return record;
 }
 
+std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::string_view what,
+                                                       std::string_view bytes, std::string* problem,
+                                                       bool verify) {
+    auto const view = decode_state_record_view(tag, what, bytes, problem, verify);
+    if (!view) return std::nullopt;
+    return projection_snapshot{view->code_version, view->next_position, std::string(view->state)};
+}
+
 std::string encode_snapshot(projection_snapshot const& snapshot) { return encode_state_record(format_tag, snapshot); }
 
 std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem) {
     return decode_state_record(format_tag, "snapshot", bytes, problem, true);
+}
+
+std::optional<projection_snapshot_view> decode_snapshot_view(std::string_view bytes, std::string* problem) {
+    return decode_state_record_view(format_tag, "snapshot", bytes, problem, true);
 }
 
 }  // namespace ledger::app::detail

@@ -20,6 +20,14 @@ struct projection_snapshot {
     std::string state;                // read_model::save()
 };
 
+/// A decoded record whose state points into the bytes it was decoded from (no copy): valid
+/// while they are.
+struct projection_snapshot_view {
+    std::uint32_t code_version = 0;
+    std::uint64_t next_position = 0;
+    std::string_view state;
+};
+
 /// The table key of a read model's snapshot: "snapshot/<name>".
 std::string snapshot_key(std::string_view name);
 /// The key of the application table's snapshot, saved once for the read models sharing it
@@ -35,11 +43,18 @@ std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::s
                                                        std::string_view bytes, std::string* problem,
                                                        bool verify);
 
+/// As decode_state_record, the state viewed in `bytes` rather than copied.
+std::optional<projection_snapshot_view> decode_state_record_view(std::uint32_t tag, std::string_view what,
+                                                                 std::string_view bytes, std::string* problem,
+                                                                 bool verify);
+
 /// The record: a format tag, the fields above and SHA-256(state).
 std::string encode_snapshot(projection_snapshot const& snapshot);
 
 /// nullopt for bytes that are not a snapshot record of this format or whose state does not
 /// match its checksum; `problem` (when given) then says which.
 std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem = nullptr);
+/// As decode_snapshot, the state viewed in `bytes` (start-up: no copy of large states).
+std::optional<projection_snapshot_view> decode_snapshot_view(std::string_view bytes, std::string* problem = nullptr);
 
 }  // namespace ledger::app::detail
