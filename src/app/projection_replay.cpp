@@ -95,9 +95,10 @@ replay_outcome replay_log(store::event_store const& store,
                                              for (auto* model : lanes[lane]) model->apply(view);
                                          }
                                      },
-                                     // Fewer, larger batches: fewer wake-ups (measured).
+                                     // Fewer, larger batches: fewer wake-ups; many in flight: a lane or the
+                                     // scan descheduled on a busy machine stalls the others less (measured).
                                      .batch_events = 2048,
-                                     .batches = 4});
+                                     .batches = 16});
 }
 
 }  // namespace ledger::app

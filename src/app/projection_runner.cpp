@@ -330,7 +330,7 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
                       fold_batch(lanes[lane], events);
                   },
                   .batch_events = 1024,  // a lane holds its locks for one batch, as before
-                  .batches = 4});
+                  .batches = 16});
     notify_progress();
     return folded.events;
 }
