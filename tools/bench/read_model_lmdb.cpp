@@ -10,7 +10,8 @@
 // copy of a ledger another process is writing). --work (default /tmp/rm-lmdb-bench-<pid>) holds
 // the snapshot file and one LMDB environment per variant, removed at the end unless --keep 1.
 // LIST is comma-separated, default
-//   memory,lmdb:10000:fsync,lmdb:100000:fsync,lmdb:10000:writemap,lmdb:100000:writemap,lmdb:100000:nosync
+//   memory,lmdb:10000:fsync,lmdb:100000:fsync,lmdb:10000:nometasync,lmdb:10000:nosync,
+//   lmdb:100000:nosync,lmdb:10000:writemap,lmdb:100000:writemap
 // where lmdb:N:MODE folds into LMDB through a write-back cache of the entries touched, flushed
 // every N events in one write transaction that also stores the position covered. MODE is the
 // environment's durability: fsync (LMDB's default: every commit synced), nometasync
@@ -812,6 +813,7 @@ void memory_restart(options const& o, results& out) {
     for (auto const& [id, entry] : table->campaigns) campaigns.emplace(std::string(table->texts.text(id)), pd::profile_of(entry, table->texts));
     auto const d = digest(by_campaign, campaigns);
     out.add("rmstate_memory_iterate_ms", ms_since(iterate_start), "ms");
+    out.add("rmstate_memory_restart_rss_anon_after_reads", rss_anon_trimmed(), "MiB");
     std::ofstream(digest_file(o)) << d;
     bench::note("memory: digest %016llx over %zu campaigns with applications", static_cast<unsigned long long>(d), by_campaign.size());
 }
@@ -862,7 +864,7 @@ void lmdb_fold(options const& o, lmdb_variant const& v, results& out) {
     out.add(n + "_fold_cpu", static_cast<double>(events) / cpu_used, "events/cpu-s", "rmstate_memory_fold_cpu");
     out.add(n + "_flush_ms_mean", table->flush_ms_total() / static_cast<double>(table->flushes()), "ms");
     out.add(n + "_flush_ms_max", table->flush_ms_max(), "ms");
-    out.add(n + "_flush_share", table->flush_ms_total() / (seconds * 1000), "of wall");
+    out.add(n + "_flush_share", table->flush_ms_total() / (seconds * 1000), "share");
     table.reset();
     auto const anon = rss_anon_trimmed();
     out.add(n + "_rss_anon", anon, "MiB", "rmstate_memory_rss_anon");
@@ -983,7 +985,7 @@ void lmdb_restart(options const& o, lmdb_variant const& v, results& out) {
     mdb_txn_abort(txn);
     auto const d = digest(by_campaign, campaigns);
     out.add(n + "_iterate_ms", ms_since(iterate_start), "ms", "rmstate_memory_iterate_ms");
-    out.add(n + "_restart_rss_anon_after_reads", rss_anon_trimmed(), "MiB");
+    out.add(n + "_restart_rss_anon_after_reads", rss_anon_trimmed(), "MiB", "rmstate_memory_restart_rss_anon_after_reads");
     out.add(n + "_restart_rss_file_after_reads", status_mib("RssFile"), "MiB");
     std::uint64_t memory_digest = 0;
     std::ifstream(digest_file(o)) >> memory_digest;
@@ -1017,9 +1019,14 @@ void in_child(std::function<void(results&)> const& work, std::map<std::string, d
     int status = 0;
     waitpid(child, &status, 0);
     std::istringstream lines(text);
-    std::string name, unit, baseline;
-    double value = 0;
-    while (lines >> name >> value >> unit >> baseline) {
+    for (std::string line; std::getline(lines, line);) {
+        std::istringstream fields(line);
+        std::string name, number, unit, baseline;
+        if (!std::getline(fields, name, '\t') || !std::getline(fields, number, '\t') ||
+            !std::getline(fields, unit, '\t') || !std::getline(fields, baseline)) {
+            throw std::runtime_error("a child reported a malformed row: " + line);
+        }
+        double const value = std::stod(number);
         seen[name] = value;
         auto const base = seen.find(baseline);
         if (base != seen.end()) bench::row(name, value, unit, baseline, base->second);
@@ -1043,7 +1050,9 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::warn);
     options o;
     o.work = std::filesystem::temp_directory_path() / ("rm-lmdb-bench-" + std::to_string(getpid()));
-    o.variants = split("memory,lmdb:10000:fsync,lmdb:100000:fsync,lmdb:10000:writemap,lmdb:100000:writemap,lmdb:100000:nosync");
+    o.variants = split(
+        "memory,lmdb:10000:fsync,lmdb:100000:fsync,lmdb:10000:nometasync,lmdb:10000:nosync,lmdb:100000:nosync,"
+        "lmdb:10000:writemap,lmdb:100000:writemap");
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string_view const flag = argv[i];
         std::string const value = argv[i + 1];
