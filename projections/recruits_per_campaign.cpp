@@ -5,8 +5,11 @@
 
 #include <boost/json/object.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ledger::projections {
 
@@ -38,18 +41,26 @@ boost::json::value cost_per_contract(std::map<std::string, std::int64_t> const& 
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
-    auto const& texts = table_->texts;
-    std::map<std::string_view, detail::stage_counts> counts;  // ordered: stable rows
-    for (auto const& [id, entry] : table_->campaigns) counts[texts.text(id)];
-    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
-        counts[application.campaign_id].add(application);
-    });
+    auto const& table = *table_;
+    auto const& texts = table.texts;
+    // Every campaign with an entry (planned or costs) or applications, ordered by id: O(campaigns).
+    std::vector<std::pair<std::string_view, std::uint32_t>> ids;
+    ids.reserve(table.campaigns.size() + table.cells.campaigns().size());
+    for (auto const& [id, entry] : table.campaigns) ids.emplace_back(texts.text(id), id);
+    for (auto const& [id, cells] : table.cells.campaigns()) {
+        if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
+    }
+    std::sort(ids.begin(), ids.end());
     boost::json::array rows;
-    for (auto const& [id, count] : counts) {
-        auto const number = texts.find(id);
-        auto const entry = number ? table_->campaigns.find(*number) : table_->campaigns.end();
-        auto const profile = entry == table_->campaigns.end() ? detail::campaign_profile{}
-                                                             : detail::profile_of(entry->second, texts);
+    rows.reserve(ids.size());
+    for (auto const& [id, number] : ids) {
+        detail::stage_counts count;
+        if (auto const* cells = table.cells.find(number)) {
+            for (auto const& year : cells->years) count.add(year);
+        }
+        auto const entry = table.campaigns.find(number);
+        auto const profile = entry == table.campaigns.end() ? detail::campaign_profile{}
+                                                            : detail::profile_of(entry->second, texts);
         boost::json::object row;
         row["campaign_id"] = id;
         row["name"] = profile.planned ? boost::json::value(profile.name) : nullptr;

@@ -13,8 +13,15 @@
 // one. Texts (names, organisers, currencies, application, candidate and campaign ids) are
 // interned in one string_pool, so an entry is a few numbers.
 //
+// The table also maintains the cells the three render their rows from (application_cells.hpp):
+// every change to an application's entry or to its candidate's employment takes the
+// application's contribution out of the cells first and puts the new one back after. The
+// cells, and the candidate → applications index this needs, are not saved: load() recomputes
+// them from the entries.
+//
 // Threading: a plain value; callers serialise access.
 
+#include "projections/detail/application_cells.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include <cereal/types/deque.hpp>
 #include "projections/detail/stream_facts.hpp"
@@ -155,12 +162,27 @@ public:
     std::deque<application_entry> applications;
     boost::unordered_flat_map<std::uint64_t, std::uint32_t> application_numbers;
     boost::unordered_flat_map<std::uint32_t, few<employment_step>> employment;  // by candidate id
+    /// What the applications with a receipt contribute to the rows, maintained by apply and
+    /// recomputed by load (not saved, not compared).
+    application_cells cells;
 
 private:
+    static constexpr std::uint32_t no_application = 0xffffffffU;
+    /// Adds (+1) or removes (-1) one application's contribution to the cells.
+    void contribute(application_entry const& entry, int sign);
+    /// contribute() for every contracted application of `candidate`, whose employment changes.
+    void contribute_candidate(std::uint32_t candidate, int sign);
+    /// Rebuilds the cells from the entries.
+    void recount();
     /// Throws codec_error when a loaded entry names a text the pool does not hold.
     void check_texts() const;
-    /// Rebuilds application_numbers from the entries; throws codec_error for a repeated key.
+    /// Rebuilds application_numbers and the candidate index below from the entries; throws
+    /// codec_error for a repeated key.
     void number_applications();
+    /// The candidate index: per candidate its last application's number, per application the
+    /// number of its candidate's previous one (no_application for none). Rebuilt on load.
+    boost::unordered_flat_map<std::uint32_t, std::uint32_t> last_application_;
+    std::deque<std::uint32_t> previous_application_;
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
 };
@@ -175,6 +197,7 @@ void application_table::load(Archive& archive) {
     archive(with_costs, next, texts, campaigns, applications, employment);
     check_texts();
     number_applications();
+    recount();
 }
 
 /// A read model's handle on the application table it folds into, which make_all_read_models
@@ -245,20 +268,8 @@ struct application_summary {
     std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
 };
 
-/// Calls `visit(summary)` for every application with a remaining receipt, in no set order.
-template <class Visit>
-void for_each_application(application_table const& table, Visit&& visit);
-
 /// The summary of one application entry with a receipt (`candidate` is its candidate id).
 application_summary summarize(application_table const& table, std::uint32_t candidate,
                               application_entry const& entry);
-
-template <class Visit>
-void for_each_application(application_table const& table, Visit&& visit) {
-    for (auto const& entry : table.applications) {
-        if (entry.receipts.empty()) continue;  // stages of an application never received
-        visit(summarize(table, entry.candidate, entry));
-    }
-}
 
 }  // namespace ledger::projections::detail

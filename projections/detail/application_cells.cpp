@@ -1,0 +1,94 @@
+#include "projections/detail/application_cells.hpp"
+
+#include "projections/detail/applications.hpp"
+#include "projections/detail/common.hpp"
+
+#include <algorithm>
+
+namespace ledger::projections::detail {
+
+namespace {
+
+void bump(std::uint32_t& counter, bool counted, int sign) {
+    if (counted) counter = static_cast<std::uint32_t>(static_cast<std::int64_t>(counter) + sign);
+}
+
+}  // namespace
+
+void day_histogram::add(std::int64_t days, int sign) {
+    auto const value = static_cast<std::int32_t>(days);
+    auto const at = std::lower_bound(counts_.begin(), counts_.end(), value,
+                                     [](sample const& s, std::int32_t v) { return s.first < v; });
+    if (sign > 0) {
+        if (at != counts_.end() && at->first == value) ++at->second;
+        else counts_.insert(at, sample{value, 1});
+        return;
+    }
+    if (at == counts_.end() || at->first != value) return;  // never added: nothing to remove
+    if (--at->second == 0) counts_.erase(at);
+}
+
+boost::json::value median_of(std::vector<day_histogram::sample> merged) {
+    std::sort(merged.begin(), merged.end());
+    std::uint64_t count = 0;
+    for (auto const& s : merged) count += s.second;
+    if (count == 0) return nullptr;
+    // The k-th smallest sample (from 0).
+    auto const nth = [&](std::uint64_t k) -> std::int64_t {
+        std::uint64_t seen = 0;
+        for (auto const& s : merged) {
+            seen += s.second;
+            if (k < seen) return s.first;
+        }
+        return merged.back().first;  // not reached: k < count
+    };
+    // As median_days(): the upper middle, and for an even count the mean with the lower one.
+    std::int64_t const upper = nth(count / 2);
+    if (count % 2 == 1) return upper;
+    std::int64_t const lower = nth(count / 2 - 1);
+    std::int64_t const sum = lower + upper;
+    if (sum % 2 == 0) return sum / 2;
+    return static_cast<double>(sum) / 2.0;
+}
+
+void application_cells::count(std::uint32_t campaign, application_summary const& a, int sign) {
+    auto& cells = campaigns_[campaign];
+    auto const year = year_of_day(a.received_day);
+    auto cell = std::find_if(cells.years.begin(), cells.years.end(),
+                             [&](year_cell const& c) { return c.year == year; });
+    if (cell == cells.years.end()) {
+        if (sign < 0) return;  // never counted (cannot happen: contributions are balanced)
+        cell = cells.years.insert(cell, year_cell{.year = year});
+    }
+    bump(cell->applications, true, sign);
+    bump(cell->shortlisted, a.shortlisted, sign);
+    bump(cell->interviewed, a.interviewed, sign);
+    bump(cell->offers, a.offered, sign);
+    bump(cell->offers_accepted, a.accepted, sign);
+    bump(cell->contracts_signed, a.contracted, sign);
+    bump(cell->started, a.started, sign);
+    if (a.offer_day) cell->application_to_offer.add(*a.offer_day - a.received_day, sign);
+    if (a.offer_day && a.started_on) cell->offer_to_start.add(*a.started_on - *a.offer_day, sign);
+    if (cell->applications == 0) cells.years.erase(cell);
+
+    if (a.started) {
+        auto const on = static_cast<std::int32_t>(*a.started_on);
+        auto start = std::lower_bound(cells.starts.begin(), cells.starts.end(), on,
+                                      [](start_cell const& s, std::int32_t v) { return s.started_on < v; });
+        if (start == cells.starts.end() || start->started_on != on) {
+            if (sign > 0) start = cells.starts.insert(start, start_cell{.started_on = on});
+            else start = cells.starts.end();
+        }
+        if (start != cells.starts.end()) {
+            // Retained: no employment ended before the anniversary (retention.cpp counts the
+            // anniversary only once it has passed).
+            bump(start->started, true, sign);
+            bump(start->retained_12m, !a.ended_on || *a.ended_on >= *a.started_on + 365, sign);
+            bump(start->retained_24m, !a.ended_on || *a.ended_on >= *a.started_on + 730, sign);
+            if (start->started == 0) cells.starts.erase(start);
+        }
+    }
+    if (cells.years.empty() && cells.starts.empty()) campaigns_.erase(campaign);
+}
+
+}  // namespace ledger::projections::detail
