@@ -26,18 +26,16 @@ namespace {
 // (kind, organiser, year); nullopt kind and organiser for a campaign with no plan.
 using funnel_key = std::tuple<std::optional<std::string>, std::optional<std::string>, std::int32_t>;
 
-/// The cells of the campaigns of one row, summed; the medians' histograms merged.
+/// The cells of the campaigns of one row, summed; the medians' histograms merged when rendered.
 struct funnel_cell {
     detail::stage_counts counts;
-    std::vector<detail::day_histogram::sample> application_to_offer;
-    std::vector<detail::day_histogram::sample> offer_to_start;
+    std::vector<detail::day_histogram const*> application_to_offer;
+    std::vector<detail::day_histogram const*> offer_to_start;
 
     void add(detail::year_cell const& cell) {
         counts.add(cell);
-        auto const& a = cell.application_to_offer.samples();
-        application_to_offer.insert(application_to_offer.end(), a.begin(), a.end());
-        auto const& o = cell.offer_to_start.samples();
-        offer_to_start.insert(offer_to_start.end(), o.begin(), o.end());
+        if (!cell.application_to_offer.empty()) application_to_offer.push_back(&cell.application_to_offer);
+        if (!cell.offer_to_start.empty()) offer_to_start.push_back(&cell.offer_to_start);
     }
 };
 
@@ -51,15 +49,15 @@ boost::json::object conversion(detail::stage_counts const& c) {
             {"started", ratio(c.started, c.contracts_signed)}};
 }
 
-boost::json::object row_of(funnel_key const& key, funnel_cell& cell) {
+boost::json::object row_of(funnel_key const& key, funnel_cell const& cell) {
     boost::json::object row;
     row["kind"] = detail::string_or_null(std::get<0>(key));
     row["organiser"] = detail::string_or_null(std::get<1>(key));
     row["year"] = std::get<2>(key);
     cell.counts.write(row);
     row["conversion"] = conversion(cell.counts);
-    row["median_days_application_to_offer"] = detail::median_of(std::move(cell.application_to_offer));
-    row["median_days_offer_to_start"] = detail::median_of(std::move(cell.offer_to_start));
+    row["median_days_application_to_offer"] = detail::median_of(cell.application_to_offer);
+    row["median_days_offer_to_start"] = detail::median_of(cell.offer_to_start);
     return row;
 }
 

@@ -28,20 +28,12 @@ void day_histogram::add(std::int64_t days, int sign) {
     if (--at->second == 0) counts_.erase(at);
 }
 
-boost::json::value median_of(std::vector<day_histogram::sample> merged) {
-    std::sort(merged.begin(), merged.end());
-    std::uint64_t count = 0;
-    for (auto const& s : merged) count += s.second;
+namespace {
+
+/// median_days() of `count` samples whose k-th smallest (from 0) `nth` gives.
+template <class Nth>
+boost::json::value median_by(std::uint64_t count, Nth const& nth) {
     if (count == 0) return nullptr;
-    // The k-th smallest sample (from 0).
-    auto const nth = [&](std::uint64_t k) -> std::int64_t {
-        std::uint64_t seen = 0;
-        for (auto const& s : merged) {
-            seen += s.second;
-            if (k < seen) return s.first;
-        }
-        return merged.back().first;  // not reached: k < count
-    };
     // As median_days(): the upper middle, and for an even count the mean with the lower one.
     std::int64_t const upper = nth(count / 2);
     if (count % 2 == 1) return upper;
@@ -49,6 +41,60 @@ boost::json::value median_of(std::vector<day_histogram::sample> merged) {
     std::int64_t const sum = lower + upper;
     if (sum % 2 == 0) return sum / 2;
     return static_cast<double>(sum) / 2.0;
+}
+
+}  // namespace
+
+boost::json::value median_of(std::vector<day_histogram::sample> merged) {
+    std::sort(merged.begin(), merged.end());
+    std::uint64_t count = 0;
+    for (auto const& s : merged) count += s.second;
+    return median_by(count, [&](std::uint64_t k) -> std::int64_t {
+        std::uint64_t seen = 0;
+        for (auto const& s : merged) {
+            seen += s.second;
+            if (k < seen) return s.first;
+        }
+        return merged.back().first;  // not reached: k < count
+    });
+}
+
+boost::json::value median_of(std::vector<day_histogram const*> const& histograms) {
+    std::int64_t low = 0;
+    std::int64_t high = -1;
+    for (auto const* h : histograms) {
+        if (h->empty()) continue;
+        if (high < low) {
+            low = h->samples().front().first;
+            high = h->samples().back().first;
+        } else {
+            low = std::min<std::int64_t>(low, h->samples().front().first);
+            high = std::max<std::int64_t>(high, h->samples().back().first);
+        }
+    }
+    if (high < low) return nullptr;
+    constexpr std::int64_t dense_limit = 1 << 16;  // 512 KiB of counters at most
+    if (high - low >= dense_limit) {
+        std::vector<day_histogram::sample> merged;
+        for (auto const* h : histograms) merged.insert(merged.end(), h->samples().begin(), h->samples().end());
+        return median_of(std::move(merged));
+    }
+    std::vector<std::uint64_t> counts(static_cast<std::size_t>(high - low + 1), 0);
+    std::uint64_t count = 0;
+    for (auto const* h : histograms) {
+        for (auto const& s : h->samples()) {
+            counts[static_cast<std::size_t>(s.first - low)] += s.second;
+            count += s.second;
+        }
+    }
+    return median_by(count, [&](std::uint64_t k) -> std::int64_t {
+        std::uint64_t seen = 0;
+        for (std::size_t i = 0; i < counts.size(); ++i) {
+            seen += counts[i];
+            if (k < seen) return low + static_cast<std::int64_t>(i);
+        }
+        return high;  // not reached: k < count
+    });
 }
 
 void application_cells::count(std::uint32_t campaign, application_summary const& a, int sign) {

@@ -50,6 +50,9 @@ private:
 /// median_days() of the samples `merged` holds (value, how many; any order, values may repeat):
 /// the middle value, for an even count the mean of the two middle ones. JSON null for none.
 boost::json::value median_of(std::vector<day_histogram::sample> merged);
+/// median_of() the samples of all of `histograms` together: counted into one array over their
+/// range of values when that is small (days apart), else merged and sorted.
+boost::json::value median_of(std::vector<day_histogram const*> const& histograms);
 
 /// The applications of one campaign received in one year.
 struct year_cell {

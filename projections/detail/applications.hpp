@@ -242,16 +242,6 @@ private:
 /// Whether application_table reads events of `type` (with or without costs).
 bool application_table_reads(std::string_view type, bool with_costs) noexcept;
 
-/// A campaign as its entry describes it.
-struct campaign_profile {
-    bool planned = false;
-    std::string name;
-    std::string kind;  // the SPEC spelling, e.g. "recruitment_trip"
-    std::string organiser;
-    std::map<std::string, std::int64_t> costs;  // currency → sum of minor units
-};
-campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts);
-
 /// One application as its entry and its candidate's employment describe it: received with a
 /// campaign (by its first remaining ApplicationReceived), and the stages it reached.
 struct application_summary {
