@@ -75,30 +75,27 @@ void application_table::apply_campaign(fold_event const& e, int sign) {
     if (entry != campaigns.end() && entry->second.empty()) campaigns.erase(entry);
 }
 
-void application_table::contribute(application_entry const& entry, int sign) {
-    if (entry.receipts.empty()) return;  // stages of an application never received count nowhere
-    cells.count(entry.receipts.front().campaign_id, summarize(*this, entry.candidate, entry), sign);
+std::optional<application_table::contribution> application_table::contribution_of(application_entry const& entry) const {
+    if (entry.receipts.empty()) return std::nullopt;  // stages of an application never received count nowhere
+    return contribution{entry.receipts.front().campaign_id, summarize(*this, entry.candidate, entry)};
 }
 
-void application_table::contribute_candidate(std::uint32_t candidate, int sign) {
-    auto const last = last_application_.find(candidate);
-    if (last == last_application_.end()) return;
-    for (auto number = last->second; number != no_application; number = previous_application_[number]) {
-        auto const& entry = applications[number];
-        // Employment only shapes the summary of a contracted application.
-        if (!entry.contracts.empty()) contribute(entry, sign);
-    }
+void application_table::replace(std::optional<contribution> const& before, std::optional<contribution> const& after) {
+    if (before == after) return;
+    // The new one in first: a cell the two share is never emptied (and freed) in between.
+    if (after) cells.count(after->campaign, after->summary, +1);
+    if (before) cells.count(before->campaign, before->summary, -1);
 }
 
 void application_table::recount() {
     cells.clear();
-    for (auto const& entry : applications) contribute(entry, +1);
+    for (auto const& entry : applications) replace(std::nullopt, contribution_of(entry));
 }
 
 void application_table::apply_candidate(fold_event const& e, int sign) {
     auto const candidate = texts.intern(e.stream_id());
     auto const day = static_cast<std::int32_t>(day_number(e.occurred_at));
-    // Changes one application's entry: its contribution out before, the new one in after.
+    // Changes one application's entry, and its contribution in the cells with it.
     auto change = [&](std::string const& id, auto&& what) {
         auto const application = texts.intern(id);
         auto const [at, added] = application_numbers.try_emplace((std::uint64_t{candidate} << 32) | application,
@@ -110,19 +107,28 @@ void application_table::apply_candidate(fold_event const& e, int sign) {
             last->second = at->second;
         }
         auto& entry = applications[at->second];
-        contribute(entry, -1);
+        auto const before = contribution_of(entry);
         what(entry);
-        contribute(entry, +1);
+        replace(before, contribution_of(entry));
     };
-    // Changes the candidate's employment, which every contracted application of theirs reads.
+    // Changes the candidate's employment, which every contracted application of theirs reads,
+    // and their contributions with it.
     auto employ = [&](employment_step step) {
-        contribute_candidate(candidate, -1);
+        auto& affected = employed_scratch_;
+        affected.clear();
+        auto const last = last_application_.find(candidate);
+        for (auto number = last == last_application_.end() ? no_application : last->second;
+             number != no_application; number = previous_application_[number]) {
+            auto const& entry = applications[number];
+            // Employment only shapes the summary of a contracted application.
+            if (!entry.contracts.empty() && !entry.receipts.empty()) affected.emplace_back(number, contribution_of(entry));
+        }
         add_or_remove(employment[candidate], step, sign);
         // Employment a retraction emptied goes (an emptied application keeps its empty entry).
         if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
             employment.erase(it);
         }
-        contribute_candidate(candidate, +1);
+        for (auto const& [number, before] : affected) replace(before, contribution_of(applications[number]));
     };
     if (auto const* received = std::get_if<ev::application_received>(e.data)) {
         change(received->application_id, [&](application_entry& entry) {

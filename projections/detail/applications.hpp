@@ -31,11 +31,11 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ledger::projections::detail {
@@ -126,6 +126,23 @@ struct employment_step {
     friend bool operator==(employment_step const&, employment_step const&) = default;
 };
 
+/// One application as its entry and its candidate's employment describe it: received with a
+/// campaign (by its first remaining ApplicationReceived), and the stages it reached.
+struct application_summary {
+    std::string_view campaign_id;
+    std::int64_t received_day = 0;
+    bool shortlisted = false;
+    bool interviewed = false;
+    bool offered = false;
+    bool accepted = false;
+    bool contracted = false;
+    bool started = false;  // contracted, and an EmploymentStarted came later in the stream
+    std::optional<std::int64_t> offer_day;   // of the first OfferExtended
+    std::optional<std::int64_t> started_on;  // of the first EmploymentStarted after the contract
+    std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
+    friend bool operator==(application_summary const&, application_summary const&) = default;
+};
+
 /// Campaigns, applications and employment of the log so far.
 class application_table {
 public:
@@ -168,10 +185,16 @@ public:
 
 private:
     static constexpr std::uint32_t no_application = 0xffffffffU;
-    /// Adds (+1) or removes (-1) one application's contribution to the cells.
-    void contribute(application_entry const& entry, int sign);
-    /// contribute() for every contracted application of `candidate`, whose employment changes.
-    void contribute_candidate(std::uint32_t candidate, int sign);
+    /// What one application contributes to the cells: its campaign (interned) and summary.
+    struct contribution {
+        std::uint32_t campaign = 0;
+        application_summary summary;
+        friend bool operator==(contribution const&, contribution const&) = default;
+    };
+    /// The contribution of an application with a receipt; nullopt for one without.
+    std::optional<contribution> contribution_of(application_entry const& entry) const;
+    /// Puts `after` into the cells in place of `before` (nothing when they are equal).
+    void replace(std::optional<contribution> const& before, std::optional<contribution> const& after);
     /// Rebuilds the cells from the entries.
     void recount();
     /// Throws codec_error when a loaded entry names a text the pool does not hold.
@@ -183,6 +206,9 @@ private:
     /// number of its candidate's previous one (no_application for none). Rebuilt on load.
     boost::unordered_flat_map<std::uint32_t, std::uint32_t> last_application_;
     std::deque<std::uint32_t> previous_application_;
+    /// The contracted applications an employment event changes, with their contributions
+    /// before it (kept to reuse its memory).
+    std::vector<std::pair<std::uint32_t, std::optional<contribution>>> employed_scratch_;
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
 };
@@ -241,22 +267,6 @@ private:
 
 /// Whether application_table reads events of `type` (with or without costs).
 bool application_table_reads(std::string_view type, bool with_costs) noexcept;
-
-/// One application as its entry and its candidate's employment describe it: received with a
-/// campaign (by its first remaining ApplicationReceived), and the stages it reached.
-struct application_summary {
-    std::string_view campaign_id;
-    std::int64_t received_day = 0;
-    bool shortlisted = false;
-    bool interviewed = false;
-    bool offered = false;
-    bool accepted = false;
-    bool contracted = false;
-    bool started = false;  // contracted, and an EmploymentStarted came later in the stream
-    std::optional<std::int64_t> offer_day;   // of the first OfferExtended
-    std::optional<std::int64_t> started_on;  // of the first EmploymentStarted after the contract
-    std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
-};
 
 /// The summary of one application entry with a receipt (`candidate` is its candidate id).
 application_summary summarize(application_table const& table, std::uint32_t candidate,
