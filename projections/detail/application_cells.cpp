@@ -97,44 +97,76 @@ boost::json::value median_of(std::vector<day_histogram const*> const& histograms
     });
 }
 
+namespace {
+
+/// Adds (+1) or removes (-1) an application's part in its year's cell.
+void count_year(year_cell& cell, application_summary const& a, int sign) {
+    bump(cell.applications, true, sign);
+    bump(cell.shortlisted, a.shortlisted, sign);
+    bump(cell.interviewed, a.interviewed, sign);
+    bump(cell.offers, a.offered, sign);
+    bump(cell.offers_accepted, a.accepted, sign);
+    bump(cell.contracts_signed, a.contracted, sign);
+    bump(cell.started, a.started, sign);
+    if (a.offer_day) cell.application_to_offer.add(*a.offer_day - a.received_day, sign);
+    if (a.offer_day && a.started_on) cell.offer_to_start.add(*a.started_on - *a.offer_day, sign);
+}
+
+/// Adds (+1) or removes (-1) a started application's part in its campaign's start cells.
+void count_start(campaign_cells& cells, application_summary const& a, int sign) {
+    if (!a.started) return;
+    auto const on = static_cast<std::int32_t>(*a.started_on);
+    auto start = std::lower_bound(cells.starts.begin(), cells.starts.end(), on,
+                                  [](start_cell const& s, std::int32_t v) { return s.started_on < v; });
+    if (start == cells.starts.end() || start->started_on != on) {
+        if (sign < 0) return;  // never counted (cannot happen: contributions are balanced)
+        start = cells.starts.insert(start, start_cell{.started_on = on});
+    }
+    // Retained: no employment ended before the anniversary (retention.cpp counts the
+    // anniversary only once it has passed).
+    bump(start->started, true, sign);
+    bump(start->retained_12m, !a.ended_on || *a.ended_on >= *a.started_on + 365, sign);
+    bump(start->retained_24m, !a.ended_on || *a.ended_on >= *a.started_on + 730, sign);
+    if (start->started == 0) cells.starts.erase(start);
+}
+
+std::vector<year_cell>::iterator find_year(campaign_cells& cells, std::int32_t year) {
+    return std::find_if(cells.years.begin(), cells.years.end(), [&](year_cell const& c) { return c.year == year; });
+}
+
+}  // namespace
+
 void application_cells::count(std::uint32_t campaign, application_summary const& a, int sign) {
     auto& cells = campaigns_[campaign];
     auto const year = year_of_day(a.received_day);
-    auto cell = std::find_if(cells.years.begin(), cells.years.end(),
-                             [&](year_cell const& c) { return c.year == year; });
+    auto cell = find_year(cells, year);
     if (cell == cells.years.end()) {
         if (sign < 0) return;  // never counted (cannot happen: contributions are balanced)
         cell = cells.years.insert(cell, year_cell{.year = year});
     }
-    bump(cell->applications, true, sign);
-    bump(cell->shortlisted, a.shortlisted, sign);
-    bump(cell->interviewed, a.interviewed, sign);
-    bump(cell->offers, a.offered, sign);
-    bump(cell->offers_accepted, a.accepted, sign);
-    bump(cell->contracts_signed, a.contracted, sign);
-    bump(cell->started, a.started, sign);
-    if (a.offer_day) cell->application_to_offer.add(*a.offer_day - a.received_day, sign);
-    if (a.offer_day && a.started_on) cell->offer_to_start.add(*a.started_on - *a.offer_day, sign);
+    count_year(*cell, a, sign);
     if (cell->applications == 0) cells.years.erase(cell);
+    count_start(cells, a, sign);
+    if (cells.years.empty() && cells.starts.empty()) campaigns_.erase(campaign);
+}
 
-    if (a.started) {
-        auto const on = static_cast<std::int32_t>(*a.started_on);
-        auto start = std::lower_bound(cells.starts.begin(), cells.starts.end(), on,
-                                      [](start_cell const& s, std::int32_t v) { return s.started_on < v; });
-        if (start == cells.starts.end() || start->started_on != on) {
-            if (sign > 0) start = cells.starts.insert(start, start_cell{.started_on = on});
-            else start = cells.starts.end();
-        }
-        if (start != cells.starts.end()) {
-            // Retained: no employment ended before the anniversary (retention.cpp counts the
-            // anniversary only once it has passed).
-            bump(start->started, true, sign);
-            bump(start->retained_12m, !a.ended_on || *a.ended_on >= *a.started_on + 365, sign);
-            bump(start->retained_24m, !a.ended_on || *a.ended_on >= *a.started_on + 730, sign);
-            if (start->started == 0) cells.starts.erase(start);
+void application_cells::replace(std::uint32_t campaign, application_summary const& before,
+                                application_summary const& after) {
+    auto const year = year_of_day(after.received_day);
+    auto const it = campaigns_.find(campaign);
+    if (year == year_of_day(before.received_day) && it != campaigns_.end()) {
+        auto const cell = find_year(it->second, year);
+        if (cell != it->second.years.end()) {
+            // One cell, found once; the new part in before the old one out, so nothing empties.
+            count_year(*cell, after, +1);
+            count_year(*cell, before, -1);
+            count_start(it->second, after, +1);
+            count_start(it->second, before, -1);
+            return;
         }
     }
-    if (cells.years.empty() && cells.starts.empty()) campaigns_.erase(campaign);
+    count(campaign, after, +1);
+    count(campaign, before, -1);
 }
 
 }  // namespace ledger::projections::detail

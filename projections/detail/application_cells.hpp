@@ -86,6 +86,9 @@ public:
     /// Adds (+1) or removes (-1) what one application received for `campaign` (an interned id)
     /// contributes, as summarize() describes it.
     void count(std::uint32_t campaign, application_summary const& a, int sign);
+    /// count(campaign, after, +1) then count(campaign, before, -1), the cell looked up once
+    /// when both are of the same year (the common case: an event of an application).
+    void replace(std::uint32_t campaign, application_summary const& before, application_summary const& after);
     void clear() noexcept { campaigns_.clear(); }
 
     /// The campaigns with at least one application, by interned id.

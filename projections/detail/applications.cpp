@@ -82,6 +82,10 @@ std::optional<application_table::contribution> application_table::contribution_o
 
 void application_table::replace(std::optional<contribution> const& before, std::optional<contribution> const& after) {
     if (before == after) return;
+    if (before && after && before->campaign == after->campaign) {
+        cells.replace(after->campaign, before->summary, after->summary);
+        return;
+    }
     // The new one in first: a cell the two share is never emptied (and freed) in between.
     if (after) cells.count(after->campaign, after->summary, +1);
     if (before) cells.count(before->campaign, before->summary, -1);
