@@ -231,7 +231,7 @@ bool application_table_reads(std::string_view type, bool with_costs) noexcept {
 application_summary summarize(application_table const& table, std::uint32_t candidate,
                               application_entry const& entry) {
     auto const& first = entry.receipts.front();
-    application_summary a{.campaign_id = table.texts.text(first.campaign_id),
+    application_summary a{.campaign_id = first.campaign_id,
                           .received_day = first.day,
                           .shortlisted = entry.shortlisted > 0,
                           .interviewed = entry.interviewed > 0,

@@ -129,7 +129,7 @@ struct employment_step {
 /// One application as its entry and its candidate's employment describe it: received with a
 /// campaign (by its first remaining ApplicationReceived), and the stages it reached.
 struct application_summary {
-    std::string_view campaign_id;
+    std::uint32_t campaign_id = 0;  // interned
     std::int64_t received_day = 0;
     bool shortlisted = false;
     bool interviewed = false;
