@@ -228,10 +228,23 @@ bool application_table_reads(std::string_view type, bool with_costs) noexcept {
                           type == ev::advertisement_published::type_name);
 }
 
+campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts) {
+    campaign_profile profile;
+    for (auto const& cost : entry.costs) profile.costs[std::string(texts.text(cost.currency))] += cost.amount_minor;
+    if (!entry.plans.empty()) {  // rule 1: one plan; should there be more, the first
+        auto const& plan = entry.plans.front();
+        profile.planned = true;
+        profile.name = texts.text(plan.name);
+        profile.organiser = texts.text(plan.organiser);
+        profile.kind = enum_name(static_cast<ev::campaign_kind>(plan.kind));
+    }
+    return profile;
+}
+
 application_summary summarize(application_table const& table, std::uint32_t candidate,
                               application_entry const& entry) {
     auto const& first = entry.receipts.front();
-    application_summary a{.campaign_id = first.campaign_id,
+    application_summary a{.campaign = first.campaign_id,
                           .received_day = first.day,
                           .shortlisted = entry.shortlisted > 0,
                           .interviewed = entry.interviewed > 0,

@@ -31,6 +31,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -129,7 +130,8 @@ struct employment_step {
 /// One application as its entry and its candidate's employment describe it: received with a
 /// campaign (by its first remaining ApplicationReceived), and the stages it reached.
 struct application_summary {
-    std::uint32_t campaign_id = 0;  // interned
+    std::string_view campaign_id;  // its text: set by for_each_application, empty from summarize
+    std::uint32_t campaign = 0;    // interned id
     std::int64_t received_day = 0;
     bool shortlisted = false;
     bool interviewed = false;
@@ -271,5 +273,30 @@ bool application_table_reads(std::string_view type, bool with_costs) noexcept;
 /// The summary of one application entry with a receipt (`candidate` is its candidate id).
 application_summary summarize(application_table const& table, std::uint32_t candidate,
                               application_entry const& entry);
+
+// Iterating every application and describing campaigns with texts is no longer how the three
+// read models render (they read the cells); tools/bench/read_model_lmdb.cpp still measures it.
+
+/// A campaign as its entry describes it.
+struct campaign_profile {
+    bool planned = false;
+    std::string name;
+    std::string kind;  // the SPEC spelling, e.g. "recruitment_trip"
+    std::string organiser;
+    std::map<std::string, std::int64_t> costs;  // currency → sum of minor units
+};
+campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts);
+
+/// Calls `visit(summary)` (campaign_id set) for every application with a remaining receipt, in
+/// no set order.
+template <class Visit>
+void for_each_application(application_table const& table, Visit&& visit) {
+    for (auto const& entry : table.applications) {
+        if (entry.receipts.empty()) continue;  // stages of an application never received
+        auto summary = summarize(table, entry.candidate, entry);
+        summary.campaign_id = table.texts.text(summary.campaign);
+        visit(summary);
+    }
+}
 
 }  // namespace ledger::projections::detail
