@@ -3,7 +3,9 @@
 #include "projections/detail/common.hpp"
 #include "projections/detail/stage_counts.hpp"
 
+#include <boost/container_hash/hash.hpp>
 #include <boost/json/object.hpp>
+#include <boost/unordered/unordered_flat_map.hpp>
 
 #include <map>
 #include <optional>
@@ -24,15 +26,16 @@ namespace {
 // (kind, organiser, year); nullopt kind and organiser for a campaign with no plan.
 using funnel_key = std::tuple<std::optional<std::string>, std::optional<std::string>, std::int32_t>;
 
+/// The cells of the campaigns of one row, summed; the medians' histograms merged when rendered.
 struct funnel_cell {
     detail::stage_counts counts;
-    std::vector<std::int64_t> application_to_offer;
-    std::vector<std::int64_t> offer_to_start;
+    std::vector<detail::day_histogram const*> application_to_offer;
+    std::vector<detail::day_histogram const*> offer_to_start;
 
-    void add(detail::application_summary const& a) {
-        counts.add(a);
-        if (a.offer_day) application_to_offer.push_back(*a.offer_day - a.received_day);
-        if (a.offer_day && a.started_on) offer_to_start.push_back(*a.started_on - *a.offer_day);
+    void add(detail::year_cell const& cell) {
+        counts.add(cell);
+        if (!cell.application_to_offer.empty()) application_to_offer.push_back(&cell.application_to_offer);
+        if (!cell.offer_to_start.empty()) offer_to_start.push_back(&cell.offer_to_start);
     }
 };
 
@@ -53,32 +56,62 @@ boost::json::object row_of(funnel_key const& key, funnel_cell const& cell) {
     row["year"] = std::get<2>(key);
     cell.counts.write(row);
     row["conversion"] = conversion(cell.counts);
-    row["median_days_application_to_offer"] = detail::median_days(cell.application_to_offer);
-    row["median_days_offer_to_start"] = detail::median_days(cell.offer_to_start);
+    row["median_days_application_to_offer"] = detail::median_of(cell.application_to_offer);
+    row["median_days_offer_to_start"] = detail::median_of(cell.offer_to_start);
     return row;
 }
+
+/// A row's key in numbers: planned, kind, interned organiser, year.
+struct number_key {
+    bool planned = false;
+    std::uint8_t kind = 0;
+    std::uint32_t organiser = 0;
+    std::int32_t year = 0;
+    friend bool operator==(number_key const&, number_key const&) = default;
+};
+
+struct hash_number_key {
+    std::size_t operator()(number_key const& k) const noexcept {
+        std::size_t seed = 0;
+        boost::hash_combine(seed, k.planned);
+        boost::hash_combine(seed, k.kind);
+        boost::hash_combine(seed, k.organiser);
+        boost::hash_combine(seed, k.year);
+        return seed;
+    }
+};
 
 }  // namespace
 
 boost::json::array funnel::rows() const {
-    std::map<std::string_view, std::pair<std::optional<std::string>, std::optional<std::string>>>
-        campaign_keys;
-    for (auto const& [id, entry] : table_->campaigns) {
-        auto const profile = detail::profile_of(entry, table_->texts);
-        if (profile.planned) campaign_keys[table_->texts.text(id)] = {profile.kind, profile.organiser};
-    }
-    std::map<funnel_key, funnel_cell> cells;
-    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
-        auto const campaign = campaign_keys.find(application.campaign_id);
-        auto const year = detail::year_of_day(application.received_day);
-        funnel_key key{std::nullopt, std::nullopt, year};
-        if (campaign != campaign_keys.end()) {
-            key = funnel_key{campaign->second.first, campaign->second.second, year};
+    auto const& table = *table_;
+    // The campaigns' cells summed per row key in numbers (O(campaigns × years)), then the
+    // few rows put in order by their texts.
+    boost::unordered_flat_map<number_key, funnel_cell, hash_number_key> by_number;
+    for (auto const& [id, cells] : table.cells.campaigns()) {
+        number_key key;
+        auto const entry = table.campaigns.find(id);
+        if (entry != table.campaigns.end() && !entry->second.plans.empty()) {
+            auto const& plan = entry->second.plans.front();  // rule 1: one plan; should there be more, the first
+            key = number_key{.planned = true, .kind = plan.kind, .organiser = plan.organiser};
         }
-        cells[key].add(application);
-    });
+        for (auto const& year : cells.years) {
+            key.year = year.year;
+            by_number[key].add(year);
+        }
+    }
+    std::map<funnel_key, funnel_cell*> ordered;
+    for (auto& [key, cell] : by_number) {
+        funnel_key text_key{std::nullopt, std::nullopt, key.year};
+        if (key.planned) {
+            text_key = funnel_key{detail::enum_name(static_cast<events::campaign_kind>(key.kind)),
+                                  std::string(table.texts.text(key.organiser)), key.year};
+        }
+        ordered.emplace(std::move(text_key), &cell);
+    }
     boost::json::array rows;
-    for (auto const& [key, cell] : cells) rows.push_back(row_of(key, cell));
+    rows.reserve(ordered.size());
+    for (auto const& [key, cell] : ordered) rows.push_back(row_of(key, *cell));
     return rows;
 }
 

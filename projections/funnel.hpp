@@ -28,7 +28,8 @@ public:
     static bool reads(std::string_view type) noexcept;
     void apply(fold_event const& event);
     /// Ordered by kind, organiser, year; applications to an unplanned campaign come first with
-    /// kind and organiser null.
+    /// kind and organiser null. The cells of each (campaign, year) summed under the campaign's
+    /// plan as it is now, the medians' histograms merged: O(campaigns × years).
     boost::json::array rows() const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).

@@ -5,8 +5,10 @@
 
 #include <boost/json/object.hpp>
 
-#include <map>
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ledger::projections {
 
@@ -18,16 +20,18 @@ void recruits_per_campaign::apply(fold_event const& event) { table_.fold(event);
 
 namespace {
 
-boost::json::object money(std::map<std::string, std::int64_t> const& by_currency) {
-    boost::json::object out;
+/// A campaign's cost sums by currency, ordered by currency (each currency once in an entry).
+using costs_by_currency = std::vector<std::pair<std::string_view, std::int64_t>>;
+
+boost::json::object money(costs_by_currency const& by_currency) {
+    boost::json::object out(by_currency.size());
     for (auto const& [currency, amount] : by_currency) out[currency] = amount;
     return out;
 }
 
-boost::json::value cost_per_contract(std::map<std::string, std::int64_t> const& costs,
-                                     std::uint64_t contracts) {
+boost::json::value cost_per_contract(costs_by_currency const& costs, std::uint64_t contracts) {
     if (contracts == 0) return nullptr;
-    boost::json::object out;
+    boost::json::object out(costs.size());
     // Integer division of minor units: a fraction of a cent per contract is not money.
     for (auto const& [currency, amount] : costs) {
         out[currency] = amount / static_cast<std::int64_t>(contracts);
@@ -38,26 +42,43 @@ boost::json::value cost_per_contract(std::map<std::string, std::int64_t> const& 
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
-    auto const& texts = table_->texts;
-    std::map<std::string_view, detail::stage_counts> counts;  // ordered: stable rows
-    for (auto const& [id, entry] : table_->campaigns) counts[texts.text(id)];
-    detail::for_each_application(*table_, [&](detail::application_summary const& application) {
-        counts[application.campaign_id].add(application);
-    });
+    auto const& table = *table_;
+    auto const& texts = table.texts;
+    // Every campaign with an entry (planned or costs) or applications, ordered by id: O(campaigns).
+    std::vector<std::pair<std::string_view, std::uint32_t>> ids;
+    ids.reserve(table.campaigns.size() + table.cells.campaigns().size());
+    for (auto const& [id, entry] : table.campaigns) ids.emplace_back(texts.text(id), id);
+    for (auto const& [id, cells] : table.cells.campaigns()) {
+        if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
+    }
+    std::sort(ids.begin(), ids.end());
     boost::json::array rows;
-    for (auto const& [id, count] : counts) {
-        auto const number = texts.find(id);
-        auto const entry = number ? table_->campaigns.find(*number) : table_->campaigns.end();
-        auto const profile = entry == table_->campaigns.end() ? detail::campaign_profile{}
-                                                             : detail::profile_of(entry->second, texts);
-        boost::json::object row;
+    rows.reserve(ids.size());
+    costs_by_currency costs;
+    for (auto const& [id, number] : ids) {
+        detail::stage_counts count;
+        if (auto const* cells = table.cells.find(number)) {
+            for (auto const& year : cells->years) count.add(year);
+        }
+        auto const found = table.campaigns.find(number);
+        auto const* entry = found == table.campaigns.end() ? nullptr : &found->second;
+        // rule 1: one plan; should there be more, the first
+        auto const* plan = entry == nullptr || entry->plans.empty() ? nullptr : &entry->plans.front();
+        costs.clear();
+        if (entry != nullptr) {
+            for (auto const& cost : entry->costs) costs.emplace_back(texts.text(cost.currency), cost.amount_minor);
+            std::sort(costs.begin(), costs.end());
+        }
+        boost::json::object row(recruits_per_campaign::columns.size());
         row["campaign_id"] = id;
-        row["name"] = profile.planned ? boost::json::value(profile.name) : nullptr;
-        row["kind"] = profile.planned ? boost::json::value(profile.kind) : nullptr;
-        row["organiser"] = profile.planned ? boost::json::value(profile.organiser) : nullptr;
+        row["name"] = plan != nullptr ? boost::json::value(texts.text(plan->name)) : nullptr;
+        row["kind"] = plan != nullptr
+                          ? boost::json::value(detail::enum_name(static_cast<events::campaign_kind>(plan->kind)))
+                          : nullptr;
+        row["organiser"] = plan != nullptr ? boost::json::value(texts.text(plan->organiser)) : nullptr;
         count.write(row);
-        row["costs"] = money(profile.costs);
-        row["cost_per_contract"] = cost_per_contract(profile.costs, count.contracts_signed);
+        row["costs"] = money(costs);
+        row["cost_per_contract"] = cost_per_contract(costs, count.contracts_signed);
         rows.push_back(std::move(row));
     }
     return rows;

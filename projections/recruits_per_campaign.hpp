@@ -5,6 +5,10 @@
 // The shape every read model here shares: a value type with a pure fold `apply` (no I/O, no
 // clock, no logging; events it does not care about leave it unchanged), `rows()` deriving the
 // rows from the state, cereal `serialize` for snapshots, and static metadata.
+//
+// The three read models of the application table (this one, funnel, retention) render from the
+// cells the table maintains per campaign and year received (detail/application_cells.hpp), so
+// rows() costs O(campaigns × years), not O(applications).
 
 #include "projections/detail/applications.hpp"
 #include "projections/fold_event.hpp"
@@ -29,7 +33,8 @@ public:
 
     static bool reads(std::string_view type) noexcept;
     void apply(fold_event const& event);
-    /// One row per campaign that is planned or has applications, ordered by campaign_id.
+    /// One row per campaign that is planned, has costs or has applications, ordered by
+    /// campaign_id: the campaign's cells summed over the years.
     boost::json::array rows() const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).

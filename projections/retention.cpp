@@ -5,7 +5,10 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
-#include <map>
+#include <chrono>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ledger::projections {
 
@@ -28,33 +31,51 @@ struct retention_counts {
     std::uint64_t retained_24m = 0;
 };
 
-/// Counts one anniversary `days` after the start: eligible once it has passed (at or before
-/// `now`), retained when no employment ended before it.
-void count_anniversary(detail::application_summary const& a, std::int64_t days, timestamp now,
-                       std::uint64_t& eligible, std::uint64_t& retained) {
-    auto const anniversary = *a.started_on + days;
-    if (timestamp(date(std::chrono::days(anniversary))) > now) return;
-    ++eligible;
-    if (!a.ended_on || *a.ended_on >= anniversary) ++retained;
+/// Whether the anniversary `days` after `started_on` has passed: it is at or before `now`.
+bool passed(std::int64_t started_on, std::int64_t days, timestamp now) {
+    return timestamp(date(std::chrono::days(started_on + days))) <= now;
+}
+
+/// A campaign's starts counted as of `now`: every start, and of those whose 12 (24) month
+/// anniversary has passed how many were retained (no employment ended before it).
+retention_counts counts_of(detail::campaign_cells const* cells, timestamp now) {
+    retention_counts c;
+    if (cells == nullptr) return c;
+    for (auto const& start : cells->starts) {
+        c.started += start.started;
+        if (passed(start.started_on, 365, now)) {
+            c.eligible_12m += start.started;
+            c.retained_12m += start.retained_12m;
+        }
+        if (passed(start.started_on, 730, now)) {
+            c.eligible_24m += start.started;
+            c.retained_24m += start.retained_24m;
+        }
+    }
+    return c;
 }
 
 }  // namespace
 
 boost::json::array retention::rows() const {
+    auto const& table = *table_;
     auto const now = from_micros(latest_occurred_micros_);
-    std::map<std::string_view, retention_counts> counts;
-    for (auto const& [id, entry] : table_->campaigns) {
-        if (!entry.plans.empty()) counts[table_->texts.text(id)];  // costs alone make no row here
+    // Every planned campaign (costs alone make no row here) and every campaign with
+    // applications, ordered by id.
+    std::vector<std::pair<std::string_view, std::uint32_t>> ids;
+    ids.reserve(table.campaigns.size() + table.cells.campaigns().size());
+    for (auto const& [id, entry] : table.campaigns) {
+        if (!entry.plans.empty()) ids.emplace_back(table.texts.text(id), id);
     }
-    detail::for_each_application(*table_, [&](detail::application_summary const& a) {
-        auto& c = counts[a.campaign_id];
-        if (!a.started) return;
-        ++c.started;
-        count_anniversary(a, 365, now, c.eligible_12m, c.retained_12m);
-        count_anniversary(a, 730, now, c.eligible_24m, c.retained_24m);
-    });
+    for (auto const& [id, cells] : table.cells.campaigns()) {
+        auto const entry = table.campaigns.find(id);
+        if (entry == table.campaigns.end() || entry->second.plans.empty()) ids.emplace_back(table.texts.text(id), id);
+    }
+    std::sort(ids.begin(), ids.end());
     boost::json::array rows;
-    for (auto const& [id, c] : counts) {
+    rows.reserve(ids.size());
+    for (auto const& [id, number] : ids) {
+        auto const c = counts_of(table.cells.find(number), now);
         rows.push_back(boost::json::object{{"campaign_id", id},
                                            {"started", c.started},
                                            {"eligible_12m", c.eligible_12m},

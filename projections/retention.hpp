@@ -29,7 +29,8 @@ public:
 
     static bool reads(std::string_view type) noexcept;
     void apply(fold_event const& event);
-    /// One row per campaign that is planned or has applications, ordered by campaign_id.
+    /// One row per campaign that is planned or has applications, ordered by campaign_id: the
+    /// campaign's starts per start day (maintained cells) counted against the clock.
     boost::json::array rows() const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).

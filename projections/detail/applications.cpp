@@ -75,44 +75,94 @@ void application_table::apply_campaign(fold_event const& e, int sign) {
     if (entry != campaigns.end() && entry->second.empty()) campaigns.erase(entry);
 }
 
+std::optional<application_table::contribution> application_table::contribution_of(application_entry const& entry) const {
+    if (entry.receipts.empty()) return std::nullopt;  // stages of an application never received count nowhere
+    return contribution{entry.receipts.front().campaign_id, summarize(*this, entry.candidate, entry)};
+}
+
+void application_table::replace(std::optional<contribution> const& before, std::optional<contribution> const& after) {
+    if (before == after) return;
+    if (before && after && before->campaign == after->campaign) {
+        cells.replace(after->campaign, before->summary, after->summary);
+        return;
+    }
+    // The new one in first: a cell the two share is never emptied (and freed) in between.
+    if (after) cells.count(after->campaign, after->summary, +1);
+    if (before) cells.count(before->campaign, before->summary, -1);
+}
+
+void application_table::recount() {
+    cells.clear();
+    for (auto const& entry : applications) replace(std::nullopt, contribution_of(entry));
+}
+
 void application_table::apply_candidate(fold_event const& e, int sign) {
     auto const candidate = texts.intern(e.stream_id());
     auto const day = static_cast<std::int32_t>(day_number(e.occurred_at));
-    auto touch = [&](std::string const& id) -> application_entry& {
+    // Changes one application's entry, and its contribution in the cells with it.
+    auto change = [&](std::string const& id, auto&& what) {
         auto const application = texts.intern(id);
         auto const [at, added] = application_numbers.try_emplace((std::uint64_t{candidate} << 32) | application,
                                                                  static_cast<std::uint32_t>(applications.size()));
-        if (added) applications.push_back(application_entry{.candidate = candidate, .application = application});
-        return applications[at->second];
+        if (added) {
+            applications.push_back(application_entry{.candidate = candidate, .application = application});
+            auto const [last, first] = last_application_.try_emplace(candidate, at->second);
+            previous_application_.push_back(first ? no_application : last->second);
+            last->second = at->second;
+        }
+        auto& entry = applications[at->second];
+        auto const before = contribution_of(entry);
+        what(entry);
+        replace(before, contribution_of(entry));
+    };
+    // Changes the candidate's employment, which every contracted application of theirs reads,
+    // and their contributions with it.
+    auto employ = [&](employment_step step) {
+        auto& affected = employed_scratch_;
+        affected.clear();
+        auto const last = last_application_.find(candidate);
+        for (auto number = last == last_application_.end() ? no_application : last->second;
+             number != no_application; number = previous_application_[number]) {
+            auto const& entry = applications[number];
+            // Employment only shapes the summary of a contracted application.
+            if (!entry.contracts.empty() && !entry.receipts.empty()) affected.emplace_back(number, contribution_of(entry));
+        }
+        add_or_remove(employment[candidate], step, sign);
+        // Employment a retraction emptied goes (an emptied application keeps its empty entry).
+        if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
+            employment.erase(it);
+        }
+        for (auto const& [number, before] : affected) replace(before, contribution_of(applications[number]));
     };
     if (auto const* received = std::get_if<ev::application_received>(e.data)) {
-        add_or_remove(touch(received->application_id).receipts,
-                      receipt{.position = e.position, .campaign_id = texts.intern(received->campaign_id),
-                              .day = day},
-                      sign);
+        change(received->application_id, [&](application_entry& entry) {
+            add_or_remove(entry.receipts,
+                          receipt{.position = e.position, .campaign_id = texts.intern(received->campaign_id),
+                                  .day = day},
+                          sign);
+        });
     } else if (auto const* screened = std::get_if<ev::application_screened>(e.data)) {
         if (screened->outcome == ev::screening_outcome::shortlisted) {
-            count(touch(screened->application_id).shortlisted, sign);
+            change(screened->application_id, [&](application_entry& entry) { count(entry.shortlisted, sign); });
         }
     } else if (auto const* held = std::get_if<ev::interview_held>(e.data)) {
-        if (held->outcome != ev::interview_outcome::no_show) count(touch(held->application_id).interviewed, sign);
+        if (held->outcome != ev::interview_outcome::no_show) {
+            change(held->application_id, [&](application_entry& entry) { count(entry.interviewed, sign); });
+        }
     } else if (auto const* offer = std::get_if<ev::offer_extended>(e.data)) {
-        add_or_remove(touch(offer->application_id).offers, dated{e.position, day}, sign);
+        change(offer->application_id,
+               [&](application_entry& entry) { add_or_remove(entry.offers, dated{e.position, day}, sign); });
     } else if (auto const* answer = std::get_if<ev::offer_answered>(e.data)) {
-        if (answer->accepted) count(touch(answer->application_id).accepted, sign);
+        if (answer->accepted) {
+            change(answer->application_id, [&](application_entry& entry) { count(entry.accepted, sign); });
+        }
     } else if (auto const* contract = std::get_if<ev::contract_signed>(e.data)) {
-        add_or_remove(touch(contract->application_id).contracts, e.position, sign);
+        change(contract->application_id,
+               [&](application_entry& entry) { add_or_remove(entry.contracts, e.position, sign); });
     } else if (auto const* started = std::get_if<ev::employment_started>(e.data)) {
-        add_or_remove(employment[candidate],
-                      employment_step{e.position, true, static_cast<std::int32_t>(day_number(started->started_on))}, sign);
+        employ(employment_step{e.position, true, static_cast<std::int32_t>(day_number(started->started_on))});
     } else if (auto const* ended = std::get_if<ev::employment_ended>(e.data)) {
-        add_or_remove(employment[candidate],
-                      employment_step{e.position, false, static_cast<std::int32_t>(day_number(ended->ended_on))}, sign);
-    }
-    if (sign > 0) return;
-    // Employment a retraction emptied goes (an emptied application keeps its empty entry).
-    if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
-        employment.erase(it);
+        employ(employment_step{e.position, false, static_cast<std::int32_t>(day_number(ended->ended_on))});
     }
 }
 
@@ -139,11 +189,16 @@ void application_table::check_texts() const {
 void application_table::number_applications() {
     application_numbers.clear();
     application_numbers.reserve(applications.size());
+    last_application_.clear();
+    previous_application_.clear();
     for (std::uint32_t number = 0; number < applications.size(); ++number) {
         auto const& entry = applications[number];
         if (!application_numbers.try_emplace((std::uint64_t{entry.candidate} << 32) | entry.application, number).second) {
             throw codec_error("a snapshot's application table repeats an application");
         }
+        auto const [last, first] = last_application_.try_emplace(entry.candidate, number);
+        previous_application_.push_back(first ? no_application : last->second);
+        last->second = number;
     }
 }
 
@@ -189,7 +244,7 @@ campaign_profile profile_of(campaign_entry const& entry, string_pool const& text
 application_summary summarize(application_table const& table, std::uint32_t candidate,
                               application_entry const& entry) {
     auto const& first = entry.receipts.front();
-    application_summary a{.campaign_id = table.texts.text(first.campaign_id),
+    application_summary a{.campaign = first.campaign_id,
                           .received_day = first.day,
                           .shortlisted = entry.shortlisted > 0,
                           .interviewed = entry.interviewed > 0,

@@ -13,8 +13,15 @@
 // one. Texts (names, organisers, currencies, application, candidate and campaign ids) are
 // interned in one string_pool, so an entry is a few numbers.
 //
+// The table also maintains the cells the three render their rows from (application_cells.hpp):
+// every change to an application's entry or to its candidate's employment takes the
+// application's contribution out of the cells first and puts the new one back after. The
+// cells, and the candidate → applications index this needs, are not saved: load() recomputes
+// them from the entries.
+//
 // Threading: a plain value; callers serialise access.
 
+#include "projections/detail/application_cells.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include <cereal/types/deque.hpp>
 #include "projections/detail/stream_facts.hpp"
@@ -29,6 +36,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ledger::projections::detail {
@@ -119,6 +127,24 @@ struct employment_step {
     friend bool operator==(employment_step const&, employment_step const&) = default;
 };
 
+/// One application as its entry and its candidate's employment describe it: received with a
+/// campaign (by its first remaining ApplicationReceived), and the stages it reached.
+struct application_summary {
+    std::string_view campaign_id;  // its text: set by for_each_application, empty from summarize
+    std::uint32_t campaign = 0;    // interned id
+    std::int64_t received_day = 0;
+    bool shortlisted = false;
+    bool interviewed = false;
+    bool offered = false;
+    bool accepted = false;
+    bool contracted = false;
+    bool started = false;  // contracted, and an EmploymentStarted came later in the stream
+    std::optional<std::int64_t> offer_day;   // of the first OfferExtended
+    std::optional<std::int64_t> started_on;  // of the first EmploymentStarted after the contract
+    std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
+    friend bool operator==(application_summary const&, application_summary const&) = default;
+};
+
 /// Campaigns, applications and employment of the log so far.
 class application_table {
 public:
@@ -155,12 +181,36 @@ public:
     std::deque<application_entry> applications;
     boost::unordered_flat_map<std::uint64_t, std::uint32_t> application_numbers;
     boost::unordered_flat_map<std::uint32_t, few<employment_step>> employment;  // by candidate id
+    /// What the applications with a receipt contribute to the rows, maintained by apply and
+    /// recomputed by load (not saved, not compared).
+    application_cells cells;
 
 private:
+    static constexpr std::uint32_t no_application = 0xffffffffU;
+    /// What one application contributes to the cells: its campaign (interned) and summary.
+    struct contribution {
+        std::uint32_t campaign = 0;
+        application_summary summary;
+        friend bool operator==(contribution const&, contribution const&) = default;
+    };
+    /// The contribution of an application with a receipt; nullopt for one without.
+    std::optional<contribution> contribution_of(application_entry const& entry) const;
+    /// Puts `after` into the cells in place of `before` (nothing when they are equal).
+    void replace(std::optional<contribution> const& before, std::optional<contribution> const& after);
+    /// Rebuilds the cells from the entries.
+    void recount();
     /// Throws codec_error when a loaded entry names a text the pool does not hold.
     void check_texts() const;
-    /// Rebuilds application_numbers from the entries; throws codec_error for a repeated key.
+    /// Rebuilds application_numbers and the candidate index below from the entries; throws
+    /// codec_error for a repeated key.
     void number_applications();
+    /// The candidate index: per candidate its last application's number, per application the
+    /// number of its candidate's previous one (no_application for none). Rebuilt on load.
+    boost::unordered_flat_map<std::uint32_t, std::uint32_t> last_application_;
+    std::deque<std::uint32_t> previous_application_;
+    /// The contracted applications an employment event changes, with their contributions
+    /// before it (kept to reuse its memory).
+    std::vector<std::pair<std::uint32_t, std::optional<contribution>>> employed_scratch_;
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
 };
@@ -175,6 +225,7 @@ void application_table::load(Archive& archive) {
     archive(with_costs, next, texts, campaigns, applications, employment);
     check_texts();
     number_applications();
+    recount();
 }
 
 /// A read model's handle on the application table it folds into, which make_all_read_models
@@ -219,6 +270,13 @@ private:
 /// Whether application_table reads events of `type` (with or without costs).
 bool application_table_reads(std::string_view type, bool with_costs) noexcept;
 
+/// The summary of one application entry with a receipt (`candidate` is its candidate id).
+application_summary summarize(application_table const& table, std::uint32_t candidate,
+                              application_entry const& entry);
+
+// Iterating every application and describing campaigns with texts is no longer how the three
+// read models render (they read the cells); tools/bench/read_model_lmdb.cpp still measures it.
+
 /// A campaign as its entry describes it.
 struct campaign_profile {
     bool planned = false;
@@ -229,35 +287,15 @@ struct campaign_profile {
 };
 campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts);
 
-/// One application as its entry and its candidate's employment describe it: received with a
-/// campaign (by its first remaining ApplicationReceived), and the stages it reached.
-struct application_summary {
-    std::string_view campaign_id;
-    std::int64_t received_day = 0;
-    bool shortlisted = false;
-    bool interviewed = false;
-    bool offered = false;
-    bool accepted = false;
-    bool contracted = false;
-    bool started = false;  // contracted, and an EmploymentStarted came later in the stream
-    std::optional<std::int64_t> offer_day;   // of the first OfferExtended
-    std::optional<std::int64_t> started_on;  // of the first EmploymentStarted after the contract
-    std::optional<std::int64_t> ended_on;    // of the first EmploymentEnded after that start
-};
-
-/// Calls `visit(summary)` for every application with a remaining receipt, in no set order.
-template <class Visit>
-void for_each_application(application_table const& table, Visit&& visit);
-
-/// The summary of one application entry with a receipt (`candidate` is its candidate id).
-application_summary summarize(application_table const& table, std::uint32_t candidate,
-                              application_entry const& entry);
-
+/// Calls `visit(summary)` (campaign_id set) for every application with a remaining receipt, in
+/// no set order.
 template <class Visit>
 void for_each_application(application_table const& table, Visit&& visit) {
     for (auto const& entry : table.applications) {
         if (entry.receipts.empty()) continue;  // stages of an application never received
-        visit(summarize(table, entry.candidate, entry));
+        auto summary = summarize(table, entry.candidate, entry);
+        summary.campaign_id = table.texts.text(summary.campaign);
+        visit(summary);
     }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// The stage counts recruits-per-campaign and funnel share, in SPEC §7 order.
+// The stage counts recruits-per-campaign and funnel share, in SPEC §7 order, summed from
+// maintained cells.
 
 #include "projections/detail/applications.hpp"
 
@@ -18,14 +19,15 @@ struct stage_counts {
     std::uint64_t contracts_signed = 0;
     std::uint64_t started = 0;
 
-    void add(application_summary const& a) noexcept {
-        ++applications;
-        shortlisted += a.shortlisted ? 1U : 0U;
-        interviewed += a.interviewed ? 1U : 0U;
-        offers += a.offered ? 1U : 0U;
-        offers_accepted += a.accepted ? 1U : 0U;
-        contracts_signed += a.contracted ? 1U : 0U;
-        started += a.started ? 1U : 0U;
+    /// Adds a maintained cell's counts (application_cells.hpp).
+    void add(year_cell const& cell) noexcept {
+        applications += cell.applications;
+        shortlisted += cell.shortlisted;
+        interviewed += cell.interviewed;
+        offers += cell.offers;
+        offers_accepted += cell.offers_accepted;
+        contracts_signed += cell.contracts_signed;
+        started += cell.started;
     }
 
     /// Adds the seven counts to `row` under their SPEC names.

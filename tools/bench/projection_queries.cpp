@@ -34,6 +34,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -72,6 +73,13 @@ double milliseconds(F&& run) {
     auto const start = bench_clock::now();
     run();
     return std::chrono::duration<double, std::milli>(bench_clock::now() - start).count();
+}
+
+/// CPU time of the calling thread so far.
+double thread_cpu_milliseconds() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
 /// The rows of a JSON answer (parsed outside the timings).
@@ -124,12 +132,28 @@ int main(int argc, char** argv) try {
             app::checkpoint_keeper keeper(store, runner_options.checkpoints);
             auto const prototype = projections::make_read_model("recruits-per-campaign");
             std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> loaded;
+            double cpu[4] = {thread_cpu_milliseconds()};
             auto const load = milliseconds([&] { loaded = keeper.nearest(*prototype, middle + 1); });
+            cpu[1] = thread_cpu_milliseconds();
             boost::json::array rows;
             auto const render = milliseconds([&] { rows = loaded.first->rows(); });
+            cpu[2] = thread_cpu_milliseconds();
             auto const text = milliseconds([&] { answer = to_json_text(rows); });
-            bench::note("  from the checkpoint at %llu: load %.0f ms, rows() %.0f ms, JSON text %.0f ms",
-                        static_cast<unsigned long long>(loaded.second), load, render, text);
+            cpu[3] = thread_cpu_milliseconds();
+            bench::note("  from the checkpoint at %llu: load %.0f ms, rows() %.0f ms, JSON text %.0f ms "
+                        "(CPU %.0f, %.0f, %.0f ms)",
+                        static_cast<unsigned long long>(loaded.second), load, render, text, cpu[1] - cpu[0],
+                        cpu[2] - cpu[1], cpu[3] - cpu[2]);
+            for (auto const name : {"recruits-per-campaign", "funnel", "retention"}) {
+                // rows() alone, wall and this thread's CPU time (the machine may be loaded).
+                auto const other = projections::make_read_model(name);
+                auto const at = keeper.nearest(*other, middle + 1);
+                boost::json::array its_rows;
+                auto const cpu_before = thread_cpu_milliseconds();
+                auto const wall = milliseconds([&] { its_rows = at.first->rows(); });
+                bench::note("  %s from the same checkpoint: rows() %.1f ms (CPU %.1f ms), %zu rows", name, wall,
+                            thread_cpu_milliseconds() - cpu_before, its_rows.size());
+            }
         }
         as_of.as_of_position = std::min(events - 1, (middle / every + 1) * every - 2);
         auto const worst = milliseconds([&] { answer = runner->query_json(as_of).value(); });
