@@ -336,3 +336,38 @@ TEST_CASE("events carry their envelope fields and never-decreasing recorded time
     CHECK(store.position_of(first->id) == 0);
     CHECK((first->id.data[6] >> 4) == 7);  // generated ids are UUIDv7
 }
+
+TEST_CASE("the before-commit hook's records are made durable without an append when asked",
+          "[store][projection_records]") {
+    ledger::testing::temp_dir dir;
+    {
+        event_store store(options_in(dir));
+        REQUIRE(store.append(one_event("target-t1")).has_value());
+        int calls = 0;
+        store.set_before_commit_hook([&](projection_records& records) {
+            ++calls;
+            records.put("snapshot/test", "state at 1");
+        });
+        CHECK_FALSE(store.write_projection_records().has_value());
+        CHECK(calls == 1);
+        CHECK(store.read_projection_record("snapshot/test") == "state at 1");
+        CHECK(store.head().events == 1);  // no event written, the chain untouched
+        store.set_before_commit_hook({});
+        REQUIRE(store.append(one_event("target-t1")).has_value());  // the writer goes on
+    }
+    event_store reopened(options_in(dir));
+    CHECK(reopened.read_projection_record("snapshot/test") == "state at 1");  // committed
+    CHECK(reopened.head().events == 2);
+    CHECK(reopened.verify(true).ok);
+}
+
+TEST_CASE("a store open for reading refuses to write projection records", "[store][projection_records]") {
+    ledger::testing::temp_dir dir;
+    { event_store store(options_in(dir)); }
+    auto options = options_in(dir);
+    options.writer = false;
+    event_store store(options);
+    auto const refused = store.write_projection_records();
+    REQUIRE(refused.has_value());
+    CHECK(refused->code == error_code::unavailable);
+}

@@ -132,6 +132,39 @@ TEST_CASE("a runner resumes from its snapshots and folds only the tail", "[proje
     require_equals_full_replay(runner, store);
 }
 
+TEST_CASE("a runner that caught up with no appends coming writes its snapshots itself",
+          "[projections][runner][snapshot]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(11);
+    {
+        store::event_store store(options_in(dir));
+        append_generated(store, generator, 300);  // no runner: nothing folded or saved
+    }
+    auto const saved_position = [&](store::event_store const& store) -> std::uint64_t {
+        auto const record = store.read_projection_record(app::detail::snapshot_key("vacancies"));
+        if (!record) return 0;
+        auto const snapshot = app::detail::decode_snapshot(*record);
+        return snapshot ? snapshot->next_position : 0;
+    };
+    {
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, {.snapshot_every = 97});
+        REQUIRE(runner.wait_until_caught_up(10s));
+        auto const deadline = std::chrono::steady_clock::now() + 10s;
+        while (saved_position(store) < 300 && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(5ms);  // polling a condition with a bound
+        }
+        CHECK(saved_position(store) == 300);
+        CHECK(store.head().events == 300);  // written without an append
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 97});
+    REQUIRE(runner.wait_until_caught_up(10s));
+    CHECK(runner.stats().snapshots_used == 7);
+    CHECK(runner.stats().caught_up_events == 0);  // nothing folded again after the restart
+    require_equals_full_replay(runner, store);
+}
+
 TEST_CASE("a read model whose snapshot has another code version is rebuilt from the log",
           "[projections][runner][rebuild]") {
     testing::temp_dir dir;

@@ -115,6 +115,14 @@ bool checkpoint_keeper::indexed(std::string const& key, std::uint32_t code_versi
 }
 
 void checkpoint_keeper::wait_written(std::atomic<bool> const& stopping) {
+    if (commit_) {
+        bool waiting = false;
+        {
+            std::lock_guard const lock(mutex_);
+            waiting = !pending_.empty();
+        }
+        if (waiting) commit_();  // the writer's hook takes mutex_: not held here
+    }
     std::unique_lock lock(mutex_);
     while (!pending_.empty() && !stopping) written_.wait_for(lock, std::chrono::milliseconds(100));
 }

@@ -90,6 +90,8 @@ struct projection_runner::impl {
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
     void fill_missing_checkpoints() noexcept;
+    bool records_due() const;
+    void write_records_now() noexcept;
     std::uint64_t fold_log_tail();
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
@@ -133,6 +135,7 @@ struct projection_runner::impl {
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
     : store(s), options(o), checkpoints(s, o.checkpoints), fold_boundaries(s, o.checkpoints) {
+    checkpoints.set_commit([this] { write_records_now(); });
     std::shared_ptr<std::shared_mutex> table_mutex;  // of the models sharing a table
     for (auto& model : projections::make_all_read_models()) {
         auto entry = std::make_unique<slot>();
@@ -328,6 +331,9 @@ void projection_runner::impl::catch_up() noexcept {
         spdlog::error("projections stopped catching up: {}", e.what());
         return;
     }
+    // Snapshots due and checkpoints taken while catching up are written now, not with the next
+    // append: a server that takes none would otherwise fold the same tail at every restart.
+    if (records_due()) write_records_now();
     // Missing checkpoints are taken once an as-of query asks for one (a server that answers
     // none never reads or folds for them; a ledger from before checkpoints pays once).
     {
@@ -361,6 +367,24 @@ void projection_runner::impl::fill_missing_checkpoints() noexcept {
 #ifdef __GLIBC__
     if (taken > 0) malloc_trim(0);  // the fill's model is gone
 #endif
+}
+
+bool projection_runner::impl::records_due() const {
+    if (checkpoints.stats().waiting > 0) return true;
+    return std::ranges::any_of(slots, [&](auto const& s) {
+        return s->loaded && s->unsaved.load(std::memory_order_relaxed) >= options.snapshot_every;
+    });
+}
+
+/// On the catch-up thread, holding no read-model lock (the writer's hook takes them).
+void projection_runner::impl::write_records_now() noexcept {
+    try {
+        if (auto const refused = store.write_projection_records()) {
+            spdlog::info("projections: snapshots and checkpoints wait for the next append ({})", refused->message);
+        }
+    } catch (std::exception const& e) {
+        spdlog::warn("projections: snapshots and checkpoints wait for the next append ({})", e.what());
+    }
 }
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {

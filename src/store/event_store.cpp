@@ -238,6 +238,18 @@ append_result event_store::append(append_request request) {
     return future.get();
 }
 
+std::optional<error> event_store::write_projection_records() {
+    if (!impl_->options.writer) {
+        return error{error_code::unavailable, "the ledger is open for reading only; nothing was written", {}};
+    }
+    std::promise<append_result> promise;
+    auto future = promise.get_future();
+    impl_->writer->submit_records_only([&promise](append_result result) { promise.set_value(std::move(result)); });
+    auto result = future.get();
+    if (result) return std::nullopt;
+    return result.error();
+}
+
 void event_store::append_async(append_request request, std::function<void(append_result)> done) {
     if (!impl_->options.writer) {
         done(error{error_code::unavailable, "the ledger is open for reading only; nothing was written", {}});

@@ -74,6 +74,14 @@ group_writer::~group_writer() {
 }
 
 void group_writer::submit(append_request request, std::function<void(append_result)> done) {
+    enqueue({std::move(request), std::move(done)});
+}
+
+void group_writer::submit_records_only(std::function<void(append_result)> done) {
+    enqueue({{}, std::move(done), true});
+}
+
+void group_writer::enqueue(pending p) {
     std::optional<error> refusal;
     {
         std::lock_guard const lock(queue_mutex_);
@@ -87,12 +95,12 @@ void group_writer::submit(append_request request, std::function<void(append_resu
             refusal = unavailable("the ledger's write queue is full; nothing of this request was "
                                   "written; retry shortly", "queue_full");
         } else {
-            queue_.push_back({std::move(request), std::move(done)});
+            queue_.push_back(std::move(p));
             queue_changed_.notify_one();
             return;
         }
     }
-    done(std::move(*refusal));
+    p.done(std::move(*refusal));
 }
 
 bool group_writer::stop(std::chrono::milliseconds timeout) {
@@ -189,7 +197,12 @@ void group_writer::process(std::vector<pending>& group) {
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
             // 1. the group's events and their indexes (append_one -> put_stored_event);
             append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal, &scratch_};
-            for (auto const& p : group) results.push_back(append_in_chain(context, p.request, broken));
+            bool records_only = false;
+            for (auto const& p : group) {
+                records_only = records_only || p.records_only;
+                results.push_back(p.records_only ? append_result{append_success{}}
+                                                 : append_in_chain(context, p.request, broken));
+            }
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
                 // 2. (audit) the Merkle tree's nodes for exactly these events (leaves hashed
@@ -198,6 +211,11 @@ void group_writer::process(std::vector<pending>& group) {
                 merkle_append(txn, db_, written.events().front().position, written.size());
                 write_tip(txn, db_, tip);
                 if (options_.before_commit) options_.before_commit(txn);
+                committing = true;
+                txn.commit();
+            } else if (records_only && options_.before_commit) {
+                // No events: only the hook's records (LMDB writes nothing if it put none).
+                options_.before_commit(txn);
                 committing = true;
                 txn.commit();
             }
@@ -222,9 +240,9 @@ void group_writer::process(std::vector<pending>& group) {
             answer_all(group, error{error_code::internal, "internal error", {}});
             return;
         }
-        committed_ = tip;
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
+            committed_ = tip;
             record_commit(group.size());
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,7 +72,13 @@ public:
     /// by the index, or stored (read and checked: then listed with the next commit).
     bool stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
 
-    /// Blocks until no captured record waits for a commit, or `stopping`.
+    /// How wait_written makes the waiting records durable without waiting for an append
+    /// (the runner's: store::event_store::write_projection_records). Set it before any
+    /// thread uses the keeper; without it wait_written waits for the next group commit.
+    void set_commit(std::function<void()> commit) { commit_ = std::move(commit); }
+
+    /// Commits the captured records waiting (set_commit), then blocks until none waits, or
+    /// `stopping`.
     void wait_written(std::atomic<bool> const& stopping);
 
 private:
@@ -83,6 +90,7 @@ private:
 
     store::event_store const& store_;
     checkpoint_options options_;
+    std::function<void()> commit_;
 
     mutable std::mutex mutex_;
     std::vector<std::pair<std::string, std::string>> pending_;  // key, record

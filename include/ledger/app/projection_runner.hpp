@@ -23,7 +23,9 @@
 // usable checkpoint (projection_as_of.hpp).
 // Every `snapshot_every` events a read model has folded, the store's before-commit hook writes
 // its snapshot inside the next group's write transaction: what it covers was committed
-// earlier, so a snapshot never runs ahead of the log. A snapshot that cannot be made (its
+// earlier, so a snapshot never runs ahead of the log. When the catch-up thread goes live, and
+// when it fills missing checkpoints, it asks the writer for such a transaction with no events
+// (event_store::write_projection_records), so a server taking no appends still saves them. A snapshot that cannot be made (its
 // state does not serialise) is logged, counted (stats().snapshot_failures) and tried again at
 // the next group; it never fails the group's appends.
 //

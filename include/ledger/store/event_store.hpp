@@ -261,6 +261,13 @@ public:
     /// openable). Without a seal, the stored bytes as they are.
     std::optional<std::string> subject_key(std::string_view subject) const;
 
+    /// Makes durable what the before-commit hook has to put now, in a write transaction of
+    /// the writer's own with no events (queued like an append, committed with fsync), and
+    /// waits for it: read models that caught up, or took as-of checkpoints, while no appends
+    /// come need not wait for one. nullopt once committed (or when the hook put nothing);
+    /// otherwise the writer's refusal (read-only, shutting down, queue full, a storage error).
+    std::optional<error> write_projection_records();
+
     /// A record of the `projections` table, or nullopt.
     std::optional<std::string> read_projection_record(std::string_view key) const;
 

@@ -37,7 +37,8 @@ namespace ledger::store::detail {
 struct group_writer_options {
     std::size_t max_map_size = 0;  // 0: no limit
     std::size_t max_group_events = 50'000;
-    /// Runs inside each group's transaction that wrote events, just before its commit.
+    /// Runs inside each group's transaction that wrote events (or was asked to by
+    /// submit_records_only), just before its commit.
     std::function<void(lmdb::write_txn&)> before_commit;
     /// Seals personal data of admitted events; none when null.
     personal_data_seal const* seal = nullptr;
@@ -76,6 +77,12 @@ public:
     /// request is refused without queueing: stopped, failed, queue full) and must not block.
     void submit(append_request request, std::function<void(append_result)> done);
 
+    /// Queues a transaction with no events that only runs `before_commit` and commits it
+    /// durably (when the hook put anything): read-model records taken while no appends come
+    /// are made durable without waiting for one. `done` as for submit; its success carries no
+    /// positions.
+    void submit_records_only(std::function<void(append_result)> done);
+
     /// Stops taking requests: answers everything queued `unavailable` (nothing of it was
     /// written), then waits up to `timeout` for a commit in progress to finish and be answered.
     /// Returns false when it is still running (a stalled disk). After stop, every callback of an
@@ -92,8 +99,10 @@ private:
     struct pending {
         append_request request;
         std::function<void(append_result)> done;
+        bool records_only = false;  // submit_records_only: no events, the hook and a commit
     };
 
+    void enqueue(pending p);
     void run();
     std::vector<pending> take_group();
     void process(std::vector<pending>& group);
