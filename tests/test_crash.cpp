@@ -2,6 +2,7 @@
 // parent through a pipe; the parent kills it with SIGKILL at a random moment, reopens the
 // ledger and checks that every acknowledged event is there exactly once and the chain holds.
 
+#include "support/kill_harness.hpp"
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
@@ -9,8 +10,6 @@
 
 #include <catch2/catch.hpp>
 
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -34,21 +33,19 @@ std::string payload(int round, std::uint32_t writer, std::uint32_t sequence) {
     return std::to_string(round) + ":" + std::to_string(writer) + ":" + std::to_string(sequence);
 }
 
-// Runs in the child: four threads append "<round>:<writer>:<sequence>" events and write one record to
-// the pipe per acknowledged append. Never returns.
-[[noreturn]] void append_until_killed(std::filesystem::path const& data, int pipe_out, int round) {
+// Runs in the child: four threads append "<round>:<writer>:<sequence>" events and report one record
+// per acknowledged append. Never returns.
+[[noreturn]] void append_until_killed(std::filesystem::path const& data, int report_fd, int round) {
     event_store store({.directory = data});
     std::vector<std::jthread> writers;
     for (std::uint32_t w = 0; w < 4; ++w) {
-        writers.emplace_back([&store, pipe_out, round, w] {
+        writers.emplace_back([&store, report_fd, round, w] {
             for (std::uint32_t seq = 0;; ++seq) {
                 auto event = ledger::testing::make_event("NoteRecorded", payload(round, w, seq));
                 auto const r = store.append(ledger::testing::make_request(
                     "candidate-w" + std::to_string(w), expected_version::any(), {event}));
                 if (!r) _exit(3);
-                acknowledged const ack{r->first_position, r->first_version, w, seq};
-                // Records are smaller than PIPE_BUF, so each write is atomic.
-                if (write(pipe_out, &ack, sizeof ack) != sizeof ack) _exit(4);
+                ledger::testing::report(report_fd, acknowledged{r->first_position, r->first_version, w, seq});
             }
         });
     }
@@ -56,29 +53,12 @@ std::string payload(int round, std::uint32_t writer, std::uint32_t sequence) {
 }
 
 std::vector<acknowledged> run_and_kill(std::filesystem::path const& data, int round,
-                                       std::chrono::milliseconds after) {
-    int fds[2];
-    REQUIRE(pipe(fds) == 0);
-    pid_t const child = fork();
-    REQUIRE(child >= 0);
-    if (child == 0) {
-        close(fds[0]);
-        append_until_killed(data, fds[1], round);
-    }
-    close(fds[1]);
-    std::vector<acknowledged> acks;
-    std::jthread reader([&] {
-        acknowledged ack{};
-        while (read(fds[0], &ack, sizeof ack) == sizeof ack) acks.push_back(ack);
-    });
-    std::this_thread::sleep_for(after);
-    kill(child, SIGKILL);
-    int status = 0;
-    waitpid(child, &status, 0);
-    reader.join();  // the pipe closes with the child, so the reader drains what was sent
-    close(fds[0]);
-    CHECK(WIFSIGNALED(status));
-    return acks;
+                                       std::chrono::milliseconds after, std::mt19937& random) {
+    auto const child = ledger::testing::run_and_kill(
+        [&](int report_fd) { append_until_killed(data, report_fd, round); },
+        {.min_delay = after, .max_delay = after}, random);
+    CHECK(WIFSIGNALED(child.status));
+    return child.records<acknowledged>();
 }
 
 }  // namespace
@@ -92,7 +72,7 @@ TEST_CASE("every acknowledged append survives kill -9, exactly once, with the ch
 
     for (int round = 0; round < 6; ++round) {
         auto const delay = std::chrono::milliseconds(std::uniform_int_distribution(50, 400)(random));
-        auto const acks = run_and_kill(data, round, delay);
+        auto const acks = run_and_kill(data, round, delay, random);
         INFO("round " << round << " after " << delay.count() << " ms, " << acks.size() << " acknowledged");
 
         event_store store({.directory = data});

@@ -12,6 +12,7 @@
 #include "ledger/http/command_line.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include "support/kill_harness.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -275,7 +276,7 @@ TEST_CASE("recruit-ledgerd --checkpoint-every sets the interval of as-of checkpo
 namespace {
 
 /// In a forked child: the store and runner on `dir` (checkpoints every 97 events), appending
-/// the generator's events after those already in the log until killed. Writes a byte to
+/// the generator's events after those already in the log until killed. Reports a byte to
 /// `progress` after each committed batch; exits 2 if an append is refused (a bug).
 [[noreturn]] void append_until_killed(testing::temp_dir const& dir, std::uint64_t seed, int progress) {
     store::event_store store(options_in(dir));
@@ -295,8 +296,7 @@ namespace {
         for (auto& r : results) {
             if (!r.get()) _exit(2);
         }
-        char const tick = 1;
-        if (write(progress, &tick, 1) != 1) _exit(3);
+        testing::report(progress, char{1});
     }
 }
 
@@ -308,22 +308,13 @@ TEST_CASE("after kill -9 rounds as-of answers from the checkpoints still equal f
     std::uint64_t const seed = 41;
     std::mt19937 rng(seed);
     for (int round = 0; round < 3; ++round) {
-        int progress[2];
-        REQUIRE(pipe(progress) == 0);
-        pid_t const child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) append_until_killed(dir, seed, progress[1]);
-        close(progress[1]);
-        char tick = 0;
-        for (int batches = 0; batches < 3; ++batches) REQUIRE(read(progress[0], &tick, 1) == 1);
-        // A random moment to kill at (not a synchronisation: the point of the test).
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 300)(rng)));
-        REQUIRE(kill(child, SIGKILL) == 0);
-        int status = 0;
-        REQUIRE(waitpid(child, &status, 0) == child);
-        close(progress[0]);
+        // Killed once the child has committed 3 batches, then at a random moment within 300 ms.
+        auto const child = testing::run_and_kill([&](int progress) { append_until_killed(dir, seed, progress); },
+                                                 {.after_bytes = 3, .max_delay = std::chrono::milliseconds(300)}, rng);
         INFO("round " << round);
-        REQUIRE(WIFSIGNALED(status));
+        REQUIRE_FALSE(child.waited_out);
+        REQUIRE(child.reports.size() >= 3);
+        REQUIRE(WIFSIGNALED(child.status));
     }
     store::event_store store(options_in(dir));
     REQUIRE(store.head().events > 2 * every);  // at least 3 rounds × 3 batches of 30

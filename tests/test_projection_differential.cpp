@@ -11,6 +11,7 @@
 #include "projections/detail/applications.hpp"
 
 #include "reference/reference_models.hpp"
+#include "support/kill_harness.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -209,7 +210,7 @@ namespace {
 
 /// In a forked child: the store and runner on `dir`, appending the generator's events after
 /// those already in the log, until killed. Exits 2 if an append is refused (a bug).
-/// Writes a byte to `progress` after each committed batch.
+/// Reports a byte to `progress` after each committed batch.
 [[noreturn]] void append_until_killed(testing::temp_dir const& dir, std::uint64_t seed, int progress) {
     store::event_store store(options_in(dir));
     app::projection_runner runner(store, {.snapshot_every = 53});
@@ -226,8 +227,7 @@ namespace {
         for (auto& r : results) {
             if (!r.get()) _exit(2);
         }
-        char const tick = 1;
-        if (write(progress, &tick, 1) != 1) _exit(3);
+        testing::report(progress, char{1});
     }
 }
 
@@ -239,23 +239,14 @@ TEST_CASE("after kill -9 rounds the runner resumes from its snapshots and answer
     std::uint64_t const seed = 77;
     std::mt19937 rng(seed);
     for (int round = 0; round < 4; ++round) {
-        int progress[2];
-        REQUIRE(pipe(progress) == 0);
-        pid_t const child = fork();
-        REQUIRE(child >= 0);
-        if (child == 0) append_until_killed(dir, seed, progress[1]);
-        close(progress[1]);
-        char tick = 0;
-        REQUIRE(read(progress[0], &tick, 1) == 1);  // the child has committed a batch
-        // Then a random moment to kill at: not a synchronisation, the point of the test.
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(0, 400)(rng)));
-        REQUIRE(kill(child, SIGKILL) == 0);
-        int status = 0;
-        REQUIRE(waitpid(child, &status, 0) == child);
-        close(progress[0]);  // only now: the child must not die of SIGPIPE before the kill
+        // Killed once the child has committed a batch, then at a random moment within 400 ms.
+        auto const child = testing::run_and_kill([&](int progress) { append_until_killed(dir, seed, progress); },
+                                                 {.after_bytes = 1, .max_delay = std::chrono::milliseconds(400)}, rng);
         INFO("round " << round);
-        REQUIRE(WIFSIGNALED(status));  // killed, not exited on a refused append
-        CHECK(WTERMSIG(status) == SIGKILL);
+        REQUIRE_FALSE(child.waited_out);
+        REQUIRE(child.reports.size() >= 1);  // the child has committed a batch
+        REQUIRE(WIFSIGNALED(child.status));  // killed, not exited on a refused append
+        CHECK(WTERMSIG(child.status) == SIGKILL);
     }
     store::event_store store(options_in(dir));
     REQUIRE(store.head().events > 0);

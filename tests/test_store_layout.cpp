@@ -1,9 +1,14 @@
 // The stored layout of the write path (issue 18, docs/performance.md): the stream index holds
-// runs (one entry per run of a stream's consecutive events in the log), and a ledger of format
-// version 1 (one entry per event) still opens, verifies, reads and takes appends.
+// runs (one entry per run of a stream's consecutive events in the log); since format 3 a
+// stream's runs and head sit side by side in one table, `streams`; ledgers of format version 1
+// (one entry per event) and 2 (runs, in stream_index beside stream_heads) still open, verify,
+// read and take appends in their own layout.
 
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
+
+#include "detail/stream_table.hpp"
+#include "detail/tables.hpp"
 
 #include "ledger/envelope_codec.hpp"
 #include "ledger/store/event_store.hpp"
@@ -13,12 +18,16 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <map>
+#include <random>
 #include <string>
 #include <vector>
 
 using namespace ledger;
 using namespace ledger::store;
 using ledger::testing::make_event;
+using ledger::testing::make_event_with_id;
 using ledger::testing::make_request;
 
 namespace {
@@ -66,6 +75,65 @@ std::vector<std::uint64_t> positions_both_ways(event_store const& store, std::st
     }
     CHECK(backward == forward);
     return forward;
+}
+
+/// The keys of the `streams` table (format 3), in order.
+std::vector<std::string> stream_table_keys(std::filesystem::path const& data) {
+    lmdb::env env({.directory = data});
+    lmdb::write_txn txn(env);
+    auto const streams = txn.open_database("streams");
+    std::vector<std::string> keys;
+    lmdb::cursor cursor(txn, streams);
+    for (auto entry = cursor.first(); entry; entry = cursor.next()) keys.emplace_back(entry->first);
+    return keys;
+}
+
+std::size_t runs_in(std::vector<std::string> const& keys) {
+    return static_cast<std::size_t>(std::count_if(keys.begin(), keys.end(), [](auto const& key) {
+        return store::detail::parse_stream_key(key).what == store::detail::stream_key_parts::kind::run;
+    }));
+}
+
+/// Rewrites a format-3 ledger the way format version 2 kept its streams: heads in
+/// `stream_heads` by name, runs in `stream_index` (the same keys as in `streams`).
+void rewrite_as_format_2(std::filesystem::path const& data) {
+    lmdb::env env({.directory = data});
+    lmdb::write_txn txn(env);
+    auto const streams = txn.open_database("streams");
+    auto const names = txn.open_database("stream_names");
+    auto const heads = txn.open_database("stream_heads");
+    auto const index = txn.open_database("stream_index");
+    auto const meta = txn.open_database("meta");
+    std::map<std::uint64_t, std::string> head_of;
+    std::vector<std::pair<std::string, std::string>> runs;
+    std::vector<std::pair<std::string, std::uint64_t>> named;
+    {
+        lmdb::cursor cursor(txn, streams);
+        for (auto entry = cursor.first(); entry; entry = cursor.next()) {
+            auto const parts = store::detail::parse_stream_key(entry->first);
+            REQUIRE(parts.what != store::detail::stream_key_parts::kind::malformed);
+            if (parts.what == store::detail::stream_key_parts::kind::head) {
+                head_of[parts.stream_number] = std::string(entry->second);
+            } else {
+                runs.emplace_back(std::string(entry->first), std::string(entry->second));
+            }
+        }
+        lmdb::cursor name_cursor(txn, names);
+        for (auto entry = name_cursor.first(); entry; entry = name_cursor.next()) {
+            named.emplace_back(std::string(entry->first), u64_of(entry->second));
+        }
+    }
+    for (auto const& [key, position] : runs) {
+        txn.put(index, key, position);
+        txn.remove(streams, key);
+    }
+    for (auto const& [name, number] : named) {
+        txn.put(heads, name, head_of.at(number));
+        txn.remove(names, name);
+        txn.remove(streams, u64_key(number) + u64_key(store::detail::head_key_version));
+    }
+    txn.put(meta, "format_version", u64_key(2));
+    txn.commit();
 }
 
 /// Rewrites the stream index the way format version 1 kept it (one entry per event) and marks
@@ -151,8 +219,84 @@ TEST_CASE("a stream's consecutive events share one stream-index entry and read b
     CHECK(row == std::vector<std::uint64_t>{4, 5, 6, 19, 20, 21, 34, 35, 36});
     // 45 events; runs: batch 3, row 3, turn-0 6, turn-1 6 (each stream's two events in a row).
     CHECK(entries_of(data, "log") == 45);
-    CHECK(entries_of(data, "stream_index") == 18);
+    auto const keys = stream_table_keys(data);
+    CHECK(runs_in(keys) == 18);
+    CHECK(keys.size() == 18 + 4);  // and one head per stream
+    CHECK(entries_of(data, "stream_names") == 4);
+    CHECK(entries_of(data, "stream_index") == 0);
+    CHECK(entries_of(data, "stream_heads") == 0);
+    CHECK(format_of(data) == 3);
+}
+
+TEST_CASE("a new ledger keeps each stream's runs and then its head side by side in one table",
+          "[store][layout]") {
+    ledger::testing::temp_dir dir;
+    auto const data = dir / "data";
+    {
+        event_store store({.directory = data});
+        write_mixed_ledger(store);
+        CHECK(store.stats().streams == 4);
+    }
+    using kind = store::detail::stream_key_parts::kind;
+    std::uint64_t row_number = 0;
+    {
+        lmdb::env env({.directory = data});
+        lmdb::write_txn txn(env);
+        auto const number = txn.get(txn.open_database("stream_names"), "campaign-row");
+        REQUIRE(number);
+        row_number = u64_of(*number);
+    }
+    // campaign-row: three runs (versions 0, 3, 6), then its head, nothing of another stream between.
+    auto const keys = stream_table_keys(data);
+    auto const first = std::find_if(keys.begin(), keys.end(), [&](auto const& key) {
+        return store::detail::parse_stream_key(key).stream_number == row_number;
+    });
+    REQUIRE(std::distance(first, keys.end()) >= 4);
+    for (std::size_t i = 0; i < 4; ++i) {
+        auto const parts = store::detail::parse_stream_key(*(first + static_cast<std::ptrdiff_t>(i)));
+        CHECK(parts.stream_number == row_number);
+        CHECK(parts.what == (i < 3 ? kind::run : kind::head));
+        if (i < 3) CHECK(parts.first_version == 3 * i);
+    }
+    if (first + 4 != keys.end()) CHECK(store::detail::parse_stream_key(*(first + 4)).stream_number != row_number);
+}
+
+TEST_CASE("a ledger of format version 2 opens, verifies, reads and appends in its own two tables",
+          "[store][layout]") {
+    ledger::testing::temp_dir dir;
+    auto const data = dir / "data";
+    std::vector<std::uint64_t> before;
+    {
+        event_store store({.directory = data});
+        write_mixed_ledger(store);
+        before = positions_both_ways(store, "campaign-row");
+    }
+    rewrite_as_format_2(data);
+    REQUIRE(entries_of(data, "stream_index") == 18);
+    REQUIRE(entries_of(data, "streams") == 0);
+    REQUIRE(entries_of(data, "stream_names") == 0);
+    {
+        event_store reader({.directory = data, .writer = false});
+        CHECK(reader.verify(true).ok);
+        CHECK(positions_both_ways(reader, "campaign-row") == before);
+        CHECK(reader.stats().streams == 4);
+    }
+    {
+        event_store store({.directory = data});
+        CHECK(store.verify(true).ok);
+        REQUIRE(store.append(make_request("campaign-row", expected_version::exact(8), {make_event()})).has_value());
+        REQUIRE(store.append(make_request("campaign-new", expected_version::no_stream(),
+                                          {make_event(), make_event()}))
+                    .has_value());
+        CHECK(positions_both_ways(store, "campaign-row").size() == 10);
+        CHECK(positions_both_ways(store, "campaign-new") == std::vector<std::uint64_t>{46, 47});
+        CHECK(store.verify(true).ok);
+        CHECK(store.stats().streams == 5);
+    }
     CHECK(format_of(data) == 2);
+    CHECK(entries_of(data, "streams") == 0);
+    CHECK(entries_of(data, "stream_heads") == 5);
+    CHECK(entries_of(data, "stream_index") == 18 + 2);
 }
 
 TEST_CASE("a ledger of format version 1 opens, verifies, reads and appends, and is then version 2",
@@ -165,6 +309,7 @@ TEST_CASE("a ledger of format version 1 opens, verifies, reads and appends, and 
         write_mixed_ledger(store);
         before = positions_both_ways(store, "campaign-row");
     }
+    rewrite_as_format_2(data);
     rewrite_as_format_1(data);
     REQUIRE(entries_of(data, "stream_index") == 45);
     REQUIRE(format_of(data) == 1);
@@ -198,11 +343,13 @@ TEST_CASE("verify with indexes catches a stream-index run that points at the wro
         event_store store({.directory = data});
         write_mixed_ledger(store);
     }
+    bool const separate = GENERATE(false, true);
+    if (separate) rewrite_as_format_2(data);
     {
         // Move the first run of the first stream one position on.
         lmdb::env env({.directory = data});
         lmdb::write_txn txn(env);
-        auto const index = txn.open_database("stream_index");
+        auto const index = txn.open_database(separate ? "stream_index" : "streams");
         std::string key;
         {
             lmdb::cursor cursor(txn, index);
@@ -218,4 +365,78 @@ TEST_CASE("verify with indexes catches a stream-index run that points at the wro
     auto const report = store.verify(true);
     CHECK_FALSE(report.ok);
     CHECK(report.problem == "the stream index does not point at this event");
+}
+
+TEST_CASE("verify with indexes catches a key in the streams table that is neither a head nor a run",
+          "[store][layout]") {
+    ledger::testing::temp_dir dir;
+    auto const data = dir / "data";
+    {
+        event_store store({.directory = data});
+        write_mixed_ledger(store);
+    }
+    {
+        lmdb::env env({.directory = data});
+        lmdb::write_txn txn(env);
+        txn.put(txn.open_database("streams"), "campaign-stray", u64_key(0));
+        txn.commit();
+    }
+    event_store store({.directory = data});
+    CHECK(store.verify().ok);
+    auto const report = store.verify(true);
+    CHECK_FALSE(report.ok);
+    CHECK(report.problem == "the indexes hold entries that are not in the log");
+}
+
+namespace {
+
+/// Every record of every named table: table name -> (key -> value).
+std::map<std::string, std::map<std::string, std::string>> all_records(std::filesystem::path const& data) {
+    std::map<std::string, std::map<std::string, std::string>> records;
+    lmdb::env env({.directory = data});
+    lmdb::write_txn txn(env);
+    for (char const* table : {"log", "streams", "stream_names", "stream_index", "stream_heads", "event_ids",
+                              "merkle", "projections", "subject_keys", "meta"}) {
+        auto& rows = records[table];
+        lmdb::cursor cursor(txn, txn.open_database(table));
+        for (auto entry = cursor.first(); entry; entry = cursor.next()) rows.emplace(entry->first, entry->second);
+    }
+    return records;
+}
+
+}  // namespace
+
+TEST_CASE("a compacting copy holds every record of every table and verifies", "[store][layout][backup]") {
+    ledger::testing::temp_dir dir;
+    auto const data = dir / "data";
+    auto const copy = dir / "copy";
+    {
+        event_store store({.directory = data});
+        write_mixed_ledger(store);
+        // Client ids are random: the id index fills by inserts in the middle of its pages.
+        std::mt19937_64 random(7);
+        auto random_id = [&] {
+            char text[37];
+            auto const a = random();
+            auto const b = random();
+            std::snprintf(text, sizeof text, "%08llx-%04llx-4%03llx-8%03llx-%012llx",
+                          static_cast<unsigned long long>(a >> 32), static_cast<unsigned long long>((a >> 16) & 0xffff),
+                          static_cast<unsigned long long>(a & 0xfff), static_cast<unsigned long long>(b >> 52),
+                          static_cast<unsigned long long>(b & 0xffffffffffffULL));
+            return std::string(text);
+        };
+        for (int i = 0; i < 300; ++i) {
+            REQUIRE(store.append(make_request("campaign-c" + std::to_string(i % 40), expected_version::any(),
+                                              {make_event_with_id(random_id()), make_event_with_id(random_id())}))
+                        .has_value());
+        }
+        std::filesystem::create_directories(copy);
+        store.environment().copy_compacted(copy);
+    }
+    CHECK(all_records(copy) == all_records(data));
+    CHECK(std::filesystem::file_size(copy / "data.mdb") <= std::filesystem::file_size(data / "data.mdb"));
+    event_store reopened({.directory = copy});
+    CHECK(reopened.verify(true).ok);
+    CHECK(reopened.stats().events == 45 + 600);
+    CHECK(reopened.stats().streams == 4 + 40);
 }

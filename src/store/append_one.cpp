@@ -197,7 +197,7 @@ append_success write_events(append_context& ctx, append_request const& request,
     head.last_version = version - 1;
     head.rule_state = std::move(rule_state);
     std::string local_scratch;
-    put_stream_head(ctx.txn, ctx.db, request.stream, head, ctx.scratch ? *ctx.scratch : local_scratch);
+    put_stream_head(ctx.txn, ctx.db, request.stream, head, !existing, ctx.scratch ? *ctx.scratch : local_scratch);
     ctx.tip.last_recorded_at = recorded_at;
 
     success.last_version = head.last_version;

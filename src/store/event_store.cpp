@@ -4,6 +4,7 @@
 #include "detail/group_writer.hpp"
 #include "detail/merkle_tree.hpp"
 #include "detail/replicated_append.hpp"
+#include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
 
 #include "ledger/envelope_codec.hpp"
@@ -74,12 +75,15 @@ event_store::impl::impl(store_options opts)
         db = detail::tables::open(txn);
         auto const format = txn.get(db.meta, detail::meta_format_version);
         auto const version = format ? decode_u64(*format) : 0;
-        if (!format || (options.writer && version >= detail::oldest_readable_format_version &&
-                        version < detail::format_version)) {
-            // New, or an older layout this build reads as it is (tables.hpp): from now on it
-            // may hold the newer one.
+        if (!format) {
+            // New: the newest layout (tables::open chose it for a ledger without a version).
+            txn.put(db.meta, detail::meta_format_version, detail::view(encode_u64(detail::format_version)));
+        } else if (options.writer && version >= detail::oldest_readable_format_version &&
+                   version < detail::newest_separate_format_version) {
+            // Format 1 is read as format 2 (tables.hpp); from now on it may hold runs, so older
+            // builds must refuse it. It keeps the separate layout: it is never rewritten.
             txn.put(db.meta, detail::meta_format_version,
-                    detail::view(encode_u64(detail::format_version)));
+                    detail::view(encode_u64(detail::newest_separate_format_version)));
         } else if (version < detail::oldest_readable_format_version || version > detail::format_version) {
             throw std::runtime_error("ledger at " + options.directory.string() +
                                      " has format version " + std::to_string(version) +
@@ -278,20 +282,20 @@ writer_stats event_store::writer_statistics() const {
 
 std::optional<std::uint64_t> event_store::last_version(std::string_view stream) const {
     lmdb::read_txn txn(impl_->env);
-    auto const bytes = txn.get(impl_->db.stream_heads, stream);
-    if (!bytes) return std::nullopt;
-    return detail::decode_stream_head(*bytes).last_version;
+    auto const head = detail::read_stream_head(txn, impl_->db, stream);
+    if (!head) return std::nullopt;
+    return head->last_version;
 }
 
 result<std::vector<recorded_event>> event_store::read_stream(
     std::string_view stream, std::optional<std::uint64_t> from_version, std::size_t limit,
     read_direction direction) const {
     lmdb::read_txn txn(impl_->env);
-    auto const head_bytes = txn.get(impl_->db.stream_heads, stream);
-    if (!head_bytes) {
+    auto const found = detail::read_stream_head(txn, impl_->db, stream);
+    if (!found) {
         return error{error_code::stream_not_found, "no stream named " + std::string(stream), {}};
     }
-    auto const head = detail::decode_stream_head(*head_bytes);
+    auto const& head = *found;
     std::vector<recorded_event> events;
     // Versions are dense: each is found through the index run that holds it.
     auto read_version = [&](std::uint64_t version) {
@@ -365,11 +369,10 @@ std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
     auto const by_id = txn.get(
         db.event_ids, std::string_view(reinterpret_cast<char const*>(e.id.data), sizeof e.id.data));
     if (!by_id || *by_id != key) return "the event-id index does not point at this event";
-    auto const head = txn.get(db.stream_heads, e.stream);
-    if (!head) return "the event's stream has no head";
-    auto const stream = detail::decode_stream_head(*head);
-    if (e.version > stream.last_version) return "the event's version is past its stream's head";
-    auto const by_version = detail::locate_version(txn, db, stream.stream_number, e.version);
+    auto const stream = detail::read_stream_head(txn, db, e.stream);
+    if (!stream) return "the event's stream has no head";
+    if (e.version > stream->last_version) return "the event's version is past its stream's head";
+    auto const by_version = detail::locate_version(txn, db, stream->stream_number, e.version);
     if (!by_version || by_version->position != position) return "the stream index does not point at this event";
     if (by_version->run_start) ++run_starts;
     return {};
@@ -429,7 +432,7 @@ store_stats event_store::stats() const {
     std::error_code ignored;
     auto const file = std::filesystem::file_size(impl_->options.directory / "data.mdb", ignored);
     return store_stats{.events = txn.entries(impl_->db.log),
-                       .streams = txn.entries(impl_->db.stream_heads),
+                       .streams = detail::stream_count(txn, impl_->db),
                        .projection_records = txn.entries(impl_->db.projections),
                        .map_size = impl_->env.map_size(),
                        .file_size = file == static_cast<std::uintmax_t>(-1) ? 0 : file};
@@ -441,13 +444,11 @@ void event_store::check_index_sizes(verify_report& report, std::uint64_t run_sta
     lmdb::read_txn txn(impl_->env);
     auto const events = txn.entries(impl_->db.log);
     if (events != report.events) return;  // appends went on during the walk: sizes differ anyway
-    std::uint64_t versions = 0;
-    lmdb::cursor heads(txn, impl_->db.stream_heads);
-    for (auto entry = heads.first(); entry; entry = heads.next()) {
-        versions += detail::decode_stream_head(entry->second).last_version + 1;
-    }
-    if (txn.entries(impl_->db.event_ids) != events || txn.entries(impl_->db.stream_index) != run_starts ||
-        versions != events) {
+    // In the combined layout (format 3) every record of `streams` must be a head or a run, and
+    // every name must lead to a head (count_stream_records).
+    auto const census = detail::count_stream_records(txn, impl_->db);
+    if (txn.entries(impl_->db.event_ids) != events || census.runs != run_starts || census.versions != events ||
+        census.malformed != 0) {
         report.ok = false;
         report.problem = "the indexes hold entries that are not in the log";
     }

@@ -1,9 +1,5 @@
 #include "detail/put_event.hpp"
 
-#include "ledger/detail/binary_archive.hpp"
-
-#include <cereal/types/string.hpp>
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -15,11 +11,7 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
     if (auto const id = last_id.last(); id && id->first.size() == sizeof tails.largest_id.data) {
         std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tails.largest_id.data));
     }
-    lmdb::cursor last_stream(txn, db.stream_index);
-    if (auto const key = last_stream.last(); key && key->first.size() == sizeof(stream_index_key)) {
-        tails.any_stream = true;
-        tails.newest_stream = decode_u64(key->first.substr(0, 8));
-    }
+    tails.streams = read_stream_index_tail(txn, db);
     return tails;
 }
 
@@ -33,15 +25,7 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
                                tails.run_next_version == where.version &&
                                tails.run_next_position == where.position;
     if (!continues_run) {
-        // A stream's keys (number ‖ version) are the index's largest when it is the newest
-        // stream (versions only grow within a stream): then MDB_APPEND.
-        bool const at_end = !tails.any_stream || where.stream_number >= tails.newest_stream;
-        txn.put(db.stream_index, view(encode_stream_index_key(where.stream_number, where.version)),
-                view(position_key), at_end);
-        if (at_end) {
-            tails.any_stream = true;
-            tails.newest_stream = where.stream_number;
-        }
+        put_run_start(txn, db, where.stream_number, where.version, view(position_key), tails.streams);
     }
     tails.run_open = true;
     tails.run_stream = where.stream_number;
@@ -58,22 +42,6 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
         throw std::logic_error("event id " + to_string(where.id) + " is already in the id index");
     }
     if (largest) tails.largest_id = where.id;
-}
-
-std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream) {
-    auto const bytes = txn.get(db.stream_heads, stream);
-    if (!bytes) return std::nullopt;
-    return decode_stream_head(*bytes);
-}
-
-void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
-                     stream_head const& head, std::string& scratch) {
-    scratch.clear();
-    {
-        ledger::detail::string_output_archive ar(scratch);
-        ar(head.stream_number, head.last_version, head.rule_state);
-    }
-    txn.put(db.stream_heads, stream, scratch);
 }
 
 recorded_event& group_events::next_slot() {

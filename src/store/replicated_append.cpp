@@ -31,12 +31,12 @@ class txn_lookup final : public stream_lookup {
 public:
     txn_lookup(lmdb::txn const& txn, tables const& db) : txn_(txn), db_(db) {}
     std::optional<std::uint64_t> last_version(std::string_view stream) const override {
-        auto const head = txn_.get(db_.stream_heads, stream);
-        return head ? std::optional(decode_stream_head(*head).last_version) : std::nullopt;
+        auto const head = read_stream_head(txn_, db_, stream);
+        return head ? std::optional(head->last_version) : std::nullopt;
     }
     std::string rule_state(std::string_view stream) const override {
-        auto const head = txn_.get(db_.stream_heads, stream);
-        return head ? decode_stream_head(*head).rule_state : std::string{};
+        auto head = read_stream_head(txn_, db_, stream);
+        return head ? std::move(head->rule_state) : std::string{};
     }
     std::optional<recorded_event> event_at(std::uint64_t position) const override {
         auto const bytes = txn_.get(db_.log, view(encode_u64(position)));
@@ -86,14 +86,14 @@ std::string fold_rule_state(replicated_context const& ctx, lmdb::txn const& txn,
 /// The log and index puts are append_one's own (put_stored_event, put_stream_head).
 std::optional<error> put_event(replicated_context const& ctx, lmdb::write_txn& txn, log_tip& tip,
                                replicated_event const& in, recorded_event const& e) {
-    auto const head_bytes = txn.get(ctx.db.stream_heads, e.stream);
-    stream_head head = head_bytes ? decode_stream_head(*head_bytes) : stream_head{tip.next_stream_number, 0, {}};
-    std::uint64_t const expected_version = head_bytes ? head.last_version + 1 : 0;
+    auto const existing = read_stream_head(txn, ctx.db, e.stream);
+    stream_head head = existing ? *existing : stream_head{tip.next_stream_number, 0, {}};
+    std::uint64_t const expected_version = existing ? head.last_version + 1 : 0;
     if (e.version != expected_version) {
         return refused(in.position, "it has version " + std::to_string(e.version) + " of " + e.stream +
                                         ", which is at " + std::to_string(expected_version));
     }
-    if (!head_bytes) ++tip.next_stream_number;
+    if (!existing) ++tip.next_stream_number;
     if (txn.get(ctx.db.event_ids, id_key(e.id))) {
         return refused(in.position, "its event id " + to_string(e.id) + " is already in the ledger");
     }
@@ -107,7 +107,7 @@ std::optional<error> put_event(replicated_context const& ctx, lmdb::write_txn& t
     head.rule_state = fold_rule_state(ctx, txn, e, std::move(head.rule_state));
     head.last_version = e.version;
     std::string scratch;
-    put_stream_head(txn, ctx.db, e.stream, head, scratch);
+    put_stream_head(txn, ctx.db, e.stream, head, !existing, scratch);
     if (in.subject_key) txn.put(ctx.db.subject_keys, in.subject_key->first, in.subject_key->second);
     if (in.erased_subject) txn.remove(ctx.db.subject_keys, *in.erased_subject);
     return std::nullopt;

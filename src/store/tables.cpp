@@ -11,16 +11,22 @@
 namespace ledger::store::detail {
 
 tables tables::open(lmdb::write_txn& txn) {
-    return tables{
+    tables db{
         .log = txn.open_database("log"),
         .stream_index = txn.open_database("stream_index"),
         .stream_heads = txn.open_database("stream_heads"),
+        .streams = txn.open_database("streams"),
+        .stream_names = txn.open_database("stream_names"),
         .event_ids = txn.open_database("event_ids"),
         .projections = txn.open_database("projections"),
         .subject_keys = txn.open_database("subject_keys"),
         .meta = txn.open_database("meta"),
         .merkle = txn.open_database("merkle"),
     };
+    auto const format = txn.get(db.meta, meta_format_version);
+    db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
+                                                                                : stream_layout::combined;
+    return db;
 }
 
 u64_key encode_u64(std::uint64_t value) noexcept {
@@ -41,20 +47,6 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number,
     boost::endian::store_big_u64(bytes, stream_number);
     boost::endian::store_big_u64(bytes + 8, version);
     return key;
-}
-
-std::optional<version_location> locate_version(lmdb::txn const& txn, tables const& db,
-                                               std::uint64_t stream_number, std::uint64_t version) {
-    auto const key = encode_stream_index_key(stream_number, version);
-    lmdb::cursor cursor(txn, db.stream_index);
-    auto entry = cursor.seek(view(key));
-    if (entry && entry->first == view(key)) return version_location{decode_u64(entry->second), true};
-    entry = entry ? cursor.prev() : cursor.last();
-    if (!entry || entry->first.size() != key.size() || decode_u64(entry->first.substr(0, 8)) != stream_number) {
-        return std::nullopt;
-    }
-    auto const first_version = decode_u64(entry->first.substr(8));
-    return version_location{decode_u64(entry->second) + (version - first_version), false};
 }
 
 std::string encode_stream_head(stream_head const& head) {

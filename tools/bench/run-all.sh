@@ -289,8 +289,12 @@ run_program startup_memory "${startup_args[@]}" --dir "$work/startup" --keep 1
 # Issue 14: as-of, filtered reads and readiness in process, on the ledger start-up just used.
 if [ -d "$work/startup/data" ]; then
     run_program projection_queries --data "$work/startup/data"
+    # Issue 14: the application table in memory vs in an LMDB environment of its own
+    # (docs/read-model-state-shapes.md), on the same ledger.
+    run_program read_model_lmdb --data "$work/startup/data" --work "$work/state-shapes" \
+        --variants memory,lmdb:10000:nometasync
 else
-    note "no start-up ledger kept: bench-projection_queries skipped"
+    note "no start-up ledger kept: bench-projection_queries and bench-read_model_lmdb skipped"
 fi
 
 # 4b. Replication (issue 17, docs/replication.md): the HTTP append benchmark again with the

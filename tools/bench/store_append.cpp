@@ -2,12 +2,19 @@
 // same puts on the same disk in the same run, reported as ratios (the machines are shared and
 // noisy, so only ratios from one run mean anything).
 //
-//   bench-store_append [--dir DIR] [--seconds S] [--rounds N] [--only CASE]
+//   bench-store_append [--dir DIR] [--seconds S] [--rounds N] [--only CASE] [--streams N] [--random-streams 1] [--keep 1]
 //
+// Each appender appends round-robin to --streams streams of its own (default 50), every one of
+// which gets its first event before the clock starts (the timed appends go to existing streams).
 // Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
 // 64 concurrent single-event appenders (group commit: 64 threads, and 64 appends in flight
 // through append_async) vs raw LMDB 64 puts per commit;
 // batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
+// Beside each rate, what one commit wrote: bytes passed to write(2)/pwrite(2) (/proc/self/io
+// `wchar`: LMDB's dirty pages and meta page, so it counts on tmpfs too) per durable commit, in
+// 4 KiB pages; and for group commit the events per commit and the appenders' p99 latency.
+// `group_client_ids` is group commit with client-chosen random ids (the event-id index then
+// inserts at random places instead of appending).
 // Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
 #include "bench_report.hpp"
@@ -25,6 +32,8 @@
 #include <mutex>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <random>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,7 +48,55 @@ struct settings {
     double seconds = 3.0;
     int rounds = 1;
     std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, batched
+    int streams = 50;  // streams per appender, each given its first event before the clock starts
+    bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
+    // Each append picks one of its appender's streams at random instead of round-robin: the
+    // streams of one commit are then scattered over the stream tables (no two neighbours).
+    bool random_streams = false;
 };
+
+// One run of one case: its rate and what its commits wrote.
+struct measurement {
+    double rate = 0;               // events/s
+    double pages_per_commit = 0;   // bytes written ÷ commits ÷ 4096
+    double events_per_commit = 0;
+    double p99_ms = 0;             // appenders' latency (threaded cases)
+};
+
+// Bytes this process has passed to write-like system calls so far (/proc/self/io `wchar`).
+std::uint64_t written_bytes() {
+    std::ifstream io("/proc/self/io");
+    std::string field;
+    std::uint64_t value = 0;
+    while (io >> field >> value) {
+        if (field == "wchar:") return value;
+    }
+    return 0;
+}
+
+double pages(std::uint64_t bytes, std::uint64_t commits) {
+    return commits == 0 ? 0 : static_cast<double>(bytes) / static_cast<double>(commits) / 4096.0;
+}
+
+// A well-mixed function of x (splitmix64's finaliser), for a random but repeatable stream choice.
+std::uint64_t mix(std::uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// A random (version 4) id, as a client would choose it.
+ledger::uuid random_id(std::mt19937_64& random) {
+    ledger::uuid id{};
+    for (int half = 0; half < 2; ++half) {
+        auto const bits = random();
+        for (int i = 0; i < 8; ++i) id.data[half * 8 + i] = static_cast<std::uint8_t>(bits >> (8 * i));
+    }
+    id.data[6] = static_cast<std::uint8_t>((id.data[6] & 0x0f) | 0x40);
+    id.data[8] = static_cast<std::uint8_t>((id.data[8] & 0x3f) | 0x80);
+    return id;
+}
 
 // A representative event: about the size of a real InterviewBooked envelope.
 store::event_to_append sample_event() {
@@ -50,6 +107,24 @@ store::event_to_append sample_event() {
     return e;
 }
 
+// Gives each stream its first event, in large groups (all submitted at once), so the timed part
+// appends to streams that exist, as in a ledger that has been running for a while.
+void prefill(store::event_store& store, std::vector<std::string> const& streams) {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::size_t left = streams.size();
+    for (auto const& stream : streams) {
+        store.append_async({stream, store::expected_version::any(), "bench", {sample_event()}},
+                           [&](store::append_result r) {
+                               if (!r) throw std::runtime_error(r.error().message);
+                               std::lock_guard const lock(mutex);
+                               if (--left == 0) done.notify_all();
+                           });
+    }
+    std::unique_lock lock(mutex);
+    done.wait(lock, [&] { return left == 0; });
+}
+
 std::filesystem::path fresh(settings const& s, std::string const& name) {
     auto const path = s.dir / name;
     std::filesystem::remove_all(path);
@@ -57,7 +132,7 @@ std::filesystem::path fresh(settings const& s, std::string const& name) {
 }
 
 // Raw LMDB: `per_commit` puts of a 300-byte value under big-endian keys, committed with fsync.
-double raw_lmdb_rate(settings const& s, std::size_t per_commit) {
+measurement raw_lmdb_rate(settings const& s, std::size_t per_commit) {
     store::lmdb::env env({.directory = fresh(s, "raw-" + std::to_string(per_commit)),
                           .map_size = std::size_t{8} << 30});
     store::lmdb::dbi table;
@@ -68,6 +143,8 @@ double raw_lmdb_rate(settings const& s, std::size_t per_commit) {
     }
     std::string const value(300, 'v');
     std::uint64_t key = 0;
+    std::uint64_t commits = 0;
+    auto const written_before = written_bytes();
     auto const start = clock_type::now();
     auto const until = start + std::chrono::duration<double>(s.seconds);
     while (clock_type::now() < until) {
@@ -78,15 +155,30 @@ double raw_lmdb_rate(settings const& s, std::size_t per_commit) {
             txn.put(table, {reinterpret_cast<char*>(bytes), 8}, value, true);
         }
         txn.commit();
+        ++commits;
     }
-    return static_cast<double>(key) / std::chrono::duration<double>(clock_type::now() - start).count();
+    auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    return {.rate = static_cast<double>(key) / seconds,
+            .pages_per_commit = pages(written_bytes() - written_before, commits),
+            .events_per_commit = static_cast<double>(per_commit)};
 }
 
-// The ledger with `appenders` threads, each appending batches of `batch` events to its own streams.
-double ledger_rate(settings const& s, int appenders, std::size_t batch) {
+// The ledger with `appenders` threads, each appending batches of `batch` events to its own
+// streams (50 each), with generated ids or, `client_ids`, random ones of their own.
+measurement ledger_rate(settings const& s, int appenders, std::size_t batch, bool client_ids = false) {
     store::event_store store({.directory = fresh(s, fmt::format("ledger-{}x{}", appenders, batch)),
-                              .initial_map_size = std::size_t{1} << 30});
+                              .initial_map_size = std::size_t{1} << 30,
+                              .max_queued_appends = 0});
+    std::vector<std::string> streams;  // appender t's stream k at t + appenders * k
+    for (int k = 0; k < s.streams; ++k) {
+        for (int t = 0; t < appenders; ++t) streams.push_back(fmt::format("candidate-b{}-{}", t, k));
+    }
+    prefill(store, streams);
     std::atomic<std::uint64_t> appended{0};
+    std::mutex latency_mutex;
+    std::vector<double> latencies_ms;
+    auto const written_before = written_bytes();
+    auto const commits_before = store.writer_statistics().commits;
     auto const start = clock_type::now();
     auto const until = start + std::chrono::duration<double>(s.seconds);
     {
@@ -94,24 +186,46 @@ double ledger_rate(settings const& s, int appenders, std::size_t batch) {
         for (int t = 0; t < appenders; ++t) {
             threads.emplace_back([&, t] {
                 std::vector<store::event_to_append> events(batch, sample_event());
+                std::mt19937_64 random(static_cast<std::uint64_t>(t) + 1);
+                std::vector<double> mine;
                 for (int i = 0; clock_type::now() < until; ++i) {
-                    auto const stream = fmt::format("candidate-b{}-{}", t, i % 50);
+                    if (client_ids) {
+                        for (auto& e : events) e.id = random_id(random);
+                    }
+                    auto const k = s.random_streams ? static_cast<int>(random() % static_cast<std::uint64_t>(s.streams))
+                                                    : i % s.streams;
+                    auto const& stream = streams[static_cast<std::size_t>(t + appenders * k)];
+                    auto const sent = clock_type::now();
                     auto const r = store.append({stream, store::expected_version::any(), "bench", events});
                     if (!r) throw std::runtime_error(r.error().message);
+                    mine.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - sent).count());
                     appended += batch;
                 }
+                std::lock_guard const lock(latency_mutex);
+                latencies_ms.insert(latencies_ms.end(), mine.begin(), mine.end());
             });
         }
     }
-    return static_cast<double>(appended) / std::chrono::duration<double>(clock_type::now() - start).count();
+    auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    auto const commits = store.writer_statistics().commits - commits_before;
+    measurement m{.rate = static_cast<double>(appended) / seconds,
+                  .pages_per_commit = pages(written_bytes() - written_before, commits),
+                  .events_per_commit = commits == 0 ? 0 : static_cast<double>(appended) / static_cast<double>(commits)};
+    if (!latencies_ms.empty()) {
+        auto const at = latencies_ms.begin() + static_cast<std::ptrdiff_t>(latencies_ms.size() * 99 / 100);
+        std::nth_element(latencies_ms.begin(), at, latencies_ms.end());
+        m.p99_ms = *at;
+    }
+    return m;
 }
 
 // The ledger with `in_flight` appends always queued through append_async, each re-submitted
 // from its completion (on the writer thread) to the next of its streams: how the HTTP server
 // uses the store (two I/O threads, many requests in flight), without a thread per appender.
-double ledger_async_rate(settings const& s, int in_flight) {
+measurement ledger_async_rate(settings const& s, int in_flight) {
     store::event_store store({.directory = fresh(s, fmt::format("ledger-async-{}", in_flight)),
-                              .initial_map_size = std::size_t{1} << 30});
+                              .initial_map_size = std::size_t{1} << 30,
+                              .max_queued_appends = 0});
     std::atomic<std::uint64_t> appended{0};
     std::atomic<int> running{in_flight};
     auto const start = clock_type::now();
@@ -119,9 +233,13 @@ double ledger_async_rate(settings const& s, int in_flight) {
     std::mutex done_mutex;
     std::condition_variable all_done;
     std::vector<std::string> streams;
-    for (int t = 0; t < in_flight * 50; ++t) streams.push_back(fmt::format("candidate-a{}-{}", t % in_flight, t / in_flight));
+    for (int t = 0; t < in_flight * s.streams; ++t) streams.push_back(fmt::format("candidate-a{}-{}", t % in_flight, t / in_flight));
+    prefill(store, streams);
     std::function<void(int, int)> submit = [&](int appender, int i) {
-        store.append_async({streams[static_cast<std::size_t>(appender + in_flight * (i % 50))],
+        auto const k = s.random_streams ? static_cast<int>(mix(static_cast<std::uint64_t>(appender) << 32 | static_cast<std::uint32_t>(i)) %
+                                                            static_cast<std::uint64_t>(s.streams))
+                                        : i % s.streams;
+        store.append_async({streams[static_cast<std::size_t>(appender + in_flight * k)],
                             store::expected_version::any(), "bench", {sample_event()}},
                            [&, appender, i](store::append_result r) {
                                if (!r) throw std::runtime_error(r.error().message);
@@ -133,12 +251,18 @@ double ledger_async_rate(settings const& s, int in_flight) {
                                }
                            });
     };
+    auto const written_before = written_bytes();
+    auto const commits_before = store.writer_statistics().commits;
     for (int a = 0; a < in_flight; ++a) submit(a, 0);
     {
         std::unique_lock lock(done_mutex);
         all_done.wait(lock, [&] { return running.load() == 0; });
     }
-    return static_cast<double>(appended) / std::chrono::duration<double>(clock_type::now() - start).count();
+    auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    auto const commits = store.writer_statistics().commits - commits_before;
+    return {.rate = static_cast<double>(appended) / seconds,
+            .pages_per_commit = pages(written_bytes() - written_before, commits),
+            .events_per_commit = commits == 0 ? 0 : static_cast<double>(appended) / static_cast<double>(commits)};
 }
 
 settings parse(int argc, char** argv) {
@@ -149,6 +273,9 @@ settings parse(int argc, char** argv) {
         else if (flag == "--seconds") s.seconds = std::stod(argv[i + 1]);
         else if (flag == "--only") s.only = argv[i + 1];
         else if (flag == "--rounds") s.rounds = std::max(1, std::stoi(argv[i + 1]));
+        else if (flag == "--streams") s.streams = std::max(1, std::stoi(argv[i + 1]));
+        else if (flag == "--keep") s.keep = std::string(argv[i + 1]) == "1";
+        else if (flag == "--random-streams") s.random_streams = std::string(argv[i + 1]) == "1";
         else throw std::invalid_argument("unknown flag " + flag);
     }
     return s;
@@ -166,8 +293,8 @@ int main(int argc, char** argv) try {
     // the case it divides must be measured in the same minutes.
     struct bench_case {
         std::string name;
-        std::function<double()> run;
-        std::vector<double> rates;
+        std::function<measurement()> run;
+        std::vector<measurement> runs;
     };
     std::vector<bench_case> cases{
         {"raw_1", [&] { return raw_lmdb_rate(s, 1); }, {}},
@@ -176,30 +303,36 @@ int main(int argc, char** argv) try {
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
         {"group_async", [&] { return ledger_async_rate(s, 64); }, {}},
+        {"group_client_ids", [&] { return ledger_rate(s, 64, 1, true); }, {}},
         {"batched", [&] { return ledger_rate(s, 4, 1000); }, {}},
     };
     for (int round = 0; round < s.rounds; ++round) {
         for (auto& c : cases) {
-            if (s.only.empty() || s.only == c.name) c.rates.push_back(c.run());
+            if (s.only.empty() || s.only == c.name) c.runs.push_back(c.run());
         }
     }
-    std::filesystem::remove_all(s.dir);
-    auto median = [&](std::string const& name) {
+    if (!s.keep) std::filesystem::remove_all(s.dir);
+    // The median of one field over a case's rounds.
+    auto median = [&](std::string const& name, double measurement::*field = &measurement::rate) {
         for (auto& c : cases) {
             if (c.name != name) continue;
-            if (c.rates.empty()) return 0.0;
-            std::sort(c.rates.begin(), c.rates.end());
-            return c.rates[c.rates.size() / 2];
+            if (c.runs.empty()) return 0.0;
+            std::vector<double> values;
+            for (auto const& m : c.runs) values.push_back(m.*field);
+            std::sort(values.begin(), values.end());
+            return values[values.size() / 2];
         }
         return 0.0;
     };
     if (!s.only.empty()) {  // profiling one case: no baselines, no rows
-        bench::note("%s: %.0f events/s", s.only.c_str(), median(s.only));
+        bench::note("%s: %.0f events/s, %.1f pages and %.1f events per commit", s.only.c_str(), median(s.only),
+                    median(s.only, &measurement::pages_per_commit), median(s.only, &measurement::events_per_commit));
         return 0;
     }
     double const raw_1 = median("raw_1");
     double const raw_64 = median("raw_64");
     double const raw_1000 = median("raw_1000");
+    auto const pages_of = [&](std::string const& name) { return median(name, &measurement::pages_per_commit); };
 
     bench::note("bench-store_append: durable (fsync on every commit), %.1f s per case, median of %d "
                 "interleaved rounds, load average %.2f",
@@ -210,7 +343,25 @@ int main(int argc, char** argv) try {
     bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_group_commit_64_async", median("group_async"), "events/s", "store_raw_64_per_commit", raw_64);
+    bench::row("store_group_commit_64_client_ids", median("group_client_ids"), "events/s",
+               "store_raw_64_per_commit", raw_64);
     bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
+    // What a commit writes (pages of 4 KiB passed to pwrite), beside raw LMDB's.
+    bench::row("store_raw_64_pages_per_commit", pages_of("raw_64"), "pages");
+    bench::row("store_raw_1000_pages_per_commit", pages_of("raw_1000"), "pages");
+    bench::row("store_group_commit_64_pages_per_commit", pages_of("group"), "pages",
+               "store_raw_64_pages_per_commit", pages_of("raw_64"));
+    bench::row("store_group_commit_64_async_pages_per_commit", pages_of("group_async"), "pages",
+               "store_raw_64_pages_per_commit", pages_of("raw_64"));
+    bench::row("store_group_commit_64_client_ids_pages_per_commit", pages_of("group_client_ids"), "pages",
+               "store_raw_64_pages_per_commit", pages_of("raw_64"));
+    bench::row("store_batched_1000_pages_per_commit", pages_of("batched"), "pages",
+               "store_raw_1000_pages_per_commit", pages_of("raw_1000"));
+    // Group formation: events per commit (of 64 appenders) and what an appender waits.
+    bench::row("store_group_commit_64_events_per_commit", median("group", &measurement::events_per_commit), "events");
+    bench::row("store_group_commit_64_async_events_per_commit",
+               median("group_async", &measurement::events_per_commit), "events");
+    bench::row("store_group_commit_64_p99_ms", median("group", &measurement::p99_ms), "ms");
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());

@@ -1,12 +1,14 @@
 #pragma once
 // The stored layout's version (SPEC §3 meta "format_version") as the rest of the system may
-// report it: an open event_store always has exactly this version (others refuse to open).
+// report it: the newest version this build writes (new ledgers get it). It also opens, reads,
+// verifies and appends to ledgers of older versions (1 and 2) in their own layout, and refuses
+// newer ones.
 
 #include <cstdint>
 
 namespace ledger::store {
 
-/// The format version this build reads and writes. Thread-safe, never throws.
+/// The newest format version this build reads and writes. Thread-safe, never throws.
 std::uint32_t stored_format_version() noexcept;
 
 }  // namespace ledger::store

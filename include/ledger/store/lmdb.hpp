@@ -77,8 +77,8 @@ public:
     /// Grows (or shrinks) the map. Blocks until no transaction of this process is open.
     void set_map_size(std::size_t bytes);
 
-    /// Writes a compacted copy of the environment into the empty directory `target` while
-    /// writers go on (mdb_env_copy2 with MDB_CP_COMPACT).
+    /// Writes a compacted copy into the empty directory `target` while writers go on: each table
+    /// rewritten in key order with MDB_APPEND, so pages come out full (lmdb.cpp says more).
     void copy_compacted(std::filesystem::path const& target) const;
 
     /// Flushes buffers to disk (used after opening; commits already sync).

@@ -11,6 +11,7 @@
 // map_full) from LMDB; std::logic_error when the event id is already indexed (a bug upstream:
 // idempotency and fresh ids are checked before anything is put).
 
+#include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
 
 #include "ledger/envelope.hpp"
@@ -37,9 +38,8 @@ struct event_placement {
 /// What the index puts may assume about the tables' ends, so they append (MDB_APPEND: no
 /// search, full pages) instead of inserting. Advanced by put_stored_event.
 struct index_tails {
-    uuid largest_id{};               // the last key of the event-id index (nil: empty)
-    bool any_stream = false;         // the stream index has entries
-    std::uint64_t newest_stream = 0;  // then: the largest stream number in it
+    uuid largest_id{};         // the last key of the event-id index (nil: empty)
+    stream_index_tail streams;  // the separate layout's stream index (stream_table.hpp)
     // The run the last put event belongs to (tables.hpp): an event that continues it (same
     // stream, next version, next position) needs no stream-index entry of its own.
     bool run_open = false;
@@ -53,20 +53,12 @@ struct index_tails {
 index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 
 /// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its event-id entry, and a
-/// stream-index entry when it starts a run. The position must be the log's next one.
+/// stream-index entry when it starts a run (in the ledger's layout). The position must be the
+/// log's next one.
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails);
 
-/// A stream's head record as `txn` sees it, or nullopt for a stream without events.
-/// Throws codec_error when the record is damaged.
-std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream);
-
-/// Writes a stream's head record (its number, last version and rule state). `scratch` is a
-/// reused encode buffer. A follower storing sealed events calls, per request it replays:
-/// read_stream_head (a new stream takes the next stream number), put_stored_event for each
-/// event, then put_stream_head once, exactly as append_one does.
-void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
-                     stream_head const& head, std::string& scratch);
+// read_stream_head and put_stream_head (a stream's head record): detail/stream_table.hpp.
 
 /// The events one group commit wrote so far, in log order, and their stored bytes.
 class group_events {

@@ -16,21 +16,39 @@ namespace ledger::store::detail {
 /// 1: one stream-index entry per event. 2: the stream index holds runs (below). A version-1
 /// index is a version-2 index whose runs are all one event long, so this build reads both and
 /// raises a ledger it opens for writing to 2 (older builds then refuse it instead of misreading).
-inline constexpr std::uint32_t format_version = 2;
+/// 3: a stream's head sits right after its runs in one table, `streams`, keyed by stream
+/// number (detail/stream_table.hpp), so an append dirties one leaf page per stream, not two;
+/// `stream_names` maps a name to its number. New ledgers are written as 3; a ledger of version
+/// 1 or 2 keeps its two tables (the "separate" layout), is read and written as it is, and is
+/// never rewritten.
+inline constexpr std::uint32_t format_version = 3;
 inline constexpr std::uint32_t oldest_readable_format_version = 1;
+inline constexpr std::uint32_t newest_separate_format_version = 2;
+
+/// Where a ledger keeps its streams' heads and stream-index runs.
+enum class stream_layout {
+    separate,  // formats 1 and 2: stream_heads (by name) and stream_index (by number)
+    combined,  // format 3: `streams` (runs and heads by number) and `stream_names`
+};
 
 struct tables {
     lmdb::dbi log;           // position (u64 BE) -> stored envelope
     lmdb::dbi stream_index;  // stream number (u64 BE) ‖ first version (u64 BE) -> first position
                              // (u64 BE) of a run: versions v0, v0+1, … at positions p0, p0+1, …
     lmdb::dbi stream_heads;  // stream name -> stream_head
+    lmdb::dbi streams;       // format 3: stream number ‖ first version -> first position of a run
+                             // (as stream_index); stream number ‖ 2^64-1 -> stream_head
+    lmdb::dbi stream_names;  // format 3: stream name -> stream number (u64 BE)
     lmdb::dbi event_ids;     // uuid (16 bytes) -> position (u64 BE)
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
     lmdb::dbi subject_keys;  // candidate id -> key material (privacy)
     lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number"
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
+    stream_layout layout = stream_layout::combined;
 
-    /// Opens every table, creating the missing ones.
+    /// Opens every table, creating the missing ones (a ledger has the tables of both layouts;
+    /// one pair stays empty). The layout follows meta's format_version: none (a new ledger,
+    /// written as the newest format) or 3 combined, 1 and 2 separate.
     static tables open(lmdb::write_txn& txn);
 };
 
@@ -47,16 +65,12 @@ inline std::string_view view(stream_index_key const& key) noexcept {
     return {key.data(), key.size()};
 }
 
-/// Where `version` of stream `stream_number` is in the log, through the run that holds it (the
-/// index entry with the largest key <= (stream_number, version)); nullopt when the stream has
-/// no entry at or below it. The caller bounds `version` by the stream's head: a run's end is
-/// where the next run starts or the stream ends. `run_start`: the version starts its run.
+/// Where a version is in the log (stream_table.hpp's locate_version). `run_start`: the version
+/// starts its run.
 struct version_location {
     std::uint64_t position = 0;
     bool run_start = false;
 };
-std::optional<version_location> locate_version(lmdb::txn const& txn, tables const& db,
-                                               std::uint64_t stream_number, std::uint64_t version);
 
 /// What the store keeps per stream. Streams are numbered densely as they are created so the
 /// stream index stays compact and new streams append at its end.
