@@ -43,6 +43,7 @@ boost::json::object event_to_json(recruitment_event const& event) {
 
 std::string encode_event(recruitment_event const& event) {
     std::string out;
+    out.reserve(128);  // most events' data fits: one allocation instead of growing three times
     ledger::detail::string_output_archive ar(out);
     std::visit([&](auto const& e) { detail::write_fields(ar, e); }, event);
     return out;

@@ -2,37 +2,37 @@
 
 namespace ledger::events::detail {
 
-problem read_json(boost::json::value const& v, std::string& out, std::string const& path) {
+problem read_json(boost::json::value const& v, std::string& out) {
     auto const* text = v.if_string();
-    if (text == nullptr) return make_problem(path, "must be a string");
-    if (text->empty()) return make_problem(path, "must not be empty");
+    if (text == nullptr) return make_problem({}, "must be a string");
+    if (text->empty()) return make_problem({}, "must not be empty");
     out.assign(text->data(), text->size());
     return std::nullopt;
 }
 
-problem read_json(boost::json::value const& v, bool& out, std::string const& path) {
-    if (!v.is_bool()) return make_problem(path, "must be true or false");
+problem read_json(boost::json::value const& v, bool& out) {
+    if (!v.is_bool()) return make_problem({}, "must be true or false");
     out = v.get_bool();
     return std::nullopt;
 }
 
-problem read_json(boost::json::value const& v, date& out, std::string const& path) {
+problem read_json(boost::json::value const& v, date& out) {
     auto const* text = v.if_string();
     auto const parsed = text ? parse_date(*text) : std::nullopt;
-    if (!parsed) return make_problem(path, "must be a calendar date YYYY-MM-DD");
+    if (!parsed) return make_problem({}, "must be a calendar date YYYY-MM-DD");
     out = *parsed;
     return std::nullopt;
 }
 
-problem read_json(boost::json::value const& v, timestamp& out, std::string const& path) {
+problem read_json(boost::json::value const& v, timestamp& out) {
     auto const* text = v.if_string();
     auto const parsed = text ? parse_timestamp(*text) : std::nullopt;
-    if (!parsed) return make_problem(path, "must be an RFC 3339 date-time or a date YYYY-MM-DD");
+    if (!parsed) return make_problem({}, "must be an RFC 3339 date-time or a date YYYY-MM-DD");
     out = *parsed;
     return std::nullopt;
 }
 
-problem read_json(boost::json::value const& v, country_code& out, std::string const& path) {
+problem read_json(boost::json::value const& v, country_code& out) {
     auto const* text = v.if_string();
     if (text != nullptr) {
         auto const code = normalise_country(*text);
@@ -41,16 +41,16 @@ problem read_json(boost::json::value const& v, country_code& out, std::string co
             return std::nullopt;
         }
     }
-    return make_problem(path, "must be an ISO 3166-1 alpha-2 country code such as \"SE\"");
+    return make_problem({}, "must be an ISO 3166-1 alpha-2 country code such as \"SE\"");
 }
 
-problem read_json(boost::json::value const& v, currency_code& out, std::string const& path) {
+problem read_json(boost::json::value const& v, currency_code& out) {
     auto const* text = v.if_string();
     if (text != nullptr && is_active_currency(*text)) {
         out.value.assign(text->data(), text->size());
         return std::nullopt;
     }
-    return make_problem(path, "must be an ISO 4217 currency code such as \"SEK\"");
+    return make_problem({}, "must be an ISO 4217 currency code such as \"SEK\"");
 }
 
 boost::json::value write_json(std::string const& v) { return boost::json::value(v); }

@@ -25,13 +25,17 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace ledger::events::detail {
 
-/// A field that failed validation: its path ("data.partners[2]") and why.
+/// A field that failed validation: its path ("data.partners[2]") and why. The read_json
+/// functions below report paths relative to the value they read ("" for the value itself,
+/// "[2]" for an array's item); read_member (struct_codec.hpp) puts "data.<member>" in front,
+/// only when there is a problem: appends read every field of every event.
 struct field_problem {
     std::string field;
     std::string reason;
@@ -54,38 +58,38 @@ struct is_optional : std::false_type {};
 template <class T>
 struct is_optional<std::optional<T>> : std::true_type {};
 
-inline field_problem make_problem(std::string const& path, std::string reason) {
-    return field_problem{path, std::move(reason)};
+inline field_problem make_problem(std::string_view path, std::string reason) {
+    return field_problem{std::string(path), std::move(reason)};
 }
 
 // ---- JSON in ---------------------------------------------------------------------------------
 
 /// Strings must be non-empty: an empty name, id or reason records nothing.
-problem read_json(boost::json::value const& v, std::string& out, std::string const& path);
-problem read_json(boost::json::value const& v, bool& out, std::string const& path);
-problem read_json(boost::json::value const& v, date& out, std::string const& path);
-problem read_json(boost::json::value const& v, timestamp& out, std::string const& path);
-problem read_json(boost::json::value const& v, country_code& out, std::string const& path);
-problem read_json(boost::json::value const& v, currency_code& out, std::string const& path);
+problem read_json(boost::json::value const& v, std::string& out);
+problem read_json(boost::json::value const& v, bool& out);
+problem read_json(boost::json::value const& v, date& out);
+problem read_json(boost::json::value const& v, timestamp& out);
+problem read_json(boost::json::value const& v, country_code& out);
+problem read_json(boost::json::value const& v, currency_code& out);
 
 /// Integers: JSON integers only (no 1.0), never negative (no count or amount in the catalogue
 /// is), and within the field's C++ type.
 template <plain_integer I>
-problem read_json(boost::json::value const& v, I& out, std::string const& path) {
+problem read_json(boost::json::value const& v, I& out) {
     if (v.is_int64()) {
         std::int64_t const n = v.get_int64();
-        if (n < 0) return make_problem(path, "must not be negative");
-        if (!std::in_range<I>(n)) return make_problem(path, "is too large");
+        if (n < 0) return make_problem({}, "must not be negative");
+        if (!std::in_range<I>(n)) return make_problem({}, "is too large");
         out = static_cast<I>(n);
         return std::nullopt;
     }
     if (v.is_uint64()) {
         std::uint64_t const n = v.get_uint64();
-        if (!std::in_range<I>(n)) return make_problem(path, "is too large");
+        if (!std::in_range<I>(n)) return make_problem({}, "is too large");
         out = static_cast<I>(n);
         return std::nullopt;
     }
-    return make_problem(path, "must be an integer");
+    return make_problem({}, "must be an integer");
 }
 
 /// The names of E's enumerators, "a, b, c", for messages and the catalogue.
@@ -100,7 +104,7 @@ std::string enum_names() {
 }
 
 template <described_enum E>
-problem read_json(boost::json::value const& v, E& out, std::string const& path) {
+problem read_json(boost::json::value const& v, E& out) {
     bool found = false;
     if (auto const* text = v.if_string()) {
         boost::mp11::mp_for_each<boost::describe::describe_enumerators<E>>([&](auto d) {
@@ -111,18 +115,21 @@ problem read_json(boost::json::value const& v, E& out, std::string const& path) 
         });
     }
     if (found) return std::nullopt;
-    return make_problem(path, "must be one of: " + enum_names<E>());
+    return make_problem({}, "must be one of: " + enum_names<E>());
 }
 
 template <class T>
-problem read_json(boost::json::value const& v, std::vector<T>& out, std::string const& path) {
+problem read_json(boost::json::value const& v, std::vector<T>& out) {
     auto const* items = v.if_array();
-    if (items == nullptr) return make_problem(path, "must be an array");
+    if (items == nullptr) return make_problem({}, "must be an array");
     out.clear();
     out.reserve(items->size());
     for (std::size_t i = 0; i < items->size(); ++i) {
         T item{};
-        if (auto p = read_json((*items)[i], item, path + "[" + std::to_string(i) + "]")) return p;
+        if (auto p = read_json((*items)[i], item)) {
+            p->field.insert(0, "[" + std::to_string(i) + "]");
+            return p;
+        }
         out.push_back(std::move(item));
     }
     return std::nullopt;

@@ -75,19 +75,28 @@ constexpr bool names_unique() {
 }
 static_assert(names_unique(), "every catalogue type name must be unique");
 
-// Indexes into `table` sorted by type name, for binary search on every append and read.
+// Names ordered by length first, then text: a search compares the bytes of a name only when
+// the lengths agree, and most steps are one integer comparison.
+constexpr bool shorter_or_before(std::string_view a, std::string_view b) {
+    return a.size() != b.size() ? a.size() < b.size() : a < b;
+}
+
+// Indexes into `table` in that order, for binary search on every append and read.
 constexpr std::array<std::size_t, table.size()> by_name = [] {
     std::array<std::size_t, table.size()> order{};
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::ranges::sort(order, {}, [](std::size_t i) { return table[i].type_name; });
+    std::ranges::sort(order, [](std::size_t a, std::size_t b) {
+        return shorter_or_before(table[a].type_name, table[b].type_name);
+    });
     return order;
 }();
 
 }  // namespace
 
 type_entry const* find_type(std::string_view type) noexcept {
-    auto const it = std::ranges::lower_bound(by_name, type, {},
-                                             [](std::size_t i) { return table[i].type_name; });
+    auto const it = std::ranges::lower_bound(by_name, type, [](std::string_view a, std::string_view b) {
+        return shorter_or_before(a, b);
+    }, [](std::size_t i) { return table[i].type_name; });
     if (it == by_name.end() || table[*it].type_name != type) return nullptr;
     return &table[*it];
 }

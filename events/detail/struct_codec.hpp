@@ -45,22 +45,30 @@ constexpr bool optional_in_json(bool defaulted) {
     return defaulted || is_optional<M>::value || is_vector<M>::value;
 }
 
+/// `found` (a problem of member `name`, its path relative to the member) with the member's
+/// path "data.<name>" in front.
+inline problem in_member(problem found, char const* name) {
+    if (found) found->field.insert(0, std::string("data.") + name);
+    return found;
+}
+
 /// Reads member `name` of `data` into `member`; absent (or null) optional members stay empty.
 template <class M>
 problem read_member(boost::json::object const& data, M& member, char const* name, bool defaulted) {
-    std::string const path = std::string("data.") + name;
     auto const* value = data.if_contains(name);
     if (value == nullptr || value->is_null()) {
         if (optional_in_json<M>(defaulted)) return std::nullopt;
-        return make_problem(path, value == nullptr ? "is required" : "must not be null");
+        return in_member(make_problem({}, value == nullptr ? "is required" : "must not be null"), name);
     }
     if constexpr (is_optional<M>::value) {
-        typename M::value_type inner{};
-        if (auto p = read_json(*value, inner, path)) return p;
-        member = std::move(inner);
+        auto& inner = member.emplace();
+        if (auto p = read_json(*value, inner)) {
+            member.reset();
+            return in_member(std::move(p), name);
+        }
         return std::nullopt;
     } else {
-        return read_json(*value, member, path);
+        return in_member(read_json(*value, member), name);
     }
 }
 

@@ -1,7 +1,8 @@
 #include "ledger/app/append_body.hpp"
 
-#include "events/catalog.hpp"
+#include "events/codec.hpp"
 #include "events/personal_data.hpp"
+#include "ledger/app/domain_policy.hpp"
 #include "ledger/app/personal_data.hpp"
 #include "ledger/time.hpp"
 #include "ledger/uuid.hpp"
@@ -11,6 +12,9 @@
 
 #include <array>
 #include <limits>
+#include <memory>
+#include <type_traits>
+#include <variant>
 
 namespace ledger::app {
 namespace {
@@ -106,9 +110,9 @@ std::optional<error> parse_envelope_fields(json::object const& event, std::size_
 /// A client may not send a personal field that already looks sealed: the seal keeps such a
 /// value as it is (imports carry ciphertext that way), so whatever follows the prefix would be
 /// stored unencrypted.
-std::optional<error> refuse_sealed_lookalike(store::event_to_append const& event, std::size_t index) {
-    if (!events::has_personal_fields(event.type)) return std::nullopt;
-    auto decoded = events::decode_event(event.type, event.schema_version, event.data);
+std::optional<error> refuse_sealed_lookalike(std::string_view type, decoded_event& decoded,
+                                             std::size_t index) {
+    if (!events::has_personal_fields(type)) return std::nullopt;
     std::optional<error> failure;
     events::for_each_personal_field(decoded, [&](std::string_view field, std::string& value) {
         if (!failure && value.starts_with(sealed_prefix)) {
@@ -118,7 +122,10 @@ std::optional<error> refuse_sealed_lookalike(store::event_to_append const& event
     return failure;
 }
 
-result<store::event_to_append> parse_event(json::value const& value, std::size_t index) {
+/// The event at `index`, with its data validated and encoded by the catalogue; `decoded`
+/// receives the catalogue's struct of it, which the domain policy checks on the writer.
+result<store::event_to_append> parse_event(json::value const& value, std::size_t index,
+                                           decoded_event& decoded) {
     auto const* event = value.if_object();
     if (event == nullptr) return invalid_event(index, "", "an event must be a JSON object");
     if (auto const unknown = first_unknown_key(*event, event_fields)) {
@@ -132,11 +139,13 @@ result<store::event_to_append> parse_event(json::value const& value, std::size_t
     store::event_to_append out;
     out.type = std::string(type->get_string());
     if (auto failure = parse_envelope_fields(*event, index, out)) return std::move(*failure);
-    auto encoded = events::encode_data(out.type, *data, index);
-    if (!encoded) return encoded.error();
-    out.schema_version = encoded->schema_version;
-    out.data = std::move(encoded->bytes);
-    if (auto failure = refuse_sealed_lookalike(out, index)) return std::move(*failure);
+    // events::encode_data in two steps, keeping the struct between them.
+    auto parsed = events::event_from_json(out.type, *data, index);
+    if (!parsed) return parsed.error();
+    decoded = std::move(*parsed);
+    out.schema_version = std::visit([](auto const& e) { return std::decay_t<decltype(e)>::schema_version; }, decoded);
+    out.data = events::encode_event(decoded);
+    if (auto failure = refuse_sealed_lookalike(out.type, decoded, index)) return std::move(*failure);
     return out;
 }
 
@@ -158,9 +167,13 @@ result<store::append_request> parse_append_body(std::string_view stream, json::v
     store::append_request request{std::string(stream), *expected, std::move(actor), {}};
     auto const& list = events->get_array();
     request.events.reserve(list.size());
+    // The batch's decoded forms in one allocation; each event shares it (domain_policy.hpp).
+    auto const forms = std::make_shared<decoded_event[]>(list.size());
     for (std::size_t index = 0; index < list.size(); ++index) {
-        auto event = parse_event(list[index], index);
+        auto* const form = forms.get() + index;
+        auto event = parse_event(list[index], index, *form);
         if (!event) return event.error();
+        event->decoded = std::shared_ptr<void const>(forms, form);
         request.events.push_back(std::move(*event));
     }
     return request;

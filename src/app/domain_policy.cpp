@@ -70,6 +70,14 @@ result<events::recruitment_event> decode(store::event_to_append const& event, st
     }
 }
 
+// The form parse_append_body decoded on an I/O thread (see decoded_event), or nullptr: then
+// `data` is decoded here. A form of another type than the event's is not used.
+events::recruitment_event const* decoded_form(store::event_to_append const& event) {
+    auto const* form = static_cast<decoded_event const*>(event.decoded.get());
+    if (form == nullptr || events::type_name_of(*form) != event.type) return nullptr;
+    return form;
+}
+
 error refused(events::rule_refusal const& refusal, std::size_t index) {
     auto e = indexed(refusal.code, index, refusal.message);
     if (refusal.code == error_code::rule_violation) e.details["rule"] = refusal.rule;
@@ -99,9 +107,15 @@ std::optional<error> domain_policy::admit(store::stream_lookup const& lookup,
         return error{error_code::internal, std::string("unreadable rule state: ") + ex.what(), {}};
     }
     batch_context context(lookup, stream, first_position, events);
+    events::recruitment_event scratch;  // an event decoded here, when it came without its form
     for (std::size_t i = 0; i < events.size(); ++i) {
-        auto event = decode(events[i], i);
-        if (!event) return event.error();
+        auto const* event = decoded_form(events[i]);
+        if (event == nullptr) {
+            auto decoded = decode(events[i], i);
+            if (!decoded) return decoded.error();
+            scratch = std::move(*decoded);
+            event = &scratch;
+        }
         context.advance_to(i);
         auto const position = first_position + i;
         if (auto refusal = events::check_and_fold(state, context, stream, position, *event)) {

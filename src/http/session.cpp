@@ -26,6 +26,7 @@
 #include <atomic>
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 #include <random>
 #include <string_view>
 
@@ -37,6 +38,8 @@ using beast_request = bhttp::request<bhttp::string_body>;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 /// SSE pages: events read and written per round, so a slow client holds at most one page.
 constexpr std::size_t sse_page_events = 64;
+/// Bodies larger than this are read in pieces of this size (see read_request).
+constexpr std::size_t large_body = std::size_t{64} << 10;
 /// How long a closing TLS connection waits for the client's close_notify.
 constexpr auto tls_shutdown_timeout = std::chrono::seconds(2);
 
@@ -312,8 +315,21 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
     }
-    conn.transport().expires_after(context.options.request_timeout);
-    auto [body_failure, body_bytes] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
+    // A small request's body arrives with its header: parsed from the buffer, it needs no
+    // further read (one asynchronous operation per request, as for the bare server).
+    beast::error_code body_failure;
+    if (!parser.is_done() && parser.content_length().value_or(UINT64_MAX) <= buffer.size()) {
+        buffer.consume(parser.put(buffer.data(), body_failure));
+    }
+    if (!body_failure && !parser.is_done()) {
+        // Beast reads at most the buffer's free capacity at a time (at least 512 bytes): a body
+        // of 200 KB would take hundreds of reads (each an operation with its timer). Room for
+        // reads of up to 64 KiB; serve_connection gives it back after the request.
+        if (parser.content_length().value_or(0) > large_body) buffer.reserve(buffer.size() + large_body);
+        conn.transport().expires_after(context.options.request_timeout);
+        auto [failure, bytes] = co_await bhttp::async_read(conn.stream, buffer, parser, use_tuple);
+        body_failure = failure;
+    }
     if (body_failure == bhttp::error::body_limit) {
         co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
     }
@@ -423,6 +439,8 @@ asio::awaitable<void> serve_connection(std::shared_ptr<stream_connection<Stream>
     while (!context.api.draining.load()) {
         auto message = co_await read_request(*conn, context, buffer);
         if (!message || !co_await serve_request(*conn, context, std::move(*message))) break;
+        // An idle connection keeps a small buffer, not the room a large body needed.
+        if (buffer.capacity() > large_body && buffer.size() == 0) buffer.shrink_to_fit();
     }
     co_await say_goodbye(*conn);
 }

@@ -152,6 +152,9 @@ json=(-H 'content-type: application/json')
 
 # 1. Raw LMDB and the store alone.
 run_program store_append --seconds "$store_seconds" --rounds "$store_rounds" --dir "$work/store"
+# The CPU of an append's parsing (I/O thread) and of the domain policy's admit (writer), per
+# event, in CPU time: comparable on a loaded machine (issue 18, docs/performance.md).
+run_program append_parse --seconds "$store_seconds" --rounds "$store_rounds"
 
 # 2. HTTP appends: the bare server, then recruit-ledgerd on an empty ledger with 64 campaigns.
 if [ -x "$ledgerd" ] && [ -x "$bare" ]; then

@@ -19,7 +19,8 @@ namespace ledger::app {
 /// Shape: {"expected_version": int|"any"|"no_stream"|"exists" (default "any"),
 ///         "events": [{"id"?, "type", "occurred_at", "data", "metadata"?,
 ///                     "correlation_id"?, "causation_id"?}, ...]}.
-/// Each event's `data` is validated and encoded by the catalogue.
+/// Each event's `data` is validated and encoded by the catalogue, and the event carries the
+/// catalogue's struct of it (`decoded`, see app::decoded_event) for the domain policy.
 /// Errors: bad_request (body not an object, bad expected_version, events missing or empty);
 /// invalid_event (details: index — null for the top level —, field, reason) for an unknown
 /// field, a bad id, occurred_at, metadata or correlation/causation id; the catalogue's

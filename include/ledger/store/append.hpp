@@ -44,6 +44,10 @@ struct event_to_append {
     std::string metadata;  // a JSON object as text, or empty
     std::optional<std::string> correlation_id;
     std::optional<std::string> causation_id;
+    /// The append policy's own decoded form of `data`, made where the request was parsed (an
+    /// I/O thread), so that the policy need not decode `data` again on the writer thread;
+    /// null: it decodes `data`. Opaque to the store (app::domain_policy reads it).
+    std::shared_ptr<void const> decoded;
 };
 
 /// Links requests that must not commit after one of them was refused (an import): once a request
