@@ -77,7 +77,7 @@ app::replay_outcome fold_on_lanes(store::event_store const& store, model_set& mo
                                  .lanes = lanes.size(),
                                  .take = [&](recorded_event const& e) { return e.position <= to; },
                                  .mark = {},
-                                 .fold = [&](std::size_t lane, std::span<app::decoded_event const> events) {
+                                 .fold = [&](std::size_t lane, std::span<app::folded_event const> events) {
                                      for (auto const& e : events) {
                                          for (auto* m : lanes[lane]) m->apply(e.view());
                                      }
@@ -188,7 +188,7 @@ TEST_CASE("a failing scan is rethrown after the lanes fold every event before it
                                   return true;
                               },
                               .mark = {},
-                              .fold = [&](std::size_t lane, std::span<app::decoded_event const> events) {
+                              .fold = [&](std::size_t lane, std::span<app::folded_event const> events) {
                                   for (auto const& e : events) {
                                       if (lane == 1 && lane_fails_at && e.position == *lane_fails_at) {
                                           throw std::runtime_error("lane failed");

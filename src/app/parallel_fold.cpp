@@ -20,7 +20,7 @@ public:
 
     /// Scanning thread: the slot for batch number `published_`, once every lane is done with
     /// it; nullptr when the lanes failed.
-    std::vector<decoded_event>* claim() {
+    std::vector<folded_event>* claim() {
         std::unique_lock lock(mutex_);
         auto& s = slots_[published_ % slots_.size()];
         freed_.wait(lock, [&] { return failed_ || s.lanes_left == 0; });
@@ -60,9 +60,9 @@ public:
     }
 
     /// Lane `lane`'s thread: folds every batch published, in order, until finished or failed.
-    void run_lane(std::size_t lane, std::function<void(std::size_t, std::span<decoded_event const>)> const& fold) {
+    void run_lane(std::size_t lane, std::function<void(std::size_t, std::span<folded_event const>)> const& fold) {
         for (;;) {
-            std::span<decoded_event const> events;
+            std::span<folded_event const> events;
             {
                 std::unique_lock lock(mutex_);
                 filled_.wait(lock, [&] { return failed_ || finished_ || next_[lane] < published_; });
@@ -88,7 +88,7 @@ public:
 
 private:
     struct slot {
-        std::vector<decoded_event> events;  // reused: their strings keep their memory
+        std::vector<folded_event> events;  // reused: their strings keep their memory
         std::size_t count = 0;
         std::size_t lanes_left = 0;  // lanes still to fold it
     };
@@ -107,7 +107,7 @@ private:
 
 /// Copies what a fold needs of `event` into `out`, decoding its data once.
 void prepare(store::event_store const& store, fold_decoder& decoder, recorded_event const& event,
-             decoded_event& out) {
+             folded_event& out) {
     out.position = event.position;
     out.stream.assign(event.stream);
     out.occurred_at = event.occurred_at;
@@ -119,7 +119,7 @@ void prepare(store::event_store const& store, fold_decoder& decoder, recorded_ev
 
 }  // namespace
 
-projections::fold_event decoded_event::view() const {
+projections::fold_event folded_event::view() const {
     return projections::fold_event{.position = position,
                                    .stream = stream,
                                    .occurred_at = occurred_at,
@@ -154,7 +154,7 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
     }
     replay_outcome outcome;
     std::exception_ptr scan_error;  // the lanes still fold what came before it
-    std::vector<decoded_event>* batch = ring.claim();
+    std::vector<folded_event>* batch = ring.claim();
     std::size_t count = 0;
     try {
         store.scan(scan.from_position, [&](recorded_event const& event) {

@@ -42,10 +42,10 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
                         lane_scan{.from_position = from,
                                   .lanes = 1,
                                   .take = [&](recorded_event const& event) { return event.position <= *last; },
-                                  .mark = [&](recorded_event const& event, decoded_event& out) {
+                                  .mark = [&](recorded_event const& event, folded_event& out) {
                                       if (boundaries) out.boundary = boundaries->at(event);
                                   },
-                                  .fold = [&](std::size_t, std::span<decoded_event const> events) {
+                                  .fold = [&](std::size_t, std::span<folded_event const> events) {
                                       for (auto const& event : events) {
                                           // A boundary crossed here had no usable checkpoint: take it again.
                                           if (event.boundary) {

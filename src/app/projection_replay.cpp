@@ -89,7 +89,7 @@ replay_outcome replay_log(store::event_store const& store,
                                      .lanes = lanes.size(),
                                      .take = [&](recorded_event const& event) { return take(event, bounds); },
                                      .mark = {},
-                                     .fold = [&](std::size_t lane, std::span<decoded_event const> events) {
+                                     .fold = [&](std::size_t lane, std::span<folded_event const> events) {
                                          for (auto const& event : events) {
                                              auto const view = event.view();
                                              for (auto* model : lanes[lane]) model->apply(view);

@@ -95,7 +95,7 @@ struct projection_runner::impl {
     void write_records_now() noexcept;
     std::uint64_t fold_log_tail();
     std::vector<std::vector<slot*>> catch_up_lanes() const;
-    void fold_batch(std::vector<slot*> const& lane, std::span<decoded_event const> events);
+    void fold_batch(std::vector<slot*> const& lane, std::span<folded_event const> events);
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
     void notify_progress();
@@ -325,11 +325,11 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
         lane_scan{.from_position = from,
                   .lanes = lanes.size(),
                   .take = [&](recorded_event const&) { return !stopping; },
-                  .mark = [&](recorded_event const& event, decoded_event& out) {
+                  .mark = [&](recorded_event const& event, folded_event& out) {
                       caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
                       out.boundary = fold_boundaries.at(event);
                   },
-                  .fold = [&](std::size_t lane, std::span<decoded_event const> events) {
+                  .fold = [&](std::size_t lane, std::span<folded_event const> events) {
                       fold_batch(lanes[lane], events);
                   },
                   .batch_events = 1024,  // a lane holds its locks for one batch, as before
@@ -339,7 +339,7 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
 }
 
 /// On a fold lane: `events` into `lane`'s slots, their mutexes held for the batch.
-void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::span<decoded_event const> events) {
+void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::span<folded_event const> events) {
     std::vector<std::unique_lock<std::shared_mutex>> locks;
     for (auto* s : lane) {
         if (std::none_of(locks.begin(), locks.end(), [&](auto const& l) { return l.mutex() == s->mutex.get(); })) {

@@ -3,7 +3,7 @@
 //
 // The calling thread scans the log, decodes each event once (its data only when some read
 // model reads its type, fold_decoder) and reads back the event a retraction names; it copies
-// what a fold needs into batches of `decoded_event`s and hands each batch to every **lane**, a
+// what a fold needs into batches of `folded_event`s and hands each batch to every **lane**, a
 // thread of its own that folds every event of the batch, in log order, into its read models.
 // Lanes run at once, each on its own read models: read models that share an application table
 // must be on one lane (fold_lanes puts them together).
@@ -36,7 +36,7 @@
 namespace ledger::app {
 
 /// One event of the log as a fold needs it, owned (the scan reuses its own event object).
-struct decoded_event {
+struct folded_event {
     std::uint64_t position = 0;
     std::string stream;
     timestamp occurred_at{};
@@ -55,9 +55,9 @@ struct lane_scan {
     /// Scanning thread, before decoding `event`: whether to fold it (false ends the scan).
     std::function<bool(recorded_event const&)> take;
     /// Scanning thread, after decoding: fills what the caller keeps with the event (optional).
-    std::function<void(recorded_event const&, decoded_event&)> mark;
+    std::function<void(recorded_event const&, folded_event&)> mark;
     /// Lane `lane`'s thread: fold `events` (consecutive, in log order).
-    std::function<void(std::size_t lane, std::span<decoded_event const> events)> fold;
+    std::function<void(std::size_t lane, std::span<folded_event const> events)> fold;
     std::size_t batch_events = 512;  // events per batch
     std::size_t batches = 8;         // batches in flight (the ring)
 };
