@@ -8,6 +8,7 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -23,6 +24,8 @@
 
 using namespace ledger;
 
+using testing::append_generated;
+
 namespace {
 
 store::store_options options_in(testing::temp_dir const& dir) {
@@ -31,20 +34,6 @@ store::store_options options_in(testing::temp_dir const& dir) {
     o.initial_map_size = std::size_t{64} << 20;
     o.policy = std::make_shared<app::domain_policy>();  // the ledgers really abide by the rules
     return o;
-}
-
-void append_generated(store::event_store& store, testing::recruitment_generator& generator, int count) {
-    std::vector<std::future<store::append_result>> results;
-    for (int i = 0; i < count; ++i) {
-        auto done = std::make_shared<std::promise<store::append_result>>();
-        results.push_back(done->get_future());
-        store.append_async(generator.next().request(),
-                           [done](store::append_result r) { done->set_value(std::move(r)); });
-    }
-    for (auto& r : results) {
-        auto const result = r.get();
-        if (!result) FAIL(result.error().message << " " << boost::json::serialize(result.error().details));
-    }
 }
 
 struct model_set {

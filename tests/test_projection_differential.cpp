@@ -12,6 +12,7 @@
 
 #include "reference/reference_models.hpp"
 #include "support/kill_harness.hpp"
+#include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -33,6 +34,8 @@
 using namespace ledger;
 using namespace std::chrono_literals;
 
+using testing::append_generated;
+
 namespace {
 
 store::store_options options_in(testing::temp_dir const& dir) {
@@ -41,20 +44,6 @@ store::store_options options_in(testing::temp_dir const& dir) {
     o.initial_map_size = std::size_t{64} << 20;
     o.policy = std::make_shared<app::domain_policy>();  // the ledgers really abide by the rules
     return o;
-}
-
-void append_generated(store::event_store& store, testing::recruitment_generator& generator, int count) {
-    std::vector<std::future<store::append_result>> results;
-    for (int i = 0; i < count; ++i) {
-        auto done = std::make_shared<std::promise<store::append_result>>();
-        results.push_back(done->get_future());
-        store.append_async(generator.next().request(),
-                           [done](store::append_result r) { done->set_value(std::move(r)); });
-    }
-    for (auto& r : results) {
-        auto const result = r.get();
-        if (!result) FAIL(result.error().message << " " << boost::json::serialize(result.error().details));
-    }
 }
 
 using rows_by_model = std::map<std::string, boost::json::array>;

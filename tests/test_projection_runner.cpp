@@ -5,6 +5,7 @@
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -19,6 +20,8 @@
 using namespace ledger;
 using namespace std::chrono_literals;
 
+using testing::append_generated;
+
 namespace {
 
 store::store_options options_in(testing::temp_dir const& dir) {
@@ -32,19 +35,6 @@ store::store_options options_in(testing::temp_dir const& dir) {
 
 /// Appends `count` generated events, submitted together so the writer groups them (one fsync
 /// per group); positions follow submission order, as the generator assumes.
-void append_generated(store::event_store& store, testing::recruitment_generator& generator, int count) {
-    std::vector<std::future<store::append_result>> results;
-    for (int i = 0; i < count; ++i) {
-        auto done = std::make_shared<std::promise<store::append_result>>();
-        results.push_back(done->get_future());
-        store.append_async(generator.next().request(),
-                           [done](store::append_result r) { done->set_value(std::move(r)); });
-    }
-    for (auto& r : results) {
-        auto const result = r.get();
-        if (!result) FAIL(result.error().message << " " << boost::json::serialize(result.error().details));
-    }
-}
 
 /// Every read model replayed from scratch over the whole log.
 std::vector<std::unique_ptr<projections::read_model>> full_replay(store::event_store const& store) {
