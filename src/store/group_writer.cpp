@@ -207,15 +207,13 @@ void group_writer::process(std::vector<pending>& group) {
             if (!written.empty()) {
                 // 2. (audit) the Merkle tree's nodes for exactly these events (leaves hashed
                 //    from the log; written.stored(i) holds the same bytes in order);
-                //    3. the before-commit hook; 4. commit with fsync.
                 merkle_append(txn, db_, written.events().front().position, written.size());
                 write_tip(txn, db_, tip);
+            }
+            // 3. the before-commit hook; 4. commit with fsync. With no events written, only for
+            // a records-only request (LMDB writes nothing if the hook put nothing).
+            if (!written.empty() || records_only) {
                 if (options_.before_commit) options_.before_commit(txn);
-                committing = true;
-                txn.commit();
-            } else if (records_only && options_.before_commit) {
-                // No events: only the hook's records (LMDB writes nothing if it put none).
-                options_.before_commit(txn);
                 committing = true;
                 txn.commit();
             }
