@@ -19,7 +19,7 @@ public:
     static constexpr std::string_view name = "funnel";
     static constexpr std::string_view description =
         "Application funnel per campaign kind, organiser and year, with conversion and medians";
-    static constexpr std::uint32_t code_version = 6;
+    static constexpr std::uint32_t code_version = 8;
     static constexpr std::array<std::string_view, 13> columns{
         "kind", "organiser", "year", "applications", "shortlisted", "interviewed", "offers",
         "offers_accepted", "contracts_signed", "started", "conversion",

@@ -34,7 +34,7 @@ public:
     static constexpr std::string_view name = "hires-vs-target";
     static constexpr std::string_view description =
         "Contracts signed per organisation, year and role against the yearly hiring target";
-    static constexpr std::uint32_t code_version = 5;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 6> columns{
         "organisation", "year", "role", "target", "contracts_signed", "ratio"};
 

@@ -30,7 +30,7 @@ public:
     static constexpr std::string_view name = "origin";
     static constexpr std::string_view description =
         "Contracts signed per country of training and year of start";
-    static constexpr std::uint32_t code_version = 5;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 3> columns{
         "country_of_training", "year", "contracts_signed"};
 

@@ -40,7 +40,7 @@ public:
     static constexpr std::string_view name = "outreach";
     static constexpr std::string_view description =
         "Interested candidates per campaign, with consent, invited to a meeting, and how fast";
-    static constexpr std::uint32_t code_version = 5;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "interested", "interested_with_consent", "invited", "share_invited",
         "median_days_to_invitation"};

@@ -26,7 +26,7 @@ public:
     static constexpr std::string_view name = "recruits-per-campaign";
     static constexpr std::string_view description =
         "Applications per campaign and the stages they reached, with costs per contract";
-    static constexpr std::uint32_t code_version = 6;
+    static constexpr std::uint32_t code_version = 8;
     static constexpr std::array<std::string_view, 13> columns{
         "campaign_id", "name", "kind", "organiser", "applications", "shortlisted", "interviewed",
         "offers", "offers_accepted", "contracts_signed", "started", "costs", "cost_per_contract"};

@@ -23,7 +23,7 @@ public:
     static constexpr std::string_view name = "retention";
     static constexpr std::string_view description =
         "Doctors started per campaign and how many stayed 12 and 24 months";
-    static constexpr std::uint32_t code_version = 6;
+    static constexpr std::uint32_t code_version = 8;
     static constexpr std::array<std::string_view, 6> columns{
         "campaign_id", "started", "eligible_12m", "retained_12m", "eligible_24m", "retained_24m"};
 

@@ -32,7 +32,7 @@ public:
     static constexpr std::string_view name = "vacancies";
     static constexpr std::string_view description =
         "Positions per organisation and role: opened, filled, reposted, withdrawn, time to fill";
-    static constexpr std::uint32_t code_version = 5;
+    static constexpr std::uint32_t code_version = 6;
     static constexpr std::array<std::string_view, 9> columns{
         "organisation", "role", "opened", "filled", "filled_first_posting", "filled_after_repost",
         "withdrawn", "open", "median_days_to_fill"};

@@ -5,6 +5,7 @@
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "projections/detail/entity_archive.hpp"
 #include "projections/detail/stream_facts.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,11 +18,15 @@ using namespace ledger;
 
 namespace {
 
+/// A pool's saved form: the count, the characters, each length (u32), every character.
 std::string pool_bytes(std::vector<std::string> const& texts) {
     std::string out;
     detail::string_output_archive archive(out);
-    archive(static_cast<std::uint64_t>(texts.size()));
-    for (auto const& text : texts) archive(text);
+    std::uint64_t characters = 0;
+    for (auto const& text : texts) characters += text.size();
+    archive(static_cast<std::uint64_t>(texts.size()), characters);
+    for (auto const& text : texts) archive(static_cast<std::uint32_t>(text.size()));
+    for (auto const& text : texts) out += text;
     return out;
 }
 
@@ -56,13 +61,25 @@ TEST_CASE("a string pool loads its texts under their numbers and refuses a repea
 
     CHECK_THROWS_AS(load_pool(pool_bytes({"a", "b", "a"})), codec_error);
     CHECK(load_pool(pool_bytes({})).size() == 0);
-    // A count larger than the texts that follow is refused, not trusted for a reservation.
-    std::string truncated;
+    CHECK(load_pool(pool_bytes({"", "a", "bc"})).text(0).empty());
+    // A count or a length larger than the bytes that follow is refused, not trusted for a
+    // reservation; lengths that do not add up to the characters are refused.
+    auto const two = pool_bytes({"a", "b"});
+    CHECK_THROWS_AS(load_pool(two.substr(0, two.size() - 1)), codec_error);
+    std::string counted_100;
     {
-        detail::string_output_archive archive(truncated);
-        archive(std::uint64_t{100}, std::string("a"), std::string("b"));
+        detail::string_output_archive archive(counted_100);
+        archive(std::uint64_t{100}, std::uint64_t{2}, std::uint32_t{1}, std::uint32_t{1});
+        counted_100 += "ab";
     }
-    CHECK_THROWS(load_pool(truncated));
+    CHECK_THROWS_AS(load_pool(counted_100), codec_error);
+    std::string miscounted;
+    {
+        detail::string_output_archive archive(miscounted);
+        archive(std::uint64_t{2}, std::uint64_t{3}, std::uint32_t{1}, std::uint32_t{1});
+        miscounted += "abc";
+    }
+    CHECK_THROWS_AS(load_pool(miscounted), codec_error);
 }
 
 TEST_CASE("a snapshot record decoded in place says what the copying decode says and refuses the same damage",
@@ -92,4 +109,40 @@ TEST_CASE("a snapshot record decoded in place says what the copying decode says 
     CHECK_FALSE(app::detail::decode_snapshot_view(bytes.substr(0, 10), &problem));
     CHECK_FALSE(app::detail::decode_snapshot_view("", &problem));
     CHECK_FALSE(app::detail::decode_snapshot(bytes + "x"));
+}
+
+TEST_CASE("a column of plain values loads with one copy and refuses a count beyond its record",
+          "[projections][snapshot][startup]") {
+    struct pair_of {
+        std::uint64_t position = 0;
+        std::int32_t day = 0;
+        std::uint32_t number = 0;
+    };
+    std::vector<pair_of> const saved{{1, -3, 7}, {99, 20000, 0xffffffffU}};
+    std::string bytes;
+    {
+        detail::string_output_archive archive(bytes);
+        projections::detail::save_column(archive, saved);
+        projections::detail::save_column(archive, std::vector<std::uint32_t>{});
+    }
+    std::vector<pair_of> loaded;
+    std::vector<std::uint32_t> empty{5};
+    {
+        detail::memory_input_archive archive(bytes);
+        projections::detail::load_column(archive, loaded);
+        projections::detail::load_column(archive, empty);
+        detail::expect_consumed(archive, "columns");
+    }
+    REQUIRE(loaded.size() == 2);
+    CHECK(loaded[1].position == 99);
+    CHECK(loaded[1].day == 20000);
+    CHECK(loaded[1].number == 0xffffffffU);
+    CHECK(empty.empty());
+    std::string too_many;
+    {
+        detail::string_output_archive archive(too_many);
+        archive(std::uint64_t{1} << 40, std::uint64_t{1});
+    }
+    detail::memory_input_archive archive(too_many);
+    CHECK_THROWS_AS(projections::detail::load_column(archive, loaded), codec_error);
 }

@@ -22,9 +22,13 @@
 //
 // Threading: a plain value; callers serialise access (the table owning it).
 
+#include "ledger/envelope_codec.hpp"
+#include "projections/detail/entity_archive.hpp"
+
 #include <boost/json/value.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -42,6 +46,8 @@ public:
     void add(std::int64_t days, int sign);
     std::vector<sample> const& samples() const noexcept { return counts_; }
     bool empty() const noexcept { return counts_.empty(); }
+    /// Loading a saved table: the samples as samples() gave them (by value, each counted).
+    void restore(std::vector<sample> samples) { counts_ = std::move(samples); }
 
 private:
     std::vector<sample> counts_;  // by value
@@ -91,6 +97,14 @@ public:
     void replace(std::uint32_t campaign, application_summary const& before, application_summary const& after);
     void clear() noexcept { campaigns_.clear(); }
 
+    /// The cells as columns (application_table::save), so that loading a table copies them
+    /// instead of recounting every application; load throws codec_error for cells that could
+    /// not have been saved (unsorted, empty or inconsistent).
+    template <class Archive>
+    void save(Archive& archive) const;
+    template <class Archive>
+    void load(Archive& archive);
+
     /// The campaigns with at least one application, by interned id.
     boost::unordered_flat_map<std::uint32_t, campaign_cells> const& campaigns() const noexcept {
         return campaigns_;
@@ -103,5 +117,122 @@ public:
 private:
     boost::unordered_flat_map<std::uint32_t, campaign_cells> campaigns_;
 };
+
+namespace saved_cells {
+/// A year cell's counters and how many samples each histogram has (they follow in one column).
+struct year {
+    std::int32_t year = 0;
+    std::uint32_t counters[7] = {};  // applications … started, in year_cell's order
+    std::uint32_t to_offer = 0;
+    std::uint32_t offer_to_start = 0;
+};
+struct sample {
+    std::int32_t value = 0;
+    std::uint32_t count = 0;
+};
+struct campaign {
+    std::uint32_t id = 0;
+    std::uint32_t years = 0;
+    std::uint32_t starts = 0;
+};
+inline std::uint32_t append(day_histogram const& histogram, std::vector<sample>& samples) {
+    for (auto const& [value, count] : histogram.samples()) samples.push_back({value, count});
+    return static_cast<std::uint32_t>(histogram.samples().size());
+}
+/// The next `count` samples (from `at`), checked: values increasing, counts positive.
+inline void take(day_histogram& histogram, std::vector<sample> const& samples, std::size_t& at, std::uint32_t count) {
+    if (count > samples.size() - at) throw codec_error("a snapshot's cells do not add up");
+    std::vector<day_histogram::sample> taken;
+    taken.reserve(count);
+    for (std::uint32_t i = 0; i < count; ++i, ++at) {
+        auto const& s = samples[at];
+        if (s.count == 0 || (!taken.empty() && taken.back().first >= s.value)) {
+            throw codec_error("a snapshot's histogram is not sorted or counts nothing");
+        }
+        taken.emplace_back(s.value, s.count);
+    }
+    histogram.restore(std::move(taken));
+}
+}  // namespace saved_cells
+
+template <class Archive>
+void application_cells::save(Archive& archive) const {
+    std::vector<saved_cells::campaign> campaigns;
+    campaigns.reserve(campaigns_.size());
+    for (auto const& [id, cells] : campaigns_) {
+        campaigns.push_back({id, static_cast<std::uint32_t>(cells.years.size()),
+                             static_cast<std::uint32_t>(cells.starts.size())});
+    }
+    std::sort(campaigns.begin(), campaigns.end(), [](auto const& a, auto const& b) { return a.id < b.id; });
+    std::vector<saved_cells::year> years;
+    std::vector<saved_cells::sample> samples;
+    std::vector<start_cell> starts;
+    for (auto const& campaign : campaigns) {
+        auto const& cells = campaigns_.at(campaign.id);
+        // Years in year order, so equal cells save equal bytes (their order in memory is none).
+        std::vector<year_cell const*> by_year;
+        for (auto const& cell : cells.years) by_year.push_back(&cell);
+        std::sort(by_year.begin(), by_year.end(), [](auto const* a, auto const* b) { return a->year < b->year; });
+        for (auto const* cell : by_year) {
+            years.push_back({.year = cell->year,
+                             .counters = {cell->applications, cell->shortlisted, cell->interviewed, cell->offers,
+                                          cell->offers_accepted, cell->contracts_signed, cell->started},
+                             .to_offer = saved_cells::append(cell->application_to_offer, samples),
+                             .offer_to_start = saved_cells::append(cell->offer_to_start, samples)});
+        }
+        starts.insert(starts.end(), cells.starts.begin(), cells.starts.end());
+    }
+    save_column(archive, campaigns);
+    save_column(archive, years);
+    save_column(archive, samples);
+    save_column(archive, starts);
+}
+
+template <class Archive>
+void application_cells::load(Archive& archive) {
+    std::vector<saved_cells::campaign> campaigns;
+    std::vector<saved_cells::year> years;
+    std::vector<saved_cells::sample> samples;
+    std::vector<start_cell> starts;
+    load_column(archive, campaigns);
+    load_column(archive, years);
+    load_column(archive, samples);
+    load_column(archive, starts);
+    campaigns_.clear();
+    campaigns_.reserve(campaigns.size());
+    std::size_t at_year = 0;
+    std::size_t at_sample = 0;
+    std::size_t at_start = 0;
+    for (auto const& campaign : campaigns) {
+        auto const [it, added] = campaigns_.try_emplace(campaign.id);
+        if (!added || (campaign.years == 0 && campaign.starts == 0) || campaign.years > years.size() - at_year ||
+            campaign.starts > starts.size() - at_start) {
+            throw codec_error("a snapshot's cells do not add up");
+        }
+        auto& cells = it->second;
+        for (std::uint32_t i = 0; i < campaign.years; ++i, ++at_year) {
+            auto const& saved = years[at_year];
+            auto& cell = cells.years.emplace_back();
+            cell.year = saved.year;
+            std::uint32_t* const counters[] = {&cell.applications, &cell.shortlisted, &cell.interviewed, &cell.offers,
+                                               &cell.offers_accepted, &cell.contracts_signed, &cell.started};
+            for (std::size_t k = 0; k < 7; ++k) *counters[k] = saved.counters[k];
+            if (cell.applications == 0) throw codec_error("a snapshot's cell counts no application");
+            saved_cells::take(cell.application_to_offer, samples, at_sample, saved.to_offer);
+            saved_cells::take(cell.offer_to_start, samples, at_sample, saved.offer_to_start);
+        }
+        cells.starts.assign(starts.begin() + static_cast<std::ptrdiff_t>(at_start),
+                            starts.begin() + static_cast<std::ptrdiff_t>(at_start + campaign.starts));
+        at_start += campaign.starts;
+        for (std::size_t k = 0; k < cells.starts.size(); ++k) {
+            if (cells.starts[k].started == 0 || (k > 0 && cells.starts[k - 1].started_on >= cells.starts[k].started_on)) {
+                throw codec_error("a snapshot's start cells are not sorted or count nothing");
+            }
+        }
+    }
+    if (at_year != years.size() || at_sample != samples.size() || at_start != starts.size()) {
+        throw codec_error("a snapshot's cells do not add up");
+    }
+}
 
 }  // namespace ledger::projections::detail

@@ -184,6 +184,7 @@ void application_table::check_texts() const {
         for (auto const& r : entry.receipts) known(r.campaign_id);
     }
     for (auto const& [id, steps] : employment) known(id);
+    for (auto const& [id, campaign_cells] : cells.campaigns()) known(id);
 }
 
 void application_table::number_applications() {

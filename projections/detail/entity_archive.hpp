@@ -3,6 +3,9 @@
 // boost::unordered_flat_map, written as a u64 count then the elements (maps in key order, so
 // equal states save equal bytes). Loading reads element by element, so a damaged count runs
 // out of bytes and throws (ledger::codec_error from the archive) instead of allocating.
+// Large tables of plain values are saved as columns instead (save_column: their bytes).
+
+#include "ledger/envelope_codec.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 #include <cereal/cereal.hpp>
@@ -146,6 +149,33 @@ void CEREAL_LOAD_FUNCTION_NAME(Archive& archive, few<T>& items) {
         archive(item);
         items.push_back(item);
     }
+}
+
+/// A column of plain values saved as its count (u64) and its bytes as they are in memory
+/// (the host is little-endian, as the archive's format; binary_archive.hpp asserts it), and
+/// loaded with one copy: a snapshot's large tables load at memory speed instead of field by
+/// field. Only for types without padding, so equal values save equal bytes.
+template <class Archive, class T>
+void save_column(Archive& archive, std::vector<T> const& column) {
+    static_assert(std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>,
+                  "a column is saved as its bytes: no padding");
+    archive(static_cast<std::uint64_t>(column.size()));
+    if (!column.empty()) archive(cereal::binary_data(column.data(), column.size() * sizeof(T)));
+}
+
+/// Loads what save_column saved; a count larger than the bytes left is refused (the archive
+/// throws ledger::codec_error) before anything is allocated.
+template <class Archive, class T>
+void load_column(Archive& archive, std::vector<T>& column) {
+    static_assert(std::is_trivially_copyable_v<T> && std::has_unique_object_representations_v<T>,
+                  "a column is loaded as its bytes: no padding");
+    std::uint64_t count = 0;
+    archive(count);
+    if constexpr (requires { archive.remaining(); }) {
+        if (count > archive.remaining() / sizeof(T)) throw codec_error("a stored column is larger than its record");
+    }
+    column.resize(static_cast<std::size_t>(count));
+    if (!column.empty()) archive(cereal::binary_data(column.data(), column.size() * sizeof(T)));
 }
 
 }  // namespace ledger::projections::detail

@@ -87,29 +87,55 @@ public:
     std::string_view text(std::uint32_t number) const { return (*views_)[number]; }
     std::size_t size() const noexcept { return views_->size(); }
 
+    /// Saved as the count, the lengths (u32 each) and every character in one run, so a load
+    /// copies the characters once into one block and rebuilds only the index (one hash and
+    /// insert per text); before, each text was read into a string and copied again.
     template <class Archive>
     void save(Archive& archive) const {
-        archive(static_cast<std::uint64_t>(views_->size()));
-        for (auto const text : *views_) archive(std::string(text));
+        std::vector<std::uint32_t> lengths;
+        lengths.reserve(views_->size());
+        std::uint64_t characters = 0;
+        for (auto const text : *views_) {
+            if (text.size() > 0xffffffffU) throw codec_error("a text too long for a snapshot's string pool");
+            lengths.push_back(static_cast<std::uint32_t>(text.size()));
+            characters += text.size();
+        }
+        archive(static_cast<std::uint64_t>(views_->size()), characters);
+        if (!lengths.empty()) archive(cereal::binary_data(lengths.data(), lengths.size() * sizeof(std::uint32_t)));
+        for (auto const text : *views_) {
+            if (!text.empty()) archive(cereal::binary_data(text.data(), text.size()));
+        }
     }
 
     template <class Archive>
     void load(Archive& archive) {
         std::uint64_t count = 0;
-        archive(count);
+        std::uint64_t characters = 0;
+        archive(count, characters);
         clear();
-        // Sized once (start-up time: growing rehashed every text again and again); each text
-        // takes at least its 8-byte length, so a count beyond the bytes left is no reason to
-        // reserve more.
-        std::uint64_t expected = std::min<std::uint64_t>(count, std::uint64_t{1} << 20);
-        if constexpr (requires { archive.remaining(); }) expected = std::min<std::uint64_t>(count, archive.remaining() / 8);
-        views_->reserve(static_cast<std::size_t>(expected));
-        index_.reserve(static_cast<std::size_t>(expected));
-        std::string text;
-        for (std::uint64_t i = 0; i < count; ++i) {
-            archive(text);
+        // Sizes beyond the bytes left are refused before anything is allocated.
+        if constexpr (requires { archive.remaining(); }) {
+            if (count > archive.remaining() / sizeof(std::uint32_t) ||
+                characters > archive.remaining() - count * sizeof(std::uint32_t)) {
+                throw codec_error("a snapshot's string pool is larger than its record");
+            }
+        }
+        std::vector<std::uint32_t> lengths(static_cast<std::size_t>(count));
+        if (!lengths.empty()) archive(cereal::binary_data(lengths.data(), lengths.size() * sizeof(std::uint32_t)));
+        std::uint64_t total = 0;
+        for (auto const length : lengths) total += length;
+        if (total != characters) throw codec_error("a snapshot's string pool does not add up");
+        char* next = nullptr;
+        if (characters > 0) {
+            next = blocks_.emplace_back(new char[static_cast<std::size_t>(characters)]).get();
+            archive(cereal::binary_data(next, static_cast<std::size_t>(characters)));
+        }
+        views_->reserve(lengths.size());
+        index_.reserve(lengths.size());
+        for (auto const length : lengths) {
             auto const number = static_cast<std::uint32_t>(views_->size());
-            views_->push_back(store(text));
+            views_->emplace_back(next, length);
+            next += length;
             // One lookup per text: the insert says whether it was there already.
             if (!index_.insert(number).second) throw codec_error("a snapshot's string pool repeats a string");
             last_ = number;
