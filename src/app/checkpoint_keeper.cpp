@@ -1,10 +1,12 @@
 #include "ledger/app/checkpoint_keeper.hpp"
 
 #include "ledger/envelope_codec.hpp"
+#include "projections/detail/applications.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace ledger::app {
 
@@ -37,8 +39,14 @@ bool checkpoint_keeper::stored_and_usable(std::string const& key, std::uint32_t 
     return true;
 }
 
-bool checkpoint_keeper::stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position) {
-    return stored_and_usable(key, code_version, next_position);
+bool checkpoint_keeper::stored(projections::read_model const& prototype, std::uint64_t next_position) {
+    if (!stored_and_usable(detail::checkpoint_key(prototype.name(), next_position), prototype.code_version(),
+                           next_position)) {
+        return false;
+    }
+    return prototype.shared_table() == nullptr ||
+           stored_and_usable(detail::checkpoint_table_key(next_position), projections::application_table_code_version(),
+                             next_position);
 }
 
 void checkpoint_keeper::capture(projections::read_model const& model, std::uint64_t next_position,
@@ -61,7 +69,12 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
         }
     }
     auto key = detail::checkpoint_key(model.name(), next_position);
-    if (stored_and_usable(key, model.code_version(), next_position)) return;
+    // The application table is saved once per checkpoint for the three models sharing it.
+    auto const table = model.shared_table();
+    auto table_key = detail::checkpoint_table_key(next_position);
+    auto const table_version = projections::application_table_code_version();
+    bool const table_usable = table == nullptr || stored_and_usable(table_key, table_version, next_position);
+    if (table_usable && stored_and_usable(key, model.code_version(), next_position)) return;
     {
         std::lock_guard const lock(mutex_);
         if (!pending_.empty() && pending_bytes_ > options_.max_pending_bytes) {
@@ -69,12 +82,21 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
             return;
         }
     }
-    auto record = detail::encode_checkpoint({model.code_version(), next_position, model.save()});
+    std::optional<std::string> table_record;
+    if (!table_usable) {
+        table_record = detail::encode_checkpoint({table_version, next_position, projections::save_table(*table)});
+    }
+    auto record = detail::encode_checkpoint(
+        {model.code_version(), next_position, table != nullptr ? model.save_without_table() : model.save()});
     std::lock_guard const lock(mutex_);
-    pending_bytes_ += record.size();
-    pending_index_.emplace_back(key, model.code_version());
-    pending_.emplace_back(key, std::move(record));
-    known_.insert(std::move(key));
+    auto const keep = [&](std::string record_key, std::uint32_t code_version, std::string bytes) {
+        pending_bytes_ += bytes.size();
+        pending_index_.emplace_back(record_key, code_version);
+        pending_.emplace_back(record_key, std::move(bytes));
+        known_.insert(std::move(record_key));
+    };
+    if (table_record) keep(std::move(table_key), table_version, std::move(*table_record));
+    keep(std::move(key), model.code_version(), std::move(record));
     ++stats_.captured;
 }
 
@@ -132,39 +154,63 @@ std::optional<std::uint64_t> checkpoint_keeper::month_position(timestamp in_mont
     return record ? detail::decode_month(*record) : std::nullopt;
 }
 
-std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::read_model const& prototype,
-                                                                 std::uint64_t next_position) {
-    auto const key = detail::checkpoint_key(prototype.name(), next_position);
-    auto record = [&]() -> std::optional<std::string> {
-        {
-            // Taken again but not written yet: use what is waiting.
-            std::lock_guard const lock(mutex_);
-            auto const waiting = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
-            if (waiting != pending_.end()) return waiting->second;
-        }
-        return store_.read_projection_record(key);
-    }();
-    if (!record) return nullptr;  // never taken (or still waiting for a commit)
-    std::string problem;
-    auto const checkpoint = detail::decode_checkpoint(*record, &problem);
-    if (checkpoint && checkpoint->code_version != prototype.code_version()) {
+std::optional<std::string> checkpoint_keeper::record(std::string const& key) {
+    {
+        // Taken again but not written yet: use what is waiting.
+        std::lock_guard const lock(mutex_);
+        auto const waiting = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
+        if (waiting != pending_.end()) return waiting->second;
+    }
+    return store_.read_projection_record(key);
+}
+
+std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::string_view bytes, std::uint32_t code_version,
+                                                                          std::uint64_t next_position,
+                                                                          std::string& problem) const {
+    auto checkpoint = detail::decode_checkpoint_view(bytes, &problem);
+    if (checkpoint && checkpoint->code_version != code_version) {
         problem = "of code version " + std::to_string(checkpoint->code_version) + ", the read model is at " +
-                  std::to_string(prototype.code_version());
-    } else if (checkpoint && (checkpoint->next_position != next_position ||
-                              next_position > store_.head().events)) {
+                  std::to_string(code_version);
+    } else if (checkpoint && (checkpoint->next_position != next_position || next_position > store_.head().events)) {
         problem = "covers " + std::to_string(checkpoint->next_position) + " events, not the " +
                   std::to_string(next_position) + " its key says within a log of " +
                   std::to_string(store_.head().events);
+    } else {
+        return checkpoint;
     }
+    return std::nullopt;
+}
+
+std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::read_model const& prototype,
+                                                                 std::uint64_t next_position) {
+    auto const key = detail::checkpoint_key(prototype.name(), next_position);
+    auto const own = record(key);
+    if (!own) return nullptr;  // never taken (or still waiting for a commit)
+    bool const with_table = prototype.shared_table() != nullptr;
+    auto const table_key = detail::checkpoint_table_key(next_position);
+    std::string problem;
     std::unique_ptr<projections::read_model> model;
-    if (problem.empty() && checkpoint) {
-        try {
+    try {
+        auto const checkpoint = usable(*own, prototype.code_version(), next_position, problem);
+        if (checkpoint && !with_table) {
             model = prototype.fresh();
             model->load(checkpoint->state);
-        } catch (codec_error const& e) {
-            problem = e.what();
-            model.reset();
+        } else if (checkpoint) {
+            auto const table_record = record(table_key);
+            if (!table_record) problem = "its application table was not taken";
+            auto const table = table_record ? usable(*table_record, projections::application_table_code_version(),
+                                                     next_position, problem)
+                                            : std::nullopt;
+            if (table) {
+                auto loaded = projections::load_table(table->state);
+                if (loaded->next != next_position) throw codec_error("the application table does not cover its record's events");
+                model = prototype.fresh();
+                model->load_with_table(checkpoint->state, loaded);
+            }
         }
+    } catch (codec_error const& e) {
+        problem = e.what();
+        model.reset();
     }
     std::lock_guard const lock(mutex_);
     if (!model) {
@@ -172,8 +218,13 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                      "which takes it again",
                      prototype.name(), next_position, problem);
         ++stats_.unusable;
+        // So that the next fold crossing it takes it again (the table with it).
         known_.erase(key);
-        index_.erase(key);  // so that the next fold crossing it takes it again
+        index_.erase(key);
+        if (with_table) {
+            known_.erase(table_key);
+            index_.erase(table_key);
+        }
         return nullptr;
     }
     ++stats_.used;

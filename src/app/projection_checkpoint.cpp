@@ -30,6 +30,12 @@ std::string checkpoint_key(std::string_view name, std::uint64_t next_position) {
     return "checkpoint/" + std::string(name) + "/" + digits;
 }
 
+std::string checkpoint_table_key(std::uint64_t next_position) {
+    char digits[24];
+    std::snprintf(digits, sizeof digits, "%020llu", static_cast<unsigned long long>(next_position));
+    return std::string("checkpoint-table/applications/") + digits;
+}
+
 std::string month_key(timestamp t) {
     auto const month = month_of(t);
     char text[32];
@@ -51,6 +57,10 @@ std::string encode_checkpoint(projection_checkpoint const& checkpoint) {
 
 std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, std::string* problem, bool verify) {
     return decode_state_record(checkpoint_tag, "checkpoint", bytes, problem, verify);
+}
+
+std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view bytes, std::string* problem) {
+    return decode_state_record_view(checkpoint_tag, "checkpoint", bytes, problem, true);
 }
 
 std::string encode_index(std::map<std::string, std::uint32_t> const& index) {

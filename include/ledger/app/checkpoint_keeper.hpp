@@ -24,8 +24,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -68,9 +70,10 @@ public:
     /// lists `key` as written by `code_version`. Cheap: the index is small and read once.
     bool indexed(std::string const& key, std::uint32_t code_version);
 
-    /// Whether `key` is a usable checkpoint of `code_version` covering `next_position`: listed
-    /// by the index, or stored (read and checked: then listed with the next commit).
-    bool stored(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
+    /// Whether the checkpoint of `prototype`'s kind at `next_position` is usable (and, for a
+    /// model sharing the application table, the table's record at that position): listed by
+    /// the index, or stored (read and checked: then listed with the next commit).
+    bool stored(projections::read_model const& prototype, std::uint64_t next_position);
 
     /// How wait_written makes the waiting records durable without waiting for an append
     /// (the runner's: store::event_store::write_projection_records). Set it before any
@@ -87,6 +90,12 @@ private:
     std::optional<std::uint64_t> month_position(timestamp in_month);
     std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
                                                   std::uint64_t next_position);
+    /// The record under `key`: waiting for a commit, else stored.
+    std::optional<std::string> record(std::string const& key);
+    /// The checkpoint `bytes` hold when it decodes, is of `code_version` and covers
+    /// `next_position` within the log; else nullopt and `problem` says why.
+    std::optional<detail::projection_snapshot_view> usable(std::string_view bytes, std::uint32_t code_version,
+                                                           std::uint64_t next_position, std::string& problem) const;
 
     store::event_store const& store_;
     checkpoint_options options_;

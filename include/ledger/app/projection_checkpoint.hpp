@@ -12,8 +12,10 @@
 // Stored in the store's `projections` table (beside the snapshots) through the writer's
 // before-commit hook, like snapshots: `checkpoint/<name>/<P, 20 digits>` holds one read
 // model's state in a record like a snapshot's (its own format tag "RMC1", the code version,
-// P, SHA-256 of the state, the state: read_model::save()), and `checkpoint-month/<YYYY-MM>`
-// holds P of that month's first event (one small record per month, shared by every model).
+// P, SHA-256 of the state, the state: read_model::save(), or for the three models sharing the
+// application table save_without_table(), the table being saved once under
+// `checkpoint-table/applications/<P>`), and `checkpoint-month/<YYYY-MM>` holds P of that
+// month's first event (one small record per month, shared by every model).
 //
 // A record is used only when it decodes, its checksum matches, its code version is the read
 // model's, it covers P and P is within the log; otherwise the query folds from an earlier
@@ -53,6 +55,11 @@ using projection_checkpoint = projection_snapshot;
 /// "checkpoint/<name>/<next_position as 20 digits>".
 std::string checkpoint_key(std::string_view name, std::uint64_t next_position);
 
+/// "checkpoint-table/applications/<next_position as 20 digits>": the application table that
+/// recruits-per-campaign, funnel and retention share, saved once per checkpoint; their own
+/// records hold read_model::save_without_table() (as their snapshots do).
+std::string checkpoint_table_key(std::uint64_t next_position);
+
 /// "checkpoint-month/<YYYY-MM>" of the month `t` falls in (UTC).
 std::string month_key(timestamp t);
 /// The first instant of the month before the one `t` falls in.
@@ -67,6 +74,9 @@ std::string encode_checkpoint(projection_checkpoint const& checkpoint);
 /// computed (for a cheap look at what is stored).
 std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, std::string* problem = nullptr,
                                                        bool verify = true);
+
+/// As decode_checkpoint, the state viewed in `bytes` rather than copied (an as-of load).
+std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view bytes, std::string* problem = nullptr);
 
 /// The key of the checkpoint index: every checkpoint key written, with its code version, so
 /// that finding the missing ones reads one small record instead of every checkpoint.
