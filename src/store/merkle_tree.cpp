@@ -27,9 +27,10 @@ hash hash_at(std::string_view value, std::size_t level) {
 
 /// The leaf hash of the event at `index`, from the log (leaves are not stored).
 hash leaf_at(lmdb::txn const& txn, tables const& db, std::uint64_t index, merkle::merkle_hasher& hasher) {
-    auto const stored = txn.get(db.log, view(encode_u64(index)));
-    if (!stored) throw std::logic_error("the log lacks position " + std::to_string(index) + " for the Merkle tree");
-    return hasher.leaf(canonical_part(*stored));
+    auto const value = txn.get(db.log, view(encode_u64(index)));
+    if (!value) throw std::logic_error("the log lacks position " + std::to_string(index) + " for the Merkle tree");
+    std::string scratch;
+    return hasher.leaf(canonical_part(db.log_codec->decode(*value, scratch)));
 }
 
 /// The node at (level, index), i.e. the hash of leaves [index·2^level, (index+1)·2^level).
@@ -148,6 +149,7 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
     // Every leaf hash first: the log's bytes point into the map only until the next write.
     std::vector<hash> leaves;
     leaves.reserve(count);
+    thread_local std::string scratch;  // decompressed values (format 4), reused
     {
         lmdb::cursor log(txn, db.log);
         auto entry = log.seek(view(encode_u64(first_position)));
@@ -156,7 +158,7 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
                 throw std::logic_error("the log lacks position " + std::to_string(first_position + i) +
                                        " for the Merkle tree");
             }
-            leaves.push_back(hasher.leaf(canonical_part(entry->second)));
+            leaves.push_back(hasher.leaf(canonical_part(db.log_codec->decode(entry->second, scratch))));
         }
     }
     auto frontier = load_frontier(txn, db, n, hasher);
@@ -229,6 +231,7 @@ std::optional<merkle_problem> merkle_check(lmdb::env& env, tables const& db) {
     merkle::merkle_hasher hasher;
     std::array<hash, 64> frontier{};
     std::string value;
+    std::string scratch;  // decompressed values (format 4)
     std::uint64_t n = 0;
     for (;;) {
         lmdb::read_txn txn(env);
@@ -243,7 +246,13 @@ std::optional<merkle_problem> merkle_check(lmdb::env& env, tables const& db) {
             }
             auto const [position_key, stored] = *entry;
             if (decode_u64(position_key) != n) return merkle_problem{n, "the log has a gap here"};
-            fold_leaf(frontier, n, hasher.leaf(canonical_part(stored)), hasher, value);
+            std::string_view stored_bytes;
+            try {
+                stored_bytes = db.log_codec->decode(stored, scratch);
+            } catch (codec_error const& e) {
+                return merkle_problem{n, e.what()};
+            }
+            fold_leaf(frontier, n, hasher.leaf(canonical_part(stored_bytes)), hasher, value);
             ++n;
             entry = log.next();
             if (value.empty()) continue;  // an odd leaf count: nothing stored
