@@ -137,15 +137,36 @@ std::uint64_t merkle_size(lmdb::txn const& txn, tables const& db) {
     return std::min<std::uint64_t>(txn.entries(db.log), last_key(txn, db) + 1);
 }
 
-void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
-                   std::uint64_t count) {
-    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
-    thread_local merkle::merkle_hasher hasher;
+namespace {
+
+/// Folds the given leaves (hashes of the events at first_position…) into the stored tree.
+void append_leaves(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::vector<hash> const& leaves, merkle::merkle_hasher& hasher) {
     std::uint64_t n = first_position;
+    auto frontier = load_frontier(txn, db, n, hasher);
+    std::string value;
+    value.reserve(hash_size * 8);
+    for (auto const& leaf : leaves) {
+        fold_leaf(frontier, n, leaf, hasher, value);
+        ++n;
+        if (!value.empty()) txn.put(db.merkle, view(encode_u64(n)), value, /*append=*/true);
+    }
+}
+
+void check_in_step(lmdb::txn const& txn, tables const& db, std::uint64_t first_position) {
     if (auto const held = last_key(txn, db); held != (first_position & ~std::uint64_t{1})) {
         throw std::logic_error("the Merkle tree has nodes up to leaf count " + std::to_string(held) +
                                " but the events to add start at position " + std::to_string(first_position));
     }
+}
+
+}  // namespace
+
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::uint64_t count) {
+    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
+    thread_local merkle::merkle_hasher hasher;
+    check_in_step(txn, db, first_position);
     // Every leaf hash first: the log's bytes point into the map only until the next write.
     std::vector<hash> leaves;
     leaves.reserve(count);
@@ -161,14 +182,18 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
             leaves.push_back(hasher.leaf(canonical_part(db.log_codec->decode(entry->second, scratch))));
         }
     }
-    auto frontier = load_frontier(txn, db, n, hasher);
-    std::string value;
-    value.reserve(hash_size * 8);
-    for (auto const& leaf : leaves) {
-        fold_leaf(frontier, n, leaf, hasher, value);
-        ++n;
-        if (!value.empty()) txn.put(db.merkle, view(encode_u64(n)), value, /*append=*/true);
-    }
+    append_leaves(txn, db, first_position, leaves, hasher);
+}
+
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::uint64_t count, std::function<std::string_view(std::uint64_t)> const& stored) {
+    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
+    thread_local merkle::merkle_hasher hasher;
+    check_in_step(txn, db, first_position);
+    thread_local std::vector<hash> leaves;
+    leaves.clear();
+    for (std::uint64_t i = 0; i < count; ++i) leaves.push_back(hasher.leaf(canonical_part(stored(i))));
+    append_leaves(txn, db, first_position, leaves, hasher);
 }
 
 std::uint64_t merkle_catch_up(lmdb::env& env, tables const& db) {

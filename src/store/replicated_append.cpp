@@ -167,7 +167,8 @@ result<replicated_outcome> append_replicated(replicated_context const& ctx,
             if (!out || out->written.empty()) return out;  // a refusal aborts the transaction
             // TEAM seam step 2: the Merkle tree's nodes for exactly these events, as in the
             // group writer (docs/audit.md), so a follower proves what its leader proves.
-            merkle_append(txn, ctx.db, out->written.front().position, out->written.size());
+            merkle_append(txn, ctx.db, out->written.front().position, out->written.size(),
+                          [&events](std::uint64_t i) { return std::string_view(events[i].stored); });
             write_tip(txn, ctx.db, out->tip);
             if (ctx.before_commit) ctx.before_commit(txn);
             txn.commit();  // durable (fsync), as every group commit
