@@ -5,6 +5,7 @@
 //       trains a dictionary from the canonical bytes of the first N events (default 20,000) of
 //       the ledger in DIR, BYTES large (default 65,536), with zstd's default trainer.
 //   log-dictionary measure --data DIR --dictionary FILE [--level L] [--events N]
+//       (L may be negative: zstd's fast levels)
 //       encodes the stored bytes of every event (or the first N) as format 4 would with that
 //       dictionary and prints the bytes and the time per event both ways, checking each value
 //       decodes to the same bytes.
@@ -75,7 +76,8 @@ int train(std::map<std::string, std::string> const& flags) {
 int measure(std::map<std::string, std::string> const& flags) {
     std::ifstream in(flags.at("--dictionary"), std::ios::binary);
     std::string const dictionary((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    auto const level = static_cast<int>(number_or(flags, "--level", store::detail::log_values::default_level));
+    auto const level_flag = flags.find("--level");
+    int const level = level_flag == flags.end() ? store::detail::log_values::default_level : std::stoi(level_flag->second);
     auto const limit = number_or(flags, "--events", ~std::uint64_t{0});
     auto const codec = store::detail::log_values::with_dictionaries({{1, dictionary}}, level);
     auto store = open_ledger(flags.at("--data"));
