@@ -245,3 +245,37 @@ TEST_CASE("a ledger's log dictionary is written once and never replaced", "[stor
     { event_store store({.directory = data}); }  // a second open leaves it as well
     CHECK(meta_value(data, "log_dictionary/1") == before);
 }
+
+TEST_CASE("a follower stores a leader's sealed events in its own format with the same bytes and tree",
+          "[store][format4][replication]") {
+    ledger::testing::temp_dir dir;
+    auto const plain_follower = dir / "format3";
+    auto const compressing_follower = dir / "format4";
+    event_store leader({.directory = dir / "leader"});
+    auto const stored = append_every_type(leader);
+    { event_store created({.directory = plain_follower}); }
+    ledger::testing::rewrite_as_format_3(plain_follower);  // an empty ledger an older build made
+    std::vector<replicated_event> sealed;
+    for (std::uint64_t p = 0; p < stored.size(); ++p) sealed.push_back({.position = p, .stored = stored[p]});
+    for (auto const& data : {plain_follower, compressing_follower}) {
+        {
+            event_store follower({.directory = data});
+            auto const head = follower.append_replicated(sealed);
+            REQUIRE(head.has_value());
+            CHECK(head->hash == leader.head().hash);
+            CHECK(follower.tree_root(stored.size()) == leader.tree_root(stored.size()));
+            CHECK_FALSE(follower.verify_tree().has_value());
+            CHECK(follower.verify(true).ok);
+            for (std::size_t p = 0; p < stored.size(); ++p) CHECK(follower.stored_event(p) == stored[p]);
+        }
+        auto const values = raw_log_values(data);
+        REQUIRE(values.size() == stored.size());
+        if (data == plain_follower) {
+            CHECK(format_of(data) == 3);
+            CHECK(values == stored);
+        } else {
+            CHECK(format_of(data) == 4);
+            for (auto const& value : values) CHECK(value.front() == '\x01');
+        }
+    }
+}
