@@ -50,7 +50,8 @@ struct tables {
     lmdb::dbi event_ids;     // uuid (16 bytes) -> position (u64 BE)
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
     lmdb::dbi subject_keys;  // candidate id -> key material (privacy)
-    lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number"
+    lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number",
+                             // format 4: "log_dictionary/<id>" (detail/log_values.hpp)
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
     stream_layout layout = stream_layout::combined;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
