@@ -1,6 +1,8 @@
-// The start-up load path (issue 14, readiness): a string pool loads with one insert per text
-// and still refuses a repeated text; a snapshot record decoded with its state viewed in place
-// says exactly what the copying decode says, and refuses the same damaged records.
+// The start-up and as-of load path (issue 14): a string pool loads its saved run of characters
+// with one insert per text and still refuses a repeated text, sizes beyond its record and
+// lengths that do not add up; a column of plain values loads with one copy and refuses a
+// count beyond its record; a snapshot record decoded with its state viewed in place says
+// exactly what the copying decode says, and refuses the same damaged records.
 
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/detail/binary_archive.hpp"
