@@ -84,7 +84,7 @@ void group_writer::submit_records_only(std::function<void(append_result)> done) 
 void group_writer::enqueue(pending p) {
     std::optional<error> refusal;
     {
-        std::lock_guard const lock(queue_mutex_);
+        std::unique_lock lock(queue_mutex_);
         if (stopping_) {
             refusal = unavailable("the ledger is shutting down; nothing of this request was written",
                                   "shutting_down");
@@ -96,7 +96,13 @@ void group_writer::enqueue(pending p) {
                                   "written; retry shortly", "queue_full");
         } else {
             queue_.push_back(std::move(p));
-            queue_changed_.notify_one();
+            // Only when the writer waits for this many: a writer woken by every submit of a
+            // group it is still gathering (or while it is busy) costs a futex wake and a context
+            // switch per request on two shared cores for nothing.
+            bool const wake = queue_.size() >= wake_at_;
+            if (wake) wake_at_ = never_wake;  // one wake-up is enough
+            lock.unlock();
+            if (wake) queue_changed_.notify_one();
             return;
         }
     }
@@ -151,7 +157,6 @@ void group_writer::run() {
         }
         std::lock_guard const lock(queue_mutex_);
         last_commit_ = std::chrono::steady_clock::now() - started;
-        in_flight_ = group.size() + queue_.size();
         busy_ = false;
         idle_changed_.notify_all();
     }
@@ -159,8 +164,12 @@ void group_writer::run() {
 
 std::vector<group_writer::pending> group_writer::take_group() {
     std::unique_lock lock(queue_mutex_);
+    wake_at_ = 1;
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    auto const first_seen = std::chrono::steady_clock::now();
     // Callers answered by the last commit usually come straight back (closed-loop clients).
+    // in_flight_ counts them: the last group's requests and those that queued while it was
+    // written (counted before its callers were answered, see count_in_flight).
     // Taking only what queued during that commit splits N callers into two groups that take
     // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
     // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
@@ -168,8 +177,11 @@ std::vector<group_writer::pending> group_writer::take_group() {
     auto const wanted = in_flight_;
     if (queue_.size() < wanted) {
         auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+        wake_at_ = wanted;
         queue_changed_.wait_for(lock, patience, [&] { return stopping_ || queue_.size() >= wanted; });
     }
+    wake_at_ = never_wake;  // busy from here: the next take_group looks at the queue first
+    gathering_ = std::chrono::steady_clock::now() - first_seen;
     std::vector<pending> group;
     std::size_t events = 0;
     // Always take at least one request, however large, so nothing waits forever.
@@ -184,6 +196,7 @@ std::vector<group_writer::pending> group_writer::take_group() {
 }
 
 void group_writer::process(std::vector<pending>& group) {
+    commit_phases phases{.taken = std::chrono::steady_clock::now()};
     for (;;) {
         log_tip tip = committed_;
         auto& written = written_;  // reused from group to group: no allocation per event once warm
@@ -215,7 +228,9 @@ void group_writer::process(std::vector<pending>& group) {
             if (!written.empty() || records_only) {
                 if (options_.before_commit) options_.before_commit(txn);
                 committing = true;
+                phases.written = std::chrono::steady_clock::now();
                 txn.commit();
+                phases.committed = std::chrono::steady_clock::now();
             }
         } catch (lmdb::map_full const&) {
             bool grown = false;
@@ -241,7 +256,6 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             committed_ = tip;
-            record_commit(group.size());
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {
                     if (r && !r->already_recorded) r = *refusal;
@@ -253,7 +267,12 @@ void group_writer::process(std::vector<pending>& group) {
                 spdlog::error("a commit observer failed after a durable commit: {}", e.what());
             }
         }
+        count_in_flight(group.size());
         for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+        if (!written.empty()) {
+            phases.answered = std::chrono::steady_clock::now();
+            record_commit(group.size(), written.size(), phases);
+        }
         return;
     }
 }
@@ -321,11 +340,27 @@ void group_writer::enter_failed_state(std::string cause) {
     }
 }
 
-void group_writer::record_commit(std::size_t requests) {
+void group_writer::count_in_flight(std::size_t group_size) {
+    // Before answering: a caller answered now may submit again at once (from its callback on
+    // this thread, or on another core), and counting it twice would make the next take_group
+    // wait its whole patience for callers that do not exist.
+    std::lock_guard const lock(queue_mutex_);
+    in_flight_ = group_size + queue_.size();
+}
+
+void group_writer::record_commit(std::size_t requests, std::size_t events, commit_phases const& phases) {
+    auto const nanoseconds = [](std::chrono::steady_clock::duration d) {
+        return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+    };
     std::lock_guard const lock(queue_mutex_);
     ++stats_.commits;
     stats_.requests_committed += requests;
+    stats_.events_committed += events;
     stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, requests);
+    stats_.gathering_ns += nanoseconds(gathering_);
+    stats_.writing_ns += nanoseconds(phases.written - phases.taken);
+    stats_.committing_ns += nanoseconds(phases.committed - phases.written);
+    stats_.answering_ns += nanoseconds(phases.answered - phases.committed);
 }
 
 bool group_writer::grow_map() {
