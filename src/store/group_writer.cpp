@@ -95,6 +95,7 @@ void group_writer::enqueue(pending p) {
             refusal = unavailable("the ledger's write queue is full; nothing of this request was "
                                   "written; retry shortly", "queue_full");
         } else {
+            queued_events_ += p.request.events.size();
             queue_.push_back(std::move(p));
             // Only when the writer waits for this many: a writer woken by every submit of a
             // group it is still gathering (or while it is busy) costs a futex wake and a context
@@ -115,6 +116,7 @@ bool group_writer::stop(std::chrono::milliseconds timeout) {
         std::lock_guard const lock(queue_mutex_);
         stopping_ = true;
         refused.swap(queue_);
+        queued_events_ = 0;
     }
     queue_changed_.notify_all();
     auto const why = unavailable("the ledger is shutting down; nothing of this request was written",
@@ -174,9 +176,13 @@ std::vector<group_writer::pending> group_writer::take_group() {
     // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
     // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
     // 51 events per commit, +20-50 % appends/s on the same disk (docs/performance.md).
+    // No wait when what is queued already keeps the writer busy for longer than the wait: the
+    // callers still to come queue while it writes and form the next group, so waiting would
+    // only idle the writer (large batches: 1,000 events take milliseconds to write).
     auto const wanted = in_flight_;
-    if (queue_.size() < wanted) {
-        auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+    auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+    auto const queued_work = writing_per_event_ * static_cast<std::int64_t>(queued_events_);
+    if (queue_.size() < wanted && queued_work < patience) {
         wake_at_ = wanted;
         queue_changed_.wait_for(lock, patience, [&] { return stopping_ || queue_.size() >= wanted; });
     }
@@ -188,6 +194,7 @@ std::vector<group_writer::pending> group_writer::take_group() {
     while (!queue_.empty() && (group.empty() || events + queue_.front().request.events.size() <=
                                                     options_.max_group_events)) {
         events += queue_.front().request.events.size();
+        queued_events_ -= queue_.front().request.events.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
     }
@@ -268,11 +275,14 @@ void group_writer::process(std::vector<pending>& group) {
             }
         }
         count_in_flight(group.size());
-        for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+        // Counted before the callers are answered: one that reads the statistics next sees its
+        // own commit. The answering time is added after.
         if (!written.empty()) {
-            phases.answered = std::chrono::steady_clock::now();
+            writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
             record_commit(group.size(), written.size(), phases);
         }
+        for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+        if (!written.empty()) record_answering(std::chrono::steady_clock::now() - phases.committed);
         return;
     }
 }
@@ -360,7 +370,11 @@ void group_writer::record_commit(std::size_t requests, std::size_t events, commi
     stats_.gathering_ns += nanoseconds(gathering_);
     stats_.writing_ns += nanoseconds(phases.written - phases.taken);
     stats_.committing_ns += nanoseconds(phases.committed - phases.written);
-    stats_.answering_ns += nanoseconds(phases.answered - phases.committed);
+}
+
+void group_writer::record_answering(std::chrono::steady_clock::duration took) {
+    std::lock_guard const lock(queue_mutex_);
+    stats_.answering_ns += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
 }
 
 bool group_writer::grow_map() {

@@ -123,9 +123,10 @@ private:
     void enter_failed_state(std::string cause);
     /// When a group's phases ended (process, for group_writer_stats).
     struct commit_phases {
-        std::chrono::steady_clock::time_point taken, written, committed, answered;
+        std::chrono::steady_clock::time_point taken, written, committed;
     };
     void record_commit(std::size_t requests, std::size_t events, commit_phases const& phases);
+    void record_answering(std::chrono::steady_clock::duration took);
     void count_in_flight(std::size_t group_size);
     bool grow_map();
     static void answer(pending& p, append_result result) noexcept;
@@ -160,6 +161,11 @@ private:
     std::size_t wake_at_ = never_wake;
     std::chrono::steady_clock::duration last_commit_{};
     std::chrono::steady_clock::duration gathering_{};  // the last take_group's wait (writer thread)
+    // The last group's writing time per event (writer thread), and the events queued (guarded
+    // by queue_mutex_): take_group does not wait for more callers when the queue already holds
+    // more work than the wait.
+    std::chrono::steady_clock::duration writing_per_event_{};
+    std::size_t queued_events_ = 0;
     bool stopping_ = false;
     std::thread thread_;  // last: starts after everything above is ready
 };
