@@ -263,6 +263,10 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             committed_ = tip;
+            // Counted before the hooks, observers and answers (as before the phases were
+            // timed): whoever reads the statistics next sees this commit. Answering is added after.
+            writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
+            record_commit(group.size(), written.size(), phases);
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {
                     if (r && !r->already_recorded) r = *refusal;
@@ -275,12 +279,6 @@ void group_writer::process(std::vector<pending>& group) {
             }
         }
         count_in_flight(group.size());
-        // Counted before the callers are answered: one that reads the statistics next sees its
-        // own commit. The answering time is added after.
-        if (!written.empty()) {
-            writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
-            record_commit(group.size(), written.size(), phases);
-        }
         for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
         if (!written.empty()) record_answering(std::chrono::steady_clock::now() - phases.committed);
         return;
