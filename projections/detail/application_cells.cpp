@@ -130,6 +130,36 @@ void count_start(campaign_cells& cells, application_summary const& a, int sign) 
     if (start->started == 0) cells.starts.erase(start);
 }
 
+/// Adds `after - before` to a counter (each 0 or 1).
+void shift(std::uint32_t& counter, bool before, bool after) {
+    if (before != after) bump(counter, true, after ? +1 : -1);
+}
+
+/// Replaces an application's part in its year's cell: what count_year(after, +1) then
+/// count_year(before, -1) does, touching only what differs (an event changes one stage, and a
+/// histogram's sample is the same unless its days changed: no lookup in it then).
+void change_year(year_cell& cell, application_summary const& before, application_summary const& after) {
+    shift(cell.shortlisted, before.shortlisted, after.shortlisted);
+    shift(cell.interviewed, before.interviewed, after.interviewed);
+    shift(cell.offers, before.offered, after.offered);
+    shift(cell.offers_accepted, before.accepted, after.accepted);
+    shift(cell.contracts_signed, before.contracted, after.contracted);
+    shift(cell.started, before.started, after.started);
+    if (before.offer_day != after.offer_day || before.received_day != after.received_day) {
+        if (after.offer_day) cell.application_to_offer.add(*after.offer_day - after.received_day, +1);
+        if (before.offer_day) cell.application_to_offer.add(*before.offer_day - before.received_day, -1);
+    }
+    if (before.offer_day != after.offer_day || before.started_on != after.started_on) {
+        if (after.offer_day && after.started_on) cell.offer_to_start.add(*after.started_on - *after.offer_day, +1);
+        if (before.offer_day && before.started_on) cell.offer_to_start.add(*before.started_on - *before.offer_day, -1);
+    }
+}
+
+/// Whether the start cells see a difference between the two.
+bool same_start(application_summary const& a, application_summary const& b) {
+    return a.started == b.started && a.started_on == b.started_on && a.ended_on == b.ended_on;
+}
+
 std::vector<year_cell>::iterator find_year(campaign_cells& cells, std::int32_t year) {
     return std::find_if(cells.years.begin(), cells.years.end(), [&](year_cell const& c) { return c.year == year; });
 }
@@ -158,10 +188,11 @@ void application_cells::replace(std::uint32_t campaign, application_summary cons
         auto const cell = find_year(it->second, year);
         if (cell != it->second.years.end()) {
             // One cell, found once; the new part in before the old one out, so nothing empties.
-            count_year(*cell, after, +1);
-            count_year(*cell, before, -1);
-            count_start(it->second, after, +1);
-            count_start(it->second, before, -1);
+            change_year(*cell, before, after);
+            if (!same_start(before, after)) {
+                count_start(it->second, after, +1);
+                count_start(it->second, before, -1);
+            }
             return;
         }
     }
