@@ -160,22 +160,32 @@ bool same_start(application_summary const& a, application_summary const& b) {
     return a.started == b.started && a.started_on == b.started_on && a.ended_on == b.ended_on;
 }
 
-std::vector<year_cell>::iterator find_year(campaign_cells& cells, std::int32_t year) {
-    return std::find_if(cells.years.begin(), cells.years.end(), [&](year_cell const& c) { return c.year == year; });
+std::uint64_t year_key(std::uint32_t campaign, std::int32_t year) {
+    return std::uint64_t{campaign} << 32 | static_cast<std::uint32_t>(year);
 }
 
 }  // namespace
 
 void application_cells::count(std::uint32_t campaign, application_summary const& a, int sign) {
     auto& cells = campaigns_[campaign];
-    auto const year = year_of_day(a.received_day);
-    auto cell = find_year(cells, year);
-    if (cell == cells.years.end()) {
+    auto const key = year_key(campaign, year_of_day(a.received_day));
+    auto slot = year_slots_.find(key);
+    if (slot == year_slots_.end()) {
         if (sign < 0) return;  // never counted (cannot happen: contributions are balanced)
-        cell = cells.years.insert(cell, year_cell{.year = year});
+        slot = year_slots_.emplace(key, static_cast<std::uint32_t>(cells.years.size())).first;
+        cells.years.push_back(year_cell{.year = year_of_day(a.received_day)});
     }
-    count_year(*cell, a, sign);
-    if (cell->applications == 0) cells.years.erase(cell);
+    auto const at = slot->second;
+    count_year(cells.years[at], a, sign);
+    if (cells.years[at].applications == 0) {
+        // The last cell takes its place, so the other cells keep theirs.
+        if (at + 1 != cells.years.size()) {
+            cells.years[at] = std::move(cells.years.back());
+            year_slots_[year_key(campaign, cells.years[at].year)] = at;
+        }
+        cells.years.pop_back();
+        year_slots_.erase(key);
+    }
     count_start(cells, a, sign);
     if (cells.years.empty() && cells.starts.empty()) campaigns_.erase(campaign);
 }
@@ -183,21 +193,26 @@ void application_cells::count(std::uint32_t campaign, application_summary const&
 void application_cells::replace(std::uint32_t campaign, application_summary const& before,
                                 application_summary const& after) {
     auto const year = year_of_day(after.received_day);
-    auto const it = campaigns_.find(campaign);
-    if (year == year_of_day(before.received_day) && it != campaigns_.end()) {
-        auto const cell = find_year(it->second, year);
-        if (cell != it->second.years.end()) {
+    if (year == year_of_day(before.received_day)) {
+        auto const slot = year_slots_.find(year_key(campaign, year));
+        if (slot != year_slots_.end()) {
             // One cell, found once; the new part in before the old one out, so nothing empties.
-            change_year(*cell, before, after);
+            auto& cells = campaigns_.find(campaign)->second;  // there is one: it has this cell
+            change_year(cells.years[slot->second], before, after);
             if (!same_start(before, after)) {
-                count_start(it->second, after, +1);
-                count_start(it->second, before, -1);
+                count_start(cells, after, +1);
+                count_start(cells, before, -1);
             }
             return;
         }
     }
     count(campaign, after, +1);
     count(campaign, before, -1);
+}
+
+void application_cells::clear() noexcept {
+    campaigns_.clear();
+    year_slots_.clear();
 }
 
 }  // namespace ledger::projections::detail
