@@ -17,7 +17,7 @@
 // every change to an application's entry or to its candidate's employment takes the
 // application's contribution out of the cells first and puts the new one back after.
 //
-// Saved form (code version 3, for snapshots and as-of checkpoints): the texts as one run of
+// Saved form (code version 4, for snapshots and as-of checkpoints): the texts as one run of
 // characters, the applications, their lists, the employment and the cells as columns of
 // plain values (entity_archive.hpp save_column), so a load copies them rather than decoding
 // field by field and recounting every application (an as-of answer at 10,000,000 events loads
@@ -155,7 +155,9 @@ struct application_summary {
 class application_table {
 public:
     /// Bumped whenever the fold or the saved form changes (as read_model::code_version).
-    static constexpr std::uint32_t code_version = 3;
+    // 3: candidates interned only by events that change an entry; 4: saved as columns, the
+    // cells with them (rm-asof).
+    static constexpr std::uint32_t code_version = 4;
     bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
