@@ -202,8 +202,9 @@ void application_cells::load(Archive& archive) {
     load_column(archive, years);
     load_column(archive, samples);
     load_column(archive, starts);
-    campaigns_.clear();
+    clear();
     campaigns_.reserve(campaigns.size());
+    year_slots_.reserve(years.size());
     std::size_t at_year = 0;
     std::size_t at_sample = 0;
     std::size_t at_start = 0;
@@ -216,6 +217,12 @@ void application_cells::load(Archive& archive) {
         auto& cells = it->second;
         for (std::uint32_t i = 0; i < campaign.years; ++i, ++at_year) {
             auto const& saved = years[at_year];
+            // Found by (campaign, year) as count() keys it (application_cells.cpp, year_key).
+            if (!year_slots_.emplace(std::uint64_t{campaign.id} << 32 | static_cast<std::uint32_t>(saved.year),
+                                     static_cast<std::uint32_t>(cells.years.size()))
+                     .second) {
+                throw codec_error("a snapshot's cells repeat a year");
+            }
             auto& cell = cells.years.emplace_back();
             cell.year = saved.year;
             std::uint32_t* const counters[] = {&cell.applications, &cell.shortlisted, &cell.interviewed, &cell.offers,
