@@ -3,6 +3,7 @@
 #include "projections/detail/entities.hpp"
 
 #include <charconv>
+#include <limits>
 #include <cstring>
 
 namespace ledger::projections {
@@ -17,6 +18,26 @@ std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string
     auto const prefix = entity_model_prefix(model);
     if (!key.starts_with(prefix) || key.size() < prefix.size() + 9 || key[prefix.size() + 8] != '/') return std::nullopt;
     return detail::parse_hex8(key.substr(prefix.size(), 8));
+}
+
+std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view model) {
+    std::vector<std::uint32_t> epochs;
+    auto const prefix = entity_model_prefix(model);
+    auto from = prefix;
+    for (;;) {
+        std::optional<std::uint32_t> found;
+        bool any = false;
+        reader.scan(from, prefix, [&](std::string_view key, std::string_view) {
+            any = true;
+            found = entity_epoch_of(model, key);
+            return false;
+        });
+        if (!any || !found) break;  // nothing more, or a key of no epoch (not ours to touch)
+        epochs.push_back(*found);
+        if (*found == std::numeric_limits<std::uint32_t>::max()) break;
+        from = entity_epoch_prefix(model, *found + 1);
+    }
+    return epochs;
 }
 
 }  // namespace ledger::projections

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ledger::projections {
 
@@ -62,5 +63,8 @@ std::string entity_model_prefix(std::string_view model);
 std::string entity_epoch_prefix(std::string_view model, std::uint32_t epoch);
 /// The epoch of a key under entity_model_prefix(model), or nullopt.
 std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string_view key);
+/// The epochs under which the table holds entities of `model`, in ascending order (one seek
+/// per epoch).
+std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view model);
 
 }  // namespace ledger::projections

@@ -71,7 +71,7 @@ void read_model::keep_entities_in_table(std::shared_ptr<entity_reader>, std::uin
 void read_model::restart_in_table() { not_in_table(*this); }
 std::string read_model::save_table_state() const { not_in_table(*this); }
 void read_model::load_table_state(std::string_view, std::shared_ptr<entity_reader>) { not_in_table(*this); }
-void read_model::flush_entities(entity_writer&) { not_in_table(*this); }
+bool read_model::flush_entities(entity_writer&, std::size_t) { not_in_table(*this); }
 void read_model::settle_entities() { not_in_table(*this); }
 
 std::uint32_t application_table_code_version() noexcept { return detail::application_table::code_version; }

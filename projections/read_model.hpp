@@ -93,8 +93,9 @@ public:
     /// load_table_state throws ledger::codec_error for bytes it cannot decode.
     virtual std::string save_table_state() const;
     virtual void load_table_state(std::string_view bytes, std::shared_ptr<entity_reader> reader);
-    /// Puts the entities changed since the last committed flush (entities.hpp).
-    virtual void flush_entities(entity_writer& writer);
+    /// Puts the entities changed since the last committed flush (entities.hpp); false when an
+    /// epoch's first flush put only `limit` of them (no record may be written yet).
+    virtual bool flush_entities(entity_writer& writer, std::size_t limit);
     /// Drops cached entities that a committed flush holds; then ends the reader's transaction.
     virtual void settle_entities();
     /// Ends the reader's transaction (after a fold of a batch or a commit).

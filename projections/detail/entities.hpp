@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -166,6 +167,21 @@ public:
         archive(t.epoch, t.count, t.generation, t.stale);
         t.prefix = entity_epoch_prefix(t.model, t.epoch);
         t.confirmed = t.generation;
+        t.recorded = true;
+        // Epochs no record names (a rebuild that crashed before its first whole flush) are
+        // stale too.
+        for (auto const epoch : entity_epochs(*t.reader, t.model)) {
+            if (epoch != t.epoch && std::find(t.stale.begin(), t.stale.end(), epoch) == t.stale.end()) {
+                t.stale.push_back(epoch);
+            }
+        }
+    }
+
+    /// An epoch past the current one and every stale one (for a rebuild).
+    std::uint32_t next_epoch() const {
+        auto epoch = table_->epoch;
+        for (auto const stale : table_->stale) epoch = std::max(epoch, stale);
+        return epoch + 1;
     }
 
     std::uint32_t epoch() const noexcept { return table_ ? table_->epoch : 0; }
@@ -176,30 +192,55 @@ public:
     std::shared_ptr<entity_reader> reader() const { return table_ ? table_->reader : nullptr; }
 
     /// Puts every cached entry not known to be committed, the numbers of new entities and the
-    /// next generation; erases a bounded part of the stale epochs. Throws what `writer` throws
-    /// (the caller's transaction is then not committed; nothing here depends on it being).
-    void flush(entity_writer& writer) {
+    /// next generation; erases a bounded part of the stale epochs. Returns true. Throws what
+    /// `writer` throws (the caller's transaction is then not committed; nothing here depends
+    /// on it being).
+    ///
+    /// Before the first whole flush of an epoch (its record never written: a state just moved
+    /// in from a snapshot), at most `limit` entries are put and false is returned when more
+    /// wait: no record of this epoch can cover them yet, so a crash in between only leaves
+    /// entries of an epoch a restart does not use. This bounds one transaction's dirty pages.
+    /// Once a whole flush was put, every flush is whole (a record and its entities agree).
+    bool flush(entity_writer& writer, std::size_t limit = std::numeric_limits<std::size_t>::max()) {
         auto& t = *table_;
+        if (t.recorded) limit = std::numeric_limits<std::size_t>::max();
         auto const generation = t.generation + 1;
-        for (auto const& [id, c] : t.cache) {
+        std::vector<cached*> put;  // marked only once every write went through
+        bool whole = true;
+        for (auto& [id, c] : t.cache) {
             if (!unsettled(c)) continue;
+            if (put.size() == limit) {
+                whole = false;
+                break;
+            }
             writer.put(t.prefix + "i/" + id, encode(c));
             if (!c.numbered) writer.put(t.prefix + "n/" + hex8(c.number), id);
+            put.push_back(&c);
         }
         writer.put(t.prefix + "g", u64_bytes(generation));
-        std::size_t budget = stale_erase_budget;
+        // Old epochs go only with a whole flush, whose record (in the same transaction) stops
+        // any restart from using them.
+        std::size_t budget = whole ? stale_erase_budget : 0;
         for (auto e = t.stale.begin(); e != t.stale.end() && budget > 0;) {
             auto const erased = writer.erase_prefix(entity_epoch_prefix(t.model, *e), budget);
             budget -= erased;
             // Nothing left under it, in this transaction's view of committed state: gone for good.
             e = erased == 0 ? t.stale.erase(e) : e + 1;
         }
-        for (auto& [id, c] : t.cache) {
-            if (!unsettled(c)) continue;
-            c.flushed = generation;
-            c.dirty = false;
+        if (!whole) {
+            // Unsettled entries left out of this flush must not pass for settled once its
+            // generation is committed (an earlier flush that put them may be lost).
+            for (auto& [id, c] : t.cache) {
+                if (unsettled(c)) c.flushed = 0;
+            }
+        }
+        for (auto* c : put) {
+            c->flushed = generation;
+            c->dirty = false;
         }
         t.generation = generation;
+        if (whole) t.recorded = true;
+        return whole;
     }
 
     /// Drops the cached entries that a committed flush holds: reads the generation of the last
@@ -245,6 +286,7 @@ private:
         std::uint64_t confirmed = 0;   // of the last flush known committed
         std::vector<std::uint32_t> stale;
         std::uint64_t reads = 0;
+        bool recorded = false;  // a whole flush (with the record) was put in this epoch
         std::unordered_map<std::string, cached, text_hash, std::equal_to<>> cache;
     };
 

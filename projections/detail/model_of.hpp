@@ -68,7 +68,7 @@ public:
             auto stale = table.stale_epochs();
             stale.push_back(table.epoch());
             auto reader = table.reader();
-            auto const epoch = table.epoch() + 1;
+            auto const epoch = table.next_epoch();
             if (reader) reader->release();
             keep_entities_in_table(std::move(reader), epoch, std::move(stale));
         } else {
@@ -101,9 +101,9 @@ public:
         }
     }
 
-    void flush_entities(entity_writer& writer) override {
-        if constexpr (table_capable) state_.entity_table().flush(writer);
-        else read_model::flush_entities(writer);
+    bool flush_entities(entity_writer& writer, std::size_t limit) override {
+        if constexpr (table_capable) return state_.entity_table().flush(writer, limit);
+        return read_model::flush_entities(writer, limit);
     }
 
     void settle_entities() override {

@@ -257,7 +257,10 @@ void projection_runner::impl::load_snapshots() {
     std::exception_ptr helper_error;
     std::thread helper([&] {
         try {
+            auto const started = std::chrono::steady_clock::now();
             load_lane(false);
+            spdlog::info("projections: the read models not sharing the application table loaded in {:.0f} ms",
+                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
         } catch (...) {
             helper_error = std::current_exception();
         }
@@ -370,7 +373,7 @@ void projection_runner::impl::load_entity_table(slot& s) {
     std::unique_lock const lock(*s.mutex);
     s.model = std::move(loaded.model);
     s.next = loaded.next;
-    if (s.model->cached_entities() > 0) s.unsaved = options.snapshot_every;
+    if (s.model->cached_entities() > 0) s.unsaved = std::max<std::uint64_t>(options.snapshot_every, 1);
     s.loaded = true;
 }
 
@@ -385,8 +388,9 @@ void projection_runner::impl::flush_entity_tables(store::projection_records& rec
         }
         std::unique_lock const lock(*s->mutex);
         if (!s->model->keeps_entities_in_table()) continue;
-        detail::flush_entity_table(*s->model, s->next.load(), records);
-        s->unsaved = 0;
+        // A partial flush (a snapshot's entities moving in) leaves it due: the catch-up
+        // thread flushes again until the record is written.
+        if (detail::flush_entity_table(*s->model, s->next.load(), records)) s->unsaved = 0;
     }
 }
 
@@ -401,8 +405,10 @@ void projection_runner::impl::settle_entity_tables() {
 }
 
 bool projection_runner::impl::entity_flush_due() const {
+    // (At least one event unsaved: with snapshot_every 0 a flush is due only after a fold.)
+    auto const every = std::max<std::uint64_t>(options.snapshot_every, 1);
     return std::ranges::any_of(slots, [&](auto const& s) {
-        return s->entity_table && s->loaded && s->unsaved.load(std::memory_order_relaxed) >= options.snapshot_every;
+        return s->entity_table && s->loaded && s->unsaved.load(std::memory_order_relaxed) >= every;
     });
 }
 
@@ -418,11 +424,14 @@ std::uint64_t projection_runner::impl::fold_in_chunks(checkpoint_boundaries& bou
     std::uint64_t tail = 0;
     for (std::uint64_t folded = 1; !stopping && folded > 0;) {
         tail += folded = fold_log_tail(boundaries, chunk);
-        if (!stopping && entity_flush_due()) {
+        // Several flushes only while a snapshot's entities move in (entities_per_flush each);
+        // bounded, should a hook never get to flush.
+        for (int round = 0; round < 10'000 && !stopping && entity_flush_due(); ++round) {
             entities_only = true;
             bool const written = write_records_now();
             entities_only = false;
-            if (written) settle_entity_tables();
+            if (!written) break;
+            settle_entity_tables();
         }
     }
     return tail;
@@ -696,8 +705,10 @@ void projection_runner::impl::save_table_group(store::projection_records& record
 }
 
 void projection_runner::impl::before_commit(store::projection_records& records) {
-    checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
+    // The entity tables first: a put failing there (the map is full: the group is retried in a
+    // bigger map) must come before write_pending, which forgets what it put.
     flush_entity_tables(records);
+    checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
     if (entities_only) return;
     save_table_group(records);
     for (auto& s : slots) {

@@ -22,26 +22,6 @@ void store_entity_reader::scan(std::string_view from, std::string_view prefix,
     reader().scan(from, prefix, visit);
 }
 
-std::vector<std::uint32_t> entity_epochs(projections::entity_reader& reader, std::string_view model) {
-    std::vector<std::uint32_t> epochs;
-    auto const prefix = projections::entity_model_prefix(model);
-    auto from = prefix;
-    for (;;) {
-        std::optional<std::uint32_t> found;
-        bool any = false;
-        reader.scan(from, prefix, [&](std::string_view key, std::string_view) {
-            any = true;
-            found = projections::entity_epoch_of(model, key);
-            return false;
-        });
-        if (!any || !found) break;  // nothing more, or a key of no epoch (not ours to touch)
-        epochs.push_back(*found);
-        if (*found == std::numeric_limits<std::uint32_t>::max()) break;
-        from = projections::entity_epoch_prefix(model, *found + 1);
-    }
-    return epochs;
-}
-
 namespace {
 
 /// Why a record of `prototype` covering `next` events of code version `version` cannot be
@@ -84,7 +64,7 @@ entity_table_load load_entity_table(store::event_store const& store, projections
     }
     // A new epoch past every one the table holds: nothing written before is ever read again,
     // and later flushes erase it.
-    auto stale = entity_epochs(*reader, name);
+    auto stale = projections::entity_epochs(*reader, name);
     auto const epoch = stale.empty() ? 1u : stale.back() + 1;
     out.model = prototype.fresh();
     out.model->keep_entities_in_table(reader, epoch, std::move(stale));
@@ -113,11 +93,12 @@ entity_table_load load_entity_table(store::event_store const& store, projections
     return out;
 }
 
-void flush_entity_table(projections::read_model& model, std::uint64_t next, store::projection_records& records) {
+bool flush_entity_table(projections::read_model& model, std::uint64_t next, store::projection_records& records) {
     records_entity_writer writer(records);
-    model.flush_entities(writer);
+    if (!model.flush_entities(writer, entities_per_flush)) return false;
     records.put(entity_snapshot_key(model.name()),
                 encode_entity_snapshot({model.code_version(), next, model.save_table_state()}));
+    return true;
 }
 
 }  // namespace ledger::app::detail

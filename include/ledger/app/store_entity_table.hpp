@@ -63,11 +63,12 @@ entity_table_load load_entity_table(store::event_store const& store, projections
 
 /// Inside the writer's group transaction: the read model's entities changed since its last
 /// committed flush, then its record covering `next` events. Throws what the records throw (the
-/// hook's transaction then commits none of it).
-void flush_entity_table(projections::read_model& model, std::uint64_t next, store::projection_records& records);
+/// hook's transaction then commits none of it). Returns false when only part of the entities
+/// of a state moved in from a snapshot were put (at most `entities_per_flush`, so one
+/// transaction's dirty pages stay bounded) and no record was written: flush again.
+bool flush_entity_table(projections::read_model& model, std::uint64_t next, store::projection_records& records);
 
-/// The epochs under which the table holds entities of `model`, in ascending order (a few seeks,
-/// one per epoch).
-std::vector<std::uint32_t> entity_epochs(projections::entity_reader& reader, std::string_view model);
+/// Entities one flush of a state moved in from a snapshot puts at most.
+inline constexpr std::size_t entities_per_flush = 100'000;
 
 }  // namespace ledger::app::detail
