@@ -5,6 +5,8 @@ find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(cereal REQUIRED)
 find_package(Threads REQUIRED)
+# The log's values are zstd frames with a dictionary (docs/storage.md); libzstd-dev ships a package.
+find_package(zstd 1.5 REQUIRED CONFIG)
 
 # liblmdb-dev ships no CMake package; wrap it in an imported target once, here.
 find_path(LMDB_INCLUDE_DIR lmdb.h REQUIRED)

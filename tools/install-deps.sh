@@ -9,6 +9,8 @@ packages=(
     # libraries (SPEC "Fixed choices")
     libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
     liblmdb-dev libcereal-dev libspdlog-dev libssl-dev
+    # the log's values are compressed with zstd and a dictionary (docs/storage.md)
+    libzstd-dev
     catch2
     # libFuzzer harnesses (tests/fuzz): clang 14 and its sanitizer runtimes
     clang libclang-rt-14-dev

@@ -21,9 +21,10 @@ std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db,
 
 std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,
                                          std::uint64_t position) {
-    auto const bytes = txn.get(db.log, view(encode_u64(position)));
-    if (!bytes) return std::nullopt;
-    return decode_stored(*bytes);
+    auto const value = txn.get(db.log, view(encode_u64(position)));
+    if (!value) return std::nullopt;
+    std::string scratch;
+    return decode_stored(db.log_codec->decode(*value, scratch));
 }
 
 // The ledger as the group's transaction sees it, for the append policy.

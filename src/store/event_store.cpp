@@ -30,8 +30,8 @@ struct event_store::impl {
 
     detail::log_tip load_tip();
 
-    /// Calls visit(position, stored bytes) for each log entry from `from`, until it returns
-    /// false. Short read transactions, one per chunk: a long scan must neither pin old pages
+    /// Calls visit(position, log value) for each log entry from `from`, until it returns
+    /// false (db.log_codec->decode gives the stored bytes). Short read transactions, one per chunk: a long scan must neither pin old pages
     /// (which grows the file) nor hold off a map resize; the log is append-only, so chunks agree.
     template <class Visit>
     void scan_stored(std::uint64_t from, Visit&& visit);
@@ -76,8 +76,13 @@ event_store::impl::impl(store_options opts)
         auto const format = txn.get(db.meta, detail::meta_format_version);
         auto const version = format ? decode_u64(*format) : 0;
         if (!format) {
-            // New: the newest layout (tables::open chose it for a ledger without a version).
+            // New: the newest layout (tables::open chose it for a ledger without a version), and
+            // the dictionary its log values use, in the same transaction: a format-4 ledger
+            // never exists without it, and it is never replaced (docs/storage.md).
             txn.put(db.meta, detail::meta_format_version, detail::view(encode_u64(detail::format_version)));
+            detail::log_values::store_dictionary(txn, db.meta, detail::builtin_dictionary_id,
+                                                 detail::builtin_log_dictionary());
+            db.log_codec = detail::log_values::load(txn, db.meta);
         } else if (options.writer && version >= detail::oldest_readable_format_version &&
                    version < detail::newest_separate_format_version) {
             // Format 1 is read as format 2 (tables.hpp); from now on it may hold runs, so older
@@ -128,7 +133,7 @@ detail::log_tip event_store::impl::load_tip() {
         return tip;
     }
     auto const last_position = decode_u64(entry->first);
-    auto const last_hash = stored_hash(entry->second);
+    auto const last_hash = detail::log_values::hash_of(entry->second);
     if (!stored_head || detail::decode_chain_head(*stored_head).last_position != last_position ||
         detail::decode_chain_head(*stored_head).hash != last_hash) {
         throw std::runtime_error("the ledger's chain head does not match its last event");
@@ -140,7 +145,8 @@ detail::log_tip event_store::impl::load_tip() {
     }
     tip.next_position = last_position + 1;
     tip.last_hash = last_hash;
-    tip.last_recorded_at = decode_stored(entry->second).recorded_at;
+    std::string scratch;
+    tip.last_recorded_at = decode_stored(db.log_codec->decode(entry->second, scratch)).recorded_at;
     return tip;
 }
 
@@ -308,13 +314,14 @@ result<std::vector<recorded_event>> event_store::read_stream(
     }
     auto const& head = *found;
     std::vector<recorded_event> events;
+    std::string scratch;
     // Versions are dense: each is found through the index run that holds it.
     auto read_version = [&](std::uint64_t version) {
         auto const where = detail::locate_version(txn, impl_->db, head.stream_number, version);
         if (!where) throw std::runtime_error("stream index has a gap in " + std::string(stream));
-        auto const stored = txn.get(impl_->db.log, detail::view(encode_u64(where->position)));
-        if (!stored) throw std::runtime_error("stream index points past the log");
-        events.push_back(decode_stored(*stored));
+        auto const value = txn.get(impl_->db.log, detail::view(encode_u64(where->position)));
+        if (!value) throw std::runtime_error("stream index points past the log");
+        events.push_back(decode_stored(impl_->db.log_codec->decode(*value, scratch)));
         if (events.back().stream != stream || events.back().version != version) {
             throw std::runtime_error("stream index points at another event in " + std::string(stream));
         }
@@ -347,9 +354,10 @@ std::vector<recorded_event> event_store::read_log(log_query const& query) const 
 
 std::optional<recorded_event> event_store::read_event(std::uint64_t position) const {
     lmdb::read_txn txn(impl_->env);
-    auto const stored = txn.get(impl_->db.log, detail::view(encode_u64(position)));
-    if (!stored) return std::nullopt;
-    return decode_stored(*stored);
+    auto const value = txn.get(impl_->db.log, detail::view(encode_u64(position)));
+    if (!value) return std::nullopt;
+    std::string scratch;
+    return decode_stored(impl_->db.log_codec->decode(*value, scratch));
 }
 
 std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
@@ -363,8 +371,9 @@ std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
 void event_store::scan(std::uint64_t from_position,
                        std::function<bool(recorded_event const&)> const& visit) const {
     recorded_event event;  // one object for the whole scan: its strings keep their memory
-    impl_->scan_stored(from_position, [&](std::uint64_t, std::string_view stored) {
-        decode_stored_into(stored, event);
+    std::string scratch;   // and one buffer for decompressed values
+    impl_->scan_stored(from_position, [&](std::uint64_t, std::string_view value) {
+        decode_stored_into(impl_->db.log_codec->decode(value, scratch), event);
         return visit(event);
     });
 }
@@ -401,9 +410,12 @@ verify_report event_store::verify(bool check_indexes) const {
         report.problem = std::move(problem);
         return false;
     };
-    impl_->scan_stored(0, [&](std::uint64_t position, std::string_view stored) {
+    std::string scratch;
+    impl_->scan_stored(0, [&](std::uint64_t position, std::string_view value) {
         if (position != report.events) return fail(report.events, "the log has a gap here");
         try {
+            // A damaged compressed value fails here (codec_error) or in the chain below.
+            auto const stored = impl_->db.log_codec->decode(value, scratch);
             auto const expected = hasher.chain(report.head.hash, canonical_part(stored));
             if (expected != stored_hash(stored)) return fail(position, "hash does not match the chain");
             auto const event = decode_stored(stored);
@@ -510,8 +522,10 @@ result<chain_head> event_store::append_replicated(std::span<replicated_event con
 
 std::optional<std::string> event_store::stored_event(std::uint64_t position) const {
     lmdb::read_txn txn(impl_->env);
-    auto const bytes = txn.get(impl_->db.log, detail::view(encode_u64(position)));
-    return bytes ? std::optional<std::string>(*bytes) : std::nullopt;
+    auto const value = txn.get(impl_->db.log, detail::view(encode_u64(position)));
+    if (!value) return std::nullopt;
+    std::string scratch;
+    return std::string(impl_->db.log_codec->decode(*value, scratch));
 }
 
 std::optional<std::string> event_store::stored_subject_key(std::string_view subject) const {

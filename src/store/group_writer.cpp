@@ -205,9 +205,10 @@ void group_writer::process(std::vector<pending>& group) {
             }
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
-                // 2. (audit) the Merkle tree's nodes for exactly these events (leaves hashed
-                //    from the log; written.stored(i) holds the same bytes in order);
-                merkle_append(txn, db_, written.events().front().position, written.size());
+                // 2. (audit) the Merkle tree's nodes for exactly these events, their leaves
+                //    hashed from written.stored(i) (the bytes just put, uncompressed);
+                merkle_append(txn, db_, written.events().front().position, written.size(),
+                              [&written](std::uint64_t i) { return written.stored(i); });
                 write_tip(txn, db_, tip);
             }
             // 3. the before-commit hook; 4. commit with fsync. With no events written, only for

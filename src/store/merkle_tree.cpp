@@ -27,9 +27,10 @@ hash hash_at(std::string_view value, std::size_t level) {
 
 /// The leaf hash of the event at `index`, from the log (leaves are not stored).
 hash leaf_at(lmdb::txn const& txn, tables const& db, std::uint64_t index, merkle::merkle_hasher& hasher) {
-    auto const stored = txn.get(db.log, view(encode_u64(index)));
-    if (!stored) throw std::logic_error("the log lacks position " + std::to_string(index) + " for the Merkle tree");
-    return hasher.leaf(canonical_part(*stored));
+    auto const value = txn.get(db.log, view(encode_u64(index)));
+    if (!value) throw std::logic_error("the log lacks position " + std::to_string(index) + " for the Merkle tree");
+    std::string scratch;
+    return hasher.leaf(canonical_part(db.log_codec->decode(*value, scratch)));
 }
 
 /// The node at (level, index), i.e. the hash of leaves [index·2^level, (index+1)·2^level).
@@ -136,29 +137,12 @@ std::uint64_t merkle_size(lmdb::txn const& txn, tables const& db) {
     return std::min<std::uint64_t>(txn.entries(db.log), last_key(txn, db) + 1);
 }
 
-void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
-                   std::uint64_t count) {
-    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
-    thread_local merkle::merkle_hasher hasher;
+namespace {
+
+/// Folds the given leaves (hashes of the events at first_position…) into the stored tree.
+void append_leaves(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::vector<hash> const& leaves, merkle::merkle_hasher& hasher) {
     std::uint64_t n = first_position;
-    if (auto const held = last_key(txn, db); held != (first_position & ~std::uint64_t{1})) {
-        throw std::logic_error("the Merkle tree has nodes up to leaf count " + std::to_string(held) +
-                               " but the events to add start at position " + std::to_string(first_position));
-    }
-    // Every leaf hash first: the log's bytes point into the map only until the next write.
-    std::vector<hash> leaves;
-    leaves.reserve(count);
-    {
-        lmdb::cursor log(txn, db.log);
-        auto entry = log.seek(view(encode_u64(first_position)));
-        for (std::uint64_t i = 0; i < count; ++i, entry = log.next()) {
-            if (!entry || decode_u64(entry->first) != first_position + i) {
-                throw std::logic_error("the log lacks position " + std::to_string(first_position + i) +
-                                       " for the Merkle tree");
-            }
-            leaves.push_back(hasher.leaf(canonical_part(entry->second)));
-        }
-    }
     auto frontier = load_frontier(txn, db, n, hasher);
     std::string value;
     value.reserve(hash_size * 8);
@@ -167,6 +151,49 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
         ++n;
         if (!value.empty()) txn.put(db.merkle, view(encode_u64(n)), value, /*append=*/true);
     }
+}
+
+void check_in_step(lmdb::txn const& txn, tables const& db, std::uint64_t first_position) {
+    if (auto const held = last_key(txn, db); held != (first_position & ~std::uint64_t{1})) {
+        throw std::logic_error("the Merkle tree has nodes up to leaf count " + std::to_string(held) +
+                               " but the events to add start at position " + std::to_string(first_position));
+    }
+}
+
+}  // namespace
+
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::uint64_t count) {
+    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
+    thread_local merkle::merkle_hasher hasher;
+    check_in_step(txn, db, first_position);
+    // Every leaf hash first: the log's bytes point into the map only until the next write.
+    std::vector<hash> leaves;
+    leaves.reserve(count);
+    thread_local std::string scratch;  // decompressed values (format 4), reused
+    {
+        lmdb::cursor log(txn, db.log);
+        auto entry = log.seek(view(encode_u64(first_position)));
+        for (std::uint64_t i = 0; i < count; ++i, entry = log.next()) {
+            if (!entry || decode_u64(entry->first) != first_position + i) {
+                throw std::logic_error("the log lacks position " + std::to_string(first_position + i) +
+                                       " for the Merkle tree");
+            }
+            leaves.push_back(hasher.leaf(canonical_part(db.log_codec->decode(entry->second, scratch))));
+        }
+    }
+    append_leaves(txn, db, first_position, leaves, hasher);
+}
+
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::uint64_t count, std::function<std::string_view(std::uint64_t)> const& stored) {
+    if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
+    thread_local merkle::merkle_hasher hasher;
+    check_in_step(txn, db, first_position);
+    thread_local std::vector<hash> leaves;
+    leaves.clear();
+    for (std::uint64_t i = 0; i < count; ++i) leaves.push_back(hasher.leaf(canonical_part(stored(i))));
+    append_leaves(txn, db, first_position, leaves, hasher);
 }
 
 std::uint64_t merkle_catch_up(lmdb::env& env, tables const& db) {
@@ -229,6 +256,7 @@ std::optional<merkle_problem> merkle_check(lmdb::env& env, tables const& db) {
     merkle::merkle_hasher hasher;
     std::array<hash, 64> frontier{};
     std::string value;
+    std::string scratch;  // decompressed values (format 4)
     std::uint64_t n = 0;
     for (;;) {
         lmdb::read_txn txn(env);
@@ -243,7 +271,13 @@ std::optional<merkle_problem> merkle_check(lmdb::env& env, tables const& db) {
             }
             auto const [position_key, stored] = *entry;
             if (decode_u64(position_key) != n) return merkle_problem{n, "the log has a gap here"};
-            fold_leaf(frontier, n, hasher.leaf(canonical_part(stored)), hasher, value);
+            std::string_view stored_bytes;
+            try {
+                stored_bytes = db.log_codec->decode(stored, scratch);
+            } catch (codec_error const& e) {
+                return merkle_problem{n, e.what()};
+            }
+            fold_leaf(frontier, n, hasher.leaf(canonical_part(stored_bytes)), hasher, value);
             ++n;
             entry = log.next();
             if (value.empty()) continue;  // an odd leaf count: nothing stored

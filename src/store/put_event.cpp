@@ -18,7 +18,8 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails) {
     auto const position_key = encode_u64(where.position);
-    txn.put(db.log, view(position_key), stored, /*append=*/true);
+    thread_local std::string value;  // the encoded value (format 4), its memory reused
+    txn.put(db.log, view(position_key), db.log_codec->encode(stored, value), /*append=*/true);
     // The stream index holds runs: an event right after its stream's previous event in the log
     // (a batch, or one stream's appends in a row) is found through the run's first entry.
     bool const continues_run = tails.run_open && tails.run_stream == where.stream_number &&

@@ -39,8 +39,10 @@ public:
         return head ? std::move(head->rule_state) : std::string{};
     }
     std::optional<recorded_event> event_at(std::uint64_t position) const override {
-        auto const bytes = txn_.get(db_.log, view(encode_u64(position)));
-        return bytes ? std::optional(decode_stored(*bytes)) : std::nullopt;
+        auto const value = txn_.get(db_.log, view(encode_u64(position)));
+        if (!value) return std::nullopt;
+        std::string scratch;
+        return decode_stored(db_.log_codec->decode(*value, scratch));
     }
 
 private:
@@ -58,7 +60,8 @@ log_tip read_tip(lmdb::txn const& txn, tables const& db) {
         tip.next_position = stored.last_position + 1;
         tip.last_hash = stored.hash;
         if (auto const last = txn.get(db.log, view(encode_u64(stored.last_position)))) {
-            tip.last_recorded_at = decode_stored(*last).recorded_at;
+            std::string scratch;
+            tip.last_recorded_at = decode_stored(db.log_codec->decode(*last, scratch)).recorded_at;
         }
     }
     return tip;
@@ -164,7 +167,8 @@ result<replicated_outcome> append_replicated(replicated_context const& ctx,
             if (!out || out->written.empty()) return out;  // a refusal aborts the transaction
             // TEAM seam step 2: the Merkle tree's nodes for exactly these events, as in the
             // group writer (docs/audit.md), so a follower proves what its leader proves.
-            merkle_append(txn, ctx.db, out->written.front().position, out->written.size());
+            merkle_append(txn, ctx.db, out->written.front().position, out->written.size(),
+                          [&events](std::uint64_t i) { return std::string_view(events[i].stored); });
             write_tip(txn, ctx.db, out->tip);
             if (ctx.before_commit) ctx.before_commit(txn);
             txn.commit();  // durable (fsync), as every group commit

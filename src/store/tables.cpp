@@ -26,6 +26,7 @@ tables tables::open(lmdb::write_txn& txn) {
     auto const format = txn.get(db.meta, meta_format_version);
     db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
                                                                                 : stream_layout::combined;
+    if (format && decode_u64(*format) > newest_plain_log_format_version) db.log_codec = log_values::load(txn, db.meta);
     return db;
 }
 

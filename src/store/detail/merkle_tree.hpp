@@ -20,8 +20,10 @@
 #include "ledger/store/merkle.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ledger::store::detail {
@@ -32,6 +34,13 @@ namespace ledger::store::detail {
 /// first_position rounded down to even (std::logic_error otherwise: out of step with the log).
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count);
+
+/// As above, with the stored bytes (canonical ‖ hash) of those events given in log order, as the
+/// writer sealed and put them (`stored(i)` for the i-th, valid during the call), instead of read
+/// back from the log: format 4's values would have to be decompressed again (docs/storage.md).
+/// verify_tree still recomputes every leaf from the log.
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::uint64_t count, std::function<std::string_view(std::uint64_t)> const& stored);
 
 /// Leaves the stored tree holds.
 std::uint64_t merkle_size(lmdb::txn const& txn, tables const& db);

@@ -52,7 +52,8 @@ struct index_tails {
 /// starts a run of its own, which is always correct).
 index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 
-/// Puts `stored` (canonical ‖ hash) at `where.position` in the log, its event-id entry, and a
+/// Puts `stored` (canonical ‖ hash) at `where.position` in the log (as db.log_codec encodes
+/// it: compressed in format 4, detail/log_values.hpp), its event-id entry, and a
 /// stream-index entry when it starts a run (in the ledger's layout). The position must be the
 /// log's next one.
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,

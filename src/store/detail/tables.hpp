@@ -1,11 +1,14 @@
 #pragma once
 // The named LMDB databases of a ledger (SPEC §3) and the byte layout of their keys and values.
 
+#include "detail/log_values.hpp"
+
 #include "ledger/sha256.hpp"
 #include "ledger/store/lmdb.hpp"
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,9 +24,14 @@ namespace ledger::store::detail {
 /// `stream_names` maps a name to its number. New ledgers are written as 3; a ledger of version
 /// 1 or 2 keeps its two tables (the "separate" layout), is read and written as it is, and is
 /// never rewritten.
-inline constexpr std::uint32_t format_version = 3;
+/// 4: format 3's tables, and the log's values are tagged and mostly zstd-compressed with a
+/// dictionary kept in meta (detail/log_values.hpp); the stored bytes they decode to (canonical
+/// ‖ chain hash) are what they always were. New ledgers are written as 4; a ledger of format
+/// 1-3 keeps plain values and its format for good.
+inline constexpr std::uint32_t format_version = 4;
 inline constexpr std::uint32_t oldest_readable_format_version = 1;
 inline constexpr std::uint32_t newest_separate_format_version = 2;
+inline constexpr std::uint32_t newest_plain_log_format_version = 3;
 
 /// Where a ledger keeps its streams' heads and stream-index runs.
 enum class stream_layout {
@@ -32,7 +40,7 @@ enum class stream_layout {
 };
 
 struct tables {
-    lmdb::dbi log;           // position (u64 BE) -> stored envelope
+    lmdb::dbi log;           // position (u64 BE) -> stored envelope, as log_codec keeps it
     lmdb::dbi stream_index;  // stream number (u64 BE) ‖ first version (u64 BE) -> first position
                              // (u64 BE) of a run: versions v0, v0+1, … at positions p0, p0+1, …
     lmdb::dbi stream_heads;  // stream name -> stream_head
@@ -42,13 +50,19 @@ struct tables {
     lmdb::dbi event_ids;     // uuid (16 bytes) -> position (u64 BE)
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
     lmdb::dbi subject_keys;  // candidate id -> key material (privacy)
-    lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number"
+    lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number",
+                             // format 4: "log_dictionary/<id>" (detail/log_values.hpp)
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
     stream_layout layout = stream_layout::combined;
+    /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
+    /// version yet) or tagged with meta's dictionaries (format 4). Read every log value through
+    /// it; shared, immutable.
+    std::shared_ptr<log_values const> log_codec = log_values::plain();
 
     /// Opens every table, creating the missing ones (a ledger has the tables of both layouts;
     /// one pair stays empty). The layout follows meta's format_version: none (a new ledger,
-    /// written as the newest format) or 3 combined, 1 and 2 separate.
+    /// written as the newest format) or 3 and 4 combined, 1 and 2 separate; so does log_codec.
+    /// Throws codec_error when a format-4 ledger's dictionaries are malformed.
     static tables open(lmdb::write_txn& txn);
 };
 

@@ -1,0 +1,97 @@
+#pragma once
+// How the log keeps an event's stored bytes (canonical bytes ‖ 32-byte chain hash) in its LMDB
+// value: the one place that knows it. Everything above sees the stored bytes only, exactly as
+// before: the chain hashes the canonical bytes, the Merkle leaves are the canonical bytes,
+// stored_event() and replication carry canonical ‖ hash.
+//
+// Formats 1-3 ("plain"): the value is the stored bytes.
+// Format 4 ("tagged", docs/storage.md):
+//   value = dictionary id (u8) ‖ body ‖ chain hash (32 bytes)
+//   id 0:   body = the canonical bytes as they are (a value that zstd would not make smaller)
+//   id k>0: body = a zstd frame (RFC 8878) of the canonical bytes, compressed with dictionary k,
+//           without the frame's 4-byte magic number (always the same), without a checksum (the
+//           chain hash covers the bytes) and without the dictionary id field (the tag says it).
+// The hash stays outside the frame: it does not compress, and the chain head at open is read
+// without decompressing anything.
+//
+// Dictionaries live in the ledger's meta table under "log_dictionary/<k>" and are put there in
+// the transaction that creates the ledger (dictionary 1: compiled into the binary, see
+// builtin_log_dictionary), never replaced, and copied with every other table by a backup; a
+// ledger never depends on the binary that reads it keeping the same dictionary.
+//
+// Threading: a log_values object is immutable once loaded and may be shared by every thread;
+// zstd's contexts are per thread (thread_local inside). Errors: codec_error for a value that
+// does not decode (unknown dictionary, damaged frame, wrong size); lmdb::error from LMDB.
+
+#include "ledger/envelope_codec.hpp"
+#include "ledger/store/lmdb.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace ledger::store::detail {
+
+/// The dictionary id new values use in a format-4 ledger created by this build.
+inline constexpr std::uint8_t builtin_dictionary_id = 1;
+
+/// The zstd dictionary compiled into this build as dictionary 1 (src/store/log_dictionary_1.zdict,
+/// docs/storage.md says how it was made). Never changed: a new one gets a new id.
+std::string_view builtin_log_dictionary() noexcept;
+
+/// The meta key of dictionary `id`.
+std::string log_dictionary_key(std::uint8_t id);
+
+class log_values {
+public:
+    enum class encoding { plain, tagged };
+
+    /// Plain values (formats 1-3).
+    static std::shared_ptr<log_values const> plain();
+
+    /// Tagged values (format 4) with the dictionaries stored in `meta`; new values use the one
+    /// with the largest id (or none). Throws codec_error when a stored dictionary is malformed.
+    static std::shared_ptr<log_values const> load(lmdb::txn const& txn, lmdb::dbi meta);
+
+    /// Tagged values with the given dictionaries (tools and tests: no ledger needed).
+    static std::shared_ptr<log_values const> with_dictionaries(std::map<std::uint8_t, std::string> dictionaries,
+                                                               int level = default_level);
+
+    /// Puts `bytes` into `meta` as dictionary `id`; false (nothing written) when that id is
+    /// taken, so a dictionary once written never changes.
+    static bool store_dictionary(lmdb::write_txn& txn, lmdb::dbi meta, std::uint8_t id, std::string_view bytes);
+
+    /// zstd's level for new values: the writer's cost per event against bytes on disk
+    /// (docs/performance.md "Bytes per event: format 4").
+    static constexpr int default_level = 3;
+
+    encoding kind() const noexcept { return kind_; }
+
+    /// The value to put for `stored` (canonical ‖ hash): `stored` itself when plain, otherwise
+    /// built in `out` (its memory reused) and returned as a view of it.
+    /// Throws codec_error when `stored` is too short to hold a hash.
+    std::string_view encode(std::string_view stored, std::string& out) const;
+
+    /// The stored bytes (canonical ‖ hash) of a log value: `value` itself when plain or stored
+    /// uncompressed, otherwise decompressed into `scratch` (its memory reused).
+    /// Throws codec_error when the value does not decode.
+    std::string_view decode(std::string_view value, std::string& scratch) const;
+
+    /// The chain hash at the end of a log value, without decompressing. Throws codec_error
+    /// when the value is too short.
+    static sha256_digest hash_of(std::string_view value) { return stored_hash(value); }
+
+    struct dictionary;  // a loaded dictionary (log_values.cpp)
+    log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries, int level);
+    ~log_values();
+
+private:
+    encoding kind_;
+    std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries_;
+    std::uint8_t newest_ = 0;  // the dictionary new values use (0: none)
+    int level_;
+};
+
+}  // namespace ledger::store::detail

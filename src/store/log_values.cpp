@@ -1,0 +1,185 @@
+// The log's value encoding (detail/log_values.hpp; docs/storage.md "Format 4").
+
+#include "detail/log_values.hpp"
+
+#include <zstd.h>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <stdexcept>
+
+namespace ledger::store::detail {
+namespace {
+
+constexpr std::size_t hash_size = sizeof(sha256_digest);
+// Every zstd frame starts with these four bytes (RFC 8878 §3.1.1, little-endian 0xFD2FB528); the
+// log leaves them out and puts them back before decompressing.
+constexpr std::array<char, 4> frame_magic{'\x28', '\xB5', '\x2F', '\xFD'};
+// A bound on what one value may decompress to, so a damaged size field cannot ask for gigabytes.
+constexpr unsigned long long largest_canonical = 64ULL << 20;
+constexpr std::string_view dictionary_prefix = "log_dictionary/";
+
+struct cctx_deleter {
+    void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
+};
+struct dctx_deleter {
+    void operator()(ZSTD_DCtx* d) const noexcept { ZSTD_freeDCtx(d); }
+};
+
+/// This thread's compression context, set up for the log's frames: no checksum, no dictionary
+/// id, the content size recorded (decode sizes its buffer from it).
+ZSTD_CCtx* compressor() {
+    thread_local std::unique_ptr<ZSTD_CCtx, cctx_deleter> const context = [] {
+        std::unique_ptr<ZSTD_CCtx, cctx_deleter> c(ZSTD_createCCtx());
+        if (!c) throw std::bad_alloc();
+        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 0);
+        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_dictIDFlag, 0);
+        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_contentSizeFlag, 1);
+        return c;
+    }();
+    return context.get();
+}
+
+ZSTD_DCtx* decompressor() {
+    thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> const context = [] {
+        std::unique_ptr<ZSTD_DCtx, dctx_deleter> d(ZSTD_createDCtx());
+        if (!d) throw std::bad_alloc();
+        return d;
+    }();
+    return context.get();
+}
+
+}  // namespace
+
+/// One dictionary's bytes and its prepared zstd forms, made on first use (a read-only open
+/// that only decompresses never builds the compression tables).
+struct log_values::dictionary {
+    std::string bytes;
+    int level = default_level;
+    mutable std::once_flag cdict_once, ddict_once;
+    mutable ZSTD_CDict* cdict = nullptr;
+    mutable ZSTD_DDict* ddict = nullptr;
+
+    dictionary(std::string b, int l) : bytes(std::move(b)), level(l) {}
+    dictionary(dictionary const&) = delete;
+    dictionary& operator=(dictionary const&) = delete;
+    ~dictionary() {
+        ZSTD_freeCDict(cdict);
+        ZSTD_freeDDict(ddict);
+    }
+
+    ZSTD_CDict const* for_compression() const {
+        std::call_once(cdict_once, [this] { cdict = ZSTD_createCDict(bytes.data(), bytes.size(), level); });
+        if (cdict == nullptr) throw std::bad_alloc();
+        return cdict;
+    }
+    ZSTD_DDict const* for_decompression() const {
+        std::call_once(ddict_once, [this] { ddict = ZSTD_createDDict(bytes.data(), bytes.size()); });
+        if (ddict == nullptr) throw codec_error("a log dictionary cannot be loaded");
+        return ddict;
+    }
+};
+
+std::string log_dictionary_key(std::uint8_t id) { return std::string(dictionary_prefix) + std::to_string(id); }
+
+log_values::log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries,
+                       int level)
+    : kind_(kind), dictionaries_(std::move(dictionaries)), level_(level) {
+    if (!dictionaries_.empty()) newest_ = dictionaries_.rbegin()->first;
+}
+
+log_values::~log_values() = default;
+
+std::shared_ptr<log_values const> log_values::plain() {
+    static auto const shared = std::make_shared<log_values const>(encoding::plain, std::map<std::uint8_t, std::shared_ptr<dictionary const>>{}, default_level);
+    return shared;
+}
+
+std::shared_ptr<log_values const> log_values::with_dictionaries(std::map<std::uint8_t, std::string> dictionaries,
+                                                                int level) {
+    std::map<std::uint8_t, std::shared_ptr<dictionary const>> loaded;
+    for (auto& [id, bytes] : dictionaries) {
+        if (id == 0 || bytes.empty()) throw codec_error("a log dictionary needs an id above 0 and some bytes");
+        loaded.emplace(id, std::make_shared<dictionary const>(std::move(bytes), level));
+    }
+    return std::make_shared<log_values const>(encoding::tagged, std::move(loaded), level);
+}
+
+std::shared_ptr<log_values const> log_values::load(lmdb::txn const& txn, lmdb::dbi meta) {
+    std::map<std::uint8_t, std::string> found;
+    lmdb::cursor cursor(txn, meta);
+    for (auto entry = cursor.seek(dictionary_prefix); entry && entry->first.starts_with(dictionary_prefix);
+         entry = cursor.next()) {
+        auto const number = entry->first.substr(dictionary_prefix.size());
+        unsigned id = 0;
+        bool const digits = !number.empty() && number.size() <= 3 &&
+                            std::all_of(number.begin(), number.end(), [](char c) { return c >= '0' && c <= '9'; });
+        if (digits) id = static_cast<unsigned>(std::stoul(std::string(number)));
+        if (!digits || id == 0 || id > 255 || log_dictionary_key(static_cast<std::uint8_t>(id)) != entry->first) {
+            throw codec_error("the ledger's meta holds a malformed dictionary key: " + std::string(entry->first));
+        }
+        found.emplace(static_cast<std::uint8_t>(id), std::string(entry->second));
+    }
+    return with_dictionaries(std::move(found));
+}
+
+bool log_values::store_dictionary(lmdb::write_txn& txn, lmdb::dbi meta, std::uint8_t id, std::string_view bytes) {
+    if (id == 0 || bytes.empty()) throw std::logic_error("a log dictionary needs an id above 0 and some bytes");
+    return txn.put_new(meta, log_dictionary_key(id), bytes);
+}
+
+std::string_view log_values::encode(std::string_view stored, std::string& out) const {
+    if (kind_ == encoding::plain) return stored;
+    auto const canonical = canonical_part(stored);
+    auto const hash = stored.substr(canonical.size());
+    if (newest_ != 0) {
+        auto const bound = ZSTD_compressBound(canonical.size());
+        out.resize(bound + hash.size());
+        auto* const context = compressor();
+        ZSTD_CCtx_refCDict(context, dictionaries_.at(newest_)->for_compression());
+        auto const size = ZSTD_compress2(context, out.data(), bound, canonical.data(), canonical.size());
+        // The frame replaces the canonical bytes only when it is smaller, tag included.
+        if (!ZSTD_isError(size) && size > frame_magic.size() && size - frame_magic.size() < canonical.size()) {
+            out.resize(size);
+            out.append(hash);
+            // The tag takes the last byte of the magic, which decode puts back.
+            out[frame_magic.size() - 1] = static_cast<char>(newest_);
+            return std::string_view(out).substr(frame_magic.size() - 1);
+        }
+    }
+    out.clear();
+    out.push_back('\0');
+    out.append(stored);
+    return out;
+}
+
+std::string_view log_values::decode(std::string_view value, std::string& scratch) const {
+    if (kind_ == encoding::plain) return value;
+    if (value.size() < 1 + hash_size) throw codec_error("log value too short");
+    auto const id = static_cast<std::uint8_t>(value.front());
+    if (id == 0) return value.substr(1);
+    auto const found = dictionaries_.find(id);
+    if (found == dictionaries_.end()) {
+        throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
+    }
+    auto const body = value.substr(1, value.size() - 1 - hash_size);
+    thread_local std::string frame;
+    frame.assign(frame_magic.data(), frame_magic.size());
+    frame.append(body);
+    auto const size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > largest_canonical) {
+        throw codec_error("log value holds no readable zstd frame");
+    }
+    scratch.resize(static_cast<std::size_t>(size) + hash_size);
+    auto const written = ZSTD_decompress_usingDDict(decompressor(), scratch.data(), static_cast<std::size_t>(size),
+                                                    frame.data(), frame.size(), found->second->for_decompression());
+    if (ZSTD_isError(written) || written != size) {
+        throw codec_error(std::string("log value does not decompress: ") +
+                          (ZSTD_isError(written) ? ZSTD_getErrorName(written) : "wrong size"));
+    }
+    std::copy(value.end() - hash_size, value.end(), scratch.begin() + static_cast<std::ptrdiff_t>(size));
+    return scratch;
+}
+
+}  // namespace ledger::store::detail
