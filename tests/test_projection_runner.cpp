@@ -465,8 +465,12 @@ std::vector<std::string> entity_keys(store::event_store const& store, std::strin
     return keys;
 }
 
-/// Whether the four table-backed read models' records cover the whole log.
+/// Whether the four table-backed read models' records, and the application table's, cover the
+/// whole log (the runner writes them when it goes live, the entity tables possibly first).
 bool entity_records_at_head(store::event_store const& store) {
+    auto const table = store.read_projection_record(app::detail::table_snapshot_key());
+    auto const decoded = table ? app::detail::decode_snapshot(*table) : std::nullopt;
+    if (!decoded || decoded->next_position != store.head().events) return false;
     for (auto const name : {"vacancies", "outreach", "origin", "hires-vs-target"}) {
         auto const record = store.read_projection_record(app::detail::entity_snapshot_key(name));
         auto const view = record ? app::detail::decode_entity_snapshot_view(*record) : std::nullopt;
