@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <functional>
 #include <latch>
 #include <map>
 #include <mutex>
@@ -88,6 +89,63 @@ TEST_CASE("many threads on many streams share group commits without losing an ev
     CHECK(positions.size() == total);
     CHECK(*positions.rbegin() == total - 1);  // dense: 0 .. total-1
     CHECK(store.head().events == total);
+    CHECK(store.verify().ok);
+}
+
+TEST_CASE("the writer's statistics count every committed event and time each phase of its commits",
+          "[store][concurrency][writer_stats]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    constexpr int threads_count = 8;
+    constexpr int per_thread = 25;
+    std::vector<std::jthread> threads;
+    std::atomic<int> failures{0};
+    for (int t = 0; t < threads_count; ++t) {
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < per_thread; ++i) {
+                if (!store.append(one_event("candidate-s" + std::to_string(t)))) ++failures;
+            }
+        });
+    }
+    threads.clear();
+    CHECK(failures.load() == 0);
+    auto const stats = store.writer_statistics();
+    constexpr auto total = static_cast<std::uint64_t>(threads_count * per_thread);
+    CHECK(stats.events_committed == total);
+    CHECK(stats.requests_committed == total);
+    CHECK(stats.commits >= 1);
+    CHECK(stats.commits <= total);
+    // Every commit wrote, synced and answered something; gathering may take no time at all.
+    CHECK(stats.writing_ns > 0);
+    CHECK(stats.committing_ns > 0);
+    CHECK(stats.answering_ns > 0);
+}
+
+TEST_CASE("callers that append again from their completion are grouped and a lone caller is still answered",
+          "[store][concurrency]") {
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    // As the HTTP sessions do: each of 32 callers appends again as soon as it is answered (here
+    // from the completion itself, on the writer thread), 20 times.
+    constexpr int callers = 32;
+    constexpr int rounds = 20;
+    std::atomic<int> failures{0};
+    std::latch done(callers);
+    std::function<void(int, int)> submit = [&](int caller, int round) {
+        store.append_async(one_event("candidate-r" + std::to_string(caller)), [&, caller, round](append_result r) {
+            if (!r) ++failures;
+            if (round + 1 < rounds) return submit(caller, round + 1);
+            done.count_down();
+        });
+    };
+    for (int c = 0; c < callers; ++c) submit(c, 0);
+    done.wait();
+    CHECK(failures.load() == 0);
+    CHECK(store.head().events == callers * rounds);
+    CHECK(store.writer_statistics().largest_group > 1);
+    // The writer, which expected 32 callers, still answers one that comes alone.
+    CHECK(store.append(one_event("candidate-alone")).has_value());
+    CHECK(store.head().events == callers * rounds + 1);
     CHECK(store.verify().ok);
 }
 

@@ -145,7 +145,8 @@ TEST_CASE("metrics are Prometheus text with appends, requests, commits and lag",
                              "ledger_group_commit_events_count 1", "ledger_events_stored 1",
                              "ledger_http_requests_total{route=\"/v1/events\",status=\"200\"} 1",
                              "ledger_sse_subscribers 0", "ledger_projection_lag{projection=\"origin\"} 2",
-                             "ledger_projection_snapshot_failures_total 3"}) {
+                             "ledger_projection_snapshot_failures_total 3",
+                             "ledger_group_commit_seconds_total{phase=\"committing\"} "}) {
         CHECK_THAT(response.body, Catch::Contains(line));
     }
 }

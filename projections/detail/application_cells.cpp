@@ -130,22 +130,62 @@ void count_start(campaign_cells& cells, application_summary const& a, int sign) 
     if (start->started == 0) cells.starts.erase(start);
 }
 
-std::vector<year_cell>::iterator find_year(campaign_cells& cells, std::int32_t year) {
-    return std::find_if(cells.years.begin(), cells.years.end(), [&](year_cell const& c) { return c.year == year; });
+/// Adds `after - before` to a counter (each 0 or 1).
+void shift(std::uint32_t& counter, bool before, bool after) {
+    if (before != after) bump(counter, true, after ? +1 : -1);
+}
+
+/// Replaces an application's part in its year's cell: what count_year(after, +1) then
+/// count_year(before, -1) does, touching only what differs (an event changes one stage, and a
+/// histogram's sample is the same unless its days changed: no lookup in it then).
+void change_year(year_cell& cell, application_summary const& before, application_summary const& after) {
+    shift(cell.shortlisted, before.shortlisted, after.shortlisted);
+    shift(cell.interviewed, before.interviewed, after.interviewed);
+    shift(cell.offers, before.offered, after.offered);
+    shift(cell.offers_accepted, before.accepted, after.accepted);
+    shift(cell.contracts_signed, before.contracted, after.contracted);
+    shift(cell.started, before.started, after.started);
+    if (before.offer_day != after.offer_day || before.received_day != after.received_day) {
+        if (after.offer_day) cell.application_to_offer.add(*after.offer_day - after.received_day, +1);
+        if (before.offer_day) cell.application_to_offer.add(*before.offer_day - before.received_day, -1);
+    }
+    if (before.offer_day != after.offer_day || before.started_on != after.started_on) {
+        if (after.offer_day && after.started_on) cell.offer_to_start.add(*after.started_on - *after.offer_day, +1);
+        if (before.offer_day && before.started_on) cell.offer_to_start.add(*before.started_on - *before.offer_day, -1);
+    }
+}
+
+/// Whether the start cells see a difference between the two.
+bool same_start(application_summary const& a, application_summary const& b) {
+    return a.started == b.started && a.started_on == b.started_on && a.ended_on == b.ended_on;
+}
+
+std::uint64_t year_key(std::uint32_t campaign, std::int32_t year) {
+    return std::uint64_t{campaign} << 32 | static_cast<std::uint32_t>(year);
 }
 
 }  // namespace
 
 void application_cells::count(std::uint32_t campaign, application_summary const& a, int sign) {
     auto& cells = campaigns_[campaign];
-    auto const year = year_of_day(a.received_day);
-    auto cell = find_year(cells, year);
-    if (cell == cells.years.end()) {
+    auto const key = year_key(campaign, year_of_day(a.received_day));
+    auto slot = year_slots_.find(key);
+    if (slot == year_slots_.end()) {
         if (sign < 0) return;  // never counted (cannot happen: contributions are balanced)
-        cell = cells.years.insert(cell, year_cell{.year = year});
+        slot = year_slots_.emplace(key, static_cast<std::uint32_t>(cells.years.size())).first;
+        cells.years.push_back(year_cell{.year = year_of_day(a.received_day)});
     }
-    count_year(*cell, a, sign);
-    if (cell->applications == 0) cells.years.erase(cell);
+    auto const at = slot->second;
+    count_year(cells.years[at], a, sign);
+    if (cells.years[at].applications == 0) {
+        // The last cell takes its place, so the other cells keep theirs.
+        if (at + 1 != cells.years.size()) {
+            cells.years[at] = std::move(cells.years.back());
+            year_slots_[year_key(campaign, cells.years[at].year)] = at;
+        }
+        cells.years.pop_back();
+        year_slots_.erase(key);
+    }
     count_start(cells, a, sign);
     if (cells.years.empty() && cells.starts.empty()) campaigns_.erase(campaign);
 }
@@ -153,20 +193,26 @@ void application_cells::count(std::uint32_t campaign, application_summary const&
 void application_cells::replace(std::uint32_t campaign, application_summary const& before,
                                 application_summary const& after) {
     auto const year = year_of_day(after.received_day);
-    auto const it = campaigns_.find(campaign);
-    if (year == year_of_day(before.received_day) && it != campaigns_.end()) {
-        auto const cell = find_year(it->second, year);
-        if (cell != it->second.years.end()) {
+    if (year == year_of_day(before.received_day)) {
+        auto const slot = year_slots_.find(year_key(campaign, year));
+        if (slot != year_slots_.end()) {
             // One cell, found once; the new part in before the old one out, so nothing empties.
-            count_year(*cell, after, +1);
-            count_year(*cell, before, -1);
-            count_start(it->second, after, +1);
-            count_start(it->second, before, -1);
+            auto& cells = campaigns_.find(campaign)->second;  // there is one: it has this cell
+            change_year(cells.years[slot->second], before, after);
+            if (!same_start(before, after)) {
+                count_start(cells, after, +1);
+                count_start(cells, before, -1);
+            }
             return;
         }
     }
     count(campaign, after, +1);
     count(campaign, before, -1);
+}
+
+void application_cells::clear() noexcept {
+    campaigns_.clear();
+    year_slots_.clear();
 }
 
 }  // namespace ledger::projections::detail

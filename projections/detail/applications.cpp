@@ -97,10 +97,13 @@ void application_table::recount() {
 }
 
 void application_table::apply_candidate(fold_event const& e, int sign) {
-    auto const candidate = texts.intern(e.stream_id());
+    // The candidate is interned only by an event that changes something here: consents,
+    // interests, invitations and registrations (decoded for other read models) and stages
+    // that count nowhere leave the table, and its pool, as they are (a lookup saved).
     auto const day = static_cast<std::int32_t>(day_number(e.occurred_at));
     // Changes one application's entry, and its contribution in the cells with it.
     auto change = [&](std::string const& id, auto&& what) {
+        auto const candidate = texts.intern(e.stream_id());
         auto const application = texts.intern(id);
         auto const [at, added] = application_numbers.try_emplace((std::uint64_t{candidate} << 32) | application,
                                                                  static_cast<std::uint32_t>(applications.size()));
@@ -118,6 +121,7 @@ void application_table::apply_candidate(fold_event const& e, int sign) {
     // Changes the candidate's employment, which every contracted application of theirs reads,
     // and their contributions with it.
     auto employ = [&](employment_step step) {
+        auto const candidate = texts.intern(e.stream_id());
         auto& affected = employed_scratch_;
         affected.clear();
         auto const last = last_application_.find(candidate);

@@ -149,7 +149,7 @@ struct application_summary {
 class application_table {
 public:
     /// Bumped whenever the fold or the saved form changes (as read_model::code_version).
-    static constexpr std::uint32_t code_version = 2;
+    static constexpr std::uint32_t code_version = 3;  // 3: candidates interned only by events that change an entry
     bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.

@@ -14,6 +14,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <fmt/format.h>
 
 #include <array>
 #include <chrono>
@@ -212,6 +213,15 @@ response get_metrics(route_input const&, api& api) {
              "# HELP ledger_group_commit_largest Most append requests one commit answered.\n"
              "# TYPE ledger_group_commit_largest gauge\n"
              "ledger_group_commit_largest " + std::to_string(writer.largest_group) + "\n"
+             "# HELP ledger_group_commit_seconds_total The writer's time over those commits, by phase: "
+             "gathering a group, writing it, mdb_txn_commit (write and fsync), answering its callers.\n"
+             "# TYPE ledger_group_commit_seconds_total counter\n" +
+             fmt::format("ledger_group_commit_seconds_total{{phase=\"gathering\"}} {:.6f}\n"
+                         "ledger_group_commit_seconds_total{{phase=\"writing\"}} {:.6f}\n"
+                         "ledger_group_commit_seconds_total{{phase=\"committing\"}} {:.6f}\n"
+                         "ledger_group_commit_seconds_total{{phase=\"answering\"}} {:.6f}\n",
+                         static_cast<double>(writer.gathering_ns) / 1e9, static_cast<double>(writer.writing_ns) / 1e9,
+                         static_cast<double>(writer.committing_ns) / 1e9, static_cast<double>(writer.answering_ns) / 1e9) +
              "# HELP ledger_append_queue_full_total Appends refused 503 because the writer's queue was full.\n"
              "# TYPE ledger_append_queue_full_total counter\n"
              "ledger_append_queue_full_total " + std::to_string(writer.queue_full) + "\n"

@@ -104,17 +104,17 @@ std::optional<error> duplicate_within_batch(append_request const& request) {
 // An idempotent retry re-sends a whole batch that is already stored, event for event.
 // nullopt: none of the batch's ids is known, so it is a new batch.
 std::optional<append_result> find_recorded(append_context const& ctx, append_request const& request) {
+    // The usual case, a new batch, without allocating: stop at the first known id.
+    auto const known = [&](event_to_append const& event) {
+        return event.id && ctx.txn.get(ctx.db.event_ids, id_key(*event.id));
+    };
+    if (std::none_of(request.events.begin(), request.events.end(), known)) return std::nullopt;
     std::vector<std::optional<std::uint64_t>> positions(request.events.size());
-    bool any_known = false;
     for (std::size_t i = 0; i < request.events.size(); ++i) {
         auto const& id = request.events[i].id;
         if (!id) continue;
-        if (auto const bytes = ctx.txn.get(ctx.db.event_ids, id_key(*id))) {
-            positions[i] = decode_u64(*bytes);
-            any_known = true;
-        }
+        if (auto const bytes = ctx.txn.get(ctx.db.event_ids, id_key(*id))) positions[i] = decode_u64(*bytes);
     }
-    if (!any_known) return std::nullopt;
 
     append_success original{.stream = request.stream, .already_recorded = true};
     for (std::size_t i = 0; i < request.events.size(); ++i) {

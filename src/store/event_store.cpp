@@ -294,7 +294,12 @@ writer_stats event_store::writer_statistics() const {
                         .requests_committed = counted.requests_committed,
                         .largest_group = counted.largest_group,
                         .queue_full = counted.queue_full,
-                        .snapshot_failures = impl_->snapshot_failures.load()};
+                        .snapshot_failures = impl_->snapshot_failures.load(),
+                        .events_committed = counted.events_committed,
+                        .gathering_ns = counted.gathering_ns,
+                        .writing_ns = counted.writing_ns,
+                        .committing_ns = counted.committing_ns,
+                        .answering_ns = counted.answering_ns};
 }
 
 std::optional<std::uint64_t> event_store::last_version(std::string_view stream) const {

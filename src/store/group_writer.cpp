@@ -84,7 +84,7 @@ void group_writer::submit_records_only(std::function<void(append_result)> done) 
 void group_writer::enqueue(pending p) {
     std::optional<error> refusal;
     {
-        std::lock_guard const lock(queue_mutex_);
+        std::unique_lock lock(queue_mutex_);
         if (stopping_) {
             refusal = unavailable("the ledger is shutting down; nothing of this request was written",
                                   "shutting_down");
@@ -95,8 +95,15 @@ void group_writer::enqueue(pending p) {
             refusal = unavailable("the ledger's write queue is full; nothing of this request was "
                                   "written; retry shortly", "queue_full");
         } else {
+            queued_events_ += p.request.events.size();
             queue_.push_back(std::move(p));
-            queue_changed_.notify_one();
+            // Only when the writer waits for this many: a writer woken by every submit of a
+            // group it is still gathering (or while it is busy) costs a futex wake and a context
+            // switch per request on two shared cores for nothing.
+            bool const wake = queue_.size() >= wake_at_;
+            if (wake) wake_at_ = never_wake;  // one wake-up is enough
+            lock.unlock();
+            if (wake) queue_changed_.notify_one();
             return;
         }
     }
@@ -109,6 +116,7 @@ bool group_writer::stop(std::chrono::milliseconds timeout) {
         std::lock_guard const lock(queue_mutex_);
         stopping_ = true;
         refused.swap(queue_);
+        queued_events_ = 0;
     }
     queue_changed_.notify_all();
     auto const why = unavailable("the ledger is shutting down; nothing of this request was written",
@@ -151,7 +159,6 @@ void group_writer::run() {
         }
         std::lock_guard const lock(queue_mutex_);
         last_commit_ = std::chrono::steady_clock::now() - started;
-        in_flight_ = group.size() + queue_.size();
         busy_ = false;
         idle_changed_.notify_all();
     }
@@ -159,23 +166,35 @@ void group_writer::run() {
 
 std::vector<group_writer::pending> group_writer::take_group() {
     std::unique_lock lock(queue_mutex_);
+    wake_at_ = 1;
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    auto const first_seen = std::chrono::steady_clock::now();
     // Callers answered by the last commit usually come straight back (closed-loop clients).
+    // in_flight_ counts them: the last group's requests and those that queued while it was
+    // written (counted before its callers were answered, see count_in_flight).
     // Taking only what queued during that commit splits N callers into two groups that take
     // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
     // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
     // 51 events per commit, +20-50 % appends/s on the same disk (docs/performance.md).
+    // No wait when what is queued already keeps the writer busy for longer than the wait: the
+    // callers still to come queue while it writes and form the next group, so waiting would
+    // only idle the writer (large batches: 1,000 events take milliseconds to write).
     auto const wanted = in_flight_;
-    if (queue_.size() < wanted) {
-        auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+    auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+    auto const queued_work = writing_per_event_ * static_cast<std::int64_t>(queued_events_);
+    if (queue_.size() < wanted && queued_work < patience) {
+        wake_at_ = wanted;
         queue_changed_.wait_for(lock, patience, [&] { return stopping_ || queue_.size() >= wanted; });
     }
+    wake_at_ = never_wake;  // busy from here: the next take_group looks at the queue first
+    gathering_ = std::chrono::steady_clock::now() - first_seen;
     std::vector<pending> group;
     std::size_t events = 0;
     // Always take at least one request, however large, so nothing waits forever.
     while (!queue_.empty() && (group.empty() || events + queue_.front().request.events.size() <=
                                                     options_.max_group_events)) {
         events += queue_.front().request.events.size();
+        queued_events_ -= queue_.front().request.events.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
     }
@@ -184,6 +203,7 @@ std::vector<group_writer::pending> group_writer::take_group() {
 }
 
 void group_writer::process(std::vector<pending>& group) {
+    commit_phases phases{.taken = std::chrono::steady_clock::now()};
     for (;;) {
         log_tip tip = committed_;
         auto& written = written_;  // reused from group to group: no allocation per event once warm
@@ -216,7 +236,9 @@ void group_writer::process(std::vector<pending>& group) {
             if (!written.empty() || records_only) {
                 if (options_.before_commit) options_.before_commit(txn);
                 committing = true;
+                phases.written = std::chrono::steady_clock::now();
                 txn.commit();
+                phases.committed = std::chrono::steady_clock::now();
             }
         } catch (lmdb::map_full const&) {
             bool grown = false;
@@ -242,7 +264,10 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             committed_ = tip;
-            record_commit(group.size());
+            // Counted before the hooks, observers and answers (as before the phases were
+            // timed): whoever reads the statistics next sees this commit. Answering is added after.
+            writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
+            record_commit(group.size(), written.size(), phases);
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {
                     if (r && !r->already_recorded) r = *refusal;
@@ -254,7 +279,9 @@ void group_writer::process(std::vector<pending>& group) {
                 spdlog::error("a commit observer failed after a durable commit: {}", e.what());
             }
         }
+        count_in_flight(group.size());
         for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+        if (!written.empty()) record_answering(std::chrono::steady_clock::now() - phases.committed);
         return;
     }
 }
@@ -322,11 +349,31 @@ void group_writer::enter_failed_state(std::string cause) {
     }
 }
 
-void group_writer::record_commit(std::size_t requests) {
+void group_writer::count_in_flight(std::size_t group_size) {
+    // Before answering: a caller answered now may submit again at once (from its callback on
+    // this thread, or on another core), and counting it twice would make the next take_group
+    // wait its whole patience for callers that do not exist.
+    std::lock_guard const lock(queue_mutex_);
+    in_flight_ = group_size + queue_.size();
+}
+
+void group_writer::record_commit(std::size_t requests, std::size_t events, commit_phases const& phases) {
+    auto const nanoseconds = [](std::chrono::steady_clock::duration d) {
+        return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
+    };
     std::lock_guard const lock(queue_mutex_);
     ++stats_.commits;
     stats_.requests_committed += requests;
+    stats_.events_committed += events;
     stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, requests);
+    stats_.gathering_ns += nanoseconds(gathering_);
+    stats_.writing_ns += nanoseconds(phases.written - phases.taken);
+    stats_.committing_ns += nanoseconds(phases.committed - phases.written);
+}
+
+void group_writer::record_answering(std::chrono::steady_clock::duration took) {
+    std::lock_guard const lock(queue_mutex_);
+    stats_.answering_ns += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
 }
 
 bool group_writer::grow_map() {

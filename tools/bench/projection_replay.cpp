@@ -1,10 +1,11 @@
 // bench-projection_replay: replay of the log through all seven read models beside a raw cursor
 // scan + decode of the same log, in the same run (SPEC §9).
 //
-//   bench-projection_replay [--events N] [--seed S] [--dir DIR] [--only replay|sequential]
+//   bench-projection_replay [--events N] [--seed S] [--dir DIR] [--only replay|sequential|folds]
 //
 // --dir DIR keeps the generated ledger there and reuses it when it already holds N events (for
-// profiling: the build takes a minute); --only runs just that replay, for `perf record`.
+// profiling: the build takes a minute); --only runs just that replay (or the folds alone), for
+// `perf record`.
 //
 // Builds a ledger of N generated, rule-abiding events (default 1,000,000) in a temporary
 // directory, then measures, each after one warm-up scan:
@@ -50,7 +51,7 @@ struct bench_options {
     std::uint64_t events = 1'000'000;
     std::uint64_t seed = 42;
     std::string dir;   // empty: a temporary directory, removed at the end
-    std::string only;  // "replay" or "sequential": just that measurement
+    std::string only;  // "replay", "sequential" or "folds": just that measurement
 };
 
 bench_options parse(int argc, char** argv) {
@@ -219,6 +220,10 @@ int main(int argc, char** argv) {
         auto const n = store.head().events;
         bench::note("bench-projection_replay: %llu events built in %.1f s, load average %.2f",
                     static_cast<unsigned long long>(n), build_time.count(), bench::load_average());
+        if (o.only == "folds") {
+            measure_folds(store, n);
+            return 0;
+        }
         if (!o.only.empty()) {
             auto models = projections::make_all_read_models();
             std::vector<projections::read_model*> pointers;

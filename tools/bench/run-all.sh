@@ -193,6 +193,18 @@ else
     note "recruit-ledgerd or bench-bare_server is not built: HTTP benchmarks skipped"
 fi
 
+# 2b. (issue 18, appends-group) Where the writer's time per commit went during the single-event
+# HTTP appends above (/metrics ledger_group_commit_seconds_total by phase, over the whole run):
+# gathering a group, writing it, mdb_txn_commit (write + fsync), answering its callers.
+if [ -s "$work/metrics.txt" ]; then
+    for phase in gathering writing committing answering; do
+        record "http_append_${phase}_us_per_commit" "$(awk -v p="$phase" '
+            $1 == "ledger_group_commits_total" { c = $2 }
+            $1 == "ledger_group_commit_seconds_total{phase=\""p"\"}" { s = $2 }
+            END { printf "%.1f", c ? s * 1e6 / c : 0 }' "$work/metrics.txt")" us - -
+    done
+fi
+
 # 3. HTTP reads over the demo ledger; the bare server answers with the ledger's own bodies.
 if [ -x "$ledgerd" ] && [ -x "$bare" ] && [ -x "$cli" ]; then
     "$cli" demo --data "$work/demo-ledger" 2>/dev/null

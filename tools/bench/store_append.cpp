@@ -61,7 +61,21 @@ struct measurement {
     double pages_per_commit = 0;   // bytes written ÷ commits ÷ 4096
     double events_per_commit = 0;
     double p99_ms = 0;             // appenders' latency (threaded cases)
+    // The writer's time per durable commit, by phase (writer_stats), in µs: gathering the group,
+    // writing it (until mdb_txn_commit), the commit (write and fsync), answering its callers.
+    double gathering_us = 0, writing_us = 0, committing_us = 0, answering_us = 0;
 };
+
+// The writer's phases between two readings of its statistics, per commit.
+void add_phases(measurement& m, store::writer_stats const& before, store::writer_stats const& after) {
+    auto const commits = static_cast<double>(after.commits - before.commits);
+    if (commits == 0) return;
+    auto const per_commit = [&](std::uint64_t a, std::uint64_t b) { return static_cast<double>(b - a) / 1e3 / commits; };
+    m.gathering_us = per_commit(before.gathering_ns, after.gathering_ns);
+    m.writing_us = per_commit(before.writing_ns, after.writing_ns);
+    m.committing_us = per_commit(before.committing_ns, after.committing_ns);
+    m.answering_us = per_commit(before.answering_ns, after.answering_ns);
+}
 
 // Bytes this process has passed to write-like system calls so far (/proc/self/io `wchar`).
 std::uint64_t written_bytes() {
@@ -178,7 +192,8 @@ measurement ledger_rate(settings const& s, int appenders, std::size_t batch, boo
     std::mutex latency_mutex;
     std::vector<double> latencies_ms;
     auto const written_before = written_bytes();
-    auto const commits_before = store.writer_statistics().commits;
+    auto const stats_before = store.writer_statistics();
+    auto const commits_before = stats_before.commits;
     auto const start = clock_type::now();
     auto const until = start + std::chrono::duration<double>(s.seconds);
     {
@@ -207,10 +222,12 @@ measurement ledger_rate(settings const& s, int appenders, std::size_t batch, boo
         }
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-    auto const commits = store.writer_statistics().commits - commits_before;
+    auto const stats_after = store.writer_statistics();
+    auto const commits = stats_after.commits - commits_before;
     measurement m{.rate = static_cast<double>(appended) / seconds,
                   .pages_per_commit = pages(written_bytes() - written_before, commits),
                   .events_per_commit = commits == 0 ? 0 : static_cast<double>(appended) / static_cast<double>(commits)};
+    add_phases(m, stats_before, stats_after);
     if (!latencies_ms.empty()) {
         auto const at = latencies_ms.begin() + static_cast<std::ptrdiff_t>(latencies_ms.size() * 99 / 100);
         std::nth_element(latencies_ms.begin(), at, latencies_ms.end());
@@ -252,17 +269,21 @@ measurement ledger_async_rate(settings const& s, int in_flight) {
                            });
     };
     auto const written_before = written_bytes();
-    auto const commits_before = store.writer_statistics().commits;
+    auto const stats_before = store.writer_statistics();
+    auto const commits_before = stats_before.commits;
     for (int a = 0; a < in_flight; ++a) submit(a, 0);
     {
         std::unique_lock lock(done_mutex);
         all_done.wait(lock, [&] { return running.load() == 0; });
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
-    auto const commits = store.writer_statistics().commits - commits_before;
-    return {.rate = static_cast<double>(appended) / seconds,
-            .pages_per_commit = pages(written_bytes() - written_before, commits),
-            .events_per_commit = commits == 0 ? 0 : static_cast<double>(appended) / static_cast<double>(commits)};
+    auto const stats_after = store.writer_statistics();
+    auto const commits = stats_after.commits - commits_before;
+    measurement m{.rate = static_cast<double>(appended) / seconds,
+                  .pages_per_commit = pages(written_bytes() - written_before, commits),
+                  .events_per_commit = commits == 0 ? 0 : static_cast<double>(appended) / static_cast<double>(commits)};
+    add_phases(m, stats_before, stats_after);
+    return m;
 }
 
 settings parse(int argc, char** argv) {
@@ -325,8 +346,12 @@ int main(int argc, char** argv) try {
         return 0.0;
     };
     if (!s.only.empty()) {  // profiling one case: no baselines, no rows
-        bench::note("%s: %.0f events/s, %.1f pages and %.1f events per commit", s.only.c_str(), median(s.only),
-                    median(s.only, &measurement::pages_per_commit), median(s.only, &measurement::events_per_commit));
+        bench::note("%s: %.0f events/s, %.1f pages and %.1f events per commit; writer µs per commit: gathering "
+                    "%.0f, writing %.0f, committing %.0f, answering %.0f",
+                    s.only.c_str(), median(s.only), median(s.only, &measurement::pages_per_commit),
+                    median(s.only, &measurement::events_per_commit), median(s.only, &measurement::gathering_us),
+                    median(s.only, &measurement::writing_us), median(s.only, &measurement::committing_us),
+                    median(s.only, &measurement::answering_us));
         return 0;
     }
     double const raw_1 = median("raw_1");
@@ -362,6 +387,13 @@ int main(int argc, char** argv) try {
     bench::row("store_group_commit_64_async_events_per_commit",
                median("group_async", &measurement::events_per_commit), "events");
     bench::row("store_group_commit_64_p99_ms", median("group", &measurement::p99_ms), "ms");
+    // Where the writer's time per commit went (group_writer's phases), for both group cases.
+    for (auto const& [name, row] : {std::pair{"group", "store_group_commit_64"}, std::pair{"group_async", "store_group_commit_64_async"}}) {
+        bench::row(fmt::format("{}_gathering_us_per_commit", row).c_str(), median(name, &measurement::gathering_us), "us");
+        bench::row(fmt::format("{}_writing_us_per_commit", row).c_str(), median(name, &measurement::writing_us), "us");
+        bench::row(fmt::format("{}_committing_us_per_commit", row).c_str(), median(name, &measurement::committing_us), "us");
+        bench::row(fmt::format("{}_answering_us_per_commit", row).c_str(), median(name, &measurement::answering_us), "us");
+    }
     return 0;
 } catch (std::exception const& e) {
     spdlog::error("bench-store_append: {}", e.what());

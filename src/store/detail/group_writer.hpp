@@ -60,6 +60,15 @@ struct group_writer_stats {
     std::uint64_t requests_committed = 0;  // requests answered by those commits
     std::uint64_t largest_group = 0;       // most requests one such commit answered
     std::uint64_t queue_full = 0;          // requests refused because the queue was full
+    // Where the writer's time went, summed over those commits (steady clock): waiting for the
+    // group to fill after its first request arrived; appending it (checks, encoding, chain
+    // hashes, puts, Merkle, the before-commit hook); mdb_txn_commit (pwrite and fdatasync);
+    // after the commit until every caller was answered (after-commit hook, observers, answers).
+    std::uint64_t events_committed = 0;
+    std::uint64_t gathering_ns = 0;
+    std::uint64_t writing_ns = 0;
+    std::uint64_t committing_ns = 0;
+    std::uint64_t answering_ns = 0;
 };
 
 class group_writer {
@@ -112,7 +121,13 @@ private:
     static void break_chains(std::vector<pending>& group);
     void answer_storage_failure(std::vector<pending>& group, lmdb::error const& failure, bool committing);
     void enter_failed_state(std::string cause);
-    void record_commit(std::size_t requests);
+    /// When a group's phases ended (process, for group_writer_stats).
+    struct commit_phases {
+        std::chrono::steady_clock::time_point taken, written, committed;
+    };
+    void record_commit(std::size_t requests, std::size_t events, commit_phases const& phases);
+    void record_answering(std::chrono::steady_clock::duration took);
+    void count_in_flight(std::size_t group_size);
     bool grow_map();
     static void answer(pending& p, append_result result) noexcept;
     static void answer_all(std::vector<pending>& group, error const& failure) noexcept;
@@ -135,10 +150,22 @@ private:
     std::atomic<bool> failed_{false};        // failure_ is set (read without the lock)
     group_writer_stats stats_;
     std::deque<pending> queue_;
-    // Guarded by queue_mutex_: the requests of the last group plus those queued when it was
-    // answered (the callers in flight), and how long its commit took. See take_group.
+    // Guarded by queue_mutex_: the requests of the last group plus those queued when its commit
+    // ended, before it was answered (the callers in flight), and how long its commit took. See
+    // take_group.
     std::size_t in_flight_ = 0;
+    // How many queued requests make a submit wake the writer: 1 while it waits for work, the
+    // group it expects while it gathers one, never while it is busy (it looks at the queue
+    // before it waits again). See enqueue and take_group.
+    static constexpr std::size_t never_wake = SIZE_MAX;
+    std::size_t wake_at_ = never_wake;
     std::chrono::steady_clock::duration last_commit_{};
+    std::chrono::steady_clock::duration gathering_{};  // the last take_group's wait (writer thread)
+    // The last group's writing time per event (writer thread), and the events queued (guarded
+    // by queue_mutex_): take_group does not wait for more callers when the queue already holds
+    // more work than the wait.
+    std::chrono::steady_clock::duration writing_per_event_{};
+    std::size_t queued_events_ = 0;
     bool stopping_ = false;
     std::thread thread_;  // last: starts after everything above is ready
 };
