@@ -89,6 +89,19 @@ public:
         archive(texts_, targets_, candidates_);
         recount();
     }
+    // Kept in the store's table instead (entities.hpp, the runner's live read model): the
+    // entities there, and in memory what save_counted() writes — the texts and the maintained
+    // counters, so a restart decodes no entity and recounts nothing.
+    detail::entities<detail::few<contract>>& entity_table() noexcept { return candidates_; }
+    detail::entities<detail::few<contract>> const& entity_table() const noexcept { return candidates_; }
+    template <class Archive>
+    void save_counted(Archive& archive) const {
+        archive(texts_, targets_, contracts_);
+    }
+    template <class Archive>
+    void load_counted(Archive& archive) {
+        archive(texts_, targets_, contracts_);
+    }
     friend bool operator==(hires_vs_target const& a, hires_vs_target const& b) {
         return a.texts_ == b.texts_ && a.targets_ == b.targets_ && a.candidates_ == b.candidates_;
     }

@@ -82,6 +82,19 @@ public:
         archive(texts_, candidates_);
         recount();
     }
+    // Kept in the store's table instead (entities.hpp, the runner's live read model): the
+    // entities there, and in memory what save_counted() writes — the texts and the maintained
+    // counters, so a restart decodes no entity and recounts nothing.
+    detail::entities<candidate_entry>& entity_table() noexcept { return candidates_; }
+    detail::entities<candidate_entry> const& entity_table() const noexcept { return candidates_; }
+    template <class Archive>
+    void save_counted(Archive& archive) const {
+        archive(texts_, counts_);
+    }
+    template <class Archive>
+    void load_counted(Archive& archive) {
+        archive(texts_, counts_);
+    }
     friend bool operator==(origin const& a, origin const& b) {
         return a.texts_ == b.texts_ && a.candidates_ == b.candidates_;
     }

@@ -101,6 +101,19 @@ public:
         archive(texts_, candidates_, latest_occurred_micros_);
         recount();
     }
+    // Kept in the store's table instead (entities.hpp, the runner's live read model): the
+    // entities there, and in memory what save_counted() writes — the texts and the maintained
+    // counters, so a restart decodes no entity and recounts nothing.
+    detail::entities<candidate_entry>& entity_table() noexcept { return candidates_; }
+    detail::entities<candidate_entry> const& entity_table() const noexcept { return candidates_; }
+    template <class Archive>
+    void save_counted(Archive& archive) const {
+        archive(texts_, latest_occurred_micros_, rows_);
+    }
+    template <class Archive>
+    void load_counted(Archive& archive) {
+        archive(texts_, latest_occurred_micros_, rows_);
+    }
     friend bool operator==(outreach const& a, outreach const& b) {
         return a.texts_ == b.texts_ && a.candidates_ == b.candidates_ &&
                a.latest_occurred_micros_ == b.latest_occurred_micros_;
@@ -111,10 +124,18 @@ private:
     struct consenting {
         std::uint64_t with_consent = 0, invited = 0;
         detail::day_counts days_to_invitation;
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(with_consent, invited, days_to_invitation);
+        }
     };
     struct row {
         std::uint64_t interested = 0;
         boost::unordered_flat_map<std::int64_t, consenting> by_expiry;
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(interested, by_expiry);
+        }
     };
     /// Adds (+1) or removes (-1) what one candidate contributes to the rows.
     void count(candidate_entry const& entry, int sign);

@@ -10,6 +10,8 @@
 #include "projections/retention.hpp"
 #include "projections/vacancies.hpp"
 
+#include <stdexcept>
+#include <string>
 #include <tuple>
 
 namespace ledger::projections {
@@ -56,6 +58,21 @@ std::vector<std::unique_ptr<read_model>> make_all_read_models() {
 }  // namespace ledger::projections
 
 namespace ledger::projections {
+
+namespace {
+[[noreturn]] void not_in_table(read_model const& model) {
+    throw std::logic_error(std::string(model.name()) + " keeps no entities in a table");
+}
+}  // namespace
+
+void read_model::keep_entities_in_table(std::shared_ptr<entity_reader>, std::uint32_t, std::vector<std::uint32_t>) {
+    not_in_table(*this);
+}
+void read_model::restart_in_table() { not_in_table(*this); }
+std::string read_model::save_table_state() const { not_in_table(*this); }
+void read_model::load_table_state(std::string_view, std::shared_ptr<entity_reader>) { not_in_table(*this); }
+bool read_model::flush_entities(entity_writer&, std::size_t) { not_in_table(*this); }
+void read_model::settle_entities() { not_in_table(*this); }
 
 std::uint32_t application_table_code_version() noexcept { return detail::application_table::code_version; }
 

@@ -20,6 +20,8 @@ namespace ledger::projections {
 namespace detail {
 class application_table;
 }
+class entity_reader;
+class entity_writer;
 
 class read_model {
 public:
@@ -68,6 +70,39 @@ public:
                                  std::shared_ptr<detail::application_table> const& /*table*/) {
         load(bytes);
     }
+
+    // ---- entities kept in the store's table (entity_table.hpp; vacancies, outreach, origin,
+    // hires-vs-target). Only the runner's live read models do; everything else is in memory.
+    // The table-backed calls below throw std::logic_error on a read model that cannot.
+
+    /// Whether this read model can keep its entities in the table.
+    virtual bool can_keep_entities_in_table() const noexcept { return false; }
+    /// Whether it does.
+    virtual bool keeps_entities_in_table() const noexcept { return false; }
+    /// This (empty) read model keeps its entities in the table from now on, under `epoch`;
+    /// the entities of the `stale` epochs are erased by later flushes. load() then moves a
+    /// whole state's entities into the table (to be flushed).
+    virtual void keep_entities_in_table(std::shared_ptr<entity_reader> reader, std::uint32_t epoch,
+                                        std::vector<std::uint32_t> stale);
+    /// Empties this table-backed read model in place, under the next epoch, this epoch's
+    /// entities stale: a rebuild that never reads what the old state wrote. In place, so
+    /// whoever points at the read model keeps pointing at it.
+    virtual void restart_in_table();
+    /// What a table-backed read model keeps besides its entities (the entity count and epoch,
+    /// texts, maintained counters), as bytes, and back: a restart with no entity decoded.
+    /// load_table_state throws ledger::codec_error for bytes it cannot decode.
+    virtual std::string save_table_state() const;
+    virtual void load_table_state(std::string_view bytes, std::shared_ptr<entity_reader> reader);
+    /// Puts the entities changed since the last committed flush (entities.hpp); false when an
+    /// epoch's first flush put only `limit` of them (no record may be written yet).
+    virtual bool flush_entities(entity_writer& writer, std::size_t limit);
+    /// Drops cached entities that a committed flush holds; then ends the reader's transaction.
+    virtual void settle_entities();
+    /// Ends the reader's transaction (after a fold of a batch or a commit).
+    virtual void release_entity_reads() {}
+    /// Entity records read from the table, and entities cached now.
+    virtual std::uint64_t entity_reads() const noexcept { return 0; }
+    virtual std::size_t cached_entities() const noexcept { return 0; }
 };
 
 /// The code version of the application table's fold and saved form (as read_model::code_version).

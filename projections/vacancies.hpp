@@ -80,6 +80,19 @@ public:
         archive(texts_, positions_);
         recount();
     }
+    // Kept in the store's table instead (entities.hpp, the runner's live read model): the
+    // entities there, and in memory what save_counted() writes — the texts and the maintained
+    // counters, so a restart decodes no entity and recounts nothing.
+    detail::entities<position_entry>& entity_table() noexcept { return positions_; }
+    detail::entities<position_entry> const& entity_table() const noexcept { return positions_; }
+    template <class Archive>
+    void save_counted(Archive& archive) const {
+        archive(texts_, rows_);
+    }
+    template <class Archive>
+    void load_counted(Archive& archive) {
+        archive(texts_, rows_);
+    }
     friend bool operator==(vacancies const& a, vacancies const& b) {
         return a.texts_ == b.texts_ && a.positions_ == b.positions_;
     }
@@ -88,6 +101,10 @@ private:
     struct row {
         std::uint64_t opened = 0, filled = 0, filled_after_repost = 0, withdrawn = 0;
         detail::day_counts days_to_fill;
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(opened, filled, filled_after_repost, withdrawn, days_to_fill);
+        }
     };
     /// Adds (+1) or removes (-1) what one position contributes to its row.
     void count(position_entry const& entry, int sign);

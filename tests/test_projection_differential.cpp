@@ -245,4 +245,6 @@ TEST_CASE("after kill -9 rounds the runner resumes from its snapshots and answer
     // that must be thrown away (a model never snapshotted yet simply folds from the start).
     CHECK(runner.stats().snapshots_rebuilt == 0);
     CHECK(runner.stats().snapshots_used > 0);
+    // Nor entities that disagree with their records (the four keep them in the table).
+    CHECK(runner.stats().entity_rebuilds == 0);
 }

@@ -4,6 +4,7 @@
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
+#include "projections/entity_table.hpp"
 
 #include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
@@ -131,10 +132,13 @@ TEST_CASE("a runner that caught up with no appends coming writes its snapshots i
         append_generated(store, generator, 300);  // no runner: nothing folded or saved
     }
     auto const saved_position = [&](store::event_store const& store) -> std::uint64_t {
-        auto const record = store.read_projection_record(app::detail::snapshot_key("vacancies"));
-        if (!record) return 0;
+        // funnel's whole-state record and vacancies' entity table record: the lower.
+        auto const record = store.read_projection_record(app::detail::snapshot_key("funnel"));
+        auto const entities = store.read_projection_record(app::detail::entity_snapshot_key("vacancies"));
+        if (!record || !entities) return 0;
         auto const snapshot = app::detail::decode_snapshot(*record);
-        return snapshot ? snapshot->next_position : 0;
+        auto const table = app::detail::decode_entity_snapshot_view(*entities);
+        return snapshot && table ? std::min(snapshot->next_position, table->next_position) : 0;
     };
     {
         store::event_store store(options_in(dir));
@@ -395,13 +399,13 @@ TEST_CASE("a runner resumes from valid snapshots, folding only the tail, and reb
         // (retention's own part is its clock; funnel's is empty: the table holds its state)
         auto damaged = store.read_projection_record(app::detail::snapshot_key("retention")).value();
         damaged[damaged.size() - 3] = static_cast<char>(damaged[damaged.size() - 3] ^ 0x5A);
-        auto stale = app::detail::decode_snapshot(
-                         store.read_projection_record(app::detail::snapshot_key("origin")).value())
-                         .value();
-        stale.next_position = store.head().events + 10;
+        // origin keeps its entities in the table: its record there claims too much.
+        auto const origin = store.read_projection_record(app::detail::entity_snapshot_key("origin")).value();
+        auto const view = app::detail::decode_entity_snapshot_view(origin).value();
+        app::detail::projection_snapshot const stale{view.code_version, store.head().events + 10, std::string(view.state)};
         store.set_before_commit_hook([&](store::projection_records& records) {
             records.put(app::detail::snapshot_key("retention"), damaged);
-            records.put(app::detail::snapshot_key("origin"), app::detail::encode_snapshot(stale));
+            records.put(app::detail::entity_snapshot_key("origin"), app::detail::encode_entity_snapshot(stale));
         });
         append_generated(store, generator, 1);
         store.set_before_commit_hook({});
@@ -450,4 +454,111 @@ TEST_CASE("the application table is saved once for the three models sharing it, 
     auto const stats = runner.stats();
     CHECK(stats.snapshots_used == 4);
     CHECK(stats.snapshots_rebuilt == 3);
+}
+
+namespace {
+
+/// Every entity record of `model` in the store's table.
+std::vector<std::string> entity_keys(store::event_store const& store, std::string_view model) {
+    std::vector<std::string> keys;
+    auto const prefix = projections::entity_model_prefix(model);
+    store.read_projections()->scan(prefix, prefix, [&](std::string_view key, std::string_view) {
+        if (key.find("/i/") != std::string_view::npos) keys.emplace_back(key);
+        return true;
+    });
+    return keys;
+}
+
+/// Whether the four table-backed read models' records, and the application table's, cover the
+/// whole log (the runner writes them when it goes live, the entity tables possibly first).
+bool entity_records_at_head(store::event_store const& store) {
+    auto const table = store.read_projection_record(app::detail::table_snapshot_key());
+    auto const decoded = table ? app::detail::decode_snapshot(*table) : std::nullopt;
+    if (!decoded || decoded->next_position != store.head().events) return false;
+    for (auto const name : {"vacancies", "outreach", "origin", "hires-vs-target"}) {
+        auto const record = store.read_projection_record(app::detail::entity_snapshot_key(name));
+        auto const view = record ? app::detail::decode_entity_snapshot_view(*record) : std::nullopt;
+        if (!view || view->next_position != store.head().events) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("a restart of table-backed read models reads their records and no entity until a fold needs one",
+          "[projections][runner][entity_table]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(2024);
+    build_snapshotted(dir, generator, 1500);
+    {
+        // A restart that goes live writes what it folded (no appends needed; every record is
+        // due with snapshot_every = 1).
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, {.snapshot_every = 1});
+        REQUIRE(runner.wait_until_caught_up(10s));
+        auto const deadline = std::chrono::steady_clock::now() + 10s;
+        while (!entity_records_at_head(store) && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(5ms);  // polling a condition with a bound
+        }
+        REQUIRE(entity_records_at_head(store));
+        for (auto const name : {"vacancies", "outreach", "origin", "hires-vs-target"}) {
+            INFO(name);
+            CHECK_FALSE(store.read_projection_record(app::detail::snapshot_key(name)));  // no whole state
+            CHECK(store.read_projection_record(app::detail::entity_snapshot_key(name)));
+            CHECK_FALSE(entity_keys(store, name).empty());
+        }
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 97});
+    require_equals_full_replay(runner, store);
+    auto const restarted = runner.stats();
+    CHECK(restarted.snapshots_used == 7);
+    CHECK(restarted.snapshots_rebuilt == 0);
+    CHECK(restarted.caught_up_events == 0);  // the hook wrote every record at the last append
+    CHECK(restarted.entity_reads == 0);      // and nothing was decoded to get there
+    CHECK(restarted.cached_entities == 0);
+    // Folding on reads only the entities the new events name (a few per event at most).
+    append_generated(store, generator, 40);
+    require_equals_full_replay(runner, store);
+    auto const after = runner.stats();
+    CHECK(after.entity_reads > 0);
+    CHECK(after.entity_reads <= 40 * 2);
+    CHECK(after.entity_rebuilds == 0);
+}
+
+TEST_CASE("a damaged entity record makes its read model rebuild from the log, answering what a full replay answers",
+          "[projections][runner][entity_table][rebuild]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(808);
+    build_snapshotted(dir, generator, 1200);
+    {
+        // Every entity of outreach with a flipped byte (its CRC no longer matches).
+        store::event_store store(options_in(dir));
+        std::vector<std::pair<std::string, std::string>> damaged;
+        for (auto const& key : entity_keys(store, "outreach")) {
+            auto value = std::string(store.read_projections()->get(key).value());
+            value.back() = static_cast<char>(value.back() ^ 0x5A);
+            damaged.emplace_back(key, std::move(value));
+        }
+        REQUIRE_FALSE(damaged.empty());
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            for (auto const& [key, value] : damaged) records.put(key, value);
+        });
+        append_generated(store, generator, 1);
+        store.set_before_commit_hook({});
+    }
+    store::event_store store(options_in(dir));
+    // Checkpoints every 50 events: the live fold's capture saves every entity, so it finds the
+    // damage whichever candidates the next events name.
+    app::projection_runner runner(store, {.snapshot_every = 97, .checkpoints = {.every = 50}});
+    REQUIRE(runner.wait_until_caught_up(10s));
+    append_generated(store, generator, 120);
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while (runner.stats().entity_rebuilds == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);  // polling a condition with a bound
+    }
+    CHECK(runner.stats().entity_rebuilds >= 1);
+    require_equals_full_replay(runner, store);
+    // The rebuilt state is what the next start resumes from.
+    append_generated(store, generator, 1);
 }

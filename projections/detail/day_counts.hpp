@@ -7,6 +7,7 @@
 // Threading: a plain value; callers serialise access.
 
 #include "projections/detail/common.hpp"
+#include "projections/detail/entity_archive.hpp"
 
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -37,6 +38,10 @@ public:
     }
 
     bool empty() const noexcept { return counts_.empty(); }
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(counts_);
+    }
     friend bool operator==(day_counts const&, day_counts const&) = default;
 
 private:

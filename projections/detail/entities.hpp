@@ -1,27 +1,77 @@
 #pragma once
-// One entry per entity (a position, a candidate), found by its stream id: the ids are interned
-// in a pool of their own, so their numbers are dense, and the entries sit in a deque at those
-// numbers — no hash-table slack, no moves when it grows. An entity keeps its (possibly empty)
-// entry once it has been named; the state grows with the entities, never with the events.
+// One entry per entity (a position, a candidate), found by its stream id, kept one of two ways:
 //
-// Threading: a plain value; callers serialise access.
+// - In memory (as-of folds, replays, tests): the ids are interned in a pool of their own, so
+//   their numbers are dense, and the entries sit in a deque at those numbers — no hash-table
+//   slack, no moves when it grows.
+// - In the store's `projections` table (the runner's live read models, docs/read-models.md
+//   "Entities in the store"): a write-back cache of the entries touched since they were last
+//   flushed (a node-based map: references stay valid while it grows), a miss read through an
+//   entity_reader, and flush() putting every cached entry that is not yet known to be
+//   committed into the runner's group transaction. settle() drops the entries a committed
+//   flush holds (it reads the flush's generation back from the table, so a flush whose commit
+//   failed is simply put again by the next one). The cache is bounded by the events folded
+//   between flushes, never by the history.
+//
+// An entity keeps its (possibly empty) entry and its number once it has been named. save()
+// writes the same bytes either way (ids in number order, then entries), so snapshots and as-of
+// checkpoints do not know which way a state was kept; a copy is always in memory.
+//
+// Errors: in the table, a record that does not decode, fails its CRC or whose numbers do not
+// add up throws damaged_entity (never answered from: the runner rebuilds the read model).
+// Threading: a plain value; callers serialise access (the reader is used by the caller's
+// thread).
 
+#include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/stream_facts.hpp"
+#include "projections/entity_table.hpp"
 
+#include <boost/crc.hpp>
 #include <cereal/types/deque.hpp>
+#include <cereal/types/vector.hpp>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <deque>
+#include <limits>
+#include <memory>
+#include <stdexcept>
+#include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace ledger::projections::detail {
+
+/// Encodes numbers in entity keys and records (8 lower-case hex digits; u64 little-endian).
+std::string hex8(std::uint32_t number);
+std::optional<std::uint32_t> parse_hex8(std::string_view text);
+std::string u64_bytes(std::uint64_t value);
+std::optional<std::uint64_t> u64_of(std::string_view bytes);
 
 template <class Entry>
 class entities {
 public:
+    entities() = default;
+    /// A copy is in memory, whichever way `other` keeps its entries.
+    entities(entities const& other) { assign(other); }
+    entities& operator=(entities const& other) {
+        if (this != &other) {
+            entities copy(other);
+            *this = std::move(copy);
+        }
+        return *this;
+    }
+    entities(entities&&) = default;
+    entities& operator=(entities&&) = default;
+    ~entities() = default;
+
     /// The entry of `id`, made (empty) when new.
     Entry& at(std::string_view id) {
+        if (table_) return lookup(id, true)->entry;
         auto const number = ids_.intern(id);
         if (number >= entries_.size()) entries_.resize(std::size_t{number} + 1);
         return entries_[number];
@@ -29,28 +79,349 @@ public:
 
     /// The entry of `id`, or nullptr when it was never named.
     Entry* find(std::string_view id) {
+        if (table_) {
+            auto* const found = lookup(id, false);
+            return found ? &found->entry : nullptr;
+        }
         auto const number = ids_.find(id);
         return number ? &entries_[*number] : nullptr;
     }
 
-    auto begin() const noexcept { return entries_.begin(); }
-    auto end() const noexcept { return entries_.end(); }
-    std::size_t size() const noexcept { return entries_.size(); }
+    /// In memory only (a table-backed state is never iterated whole but by save()).
+    auto begin() const {
+        in_memory_only();
+        return entries_.begin();
+    }
+    auto end() const {
+        in_memory_only();
+        return entries_.end();
+    }
+    std::size_t size() const noexcept { return table_ ? table_->count : entries_.size(); }
 
     template <class Archive>
     void save(Archive& archive) const {
-        archive(ids_, entries_);
+        if (!table_) {
+            archive(ids_, entries_);
+            return;
+        }
+        // The bytes string_pool::save and cereal's deque write, from the table.
+        archive(static_cast<std::uint64_t>(table_->count));
+        for_each_id([&](std::uint32_t, std::string_view id) { archive(std::string(id)); });
+        archive(cereal::make_size_tag(static_cast<cereal::size_type>(table_->count)));
+        for_each_id([&](std::uint32_t, std::string_view id) { archive(entry_of(id)); });
     }
     template <class Archive>
     void load(Archive& archive) {
+        in_memory_only();
         archive(ids_, entries_);
         if (entries_.size() != ids_.size()) throw codec_error("a snapshot's entries do not match its ids");
     }
-    friend bool operator==(entities const&, entities const&) = default;
+    friend bool operator==(entities const& a, entities const& b) {
+        if (!a.table_ && !b.table_) return a.ids_ == b.ids_ && a.entries_ == b.entries_;
+        return a.bytes() == b.bytes();
+    }
+
+    // ---- in the table ------------------------------------------------------------------------
+
+    bool in_table() const noexcept { return table_ != nullptr; }
+
+    /// From now on the (empty) entries are kept in the table of `model` under `epoch`; the
+    /// entries of the `stale` epochs are erased by later flushes.
+    void keep_in_table(std::shared_ptr<entity_reader> reader, std::string_view model, std::uint32_t epoch,
+                       std::vector<std::uint32_t> stale) {
+        in_memory_only();
+        if (!entries_.empty()) throw std::logic_error("only empty entities move to a table this way");
+        table_ = std::make_unique<table_link>();
+        table_->reader = std::move(reader);
+        table_->model = std::string(model);
+        table_->epoch = epoch;
+        table_->prefix = entity_epoch_prefix(model, epoch);
+        table_->stale = std::move(stale);
+    }
+
+    /// This state (in memory, just loaded from a snapshot) moves into the table that `empty`
+    /// keeps: every entry becomes a cached entry to flush, under its own number.
+    void move_into_table_of(entities& empty) {
+        in_memory_only();
+        if (!empty.table_ || empty.table_->count != 0) throw std::logic_error("an empty table-backed state is needed");
+        table_ = std::move(empty.table_);
+        for (std::uint32_t number = 0; number < entries_.size(); ++number) {
+            table_->cache.emplace(std::string(ids_.text(number)),
+                                  cached{std::move(entries_[number]), number, 0, true, false});
+        }
+        table_->count = static_cast<std::uint32_t>(entries_.size());
+        ids_ = string_pool();
+        entries_ = std::deque<Entry>();
+    }
+
+    /// The epoch, the numbers given, the last flush's generation and the stale epochs: what a
+    /// restart needs besides the entries themselves (written with every flush).
+    template <class Archive>
+    void save_table_header(Archive& archive) const {
+        archive(table_->epoch, table_->count, table_->generation, table_->stale);
+    }
+    /// After keep_in_table: the header save_table_header wrote, as of a committed flush.
+    template <class Archive>
+    void load_table_header(Archive& archive) {
+        auto& t = *table_;
+        archive(t.epoch, t.count, t.generation, t.stale);
+        t.prefix = entity_epoch_prefix(t.model, t.epoch);
+        t.confirmed = t.generation;
+        t.recorded = true;
+        // Epochs no record names (a rebuild that crashed before its first whole flush) are
+        // stale too.
+        for (auto const epoch : entity_epochs(*t.reader, t.model)) {
+            if (epoch != t.epoch && std::find(t.stale.begin(), t.stale.end(), epoch) == t.stale.end()) {
+                t.stale.push_back(epoch);
+            }
+        }
+    }
+
+    /// An epoch past the current one and every stale one (for a rebuild).
+    std::uint32_t next_epoch() const {
+        auto epoch = table_->epoch;
+        for (auto const stale : table_->stale) epoch = std::max(epoch, stale);
+        return epoch + 1;
+    }
+
+    std::uint32_t epoch() const noexcept { return table_ ? table_->epoch : 0; }
+    std::vector<std::uint32_t> stale_epochs() const { return table_ ? table_->stale : std::vector<std::uint32_t>{}; }
+    /// Entity records read from the table since it was attached (a restart reads none up front).
+    std::uint64_t reads() const noexcept { return table_ ? table_->reads : 0; }
+    std::size_t cached_entries() const noexcept { return table_ ? table_->cache.size() : 0; }
+    std::shared_ptr<entity_reader> reader() const { return table_ ? table_->reader : nullptr; }
+
+    /// Puts every cached entry not known to be committed, the numbers of new entities and the
+    /// next generation; erases a bounded part of the stale epochs. Returns true. Throws what
+    /// `writer` throws (the caller's transaction is then not committed; nothing here depends
+    /// on it being).
+    ///
+    /// Before the first whole flush of an epoch (its record never written: a state just moved
+    /// in from a snapshot), at most `limit` entries are put and false is returned when more
+    /// wait: no record of this epoch can cover them yet, so a crash in between only leaves
+    /// entries of an epoch a restart does not use. This bounds one transaction's dirty pages.
+    /// Once a whole flush was put, every flush is whole (a record and its entities agree).
+    bool flush(entity_writer& writer, std::size_t limit = std::numeric_limits<std::size_t>::max()) {
+        auto& t = *table_;
+        if (t.recorded) limit = std::numeric_limits<std::size_t>::max();
+        auto const generation = t.generation + 1;
+        std::vector<cached*> put;  // marked only once every write went through
+        bool whole = true;
+        for (auto& [id, c] : t.cache) {
+            if (!unsettled(c)) continue;
+            if (put.size() == limit) {
+                whole = false;
+                break;
+            }
+            writer.put(t.prefix + "i/" + id, encode(c));
+            if (!c.numbered) writer.put(t.prefix + "n/" + hex8(c.number), id);
+            put.push_back(&c);
+        }
+        writer.put(t.prefix + "g", u64_bytes(generation));
+        // Old epochs go only with a whole flush, whose record (in the same transaction) stops
+        // any restart from using them.
+        std::size_t budget = whole ? stale_erase_budget : 0;
+        for (auto e = t.stale.begin(); e != t.stale.end() && budget > 0;) {
+            auto const erased = writer.erase_prefix(entity_epoch_prefix(t.model, *e), budget);
+            budget -= erased;
+            // Nothing left under it, in this transaction's view of committed state: gone for good.
+            e = erased == 0 ? t.stale.erase(e) : e + 1;
+        }
+        if (!whole) {
+            // Unsettled entries left out of this flush must not pass for settled once its
+            // generation is committed (an earlier flush that put them may be lost).
+            for (auto& [id, c] : t.cache) {
+                if (unsettled(c)) c.flushed = 0;
+            }
+        }
+        for (auto* c : put) {
+            c->flushed = generation;
+            c->dirty = false;
+        }
+        t.generation = generation;
+        if (whole) t.recorded = true;
+        return whole;
+    }
+
+    /// Drops the cached entries that a committed flush holds: reads the generation of the last
+    /// committed flush from the table (through the reader, which sees at least that commit).
+    void settle() {
+        auto& t = *table_;
+        auto const stored = t.reader->get(t.prefix + "g");
+        auto const committed = stored ? u64_of(*stored) : std::optional<std::uint64_t>(0);
+        if (!committed) throw damaged_entity("the generation record of " + t.model + " does not decode");
+        if (*committed <= t.confirmed) return;
+        t.confirmed = *committed;
+        std::erase_if(t.cache, [&](auto const& item) { return !item.second.dirty && settled(item.second); });
+        for (auto& [id, c] : t.cache) {
+            if (settled(c)) c.numbered = true;
+        }
+    }
+
+    void release_reads() {
+        if (table_) table_->reader->release();
+    }
 
 private:
+    static constexpr std::size_t stale_erase_budget = 20'000;
+
+    struct cached {
+        Entry entry;
+        std::uint32_t number = 0;
+        std::uint64_t flushed = 0;  // generation of the last flush that put it (0: none)
+        bool dirty = true;          // changed (or possibly changed) since that flush
+        bool numbered = false;      // its n/ record is committed
+    };
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
+    };
+    struct table_link {
+        std::shared_ptr<entity_reader> reader;
+        std::string model;
+        std::uint32_t epoch = 0;
+        std::string prefix;  // entity_epoch_prefix(model, epoch)
+        std::uint32_t count = 0;
+        std::uint64_t generation = 0;  // of the last flush
+        std::uint64_t confirmed = 0;   // of the last flush known committed
+        std::vector<std::uint32_t> stale;
+        std::uint64_t reads = 0;
+        bool recorded = false;  // a whole flush (with the record) was put in this epoch
+        std::unordered_map<std::string, cached, text_hash, std::equal_to<>> cache;
+    };
+
+    bool settled(cached const& c) const noexcept { return c.flushed != 0 && c.flushed <= table_->confirmed; }
+    bool unsettled(cached const& c) const noexcept { return c.dirty || !settled(c); }
+
+    void in_memory_only() const {
+        if (table_) throw std::logic_error("a table-backed state is not iterated in memory");
+    }
+
+    void assign(entities const& other) {
+        if (!other.table_) {
+            ids_ = other.ids_;
+            entries_ = other.entries_;
+            return;
+        }
+        other.for_each_id([&](std::uint32_t, std::string_view id) {
+            ids_.intern(id);
+            entries_.push_back(other.entry_of(id));
+        });
+    }
+
+    std::string bytes() const {
+        std::string out;
+        ledger::detail::string_output_archive archive(out);
+        save(archive);
+        return out;
+    }
+
+    static std::string encode(cached const& c) {
+        std::string entry;
+        {
+            ledger::detail::string_output_archive archive(entry);
+            archive(c.entry);
+        }
+        boost::crc_32_type crc;
+        crc.process_bytes(entry.data(), entry.size());
+        std::uint32_t const check = crc.checksum();
+        std::string out(8, '\0');
+        std::memcpy(out.data(), &c.number, 4);
+        std::memcpy(out.data() + 4, &check, 4);
+        return out + entry;
+    }
+
+    cached decode(std::string_view id, std::string_view value) const {
+        auto const fail = [&](std::string const& why) {
+            return damaged_entity("the entity " + std::string(id) + " of " + table_->model + " " + why);
+        };
+        if (value.size() < 8) throw fail("is too short");
+        cached c;
+        std::uint32_t check = 0;
+        std::memcpy(&c.number, value.data(), 4);
+        std::memcpy(&check, value.data() + 4, 4);
+        auto const entry = value.substr(8);
+        boost::crc_32_type crc;
+        crc.process_bytes(entry.data(), entry.size());
+        if (crc.checksum() != check) throw fail("does not match its checksum");
+        if (c.number >= table_->count) throw fail("has a number past the entities counted");
+        try {
+            ledger::detail::memory_input_archive archive(entry);
+            archive(c.entry);
+            ledger::detail::expect_consumed(archive, "entity");
+        } catch (std::exception const& e) {
+            throw fail(std::string("does not decode: ") + e.what());
+        }
+        return c;
+    }
+
+    /// The cached entry of `id`, read from the table on a miss, made when new and `create`.
+    /// Marked dirty: the caller may change it.
+    cached* lookup(std::string_view id, bool create) {
+        auto& t = *table_;
+        if (auto const hit = t.cache.find(id); hit != t.cache.end()) {
+            hit->second.dirty = true;
+            return &hit->second;
+        }
+        auto key = t.prefix + "i/";
+        key += id;
+        if (auto const stored = t.reader->get(key)) {
+            ++t.reads;
+            auto c = decode(id, *stored);
+            c.dirty = true;
+            c.numbered = true;
+            return &t.cache.emplace(std::string(id), std::move(c)).first->second;
+        }
+        if (!create) return nullptr;
+        return &t.cache.emplace(std::string(id), cached{Entry{}, t.count++, 0, true, false}).first->second;
+    }
+
+    /// The entry of `id` without caching it (save()).
+    Entry entry_of(std::string_view id) const {
+        auto& t = *table_;
+        if (auto const hit = t.cache.find(id); hit != t.cache.end()) return hit->second.entry;
+        auto key = t.prefix + "i/";
+        key += id;
+        auto const stored = t.reader->get(key);
+        if (!stored) throw damaged_entity("the entity " + std::string(id) + " of " + t.model + " is numbered but missing");
+        ++t.reads;
+        return decode(id, *stored).entry;
+    }
+
+    /// Calls visit(number, id) for every entity in number order: the table's n/ records with
+    /// the cached entities whose n/ record is not known to be committed merged in.
+    template <class Visit>
+    void for_each_id(Visit&& visit) const {
+        auto& t = *table_;
+        std::vector<std::pair<std::uint32_t, std::string_view>> unnumbered;
+        for (auto const& [id, c] : t.cache) {
+            if (!c.numbered) unnumbered.emplace_back(c.number, id);
+        }
+        std::sort(unnumbered.begin(), unnumbered.end());
+        auto next = unnumbered.begin();
+        std::uint32_t expected = 0;
+        auto const emit = [&](std::uint32_t number, std::string_view id) {
+            if (number != expected) throw damaged_entity("the entities of " + t.model + " miss number " + std::to_string(expected));
+            visit(number, id);
+            ++expected;
+        };
+        auto const prefix = t.prefix + "n/";
+        t.reader->scan(prefix, prefix, [&](std::string_view key, std::string_view id) {
+            auto const number = parse_hex8(key.substr(prefix.size()));
+            if (!number) throw damaged_entity("an entity number of " + t.model + " does not decode");
+            for (; next != unnumbered.end() && next->first < *number; ++next) emit(next->first, next->second);
+            if (next != unnumbered.end() && next->first == *number) ++next;  // committed meanwhile
+            if (*number >= t.count) return false;  // a later flush's, not committed before this state's
+            emit(*number, id);
+            return true;
+        });
+        for (; next != unnumbered.end(); ++next) emit(next->first, next->second);
+        if (expected != t.count) throw damaged_entity("the entities of " + t.model + " miss number " + std::to_string(expected));
+    }
+
     string_pool ids_;
     std::deque<Entry> entries_;  // by number in ids_
+    std::unique_ptr<table_link> table_;  // null: in memory
 };
 
 }  // namespace ledger::projections::detail

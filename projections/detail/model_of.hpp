@@ -5,7 +5,12 @@
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/applications.hpp"
+#include "projections/entity_table.hpp"
 #include "projections/read_model.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
 
 
 namespace ledger::projections::detail {
@@ -33,7 +38,95 @@ public:
     void load(std::string_view bytes) override {
         Model loaded;
         decode(bytes, [&](auto& archive) { archive(loaded); });
+        if constexpr (table_capable) {
+            // A table-backed model keeps its table: the loaded entities move into it.
+            if (state_.entity_table().in_table()) loaded.entity_table().move_into_table_of(state_.entity_table());
+        }
         state_ = std::move(loaded);
+    }
+
+    bool can_keep_entities_in_table() const noexcept override { return table_capable; }
+    bool keeps_entities_in_table() const noexcept override {
+        if constexpr (table_capable) return state_.entity_table().in_table();
+        return false;
+    }
+
+    void keep_entities_in_table(std::shared_ptr<entity_reader> reader, std::uint32_t epoch,
+                                std::vector<std::uint32_t> stale) override {
+        if constexpr (table_capable) {
+            Model empty;
+            empty.entity_table().keep_in_table(std::move(reader), Model::name, epoch, std::move(stale));
+            state_ = std::move(empty);
+        } else {
+            read_model::keep_entities_in_table(std::move(reader), epoch, std::move(stale));
+        }
+    }
+
+    void restart_in_table() override {
+        if constexpr (table_capable) {
+            auto const& table = state_.entity_table();
+            auto stale = table.stale_epochs();
+            stale.push_back(table.epoch());
+            auto reader = table.reader();
+            auto const epoch = table.next_epoch();
+            if (reader) reader->release();
+            keep_entities_in_table(std::move(reader), epoch, std::move(stale));
+        } else {
+            read_model::restart_in_table();
+        }
+    }
+
+    std::string save_table_state() const override {
+        if constexpr (table_capable) {
+            std::string out;
+            ledger::detail::string_output_archive archive(out);
+            state_.entity_table().save_table_header(archive);
+            state_.save_counted(archive);
+            return out;
+        }
+        return read_model::save_table_state();
+    }
+
+    void load_table_state(std::string_view bytes, std::shared_ptr<entity_reader> reader) override {
+        if constexpr (table_capable) {
+            Model loaded;
+            loaded.entity_table().keep_in_table(std::move(reader), Model::name, 0, {});
+            decode(bytes, [&](auto& archive) {
+                loaded.entity_table().load_table_header(archive);
+                loaded.load_counted(archive);
+            });
+            state_ = std::move(loaded);
+        } else {
+            read_model::load_table_state(bytes, std::move(reader));
+        }
+    }
+
+    bool flush_entities(entity_writer& writer, std::size_t limit) override {
+        if constexpr (table_capable) return state_.entity_table().flush(writer, limit);
+        return read_model::flush_entities(writer, limit);
+    }
+
+    void settle_entities() override {
+        if constexpr (table_capable) {
+            state_.entity_table().settle();
+            state_.entity_table().release_reads();
+        } else {
+            read_model::settle_entities();
+        }
+    }
+
+    void release_entity_reads() override {
+        if constexpr (table_capable) state_.entity_table().release_reads();
+    }
+
+    std::uint64_t entity_reads() const noexcept override {
+        if constexpr (table_capable) return state_.entity_table().reads();
+        return 0;
+    }
+
+    std::size_t cached_entities() const noexcept override {
+        if constexpr (table_capable) return state_.entity_table().cached_entries();
+        return 0;
     }
 
     std::string save_without_table() const override {
@@ -80,6 +173,8 @@ public:
     }
 
 private:
+    static constexpr bool table_capable = requires(Model& m) { m.entity_table(); };
+
     template <class Read>
     static void decode(std::string_view bytes, Read&& read) {
         try {

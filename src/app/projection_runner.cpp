@@ -8,7 +8,9 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
+#include "ledger/app/store_entity_table.hpp"
 #include "projections/detail/applications.hpp"
+#include "projections/entity_table.hpp"
 
 #include <boost/json/serialize.hpp>
 #include <spdlog/spdlog.h>
@@ -36,6 +38,12 @@ struct slot {
     std::string name;  // the model's; read without the mutex (the loader may replace `model`)
     std::string description;
     bool table_member = false;  // its model folds into the shared application table
+    // Its entities are kept in the store's table (store_entity_table.hpp), read through
+    // `entity_reader` (used under the mutex, released after each batch or commit folded).
+    bool entity_table = false;
+    std::shared_ptr<detail::store_entity_reader> entity_reader;
+    std::atomic<bool> rebuilding{false};  // its entities were found damaged: folding from 0 again
+    std::atomic<std::uint64_t> entity_rebuilds{0};
     std::unique_ptr<read_model> model;       // replaced only by the loader, mutex held
     // Guards model; folds exclusive, reads shared. Slots whose models share an application
     // table share this mutex (a fold of one changes what the others render).
@@ -55,11 +63,25 @@ struct slot {
 /// the caller holds the slot's mutex. Call it for every slot sharing the mutex before any of
 /// them folds the event (they share an application table, which the first fold moves on).
 /// A state that cannot be saved is logged; the fold goes on (a later fold takes it again).
+/// A table-backed read model whose entities turned out damaged (projections::damaged_entity) is
+/// emptied in place under a new epoch and folds the log again from 0 (the catch-up thread sees
+/// `rebuilding`); what it had is never answered from again. The caller holds the slot's mutex.
+void rebuild_entities(slot& s, char const* why) {
+    spdlog::warn("projection {}: {}; rebuilding from the log", s.name, why);
+    s.model->restart_in_table();
+    s.next.store(0);
+    s.unsaved = 0;
+    s.rebuilding = true;
+    ++s.entity_rebuilds;
+}
+
 void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_event const& event,
                         checkpoint_boundary boundary) {
     if (!boundary || event.position != s.next.load(std::memory_order_relaxed)) return;
     try {
         keeper.capture(*s.model, event.position, boundary, event.recorded_at);
+    } catch (projections::damaged_entity const& e) {
+        rebuild_entities(s, e.what());
     } catch (std::exception const& e) {
         spdlog::warn("projection {}: checkpoint at {} not taken ({})", s.name, event.position, e.what());
     }
@@ -69,9 +91,30 @@ void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_ev
 /// slot's mutex exclusively. Positions are dense, so "next" is exact.
 void fold_into(slot& s, projections::fold_event const& event) {
     if (event.position != s.next.load(std::memory_order_relaxed)) return;
-    s.model->apply(event);
+    try {
+        s.model->apply(event);
+    } catch (projections::damaged_entity const& e) {
+        rebuild_entities(s, e.what());
+        return;
+    }
     s.next.store(event.position + 1);
     s.unsaved.fetch_add(1, std::memory_order_relaxed);
+}
+
+/// Before a table-backed slot folds a batch or a commit (its mutex held): drops the cached
+/// entities that committed flushes hold.
+void settle(slot& s) {
+    if (!s.entity_table || !s.model->keeps_entities_in_table()) return;
+    try {
+        s.model->settle_entities();
+    } catch (projections::damaged_entity const& e) {
+        rebuild_entities(s, e.what());
+    }
+}
+
+/// After it folded them: its read transaction ends (the writer may need to grow the map).
+void release_reads(slot& s) {
+    if (s.entity_table) s.model->release_entity_reads();
 }
 
 std::optional<std::uint64_t> last_folded(std::uint64_t next) {
@@ -88,12 +131,19 @@ struct projection_runner::impl {
     std::vector<std::shared_mutex*> distinct_mutexes() const;
     void share_tables();
     void load_snapshot(slot& s);
+    void load_entity_table(slot& s);
+    void flush_entity_tables(store::projection_records& records);
+    void settle_entity_tables();
+    bool rebuild_due() const;
+    bool entity_flush_due() const;
+    std::uint64_t fold_in_chunks(checkpoint_boundaries& boundaries);
+    std::uint64_t refold_rebuilt();
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
     void fill_missing_checkpoints() noexcept;
     bool records_due() const;
-    void write_records_now() noexcept;
-    std::uint64_t fold_log_tail();
+    bool write_records_now() noexcept;
+    std::uint64_t fold_log_tail(checkpoint_boundaries& boundaries, std::uint64_t limit);
     std::vector<std::vector<slot*>> catch_up_lanes() const;
     void fold_batch(std::vector<slot*> const& lane, std::span<folded_event const> events);
     void on_commit(std::span<recorded_event const> events) noexcept;
@@ -120,6 +170,10 @@ struct projection_runner::impl {
     std::atomic<std::uint64_t> snapshots_used{0};
     std::atomic<std::uint64_t> snapshots_rebuilt{0};
     std::atomic<std::uint64_t> snapshot_failures{0};
+    // Set while the catch-up thread asks for a records-only commit to flush entity tables: the
+    // hook then leaves the whole-state snapshots for later (a rebuild of 10,000,000 events
+    // would otherwise rewrite the application table's every 50,000).
+    std::atomic<bool> entities_only{false};
     // The application table's snapshot while the models sharing it load (then dropped).
     std::shared_ptr<projections::detail::application_table> saved_table;
     std::uint64_t saved_table_next = 0;
@@ -150,6 +204,10 @@ projection_runner::impl::impl(store::event_store& s, projection_runner_options o
             entry->mutex = table_mutex;
         } else {
             entry->mutex = std::make_shared<std::shared_mutex>();
+        }
+        if (o.entities_in_table && model->can_keep_entities_in_table()) {
+            entry->entity_table = true;
+            entry->entity_reader = std::make_shared<detail::store_entity_reader>(s);
         }
         entry->model = std::move(model);
         slots.push_back(std::move(entry));
@@ -199,7 +257,10 @@ void projection_runner::impl::load_snapshots() {
     std::exception_ptr helper_error;
     std::thread helper([&] {
         try {
+            auto const started = std::chrono::steady_clock::now();
             load_lane(false);
+            spdlog::info("projections: the read models not sharing the application table loaded in {:.0f} ms",
+                         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
         } catch (...) {
             helper_error = std::current_exception();
         }
@@ -259,6 +320,10 @@ void projection_runner::impl::load_table_snapshot() {
 /// Decodes the snapshot into a new read model without the lock (the long part), then swaps it
 /// in with the lock held, so a query sees the empty model or the loaded one, never a mix.
 void projection_runner::impl::load_snapshot(slot& s) {
+    if (s.entity_table) {
+        load_entity_table(s);
+        return;
+    }
     auto const record = store.read_projection_record(detail::snapshot_key(s.name));
     std::string problem;
     auto const snapshot = record ? detail::decode_snapshot_view(*record, &problem) : std::nullopt;
@@ -298,6 +363,92 @@ void projection_runner::impl::load_snapshot(slot& s) {
     s.loaded = true;
 }
 
+/// A table-backed read model: its record read and its counters decoded, no entity
+/// (store_entity_table.hpp). Entities a whole-state snapshot moved into the cache are flushed
+/// when it goes live.
+void projection_runner::impl::load_entity_table(slot& s) {
+    auto loaded = detail::load_entity_table(store, *s.model, s.entity_reader);
+    if (loaded.resumed) ++snapshots_used;
+    if (loaded.rebuilt) ++snapshots_rebuilt;
+    std::unique_lock const lock(*s.mutex);
+    s.model = std::move(loaded.model);
+    s.next = loaded.next;
+    if (s.model->cached_entities() > 0) s.unsaved = std::max<std::uint64_t>(options.snapshot_every, 1);
+    s.loaded = true;
+}
+
+/// In the writer's hook: each table-backed read model with `snapshot_every` events unsaved
+/// flushes its entities and its record. An exception leaves the hook (its transaction then
+/// commits none of it, so a record never covers entities it does not hold); the entities stay
+/// cached until a committed flush holds them.
+void projection_runner::impl::flush_entity_tables(store::projection_records& records) {
+    for (auto& s : slots) {
+        if (!s->entity_table || !s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
+            continue;
+        }
+        std::unique_lock const lock(*s->mutex);
+        if (!s->model->keeps_entities_in_table()) continue;
+        // A partial flush (a snapshot's entities moving in) leaves it due: the catch-up
+        // thread flushes again until the record is written.
+        if (detail::flush_entity_table(*s->model, s->next.load(), records)) s->unsaved = 0;
+    }
+}
+
+/// Each table-backed read model drops what committed flushes hold and ends its read transaction.
+void projection_runner::impl::settle_entity_tables() {
+    for (auto& s : slots) {
+        if (!s->entity_table) continue;
+        std::unique_lock const lock(*s->mutex);
+        settle(*s);
+        release_reads(*s);
+    }
+}
+
+bool projection_runner::impl::entity_flush_due() const {
+    // (At least one event unsaved: with snapshot_every 0 a flush is due only after a fold.)
+    auto const every = std::max<std::uint64_t>(options.snapshot_every, 1);
+    return std::ranges::any_of(slots, [&](auto const& s) {
+        return s->entity_table && s->loaded && s->unsaved.load(std::memory_order_relaxed) >= every;
+    });
+}
+
+bool projection_runner::impl::rebuild_due() const {
+    return std::ranges::any_of(slots, [](auto const& s) { return s->rebuilding.load(); });
+}
+
+/// On the catch-up thread: folds the log to its end in chunks, flushing the entity tables
+/// between chunks (lanes idle, no read transaction held), so their caches stay bounded by
+/// the chunk and `snapshot_every`, not by the log.
+std::uint64_t projection_runner::impl::fold_in_chunks(checkpoint_boundaries& boundaries) {
+    auto const chunk = std::max<std::uint64_t>(options.snapshot_every, 10'000);
+    std::uint64_t tail = 0;
+    for (std::uint64_t folded = 1; !stopping && folded > 0;) {
+        tail += folded = fold_log_tail(boundaries, chunk);
+        // Several flushes only while a snapshot's entities move in (entities_per_flush each);
+        // bounded, should a hook never get to flush.
+        for (int round = 0; round < 10'000 && !stopping && entity_flush_due(); ++round) {
+            entities_only = true;
+            bool const written = write_records_now();
+            entities_only = false;
+            if (!written) break;
+            settle_entity_tables();
+        }
+    }
+    return tail;
+}
+
+/// Once live, on the catch-up thread: read models whose entities were damaged fold from 0
+/// to the head (with boundaries of their own: the writer's are in use), then join the live
+/// fold under the hand-off lock, as at start-up.
+std::uint64_t projection_runner::impl::refold_rebuilt() {
+    checkpoint_boundaries boundaries(store, options.checkpoints);
+    for (auto& s : slots) s->rebuilding = false;
+    auto tail = fold_in_chunks(boundaries);
+    if (stopping) return tail;
+    std::lock_guard const handoff(handoff_mutex);
+    return tail + fold_log_tail(boundaries, std::numeric_limits<std::uint64_t>::max());
+}
+
 bool projection_runner::impl::wait_loaded(slot const& s, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(progress_mutex);
     return progress.wait_for(lock, timeout, [&] { return s.loaded.load(); });
@@ -315,8 +466,9 @@ std::vector<std::vector<slot*>> projection_runner::impl::catch_up_lanes() const 
 /// Folds the log from the first position some read model lacks to its end: this thread scans
 /// and decodes, the lanes fold (scan_into_lanes), each holding its slots' mutexes for a batch
 /// at a time so that queries and snapshots get in between batches.
-std::uint64_t projection_runner::impl::fold_log_tail() {
+std::uint64_t projection_runner::impl::fold_log_tail(checkpoint_boundaries& boundaries, std::uint64_t limit) {
     std::uint64_t from = std::numeric_limits<std::uint64_t>::max();
+    std::uint64_t taken = 0;
     for (auto const& s : slots) from = std::min(from, s->next.load());
     fold_decoder decoder(models);
     auto const lanes = catch_up_lanes();
@@ -324,10 +476,10 @@ std::uint64_t projection_runner::impl::fold_log_tail() {
         store, decoder,
         lane_scan{.from_position = from,
                   .lanes = lanes.size(),
-                  .take = [&](recorded_event const&) { return !stopping; },
+                  .take = [&](recorded_event const&) { return !stopping && taken++ < limit; },
                   .mark = [&](recorded_event const& event, folded_event& out) {
                       caught_up_events.fetch_add(1, std::memory_order_relaxed);  // before any `next` moves
-                      out.boundary = fold_boundaries.at(event);
+                      out.boundary = boundaries.at(event);
                   },
                   .fold = [&](std::size_t lane, std::span<folded_event const> events) {
                       fold_batch(lanes[lane], events);
@@ -346,6 +498,7 @@ void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::sp
             locks.emplace_back(*s->mutex);
         }
     }
+    for (auto* s : lane) settle(*s);
     for (auto const& event : events) {
         auto const view = event.view();
         if (event.boundary) {
@@ -354,6 +507,7 @@ void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::sp
         }
         for (auto* s : lane) fold_into(*s, view);
     }
+    for (auto* s : lane) release_reads(*s);
     locks.clear();
     notify_progress();
 }
@@ -364,15 +518,14 @@ void projection_runner::impl::catch_up() noexcept {
         auto const started = clock::now();
         load_snapshots();
         auto const loaded_at = clock::now();
-        std::uint64_t tail = 0;
-        for (std::uint64_t folded = 1; !stopping && folded > 0;) tail += folded = fold_log_tail();
+        std::uint64_t tail = fold_in_chunks(fold_boundaries);
         if (stopping) return;
         // The observer skips commits until `live`; whatever it skipped is committed, so one
         // more scan under the handoff lock folds it, and every later commit reaches the
         // observer after `live` is set.
         {
             std::lock_guard const handoff(handoff_mutex);
-            tail += fold_log_tail();
+            tail += fold_log_tail(fold_boundaries, std::numeric_limits<std::uint64_t>::max());
             share_tables();  // a rebuilt model caught up with the others that resumed
             live = true;
         }
@@ -390,13 +543,34 @@ void projection_runner::impl::catch_up() noexcept {
     // Snapshots due and checkpoints taken while catching up are written now, not with the next
     // append: a server that takes none would otherwise fold the same tail at every restart.
     if (records_due()) write_records_now();
+    settle_entity_tables();  // what the flush holds leaves the caches
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     // Missing checkpoints are taken once an as-of query asks for one (a server that answers
-    // none never reads or folds for them; a ledger from before checkpoints pays once).
-    {
-        std::unique_lock lock(progress_mutex);
-        progress.wait(lock, [&] { return stopping.load() || fill_requested; });
+    // none never reads or folds for them; a ledger from before checkpoints pays once). A read
+    // model whose entities turn out damaged is folded again from 0 here.
+    for (bool filled = false;;) {
+        {
+            std::unique_lock lock(progress_mutex);
+            progress.wait(lock, [&] { return stopping.load() || (fill_requested && !filled) || rebuild_due(); });
+        }
+        if (stopping) return;
+        if (rebuild_due()) {
+            try {
+                auto const folded = refold_rebuilt();
+                spdlog::info("projections: {} events of the log folded again for read models rebuilt", folded);
+                if (records_due()) write_records_now();
+                settle_entity_tables();
+            } catch (std::exception const& e) {
+                spdlog::error("projections stopped rebuilding: {}", e.what());
+                return;
+            }
+            continue;
+        }
+        fill_missing_checkpoints();
+        filled = true;
     }
-    if (!stopping) fill_missing_checkpoints();
 }
 
 /// Once live, on the catch-up thread: the interval checkpoints missing below the live position
@@ -433,13 +607,17 @@ bool projection_runner::impl::records_due() const {
 }
 
 /// On the catch-up thread, holding no read-model lock (the writer's hook takes them).
-void projection_runner::impl::write_records_now() noexcept {
+/// Returns whether the records-only commit was made.
+bool projection_runner::impl::write_records_now() noexcept {
     try {
         if (auto const refused = store.write_projection_records()) {
             spdlog::info("projections: snapshots and checkpoints wait for the next append ({})", refused->message);
+            return false;
         }
+        return true;
     } catch (std::exception const& e) {
         spdlog::warn("projections: snapshots and checkpoints wait for the next append ({})", e.what());
+        return false;
     }
 }
 
@@ -466,6 +644,9 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
         // of them at a position its table has already passed.
         for (auto* m : distinct_mutexes()) {
             std::unique_lock const lock(*m);
+            for (auto& s : slots) {
+                if (s->mutex.get() == m) settle(*s);
+            }
             for (std::size_t i = 0; i < views.size(); ++i) {
                 for (auto& s : slots) {
                     if (s->mutex.get() == m) capture_checkpoint(*s, checkpoints, views[i], boundaries[i]);
@@ -473,6 +654,9 @@ void projection_runner::impl::on_commit(std::span<recorded_event const> events) 
                 for (auto& s : slots) {
                     if (s->mutex.get() == m) fold_into(*s, views[i]);
                 }
+            }
+            for (auto& s : slots) {
+                if (s->mutex.get() == m) release_reads(*s);
             }
         }
     } catch (std::exception const& e) {
@@ -521,10 +705,14 @@ void projection_runner::impl::save_table_group(store::projection_records& record
 }
 
 void projection_runner::impl::before_commit(store::projection_records& records) {
+    // The entity tables first: a put failing there (the map is full: the group is retried in a
+    // bigger map) must come before write_pending, which forgets what it put.
+    flush_entity_tables(records);
     checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
+    if (entities_only) return;
     save_table_group(records);
     for (auto& s : slots) {
-        if (s->table_member) continue;  // save_table_group
+        if (s->table_member || s->entity_table) continue;  // save_table_group, flush_entity_tables
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
         if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
             continue;
@@ -752,9 +940,17 @@ bool projection_runner::loaded() const { return impl_->all_loaded; }
 std::uint64_t projection_runner::snapshot_failures() const { return impl_->snapshot_failures.load(); }
 
 projection_runner_stats projection_runner::stats() const {
-    return {impl_->caught_up_events.load(), impl_->snapshots_used.load(),
-            impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load(),
-            impl_->checkpoints.stats()};
+    projection_runner_stats out{impl_->caught_up_events.load(), impl_->snapshots_used.load(),
+                                impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load(),
+                                impl_->checkpoints.stats()};
+    for (auto const& s : impl_->slots) {
+        if (!s->entity_table) continue;
+        out.entity_rebuilds += s->entity_rebuilds.load();
+        std::shared_lock const lock(*s->mutex);
+        out.entity_reads += s->model->entity_reads();
+        out.cached_entities += s->model->cached_entities();
+    }
+    return out;
 }
 
 bool projection_runner::wait_until_folded(std::uint64_t position,

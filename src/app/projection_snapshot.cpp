@@ -12,12 +12,24 @@ namespace {
 // "RMS2": read-model snapshot, record format 2 (format 1, before issue 14, had no tag and no
 // checksum; its first field was a small code version, so the two cannot be confused).
 constexpr std::uint32_t format_tag = 0x32534D52;
+// "RMT1": a table-backed read model's record (its state without its entities).
+constexpr std::uint32_t entity_format_tag = 0x31544D52;
 
 }  // namespace
 
 std::string snapshot_key(std::string_view name) { return "snapshot/" + std::string(name); }
 
 std::string table_snapshot_key() { return "snapshot-table/applications"; }
+
+std::string entity_snapshot_key(std::string_view name) { return "snapshot-entities/" + std::string(name); }
+
+std::string encode_entity_snapshot(projection_snapshot const& snapshot) {
+    return encode_state_record(entity_format_tag, snapshot);
+}
+
+std::optional<projection_snapshot_view> decode_entity_snapshot_view(std::string_view bytes, std::string* problem) {
+    return decode_state_record_view(entity_format_tag, "entity table", bytes, problem, true);
+}
 
 std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record) {
     std::string out;

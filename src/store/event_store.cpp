@@ -174,6 +174,17 @@ class projection_records_in_txn final : public projection_records {
 public:
     projection_records_in_txn(lmdb::write_txn& txn, lmdb::dbi table) : txn_(txn), table_(table) {}
     void put(std::string_view key, std::string_view value) override { txn_.put(table_, key, value); }
+    std::size_t erase_prefix(std::string_view prefix, std::size_t limit) override {
+        std::vector<std::string> keys;
+        {
+            lmdb::cursor cursor(txn_, table_);
+            for (auto e = cursor.seek(prefix); e && e->first.starts_with(prefix) && keys.size() < limit; e = cursor.next()) {
+                keys.emplace_back(e->first);
+            }
+        }
+        for (auto const& key : keys) txn_.remove(table_, key);
+        return keys.size();
+    }
 
 private:
     lmdb::write_txn& txn_;
@@ -533,6 +544,31 @@ std::optional<std::string> event_store::read_projection_record(std::string_view 
     auto const value = txn.get(impl_->db.projections, key);
     if (!value) return std::nullopt;
     return std::string(*value);
+}
+
+struct projection_reader::impl {
+    lmdb::read_txn txn;
+    lmdb::dbi table;
+};
+
+projection_reader::projection_reader(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+projection_reader::~projection_reader() = default;
+
+std::optional<std::string_view> projection_reader::get(std::string_view key) const {
+    return impl_->txn.get(impl_->table, key);
+}
+
+void projection_reader::scan(std::string_view from, std::string_view prefix,
+                             std::function<bool(std::string_view, std::string_view)> const& visit) const {
+    lmdb::cursor cursor(impl_->txn, impl_->table);
+    for (auto e = cursor.seek(from); e && e->first.starts_with(prefix); e = cursor.next()) {
+        if (!visit(e->first, e->second)) return;
+    }
+}
+
+std::unique_ptr<projection_reader> event_store::read_projections() const {
+    return std::unique_ptr<projection_reader>(
+        new projection_reader(std::make_unique<projection_reader::impl>(projection_reader::impl{lmdb::read_txn(impl_->env), impl_->db.projections})));
 }
 
 std::optional<std::string> event_store::subject_key(std::string_view subject) const {

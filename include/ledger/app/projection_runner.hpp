@@ -55,6 +55,10 @@ struct projection_runner_options {
     std::function<void()> before_loading;
     /// Where as-of checkpoints are taken (projection_checkpoint.hpp); tests use small intervals.
     checkpoint_options checkpoints;
+    /// Whether vacancies, outreach, origin and hires-vs-target keep their entities in the
+    /// store's `projections` table (store_entity_table.hpp) rather than in private memory;
+    /// every `snapshot_every` events they flush what changed.
+    bool entities_in_table = true;
 };
 
 /// What a runner has done since it started (tests, logs, metrics).
@@ -64,6 +68,9 @@ struct projection_runner_stats {
     std::uint64_t snapshots_rebuilt = 0;  // snapshots found unusable: rebuilt from the log
     std::uint64_t snapshot_failures = 0;  // snapshots that could not be made (retried later)
     checkpoint_stats checkpoints;         // as-of checkpoints taken, written, used
+    std::uint64_t entity_reads = 0;       // entity records read from the table (the four, summed)
+    std::uint64_t entity_rebuilds = 0;    // table-backed read models rebuilt for damaged entities
+    std::uint64_t cached_entities = 0;    // entities in their write-back caches now
 };
 
 class projection_runner final : public projection_service {

@@ -34,6 +34,11 @@ std::string snapshot_key(std::string_view name);
 /// (their own records then hold read_model::save_without_table()): "snapshot-table/applications".
 std::string table_snapshot_key();
 
+/// The key of a read model's record when its entities are kept in the table
+/// (read_model::save_table_state(): counters, texts, the entity count and epoch; the entities
+/// are records of their own): "snapshot-entities/<name>".
+std::string entity_snapshot_key(std::string_view name);
+
 /// A checked state record: `tag`, code version, next position, SHA-256(state), state. Snapshots
 /// and as-of checkpoints (projection_checkpoint.hpp) share it with their own tags.
 std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record);
@@ -56,5 +61,10 @@ std::string encode_snapshot(projection_snapshot const& snapshot);
 std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem = nullptr);
 /// As decode_snapshot, the state viewed in `bytes` (start-up: no copy of large states).
 std::optional<projection_snapshot_view> decode_snapshot_view(std::string_view bytes, std::string* problem = nullptr);
+
+/// The record under entity_snapshot_key: the same fields with its own tag ("RMT1"), so a
+/// whole state is never taken for a table-backed one's or the other way round.
+std::string encode_entity_snapshot(projection_snapshot const& snapshot);
+std::optional<projection_snapshot_view> decode_entity_snapshot_view(std::string_view bytes, std::string* problem = nullptr);
 
 }  // namespace ledger::app::detail

@@ -124,6 +124,32 @@ public:
     virtual ~projection_records() = default;
     /// Stores `value` under `key`, replacing what was there. Throws lmdb::error on failure.
     virtual void put(std::string_view key, std::string_view value) = 0;
+    /// Deletes up to `limit` records whose keys start with `prefix` (the first in key order)
+    /// and returns how many it deleted. Throws lmdb::error on failure.
+    virtual std::size_t erase_prefix(std::string_view prefix, std::size_t limit) = 0;
+};
+
+/// Reads the `projections` table in one read transaction: every read sees the table as of the
+/// reader's creation. Values point into the map and stay valid while the reader lives.
+/// Threading: one thread at a time. Do not keep one while waiting for the writer: growing the
+/// map waits until every transaction of the process has ended.
+class projection_reader {
+public:
+    ~projection_reader();
+    projection_reader(projection_reader const&) = delete;
+    projection_reader& operator=(projection_reader const&) = delete;
+    /// The record under `key`, or nullopt.
+    std::optional<std::string_view> get(std::string_view key) const;
+    /// Calls `visit(key, value)` for each record whose key starts with `prefix`, from the first
+    /// key >= `from` (itself >= prefix), in key order, until `visit` returns false.
+    void scan(std::string_view from, std::string_view prefix,
+              std::function<bool(std::string_view, std::string_view)> const& visit) const;
+
+private:
+    friend class event_store;
+    struct impl;
+    explicit projection_reader(std::unique_ptr<impl> state);
+    std::unique_ptr<impl> impl_;
 };
 
 /// Called on the writer thread inside each group's write transaction, after the group's events
@@ -278,6 +304,10 @@ public:
 
     /// A record of the `projections` table, or nullopt.
     std::optional<std::string> read_projection_record(std::string_view key) const;
+
+    /// A reader of the `projections` table in a read transaction of its own (see above).
+    /// Throws lmdb::error when no transaction can begin.
+    std::unique_ptr<projection_reader> read_projections() const;
 
     // ---- health ------------------------------------------------------------------------------
 
