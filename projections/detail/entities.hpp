@@ -105,8 +105,9 @@ public:
             return;
         }
         // The bytes string_pool::save and cereal's deque write, from the table.
-        archive(static_cast<std::uint64_t>(table_->count));
-        for_each_id([&](std::uint32_t, std::string_view id) { archive(std::string(id)); });
+        string_pool::save_texts(archive, table_->count, [&](auto&& visit) {
+            for_each_id([&](std::uint32_t, std::string_view id) { visit(id); });
+        });
         archive(cereal::make_size_tag(static_cast<cereal::size_type>(table_->count)));
         for_each_id([&](std::uint32_t, std::string_view id) { archive(entry_of(id)); });
     }

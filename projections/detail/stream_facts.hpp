@@ -99,18 +99,28 @@ public:
     /// insert per text); before, each text was read into a string and copied again.
     template <class Archive>
     void save(Archive& archive) const {
+        save_texts(archive, records_->size(), [&](auto&& visit) {
+            for (auto const& record : *records_) visit(record.view());
+        });
+    }
+
+    /// Writes what save() writes for `count` texts that `each(visit)` hands to `visit` in
+    /// number order, twice (lengths, then characters): for texts kept elsewhere (entities in
+    /// a table) whose saved form must be a pool's.
+    template <class Archive, class Each>
+    static void save_texts(Archive& archive, std::uint64_t count, Each const& each) {
         std::vector<std::uint32_t> lengths;
         std::uint64_t characters = 0;
-        for (auto const& record : *records_) {
-            lengths.push_back(static_cast<std::uint32_t>(record.view().size()));
-            characters += record.view().size();
-        }
-        archive(static_cast<std::uint64_t>(records_->size()), characters);
+        each([&](std::string_view text) {
+            lengths.push_back(static_cast<std::uint32_t>(text.size()));
+            characters += text.size();
+        });
+        if (lengths.size() != count) throw codec_error("a pool's texts do not add up to its count");
+        archive(count, characters);
         if (!lengths.empty()) archive(cereal::binary_data(lengths.data(), lengths.size() * sizeof(std::uint32_t)));
-        for (auto const& record : *records_) {
-            auto const text = record.view();
+        each([&](std::string_view text) {
             if (!text.empty()) archive(cereal::binary_data(text.data(), text.size()));
-        }
+        });
     }
 
     template <class Archive>
