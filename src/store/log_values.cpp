@@ -83,16 +83,15 @@ struct log_values::dictionary {
 
 std::string log_dictionary_key(std::uint8_t id) { return std::string(dictionary_prefix) + std::to_string(id); }
 
-log_values::log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries,
-                       int level)
-    : kind_(kind), dictionaries_(std::move(dictionaries)), level_(level) {
+log_values::log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries)
+    : kind_(kind), dictionaries_(std::move(dictionaries)) {
     if (!dictionaries_.empty()) newest_ = dictionaries_.rbegin()->first;
 }
 
 log_values::~log_values() = default;
 
 std::shared_ptr<log_values const> log_values::plain() {
-    static auto const shared = std::make_shared<log_values const>(encoding::plain, std::map<std::uint8_t, std::shared_ptr<dictionary const>>{}, default_level);
+    static auto const shared = std::make_shared<log_values const>(encoding::plain, std::map<std::uint8_t, std::shared_ptr<dictionary const>>{});
     return shared;
 }
 
@@ -103,7 +102,7 @@ std::shared_ptr<log_values const> log_values::with_dictionaries(std::map<std::ui
         if (id == 0 || bytes.empty()) throw codec_error("a log dictionary needs an id above 0 and some bytes");
         loaded.emplace(id, std::make_shared<dictionary const>(std::move(bytes), level));
     }
-    return std::make_shared<log_values const>(encoding::tagged, std::move(loaded), level);
+    return std::make_shared<log_values const>(encoding::tagged, std::move(loaded));
 }
 
 std::shared_ptr<log_values const> log_values::load(lmdb::txn const& txn, lmdb::dbi meta) {

@@ -84,14 +84,13 @@ public:
     static sha256_digest hash_of(std::string_view value) { return stored_hash(value); }
 
     struct dictionary;  // a loaded dictionary (log_values.cpp)
-    log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries, int level);
+    log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries);
     ~log_values();
 
 private:
     encoding kind_;
     std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries_;
     std::uint8_t newest_ = 0;  // the dictionary new values use (0: none)
-    int level_;
 };
 
 }  // namespace ledger::store::detail
