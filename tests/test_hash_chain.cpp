@@ -65,7 +65,7 @@ TEST_CASE("verify reports the position of a byte changed on disk", "[chain]") {
         }
         REQUIRE(store.verify().ok);
     }
-    // An attacker edits the file at rest: one byte of event 13's stored value, which format 4
+    // An attacker edits the file at rest: one byte of event 13's stored value, which format 5
     // keeps compressed (docs/storage.md), so it is found as the whole value rather than as the
     // data's text. Copy-on-write leaves stale copies of the page behind, so change every copy,
     // the live one among them.

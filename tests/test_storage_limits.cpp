@@ -13,7 +13,7 @@ using ledger::testing::make_request;
 
 namespace {
 
-/// 2,000 bytes that do not compress (format 4 compresses the log's values, docs/storage.md), so
+/// 2,000 bytes that do not compress (formats 4 and 5 compress the log's values, docs/storage.md), so
 /// that a batch takes as much of the map as it did before.
 std::string incompressible_data() {
     static std::uint64_t state = 0x9E3779B97F4A7C15ULL;

@@ -2,7 +2,9 @@
 // dictionary kept in the ledger's meta, while every reader still sees the stored bytes
 // (canonical ‖ chain hash) exactly as before. A damaged value is found by verify; a format-3
 // ledger (plain values) still opens, verifies, reads and appends; a compacting backup carries
-// the dictionary.
+// the dictionary. This build writes format 5 (tests/test_store_format5.cpp): the format-4
+// ledgers here are made by rewriting a new, empty one (support/plain_log.hpp), as a format-4
+// build left it, and are then appended to by this build.
 
 #include "support/catalog_samples.hpp"
 #include "support/plain_log.hpp"
@@ -93,14 +95,21 @@ void damage(std::filesystem::path const& data, std::uint64_t position, Change ch
     txn.commit();
 }
 
+/// A new, empty ledger as a format-4 build made it.
+void create_format_4(std::filesystem::path const& data) {
+    { event_store created({.directory = data}); }
+    ledger::testing::rewrite_as_format_4(data);
+}
+
 }  // namespace
 
-TEST_CASE("a new ledger stores every event type compressed and reads each back byte for byte",
+TEST_CASE("a format 4 ledger stores every event type compressed and reads each back byte for byte",
           "[store][format4]") {
     ledger::testing::temp_dir dir;
     auto const data = dir / "data";
     std::vector<std::string> stored;
     std::vector<recorded_event> events;
+    create_format_4(data);
     {
         event_store store({.directory = data});
         stored = append_every_type(store);
@@ -139,7 +148,9 @@ TEST_CASE("a new ledger stores every event type compressed and reads each back b
 }
 
 TEST_CASE("the log codec keeps a value uncompressed when zstd would not make it smaller", "[store][format4]") {
-    auto const codec = detail::log_values::with_dictionaries({{1, std::string(detail::builtin_log_dictionary())}});
+    auto const codec = detail::log_values::with_dictionaries({{1, std::string(detail::builtin_log_dictionary())}},
+                                                             detail::log_values::default_level,
+                                                             detail::log_values::encoding::tagged);
     std::string noise;
     std::uint64_t state = 0x9E3779B97F4A7C15ULL;
     for (int i = 0; i < 300; ++i) {
@@ -147,17 +158,18 @@ TEST_CASE("the log codec keeps a value uncompressed when zstd would not make it 
         noise.push_back(static_cast<char>(state >> 56));
     }
     std::string value, scratch;
-    auto const encoded = codec->encode(noise, value);
+    auto const encoded = codec->encode(0, noise, value);
     CHECK(encoded.front() == '\0');
     CHECK(encoded.substr(1) == noise);
-    CHECK(codec->decode(encoded, scratch) == noise);
-    CHECK_THROWS_AS(codec->decode(std::string(20, '\x01'), scratch), codec_error);
-    CHECK_THROWS_AS(codec->decode(std::string(1, '\x07') + noise, scratch), codec_error);  // no dictionary 7
+    CHECK(codec->decode(0, encoded, scratch) == noise);
+    CHECK_THROWS_AS(codec->decode(0, std::string(20, '\x01'), scratch), codec_error);
+    CHECK_THROWS_AS(codec->decode(0, std::string(1, '\x07') + noise, scratch), codec_error);  // no dictionary 7
 }
 
 TEST_CASE("verify finds a damaged compressed log value at its position", "[store][format4][tamper]") {
     ledger::testing::temp_dir dir;
     auto const data = dir / "data";
+    create_format_4(data);
     {
         event_store store({.directory = data});
         append_every_type(store);
@@ -215,6 +227,7 @@ TEST_CASE("a compacting backup of a format 4 ledger carries its dictionary and v
     auto const data = dir / "data";
     auto const copy = dir / "copy";
     std::vector<std::string> stored;
+    create_format_4(data);
     {
         event_store store({.directory = data});
         stored = append_every_type(store);
@@ -250,14 +263,16 @@ TEST_CASE("a follower stores a leader's sealed events in its own format with the
           "[store][format4][replication]") {
     ledger::testing::temp_dir dir;
     auto const plain_follower = dir / "format3";
-    auto const compressing_follower = dir / "format4";
+    auto const tagged_follower = dir / "format4";
+    auto const split_follower = dir / "format5";
     event_store leader({.directory = dir / "leader"});
     auto const stored = append_every_type(leader);
     { event_store created({.directory = plain_follower}); }
     ledger::testing::rewrite_as_format_3(plain_follower);  // an empty ledger an older build made
+    create_format_4(tagged_follower);
     std::vector<replicated_event> sealed;
     for (std::uint64_t p = 0; p < stored.size(); ++p) sealed.push_back({.position = p, .stored = stored[p]});
-    for (auto const& data : {plain_follower, compressing_follower}) {
+    for (auto const& data : {plain_follower, tagged_follower, split_follower}) {
         {
             event_store follower({.directory = data});
             auto const head = follower.append_replicated(sealed);
@@ -274,7 +289,7 @@ TEST_CASE("a follower stores a leader's sealed events in its own format with the
             CHECK(format_of(data) == 3);
             CHECK(values == stored);
         } else {
-            CHECK(format_of(data) == 4);
+            CHECK(format_of(data) == (data == tagged_follower ? 4 : 5));
             for (auto const& value : values) CHECK(value.front() == '\x01');
         }
     }

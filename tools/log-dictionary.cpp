@@ -1,4 +1,4 @@
-// log-dictionary: makes and measures the zstd dictionary of the log's format-4 values
+// log-dictionary: makes and measures the zstd dictionary of the log's format-5 values
 // (docs/storage.md "Format 4"). Not installed; the build never runs it.
 //
 //   log-dictionary train   --data DIR --out FILE [--events N] [--size BYTES]
@@ -6,7 +6,7 @@
 //       the ledger in DIR, BYTES large (default 65,536), with zstd's default trainer.
 //   log-dictionary measure --data DIR --dictionary FILE [--level L] [--events N]
 //       (L may be negative: zstd's fast levels)
-//       encodes the stored bytes of every event (or the first N) as format 4 would with that
+//       encodes the stored bytes of every event (or the first N) as format 5 would with that
 //       dictionary and prints the bytes and the time per event both ways, checking each value
 //       decodes to the same bytes.
 //
@@ -79,7 +79,7 @@ int measure(std::map<std::string, std::string> const& flags) {
     auto const level_flag = flags.find("--level");
     int const level = level_flag == flags.end() ? store::detail::log_values::default_level : std::stoi(level_flag->second);
     auto const limit = number_or(flags, "--events", ~std::uint64_t{0});
-    auto const codec = store::detail::log_values::with_dictionaries({{1, dictionary}}, level);
+    auto const codec = store::detail::log_values::with_dictionaries({{1, dictionary}}, level);  // format 5 (split)
     auto store = open_ledger(flags.at("--data"));
     std::uint64_t events = 0, stored_bytes = 0, value_bytes = 0, plain = 0;
     clock_type::duration encoding{}, decoding{};
@@ -88,9 +88,9 @@ int measure(std::map<std::string, std::string> const& flags) {
     store.scan(0, [&](recorded_event const& e) {
         auto const stored = encode_stored(e);
         auto const started = clock_type::now();
-        auto const encoded = codec->encode(stored, value);
+        auto const encoded = codec->encode(e.position, stored, value);
         auto const middle = clock_type::now();
-        auto const decoded = codec->decode(encoded, scratch);
+        auto const decoded = codec->decode(e.position, encoded, scratch);
         decoding += clock_type::now() - middle;
         encoding += middle - started;
         same = same && decoded == stored;

@@ -24,7 +24,7 @@ std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,
     auto const value = txn.get(db.log, view(encode_u64(position)));
     if (!value) return std::nullopt;
     std::string scratch;
-    return decode_stored(db.log_codec->decode(*value, scratch));
+    return decode_stored(db.log_codec->decode(position, *value, scratch));
 }
 
 // The ledger as the group's transaction sees it, for the append policy.
@@ -156,8 +156,10 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
 }
 
 append_success write_events(append_context& ctx, append_request const& request,
-                            std::span<event_to_append const> events,
+                            std::span<event_to_append const> events, prepared_templates const* prepared,
                             std::optional<stream_head> existing, std::string rule_state) {
+    if (prepared != nullptr && prepared->size() != events.size()) prepared = nullptr;
+    std::size_t index = 0;
     stream_head head = existing ? std::move(*existing) : stream_head{ctx.tip.next_stream_number++, 0, {}};
     std::uint64_t version = existing ? head.last_version + 1 : 0;
     // recorded_at never decreases along the log, even if the wall clock steps back.
@@ -190,7 +192,8 @@ append_success write_events(append_context& ctx, append_request const& request,
                                          .stream_number = head.stream_number,
                                          .version = version,
                                          .id = e.id},
-                         stored, ctx.tip.tails);
+                         stored, ctx.tip.tails, prepared != nullptr ? prepared->at(index) : std::string_view{});
+        ++index;
         ctx.tip.last_hash = e.hash;
         ++ctx.tip.next_position;
         ++version;
@@ -231,13 +234,14 @@ append_result append_one(append_context& ctx, append_request const& request) {
         return *refused;
     }
     if (ctx.seal == nullptr || !ctx.seal->applies_to(request.stream)) {
-        return write_events(ctx, request, request.events, std::move(head), std::move(rule_state));
+        return write_events(ctx, request, request.events, ctx.prepared, std::move(head), std::move(rule_state));
     }
     // Sealed after admission, so a refused request neither creates nor destroys a key.
     std::vector<event_to_append> sealed = request.events;
     txn_key_table keys(ctx.txn, ctx.db);
     for (auto& event : sealed) ctx.seal->seal(keys, request.stream, event);
-    return write_events(ctx, request, sealed, std::move(head), std::move(rule_state));
+    // The templates were made from the data as sent: the writer uses the ones sealing left alone.
+    return write_events(ctx, request, sealed, ctx.prepared, std::move(head), std::move(rule_state));
 }
 
 void write_tip(lmdb::write_txn& txn, tables const& db, log_tip const& tip) {

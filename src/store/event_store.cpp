@@ -82,7 +82,7 @@ event_store::impl::impl(store_options opts)
             txn.put(db.meta, detail::meta_format_version, detail::view(encode_u64(detail::format_version)));
             detail::log_values::store_dictionary(txn, db.meta, detail::builtin_dictionary_id,
                                                  detail::builtin_log_dictionary());
-            db.log_codec = detail::log_values::load(txn, db.meta);
+            db.log_codec = detail::log_values::load(txn, db.meta, detail::log_values::encoding::split);
         } else if (options.writer && version >= detail::oldest_readable_format_version &&
                    version < detail::newest_separate_format_version) {
             // Format 1 is read as format 2 (tables.hpp); from now on it may hold runs, so older
@@ -146,7 +146,7 @@ detail::log_tip event_store::impl::load_tip() {
     tip.next_position = last_position + 1;
     tip.last_hash = last_hash;
     std::string scratch;
-    tip.last_recorded_at = decode_stored(db.log_codec->decode(entry->second, scratch)).recorded_at;
+    tip.last_recorded_at = decode_stored(db.log_codec->decode(last_position, entry->second, scratch)).recorded_at;
     return tip;
 }
 
@@ -326,7 +326,7 @@ result<std::vector<recorded_event>> event_store::read_stream(
         if (!where) throw std::runtime_error("stream index has a gap in " + std::string(stream));
         auto const value = txn.get(impl_->db.log, detail::view(encode_u64(where->position)));
         if (!value) throw std::runtime_error("stream index points past the log");
-        events.push_back(decode_stored(impl_->db.log_codec->decode(*value, scratch)));
+        events.push_back(decode_stored(impl_->db.log_codec->decode(where->position, *value, scratch)));
         if (events.back().stream != stream || events.back().version != version) {
             throw std::runtime_error("stream index points at another event in " + std::string(stream));
         }
@@ -362,7 +362,7 @@ std::optional<recorded_event> event_store::read_event(std::uint64_t position) co
     auto const value = txn.get(impl_->db.log, detail::view(encode_u64(position)));
     if (!value) return std::nullopt;
     std::string scratch;
-    return decode_stored(impl_->db.log_codec->decode(*value, scratch));
+    return decode_stored(impl_->db.log_codec->decode(position, *value, scratch));
 }
 
 std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
@@ -377,8 +377,8 @@ void event_store::scan(std::uint64_t from_position,
                        std::function<bool(recorded_event const&)> const& visit) const {
     recorded_event event;  // one object for the whole scan: its strings keep their memory
     std::string scratch;   // and one buffer for decompressed values
-    impl_->scan_stored(from_position, [&](std::uint64_t, std::string_view value) {
-        decode_stored_into(impl_->db.log_codec->decode(value, scratch), event);
+    impl_->scan_stored(from_position, [&](std::uint64_t position, std::string_view value) {
+        decode_stored_into(impl_->db.log_codec->decode(position, value, scratch), event);
         return visit(event);
     });
 }
@@ -420,7 +420,7 @@ verify_report event_store::verify(bool check_indexes) const {
         if (position != report.events) return fail(report.events, "the log has a gap here");
         try {
             // A damaged compressed value fails here (codec_error) or in the chain below.
-            auto const stored = impl_->db.log_codec->decode(value, scratch);
+            auto const stored = impl_->db.log_codec->decode(position, value, scratch);
             auto const expected = hasher.chain(report.head.hash, canonical_part(stored));
             if (expected != stored_hash(stored)) return fail(position, "hash does not match the chain");
             auto const event = decode_stored(stored);
@@ -530,7 +530,7 @@ std::optional<std::string> event_store::stored_event(std::uint64_t position) con
     auto const value = txn.get(impl_->db.log, detail::view(encode_u64(position)));
     if (!value) return std::nullopt;
     std::string scratch;
-    return std::string(impl_->db.log_codec->decode(*value, scratch));
+    return std::string(impl_->db.log_codec->decode(position, *value, scratch));
 }
 
 std::optional<std::string> event_store::stored_subject_key(std::string_view subject) const {

@@ -74,11 +74,18 @@ group_writer::~group_writer() {
 }
 
 void group_writer::submit(append_request request, std::function<void(append_result)> done) {
-    enqueue({std::move(request), std::move(done)});
+    pending p{std::move(request), std::move(done)};
+    // Compression runs here, on the caller's thread (an HTTP I/O thread, an in-process
+    // appender), not on the writer's: the writer only splices its fields into the frame
+    // (docs/storage.md "Format 5"). Personal data is sealed only inside the writer's
+    // transaction: the writer uses a template only when it matches the event it seals (the data
+    // a seal changed does not), and compresses the others itself.
+    p.prepared.prepare(*db_.log_codec, p.request);
+    enqueue(std::move(p));
 }
 
 void group_writer::submit_records_only(std::function<void(append_result)> done) {
-    enqueue({{}, std::move(done), true});
+    enqueue({{}, std::move(done), true, {}});
 }
 
 void group_writer::enqueue(pending p) {
@@ -220,6 +227,7 @@ void group_writer::process(std::vector<pending>& group) {
             bool records_only = false;
             for (auto const& p : group) {
                 records_only = records_only || p.records_only;
+                context.prepared = &p.prepared;
                 results.push_back(p.records_only ? append_result{append_success{}}
                                                  : append_in_chain(context, p.request, broken));
             }

@@ -2,10 +2,13 @@
 
 #include "detail/log_values.hpp"
 
+#include "detail/canonical_split.hpp"
+
 #include <zstd.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -50,6 +53,26 @@ ZSTD_DCtx* decompressor() {
     return context.get();
 }
 
+void put_varint(std::string& out, std::uint64_t v) {
+    while (v >= 0x80) {
+        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+        v >>= 7;
+    }
+    out.push_back(static_cast<char>(v));
+}
+
+std::uint64_t read_varint(std::string_view& in) {
+    std::uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (in.empty()) throw codec_error("log value ends inside a number");
+        auto const byte = static_cast<std::uint8_t>(in.front());
+        in.remove_prefix(1);
+        v |= std::uint64_t{byte & 0x7Fu} << shift;
+        if ((byte & 0x80) == 0) return v;
+    }
+    throw codec_error("log value holds a number longer than 64 bits");
+}
+
 }  // namespace
 
 /// One dictionary's bytes and its prepared zstd forms, made on first use (a read-only open
@@ -81,6 +104,67 @@ struct log_values::dictionary {
     }
 };
 
+namespace {
+
+/// `input` compressed with `d` into `out` (replaced): a whole frame, magic included. False when
+/// zstd fails (the caller then keeps the bytes uncompressed).
+bool compress_frame(log_values::dictionary const& d, std::string_view input, std::string& out) {
+    thread_local std::string buffer;
+    auto const bound = ZSTD_compressBound(input.size());
+    buffer.resize(bound);
+    auto* const context = compressor();
+    ZSTD_CCtx_refCDict(context, d.for_compression());
+    auto const size = ZSTD_compress2(context, buffer.data(), bound, input.data(), input.size());
+    if (ZSTD_isError(size) || size <= frame_magic.size()) return false;
+    out.assign(buffer.data(), size);
+    return true;
+}
+
+/// Decompresses a frame stored without its magic into `out` (replaced), leaving `room` bytes
+/// after the content; returns the content's size. Throws codec_error.
+std::size_t decompress_frame(log_values::dictionary const& d, std::string_view body, std::string& out,
+                             std::size_t room) {
+    thread_local std::string frame;
+    frame.assign(frame_magic.data(), frame_magic.size());
+    frame.append(body);
+    auto const size = ZSTD_getFrameContentSize(frame.data(), frame.size());
+    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > largest_canonical) {
+        throw codec_error("log value holds no readable zstd frame");
+    }
+    out.resize(static_cast<std::size_t>(size) + room);
+    auto const written = ZSTD_decompress_usingDDict(decompressor(), out.data(), static_cast<std::size_t>(size),
+                                                    frame.data(), frame.size(), d.for_decompression());
+    if (ZSTD_isError(written) || written != size) {
+        throw codec_error(std::string("log value does not decompress: ") +
+                          (ZSTD_isError(written) ? ZSTD_getErrorName(written) : "wrong size"));
+    }
+    return static_cast<std::size_t>(size);
+}
+
+/// A split value: tag ‖ LEB128 version ‖ id ‖ LEB128 zigzag(recorded - occurred) ‖ frame
+/// without its magic ‖ hash, into `out` (replaced).
+void assemble_split(std::uint8_t tag, writer_fields const& fields, std::uint64_t occurred_at, std::string_view frame,
+                    std::string_view hash, std::string& out) {
+    out.clear();
+    out.push_back(static_cast<char>(tag));
+    put_varint(out, fields.version);
+    out.append(fields.id.data(), fields.id.size());
+    // The difference modulo 2^64 as a signed number, zigzag-encoded: small either way.
+    std::uint64_t const delta = fields.recorded_at - occurred_at;
+    put_varint(out, (delta << 1) ^ (~(delta >> 63) + 1));
+    out.append(frame.substr(frame_magic.size()));
+    out.append(hash);
+}
+
+std::string_view verbatim(std::string_view stored, std::string& out) {
+    out.clear();
+    out.push_back('\0');
+    out.append(stored);
+    return out;
+}
+
+}  // namespace
+
 std::string log_dictionary_key(std::uint8_t id) { return std::string(dictionary_prefix) + std::to_string(id); }
 
 log_values::log_values(encoding kind, std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries)
@@ -96,16 +180,17 @@ std::shared_ptr<log_values const> log_values::plain() {
 }
 
 std::shared_ptr<log_values const> log_values::with_dictionaries(std::map<std::uint8_t, std::string> dictionaries,
-                                                                int level) {
+                                                                int level, encoding kind) {
+    if (kind == encoding::plain) throw std::logic_error("plain log values have no dictionaries");
     std::map<std::uint8_t, std::shared_ptr<dictionary const>> loaded;
     for (auto& [id, bytes] : dictionaries) {
         if (id == 0 || bytes.empty()) throw codec_error("a log dictionary needs an id above 0 and some bytes");
         loaded.emplace(id, std::make_shared<dictionary const>(std::move(bytes), level));
     }
-    return std::make_shared<log_values const>(encoding::tagged, std::move(loaded));
+    return std::make_shared<log_values const>(kind, std::move(loaded));
 }
 
-std::shared_ptr<log_values const> log_values::load(lmdb::txn const& txn, lmdb::dbi meta) {
+std::shared_ptr<log_values const> log_values::load(lmdb::txn const& txn, lmdb::dbi meta, encoding kind) {
     std::map<std::uint8_t, std::string> found;
     lmdb::cursor cursor(txn, meta);
     for (auto entry = cursor.seek(dictionary_prefix); entry && entry->first.starts_with(dictionary_prefix);
@@ -120,7 +205,7 @@ std::shared_ptr<log_values const> log_values::load(lmdb::txn const& txn, lmdb::d
         }
         found.emplace(static_cast<std::uint8_t>(id), std::string(entry->second));
     }
-    return with_dictionaries(std::move(found));
+    return with_dictionaries(std::move(found), default_level, kind);
 }
 
 bool log_values::store_dictionary(lmdb::write_txn& txn, lmdb::dbi meta, std::uint8_t id, std::string_view bytes) {
@@ -128,8 +213,9 @@ bool log_values::store_dictionary(lmdb::write_txn& txn, lmdb::dbi meta, std::uin
     return txn.put_new(meta, log_dictionary_key(id), bytes);
 }
 
-std::string_view log_values::encode(std::string_view stored, std::string& out) const {
+std::string_view log_values::encode(std::uint64_t position, std::string_view stored, std::string& out) const {
     if (kind_ == encoding::plain) return stored;
+    if (kind_ == encoding::split) return encode_split(position, stored, out);
     auto const canonical = canonical_part(stored);
     auto const hash = stored.substr(canonical.size());
     if (newest_ != 0) {
@@ -153,8 +239,9 @@ std::string_view log_values::encode(std::string_view stored, std::string& out) c
     return out;
 }
 
-std::string_view log_values::decode(std::string_view value, std::string& scratch) const {
+std::string_view log_values::decode(std::uint64_t position, std::string_view value, std::string& scratch) const {
     if (kind_ == encoding::plain) return value;
+    if (kind_ == encoding::split) return decode_split(position, value, scratch);
     if (value.size() < 1 + hash_size) throw codec_error("log value too short");
     auto const id = static_cast<std::uint8_t>(value.front());
     if (id == 0) return value.substr(1);
@@ -163,21 +250,96 @@ std::string_view log_values::decode(std::string_view value, std::string& scratch
         throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
     }
     auto const body = value.substr(1, value.size() - 1 - hash_size);
-    thread_local std::string frame;
-    frame.assign(frame_magic.data(), frame_magic.size());
-    frame.append(body);
-    auto const size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-    if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > largest_canonical) {
-        throw codec_error("log value holds no readable zstd frame");
-    }
-    scratch.resize(static_cast<std::size_t>(size) + hash_size);
-    auto const written = ZSTD_decompress_usingDDict(decompressor(), scratch.data(), static_cast<std::size_t>(size),
-                                                    frame.data(), frame.size(), found->second->for_decompression());
-    if (ZSTD_isError(written) || written != size) {
-        throw codec_error(std::string("log value does not decompress: ") +
-                          (ZSTD_isError(written) ? ZSTD_getErrorName(written) : "wrong size"));
-    }
+    auto const size = decompress_frame(*found->second, body, scratch, hash_size);
     std::copy(value.end() - hash_size, value.end(), scratch.begin() + static_cast<std::ptrdiff_t>(size));
+    return scratch;
+}
+
+// Format 5 (split values).
+
+std::string_view log_values::encode_split(std::uint64_t position, std::string_view stored, std::string& out) const {
+    auto const canonical = canonical_part(stored);
+    auto const parts = split_canonical(canonical);
+    if (newest_ != 0 && parts && parts->fields.position == position) {
+        thread_local std::string templ, frame;
+        templ.clear();
+        templ.append(parts->head).append(parts->middle).append(parts->tail);
+        if (compress_frame(newest(), templ, frame)) {
+            assemble_split(newest_, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out);
+            if (out.size() < 1 + stored.size()) return out;
+        }
+    }
+    return verbatim(stored, out);
+}
+
+void log_values::prepare(recorded_event const& event, std::string& out) const {
+    if (kind_ != encoding::split) throw std::logic_error("only split log values are prepared");
+    thread_local std::string canonical, templ, frame;
+    canonical.clear();
+    encode_canonical_into(event, canonical);
+    auto const parts = split_canonical(canonical);
+    if (!parts) throw std::logic_error("the canonical encoding has an unexpected shape");
+    templ.clear();
+    templ.append(parts->head).append(parts->middle).append(parts->tail);
+    // tag ‖ template size (u32) ‖ template ‖ frame: the writer compares the template with the
+    // event it seals before it uses the frame.
+    if (templ.size() > UINT32_MAX) throw std::length_error("an event too large to prepare");
+    auto const size = static_cast<std::uint32_t>(templ.size());
+    bool const compressed = newest_ != 0 && compress_frame(newest(), templ, frame);
+    out.push_back(static_cast<char>(compressed ? newest_ : 0));
+    out.append(reinterpret_cast<char const*>(&size), sizeof size);
+    out.append(templ);
+    if (compressed) out.append(frame);
+}
+
+std::string_view log_values::encode_prepared(std::uint64_t position, std::string_view stored, std::string_view prepared,
+                                             std::string& out) const {
+    if (kind_ != encoding::split || prepared.size() < 5) return encode(position, stored, out);
+    auto const tag = static_cast<std::uint8_t>(prepared.front());
+    std::uint32_t size = 0;
+    std::memcpy(&size, prepared.data() + 1, sizeof size);
+    if (prepared.size() - 5 < size) return encode(position, stored, out);
+    auto const templ = prepared.substr(5, size);
+    auto const frame = prepared.substr(5 + size);
+    auto const canonical = canonical_part(stored);
+    auto const parts = split_canonical(canonical);
+    // Only a template made from exactly this event (bar the writer's fields) is used.
+    bool const same = parts && parts->fields.position == position && parts->template_size() == size &&
+                      templ.substr(0, parts->head.size()) == parts->head &&
+                      templ.substr(parts->head.size(), parts->middle.size()) == parts->middle &&
+                      templ.substr(parts->head.size() + parts->middle.size()) == parts->tail;
+    if (!same || (tag != 0 && !dictionaries_.contains(tag))) return encode(position, stored, out);
+    if (tag != 0) {
+        assemble_split(tag, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out);
+        if (out.size() < 1 + stored.size()) return out;
+    }
+    return verbatim(stored, out);
+}
+
+std::string_view log_values::decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const {
+    if (value.size() < 1 + hash_size) throw codec_error("log value too short");
+    auto const id = static_cast<std::uint8_t>(value.front());
+    if (id == 0) return value.substr(1);
+    auto const found = dictionaries_.find(id);
+    if (found == dictionaries_.end()) {
+        throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
+    }
+    auto rest = value.substr(1, value.size() - 1 - hash_size);
+    writer_fields fields;
+    fields.position = position;
+    fields.version = read_varint(rest);
+    if (rest.size() < fields.id.size()) throw codec_error("log value too short for its event id");
+    std::memcpy(fields.id.data(), rest.data(), fields.id.size());
+    rest.remove_prefix(fields.id.size());
+    auto const zigzag = read_varint(rest);
+    thread_local std::string templ;
+    decompress_frame(*found->second, rest, templ, 0);
+    auto const layout = parse_template(templ);
+    // recorded_at - occurred_at, zigzag-encoded, modulo 2^64 (see assemble_split).
+    fields.recorded_at = layout.occurred_at + ((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+    scratch.clear();
+    join_canonical(templ, layout, fields, scratch);
+    scratch.append(value.substr(value.size() - hash_size));
     return scratch;
 }
 

@@ -30,7 +30,7 @@ hash leaf_at(lmdb::txn const& txn, tables const& db, std::uint64_t index, merkle
     auto const value = txn.get(db.log, view(encode_u64(index)));
     if (!value) throw std::logic_error("the log lacks position " + std::to_string(index) + " for the Merkle tree");
     std::string scratch;
-    return hasher.leaf(canonical_part(db.log_codec->decode(*value, scratch)));
+    return hasher.leaf(canonical_part(db.log_codec->decode(index, *value, scratch)));
 }
 
 /// The node at (level, index), i.e. the hash of leaves [index·2^level, (index+1)·2^level).
@@ -179,7 +179,7 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
                 throw std::logic_error("the log lacks position " + std::to_string(first_position + i) +
                                        " for the Merkle tree");
             }
-            leaves.push_back(hasher.leaf(canonical_part(db.log_codec->decode(entry->second, scratch))));
+            leaves.push_back(hasher.leaf(canonical_part(db.log_codec->decode(first_position + i, entry->second, scratch))));
         }
     }
     append_leaves(txn, db, first_position, leaves, hasher);
@@ -273,7 +273,7 @@ std::optional<merkle_problem> merkle_check(lmdb::env& env, tables const& db) {
             if (decode_u64(position_key) != n) return merkle_problem{n, "the log has a gap here"};
             std::string_view stored_bytes;
             try {
-                stored_bytes = db.log_codec->decode(stored, scratch);
+                stored_bytes = db.log_codec->decode(n, stored, scratch);
             } catch (codec_error const& e) {
                 return merkle_problem{n, e.what()};
             }

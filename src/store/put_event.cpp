@@ -16,10 +16,12 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
 }
 
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
-                      std::string_view stored, index_tails& tails) {
+                      std::string_view stored, index_tails& tails, std::string_view prepared) {
     auto const position_key = encode_u64(where.position);
-    thread_local std::string value;  // the encoded value (format 4), its memory reused
-    txn.put(db.log, view(position_key), db.log_codec->encode(stored, value), /*append=*/true);
+    thread_local std::string value;  // the encoded value (formats 4 and 5), its memory reused
+    auto const encoded = prepared.empty() ? db.log_codec->encode(where.position, stored, value)
+                                          : db.log_codec->encode_prepared(where.position, stored, prepared, value);
+    txn.put(db.log, view(position_key), encoded, /*append=*/true);
     // The stream index holds runs: an event right after its stream's previous event in the log
     // (a batch, or one stream's appends in a row) is found through the run's first entry.
     bool const continues_run = tails.run_open && tails.run_stream == where.stream_number &&
@@ -43,6 +45,34 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
         throw std::logic_error("event id " + to_string(where.id) + " is already in the id index");
     }
     if (largest) tails.largest_id = where.id;
+}
+
+void prepared_templates::prepare(log_values const& codec, append_request const& request) noexcept {
+    bytes_.clear();
+    ends_.clear();
+    if (codec.kind() != log_values::encoding::split) return;
+    try {
+        // The writer's fields (position, version, id, recorded_at) are left out of the template,
+        // so whatever this slot holds there does not matter.
+        thread_local recorded_event slot;
+        slot.stream = request.stream;
+        slot.actor = request.actor;
+        ends_.reserve(request.events.size());
+        for (auto const& event : request.events) {
+            slot.type = event.type;
+            slot.schema_version = event.schema_version;
+            slot.occurred_at = event.occurred_at;
+            slot.correlation_id = event.correlation_id;
+            slot.causation_id = event.causation_id;
+            slot.data = event.data;
+            slot.metadata = event.metadata;
+            codec.prepare(slot, bytes_);
+            ends_.push_back(bytes_.size());
+        }
+    } catch (std::exception const&) {
+        bytes_.clear();
+        ends_.clear();
+    }
 }
 
 recorded_event& group_events::next_slot() {

@@ -42,7 +42,7 @@ public:
         auto const value = txn_.get(db_.log, view(encode_u64(position)));
         if (!value) return std::nullopt;
         std::string scratch;
-        return decode_stored(db_.log_codec->decode(*value, scratch));
+        return decode_stored(db_.log_codec->decode(position, *value, scratch));
     }
 
 private:
@@ -61,7 +61,7 @@ log_tip read_tip(lmdb::txn const& txn, tables const& db) {
         tip.last_hash = stored.hash;
         if (auto const last = txn.get(db.log, view(encode_u64(stored.last_position)))) {
             std::string scratch;
-            tip.last_recorded_at = decode_stored(db.log_codec->decode(*last, scratch)).recorded_at;
+            tip.last_recorded_at = decode_stored(db.log_codec->decode(stored.last_position, *last, scratch)).recorded_at;
         }
     }
     return tip;

@@ -26,7 +26,12 @@ tables tables::open(lmdb::write_txn& txn) {
     auto const format = txn.get(db.meta, meta_format_version);
     db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
                                                                                 : stream_layout::combined;
-    if (format && decode_u64(*format) > newest_plain_log_format_version) db.log_codec = log_values::load(txn, db.meta);
+    if (format && decode_u64(*format) > newest_plain_log_format_version) {
+        db.log_codec = log_values::load(txn, db.meta,
+                                        decode_u64(*format) <= newest_tagged_log_format_version
+                                            ? log_values::encoding::tagged
+                                            : log_values::encoding::split);
+    }
     return db;
 }
 

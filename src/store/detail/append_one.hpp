@@ -35,6 +35,9 @@ struct append_context {
     group_events& written;  // events this group wrote so far, in log order, and their bytes
     personal_data_seal const* seal = nullptr;  // none: data is stored as given
     std::string* scratch = nullptr;            // a reused encode buffer (stream heads)
+    /// The request's templates made before the writer (format 5), or null / empty: none. The
+    /// log codec uses one only when it matches the event sealed (encode_prepared).
+    prepared_templates const* prepared = nullptr;
 };
 
 /// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,

@@ -109,6 +109,7 @@ private:
         append_request request;
         std::function<void(append_result)> done;
         bool records_only = false;  // submit_records_only: no events, the hook and a commit
+        prepared_templates prepared;  // made by submit on the caller's thread (format 5)
     };
 
     void enqueue(pending p);

@@ -13,6 +13,16 @@
 //           chain hash covers the bytes) and without the dictionary id field (the tag says it).
 // The hash stays outside the frame: it does not compress, and the chain head at open is read
 // without decompressing anything.
+// Format 5 ("split", docs/storage.md "Format 5"): the fields the writer assigns stay outside
+// the frame, so the frame can be made before the writer, on the appending thread:
+//   value = tag (u8) ‖ writer fields ‖ body ‖ chain hash (32 bytes)
+//   tag 0:   no writer fields; body = the canonical bytes as they are (as format 4's id 0)
+//   tag k>0: writer fields = LEB128 version ‖ event id (16 bytes) ‖ LEB128 zigzag
+//            (recorded_at - occurred_at, microseconds, modulo 2^64);
+//            body = a zstd frame as format 4's (dictionary k, no magic, checksum or dictionary
+//            id) of the canonical bytes without their header byte, position, version, id and
+//            recorded_at (the "template").
+//   The position is the log's key and is not in the value: decode takes it.
 //
 // Dictionaries live in the ledger's meta table under "log_dictionary/<k>" and are put there in
 // the transaction that creates the ledger (dictionary 1: compiled into the binary, see
@@ -46,18 +56,21 @@ std::string log_dictionary_key(std::uint8_t id);
 
 class log_values {
 public:
-    enum class encoding { plain, tagged };
+    enum class encoding { plain, tagged, split };
 
     /// Plain values (formats 1-3).
     static std::shared_ptr<log_values const> plain();
 
-    /// Tagged values (format 4) with the dictionaries stored in `meta`; new values use the one
-    /// with the largest id (or none). Throws codec_error when a stored dictionary is malformed.
-    static std::shared_ptr<log_values const> load(lmdb::txn const& txn, lmdb::dbi meta);
+    /// Tagged (format 4) or split (format 5) values with the dictionaries stored in `meta`; new
+    /// values use the one with the largest id (or none). Throws codec_error when a stored
+    /// dictionary is malformed.
+    static std::shared_ptr<log_values const> load(lmdb::txn const& txn, lmdb::dbi meta,
+                                                  encoding kind = encoding::split);
 
-    /// Tagged values with the given dictionaries (tools and tests: no ledger needed).
+    /// Tagged or split values with the given dictionaries (tools and tests: no ledger needed).
     static std::shared_ptr<log_values const> with_dictionaries(std::map<std::uint8_t, std::string> dictionaries,
-                                                               int level = default_level);
+                                                               int level = default_level,
+                                                               encoding kind = encoding::split);
 
     /// Puts `bytes` into `meta` as dictionary `id`; false (nothing written) when that id is
     /// taken, so a dictionary once written never changes.
@@ -69,15 +82,28 @@ public:
 
     encoding kind() const noexcept { return kind_; }
 
-    /// The value to put for `stored` (canonical ‖ hash): `stored` itself when plain, otherwise
-    /// built in `out` (its memory reused) and returned as a view of it.
+    /// The value to put at `position` for `stored` (canonical ‖ hash): `stored` itself when
+    /// plain, otherwise built in `out` (its memory reused) and returned as a view of it.
     /// Throws codec_error when `stored` is too short to hold a hash.
-    std::string_view encode(std::string_view stored, std::string& out) const;
+    std::string_view encode(std::uint64_t position, std::string_view stored, std::string& out) const;
 
-    /// The stored bytes (canonical ‖ hash) of a log value: `value` itself when plain or stored
-    /// uncompressed, otherwise decompressed into `scratch` (its memory reused).
+    /// Split values only (format 5), on the appending thread, before the writer: appends to
+    /// `out` the prepared template of `event` (its canonical bytes without position, version,
+    /// id and recorded_at, compressed; position, version, id and recorded_at of `event` are
+    /// ignored). The writer turns it into the value with encode_prepared. Thread-safe.
+    void prepare(recorded_event const& event, std::string& out) const;
+
+    /// Split values: the value for `stored` at `position` whose template `prepare` made from
+    /// the same event (only the writer fields told apart). Splices the writer fields; no
+    /// compression. A template that does not fit `stored` (its size differs) is not used: the
+    /// value is then encoded as `encode` does. Throws codec_error as encode.
+    std::string_view encode_prepared(std::uint64_t position, std::string_view stored, std::string_view prepared,
+                                     std::string& out) const;
+
+    /// The stored bytes (canonical ‖ hash) of the log value at `position`: `value` itself when
+    /// plain or stored uncompressed, otherwise decompressed into `scratch` (its memory reused).
     /// Throws codec_error when the value does not decode.
-    std::string_view decode(std::string_view value, std::string& scratch) const;
+    std::string_view decode(std::uint64_t position, std::string_view value, std::string& scratch) const;
 
     /// The chain hash at the end of a log value, without decompressing. Throws codec_error
     /// when the value is too short.
@@ -88,6 +114,10 @@ public:
     ~log_values();
 
 private:
+    std::string_view encode_split(std::uint64_t position, std::string_view stored, std::string& out) const;
+    std::string_view decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const;
+    dictionary const& newest() const { return *dictionaries_.at(newest_); }
+
     encoding kind_;
     std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries_;
     std::uint8_t newest_ = 0;  // the dictionary new values use (0: none)

@@ -15,6 +15,7 @@
 #include "detail/tables.hpp"
 
 #include "ledger/envelope.hpp"
+#include "ledger/store/append.hpp"
 #include "ledger/store/lmdb.hpp"
 #include "ledger/uuid.hpp"
 
@@ -53,11 +54,31 @@ struct index_tails {
 index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 
 /// Puts `stored` (canonical ‖ hash) at `where.position` in the log (as db.log_codec encodes
-/// it: compressed in format 4, detail/log_values.hpp), its event-id entry, and a
+/// it: compressed in formats 4 and 5, detail/log_values.hpp), its event-id entry, and a
 /// stream-index entry when it starts a run (in the ledger's layout). The position must be the
-/// log's next one.
+/// log's next one. `prepared`: the event's template made before the writer
+/// (log_values::prepare, format 5), so nothing is compressed here; empty: encoded here.
 void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
-                      std::string_view stored, index_tails& tails);
+                      std::string_view stored, index_tails& tails, std::string_view prepared = {});
+
+/// The templates of one request's events (log_values::prepare, format 5), made on the appending
+/// thread before the request is queued for the writer, back to back. Empty: none were made
+/// (another format, sealed personal data, or preparing failed): the writer compresses.
+class prepared_templates {
+public:
+    /// Prepares every event of `request` with `codec`; leaves this empty when `codec` is not
+    /// split or anything fails (the writer then encodes as before). Never throws.
+    void prepare(log_values const& codec, append_request const& request) noexcept;
+    std::size_t size() const noexcept { return ends_.size(); }
+    std::string_view at(std::size_t i) const noexcept {
+        std::size_t const begin = i == 0 ? 0 : ends_[i - 1];
+        return std::string_view(bytes_).substr(begin, ends_[i] - begin);
+    }
+
+private:
+    std::string bytes_;
+    std::vector<std::size_t> ends_;
+};
 
 // read_stream_head and put_stream_head (a stream's head record): detail/stream_table.hpp.
 

@@ -26,9 +26,15 @@ namespace ledger::store::detail {
 /// never rewritten.
 /// 4: format 3's tables, and the log's values are tagged and mostly zstd-compressed with a
 /// dictionary kept in meta (detail/log_values.hpp); the stored bytes they decode to (canonical
-/// ‖ chain hash) are what they always were. New ledgers are written as 4; a ledger of format
-/// 1-3 keeps plain values and its format for good.
-inline constexpr std::uint32_t format_version = 4;
+/// ‖ chain hash) are what they always were. A ledger of format 1-3 keeps plain values and its
+/// format for good.
+/// 5: format 4's tables and dictionaries; the log's values keep the fields the writer assigns
+/// (version, event id, recorded_at) outside the compressed frame and the position not at all
+/// (it is the key), so the frame is made before the writer, on the appending thread
+/// (detail/log_values.hpp "split"). New ledgers are written as 5; a format-4 ledger keeps
+/// format-4 values for good.
+inline constexpr std::uint32_t format_version = 5;
+inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
 inline constexpr std::uint32_t oldest_readable_format_version = 1;
 inline constexpr std::uint32_t newest_separate_format_version = 2;
 inline constexpr std::uint32_t newest_plain_log_format_version = 3;
@@ -55,7 +61,7 @@ struct tables {
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
     stream_layout layout = stream_layout::combined;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
-    /// version yet) or tagged with meta's dictionaries (format 4). Read every log value through
+    /// version yet), tagged with meta's dictionaries (format 4) or split (format 5). Read every log value through
     /// it; shared, immutable.
     std::shared_ptr<log_values const> log_codec = log_values::plain();
 
