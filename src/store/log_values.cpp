@@ -141,19 +141,48 @@ std::size_t decompress_frame(log_values::dictionary const& d, std::string_view b
     return static_cast<std::size_t>(size);
 }
 
-/// A split value: tag ‖ LEB128 version ‖ id ‖ LEB128 zigzag(recorded - occurred) ‖ frame
-/// without its magic ‖ hash, into `out` (replaced).
-void assemble_split(std::uint8_t tag, writer_fields const& fields, std::uint64_t occurred_at, std::string_view frame,
+/// The time in a UUIDv7's first 48 bits (milliseconds since the epoch), in microseconds; for
+/// another kind of id, some number (the encoder only uses it when the difference is smaller).
+std::uint64_t id_time(std::array<char, 16> const& id) {
+    std::uint64_t ms = 0;
+    for (int i = 0; i < 6; ++i) ms = ms << 8 | static_cast<std::uint8_t>(id[static_cast<std::size_t>(i)]);
+    return ms * 1000;
+}
+
+std::uint64_t zigzag(std::uint64_t d) { return (d << 1) ^ (~(d >> 63) + 1); }
+std::uint64_t unzigzag(std::uint64_t z) { return (z >> 1) ^ (~(z & 1) + 1); }
+
+/// recorded_at as a difference to what decode already knows: the event id's time (a generated
+/// UUIDv7 is made a moment after recorded_at is taken: a few bytes) or occurred_at (a client's
+/// id, or an import). Low bit: which one; the rest: the zigzag of the difference modulo 2^64.
+std::uint64_t recorded_delta(writer_fields const& fields, std::uint64_t occurred_at) {
+    auto const from_id = zigzag(fields.recorded_at - id_time(fields.id));
+    auto const from_occurred = zigzag(fields.recorded_at - occurred_at);
+    // A zigzag needs at most 64 bits; the shift would lose the top one, so such a difference
+    // (over 2^62 microseconds) takes the other reference or, failing both, the value is stored whole.
+    if (from_id < from_occurred && from_id >> 63 == 0) return from_id << 1 | 1;
+    return from_occurred << 1;
+}
+
+std::uint64_t recorded_at_of(std::uint64_t delta, std::array<char, 16> const& id, std::uint64_t occurred_at) {
+    return ((delta & 1) != 0 ? id_time(id) : occurred_at) + unzigzag(delta >> 1);
+}
+
+/// A split value: tag ‖ LEB128 version ‖ id ‖ LEB128 recorded_delta ‖ frame without its magic ‖
+/// hash, into `out` (replaced). False (out unspecified) when recorded_at is too far from both
+/// references to encode (the caller stores the value whole).
+bool assemble_split(std::uint8_t tag, writer_fields const& fields, std::uint64_t occurred_at, std::string_view frame,
                     std::string_view hash, std::string& out) {
+    auto const delta = recorded_delta(fields, occurred_at);
+    if ((delta & 1) == 0 && zigzag(fields.recorded_at - occurred_at) >> 63 != 0) return false;
     out.clear();
     out.push_back(static_cast<char>(tag));
     put_varint(out, fields.version);
     out.append(fields.id.data(), fields.id.size());
-    // The difference modulo 2^64 as a signed number, zigzag-encoded: small either way.
-    std::uint64_t const delta = fields.recorded_at - occurred_at;
-    put_varint(out, (delta << 1) ^ (~(delta >> 63) + 1));
+    put_varint(out, delta);
     out.append(frame.substr(frame_magic.size()));
     out.append(hash);
+    return true;
 }
 
 std::string_view verbatim(std::string_view stored, std::string& out) {
@@ -265,8 +294,10 @@ std::string_view log_values::encode_split(std::uint64_t position, std::string_vi
         templ.clear();
         templ.append(parts->head).append(parts->middle).append(parts->tail);
         if (compress_frame(newest(), templ, frame)) {
-            assemble_split(newest_, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out);
-            if (out.size() < 1 + stored.size()) return out;
+            if (assemble_split(newest_, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out) &&
+                out.size() < 1 + stored.size()) {
+                return out;
+            }
         }
     }
     return verbatim(stored, out);
@@ -310,8 +341,10 @@ std::string_view log_values::encode_prepared(std::uint64_t position, std::string
                       templ.substr(parts->head.size() + parts->middle.size()) == parts->tail;
     if (!same || (tag != 0 && !dictionaries_.contains(tag))) return encode(position, stored, out);
     if (tag != 0) {
-        assemble_split(tag, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out);
-        if (out.size() < 1 + stored.size()) return out;
+        if (assemble_split(tag, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out) &&
+            out.size() < 1 + stored.size()) {
+            return out;
+        }
     }
     return verbatim(stored, out);
 }
@@ -331,12 +364,11 @@ std::string_view log_values::decode_split(std::uint64_t position, std::string_vi
     if (rest.size() < fields.id.size()) throw codec_error("log value too short for its event id");
     std::memcpy(fields.id.data(), rest.data(), fields.id.size());
     rest.remove_prefix(fields.id.size());
-    auto const zigzag = read_varint(rest);
+    auto const delta = read_varint(rest);
     thread_local std::string templ;
     decompress_frame(*found->second, rest, templ, 0);
     auto const layout = parse_template(templ);
-    // recorded_at - occurred_at, zigzag-encoded, modulo 2^64 (see assemble_split).
-    fields.recorded_at = layout.occurred_at + ((zigzag >> 1) ^ (~(zigzag & 1) + 1));
+    fields.recorded_at = recorded_at_of(delta, fields.id, layout.occurred_at);
     scratch.clear();
     join_canonical(templ, layout, fields, scratch);
     scratch.append(value.substr(value.size() - hash_size));

@@ -17,8 +17,9 @@
 // the frame, so the frame can be made before the writer, on the appending thread:
 //   value = tag (u8) ‖ writer fields ‖ body ‖ chain hash (32 bytes)
 //   tag 0:   no writer fields; body = the canonical bytes as they are (as format 4's id 0)
-//   tag k>0: writer fields = LEB128 version ‖ event id (16 bytes) ‖ LEB128 zigzag
-//            (recorded_at - occurred_at, microseconds, modulo 2^64);
+//   tag k>0: writer fields = LEB128 version ‖ event id (16 bytes) ‖ LEB128 recorded_at as a
+//            difference (microseconds, modulo 2^64, zigzag, shifted left one bit) to the id's
+//            UUIDv7 time (low bit 1) or to occurred_at (low bit 0);
 //            body = a zstd frame as format 4's (dictionary k, no magic, checksum or dictionary
 //            id) of the canonical bytes without their header byte, position, version, id and
 //            recorded_at (the "template").
