@@ -1,8 +1,12 @@
 # Turns a zstd dictionary file into the C++ function that returns it (cmake -P script, run at
-# build time by src/CMakeLists.txt). Inputs: -DINPUT=<file.zdict> -DOUTPUT=<file.cpp>.
+# build time by src/CMakeLists.txt). Inputs: -DINPUT=<file.zdict> -DOUTPUT=<file.cpp>
+# [-DFUNCTION=<name>, default builtin_log_dictionary].
 # The dictionary is part of the stored format (docs/storage.md): the file is never edited.
 cmake_minimum_required(VERSION 3.25)
 
+if(NOT DEFINED FUNCTION)
+    set(FUNCTION builtin_log_dictionary)
+endif()
 file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" hex_length)
 math(EXPR size "${hex_length} / 2")
@@ -12,7 +16,7 @@ string(APPEND text "#include \"detail/log_values.hpp\"\n\n")
 string(APPEND text "namespace ledger::store::detail {\nnamespace {\n")
 string(APPEND text "alignas(8) constexpr unsigned char dictionary[${size} + 1] = {\n${bytes}0};\n")
 string(APPEND text "}  // namespace\n\n")
-string(APPEND text "std::string_view builtin_log_dictionary() noexcept {\n")
+string(APPEND text "std::string_view ${FUNCTION}() noexcept {\n")
 string(APPEND text "    return {reinterpret_cast<char const*>(dictionary), ${size}};\n}\n\n")
 string(APPEND text "}  // namespace ledger::store::detail\n")
 

@@ -246,17 +246,19 @@ TEST_CASE("a ledger's log dictionary is written once and never replaced", "[stor
     ledger::testing::temp_dir dir;
     auto const data = dir / "data";
     { event_store store({.directory = data}); }
-    auto const before = meta_value(data, "log_dictionary/1");
+    auto const before = meta_value(data, "log_dictionary/2");  // a new (format-5) ledger's
     REQUIRE(before);
+    CHECK(*before == detail::builtin_template_dictionary());
+    CHECK_FALSE(meta_value(data, "log_dictionary/1"));
     {
         lmdb::env env({.directory = data});
         lmdb::write_txn txn(env);
         auto const meta = txn.open_database("meta");
-        CHECK_FALSE(detail::log_values::store_dictionary(txn, meta, 1, "another dictionary"));
+        CHECK_FALSE(detail::log_values::store_dictionary(txn, meta, 2, "another dictionary"));
         txn.commit();
     }
     { event_store store({.directory = data}); }  // a second open leaves it as well
-    CHECK(meta_value(data, "log_dictionary/1") == before);
+    CHECK(meta_value(data, "log_dictionary/2") == before);
 }
 
 TEST_CASE("a follower stores a leader's sealed events in its own format with the same bytes and tree",
@@ -290,7 +292,7 @@ TEST_CASE("a follower stores a leader's sealed events in its own format with the
             CHECK(values == stored);
         } else {
             CHECK(format_of(data) == (data == tagged_follower ? 4 : 5));
-            for (auto const& value : values) CHECK(value.front() == '\x01');
+            for (auto const& value : values) CHECK(value.front() == (data == tagged_follower ? '\x01' : '\x02'));
         }
     }
 }

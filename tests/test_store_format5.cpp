@@ -36,7 +36,7 @@ using ledger::testing::make_request;
 namespace {
 
 std::shared_ptr<detail::log_values const> split_codec() {
-    return detail::log_values::with_dictionaries({{1, std::string(detail::builtin_log_dictionary())}});
+    return detail::log_values::with_dictionaries({{2, std::string(detail::builtin_template_dictionary())}});
 }
 
 /// Pieces random envelopes are made of: text with unicode, JSON escapes and control bytes.
@@ -171,9 +171,9 @@ TEST_CASE("format 5 refuses damaged split values with a codec error", "[store][f
     auto const stored = encode_stored(event);
     std::string value, scratch;
     auto const encoded = std::string(codec->encode(event.position, stored, value));
-    REQUIRE(encoded.front() == '\x01');
+    REQUIRE(encoded.front() == '\x02');
     CHECK_THROWS_AS(codec->decode(event.position, encoded.substr(0, 40), scratch), codec_error);
-    CHECK_THROWS_AS(codec->decode(event.position, "\x01\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80" + std::string(40, '\0'), scratch),
+    CHECK_THROWS_AS(codec->decode(event.position, "\x02\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80" + std::string(40, '\0'), scratch),
                     codec_error);  // a number longer than 64 bits
     CHECK_THROWS_AS(codec->decode(event.position, "\x07" + encoded.substr(1), scratch), codec_error);  // no dictionary 7
 }
@@ -199,7 +199,7 @@ TEST_CASE("a new ledger is format 5, keeps no position in its values and verifie
     std::size_t split_total = 0, tagged_total = 0;
     std::string scratch;
     for (std::size_t i = 0; i < values.size(); ++i) {
-        CHECK(values[i].front() == '\x01');
+        CHECK(values[i].front() == '\x02');  // dictionary 2, trained on templates
         CHECK(values[i].substr(values[i].size() - 32) == stored[i].substr(stored[i].size() - 32));
         split_total += values[i].size();
         tagged_total += tagged->encode(i, stored[i], scratch).size();

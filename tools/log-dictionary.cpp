@@ -1,9 +1,10 @@
 // log-dictionary: makes and measures the zstd dictionary of the log's format-5 values
 // (docs/storage.md "Format 4"). Not installed; the build never runs it.
 //
-//   log-dictionary train   --data DIR --out FILE [--events N] [--size BYTES]
-//       trains a dictionary from the canonical bytes of the first N events (default 20,000) of
-//       the ledger in DIR, BYTES large (default 65,536), with zstd's default trainer.
+//   log-dictionary train   --data DIR --out FILE [--events N] [--size BYTES] [--templates 1]
+//       trains a dictionary from the canonical bytes (--templates 1: format 5's templates) of the
+//       first N events (default 20,000) of the ledger in DIR, BYTES large (default 65,536), with
+//       zstd's default trainer.
 //   log-dictionary measure --data DIR --dictionary FILE [--level L] [--events N]
 //       (L may be negative: zstd's fast levels)
 //       encodes the stored bytes of every event (or the first N) as format 5 would with that
@@ -12,6 +13,7 @@
 //
 // Opens the ledger read-only (no writer lock). Exit codes: 0 ok, 1 failure, 2 usage.
 
+#include "detail/canonical_split.hpp"
 #include "detail/log_values.hpp"
 
 #include "ledger/envelope_codec.hpp"
@@ -53,8 +55,14 @@ int train(std::map<std::string, std::string> const& flags) {
     auto store = open_ledger(flags.at("--data"));
     std::string samples;
     std::vector<std::size_t> sizes;
+    bool const templates = flags.contains("--templates") && flags.at("--templates") == "1";
     store.scan(0, [&](recorded_event const& e) {
-        auto const canonical = encode_canonical(e);
+        auto canonical = encode_canonical(e);
+        if (templates) {  // format 5 compresses the template (detail/canonical_split.hpp)
+            auto const parts = store::detail::split_canonical(canonical);
+            if (!parts) return true;
+            canonical = std::string(parts->head) + std::string(parts->middle) + std::string(parts->tail);
+        }
         samples += canonical;
         sizes.push_back(canonical.size());
         return sizes.size() < events;

@@ -80,8 +80,8 @@ event_store::impl::impl(store_options opts)
             // the dictionary its log values use, in the same transaction: a format-4 ledger
             // never exists without it, and it is never replaced (docs/storage.md).
             txn.put(db.meta, detail::meta_format_version, detail::view(encode_u64(detail::format_version)));
-            detail::log_values::store_dictionary(txn, db.meta, detail::builtin_dictionary_id,
-                                                 detail::builtin_log_dictionary());
+            detail::log_values::store_dictionary(txn, db.meta, detail::builtin_template_dictionary_id,
+                                                 detail::builtin_template_dictionary());
             db.log_codec = detail::log_values::load(txn, db.meta, detail::log_values::encoding::split);
         } else if (options.writer && version >= detail::oldest_readable_format_version &&
                    version < detail::newest_separate_format_version) {

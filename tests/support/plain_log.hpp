@@ -54,8 +54,12 @@ inline void rewrite_as_format_4(std::filesystem::path const& data) {
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
     REQUIRE(db.log_codec->kind() == detail::log_values::encoding::split);
-    auto const tagged = detail::log_values::load(txn, db.meta, detail::log_values::encoding::tagged);
+    // A format-4 build seeded its ledgers with dictionary 1 only.
+    auto const tagged = detail::log_values::with_dictionaries({{detail::builtin_dictionary_id, std::string(detail::builtin_log_dictionary())}},
+                                                              detail::log_values::default_level,
+                                                              detail::log_values::encoding::tagged);
     std::vector<std::pair<std::string, std::string>> values;
+    std::vector<std::string> dictionaries;
     {
         std::string scratch, value;
         store::lmdb::cursor log(txn, db.log);
@@ -64,8 +68,15 @@ inline void rewrite_as_format_4(std::filesystem::path const& data) {
             auto const stored = db.log_codec->decode(position, entry->second, scratch);
             values.emplace_back(entry->first, std::string(tagged->encode(position, stored, value)));
         }
+        store::lmdb::cursor meta(txn, db.meta);
+        for (auto entry = meta.seek("log_dictionary/"); entry && entry->first.starts_with("log_dictionary/");
+             entry = meta.next()) {
+            dictionaries.emplace_back(entry->first);
+        }
     }
     for (auto const& [key, value] : values) txn.put(db.log, key, value);
+    for (auto const& key : dictionaries) txn.remove(db.meta, key);
+    txn.put(db.meta, detail::log_dictionary_key(detail::builtin_dictionary_id), detail::builtin_log_dictionary());
     std::string version(8, '\0');
     boost::endian::store_big_u64(reinterpret_cast<unsigned char*>(version.data()), 4);
     txn.put(db.meta, "format_version", version);

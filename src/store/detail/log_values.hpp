@@ -45,12 +45,18 @@
 
 namespace ledger::store::detail {
 
-/// The dictionary id new values use in a format-4 ledger created by this build.
+/// The dictionary id of format 4's dictionary (the one a format-4 build seeded ledgers with).
 inline constexpr std::uint8_t builtin_dictionary_id = 1;
+/// The dictionary id a new (format-5) ledger is seeded with: trained on templates.
+inline constexpr std::uint8_t builtin_template_dictionary_id = 2;
 
 /// The zstd dictionary compiled into this build as dictionary 1 (src/store/log_dictionary_1.zdict,
 /// docs/storage.md says how it was made). Never changed: a new one gets a new id.
 std::string_view builtin_log_dictionary() noexcept;
+
+/// Dictionary 2 (src/store/log_dictionary_2.zdict): trained on format 5's templates
+/// (detail/canonical_split.hpp), seeds new ledgers. Never changed.
+std::string_view builtin_template_dictionary() noexcept;
 
 /// The meta key of dictionary `id`.
 std::string log_dictionary_key(std::uint8_t id);
