@@ -77,8 +77,9 @@ event_store::impl::impl(store_options opts)
         auto const version = format ? decode_u64(*format) : 0;
         if (!format) {
             // New: the newest layout (tables::open chose it for a ledger without a version), and
-            // the dictionary its log values use, in the same transaction: a format-4 ledger
-            // never exists without it, and it is never replaced (docs/storage.md).
+            // the dictionary its log values use (2, trained on format 5's templates), in the same
+            // transaction: a format-5 ledger never exists without it, and it is never replaced
+            // (docs/storage.md).
             txn.put(db.meta, detail::meta_format_version, detail::view(encode_u64(detail::format_version)));
             detail::log_values::store_dictionary(txn, db.meta, detail::builtin_template_dictionary_id,
                                                  detail::builtin_template_dictionary());
