@@ -18,6 +18,7 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/store/lmdb.hpp"
+#include "ledger/store/personal_data_seal.hpp"
 
 #include <boost/endian/conversion.hpp>
 #include <boost/json/parse.hpp>
@@ -107,6 +108,20 @@ void append_every_type(event_store& store) {
     }
 }
 
+/// Seals the data of "Secret" events in candidate streams (another size, other bytes), as the
+/// privacy layer does inside the writer's transaction; leaves every other event as sent.
+class secret_sealer final : public personal_data_seal {
+public:
+    bool applies_to(std::string_view stream) const override { return stream.starts_with("candidate-"); }
+    void seal(subject_key_table&, std::string_view, event_to_append& event) const override {
+        if (event.type == "Secret") event.data = "sealed:" + event.data;
+    }
+    bool same_data(subject_key_table const&, recorded_event const& stored, event_to_append const& incoming) const override {
+        return stored.data == incoming.data || stored.data == "sealed:" + incoming.data;
+    }
+    std::optional<std::string> open_key(std::string_view, std::string_view) const override { return std::nullopt; }
+};
+
 std::string exported(event_store const& store) {
     std::ostringstream out;
     app::export_events(store, 0, out);
@@ -140,7 +155,9 @@ TEST_CASE("format 5 decodes random envelopes byte for byte, unicode and escapes 
         without_writer_fields.recorded_at = {};
         prepared.clear();
         codec->prepare(without_writer_fields, prepared);
-        CHECK(codec->encode_prepared(event.position, stored, prepared, prepared_value) == encoded);
+        bool spliced = false;
+        CHECK(codec->encode_prepared(event.position, stored, prepared, prepared_value, spliced) == encoded);
+        CHECK(spliced);
     }
     CHECK(compressed > 1000);  // most of them are compressed, so the split form is exercised
 }
@@ -159,8 +176,16 @@ TEST_CASE("a prepared template of another event is not used and the value still 
     std::string prepared, value, scratch;
     codec->prepare(other, prepared);
     auto const stored = encode_stored(event);
-    CHECK(codec->decode(7, codec->encode_prepared(7, stored, prepared, value), scratch) == stored);
-    CHECK(codec->decode(7, codec->encode_prepared(7, stored, "\x01", value), scratch) == stored);  // malformed
+    bool spliced = true;
+    CHECK(codec->decode(7, codec->encode_prepared(7, stored, prepared, value, spliced), scratch) == stored);
+    CHECK_FALSE(spliced);
+    spliced = true;
+    CHECK(codec->decode(7, codec->encode_prepared(7, stored, "\x01", value, spliced), scratch) == stored);  // malformed
+    CHECK_FALSE(spliced);
+    prepared.clear();
+    codec->prepare(event, prepared);
+    CHECK(codec->decode(7, codec->encode_prepared(7, stored, prepared, value, spliced), scratch) == stored);
+    CHECK(spliced);
 }
 
 TEST_CASE("format 5 refuses damaged split values with a codec error", "[store][format5][tamper]") {
@@ -270,4 +295,31 @@ TEST_CASE("a format 5 ledger rewritten as format 4 opens, verifies, reads and ap
     REQUIRE(values.size() == stored.size());
     std::string scratch;
     for (std::size_t i = 0; i < values.size(); ++i) CHECK(tagged->decode(i, values[i], scratch) == stored[i]);
+}
+
+TEST_CASE("the writer splices values from templates compressed before it and compresses only what a seal changed",
+          "[store][format5]") {
+    ledger::testing::temp_dir dir;
+    SECTION("a format 5 ledger") {
+        event_store store({.directory = dir / "five", .seal = std::make_shared<secret_sealer>()});
+        REQUIRE(store.append(make_request("campaign-c1", expected_version::any(), {make_event(), make_event()})).has_value());
+        REQUIRE(store.append(make_request("candidate-c1", expected_version::any(),
+                                          {make_event("Secret", "a personal note"), make_event()}))
+                    .has_value());
+        auto const stats = store.writer_statistics();
+        CHECK(stats.events_committed == 4);
+        CHECK(stats.events_spliced == 3);  // all but the sealed one
+        CHECK(store.read_event(2)->data == "sealed:a personal note");
+        CHECK(store.verify(true).ok);
+        CHECK_FALSE(store.verify_tree().has_value());
+    }
+    SECTION("a format 4 ledger compresses on the writer, as before") {
+        { event_store created({.directory = dir / "four"}); }
+        ledger::testing::rewrite_as_format_4(dir / "four");
+        event_store store({.directory = dir / "four"});
+        REQUIRE(store.append(make_request("campaign-c1", expected_version::any(), {make_event(), make_event()})).has_value());
+        CHECK(store.writer_statistics().events_committed == 2);
+        CHECK(store.writer_statistics().events_spliced == 0);
+        CHECK(store.verify(true).ok);
+    }
 }

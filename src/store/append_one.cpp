@@ -187,7 +187,7 @@ append_success write_events(append_context& ctx, append_request const& request,
         auto const stored = ctx.written.seal_last([&](std::string_view canonical) {
             return ctx.hasher.chain(ctx.tip.last_hash, canonical);
         });
-        put_stored_event(ctx.txn, ctx.db,
+        ctx.spliced += put_stored_event(ctx.txn, ctx.db,
                          event_placement{.position = e.position,
                                          .stream_number = head.stream_number,
                                          .version = version,

@@ -297,6 +297,7 @@ writer_stats event_store::writer_statistics() const {
                         .queue_full = counted.queue_full,
                         .snapshot_failures = impl_->snapshot_failures.load(),
                         .events_committed = counted.events_committed,
+                        .events_spliced = counted.events_spliced,
                         .gathering_ns = counted.gathering_ns,
                         .writing_ns = counted.writing_ns,
                         .committing_ns = counted.committing_ns,

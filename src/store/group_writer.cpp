@@ -219,6 +219,7 @@ void group_writer::process(std::vector<pending>& group) {
         results.reserve(group.size());
         std::vector<append_chain*> broken;  // chains this attempt refused a request of
         bool committing = false;
+        std::size_t spliced = 0;  // values spliced from templates made before the writer
         try {
             lmdb::write_txn txn(env_);
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
@@ -231,6 +232,7 @@ void group_writer::process(std::vector<pending>& group) {
                 results.push_back(p.records_only ? append_result{append_success{}}
                                                  : append_in_chain(context, p.request, broken));
             }
+            spliced = context.spliced;
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
                 // 2. (audit) the Merkle tree's nodes for exactly these events, their leaves
@@ -275,7 +277,7 @@ void group_writer::process(std::vector<pending>& group) {
             // Counted before the hooks, observers and answers (as before the phases were
             // timed): whoever reads the statistics next sees this commit. Answering is added after.
             writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
-            record_commit(group.size(), written.size(), phases);
+            record_commit(group.size(), written.size(), spliced, phases);
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {
                     if (r && !r->already_recorded) r = *refusal;
@@ -365,7 +367,8 @@ void group_writer::count_in_flight(std::size_t group_size) {
     in_flight_ = group_size + queue_.size();
 }
 
-void group_writer::record_commit(std::size_t requests, std::size_t events, commit_phases const& phases) {
+void group_writer::record_commit(std::size_t requests, std::size_t events, std::size_t spliced,
+                                 commit_phases const& phases) {
     auto const nanoseconds = [](std::chrono::steady_clock::duration d) {
         return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(d).count());
     };
@@ -373,6 +376,7 @@ void group_writer::record_commit(std::size_t requests, std::size_t events, commi
     ++stats_.commits;
     stats_.requests_committed += requests;
     stats_.events_committed += events;
+    stats_.events_spliced += spliced;
     stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, requests);
     stats_.gathering_ns += nanoseconds(gathering_);
     stats_.writing_ns += nanoseconds(phases.written - phases.taken);

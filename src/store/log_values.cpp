@@ -324,7 +324,8 @@ void log_values::prepare(recorded_event const& event, std::string& out) const {
 }
 
 std::string_view log_values::encode_prepared(std::uint64_t position, std::string_view stored, std::string_view prepared,
-                                             std::string& out) const {
+                                             std::string& out, bool& spliced) const {
+    spliced = false;
     if (kind_ != encoding::split || prepared.size() < 5) return encode(position, stored, out);
     auto const tag = static_cast<std::uint8_t>(prepared.front());
     std::uint32_t size = 0;
@@ -340,6 +341,7 @@ std::string_view log_values::encode_prepared(std::uint64_t position, std::string
                       templ.substr(parts->head.size(), parts->middle.size()) == parts->middle &&
                       templ.substr(parts->head.size() + parts->middle.size()) == parts->tail;
     if (!same || (tag != 0 && !dictionaries_.contains(tag))) return encode(position, stored, out);
+    spliced = true;  // nothing compressed here: the frame (or the verdict "keep it whole") is the template's
     if (tag != 0) {
         if (assemble_split(tag, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out) &&
             out.size() < 1 + stored.size()) {

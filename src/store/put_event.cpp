@@ -15,12 +15,13 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
     return tails;
 }
 
-void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
+bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails, std::string_view prepared) {
     auto const position_key = encode_u64(where.position);
     thread_local std::string value;  // the encoded value (formats 4 and 5), its memory reused
+    bool spliced = false;
     auto const encoded = prepared.empty() ? db.log_codec->encode(where.position, stored, value)
-                                          : db.log_codec->encode_prepared(where.position, stored, prepared, value);
+                                          : db.log_codec->encode_prepared(where.position, stored, prepared, value, spliced);
     txn.put(db.log, view(position_key), encoded, /*append=*/true);
     // The stream index holds runs: an event right after its stream's previous event in the log
     // (a batch, or one stream's appends in a row) is found through the run's first entry.
@@ -45,6 +46,7 @@ void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
         throw std::logic_error("event id " + to_string(where.id) + " is already in the id index");
     }
     if (largest) tails.largest_id = where.id;
+    return spliced;
 }
 
 void prepared_templates::prepare(log_values const& codec, append_request const& request) noexcept {

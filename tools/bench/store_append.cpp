@@ -7,8 +7,9 @@
 // Each appender appends round-robin to --streams streams of its own (default 50), every one of
 // which gets its first event before the clock starts (the timed appends go to existing streams).
 // Cases: one event per commit (ledger, single appender) vs raw LMDB one put per commit;
-// 64 concurrent single-event appenders (group commit: 64 threads, and 64 appends in flight
-// through append_async) vs raw LMDB 64 puts per commit;
+// 64 concurrent single-event appenders (group commit: 64 threads; 64 appends in flight
+// through append_async, re-submitted from the writer's completion, or `_io` by two other
+// threads as the HTTP server's I/O threads do) vs raw LMDB 64 puts per commit;
 // batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
 // Beside each rate, what one commit wrote: bytes passed to write(2)/pwrite(2) (/proc/self/io
 // `wchar`: LMDB's dirty pages and meta page, so it counts on tmpfs too) per durable commit, in
@@ -28,6 +29,7 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <chrono>
@@ -47,7 +49,7 @@ struct settings {
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
     double seconds = 3.0;
     int rounds = 1;
-    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, batched
+    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, group_async, group_async_io, group_client_ids, batched
     int streams = 50;  // streams per appender, each given its first event before the clock starts
     bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
     // Each append picks one of its appender's streams at random instead of round-robin: the
@@ -239,7 +241,10 @@ measurement ledger_rate(settings const& s, int appenders, std::size_t batch, boo
 // The ledger with `in_flight` appends always queued through append_async, each re-submitted
 // from its completion (on the writer thread) to the next of its streams: how the HTTP server
 // uses the store (two I/O threads, many requests in flight), without a thread per appender.
-measurement ledger_async_rate(settings const& s, int in_flight) {
+// `io_threads` > 0: the completion hands the re-submission to that many threads instead, as the
+// server's I/O threads submit the next request (and do the work before the writer on their own
+// threads: parsing, and since format 5 the compression of the log values).
+measurement ledger_async_rate(settings const& s, int in_flight, int io_threads = 0) {
     store::event_store store({.directory = fresh(s, fmt::format("ledger-async-{}", in_flight)),
                               .initial_map_size = std::size_t{1} << 30,
                               .max_queued_appends = 0});
@@ -252,7 +257,34 @@ measurement ledger_async_rate(settings const& s, int in_flight) {
     std::vector<std::string> streams;
     for (int t = 0; t < in_flight * s.streams; ++t) streams.push_back(fmt::format("candidate-a{}-{}", t % in_flight, t / in_flight));
     prefill(store, streams);
-    std::function<void(int, int)> submit = [&](int appender, int i) {
+    std::mutex io_mutex;
+    std::condition_variable io_ready;
+    std::deque<std::pair<int, int>> io_queue;  // (appender, its next append) to submit
+    bool io_stop = false;
+    std::function<void(int, int)> submit;
+    auto const resubmit = [&](int appender, int i) {
+        if (io_threads == 0) return submit(appender, i);
+        {
+            std::lock_guard const lock(io_mutex);
+            io_queue.emplace_back(appender, i);
+        }
+        io_ready.notify_one();
+    };
+    std::vector<std::jthread> io;
+    for (int t = 0; t < io_threads; ++t) {
+        io.emplace_back([&] {
+            for (;;) {
+                std::unique_lock lock(io_mutex);
+                io_ready.wait(lock, [&] { return io_stop || !io_queue.empty(); });
+                if (io_queue.empty()) return;
+                auto const [appender, i] = io_queue.front();
+                io_queue.pop_front();
+                lock.unlock();
+                submit(appender, i);
+            }
+        });
+    }
+    submit = [&](int appender, int i) {
         auto const k = s.random_streams ? static_cast<int>(mix(static_cast<std::uint64_t>(appender) << 32 | static_cast<std::uint32_t>(i)) %
                                                             static_cast<std::uint64_t>(s.streams))
                                         : i % s.streams;
@@ -261,7 +293,7 @@ measurement ledger_async_rate(settings const& s, int in_flight) {
                            [&, appender, i](store::append_result r) {
                                if (!r) throw std::runtime_error(r.error().message);
                                ++appended;
-                               if (clock_type::now() < until) return submit(appender, i + 1);
+                               if (clock_type::now() < until) return resubmit(appender, i + 1);
                                if (--running == 0) {
                                    std::lock_guard const lock(done_mutex);
                                    all_done.notify_all();
@@ -277,6 +309,12 @@ measurement ledger_async_rate(settings const& s, int in_flight) {
         all_done.wait(lock, [&] { return running.load() == 0; });
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
+    {
+        std::lock_guard const lock(io_mutex);
+        io_stop = true;
+    }
+    io_ready.notify_all();
+    io.clear();  // joined
     auto const stats_after = store.writer_statistics();
     auto const commits = stats_after.commits - commits_before;
     measurement m{.rate = static_cast<double>(appended) / seconds,
@@ -324,6 +362,7 @@ int main(int argc, char** argv) try {
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
         {"group_async", [&] { return ledger_async_rate(s, 64); }, {}},
+        {"group_async_io", [&] { return ledger_async_rate(s, 64, 2); }, {}},
         {"group_client_ids", [&] { return ledger_rate(s, 64, 1, true); }, {}},
         {"batched", [&] { return ledger_rate(s, 4, 1000); }, {}},
     };
@@ -368,6 +407,7 @@ int main(int argc, char** argv) try {
     bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_group_commit_64_async", median("group_async"), "events/s", "store_raw_64_per_commit", raw_64);
+    bench::row("store_group_commit_64_async_io", median("group_async_io"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_group_commit_64_client_ids", median("group_client_ids"), "events/s",
                "store_raw_64_per_commit", raw_64);
     bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
@@ -388,7 +428,8 @@ int main(int argc, char** argv) try {
                median("group_async", &measurement::events_per_commit), "events");
     bench::row("store_group_commit_64_p99_ms", median("group", &measurement::p99_ms), "ms");
     // Where the writer's time per commit went (group_writer's phases), for both group cases.
-    for (auto const& [name, row] : {std::pair{"group", "store_group_commit_64"}, std::pair{"group_async", "store_group_commit_64_async"}}) {
+    for (auto const& [name, row] : {std::pair{"group", "store_group_commit_64"}, std::pair{"group_async", "store_group_commit_64_async"},
+                                    std::pair{"group_async_io", "store_group_commit_64_async_io"}}) {
         bench::row(fmt::format("{}_gathering_us_per_commit", row).c_str(), median(name, &measurement::gathering_us), "us");
         bench::row(fmt::format("{}_writing_us_per_commit", row).c_str(), median(name, &measurement::writing_us), "us");
         bench::row(fmt::format("{}_committing_us_per_commit", row).c_str(), median(name, &measurement::committing_us), "us");

@@ -75,6 +75,9 @@ struct writer_stats {
     // after its first request arrived, appending it, mdb_txn_commit (write and fsync), and from
     // the commit until its callers were answered. events_committed: events those commits wrote.
     std::uint64_t events_committed = 0;
+    // Of those, the events whose log value the writer spliced from a template compressed before
+    // it, on the appending thread (format 5, docs/storage.md); the others it compressed itself.
+    std::uint64_t events_spliced = 0;
     std::uint64_t gathering_ns = 0;
     std::uint64_t writing_ns = 0;
     std::uint64_t committing_ns = 0;

@@ -38,6 +38,7 @@ struct append_context {
     /// The request's templates made before the writer (format 5), or null / empty: none. The
     /// log codec uses one only when it matches the event sealed (encode_prepared).
     prepared_templates const* prepared = nullptr;
+    std::size_t spliced = 0;  // events of this group whose value was spliced from a template
 };
 
 /// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,

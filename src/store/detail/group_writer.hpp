@@ -65,6 +65,7 @@ struct group_writer_stats {
     // hashes, puts, Merkle, the before-commit hook); mdb_txn_commit (pwrite and fdatasync);
     // after the commit until every caller was answered (after-commit hook, observers, answers).
     std::uint64_t events_committed = 0;
+    std::uint64_t events_spliced = 0;  // of those, values spliced from a template made before the writer
     std::uint64_t gathering_ns = 0;
     std::uint64_t writing_ns = 0;
     std::uint64_t committing_ns = 0;
@@ -126,7 +127,7 @@ private:
     struct commit_phases {
         std::chrono::steady_clock::time_point taken, written, committed;
     };
-    void record_commit(std::size_t requests, std::size_t events, commit_phases const& phases);
+    void record_commit(std::size_t requests, std::size_t events, std::size_t spliced, commit_phases const& phases);
     void record_answering(std::chrono::steady_clock::duration took);
     void count_in_flight(std::size_t group_size);
     bool grow_map();

@@ -102,10 +102,11 @@ public:
 
     /// Split values: the value for `stored` at `position` whose template `prepare` made from
     /// the same event (only the writer fields told apart). Splices the writer fields; no
-    /// compression. A template that does not fit `stored` (its size differs) is not used: the
-    /// value is then encoded as `encode` does. Throws codec_error as encode.
+    /// compression. A template that is not exactly `stored`'s (other bytes, a malformed one) is
+    /// not used: the value is then encoded as `encode` does. `spliced` says which happened.
+    /// Throws codec_error as encode.
     std::string_view encode_prepared(std::uint64_t position, std::string_view stored, std::string_view prepared,
-                                     std::string& out) const;
+                                     std::string& out, bool& spliced) const;
 
     /// The stored bytes (canonical ‖ hash) of the log value at `position`: `value` itself when
     /// plain or stored uncompressed, otherwise decompressed into `scratch` (its memory reused).

@@ -58,7 +58,8 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 /// stream-index entry when it starts a run (in the ledger's layout). The position must be the
 /// log's next one. `prepared`: the event's template made before the writer
 /// (log_values::prepare, format 5), so nothing is compressed here; empty: encoded here.
-void put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
+/// Returns whether the value was spliced from `prepared` (false: encoded here).
+bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails, std::string_view prepared = {});
 
 /// The templates of one request's events (log_values::prepare, format 5), made on the appending
