@@ -95,4 +95,27 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
     return table;
 }
 
+std::uint32_t application_table_store_code_version() noexcept {
+    return detail::application_table::code_version + 0x10000;
+}
+
+std::string save_table_state(detail::application_table const& table) {
+    std::string out;
+    ledger::detail::string_output_archive archive(out);
+    table.save_table_state(archive);
+    return out;
+}
+
+void load_table_state(std::string_view bytes, detail::application_table& table) {
+    try {
+        ledger::detail::memory_input_archive archive(bytes);
+        table.load_table_state(archive);
+        ledger::detail::expect_consumed(archive, "snapshot");
+    } catch (damaged_entity const&) {
+        throw;
+    } catch (std::exception const& e) {
+        throw codec_error(std::string("cannot decode the application table's record: ") + e.what());
+    }
+}
+
 }  // namespace ledger::projections

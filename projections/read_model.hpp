@@ -111,6 +111,14 @@ std::uint32_t application_table_code_version() noexcept;
 /// cannot decode.
 std::string save_table(detail::application_table const& table);
 std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
+/// The application table with its candidates in the store's table (the runner's live table,
+/// docs/read-models.md "The application table in the store"): the code version of its record,
+/// which differs from application_table_code_version() because the record holds only what is
+/// not in the entities (save_table_state: header, texts, campaigns, cells). load_table_state
+/// fills a table after keep_in_table; throws ledger::codec_error for bytes it cannot decode.
+std::uint32_t application_table_store_code_version() noexcept;
+std::string save_table_state(detail::application_table const& table);
+void load_table_state(std::string_view bytes, detail::application_table& table);
 
 /// The names of every read model, in the order `list` shows them.
 std::vector<std::string_view> read_model_names();
