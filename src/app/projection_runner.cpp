@@ -64,6 +64,8 @@ struct slot {
     mutable std::unique_ptr<row_index> cached_index;  // over cached_rows, built on first use
 };
 
+void restart_table_group(slot& s);
+
 /// Keeps the slot's state as a checkpoint when it is about to fold the event at a boundary;
 /// the caller holds the slot's mutex. Call it for every slot sharing the mutex before any of
 /// them folds the event (they share an application table, which the first fold moves on).
@@ -71,8 +73,7 @@ struct slot {
 /// A table-backed read model whose entities turned out damaged (projections::damaged_entity) is
 /// emptied in place under a new epoch and folds the log again from 0 (the catch-up thread sees
 /// `rebuilding`); what it had is never answered from again. The caller holds the slot's mutex.
-void restart_table_group(slot& s);
-
+/// The models sharing a table-backed application table are restarted together.
 void rebuild_entities(slot& s, char const* why) {
     spdlog::warn("projection {}: {}; rebuilding from the log", s.name, why);
     if (s.table_in_store) {
