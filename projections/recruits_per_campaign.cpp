@@ -42,6 +42,12 @@ boost::json::value cost_per_contract(costs_by_currency const& costs, std::uint64
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
+    every_row all;
+    render(all);
+    return std::move(all).take_rows();
+}
+
+void recruits_per_campaign::render(row_sink& sink) const {
     auto const& table = *table_;
     auto const& texts = table.texts;
     // Every campaign with an entry (planned or costs) or applications, ordered by id: O(campaigns).
@@ -52,23 +58,14 @@ boost::json::array recruits_per_campaign::rows() const {
         if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
     }
     std::sort(ids.begin(), ids.end());
-    boost::json::array rows;
-    rows.reserve(ids.size());
+    sink.expect(ids.size());
     costs_by_currency costs;
     for (auto const& [id, number] : ids) {
-        detail::stage_counts count;
-        if (auto const* cells = table.cells.find(number)) {
-            for (auto const& year : cells->years) count.add(year);
-        }
         auto const found = table.campaigns.find(number);
         auto const* entry = found == table.campaigns.end() ? nullptr : &found->second;
         // rule 1: one plan; should there be more, the first
         auto const* plan = entry == nullptr || entry->plans.empty() ? nullptr : &entry->plans.front();
-        costs.clear();
-        if (entry != nullptr) {
-            for (auto const& cost : entry->costs) costs.emplace_back(texts.text(cost.currency), cost.amount_minor);
-            std::sort(costs.begin(), costs.end());
-        }
+        // The key and filter fields first (row_sink): the rest only for a row the sink takes.
         boost::json::object row(recruits_per_campaign::columns.size());
         row["campaign_id"] = id;
         row["name"] = plan != nullptr ? boost::json::value(texts.text(plan->name)) : nullptr;
@@ -76,12 +73,23 @@ boost::json::array recruits_per_campaign::rows() const {
                           ? boost::json::value(detail::enum_name(static_cast<events::campaign_kind>(plan->kind)))
                           : nullptr;
         row["organiser"] = plan != nullptr ? boost::json::value(texts.text(plan->organiser)) : nullptr;
+        auto const verdict = sink.consider(row);
+        if (verdict == row_sink::verdict::stop) return;
+        if (verdict == row_sink::verdict::skip) continue;
+        detail::stage_counts count;
+        if (auto const* cells = table.cells.find(number)) {
+            for (auto const& year : cells->years) count.add(year);
+        }
+        costs.clear();
+        if (entry != nullptr) {
+            for (auto const& cost : entry->costs) costs.emplace_back(texts.text(cost.currency), cost.amount_minor);
+            std::sort(costs.begin(), costs.end());
+        }
         count.write(row);
         row["costs"] = money(costs);
         row["cost_per_contract"] = cost_per_contract(costs, count.contracts_signed);
-        rows.push_back(std::move(row));
+        sink.take(std::move(row));
     }
-    return rows;
 }
 
 }  // namespace ledger::projections

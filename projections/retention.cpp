@@ -58,6 +58,12 @@ retention_counts counts_of(detail::campaign_cells const* cells, timestamp now) {
 }  // namespace
 
 boost::json::array retention::rows() const {
+    every_row all;
+    render(all);
+    return std::move(all).take_rows();
+}
+
+void retention::render(row_sink& sink) const {
     auto const& table = *table_;
     auto const now = from_micros(latest_occurred_micros_);
     // Every planned campaign (costs alone make no row here) and every campaign with
@@ -72,18 +78,22 @@ boost::json::array retention::rows() const {
         if (entry == table.campaigns.end() || entry->second.plans.empty()) ids.emplace_back(table.texts.text(id), id);
     }
     std::sort(ids.begin(), ids.end());
-    boost::json::array rows;
-    rows.reserve(ids.size());
+    sink.expect(ids.size());
     for (auto const& [id, number] : ids) {
+        // The key first (row_sink): the counts only for a row the sink takes.
+        boost::json::object row(retention::columns.size());
+        row["campaign_id"] = id;
+        auto const verdict = sink.consider(row);
+        if (verdict == row_sink::verdict::stop) return;
+        if (verdict == row_sink::verdict::skip) continue;
         auto const c = counts_of(table.cells.find(number), now);
-        rows.push_back(boost::json::object{{"campaign_id", id},
-                                           {"started", c.started},
-                                           {"eligible_12m", c.eligible_12m},
-                                           {"retained_12m", c.retained_12m},
-                                           {"eligible_24m", c.eligible_24m},
-                                           {"retained_24m", c.retained_24m}});
+        row["started"] = c.started;
+        row["eligible_12m"] = c.eligible_12m;
+        row["retained_12m"] = c.retained_12m;
+        row["eligible_24m"] = c.eligible_24m;
+        row["retained_24m"] = c.retained_24m;
+        sink.take(std::move(row));
     }
-    return rows;
 }
 
 }  // namespace ledger::projections
