@@ -35,6 +35,9 @@ public:
     virtual ~row_sink() = default;
     /// How many rows render may show (a hint to reserve).
     virtual void expect(std::size_t /*rows*/) {}
+    /// Whether this sink takes every row (rows()): render may then sort all keys at once
+    /// instead of finding them in order one at a time (detail/in_order.hpp).
+    virtual bool takes_every_row() const noexcept { return false; }
     virtual verdict consider(boost::json::object const& head) = 0;
     /// The whole row whose head was taken: the same cells, in the same order, as in rows().
     virtual void take(boost::json::object row) = 0;
@@ -44,6 +47,7 @@ public:
 class every_row final : public row_sink {
 public:
     void expect(std::size_t rows) override { rows_.reserve(rows); }
+    bool takes_every_row() const noexcept override { return true; }
     verdict consider(boost::json::object const& /*head*/) override { return verdict::take; }
     void take(boost::json::object row) override { rows_.emplace_back(std::move(row)); }
     boost::json::array take_rows() && { return std::move(rows_); }

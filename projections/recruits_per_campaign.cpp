@@ -1,6 +1,7 @@
 #include "projections/recruits_per_campaign.hpp"
 
 #include "projections/detail/common.hpp"
+#include "projections/detail/in_order.hpp"
 #include "projections/detail/stage_counts.hpp"
 
 #include <boost/json/object.hpp>
@@ -57,10 +58,11 @@ void recruits_per_campaign::render(row_sink& sink) const {
     for (auto const& [id, cells] : table.cells.campaigns()) {
         if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
     }
-    std::sort(ids.begin(), ids.end());
     sink.expect(ids.size());
     costs_by_currency costs;
-    for (auto const& [id, number] : ids) {
+    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
+    detail::visit_in_order(ids, sink.takes_every_row(), [&](std::pair<std::string_view, std::uint32_t> const& next) {
+        auto const& [id, number] = next;
         auto const found = table.campaigns.find(number);
         auto const* entry = found == table.campaigns.end() ? nullptr : &found->second;
         // rule 1: one plan; should there be more, the first
@@ -74,8 +76,8 @@ void recruits_per_campaign::render(row_sink& sink) const {
                           : nullptr;
         row["organiser"] = plan != nullptr ? boost::json::value(texts.text(plan->organiser)) : nullptr;
         auto const verdict = sink.consider(row);
-        if (verdict == row_sink::verdict::stop) return;
-        if (verdict == row_sink::verdict::skip) continue;
+        if (verdict == row_sink::verdict::stop) return false;
+        if (verdict == row_sink::verdict::skip) return true;
         detail::stage_counts count;
         if (auto const* cells = table.cells.find(number)) {
             for (auto const& year : cells->years) count.add(year);
@@ -89,7 +91,8 @@ void recruits_per_campaign::render(row_sink& sink) const {
         row["costs"] = money(costs);
         row["cost_per_contract"] = cost_per_contract(costs, count.contracts_signed);
         sink.take(std::move(row));
-    }
+        return true;
+    });
 }
 
 }  // namespace ledger::projections

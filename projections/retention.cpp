@@ -1,6 +1,7 @@
 #include "projections/retention.hpp"
 
 #include "projections/detail/common.hpp"
+#include "projections/detail/in_order.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -77,15 +78,16 @@ void retention::render(row_sink& sink) const {
         auto const entry = table.campaigns.find(id);
         if (entry == table.campaigns.end() || entry->second.plans.empty()) ids.emplace_back(table.texts.text(id), id);
     }
-    std::sort(ids.begin(), ids.end());
     sink.expect(ids.size());
-    for (auto const& [id, number] : ids) {
+    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
+    detail::visit_in_order(ids, sink.takes_every_row(), [&](std::pair<std::string_view, std::uint32_t> const& next) {
+        auto const& [id, number] = next;
         // The key first (row_sink): the counts only for a row the sink takes.
         boost::json::object row(retention::columns.size());
         row["campaign_id"] = id;
         auto const verdict = sink.consider(row);
-        if (verdict == row_sink::verdict::stop) return;
-        if (verdict == row_sink::verdict::skip) continue;
+        if (verdict == row_sink::verdict::stop) return false;
+        if (verdict == row_sink::verdict::skip) return true;
         auto const c = counts_of(table.cells.find(number), now);
         row["started"] = c.started;
         row["eligible_12m"] = c.eligible_12m;
@@ -93,7 +95,8 @@ void retention::render(row_sink& sink) const {
         row["eligible_24m"] = c.eligible_24m;
         row["retained_24m"] = c.retained_24m;
         sink.take(std::move(row));
-    }
+        return true;
+    });
 }
 
 }  // namespace ledger::projections
