@@ -36,6 +36,18 @@ std::unique_ptr<read_model> make_of(std::string_view name, std::tuple<Model...> 
 
 }  // namespace
 
+void read_model::render(row_sink& sink) const {
+    auto all = rows();
+    sink.expect(all.size());
+    static boost::json::object const no_cells;  // rows are objects; anything else has null cells
+    for (auto& row : all) {
+        auto* const object = row.if_object();
+        auto const verdict = sink.consider(object ? *object : no_cells);
+        if (verdict == row_sink::verdict::stop) return;
+        if (verdict == row_sink::verdict::take) sink.take(object ? std::move(*object) : boost::json::object());
+    }
+}
+
 std::vector<std::string_view> read_model_names() {
     return names_of(static_cast<all_models const*>(nullptr));
 }

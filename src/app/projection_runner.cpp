@@ -199,7 +199,12 @@ struct projection_runner::impl {
     void notify_progress();
     bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
     slot const* find(std::string_view name) const;
+    /// A fresh model of s's kind and the last position q's as-of asks for (wakes the fill).
+    std::pair<std::unique_ptr<projections::read_model>, std::optional<std::uint64_t>>
+    as_of_start(slot const& s, projection_query const& q) const;
     result<projection_table> replay_table(slot const& s, projection_query const& q) const;
+    /// One page as of q's position or time, rendering only the rows it keeps.
+    result<projection_page> replay_page(slot const& s, projection_query const& q) const;
     projection_table live_table(slot const& s) const;
     std::string live_json(slot const& s) const;
 
@@ -915,9 +920,9 @@ slot const* projection_runner::impl::find(std::string_view name) const {
     return nullptr;
 }
 
-result<projection_table> projection_runner::impl::replay_table(slot const& s,
-                                                               projection_query const& q) const {
-    auto const prototype = [&] {
+std::pair<std::unique_ptr<projections::read_model>, std::optional<std::uint64_t>>
+projection_runner::impl::as_of_start(slot const& s, projection_query const& q) const {
+    auto prototype = [&] {
         std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
@@ -927,7 +932,18 @@ result<projection_table> projection_runner::impl::replay_table(slot const& s,
         fill_requested = true;
     }
     progress.notify_all();
+    return {std::move(prototype), last};
+}
+
+result<projection_table> projection_runner::impl::replay_table(slot const& s,
+                                                               projection_query const& q) const {
+    auto const [prototype, last] = as_of_start(s, q);
     return fold_as_of(store, &checkpoints, *prototype, last);
+}
+
+result<projection_page> projection_runner::impl::replay_page(slot const& s, projection_query const& q) const {
+    auto const [prototype, last] = as_of_start(s, q);
+    return fold_page_as_of(store, &checkpoints, *prototype, last, q.selection);
 }
 
 namespace {
@@ -1055,6 +1071,9 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
 
 result<projection_page> projection_runner::query_page(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
+    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+        return impl_->replay_page(*s, q);  // only the rows the page keeps are rendered
+    }
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (live_now) {
