@@ -36,6 +36,18 @@ std::unique_ptr<read_model> make_of(std::string_view name, std::tuple<Model...> 
 
 }  // namespace
 
+void read_model::render(row_sink& sink) const {
+    auto all = rows();
+    sink.expect(all.size());
+    static boost::json::object const no_cells;  // rows are objects; anything else has null cells
+    for (auto& row : all) {
+        auto* const object = row.if_object();
+        auto const verdict = sink.consider(object ? *object : no_cells);
+        if (verdict == row_sink::verdict::stop) return;
+        if (verdict == row_sink::verdict::take) sink.take(object ? std::move(*object) : boost::json::object());
+    }
+}
+
 std::vector<std::string_view> read_model_names() {
     return names_of(static_cast<all_models const*>(nullptr));
 }
@@ -93,6 +105,29 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
         throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());
     }
     return table;
+}
+
+std::uint32_t application_table_store_code_version() noexcept {
+    return detail::application_table::code_version + 0x10000;
+}
+
+std::string save_table_state(detail::application_table const& table) {
+    std::string out;
+    ledger::detail::string_output_archive archive(out);
+    table.save_table_state(archive);
+    return out;
+}
+
+void load_table_state(std::string_view bytes, detail::application_table& table) {
+    try {
+        ledger::detail::memory_input_archive archive(bytes);
+        table.load_table_state(archive);
+        ledger::detail::expect_consumed(archive, "snapshot");
+    } catch (damaged_entity const&) {
+        throw;
+    } catch (std::exception const& e) {
+        throw codec_error(std::string("cannot decode the application table's record: ") + e.what());
+    }
 }
 
 }  // namespace ledger::projections

@@ -8,7 +8,9 @@
 #include "projections/fold_event.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +24,37 @@ class application_table;
 }
 class entity_reader;
 class entity_writer;
+
+/// Takes a read model's rows one at a time (read_model::render), so that a page of an as-of
+/// answer renders only the rows it keeps. Each row is shown first with its leading cells (at
+/// least its key and filter fields, app/projection_selection.hpp, in its own column order);
+/// only a row the sink takes is rendered whole. Not thread-safe; one render at a time.
+class row_sink {
+public:
+    enum class verdict { skip, take, stop };  // stop: no later row is wanted
+    virtual ~row_sink() = default;
+    /// How many rows render may show (a hint to reserve).
+    virtual void expect(std::size_t /*rows*/) {}
+    /// Whether this sink takes every row (rows()): render may then sort all keys at once
+    /// instead of finding them in order one at a time (detail/in_order.hpp).
+    virtual bool takes_every_row() const noexcept { return false; }
+    virtual verdict consider(boost::json::object const& head) = 0;
+    /// The whole row whose head was taken: the same cells, in the same order, as in rows().
+    virtual void take(boost::json::object row) = 0;
+};
+
+/// A row_sink that takes every row: rows() of a read model that renders through render().
+class every_row final : public row_sink {
+public:
+    void expect(std::size_t rows) override { rows_.reserve(rows); }
+    bool takes_every_row() const noexcept override { return true; }
+    verdict consider(boost::json::object const& /*head*/) override { return verdict::take; }
+    void take(boost::json::object row) override { rows_.emplace_back(std::move(row)); }
+    boost::json::array take_rows() && { return std::move(rows_); }
+
+private:
+    boost::json::array rows_;
+};
 
 class read_model {
 public:
@@ -43,6 +76,10 @@ public:
     virtual void apply(fold_event const& event) = 0;
     /// The rows, each a JSON object with exactly `columns()` as keys, in a stable order.
     virtual boost::json::array rows() const = 0;
+    /// rows() one at a time into `sink`, in the same order and bytes, rendering whole only the
+    /// rows the sink takes and stopping when it says so. This default renders rows() first;
+    /// the read models with many rows (recruits-per-campaign, retention) render lazily.
+    virtual void render(row_sink& sink) const;
 
     /// The state as bytes (cereal portable binary) and back. `load` throws ledger::codec_error
     /// for bytes it cannot decode.
@@ -111,6 +148,14 @@ std::uint32_t application_table_code_version() noexcept;
 /// cannot decode.
 std::string save_table(detail::application_table const& table);
 std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
+/// The application table with its candidates in the store's table (the runner's live table,
+/// docs/read-models.md "The application table in the store"): the code version of its record,
+/// which differs from application_table_code_version() because the record holds only what is
+/// not in the entities (save_table_state: header, texts, campaigns, cells). load_table_state
+/// fills a table after keep_in_table; throws ledger::codec_error for bytes it cannot decode.
+std::uint32_t application_table_store_code_version() noexcept;
+std::string save_table_state(detail::application_table const& table);
+void load_table_state(std::string_view bytes, detail::application_table& table);
 
 /// The names of every read model, in the order `list` shows them.
 std::vector<std::string_view> read_model_names();

@@ -1,6 +1,7 @@
 #include "projections/recruits_per_campaign.hpp"
 
 #include "projections/detail/common.hpp"
+#include "projections/detail/in_order.hpp"
 #include "projections/detail/stage_counts.hpp"
 
 #include <boost/json/object.hpp>
@@ -42,6 +43,12 @@ boost::json::value cost_per_contract(costs_by_currency const& costs, std::uint64
 }  // namespace
 
 boost::json::array recruits_per_campaign::rows() const {
+    every_row all;
+    render(all);
+    return std::move(all).take_rows();
+}
+
+void recruits_per_campaign::render(row_sink& sink) const {
     auto const& table = *table_;
     auto const& texts = table.texts;
     // Every campaign with an entry (planned or costs) or applications, ordered by id: O(campaigns).
@@ -51,24 +58,16 @@ boost::json::array recruits_per_campaign::rows() const {
     for (auto const& [id, cells] : table.cells.campaigns()) {
         if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
     }
-    std::sort(ids.begin(), ids.end());
-    boost::json::array rows;
-    rows.reserve(ids.size());
+    sink.expect(ids.size());
     costs_by_currency costs;
-    for (auto const& [id, number] : ids) {
-        detail::stage_counts count;
-        if (auto const* cells = table.cells.find(number)) {
-            for (auto const& year : cells->years) count.add(year);
-        }
+    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
+    detail::visit_in_order(ids, sink.takes_every_row(), [&](std::pair<std::string_view, std::uint32_t> const& next) {
+        auto const& [id, number] = next;
         auto const found = table.campaigns.find(number);
         auto const* entry = found == table.campaigns.end() ? nullptr : &found->second;
         // rule 1: one plan; should there be more, the first
         auto const* plan = entry == nullptr || entry->plans.empty() ? nullptr : &entry->plans.front();
-        costs.clear();
-        if (entry != nullptr) {
-            for (auto const& cost : entry->costs) costs.emplace_back(texts.text(cost.currency), cost.amount_minor);
-            std::sort(costs.begin(), costs.end());
-        }
+        // The key and filter fields first (row_sink): the rest only for a row the sink takes.
         boost::json::object row(recruits_per_campaign::columns.size());
         row["campaign_id"] = id;
         row["name"] = plan != nullptr ? boost::json::value(texts.text(plan->name)) : nullptr;
@@ -76,12 +75,24 @@ boost::json::array recruits_per_campaign::rows() const {
                           ? boost::json::value(detail::enum_name(static_cast<events::campaign_kind>(plan->kind)))
                           : nullptr;
         row["organiser"] = plan != nullptr ? boost::json::value(texts.text(plan->organiser)) : nullptr;
+        auto const verdict = sink.consider(row);
+        if (verdict == row_sink::verdict::stop) return false;
+        if (verdict == row_sink::verdict::skip) return true;
+        detail::stage_counts count;
+        if (auto const* cells = table.cells.find(number)) {
+            for (auto const& year : cells->years) count.add(year);
+        }
+        costs.clear();
+        if (entry != nullptr) {
+            for (auto const& cost : entry->costs) costs.emplace_back(texts.text(cost.currency), cost.amount_minor);
+            std::sort(costs.begin(), costs.end());
+        }
         count.write(row);
         row["costs"] = money(costs);
         row["cost_per_contract"] = cost_per_contract(costs, count.contracts_signed);
-        rows.push_back(std::move(row));
-    }
-    return rows;
+        sink.take(std::move(row));
+        return true;
+    });
 }
 
 }  // namespace ledger::projections

@@ -12,6 +12,7 @@
 
 #include "projections/detail/applications.hpp"
 #include "projections/fold_event.hpp"
+#include "projections/read_model.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -36,6 +37,8 @@ public:
     /// One row per campaign that is planned, has costs or has applications, ordered by
     /// campaign_id: the campaign's cells summed over the years.
     boost::json::array rows() const;
+    /// rows() into `sink` (read_model::render): a row's counts and costs only when it is taken.
+    void render(row_sink& sink) const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).
     std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }

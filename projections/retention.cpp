@@ -1,6 +1,7 @@
 #include "projections/retention.hpp"
 
 #include "projections/detail/common.hpp"
+#include "projections/detail/in_order.hpp"
 
 #include <boost/json/object.hpp>
 
@@ -58,6 +59,12 @@ retention_counts counts_of(detail::campaign_cells const* cells, timestamp now) {
 }  // namespace
 
 boost::json::array retention::rows() const {
+    every_row all;
+    render(all);
+    return std::move(all).take_rows();
+}
+
+void retention::render(row_sink& sink) const {
     auto const& table = *table_;
     auto const now = from_micros(latest_occurred_micros_);
     // Every planned campaign (costs alone make no row here) and every campaign with
@@ -71,19 +78,25 @@ boost::json::array retention::rows() const {
         auto const entry = table.campaigns.find(id);
         if (entry == table.campaigns.end() || entry->second.plans.empty()) ids.emplace_back(table.texts.text(id), id);
     }
-    std::sort(ids.begin(), ids.end());
-    boost::json::array rows;
-    rows.reserve(ids.size());
-    for (auto const& [id, number] : ids) {
+    sink.expect(ids.size());
+    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
+    detail::visit_in_order(ids, sink.takes_every_row(), [&](std::pair<std::string_view, std::uint32_t> const& next) {
+        auto const& [id, number] = next;
+        // The key first (row_sink): the counts only for a row the sink takes.
+        boost::json::object row(retention::columns.size());
+        row["campaign_id"] = id;
+        auto const verdict = sink.consider(row);
+        if (verdict == row_sink::verdict::stop) return false;
+        if (verdict == row_sink::verdict::skip) return true;
         auto const c = counts_of(table.cells.find(number), now);
-        rows.push_back(boost::json::object{{"campaign_id", id},
-                                           {"started", c.started},
-                                           {"eligible_12m", c.eligible_12m},
-                                           {"retained_12m", c.retained_12m},
-                                           {"eligible_24m", c.eligible_24m},
-                                           {"retained_24m", c.retained_24m}});
-    }
-    return rows;
+        row["started"] = c.started;
+        row["eligible_12m"] = c.eligible_12m;
+        row["retained_12m"] = c.retained_12m;
+        row["eligible_24m"] = c.eligible_24m;
+        row["retained_24m"] = c.retained_24m;
+        sink.take(std::move(row));
+        return true;
+    });
 }
 
 }  // namespace ledger::projections

@@ -9,6 +9,7 @@
 
 #include "projections/detail/applications.hpp"
 #include "projections/fold_event.hpp"
+#include "projections/read_model.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -32,6 +33,8 @@ public:
     /// One row per campaign that is planned or has applications, ordered by campaign_id: the
     /// campaign's starts per start day (maintained cells) counted against the clock.
     boost::json::array rows() const;
+    /// rows() into `sink` (read_model::render): a row's counts only when it is taken.
+    void render(row_sink& sink) const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).
     std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }

@@ -9,14 +9,17 @@
 // the event it names, as the runner hands it over.
 
 #include "projections/detail/application_cells.hpp"
+#include "projections/detail/applications.hpp"
 #include "projections/detail/common.hpp"
 #include "projections/read_model.hpp"
 
 #include "reference/reference_models.hpp"
+#include "support/fake_entity_table.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <set>
 #include <memory>
 #include <random>
 #include <string>
@@ -213,6 +216,200 @@ TEST_CASE("recruits-per-campaign, funnel and retention answer what the reference
             }
         }
     }
+}
+
+namespace {
+
+/// recruits-per-campaign, funnel and retention sharing one application table, as the runner
+/// holds them.
+std::vector<std::unique_ptr<projections::read_model>> table_models() {
+    std::vector<std::unique_ptr<projections::read_model>> models;
+    for (auto& model : projections::make_all_read_models()) {
+        if (model->shared_table() != nullptr) models.push_back(std::move(model));
+    }
+    return models;
+}
+
+/// What the runner writes for the three in one transaction: the table's record and each
+/// model's own part, and the events they cover.
+struct table_record {
+    std::string table;
+    std::vector<std::string> own;
+    std::uint64_t next = 0;
+};
+
+}  // namespace
+
+TEST_CASE("with its candidates in a table the application table answers what the reference fold answers and saves what it does in memory, across flushes, lost flushes, restarts and rebuilds",
+          "[projections][differential][fold][cells][entity_table]") {
+    auto const seed = GENERATE(range(1u, 13u));
+    INFO("seed " << seed);
+    random_ledger ledger(seed);
+    std::mt19937_64 rng(seed * 104729);
+    auto const chance = [&](int percent) { return std::uniform_int_distribution<int>(0, 99)(rng) < percent; };
+    std::deque<raw_event> log;
+    std::deque<projections::fold_event> views;
+    testing::fake_table store;
+    auto reader = std::make_shared<testing::fake_reader>(store);
+    reference::all_models reference;
+
+    auto memory = table_models();
+    auto in_table = table_models();
+    REQUIRE(in_table.size() == 3);
+    in_table.front()->shared_table()->keep_in_table(reader, 1, {});
+    std::optional<table_record> record;  // the last committed one
+    std::uint64_t next = 0;
+    std::string history;  // what happened to in_table lately (shown when a check fails)
+    auto const table = [&] { return in_table.front()->shared_table(); };
+    auto const fold = [&](std::uint64_t position) {
+        for (auto& model : in_table) model->apply(views[position]);
+        next = position + 1;
+    };
+    auto const same_as_memory = [&] {
+        for (std::size_t i = 0; i < memory.size(); ++i) {
+            INFO(memory[i]->name());
+            REQUIRE(in_table[i]->rows() == memory[i]->rows());
+            REQUIRE(in_table[i]->save() == memory[i]->save());  // the whole state, the same bytes
+        }
+    };
+
+    for (std::uint64_t position = 0; position < 600; ++position) {
+        auto const& e = log.emplace_back(ledger.next(position));
+        auto& view = views.emplace_back(projections::fold_event{
+            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
+            .recorded_at = e.occurred, .data = &e.data});
+        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
+            view.retracted = &views[retraction->position];
+        }
+        INFO("at position " << position << "; lately: " << history);
+        if (history.size() > 300) history.erase(0, history.size() - 300);
+        reference.apply(view);
+        table()->candidates.settle();  // as the runner does before folding
+        for (auto& model : memory) model->apply(view);
+        fold(position);
+        for (auto& model : in_table) {
+            INFO(model->name());
+            REQUIRE(model->rows() == reference.rows(model->name()));
+        }
+        if (chance(8)) {
+            // The runner's flush in a group transaction; one in five is never committed.
+            testing::fake_transaction txn(store);
+            table()->candidates.flush(txn);
+            table_record written{projections::save_table_state(*table()), {}, next};
+            for (auto& model : in_table) written.own.push_back(model->save_without_table());
+            if (!chance(20)) {
+                txn.commit();
+                record = std::move(written);
+                history += " flush@";
+            } else {
+                history += " lost-flush@";
+            }
+            history += std::to_string(next);
+        }
+        if (chance(2) && record) {
+            // A restart from the last committed record: no candidate read, the tail folded again.
+            auto restarted = std::make_shared<projections::detail::application_table>();
+            restarted->keep_in_table(reader, 0, {});
+            projections::load_table_state(record->table, *restarted);
+            CHECK(restarted->candidates.reads() == 0);
+            CHECK(restarted->candidates.cached_entries() == 0);
+            auto models = table_models();
+            for (std::size_t i = 0; i < models.size(); ++i) models[i]->load_with_table(record->own[i], restarted);
+            in_table = std::move(models);
+            history += " restart-from@" + std::to_string(record->next);
+            for (auto from = record->next; from <= position; ++from) fold(from);
+            same_as_memory();
+        }
+        if (chance(1)) {
+            // A rebuild: a new epoch, everything folded again, the old one erased by flushes.
+            table()->restart_in_table();
+            for (auto& model : in_table) model->load_with_table(model->fresh()->save_without_table(), table());
+            history += " rebuild";
+            for (std::uint64_t from = 0; from <= position; ++from) fold(from);
+            same_as_memory();
+        }
+        if (position % 50 == 49) {
+            same_as_memory();
+            // A copy of a table-backed state is in memory and folds on by itself.
+            auto copy = projections::load_table(projections::save_table(*table()));
+            REQUIRE(projections::save_table(*copy) == projections::save_table(*memory.front()->shared_table()));
+            REQUIRE(*copy == *memory.front()->shared_table());
+        }
+    }
+    // Enough flushes erase every stale epoch: only the current one is left in the table.
+    for (int i = 0; i < 3; ++i) {
+        testing::fake_transaction txn(store);
+        table()->candidates.flush(txn);
+        txn.commit();
+    }
+    table()->candidates.settle();
+    CHECK(table()->candidates.cached_entries() == 0);
+    std::string_view const model = projections::detail::application_table::entity_model;
+    auto const prefix = projections::entity_model_prefix(model);
+    std::set<std::uint32_t> epochs;
+    for (auto e = store.committed.lower_bound(prefix); e != store.committed.end() && e->first.starts_with(prefix); ++e) {
+        epochs.insert(projections::entity_epoch_of(model, e->first).value());
+    }
+    CHECK(epochs.size() == 1);
+    same_as_memory();
+}
+
+TEST_CASE("a damaged candidate record of the application table is refused, never folded or saved",
+          "[projections][fold][cells][entity_table]") {
+    random_ledger ledger(5);
+    std::deque<raw_event> log;
+    std::deque<projections::fold_event> views;
+    testing::fake_table store;
+    auto reader = std::make_shared<testing::fake_reader>(store);
+    auto models = table_models();
+    auto const table = models.front()->shared_table();
+    table->keep_in_table(reader, 1, {});
+    for (std::uint64_t position = 0; position < 300; ++position) {
+        auto const& e = log.emplace_back(ledger.next(position));
+        auto& view = views.emplace_back(projections::fold_event{
+            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
+            .recorded_at = e.occurred, .data = &e.data});
+        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
+            view.retracted = &views[retraction->position];
+        }
+        for (auto& model : models) model->apply(view);
+    }
+    testing::fake_transaction txn(store);
+    table->candidates.flush(txn);
+    txn.commit();
+    auto const state = projections::save_table_state(*table);
+    auto const saved = projections::save_table(*table);
+    std::size_t damaged = 0;
+    auto const flip = [&] {
+        for (auto& [key, value] : store.committed) {
+            if (key.find("/i/") == std::string::npos) continue;
+            value[value.size() - 1] = static_cast<char>(value[value.size() - 1] ^ 0x21);  // the entry, not its CRC
+            ++damaged;
+        }
+    };
+    flip();
+    REQUIRE(damaged > 0);
+    auto restarted = std::make_shared<projections::detail::application_table>();
+    restarted->keep_in_table(reader, 0, {});
+    projections::load_table_state(state, *restarted);  // the record itself is fine
+    REQUIRE_THROWS_AS(projections::save_table(*restarted), projections::damaged_entity);
+    // A fold that reads one throws too (the runner then rebuilds the three).
+    auto const started = std::find_if(log.begin(), log.end(), [](raw_event const& e) {
+        return std::holds_alternative<events::employment_started>(e.data);
+    });
+    REQUIRE(started != log.end());
+    raw_event again = *started;
+    again.position = log.size();
+    projections::fold_event const view{.position = again.position, .stream = again.stream,
+                                       .occurred_at = again.occurred, .recorded_at = again.occurred,
+                                       .data = &again.data};
+    REQUIRE_THROWS_AS(restarted->fold_once(view), projections::damaged_entity);
+    // Undamaged, the same record and candidates save what the table saved.
+    flip();
+    auto undamaged = std::make_shared<projections::detail::application_table>();
+    undamaged->keep_in_table(reader, 0, {});
+    projections::load_table_state(state, *undamaged);
+    CHECK(projections::save_table(*undamaged) == saved);
 }
 
 TEST_CASE("a median merged from day histograms is the median of the samples they hold",

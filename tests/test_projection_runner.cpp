@@ -5,6 +5,7 @@
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 #include "projections/entity_table.hpp"
+#include "projections/read_model.hpp"
 
 #include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
@@ -574,4 +575,77 @@ TEST_CASE("a damaged entity record makes its read model rebuild from the log, an
     require_equals_full_replay(runner, store);
     // The rebuilt state is what the next start resumes from.
     append_generated(store, generator, 1);
+}
+
+TEST_CASE("a restart reads the application table's record and no candidate, and a fold reads only the candidates it names",
+          "[projections][runner][entity_table][apptable]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(1414);
+    build_snapshotted(dir, generator, 1500);
+    {
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, {.snapshot_every = 1});
+        REQUIRE(runner.wait_until_caught_up(10s));
+        auto const deadline = std::chrono::steady_clock::now() + 10s;
+        while (!entity_records_at_head(store) && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(5ms);  // polling a condition with a bound
+        }
+        REQUIRE(entity_records_at_head(store));
+        // The record holds no candidate: they are in the table.
+        auto const record = app::detail::decode_snapshot(store.read_projection_record(app::detail::table_snapshot_key()).value());
+        REQUIRE(record);
+        CHECK(record->code_version == projections::application_table_store_code_version());
+        CHECK_FALSE(entity_keys(store, "applications").empty());
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, {.snapshot_every = 97});
+    require_equals_full_replay(runner, store);
+    auto const restarted = runner.stats();
+    CHECK(restarted.snapshots_used == 7);
+    CHECK(restarted.snapshots_rebuilt == 0);
+    CHECK(restarted.caught_up_events == 0);
+    CHECK(restarted.table_reads == 0);
+    CHECK(restarted.table_cached == 0);
+    append_generated(store, generator, 40);
+    require_equals_full_replay(runner, store);
+    auto const after = runner.stats();
+    CHECK(after.table_reads <= 40);  // one candidate per event at most
+    CHECK(after.table_rebuilds == 0);
+}
+
+TEST_CASE("a damaged candidate record of the application table makes the three models sharing it rebuild from the log, answering what a full replay answers",
+          "[projections][runner][entity_table][apptable][rebuild]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(909);
+    build_snapshotted(dir, generator, 1200);
+    {
+        // Every candidate with a flipped byte (its CRC no longer matches).
+        store::event_store store(options_in(dir));
+        std::vector<std::pair<std::string, std::string>> damaged;
+        for (auto const& key : entity_keys(store, "applications")) {
+            auto value = std::string(store.read_projections()->get(key).value());
+            value.back() = static_cast<char>(value.back() ^ 0x5A);
+            damaged.emplace_back(key, std::move(value));
+        }
+        REQUIRE_FALSE(damaged.empty());
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            for (auto const& [key, value] : damaged) records.put(key, value);
+        });
+        append_generated(store, generator, 1);
+        store.set_before_commit_hook({});
+    }
+    store::event_store store(options_in(dir));
+    // Checkpoints every 50 events: the live fold's capture saves every candidate, so it finds
+    // the damage whichever candidates the next events name.
+    app::projection_runner runner(store, {.snapshot_every = 97, .checkpoints = {.every = 50}});
+    REQUIRE(runner.wait_until_caught_up(10s));
+    append_generated(store, generator, 120);
+    auto const deadline = std::chrono::steady_clock::now() + 20s;
+    while (runner.stats().table_rebuilds == 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(5ms);  // polling a condition with a bound
+    }
+    CHECK(runner.stats().table_rebuilds >= 1);
+    require_equals_full_replay(runner, store);
+    append_generated(store, generator, 1);
+    require_equals_full_replay(runner, store);
 }

@@ -75,9 +75,10 @@ void application_table::apply_campaign(fold_event const& e, int sign) {
     if (entry != campaigns.end() && entry->second.empty()) campaigns.erase(entry);
 }
 
-std::optional<application_table::contribution> application_table::contribution_of(application_entry const& entry) const {
+std::optional<application_table::contribution> application_table::contribution_of(
+    application_entry const& entry, few<employment_step> const& employment) {
     if (entry.receipts.empty()) return std::nullopt;  // stages of an application never received count nowhere
-    return contribution{entry.receipts.front().campaign_id, summarize(*this, entry.candidate, entry)};
+    return contribution{entry.receipts.front().campaign_id, summarize(entry, employment)};
 }
 
 void application_table::replace(std::optional<contribution> const& before, std::optional<contribution> const& after) {
@@ -91,52 +92,38 @@ void application_table::replace(std::optional<contribution> const& before, std::
     if (before) cells.count(before->campaign, before->summary, -1);
 }
 
-void application_table::recount() {
-    cells.clear();
-    for (auto const& entry : applications) replace(std::nullopt, contribution_of(entry));
-}
-
 void application_table::apply_candidate(fold_event const& e, int sign) {
-    // The candidate is interned only by an event that changes something here: consents,
-    // interests, invitations and registrations (decoded for other read models) and stages
-    // that count nowhere leave the table, and its pool, as they are (a lookup saved).
+    // The candidate's entry is touched only by an event that changes something here:
+    // consents, interests, invitations and registrations (decoded for other read models) and
+    // stages that count nowhere leave the table as it is (a lookup saved).
     auto const day = static_cast<std::int32_t>(day_number(e.occurred_at));
     // Changes one application's entry, and its contribution in the cells with it.
     auto change = [&](std::string const& id, auto&& what) {
-        auto const candidate = texts.intern(e.stream_id());
-        auto const application = texts.intern(id);
-        auto const [at, added] = application_numbers.try_emplace((std::uint64_t{candidate} << 32) | application,
-                                                                 static_cast<std::uint32_t>(applications.size()));
-        if (added) {
-            applications.push_back(application_entry{.candidate = candidate, .application = application});
-            auto const [last, first] = last_application_.try_emplace(candidate, at->second);
-            previous_application_.push_back(first ? no_application : last->second);
-            last->second = at->second;
+        auto& person = candidates.at(e.stream_id());
+        auto entry = std::find_if(person.applications.begin(), person.applications.end(),
+                                  [&](application_entry const& a) { return a.id == id; });
+        if (entry == person.applications.end()) {
+            entry = person.applications.insert(entry, application_entry{.id = id});
         }
-        auto& entry = applications[at->second];
-        auto const before = contribution_of(entry);
-        what(entry);
-        replace(before, contribution_of(entry));
+        auto const before = contribution_of(*entry, person.employment);
+        what(*entry);
+        replace(before, contribution_of(*entry, person.employment));
     };
     // Changes the candidate's employment, which every contracted application of theirs reads,
     // and their contributions with it.
     auto employ = [&](employment_step step) {
-        auto const candidate = texts.intern(e.stream_id());
+        auto& person = candidates.at(e.stream_id());
         auto& affected = employed_scratch_;
         affected.clear();
-        auto const last = last_application_.find(candidate);
-        for (auto number = last == last_application_.end() ? no_application : last->second;
-             number != no_application; number = previous_application_[number]) {
-            auto const& entry = applications[number];
+        for (std::size_t i = 0; i < person.applications.size(); ++i) {
+            auto const& entry = person.applications[i];
             // Employment only shapes the summary of a contracted application.
-            if (!entry.contracts.empty() && !entry.receipts.empty()) affected.emplace_back(number, contribution_of(entry));
+            if (!entry.contracts.empty() && !entry.receipts.empty()) {
+                affected.emplace_back(i, contribution_of(entry, person.employment));
+            }
         }
-        add_or_remove(employment[candidate], step, sign);
-        // Employment a retraction emptied goes (an emptied application keeps its empty entry).
-        if (auto const it = employment.find(candidate); it != employment.end() && it->second.empty()) {
-            employment.erase(it);
-        }
-        for (auto const& [number, before] : affected) replace(before, contribution_of(applications[number]));
+        add_or_remove(person.employment, step, sign);
+        for (auto const& [i, before] : affected) replace(before, contribution_of(person.applications[i], person.employment));
     };
     if (auto const* received = std::get_if<ev::application_received>(e.data)) {
         change(received->application_id, [&](application_entry& entry) {
@@ -182,29 +169,28 @@ void application_table::check_texts() const {
         }
         for (auto const& cost : entry.costs) known(cost.currency);
     }
-    for (auto const& entry : applications) {
-        known(entry.candidate);
-        known(entry.application);
-        for (auto const& r : entry.receipts) known(r.campaign_id);
+    if (!candidates.in_table()) {
+        for (auto const& person : candidates) {
+            for (auto const& entry : person.applications) {
+                for (auto const& r : entry.receipts) known(r.campaign_id);
+            }
+        }
     }
-    for (auto const& [id, steps] : employment) known(id);
     for (auto const& [id, campaign_cells] : cells.campaigns()) known(id);
 }
 
-void application_table::number_applications() {
-    application_numbers.clear();
-    application_numbers.reserve(applications.size());
-    last_application_.clear();
-    previous_application_.clear();
-    for (std::uint32_t number = 0; number < applications.size(); ++number) {
-        auto const& entry = applications[number];
-        if (!application_numbers.try_emplace((std::uint64_t{entry.candidate} << 32) | entry.application, number).second) {
-            throw codec_error("a snapshot's application table repeats an application");
-        }
-        auto const [last, first] = last_application_.try_emplace(entry.candidate, number);
-        previous_application_.push_back(first ? no_application : last->second);
-        last->second = number;
-    }
+void application_table::restart_in_table() {
+    auto stale = candidates.stale_epochs();
+    stale.push_back(candidates.epoch());
+    auto reader = candidates.reader();
+    auto const epoch = candidates.next_epoch();
+    if (reader) reader->release();
+    next = 0;
+    texts = string_pool();
+    campaigns.clear();
+    cells.clear();
+    candidates = entities<candidate_entry>();
+    candidates.keep_in_table(std::move(reader), entity_model, epoch, std::move(stale));
 }
 
 void application_table::apply(fold_event const& e) {
@@ -246,8 +232,7 @@ campaign_profile profile_of(campaign_entry const& entry, string_pool const& text
     return profile;
 }
 
-application_summary summarize(application_table const& table, std::uint32_t candidate,
-                              application_entry const& entry) {
+application_summary summarize(application_entry const& entry, few<employment_step> const& employment) {
     auto const& first = entry.receipts.front();
     application_summary a{.campaign = first.campaign_id,
                           .received_day = first.day,
@@ -257,13 +242,11 @@ application_summary summarize(application_table const& table, std::uint32_t cand
                           .accepted = entry.accepted > 0,
                           .contracted = !entry.contracts.empty()};
     if (a.offered) a.offer_day = entry.offers.front().day;
-    if (!a.contracted) return a;
-    auto const steps = table.employment.find(candidate);
-    if (steps == table.employment.end()) return a;
+    if (!a.contracted || employment.empty()) return a;
     // The first start after the (first) contract, then the first end after that start.
     auto const contract_position = entry.contracts.front();
     std::optional<std::uint64_t> start_position;
-    for (auto const& step : steps->second) {
+    for (auto const& step : employment) {
         if (step.position <= contract_position) continue;
         if (!start_position && step.started) {
             start_position = step.position;

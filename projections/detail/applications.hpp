@@ -1,31 +1,37 @@
 #pragma once
 // The application lifecycle that recruits-per-campaign, funnel and retention all count, kept
 // once for the three (make_all_read_models gives them one shared table; each folds every event
-// into it with fold_once, so it is folded once) and per entity: one entry per campaign (its plan and cost sums per currency), per application
-// (its receipts, stage counts, offers and contracts) and per candidate (employment starts and
-// ends). An event updates one entry; a retraction hands over the retracted event
+// into it with fold_once, so it is folded once) and per entity: one entry per campaign (its
+// plan and cost sums per currency) and one per candidate (their applications, each with its
+// receipts, stage counts, offers and contracts, and their employment starts and ends). An
+// event updates one entry; a retraction hands over the retracted event
 // (fold_event::retracted) and the fold undoes exactly what that event did to its entry, so
 // nothing is kept per event: the state grows with campaigns, applications and candidates.
 //
 // "First" values that a retraction may take away (the first receipt of an application, its
 // first offer, its first contract, the candidate's employment events) are kept as the few
 // remaining values per entity, in log order, which under the domain rules is nearly always
-// one. Texts (names, organisers, currencies, application, candidate and campaign ids) are
-// interned in one string_pool, so an entry is a few numbers.
+// one. Campaign texts (ids, names, organisers, currencies) are interned in one string_pool.
+//
+// The candidates are an entities<candidate_entry> (entities.hpp): in memory for as-of folds,
+// replays and tests, or, for the runner's live table, in the store's `projections` table under
+// "entity/applications/" (a write-back cache flushed with the table's record), so that a
+// restart decodes only the campaigns, texts and cells (docs/read-models.md "The application
+// table in the store").
 //
 // The table also maintains the cells the three render their rows from (application_cells.hpp):
 // every change to an application's entry or to its candidate's employment takes the
-// application's contribution out of the cells first and puts the new one back after.
+// application's contribution out of the cells first and puts the new one back after. The
+// cells, bounded by campaigns × years, stay in memory either way.
 //
-// Saved form (code version 4, for snapshots and as-of checkpoints): the texts as one run of
-// characters, the applications, their lists, the employment and the cells as columns of
-// plain values (entity_archive.hpp save_column), so a load copies them rather than decoding
-// field by field and recounting every application (an as-of answer at 10,000,000 events loads
-// ~100 MB). Only application_numbers and the candidate → applications index are rebuilt.
+// Saved form (code version 5, for snapshots and as-of checkpoints): the campaigns, the texts as
+// one run of characters, the candidates as entities<> save them (ids, then entries) and the
+// cells as columns, so a load never recounts an application.
 //
 // Threading: a plain value; callers serialise access.
 
 #include "projections/detail/application_cells.hpp"
+#include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
 #include <cereal/types/deque.hpp>
 #include "projections/detail/stream_facts.hpp"
@@ -102,9 +108,20 @@ struct dated {
     friend bool operator==(dated const&, dated const&) = default;
 };
 
+struct employment_step {
+    std::uint64_t position = 0;
+    bool started = false;  // EmploymentStarted (started_on), else EmploymentEnded (ended_on)
+    std::int32_t day = 0;
+    template <class Archive>
+    void serialize(Archive& archive) {
+        archive(position, started, day);
+    }
+    friend bool operator==(employment_step const&, employment_step const&) = default;
+};
+
+/// One application of a candidate: its id and what its remaining events say.
 struct application_entry {
-    std::uint32_t candidate = 0;    // interned candidate id
-    std::uint32_t application = 0;  // interned application id
+    std::string id;         // the application id
     few<receipt> receipts;  // remaining ApplicationReceived, in log order
     std::uint32_t shortlisted = 0;  // remaining events that reached each stage
     std::uint32_t interviewed = 0;
@@ -117,20 +134,23 @@ struct application_entry {
     }
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(candidate, application, receipts, shortlisted, interviewed, accepted, offers, contracts);
+        archive(id, receipts, shortlisted, interviewed, accepted, offers, contracts);
     }
     friend bool operator==(application_entry const&, application_entry const&) = default;
 };
 
-struct employment_step {
-    std::uint64_t position = 0;
-    bool started = false;  // EmploymentStarted (started_on), else EmploymentEnded (ended_on)
-    std::int32_t day = 0;
+/// One candidate (the entity, found by the candidate's stream id): their applications in the
+/// order first named (an application whose events were all retracted keeps an empty entry)
+/// and their remaining employment steps in log order. Every event the table reads of a
+/// candidate is in the candidate's stream, so an event touches exactly one entry.
+struct candidate_entry {
+    std::vector<application_entry> applications;
+    few<employment_step> employment;
     template <class Archive>
     void serialize(Archive& archive) {
-        archive(position, started, day);
+        archive(applications, employment);
     }
-    friend bool operator==(employment_step const&, employment_step const&) = default;
+    friend bool operator==(candidate_entry const&, candidate_entry const&) = default;
 };
 
 /// One application as its entry and its candidate's employment describe it: received with a
@@ -156,11 +176,15 @@ class application_table {
 public:
     /// Bumped whenever the fold or the saved form changes (as read_model::code_version).
     // 3: candidates interned only by events that change an entry; 4: saved as columns, the
-    // cells with them (rm-asof).
-    static constexpr std::uint32_t code_version = 4;
+    // cells with them (rm-asof); 5: one entry per candidate (its applications and employment),
+    // which the runner keeps in the store's table (rm-apptable).
+    static constexpr std::uint32_t code_version = 5;
+    /// The model name its entries are kept under in the store's table (entity_table.hpp).
+    static constexpr std::string_view entity_model = "applications";
     bool with_costs = false;  // whether costs are kept (recruits-per-campaign needs them)
 
     /// Folds one event: applies it to its entry or, for EventRetracted, undoes the retracted one.
+    /// Throws damaged_entity when a table-backed entry read on the way is damaged.
     void apply(fold_event const& event);
     /// As apply, but only when the event is the next one this table has not folded yet: read
     /// models sharing one table each hand it every event, and it folds each once.
@@ -170,31 +194,60 @@ public:
         next = event.position + 1;
     }
 
+    /// The whole state (in memory or from the table: the same bytes for the same entries).
     template <class Archive>
-    void save(Archive& archive) const;
+    void save(Archive& archive) const {
+        archive(with_costs, next, texts, campaigns, candidates);
+        cells.save(archive);
+    }
+    /// In memory only; throws codec_error for bytes that do not add up.
     template <class Archive>
-    void load(Archive& archive);
+    void load(Archive& archive) {
+        archive(with_costs, next, texts, campaigns, candidates);
+        cells.load(archive);
+        check_texts();
+    }
     friend bool operator==(application_table const& a, application_table const& b) {
         return a.with_costs == b.with_costs && a.next == b.next && a.texts == b.texts &&
-               a.campaigns == b.campaigns && a.applications == b.applications && a.employment == b.employment;
+               a.campaigns == b.campaigns && a.candidates == b.candidates;
+    }
+
+    // ---- the candidates in the store's table (entities.hpp; the runner's live table) -------
+
+    /// From now on (empty) the candidates are kept in the table under `epoch`.
+    void keep_in_table(std::shared_ptr<entity_reader> reader, std::uint32_t epoch, std::vector<std::uint32_t> stale) {
+        candidates.keep_in_table(std::move(reader), entity_model, epoch, std::move(stale));
+    }
+    bool in_table() const noexcept { return candidates.in_table(); }
+    /// Empties this table-backed table in place under the next epoch (this one stale): a
+    /// rebuild from the log that never reads what the old state wrote.
+    void restart_in_table();
+    /// What a restart needs besides the candidates (the table header, texts, campaigns and
+    /// cells), and back (after keep_in_table; throws codec_error for bytes that do not add up).
+    template <class Archive>
+    void save_table_state(Archive& archive) const {
+        candidates.save_table_header(archive);
+        archive(with_costs, next, texts, campaigns);
+        cells.save(archive);
+    }
+    template <class Archive>
+    void load_table_state(Archive& archive) {
+        candidates.load_table_header(archive);
+        archive(with_costs, next, texts, campaigns);
+        cells.load(archive);
+        check_texts();
     }
 
     std::uint64_t next = 0;  // events fold_once has folded: positions [0, next)
-    string_pool texts;  // every text the entries name
+    string_pool texts;  // campaign ids, names, organisers and currencies (not candidates' ids)
     boost::unordered_flat_map<std::uint32_t, campaign_entry> campaigns;  // by campaign id
-    /// Every application named so far, each with its candidate and id (an application whose
-    /// events were all retracted keeps an empty entry), and its number by
-    /// (candidate id << 32 | application id): entries in a deque, not in the hash table's
-    /// slack. The numbers are rebuilt on load.
-    std::deque<application_entry> applications;
-    boost::unordered_flat_map<std::uint64_t, std::uint32_t> application_numbers;
-    boost::unordered_flat_map<std::uint32_t, few<employment_step>> employment;  // by candidate id
+    /// Every candidate named by an event the table reads, by stream id.
+    entities<candidate_entry> candidates;
     /// What the applications with a receipt contribute to the rows, maintained by apply,
     /// saved and loaded with the entries (not compared: they follow from them).
     application_cells cells;
 
 private:
-    static constexpr std::uint32_t no_application = 0xffffffffU;
     /// What one application contributes to the cells: its campaign (interned) and summary.
     struct contribution {
         std::uint32_t campaign = 0;
@@ -202,164 +255,19 @@ private:
         friend bool operator==(contribution const&, contribution const&) = default;
     };
     /// The contribution of an application with a receipt; nullopt for one without.
-    std::optional<contribution> contribution_of(application_entry const& entry) const;
+    static std::optional<contribution> contribution_of(application_entry const& entry,
+                                                       few<employment_step> const& employment);
     /// Puts `after` into the cells in place of `before` (nothing when they are equal).
     void replace(std::optional<contribution> const& before, std::optional<contribution> const& after);
-    /// Rebuilds the cells from the entries.
-    void recount();
-    /// Throws codec_error when a loaded entry names a text the pool does not hold.
+    /// Throws codec_error when loaded campaigns or cells name a text the pool does not hold
+    /// (the candidates' receipts are checked when read: campaign_text()).
     void check_texts() const;
-    /// Rebuilds application_numbers and the candidate index below from the entries; throws
-    /// codec_error for a repeated key.
-    void number_applications();
-    /// The candidate index: per candidate its last application's number, per application the
-    /// number of its candidate's previous one (no_application for none). Rebuilt on load.
-    boost::unordered_flat_map<std::uint32_t, std::uint32_t> last_application_;
-    std::deque<std::uint32_t> previous_application_;
     /// The contracted applications an employment event changes, with their contributions
     /// before it (kept to reuse its memory).
-    std::vector<std::pair<std::uint32_t, std::optional<contribution>>> employed_scratch_;
+    std::vector<std::pair<std::size_t, std::optional<contribution>>> employed_scratch_;
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
 };
-
-/// The saved form of the applications and employment (application_table::save): columns of
-/// plain values, each loaded with one copy (entity_archive.hpp, save_column).
-namespace saved_applications {
-/// One application's fixed fields and how many values each of its lists holds; the values
-/// follow in one column per list, in the applications' order.
-struct row {
-    std::uint32_t candidate = 0;
-    std::uint32_t application = 0;
-    std::uint32_t shortlisted = 0;
-    std::uint32_t interviewed = 0;
-    std::uint32_t accepted = 0;
-    std::uint32_t receipts = 0;
-    std::uint32_t offers = 0;
-    std::uint32_t contracts = 0;
-};
-/// One employment step: position, day, started (0/1) and 3 zero bytes (no padding).
-struct step {
-    std::uint64_t position = 0;
-    std::int32_t day = 0;
-    std::uint8_t started = 0;
-    std::uint8_t zero[3] = {};
-};
-/// Appends `list`'s values to `column` and returns how many.
-template <class List, class T>
-std::uint32_t append(List const& list, std::vector<T>& column) {
-    column.insert(column.end(), list.begin(), list.end());
-    return static_cast<std::uint32_t>(list.size());
-}
-/// Moves the next `count` values of `column` (from `at`) into `list`.
-template <class List, class T>
-void take(List& list, std::vector<T> const& column, std::size_t& at, std::uint32_t count) {
-    if (count > column.size() - at) throw codec_error("a snapshot's application columns do not add up");
-    for (std::uint32_t i = 0; i < count; ++i) list.push_back(column[at + i]);
-    at += count;
-}
-}  // namespace saved_applications
-
-template <class Archive>
-void application_table::save(Archive& archive) const {
-    archive(with_costs, next, texts, campaigns);
-    std::vector<saved_applications::row> rows;
-    std::vector<receipt> receipts;
-    std::vector<dated> offers;
-    std::vector<std::uint64_t> contracts;
-    rows.reserve(applications.size());
-    receipts.reserve(applications.size());
-    for (auto const& entry : applications) {
-        rows.push_back({.candidate = entry.candidate,
-                        .application = entry.application,
-                        .shortlisted = entry.shortlisted,
-                        .interviewed = entry.interviewed,
-                        .accepted = entry.accepted,
-                        .receipts = saved_applications::append(entry.receipts, receipts),
-                        .offers = saved_applications::append(entry.offers, offers),
-                        .contracts = saved_applications::append(entry.contracts, contracts)});
-    }
-    save_column(archive, rows);
-    save_column(archive, receipts);
-    save_column(archive, offers);
-    save_column(archive, contracts);
-    // Employment by candidate, in candidate order (equal states save equal bytes).
-    std::vector<std::uint32_t> candidates;
-    candidates.reserve(employment.size());
-    for (auto const& [candidate, steps] : employment) candidates.push_back(candidate);
-    std::sort(candidates.begin(), candidates.end());
-    std::vector<std::uint32_t> counts;
-    std::vector<saved_applications::step> steps;
-    counts.reserve(candidates.size());
-    steps.reserve(candidates.size());
-    for (auto const candidate : candidates) {
-        auto const& list = employment.at(candidate);
-        counts.push_back(static_cast<std::uint32_t>(list.size()));
-        for (auto const& s : list) {
-            steps.push_back({.position = s.position, .day = s.day, .started = static_cast<std::uint8_t>(s.started)});
-        }
-    }
-    save_column(archive, candidates);
-    save_column(archive, counts);
-    save_column(archive, steps);
-    cells.save(archive);
-}
-
-template <class Archive>
-void application_table::load(Archive& archive) {
-    archive(with_costs, next, texts, campaigns);
-    std::vector<saved_applications::row> rows;
-    std::vector<receipt> receipts;
-    std::vector<dated> offers;
-    std::vector<std::uint64_t> contracts;
-    load_column(archive, rows);
-    load_column(archive, receipts);
-    load_column(archive, offers);
-    load_column(archive, contracts);
-    applications.clear();
-    std::size_t at_receipt = 0;
-    std::size_t at_offer = 0;
-    std::size_t at_contract = 0;
-    for (auto const& row : rows) {
-        auto& entry = applications.emplace_back();
-        entry.candidate = row.candidate;
-        entry.application = row.application;
-        entry.shortlisted = row.shortlisted;
-        entry.interviewed = row.interviewed;
-        entry.accepted = row.accepted;
-        saved_applications::take(entry.receipts, receipts, at_receipt, row.receipts);
-        saved_applications::take(entry.offers, offers, at_offer, row.offers);
-        saved_applications::take(entry.contracts, contracts, at_contract, row.contracts);
-    }
-    if (at_receipt != receipts.size() || at_offer != offers.size() || at_contract != contracts.size()) {
-        throw codec_error("a snapshot's application columns do not add up");
-    }
-    std::vector<std::uint32_t> candidates;
-    std::vector<std::uint32_t> counts;
-    std::vector<saved_applications::step> steps;
-    load_column(archive, candidates);
-    load_column(archive, counts);
-    load_column(archive, steps);
-    if (counts.size() != candidates.size()) throw codec_error("a snapshot's employment columns do not add up");
-    employment.clear();
-    employment.reserve(candidates.size());
-    std::size_t at_step = 0;
-    for (std::size_t i = 0; i < candidates.size(); ++i) {
-        auto const [it, added] = employment.try_emplace(candidates[i]);
-        if (!added) throw codec_error("a snapshot's employment repeats a candidate");
-        auto& list = it->second;
-        if (counts[i] > steps.size() - at_step) throw codec_error("a snapshot's employment columns do not add up");
-        for (std::uint32_t k = 0; k < counts[i]; ++k, ++at_step) {
-            auto const& s = steps[at_step];
-            if (s.started > 1) throw codec_error("a stored bool is neither 0 nor 1");
-            list.push_back({.position = s.position, .started = s.started == 1, .day = s.day});
-        }
-    }
-    if (at_step != steps.size()) throw codec_error("a snapshot's employment columns do not add up");
-    cells.load(archive);
-    check_texts();
-    number_applications();
-}
 
 /// A read model's handle on the application table it folds into, which make_all_read_models
 /// shares between recruits-per-campaign, funnel and retention. A copy of a handle gets its own
@@ -403,9 +311,8 @@ private:
 /// Whether application_table reads events of `type` (with or without costs).
 bool application_table_reads(std::string_view type, bool with_costs) noexcept;
 
-/// The summary of one application entry with a receipt (`candidate` is its candidate id).
-application_summary summarize(application_table const& table, std::uint32_t candidate,
-                              application_entry const& entry);
+/// The summary of one application entry with a receipt, with its candidate's employment.
+application_summary summarize(application_entry const& entry, few<employment_step> const& employment);
 
 // Iterating every application and describing campaigns with texts is no longer how the three
 // read models render (they read the cells); tools/bench/read_model_lmdb.cpp still measures it.
@@ -421,14 +328,16 @@ struct campaign_profile {
 campaign_profile profile_of(campaign_entry const& entry, string_pool const& texts);
 
 /// Calls `visit(summary)` (campaign_id set) for every application with a remaining receipt, in
-/// no set order.
+/// no set order. In memory only.
 template <class Visit>
 void for_each_application(application_table const& table, Visit&& visit) {
-    for (auto const& entry : table.applications) {
-        if (entry.receipts.empty()) continue;  // stages of an application never received
-        auto summary = summarize(table, entry.candidate, entry);
-        summary.campaign_id = table.texts.text(summary.campaign);
-        visit(summary);
+    for (auto const& person : table.candidates) {
+        for (auto const& entry : person.applications) {
+            if (entry.receipts.empty()) continue;  // stages of an application never received
+            auto summary = summarize(entry, person.employment);
+            summary.campaign_id = table.texts.text(summary.campaign);
+            visit(summary);
+        }
     }
 }
 

@@ -97,6 +97,11 @@ public:
         return entries_.end();
     }
     std::size_t size() const noexcept { return table_ ? table_->count : entries_.size(); }
+    /// The id of the entity numbered `number` (< size()). In memory only.
+    std::string_view id(std::uint32_t number) const {
+        in_memory_only();
+        return ids_.text(number);
+    }
 
     template <class Archive>
     void save(Archive& archive) const {

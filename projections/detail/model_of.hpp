@@ -27,6 +27,10 @@ public:
     bool reads(std::string_view type) const noexcept override { return Model::reads(type); }
     void apply(fold_event const& event) override { state_.apply(event); }
     boost::json::array rows() const override { return state_.rows(); }
+    void render(row_sink& sink) const override {
+        if constexpr (requires { state_.render(sink); }) state_.render(sink);
+        else read_model::render(sink);
+    }
 
     std::string save() const override {
         std::string out;

@@ -33,15 +33,43 @@ std::optional<std::uint64_t> as_of_last_position(store::event_store const& store
     return low - 1;
 }
 
-projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
-                            projections::read_model const& prototype, std::optional<std::uint64_t> last) {
+namespace {
+
+/// A row_sink picking one page (row_picker) of the rows a read model renders.
+class page_sink final : public projections::row_sink {
+public:
+    page_sink(projection_selection const& selection, std::span<std::string_view const> key)
+        : picker(selection, key) {}
+    verdict consider(boost::json::object const& head) override {
+        switch (picker.consider(head)) {
+        case row_picker::verdict::skip: return verdict::skip;
+        case row_picker::verdict::take: return verdict::take;
+        case row_picker::verdict::stop: break;
+        }
+        return verdict::stop;
+    }
+    void take(boost::json::object row) override { picker.add(std::move(row)); }
+    row_picker picker;
+};
+
+/// `prototype`'s kind folded over [0, last] from the nearest checkpoint; `loaded` and
+/// `folded` are when the checkpoint was loaded and the tail folded (for the debug line).
+struct folded_model {
     std::unique_ptr<projections::read_model> model;
     std::uint64_t from = 0;
-    auto const t0 = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point started, loaded, folded;
+};
+
+folded_model fold_model(store::event_store const& store, checkpoint_keeper* keeper,
+                        projections::read_model const& prototype, std::optional<std::uint64_t> last) {
+    folded_model out;
+    auto& model = out.model;
+    auto& from = out.from;
+    out.started = std::chrono::steady_clock::now();
     if (!last) model = prototype.fresh();
     else if (keeper != nullptr) std::tie(model, from) = keeper->nearest(prototype, *last + 1);
     else model = prototype.fresh();
-    auto const t1 = std::chrono::steady_clock::now();
+    out.loaded = std::chrono::steady_clock::now();
     if (last && from <= *last) {
         // This thread scans and decodes, one lane folds (parallel_fold.hpp): two cores.
         projections::read_model* const models[] = {model.get()};
@@ -65,23 +93,78 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
                                       }
                                   }});
     }
-    auto const t2 = std::chrono::steady_clock::now();
-    auto rows = model->rows();
-    auto const t3 = std::chrono::steady_clock::now();
-    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
-    // Where an as-of answer's time goes (docs/read-models.md, "As of at 10,000,000 events").
-    spdlog::debug("projection {}: as of position {}: checkpoint at {} loaded in {:.1f} ms, {} events folded "
-                  "in {:.1f} ms, {} rows in {:.1f} ms",
-                  prototype.name(), last ? *last : 0, from, ms(t0, t1), last ? *last + 1 - from : 0, ms(t1, t2),
-                  rows.size(), ms(t2, t3));
-    auto columns = model->columns();
-    model.reset();
+    out.folded = std::chrono::steady_clock::now();
+    return out;
+}
+
+/// Frees the folded state and gives its pages back.
+void release(folded_model& folded) {
+    folded.model.reset();
 #ifdef __GLIBC__
     // The loaded state was hundreds of MiB at 10,000,000 events: give its pages back, or the
     // server keeps them resident after every as-of answer.
     malloc_trim(0);
 #endif
+}
+
+/// Where an as-of answer's time goes (docs/read-models.md, "As of at 10,000,000 events").
+void log_answer(projections::read_model const& prototype, std::optional<std::uint64_t> last,
+                folded_model const& folded, std::size_t rows, std::chrono::steady_clock::time_point rendered) {
+    auto ms = [](auto a, auto b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    spdlog::debug("projection {}: as of position {}: checkpoint at {} loaded in {:.1f} ms, {} events folded "
+                  "in {:.1f} ms, {} rows in {:.1f} ms",
+                  prototype.name(), last ? *last : 0, folded.from, ms(folded.started, folded.loaded),
+                  last ? *last + 1 - folded.from : 0, ms(folded.loaded, folded.folded), rows,
+                  ms(folded.folded, rendered));
+}
+
+/// One page as of `last`, or nullopt when the selection's cursor row is not among its rows.
+std::optional<projection_page> page_at(store::event_store const& store, checkpoint_keeper* keeper,
+                                       projections::read_model const& prototype,
+                                       std::optional<std::uint64_t> last, projection_selection const& selection,
+                                       std::span<std::string_view const> key) {
+    auto folded = fold_model(store, keeper, prototype, last);
+    page_sink sink(selection, key);
+    folded.model->render(sink);
+    auto picked = std::move(sink.picker).finish();
+    log_answer(prototype, last, folded, picked.rows.size(), std::chrono::steady_clock::now());
+    auto columns = folded.model->columns();
+    release(folded);
+    if (!picked.cursor_found) return std::nullopt;
+    auto const name = std::string(prototype.name());
+    projection_page page{projection_table{name, last, std::move(columns), std::move(picked.rows)}, std::nullopt};
+    if (picked.more) page.next_cursor = encode_cursor(page_cursor{name, last, key_of(page.table.rows.back(), key)});
+    return page;
+}
+
+}  // namespace
+
+projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
+                            projections::read_model const& prototype, std::optional<std::uint64_t> last) {
+    auto folded = fold_model(store, keeper, prototype, last);
+    auto rows = folded.model->rows();
+    log_answer(prototype, last, folded, rows.size(), std::chrono::steady_clock::now());
+    auto columns = folded.model->columns();
+    release(folded);
     return projection_table{std::string(prototype.name()), last, std::move(columns), std::move(rows)};
+}
+
+result<projection_page> fold_page_as_of(store::event_store const& store, checkpoint_keeper* keeper,
+                                        projections::read_model const& prototype,
+                                        std::optional<std::uint64_t> last, projection_selection const& selection) {
+    auto const name = std::string(prototype.name());
+    auto const key = key_columns(name);
+    if (!key) return error{error_code::projection_not_found, "no projection named " + name, {{"name", name}}};
+    auto page = page_at(store, keeper, prototype, last, selection, *key);
+    auto const& cursor = selection.after;
+    if (!page && cursor && cursor->position && cursor->position != last) {
+        // As projection_service::query_page: the cursor's row is gone at `last`, so answer at
+        // the position the previous page came from, where it is.
+        page = page_at(store, keeper, prototype, as_of_last_position(store, cursor->position, std::nullopt),
+                       selection, *key);
+    }
+    if (!page) return cursor_not_found(name);
+    return std::move(*page);
 }
 
 std::uint64_t fill_checkpoints(store::event_store const& store, checkpoint_keeper& keeper,

@@ -5,16 +5,12 @@
 #include "ledger/json_text.hpp"
 
 namespace ledger::app {
-namespace {
-
-error foreign_cursor(std::string const& name) {
+error cursor_not_found(std::string const& name) {
     boost::json::object details;
     details["parameter"] = "cursor";
     return error{error_code::bad_request,
                  "cursor does not name a row of " + name + " at its position", std::move(details)};
 }
-
-}  // namespace
 
 std::optional<projection_page> select_page(std::string const& name,
                                            std::optional<std::uint64_t> position,
@@ -69,7 +65,7 @@ result<projection_page> projection_service::query_page(projection_query const& q
         if (!table) return table.error();
         page = select_page(q.name, table->position, table->columns, table->rows, q.selection);
     }
-    if (!page) return foreign_cursor(q.name);
+    if (!page) return cursor_not_found(q.name);
     return std::move(*page);
 }
 

@@ -38,6 +38,11 @@ struct slot {
     std::string name;  // the model's; read without the mutex (the loader may replace `model`)
     std::string description;
     bool table_member = false;  // its model folds into the shared application table
+    // The shared application table keeps its candidates in the store's table (the runner's
+    // option entities_in_table; docs/read-models.md "The application table in the store"),
+    // and these are the slots sharing it (this one included), restarted together.
+    bool table_in_store = false;
+    std::vector<slot*> table_group;
     // Its entities are kept in the store's table (store_entity_table.hpp), read through
     // `entity_reader` (used under the mutex, released after each batch or commit folded).
     bool entity_table = false;
@@ -59,6 +64,8 @@ struct slot {
     mutable std::unique_ptr<row_index> cached_index;  // over cached_rows, built on first use
 };
 
+void restart_table_group(slot& s);
+
 /// Keeps the slot's state as a checkpoint when it is about to fold the event at a boundary;
 /// the caller holds the slot's mutex. Call it for every slot sharing the mutex before any of
 /// them folds the event (they share an application table, which the first fold moves on).
@@ -66,13 +73,40 @@ struct slot {
 /// A table-backed read model whose entities turned out damaged (projections::damaged_entity) is
 /// emptied in place under a new epoch and folds the log again from 0 (the catch-up thread sees
 /// `rebuilding`); what it had is never answered from again. The caller holds the slot's mutex.
+/// The models sharing a table-backed application table are restarted together.
 void rebuild_entities(slot& s, char const* why) {
     spdlog::warn("projection {}: {}; rebuilding from the log", s.name, why);
+    if (s.table_in_store) {
+        restart_table_group(s);
+        return;
+    }
     s.model->restart_in_table();
     s.next.store(0);
     s.unsaved = 0;
     s.rebuilding = true;
     ++s.entity_rebuilds;
+}
+
+/// The models sharing a table-backed application table (their shared mutex held): the table
+/// emptied in place under its next epoch, each model's own part emptied in place (the decoders
+/// point at the models) and all of them folding from 0 again.
+void restart_table_group(slot& s) {
+    auto const table = s.model->shared_table();
+    table->restart_in_table();
+    for (auto* member : s.table_group) {
+        member->model->load_with_table(member->model->fresh()->save_without_table(), table);
+        member->next.store(0);
+        member->unsaved = 0;
+        member->rebuilding = true;
+        ++member->entity_rebuilds;
+    }
+}
+
+/// The application table of a slot sharing it in the store, or nullptr.
+projections::detail::application_table* table_in_store(slot const& s) {
+    if (!s.table_in_store) return nullptr;
+    auto* const table = s.model->shared_table().get();
+    return table != nullptr && table->in_table() ? table : nullptr;
 }
 
 void capture_checkpoint(slot& s, checkpoint_keeper& keeper, projections::fold_event const& event,
@@ -104,6 +138,15 @@ void fold_into(slot& s, projections::fold_event const& event) {
 /// Before a table-backed slot folds a batch or a commit (its mutex held): drops the cached
 /// entities that committed flushes hold.
 void settle(slot& s) {
+    if (auto* const table = table_in_store(s)) {
+        try {
+            table->candidates.settle();
+            table->candidates.release_reads();
+        } catch (projections::damaged_entity const& e) {
+            rebuild_entities(s, e.what());
+        }
+        return;
+    }
     if (!s.entity_table || !s.model->keeps_entities_in_table()) return;
     try {
         s.model->settle_entities();
@@ -115,6 +158,7 @@ void settle(slot& s) {
 /// After it folded them: its read transaction ends (the writer may need to grow the map).
 void release_reads(slot& s) {
     if (s.entity_table) s.model->release_entity_reads();
+    if (auto* const table = table_in_store(s)) table->candidates.release_reads();
 }
 
 std::optional<std::uint64_t> last_folded(std::uint64_t next) {
@@ -127,7 +171,11 @@ struct projection_runner::impl {
     impl(store::event_store& s, projection_runner_options o);
     void load_snapshots();
     void load_table_snapshot();
+    void load_table_in_store();
+    void join_table_group();
     void save_table_group(store::projection_records& records);
+    void save_table_in_store(store::projection_records& records, std::vector<slot*> const& group,
+                             projections::detail::application_table& table, std::uint64_t next);
     std::vector<std::shared_mutex*> distinct_mutexes() const;
     void share_tables();
     void load_snapshot(slot& s);
@@ -151,7 +199,12 @@ struct projection_runner::impl {
     void notify_progress();
     bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
     slot const* find(std::string_view name) const;
+    /// A fresh model of s's kind and the last position q's as-of asks for (wakes the fill).
+    std::pair<std::unique_ptr<projections::read_model>, std::optional<std::uint64_t>>
+    as_of_start(slot const& s, projection_query const& q) const;
     result<projection_table> replay_table(slot const& s, projection_query const& q) const;
+    /// One page as of q's position or time, rendering only the rows it keeps.
+    result<projection_page> replay_page(slot const& s, projection_query const& q) const;
     projection_table live_table(slot const& s) const;
     std::string live_json(slot const& s) const;
 
@@ -176,6 +229,7 @@ struct projection_runner::impl {
     std::atomic<bool> entities_only{false};
     // The application table's snapshot while the models sharing it load (then dropped).
     std::shared_ptr<projections::detail::application_table> saved_table;
+    std::shared_ptr<detail::store_entity_reader> table_reader;  // of the table in the store
     std::uint64_t saved_table_next = 0;
 
     std::mutex handoff_mutex;  // orders the switch to live folding against the observer
@@ -209,9 +263,16 @@ projection_runner::impl::impl(store::event_store& s, projection_runner_options o
             entry->entity_table = true;
             entry->entity_reader = std::make_shared<detail::store_entity_reader>(s);
         }
+        entry->table_in_store = entry->table_member && o.entities_in_table;
         entry->model = std::move(model);
         slots.push_back(std::move(entry));
     }
+    std::vector<slot*> group;
+    for (auto& s : slots) {
+        if (s->table_in_store) group.push_back(s.get());
+    }
+    for (auto* s : group) s->table_group = group;
+    if (!group.empty()) table_reader = std::make_shared<detail::store_entity_reader>(s);
 }
 
 std::vector<std::shared_mutex*> projection_runner::impl::distinct_mutexes() const {
@@ -253,6 +314,7 @@ void projection_runner::impl::load_snapshots() {
             load_snapshot(*s);
             notify_progress();
         }
+        if (table_lane) join_table_group();
     };
     std::exception_ptr helper_error;
     std::thread helper([&] {
@@ -291,6 +353,10 @@ void projection_runner::impl::load_snapshots() {
 /// the same record format); each of them saves only its own part. A table record that is
 /// unusable makes them rebuild from the log, as their own would.
 void projection_runner::impl::load_table_snapshot() {
+    if (table_reader) {
+        load_table_in_store();
+        return;
+    }
     auto const record = store.read_projection_record(detail::table_snapshot_key());
     if (!record) return;
     std::string problem;
@@ -315,6 +381,76 @@ void projection_runner::impl::load_table_snapshot() {
     }
     spdlog::warn("projection application table: snapshot unusable ({}); the read models sharing it "
                  "rebuild from the log", problem);
+}
+
+/// The application table with its candidates in the store: its record (the header, texts,
+/// campaigns and cells; no candidate decoded), or, when there is none or it is unusable, an
+/// empty table under an epoch past every one the store holds (those erased by later flushes).
+/// Either way saved_table is the table the models sharing it use (join_table_group).
+void projection_runner::impl::load_table_in_store() {
+    auto const record = store.read_projection_record(detail::table_snapshot_key());
+    std::string problem;
+    if (record) {
+        auto const snapshot = detail::decode_snapshot_view(*record, &problem);
+        if (!snapshot) {
+        } else if (snapshot->code_version != projections::application_table_store_code_version()) {
+            problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
+                      std::to_string(projections::application_table_store_code_version());
+        } else if (snapshot->next_position > store.head().events) {
+            problem = "it covers " + std::to_string(snapshot->next_position) + " events but the log holds " +
+                      std::to_string(store.head().events);
+        } else {
+            try {
+                auto table = std::make_shared<projections::detail::application_table>();
+                table->keep_in_table(table_reader, 0, {});
+                projections::load_table_state(snapshot->state, *table);
+                table_reader->release();
+                if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
+                saved_table = std::move(table);
+                saved_table_next = snapshot->next_position;
+                return;
+            } catch (codec_error const& e) {
+                problem = e.what();
+            }
+        }
+        spdlog::warn("projection application table: record unusable ({}); the read models sharing it "
+                     "rebuild from the log", problem);
+    }
+    auto stale = projections::entity_epochs(*table_reader, projections::detail::application_table::entity_model);
+    table_reader->release();
+    auto const epoch = stale.empty() ? 1u : stale.back() + 1;
+    auto table = std::make_shared<projections::detail::application_table>();
+    table->with_costs = true;  // as table_handle's
+    table->keep_in_table(table_reader, epoch, std::move(stale));
+    saved_table = std::move(table);
+    saved_table_next = 0;
+}
+
+/// After the models sharing the table in the store loaded: unless every one of them resumed
+/// on it at its position, all of them fold from 0 on it (restarted under a new epoch when it
+/// held anything), so the table in the store is never folded twice or left behind.
+void projection_runner::impl::join_table_group() {
+    if (!table_reader || saved_table == nullptr) return;
+    std::vector<slot*> group;
+    for (auto& s : slots) {
+        if (s->table_in_store) group.push_back(s.get());
+    }
+    bool const joined = std::ranges::all_of(group, [&](slot* s) {
+        return s->model->shared_table() == saved_table && s->next.load() == saved_table_next;
+    });
+    if (joined || group.empty()) return;
+    std::unique_lock const lock(*group.front()->mutex);
+    if (saved_table->next != 0 || saved_table_next != 0) {
+        spdlog::warn("projection application table: the read models sharing it did not all resume at "
+                     "its position; the three rebuild from the log");
+        saved_table->restart_in_table();
+        saved_table_next = 0;
+    }
+    for (auto* s : group) {
+        s->model->load_with_table(s->model->fresh()->save_without_table(), saved_table);
+        s->next = 0;
+        s->unsaved = 0;
+    }
 }
 
 /// Decodes the snapshot into a new read model without the lock (the long part), then swaps it
@@ -408,7 +544,8 @@ bool projection_runner::impl::entity_flush_due() const {
     // (At least one event unsaved: with snapshot_every 0 a flush is due only after a fold.)
     auto const every = std::max<std::uint64_t>(options.snapshot_every, 1);
     return std::ranges::any_of(slots, [&](auto const& s) {
-        return s->entity_table && s->loaded && s->unsaved.load(std::memory_order_relaxed) >= every;
+        return (s->entity_table || s->table_in_store) && s->loaded &&
+               s->unsaved.load(std::memory_order_relaxed) >= every;
     });
 }
 
@@ -680,14 +817,18 @@ void projection_runner::impl::save_table_group(store::projection_records& record
         group.push_back(s.get());
     }
     if (!due) return;
+    std::unique_lock const lock(*group.front()->mutex);  // the group's one mutex
+    auto const table = group.front()->model->shared_table();
+    auto const next = group.front()->next.load();
+    for (auto* s : group) {
+        if (s->model->shared_table() != table || s->next.load() != next) return;
+    }
+    if (table->in_table()) {
+        save_table_in_store(records, group, *table, next);
+        return;
+    }
     std::vector<std::pair<std::string, std::string>> out;
     try {
-        std::shared_lock const lock(*group.front()->mutex);  // the group's one mutex
-        auto const table = group.front()->model->shared_table();
-        auto const next = group.front()->next.load();
-        for (auto* s : group) {
-            if (s->model->shared_table() != table || s->next.load() != next) return;
-        }
         out.emplace_back(detail::table_snapshot_key(),
                          detail::encode_snapshot({projections::application_table_code_version(), next,
                                                   projections::save_table(*table)}));
@@ -704,13 +845,42 @@ void projection_runner::impl::save_table_group(store::projection_records& record
     for (auto* s : group) s->unsaved = 0;
 }
 
+/// save_table_group for a table keeping its candidates in the store (the group's mutex held):
+/// the models' own parts, then the candidates changed since the last committed flush and the
+/// table's record covering them, in this transaction, durable together or not at all. Past
+/// the own parts nothing is caught: a put or an encoding that throws leaves the hook, and the
+/// transaction then commits none of it (the candidates stay cached and are put again), so a
+/// committed flush always comes with its record.
+void projection_runner::impl::save_table_in_store(store::projection_records& records, std::vector<slot*> const& group,
+                                                  projections::detail::application_table& table, std::uint64_t next) {
+    std::vector<std::pair<std::string, std::string>> own;
+    try {
+        for (auto* s : group) {
+            own.emplace_back(detail::snapshot_key(s->name),
+                             detail::encode_snapshot({s->model->code_version(), next, s->model->save_without_table()}));
+        }
+    } catch (std::exception const& e) {
+        ++snapshot_failures;
+        spdlog::warn("projection application table: snapshot not written ({}); will try again", e.what());
+        return;
+    }
+    detail::records_entity_writer writer(records);
+    table.candidates.flush(writer);
+    records.put(detail::table_snapshot_key(),
+                detail::encode_snapshot({projections::application_table_store_code_version(), next,
+                                         projections::save_table_state(table)}));
+    for (auto const& [key, record] : own) records.put(key, record);
+    for (auto* s : group) s->unsaved = 0;
+}
+
 void projection_runner::impl::before_commit(store::projection_records& records) {
     // The entity tables first: a put failing there (the map is full: the group is retried in a
     // bigger map) must come before write_pending, which forgets what it put.
     flush_entity_tables(records);
+    if (table_reader) save_table_group(records);  // its candidates (and small record) with them
     checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
     if (entities_only) return;
-    save_table_group(records);
+    if (!table_reader) save_table_group(records);
     for (auto& s : slots) {
         if (s->table_member || s->entity_table) continue;  // save_table_group, flush_entity_tables
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
@@ -750,9 +920,9 @@ slot const* projection_runner::impl::find(std::string_view name) const {
     return nullptr;
 }
 
-result<projection_table> projection_runner::impl::replay_table(slot const& s,
-                                                               projection_query const& q) const {
-    auto const prototype = [&] {
+std::pair<std::unique_ptr<projections::read_model>, std::optional<std::uint64_t>>
+projection_runner::impl::as_of_start(slot const& s, projection_query const& q) const {
+    auto prototype = [&] {
         std::shared_lock const lock(*s.mutex);  // the loader may swap s.model
         return s.model->fresh();
     }();
@@ -762,7 +932,18 @@ result<projection_table> projection_runner::impl::replay_table(slot const& s,
         fill_requested = true;
     }
     progress.notify_all();
+    return {std::move(prototype), last};
+}
+
+result<projection_table> projection_runner::impl::replay_table(slot const& s,
+                                                               projection_query const& q) const {
+    auto const [prototype, last] = as_of_start(s, q);
     return fold_as_of(store, &checkpoints, *prototype, last);
+}
+
+result<projection_page> projection_runner::impl::replay_page(slot const& s, projection_query const& q) const {
+    auto const [prototype, last] = as_of_start(s, q);
+    return fold_page_as_of(store, &checkpoints, *prototype, last, q.selection);
 }
 
 namespace {
@@ -890,6 +1071,9 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
 
 result<projection_page> projection_runner::query_page(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
+    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+        return impl_->replay_page(*s, q);  // only the rows the page keeps are rendered
+    }
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (live_now) {
@@ -944,6 +1128,14 @@ projection_runner_stats projection_runner::stats() const {
                                 impl_->snapshots_rebuilt.load(), impl_->snapshot_failures.load(),
                                 impl_->checkpoints.stats()};
     for (auto const& s : impl_->slots) {
+        if (s->table_in_store) {
+            std::shared_lock const lock(*s->mutex);
+            out.table_rebuilds = std::max(out.table_rebuilds, s->entity_rebuilds.load());
+            if (auto const* table = table_in_store(*s)) {
+                out.table_reads = table->candidates.reads();
+                out.table_cached = table->candidates.cached_entries();
+            }
+        }
         if (!s->entity_table) continue;
         out.entity_rebuilds += s->entity_rebuilds.load();
         std::shared_lock const lock(*s->mutex);

@@ -98,20 +98,25 @@ bool cell_matches(json::value const& cell, std::string_view wanted) {
     }
 }
 
-json::value const& cell_of(json::value const& row, std::string_view column) {
+json::value const& cell_of(json::object const& row, std::string_view column) {
     static json::value const null_cell;
-    auto const* object = row.if_object();
-    auto const* cell = object ? object->if_contains(column) : nullptr;
+    auto const* cell = row.if_contains(column);
     return cell ? *cell : null_cell;
 }
 
-bool passes(json::value const& row, std::span<row_filter const> filters) {
+json::value const& cell_of(json::value const& row, std::string_view column) {
+    static json::object const no_cells;
+    auto const* object = row.if_object();
+    return cell_of(object ? *object : no_cells, column);
+}
+
+bool passes(json::object const& row, std::span<row_filter const> filters) {
     return std::ranges::all_of(filters, [&](row_filter const& f) {
         return cell_matches(cell_of(row, f.column), f.value);
     });
 }
 
-bool has_key(json::value const& row, std::span<std::string_view const> key, json::array const& wanted) {
+bool has_key(json::object const& row, std::span<std::string_view const> key, json::array const& wanted) {
     for (std::size_t i = 0; i < key.size(); ++i) {
         if (cell_of(row, key[i]) != wanted[i]) return false;
     }
@@ -218,27 +223,36 @@ result<projection_selection> parse_selection(std::string_view projection,
     return selection;
 }
 
+row_picker::verdict row_picker::consider(json::object const& row) {
+    if (seeking_) {
+        // Rows are unique by key, so the cursor's row is the first (and only) one with it.
+        if (has_key(row, key_, selection_.after->key)) seeking_ = false;
+        return verdict::skip;
+    }
+    if (!passes(row, selection_.filters)) return verdict::skip;
+    if (selection_.limit && picked_.rows.size() == *selection_.limit) {
+        picked_.more = true;
+        return verdict::stop;
+    }
+    return verdict::take;
+}
+
+selected_rows row_picker::finish() && {
+    if (seeking_) return selected_rows{.rows = {}, .cursor_found = false, .more = false};
+    return std::move(picked_);
+}
+
 selected_rows select_rows(json::array const& rows, projection_selection const& selection,
                           std::span<std::string_view const> key) {
-    selected_rows out;
-    auto row = rows.begin();
-    if (selection.after) {
-        // Rows are unique by key, so the cursor's row is the first (and only) one with it.
-        row = std::find_if(rows.begin(), rows.end(),
-                           [&](json::value const& r) { return has_key(r, key, selection.after->key); });
-        out.cursor_found = row != rows.end();
-        if (!out.cursor_found) return out;
-        ++row;
+    row_picker picker(selection, key);
+    static json::object const no_cells;  // rows are objects; anything else has null cells
+    for (auto const& row : rows) {
+        auto const* object = row.if_object();
+        auto const verdict = picker.consider(object ? *object : no_cells);
+        if (verdict == row_picker::verdict::stop) break;
+        if (verdict == row_picker::verdict::take) picker.add(row);
     }
-    for (; row != rows.end(); ++row) {
-        if (!passes(*row, selection.filters)) continue;
-        if (selection.limit && out.rows.size() == *selection.limit) {
-            out.more = true;
-            break;
-        }
-        out.rows.push_back(*row);
-    }
-    return out;
+    return std::move(picker).finish();
 }
 
 json::array key_of(json::value const& row, std::span<std::string_view const> key) {

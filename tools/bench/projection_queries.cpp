@@ -11,6 +11,7 @@
 //   projection_as_of_mid_ms       the same answer through the runner (from a checkpoint)
 //   projection_as_of_worst_ms     as of the position just before an interval checkpoint: a
 //                                 whole interval folded (or the head, whichever is less)
+//   projection_as_of_worst_page_ms the same as of position with limit=10 (renders 10 rows)
 //   projection_as_of_time_ms      as of the recorded time of the middle event
 //   projection_filtered_first_ms  recruits-per-campaign?organiser=NAME, the first read at this
 //                                 position (renders the rows, builds the organiser index)
@@ -160,6 +161,13 @@ int main(int argc, char** argv) try {
         bench::row("projection_as_of_worst_ms", worst, "ms", "projection_as_of_scratch_ms", scratch);
         bench::note("as of %llu (a whole interval folded): %zu rows",
                     static_cast<unsigned long long>(*as_of.as_of_position), answered(answer));
+        {
+            // The same position, one page of 10 rows: only the page's rows are rendered.
+            auto page = as_of;
+            page.selection.limit = 10;
+            auto const paged = milliseconds([&] { answer = runner->query_page_json(page).value().json; });
+            bench::row("projection_as_of_worst_page_ms", paged, "ms", "projection_as_of_worst_ms", worst);
+        }
         as_of.as_of_position.reset();
         as_of.as_of = store.read_event(middle)->recorded_at;
         auto const by_time = milliseconds([&] { answer = runner->query_json(as_of).value(); });

@@ -74,6 +74,23 @@ namespace {
 using namespace ledger;
 namespace ev = ledger::events;
 namespace pd = ledger::projections::detail;
+
+/// One application as this LMDB shape keeps it, keyed by (candidate << 32 | application), both
+/// interned: the application table's entry as it was before it kept one entry per candidate.
+struct application_row {
+    std::uint32_t candidate = 0;
+    std::uint32_t application = 0;
+    pd::few<pd::receipt> receipts;
+    std::uint32_t shortlisted = 0;
+    std::uint32_t interviewed = 0;
+    std::uint32_t accepted = 0;
+    pd::few<pd::dated> offers;
+    pd::few<std::uint64_t> contracts;
+    bool empty() const noexcept {
+        return receipts.empty() && offers.empty() && contracts.empty() && shortlisted == 0 &&
+               interviewed == 0 && accepted == 0;
+    }
+};
 using clock_type = std::chrono::steady_clock;
 
 // ---- measuring ------------------------------------------------------------------------------
@@ -268,7 +285,7 @@ struct decoder {
     std::uint32_t u32() { return static_cast<std::uint32_t>(u()); }
 };
 
-std::string encode(pd::application_entry const& a) {
+std::string encode(application_row const& a) {
     encoder e;
     e.u(a.receipts.size());
     for (auto const& r : a.receipts) {
@@ -288,9 +305,9 @@ std::string encode(pd::application_entry const& a) {
     for (auto const c : a.contracts) e.u(c);
     return std::move(e.out);
 }
-pd::application_entry decode_application(std::string_view bytes, std::uint64_t key) {
+application_row decode_application(std::string_view bytes, std::uint64_t key) {
     decoder d{bytes};
-    pd::application_entry a{.candidate = static_cast<std::uint32_t>(key >> 32),
+    application_row a{.candidate = static_cast<std::uint32_t>(key >> 32),
                             .application = static_cast<std::uint32_t>(key)};
     for (auto n = d.u(); n > 0; --n) {
         pd::receipt r;
@@ -538,14 +555,14 @@ private:
         auto const stored = get(reader_, env_.campaigns, big_endian(id, 4));
         return campaigns_.emplace(id, stored ? decode_campaign(*stored) : pd::campaign_entry{}).first->second;
     }
-    pd::application_entry& application(std::uint32_t candidate, std::uint32_t id) {
+    application_row& application(std::uint32_t candidate, std::uint32_t id) {
         auto const key = (std::uint64_t{candidate} << 32) | id;
         auto it = applications_.find(key);
         if (it != applications_.end()) return it->second;
         auto const stored = get(reader_, env_.applications, big_endian(key, 8));
         return applications_
             .emplace(key, stored ? decode_application(*stored, key)
-                                 : pd::application_entry{.candidate = candidate, .application = id})
+                                 : application_row{.candidate = candidate, .application = id})
             .first->second;
     }
     pd::few<pd::employment_step>& employment(std::uint32_t candidate) {
@@ -622,7 +639,7 @@ private:
     void fold_candidate(projections::fold_event const& e, int sign) {
         auto const candidate = intern(e.stream_id());
         auto const day = static_cast<std::int32_t>(pd::day_number(e.occurred_at));
-        auto touch = [&](std::string const& id) -> pd::application_entry& { return application(candidate, intern(id)); };
+        auto touch = [&](std::string const& id) -> application_row& { return application(candidate, intern(id)); };
         if (auto const* received = std::get_if<ev::application_received>(e.data)) {
             auto const campaign_id = intern(received->campaign_id);
             add_or_remove(touch(received->application_id).receipts,
@@ -655,7 +672,7 @@ private:
     boost::unordered_flat_map<std::string, std::uint32_t, text_hash, std::equal_to<>> text_cache_;
     std::vector<std::pair<std::uint32_t, std::string>> new_texts_;
     boost::unordered_flat_map<std::uint32_t, pd::campaign_entry> campaigns_;
-    boost::unordered_flat_map<std::uint64_t, pd::application_entry> applications_;
+    boost::unordered_flat_map<std::uint64_t, application_row> applications_;
     boost::unordered_flat_map<std::uint32_t, pd::few<pd::employment_step>> employment_;
     std::uint64_t flushes_ = 0;
     double flush_ms_ = 0;
@@ -663,7 +680,7 @@ private:
 };
 
 /// summarize() of applications.cpp over an entry and its candidate's steps (nullptr: none).
-pd::application_summary summary_of(pd::application_entry const& entry, pd::few<pd::employment_step> const* steps) {
+pd::application_summary summary_of(application_row const& entry, pd::few<pd::employment_step> const* steps) {
     auto const& first = entry.receipts.front();
     pd::application_summary a{.received_day = first.day,
                               .shortlisted = entry.shortlisted > 0,
@@ -754,7 +771,9 @@ void memory_fold(options const& o, results& out) {
     auto const anon = rss_anon_trimmed();
     out.add("rmstate_memory_rss_anon", anon, "MiB", "rmstate_decode_only_rss_anon");
     out.add("rmstate_memory_rss_anon_peak", std::max(peak, anon), "MiB", "rmstate_decode_only_rss_anon");
-    out.add("rmstate_memory_applications", static_cast<double>(table.applications.size()), "entries");
+    std::size_t applications = 0;
+    for (auto const& person : table.candidates) applications += person.applications.size();
+    out.add("rmstate_memory_applications", static_cast<double>(applications), "entries");
     // The record the runner stores (snapshot-table/applications) and decodes on start-up.
     auto const record = app::detail::encode_snapshot(
         {.code_version = pd::application_table::code_version, .next_position = table.next,
@@ -783,22 +802,22 @@ void memory_restart(options const& o, results& out) {
     // Point lookups: an application by its candidate's and its own id, summarised.
     std::mt19937_64 random(7);
     std::vector<std::pair<std::string, std::string>> ids;
-    std::uniform_int_distribution<std::size_t> pick(0, table->applications.size() - 1);
+    std::uniform_int_distribution<std::uint32_t> pick(0, static_cast<std::uint32_t>(table->candidates.size() - 1));
     for (std::size_t i = 0; i < o.lookups; ++i) {
-        auto const& a = table->applications[pick(random)];
-        ids.emplace_back(table->texts.text(a.candidate), table->texts.text(a.application));
+        auto const number = pick(random);
+        auto const& person = *(table->candidates.begin() + number);
+        if (person.applications.empty()) continue;
+        ids.emplace_back(table->candidates.id(number), person.applications.front().id);
     }
     std::uint64_t found = 0;
     auto const lookup_start = clock_type::now();
     for (auto const& [candidate, application] : ids) {
-        auto const c = table->texts.find(candidate);
-        auto const a = table->texts.find(application);
-        if (!c || !a) continue;
-        auto const number = table->application_numbers.find((std::uint64_t{*c} << 32) | *a);
-        if (number == table->application_numbers.end()) continue;
-        auto const& entry = table->applications[number->second];
-        if (entry.receipts.empty()) continue;
-        found += pd::summarize(*table, *c, entry).contracted ? 2u : 1u;
+        auto* const person = table->candidates.find(candidate);
+        if (person == nullptr) continue;
+        for (auto const& entry : person->applications) {
+            if (entry.id != application || entry.receipts.empty()) continue;
+            found += pd::summarize(entry, person->employment).contracted ? 2u : 1u;
+        }
     }
     out.add("rmstate_memory_lookup_us", ms_since(lookup_start) * 1000 / static_cast<double>(ids.size()), "us");
     if (found == 0) throw std::runtime_error("no lookup found its application");

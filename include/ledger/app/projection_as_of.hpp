@@ -37,6 +37,16 @@ std::optional<std::uint64_t> as_of_last_position(store::event_store const& store
 projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
                             projections::read_model const& prototype, std::optional<std::uint64_t> last);
 
+/// One page of fold_as_of's rows, as projection_service::query_page selects it from the whole
+/// table (the same rows, bytes and next cursor), rendering only the rows the selection keeps
+/// (read_model::render). When the cursor's row is not there and the cursor came from another
+/// position, the page is answered as of the cursor's position, as query_page does. Errors:
+/// projection_not_found for a name without key columns; bad_request (parameter "cursor")
+/// for a cursor whose row is not in the table at its position.
+result<projection_page> fold_page_as_of(store::event_store const& store, checkpoint_keeper* keeper,
+                                        projections::read_model const& prototype,
+                                        std::optional<std::uint64_t> last, projection_selection const& selection);
+
 /// Takes the interval checkpoints of `prototype`'s kind at positions below `upto` that the
 /// keeper's index does not list (a ledger written before checkpoints, captures lost in a crash
 /// before their commit, a new code version): folds a fresh model from the nearest usable

@@ -57,7 +57,8 @@ struct projection_runner_options {
     checkpoint_options checkpoints;
     /// Whether vacancies, outreach, origin and hires-vs-target keep their entities in the
     /// store's `projections` table (store_entity_table.hpp) rather than in private memory;
-    /// every `snapshot_every` events they flush what changed.
+    /// every `snapshot_every` events they flush what changed. With it, the application table
+    /// that recruits-per-campaign, funnel and retention share keeps its candidates there too.
     bool entities_in_table = true;
 };
 
@@ -71,6 +72,11 @@ struct projection_runner_stats {
     std::uint64_t entity_reads = 0;       // entity records read from the table (the four, summed)
     std::uint64_t entity_rebuilds = 0;    // table-backed read models rebuilt for damaged entities
     std::uint64_t cached_entities = 0;    // entities in their write-back caches now
+    // The application table's candidates in the store (entities_in_table): records read, the
+    // times the three models sharing it were rebuilt for a damaged one, and cached now.
+    std::uint64_t table_reads = 0;
+    std::uint64_t table_rebuilds = 0;
+    std::uint64_t table_cached = 0;
 };
 
 class projection_runner final : public projection_service {

@@ -95,6 +95,28 @@ struct selected_rows {
     bool more = false;         // rows after this page pass the filters too
 };
 
+/// select_rows one row at a time, for rows rendered one by one (an as-of page renders only the
+/// rows it keeps: read_model::render). Shown the rows in the read model's order, it says of
+/// each whether the page takes it; it needs only the row's key and filter cells to say so.
+class row_picker {
+public:
+    enum class verdict { skip, take, stop };  // stop: the page is full and `more` is known
+    row_picker(projection_selection const& selection, std::span<std::string_view const> key)
+        : selection_(selection), key_(key), seeking_(selection.after.has_value()) {}
+    /// What the page does with `row` (a JSON object holding at least the key and filter
+    /// cells); after take, the caller adds the whole row with `add`.
+    verdict consider(boost::json::object const& row);
+    void add(boost::json::value row) { picked_.rows.push_back(std::move(row)); }
+    /// The page: cursor_found is false when no row shown had the cursor's key.
+    selected_rows finish() &&;
+
+private:
+    projection_selection const& selection_;
+    std::span<std::string_view const> key_;
+    bool seeking_;  // the cursor's row is not seen yet
+    selected_rows picked_;
+};
+
 /// The rows of `rows` (a read model's rows in its order) that come after the selection's
 /// cursor row, pass its filters, and fit in its limit. `key` names the key columns.
 selected_rows select_rows(boost::json::array const& rows, projection_selection const& selection,

@@ -63,6 +63,10 @@ std::optional<projection_page> select_page(std::string const& name,
                                            boost::json::array const& rows,
                                            projection_selection const& selection);
 
+/// The error of a page whose cursor names no row of `name`'s table at the cursor's position:
+/// bad_request, details {"parameter": "cursor"}.
+error cursor_not_found(std::string const& name);
+
 /// One page as the JSON text GET /v1/projections/{name} answers: {"name","position","rows"},
 /// and "next_cursor" (a string, or null on the last page) when the selection is paged; with
 /// the next cursor beside it for the response headers.

@@ -1,0 +1,34 @@
+#pragma once
+// Visiting a read model's row keys in ascending order when only the first few may be wanted
+// (read_model::render for a page): a full sort when every row is wanted, otherwise a heap
+// popped one key at a time, so the first k keys of n cost O(n + k log n), not O(n log n).
+// The order is the same either way (`<` on the items, which must be a strict total order:
+// the keys are unique).
+//
+// Pure; no threads, no errors of its own.
+
+#include <algorithm>
+#include <vector>
+
+namespace ledger::projections::detail {
+
+/// Calls `visit(item)` for the items in ascending order until it returns false. `every`: all
+/// will be visited (sorted at once). Reorders `items`.
+template <class T, class Visit>
+void visit_in_order(std::vector<T>& items, bool every, Visit&& visit) {
+    if (every) {
+        std::sort(items.begin(), items.end());
+        for (auto const& item : items) {
+            if (!visit(item)) return;
+        }
+        return;
+    }
+    auto const greater = [](T const& a, T const& b) { return b < a; };
+    std::make_heap(items.begin(), items.end(), greater);
+    for (auto end = items.end(); end != items.begin(); --end) {
+        std::pop_heap(items.begin(), end, greater);
+        if (!visit(*(end - 1))) return;
+    }
+}
+
+}  // namespace ledger::projections::detail
