@@ -203,6 +203,8 @@ TEST_CASE("the document's example requests succeed against a new ledger, in orde
         CHECK(response.status < 300);
     };
     run("/v1/streams/{stream}/events", "post");  // the data the others read
+    // /readyz is 200 only once every read model has folded that append: wait for it (bounded).
+    REQUIRE(projections.wait_until_caught_up(std::chrono::seconds(10)));
     for (auto const& [path, item] : paths) {
         if (item.as_object().contains("get")) run(std::string(path), "get");
     }

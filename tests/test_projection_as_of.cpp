@@ -14,6 +14,7 @@
 
 #include "support/kill_harness.hpp"
 #include "support/recruitment_generator.hpp"
+#include "support/snapshot_wait.hpp"
 #include "support/temp_dir.hpp"
 
 #include "ledger/json_text.hpp"
@@ -338,6 +339,7 @@ TEST_CASE("a ledger written without checkpoints gets them in the background once
         REQUIRE(runner.wait_until_caught_up(20s));
         append_generated(store, generator, 1);  // its group writes the snapshots of what is folded
         REQUIRE(runner.wait_until_caught_up(20s));
+        REQUIRE(testing::wait_for_every_snapshot(store, runner));
         REQUIRE_FALSE(store.read_projection_record(app::detail::checkpoint_key("funnel", every)).has_value());
     }
     store::event_store store(options_in(dir));

@@ -9,6 +9,7 @@
 
 #include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
+#include "support/snapshot_wait.hpp"
 #include "support/temp_dir.hpp"
 
 #include <boost/json/serialize.hpp>
@@ -75,7 +76,14 @@ void build_snapshotted(testing::temp_dir const& dir, testing::recruitment_genera
     app::projection_runner runner(store, {.snapshot_every = 97});
     append_generated(store, generator, count);
     REQUIRE(runner.wait_until_caught_up(10s));
-    append_generated(store, generator, 1);  // lets the hook persist what is folded
+    // A model's snapshot is written once 97 of its events are unsaved: append one at a time
+    // until every record covers the first `count` (at most ~97 more, bounded).
+    auto const covered = static_cast<std::uint64_t>(count);
+    for (int extra = 0; extra < 300 && !testing::every_snapshot_covers(store, runner, covered); ++extra) {
+        append_generated(store, generator, 1);
+        REQUIRE(runner.wait_until_caught_up(10s));
+    }
+    REQUIRE(testing::wait_for_every_snapshot(store, runner, covered));
 }
 
 }  // namespace
