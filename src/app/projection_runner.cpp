@@ -165,6 +165,27 @@ std::optional<std::uint64_t> last_folded(std::uint64_t next) {
     return next == 0 ? std::nullopt : std::optional(next - 1);
 }
 
+/// The application table's record decoded, or nullopt with `problem` saying why it cannot be
+/// used: it does not decode, is of another code version, or covers more events than the log.
+std::optional<detail::projection_snapshot_view> usable_table_record(std::string_view record,
+                                                                    std::uint32_t code_version,
+                                                                    std::uint64_t log_events,
+                                                                    std::string& problem) {
+    auto snapshot = detail::decode_snapshot_view(record, &problem);
+    if (!snapshot) return std::nullopt;
+    if (snapshot->code_version != code_version) {
+        problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
+                  std::to_string(code_version);
+        return std::nullopt;
+    }
+    if (snapshot->next_position > log_events) {
+        problem = "it covers " + std::to_string(snapshot->next_position) + " events but the log holds " +
+                  std::to_string(log_events);
+        return std::nullopt;
+    }
+    return snapshot;
+}
+
 }  // namespace
 
 struct projection_runner::impl {
@@ -360,15 +381,9 @@ void projection_runner::impl::load_table_snapshot() {
     auto const record = store.read_projection_record(detail::table_snapshot_key());
     if (!record) return;
     std::string problem;
-    auto const snapshot = detail::decode_snapshot_view(*record, &problem);
-    if (!snapshot) {
-    } else if (snapshot->code_version != projections::application_table_code_version()) {
-        problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
-                  std::to_string(projections::application_table_code_version());
-    } else if (snapshot->next_position > store.head().events) {
-        problem = "it covers " + std::to_string(snapshot->next_position) + " events but the log holds " +
-                  std::to_string(store.head().events);
-    } else {
+    auto const snapshot = usable_table_record(*record, projections::application_table_code_version(),
+                                              store.head().events, problem);
+    if (snapshot) {
         try {
             auto table = projections::load_table(snapshot->state);
             if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
@@ -391,15 +406,9 @@ void projection_runner::impl::load_table_in_store() {
     auto const record = store.read_projection_record(detail::table_snapshot_key());
     std::string problem;
     if (record) {
-        auto const snapshot = detail::decode_snapshot_view(*record, &problem);
-        if (!snapshot) {
-        } else if (snapshot->code_version != projections::application_table_store_code_version()) {
-            problem = "code version " + std::to_string(snapshot->code_version) + ", the table is at " +
-                      std::to_string(projections::application_table_store_code_version());
-        } else if (snapshot->next_position > store.head().events) {
-            problem = "it covers " + std::to_string(snapshot->next_position) + " events but the log holds " +
-                      std::to_string(store.head().events);
-        } else {
+        auto const snapshot = usable_table_record(*record, projections::application_table_store_code_version(),
+                                                  store.head().events, problem);
+        if (snapshot) {
             try {
                 auto table = std::make_shared<projections::detail::application_table>();
                 table->keep_in_table(table_reader, 0, {});
