@@ -193,6 +193,9 @@ struct projection_runner::impl {
     void load_snapshots();
     void load_table_snapshot();
     void load_table_in_store();
+    enum class table_record { none, adopted, unusable };
+    template <class Load>
+    table_record adopt_table_record(std::uint32_t code_version, Load const& load, std::string& problem);
     void join_table_group();
     void save_table_group(store::projection_records& records);
     void save_table_in_store(store::projection_records& records, std::vector<slot*> const& group,
@@ -370,6 +373,28 @@ void projection_runner::impl::load_snapshots() {
     notify_progress();
 }
 
+/// The application table's record, when usable, made into the table the models sharing it
+/// use: `load` makes it of the record's state, which must cover the record's events. Otherwise
+/// `problem` says why a record there is not used (both of the table's shapes share this).
+template <class Load>
+projection_runner::impl::table_record projection_runner::impl::adopt_table_record(
+    std::uint32_t code_version, Load const& load, std::string& problem) {
+    auto const record = store.read_projection_record(detail::table_snapshot_key());
+    if (!record) return table_record::none;
+    auto const snapshot = usable_table_record(*record, code_version, store.head().events, problem);
+    if (!snapshot) return table_record::unusable;
+    try {
+        auto table = load(snapshot->state);
+        if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
+        saved_table = std::move(table);
+        saved_table_next = snapshot->next_position;
+        return table_record::adopted;
+    } catch (codec_error const& e) {
+        problem = e.what();
+        return table_record::unusable;
+    }
+}
+
 /// The application table is saved once for the models sharing it ("snapshot-table/applications",
 /// the same record format); each of them saves only its own part. A table record that is
 /// unusable makes them rebuild from the log, as their own would.
@@ -378,22 +403,11 @@ void projection_runner::impl::load_table_snapshot() {
         load_table_in_store();
         return;
     }
-    auto const record = store.read_projection_record(detail::table_snapshot_key());
-    if (!record) return;
     std::string problem;
-    auto const snapshot = usable_table_record(*record, projections::application_table_code_version(),
-                                              store.head().events, problem);
-    if (snapshot) {
-        try {
-            auto table = projections::load_table(snapshot->state);
-            if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
-            saved_table = std::move(table);
-            saved_table_next = snapshot->next_position;
-            return;
-        } catch (codec_error const& e) {
-            problem = e.what();
-        }
-    }
+    auto const outcome = adopt_table_record(
+        projections::application_table_code_version(),
+        [](std::string_view state) { return projections::load_table(state); }, problem);
+    if (outcome != table_record::unusable) return;
     spdlog::warn("projection application table: snapshot unusable ({}); the read models sharing it "
                  "rebuild from the log", problem);
 }
@@ -403,25 +417,19 @@ void projection_runner::impl::load_table_snapshot() {
 /// empty table under an epoch past every one the store holds (those erased by later flushes).
 /// Either way saved_table is the table the models sharing it use (join_table_group).
 void projection_runner::impl::load_table_in_store() {
-    auto const record = store.read_projection_record(detail::table_snapshot_key());
     std::string problem;
-    if (record) {
-        auto const snapshot = usable_table_record(*record, projections::application_table_store_code_version(),
-                                                  store.head().events, problem);
-        if (snapshot) {
-            try {
-                auto table = std::make_shared<projections::detail::application_table>();
-                table->keep_in_table(table_reader, 0, {});
-                projections::load_table_state(snapshot->state, *table);
-                table_reader->release();
-                if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
-                saved_table = std::move(table);
-                saved_table_next = snapshot->next_position;
-                return;
-            } catch (codec_error const& e) {
-                problem = e.what();
-            }
-        }
+    auto const outcome = adopt_table_record(
+        projections::application_table_store_code_version(),
+        [&](std::string_view state) {
+            auto table = std::make_shared<projections::detail::application_table>();
+            table->keep_in_table(table_reader, 0, {});
+            projections::load_table_state(state, *table);
+            table_reader->release();
+            return table;
+        },
+        problem);
+    if (outcome == table_record::adopted) return;
+    if (outcome == table_record::unusable) {
         spdlog::warn("projection application table: record unusable ({}); the read models sharing it "
                      "rebuild from the log", problem);
     }
