@@ -18,6 +18,7 @@ tables tables::open(lmdb::write_txn& txn) {
         .streams = txn.open_database("streams"),
         .stream_names = txn.open_database("stream_names"),
         .event_ids = txn.open_database("event_ids"),
+        .event_id_keys = txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED),
         .projections = txn.open_database("projections"),
         .subject_keys = txn.open_database("subject_keys"),
         .meta = txn.open_database("meta"),
@@ -26,6 +27,8 @@ tables tables::open(lmdb::write_txn& txn) {
     auto const format = txn.get(db.meta, meta_format_version);
     db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
                                                                                 : stream_layout::combined;
+    db.id_layout = format && decode_u64(*format) <= newest_full_id_index_format_version ? id_index_layout::full
+                                                                                         : id_index_layout::keyed;
     if (format && decode_u64(*format) > newest_plain_log_format_version) {
         db.log_codec = log_values::load(txn, db.meta,
                                         decode_u64(*format) <= newest_tagged_log_format_version
