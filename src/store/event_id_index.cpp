@@ -44,8 +44,12 @@ std::string_view full_key(uuid const& id) noexcept {
 std::optional<uuid> logged_id(lmdb::txn const& txn, tables const& db, std::uint64_t position, std::string& scratch) {
     auto const value = txn.get(db.log, view(encode_u64(position)));
     if (!value) return std::nullopt;
-    auto const stored = db.log_codec->decode(position, *value, scratch);
     uuid id{};
+    if (auto const outside = db.log_codec->event_id_outside_frame(*value)) {
+        std::copy(outside->begin(), outside->end(), reinterpret_cast<char*>(id.data));
+        return id;
+    }
+    auto const stored = db.log_codec->decode(position, *value, scratch);
     if (auto const parts = split_canonical(canonical_part(stored))) {
         std::copy(parts->fields.id.begin(), parts->fields.id.end(), reinterpret_cast<char*>(id.data));
     } else {

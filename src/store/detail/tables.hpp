@@ -34,8 +34,8 @@ namespace ledger::store::detail {
 /// (detail/log_values.hpp "split"). A format-4 ledger keeps format-4 values for good.
 /// 6: format 5's tables and values; the event-id index is `event_id_keys` (a short key made
 /// from the id -> sorted 6-byte positions, detail/event_id_index.hpp) instead of `event_ids`
-/// (the whole id -> 8-byte position). New ledgers are written as 6; a ledger of format 1-5
-/// keeps `event_ids` for good.
+/// (the whole id -> 8-byte position), and a head in `streams` is packed (below). New ledgers
+/// are written as 6; a ledger of format 1-5 keeps `event_ids` and cereal heads for good.
 inline constexpr std::uint32_t format_version = 6;
 inline constexpr std::uint32_t newest_full_id_index_format_version = 5;
 inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
@@ -55,6 +55,12 @@ enum class id_index_layout {
     keyed,  // format 6: event_id_keys, a short key -> the positions of the ids that have it
 };
 
+/// How a stream's head record is encoded (encode_stream_head).
+enum class head_encoding {
+    cereal,  // formats 1-5: number (u64) ‖ last version (u64) ‖ rule state (u64 size ‖ bytes)
+    packed,  // format 6: LEB128 last version ‖ rule state (the rest); the number is the key's
+};
+
 struct tables {
     lmdb::dbi log;           // position (u64 BE) -> stored envelope, as log_codec keeps it
     lmdb::dbi stream_index;  // stream number (u64 BE) ‖ first version (u64 BE) -> first position
@@ -72,6 +78,7 @@ struct tables {
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
     stream_layout layout = stream_layout::combined;
     id_index_layout id_layout = id_index_layout::keyed;
+    head_encoding heads = head_encoding::packed;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
     /// version yet), tagged with meta's dictionaries (format 4) or split (format 5). Read every log value through
     /// it; shared, immutable.
@@ -113,8 +120,10 @@ struct stream_head {
     std::string rule_state;  // owned by the append policy
 };
 
-std::string encode_stream_head(stream_head const& head);
-stream_head decode_stream_head(std::string_view bytes);
+/// A head record's bytes in `encoding` (appended to `out`); and back. A packed head does not
+/// hold its number: decode takes it (the key's). Throws codec_error for a damaged record.
+void encode_stream_head(stream_head const& head, head_encoding encoding, std::string& out);
+stream_head decode_stream_head(std::string_view bytes, head_encoding encoding, std::uint64_t stream_number);
 
 /// The meta record of the chain head: position of the last event and its hash.
 struct stored_chain_head {
