@@ -99,12 +99,6 @@ store::event_store open_store(arguments const& args, bool writes = false) {
                                .writer = writes});
 }
 
-/// Events per group commit for the bulk loaders (demo, import), which keep 256 requests in
-/// flight: a commit's pages are freed by the next and stay free in the file once loading stops,
-/// so smaller groups leave fewer (200,000 demo events: ~1,250 free pages with the writer's
-/// 50,000, ~530 with 256, in about the same time; docs/performance.md "Live bytes: format 6").
-constexpr std::size_t bulk_load_group_events = 256;
-
 /// The ledger for commands that seal personal data (demo, import): with its key-encryption
 /// key (--kek, the credential, or DIR.kek, made for a new ledger), checked before opening.
 struct sealing_store {
@@ -112,8 +106,7 @@ struct sealing_store {
         : keys(app::open_personal_data_keys(args.required("--data"), args.optional("--kek"), true)),
           store({.directory = args.required("--data"),
                  .policy = std::make_shared<app::domain_policy>(),
-                 .seal = std::make_shared<app::personal_data_sealer>(keys.keys),
-                 .max_group_events = bulk_load_group_events}) {}
+                 .seal = std::make_shared<app::personal_data_sealer>(keys.keys)}) {}
     app::personal_data_keys keys;  // first: the lock outlives the store
     store::event_store store;
 };

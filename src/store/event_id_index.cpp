@@ -98,6 +98,7 @@ std::optional<std::uint64_t> find_event_id(lmdb::txn const& txn, tables const& d
         return decode_u64(*bytes);
     }
     event_id_key const key(id, db.id_layout);
+    if (!txn.get(db.event_id_keys, key.view())) return std::nullopt;  // the usual miss: no cursor
     lmdb::cursor candidates(txn, db.event_id_keys);
     std::string scratch;
     for (auto entry = candidates.seek(key.view()); entry && entry->first == key.view(); entry = candidates.next()) {
