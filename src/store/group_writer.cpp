@@ -102,7 +102,6 @@ void group_writer::enqueue(pending p) {
             refusal = unavailable("the ledger's write queue is full; nothing of this request was "
                                   "written; retry shortly", "queue_full");
         } else {
-            queued_events_ += p.request.events.size();
             queue_.push_back(std::move(p));
             // Only when the writer waits for this many: a writer woken by every submit of a
             // group it is still gathering (or while it is busy) costs a futex wake and a context
@@ -123,7 +122,6 @@ bool group_writer::stop(std::chrono::milliseconds timeout) {
         std::lock_guard const lock(queue_mutex_);
         stopping_ = true;
         refused.swap(queue_);
-        queued_events_ = 0;
     }
     queue_changed_.notify_all();
     auto const why = unavailable("the ledger is shutting down; nothing of this request was written",
@@ -175,7 +173,7 @@ std::vector<group_writer::pending> group_writer::take_group() {
     std::unique_lock lock(queue_mutex_);
     wake_at_ = 1;
     queue_changed_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    auto const first_seen = std::chrono::steady_clock::now();
+    wake_at_ = never_wake;  // busy from here: write_late_requests sets it while it waits
     // Callers answered by the last commit usually come straight back (closed-loop clients).
     // in_flight_ counts them: the last group's requests and those that queued while it was
     // written (counted before its callers were answered, see count_in_flight).
@@ -183,34 +181,65 @@ std::vector<group_writer::pending> group_writer::take_group() {
     // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
     // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
     // 51 events per commit, +20-50 % appends/s on the same disk (docs/performance.md).
-    // No wait when what is queued already keeps the writer busy for longer than the wait: the
-    // callers still to come queue while it writes and form the next group, so waiting would
-    // only idle the writer (large batches: 1,000 events take milliseconds to write).
-    auto const wanted = in_flight_;
-    auto const patience = std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
-    auto const queued_work = writing_per_event_ * static_cast<std::int64_t>(queued_events_);
-    if (queue_.size() < wanted && queued_work < patience) {
-        wake_at_ = wanted;
-        queue_changed_.wait_for(lock, patience, [&] { return stopping_ || queue_.size() >= wanted; });
-    }
-    wake_at_ = never_wake;  // busy from here: the next take_group looks at the queue first
-    gathering_ = std::chrono::steady_clock::now() - first_seen;
+    // The writer does not idle meanwhile: process writes what is taken now, then the late
+    // requests as they come (write_late_requests), until the group is complete or the patience
+    // ends. Queued work that takes longer to write than the patience leaves no wait at all
+    // (large batches: 1,000 events take milliseconds to write).
+    wanted_ = in_flight_;
+    patience_ends_ = std::chrono::steady_clock::now() +
+                     std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+    gathering_ = {};
+    group_events_ = 0;
     std::vector<pending> group;
-    std::size_t events = 0;
-    // Always take at least one request, however large, so nothing waits forever.
-    while (!queue_.empty() && (group.empty() || events + queue_.front().request.events.size() <=
-                                                    options_.max_group_events)) {
-        events += queue_.front().request.events.size();
-        queued_events_ -= queue_.front().request.events.size();
-        group.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-    }
+    take_queued(group);
     busy_ = !group.empty();
     return group;
 }
 
+void group_writer::take_queued(std::vector<pending>& group) {
+    // Always take at least one request, however large, so nothing waits forever.
+    while (!queue_.empty() && (group.empty() || group_events_ + queue_.front().request.events.size() <=
+                                                    options_.max_group_events)) {
+        group_events_ += queue_.front().request.events.size();
+        group.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+    }
+}
+
+void group_writer::write_late_requests(std::vector<pending>& group, std::vector<append_result>& results,
+                                       append_context& context, std::vector<append_chain*>& broken) {
+    for (;;) {
+        std::size_t const first_late = group.size();
+        {
+            std::unique_lock lock(queue_mutex_);
+            if (queue_.empty() && !stopping_ && group.size() < wanted_) {
+                // Woken when half of the requests still expected have queued: each wake-up writes
+                // a share of them while the rest come, at a few wake-ups per group rather than one
+                // futex wake and context switch per request (two shared cores).
+                auto const enough = std::max<std::size_t>(1, (wanted_ - group.size()) / 2);
+                wake_at_ = enough;
+                auto const idle_from = std::chrono::steady_clock::now();
+                queue_changed_.wait_until(lock, patience_ends_,
+                                          [&] { return stopping_ || queue_.size() >= enough; });
+                wake_at_ = never_wake;
+                gathering_ += std::chrono::steady_clock::now() - idle_from;
+            }
+            if (group.size() < wanted_) take_queued(group);
+        }
+        // Nothing came: the group is complete, full, or its patience ended (or the writer stops).
+        if (group.size() == first_late) return;
+        for (std::size_t i = first_late; i < group.size(); ++i) {
+            auto const& p = group[i];
+            context.prepared = &p.prepared;
+            results.push_back(p.records_only ? append_result{append_success{}}
+                                             : append_in_chain(context, p.request, broken));
+        }
+    }
+}
+
 void group_writer::process(std::vector<pending>& group) {
     commit_phases phases{.taken = std::chrono::steady_clock::now()};
+    bool first_attempt = true;
     for (;;) {
         log_tip tip = committed_;
         auto& written = written_;  // reused from group to group: no allocation per event once warm
@@ -225,13 +254,16 @@ void group_writer::process(std::vector<pending>& group) {
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
             // 1. the group's events and their indexes (append_one -> put_stored_event);
             append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal, &scratch_};
-            bool records_only = false;
             for (auto const& p : group) {
-                records_only = records_only || p.records_only;
                 context.prepared = &p.prepared;
                 results.push_back(p.records_only ? append_result{append_success{}}
                                                  : append_in_chain(context, p.request, broken));
             }
+            // Only the first attempt gathers: a group retried in a grown map is complete.
+            if (first_attempt) write_late_requests(group, results, context, broken);
+            first_attempt = false;
+            bool const records_only =
+                std::any_of(group.begin(), group.end(), [](pending const& p) { return p.records_only; });
             spliced = context.spliced;
             // A group of refusals and retries wrote nothing: its transaction just aborts.
             if (!written.empty()) {
@@ -276,7 +308,6 @@ void group_writer::process(std::vector<pending>& group) {
             committed_ = tip;
             // Counted before the hooks, observers and answers (as before the phases were
             // timed): whoever reads the statistics next sees this commit. Answering is added after.
-            writing_per_event_ = (phases.written - phases.taken) / static_cast<std::int64_t>(written.size());
             record_commit(group.size(), written.size(), spliced, phases);
             if (auto refusal = after_commit(written.events())) {
                 for (auto& r : results) {
@@ -379,7 +410,7 @@ void group_writer::record_commit(std::size_t requests, std::size_t events, std::
     stats_.events_spliced += spliced;
     stats_.largest_group = std::max<std::uint64_t>(stats_.largest_group, requests);
     stats_.gathering_ns += nanoseconds(gathering_);
-    stats_.writing_ns += nanoseconds(phases.written - phases.taken);
+    stats_.writing_ns += nanoseconds(phases.written - phases.taken - gathering_);
     stats_.committing_ns += nanoseconds(phases.committed - phases.written);
 }
 

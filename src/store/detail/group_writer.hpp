@@ -1,7 +1,10 @@
 #pragma once
 // Group commit: one thread owns every write transaction. Callers queue requests; the writer
-// takes everything queued (up to a bound), appends each request in one LMDB transaction,
-// commits it durably once, and then answers each caller with its own result.
+// takes everything queued (up to a bound) and appends each request in one LMDB transaction.
+// While the callers it expects (those answered by the last commit) are still to come, it
+// writes what it took and then the late requests into the same open transaction ("writing
+// while gathering", docs/performance.md), commits it durably once when the group is complete
+// or its patience ends, and then answers each caller with its own result.
 //
 // Fail-stop: when LMDB marks the environment failed (MDB_PANIC after a meta page write failed)
 // or a commit fails in a way that leaves its outcome unknown, the writer enters a failed state
@@ -60,9 +63,10 @@ struct group_writer_stats {
     std::uint64_t requests_committed = 0;  // requests answered by those commits
     std::uint64_t largest_group = 0;       // most requests one such commit answered
     std::uint64_t queue_full = 0;          // requests refused because the queue was full
-    // Where the writer's time went, summed over those commits (steady clock): waiting for the
-    // group to fill after its first request arrived; appending it (checks, encoding, chain
-    // hashes, puts, Merkle, the before-commit hook); mdb_txn_commit (pwrite and fdatasync);
+    // Where the writer's time went, summed over those commits (steady clock): waiting idle for
+    // the group's late requests after its first arrived (the writer writes the early ones
+    // meanwhile); appending it (checks, encoding, chain hashes, puts, Merkle, the before-commit
+    // hook; the idle waits between are not counted); mdb_txn_commit (pwrite and fdatasync);
     // after the commit until every caller was answered (after-commit hook, observers, answers).
     std::uint64_t events_committed = 0;
     std::uint64_t events_spliced = 0;  // of those, values spliced from a template made before the writer
@@ -117,6 +121,13 @@ private:
     void run();
     std::vector<pending> take_group();
     void process(std::vector<pending>& group);
+    /// Takes what queued (up to the group's bound) onto the end of `group`; queue_mutex_ held.
+    void take_queued(std::vector<pending>& group);
+    /// Writing while gathering: appends the requests that queue while the group's callers are
+    /// still expected into the open transaction, until the group is complete or its patience
+    /// ends. Throws what append_one throws (the caller answers the whole group).
+    void write_late_requests(std::vector<pending>& group, std::vector<append_result>& results,
+                             append_context& context, std::vector<append_chain*>& broken);
     std::optional<error> after_commit(std::span<recorded_event const> written);
     append_result append_in_chain(append_context& context, append_request const& request,
                                   std::vector<append_chain*>& broken);
@@ -162,12 +173,13 @@ private:
     static constexpr std::size_t never_wake = SIZE_MAX;
     std::size_t wake_at_ = never_wake;
     std::chrono::steady_clock::duration last_commit_{};
-    std::chrono::steady_clock::duration gathering_{};  // the last take_group's wait (writer thread)
-    // The last group's writing time per event (writer thread), and the events queued (guarded
-    // by queue_mutex_): take_group does not wait for more callers when the queue already holds
-    // more work than the wait.
-    std::chrono::steady_clock::duration writing_per_event_{};
-    std::size_t queued_events_ = 0;
+    // The group being gathered (writer thread; set by take_group): how many requests it
+    // expects, when its patience ends, how many events it holds, and how long the writer
+    // waited idle for its late requests.
+    std::size_t wanted_ = 0;
+    std::chrono::steady_clock::time_point patience_ends_{};
+    std::size_t group_events_ = 0;
+    std::chrono::steady_clock::duration gathering_{};
     bool stopping_ = false;
     std::thread thread_;  // last: starts after everything above is ready
 };
