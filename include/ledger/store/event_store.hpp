@@ -71,9 +71,10 @@ struct writer_stats {
     std::uint64_t largest_group = 0;       // most requests one commit answered (group commit)
     std::uint64_t queue_full = 0;          // appends refused because the queue was full
     std::uint64_t snapshot_failures = 0;   // before-commit hooks that threw (appends went on)
-    // The writer's time over those commits, in nanoseconds (steady clock): gathering a group
-    // after its first request arrived, appending it, mdb_txn_commit (write and fsync), and from
-    // the commit until its callers were answered. events_committed: events those commits wrote.
+    // The writer's time over those commits, in nanoseconds (steady clock): idle, waiting for a
+    // group's late requests after its first arrived (it writes the early ones meanwhile),
+    // appending it, mdb_txn_commit (write and fsync), and from the commit until its callers
+    // were answered. events_committed: events those commits wrote.
     std::uint64_t events_committed = 0;
     // Of those, the events whose log value the writer spliced from a template compressed before
     // it, on the appending thread (format 5, docs/storage.md); the others it compressed itself.
