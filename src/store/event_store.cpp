@@ -253,12 +253,26 @@ event_store::event_store(store_options options) : impl_(std::make_unique<impl>(s
 event_store::~event_store() = default;
 
 append_result event_store::append(append_request request) {
-    std::promise<append_result> promise;
-    auto future = promise.get_future();
-    append_async(std::move(request), [&promise](append_result result) {
-        promise.set_value(std::move(result));
+    if (!impl_->options.writer) {
+        return error{error_code::unavailable, "the ledger is open for reading only; nothing was written", {}};
+    }
+    // The writer answers many such callers per commit: it only stores each answer, then wakes
+    // them all with one futex wake (group_writer::answered) instead of a promise and a wake-up
+    // call per caller. The writer never touches `slot` after `ready`, so it may go at once.
+    struct answer_slot {
+        std::optional<append_result> result;
+        std::atomic<bool> ready{false};
+    } slot;
+    auto const& answered = impl_->writer->answered();
+    impl_->writer->submit(std::move(request), [&slot](append_result result) {
+        slot.result = std::move(result);
+        slot.ready.store(true, std::memory_order_release);
     });
-    return future.get();
+    for (;;) {
+        auto const seen = answered.load(std::memory_order_acquire);
+        if (slot.ready.load(std::memory_order_acquire)) return std::move(*slot.result);
+        answered.wait(seen, std::memory_order_acquire);
+    }
 }
 
 std::optional<error> event_store::write_projection_records() {

@@ -127,6 +127,7 @@ bool group_writer::stop(std::chrono::milliseconds timeout) {
     auto const why = unavailable("the ledger is shutting down; nothing of this request was written",
                                  "shutting_down");
     for (auto& p : refused) answer(p, why);
+    wake_answered();
     std::unique_lock lock(queue_mutex_);
     return idle_changed_.wait_for(lock, timeout, [this] { return !busy_; });
 }
@@ -162,6 +163,7 @@ void group_writer::run() {
                 answer_all(group, outcome_unknown("unknown exception"));
             }
         }
+        wake_answered();  // every path above answered the whole group (a second wake costs nothing)
         std::lock_guard const lock(queue_mutex_);
         last_commit_ = std::chrono::steady_clock::now() - started;
         busy_ = false;
@@ -186,8 +188,12 @@ std::vector<group_writer::pending> group_writer::take_group() {
     // ends. Queued work that takes longer to write than the patience leaves no wait at all
     // (large batches: 1,000 events take milliseconds to write).
     wanted_ = in_flight_;
+    // At least 0.5 ms: callers woken together (answered()) come back over a few hundred µs on
+    // two cores, and a patience of half a short commit would split them into ever smaller
+    // groups (measured: 8 events per commit instead of 64).
+    using std::chrono::microseconds;
     patience_ends_ = std::chrono::steady_clock::now() +
-                     std::min<std::chrono::steady_clock::duration>(last_commit_ / 2, std::chrono::milliseconds(2));
+                     std::clamp<std::chrono::steady_clock::duration>(last_commit_ / 2, microseconds(500), microseconds(2000));
     gathering_ = {};
     group_events_ = 0;
     std::vector<pending> group;
@@ -322,6 +328,7 @@ void group_writer::process(std::vector<pending>& group) {
         }
         count_in_flight(group.size());
         for (std::size_t i = 0; i < group.size(); ++i) answer(group[i], std::move(results[i]));
+        wake_answered();
         if (!written.empty()) record_answering(std::chrono::steady_clock::now() - phases.committed);
         return;
     }
@@ -447,6 +454,14 @@ void group_writer::answer(pending& p, append_result result) noexcept {
 void group_writer::answer_all(std::vector<pending>& group, error const& failure) noexcept {
     break_chains(group);
     for (auto& p : group) answer(p, failure);
+    wake_answered();
+}
+
+void group_writer::wake_answered() noexcept {
+    // After the answers are stored (release): a waiter that sees the new value sees its answer.
+    // notify_all makes no system call when nobody waits.
+    answered_.fetch_add(1, std::memory_order_release);
+    answered_.notify_all();
 }
 
 }  // namespace ledger::store::detail
