@@ -2,6 +2,7 @@
 
 #include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_replay.hpp"
+#include "ledger/app/split_scan.hpp"
 #include "ledger/app/state_release.hpp"
 
 #include <spdlog/spdlog.h>
@@ -61,52 +62,48 @@ struct folded_model {
 /// The checkpoint a pipelined fold started from turned out not to be usable.
 struct checkpoint_not_loaded {};
 
-/// Batches in flight while a checkpoint loads: the scan decodes up to this many events ahead
-/// of the fold (measured at 10,000,000 events: docs/as-of-pages-and-memory.md, "Loading and
-/// scanning at once").
+/// Batches in flight: the scanners decode up to this many events ahead of the fold, e.g.
+/// while the checkpoint loads (measured at 10,000,000 events: docs/as-of-pages-and-memory.md,
+/// "Loading, scanning and folding at once").
 constexpr std::size_t ahead_batches = 64;
 constexpr std::size_t ahead_batch_events = 2048;
 
-/// Folds [out.from, last] into out.model: this thread scans and decodes, one lane folds
-/// (parallel_fold.hpp), so two cores. With `load`, the lane first sets out.model by it
-/// while the scan already decodes the first batches (the load and the scan overlap); a null
-/// model from `load` throws checkpoint_not_loaded once the lane and the scan have stopped.
+/// Folds [out.from, last] into out.model on this thread while two scanner threads scan and
+/// decode the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
+/// by it while the scanners already decode the first batches (the load and the scan overlap);
+/// a null model from `load` throws checkpoint_not_loaded once the scanners have stopped.
 void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folded_model& out, std::uint64_t last,
                std::function<std::unique_ptr<projections::read_model>()> const& load) {
     auto& model = out.model;
-    // The decoder asks the model only which types it reads: with `load`, the fresh model given
-    // stays with the decoder while the lane replaces out.model by the loaded one.
+    // The scanners ask the model only which types it reads: with `load`, the fresh model given
+    // stays with them while out.model becomes the loaded one.
     auto const reads = load ? std::move(model) : nullptr;
     projections::read_model* const models[] = {reads ? reads.get() : model.get()};
-    fold_decoder decoder(models);
-    std::optional<checkpoint_boundaries> boundaries;
-    if (keeper != nullptr) boundaries.emplace(store, keeper->options());
-    lane_scan scan{.from_position = out.from,
-                   .lanes = 1,
-                   .take = [&](recorded_event const& event) { return event.position <= last; },
-                   .mark = [&](recorded_event const& event, folded_event& e) {
-                       if (boundaries) e.boundary = boundaries->at(event);
-                   },
-                   .start = {},
-                   .fold = [&](std::size_t, std::span<folded_event const> events) {
-                       for (auto const& event : events) {
-                           // A boundary crossed here had no usable checkpoint: take it again.
-                           if (event.boundary) {
-                               keeper->capture(*model, event.position, event.boundary, event.recorded_at);
+    split_scan_job job{.from_position = out.from,
+                       .last_position = last,
+                       .reads = models,
+                       .boundaries = keeper != nullptr ? std::optional(keeper->options()) : std::nullopt,
+                       .start = {},
+                       .fold = [&](std::span<folded_event const> events) {
+                           for (auto const& event : events) {
+                               // A boundary crossed here had no usable checkpoint: take it again.
+                               if (event.boundary) {
+                                   keeper->capture(*model, event.position, event.boundary, event.recorded_at);
+                               }
+                               model->apply(event.view());
                            }
-                           model->apply(event.view());
-                       }
-                   },
-                   .batch_events = ahead_batch_events,
-                   .batches = ahead_batches};
+                       },
+                       .scanners = 2,
+                       .batch_events = ahead_batch_events,
+                       .batches = ahead_batches};
     if (load) {
-        scan.start = [&](std::size_t) {
+        job.start = [&] {
             model = load();
             out.loaded = std::chrono::steady_clock::now();
             if (!model) throw checkpoint_not_loaded{};
         };
     }
-    scan_into_lanes(store, decoder, scan);
+    split_scan(store, job);
 }
 
 folded_model fold_model(store::event_store const& store, checkpoint_keeper* keeper,
