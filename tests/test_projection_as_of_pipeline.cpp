@@ -1,12 +1,12 @@
 // The as-of fold that loads its checkpoint on the fold lane while the caller already scans and
 // decodes the tail (projection_as_of.cpp, issue 14 at 10,000,000 events): byte for byte what
 // the plain sequential fold from position 0 answers, on random ledgers with retractions, when
-// the first checkpoint tried is usable, damaged or missing; the lane's start hook runs before
-// its first fold while the scan goes on; states handed to release_later are freed.
+// the first checkpoint tried is usable, damaged or missing; split_scan folds in log order after
+// its start and stops on an error; states handed to release_later are freed.
 
 #include "ledger/app/checkpoint_keeper.hpp"
 #include "ledger/app/domain_policy.hpp"
-#include "ledger/app/parallel_fold.hpp"
+#include "ledger/app/split_scan.hpp"
 #include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_checkpoint.hpp"
 #include "ledger/app/projection_replay.hpp"
@@ -21,10 +21,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -141,66 +138,57 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
     }
 }
 
-TEST_CASE("a lane's start runs once before its first fold while the scan fills the batches, and its error stops the scan",
+TEST_CASE("a split scan folds in log order after start, marks boundaries, and stops on an error",
           "[projections][replay][parallel][pipeline]") {
     testing::temp_dir dir;
-    testing::recruitment_generator generator(5);
+    testing::recruitment_generator generator(5, {.retract_applications = true});
     store::event_store store(options_in(dir));
     testing::append_generated(store, generator, 300);
     auto const model = projections::make_read_model("funnel");
     projections::read_model* const models[] = {model.get()};
-    app::fold_decoder decoder(models);
 
-    std::mutex mutex;
-    std::condition_variable scanned_more;
-    std::uint64_t scanned = 0;
     std::vector<std::uint64_t> folded;
     int starts = 0;
-    bool scan_went_on = false;
     bool folded_before_start = false;
-    auto scan = [&](bool fail) {
-        return app::lane_scan{.from_position = 0,
-                              .lanes = 1,
-                              .take = {},
-                              .mark = [&](recorded_event const&, app::folded_event&) {
-                                  std::lock_guard const lock(mutex);
-                                  ++scanned;
-                                  scanned_more.notify_all();
-                              },
-                              .start = [&, fail](std::size_t) {
-                                  std::unique_lock lock(mutex);
-                                  ++starts;
-                                  // The ring holds 4 batches of 16: the scan decodes them meanwhile.
-                                  // (No Catch2 assertion on this thread: the result is checked below.)
-                                  scan_went_on = scanned_more.wait_for(lock, std::chrono::seconds(20),
-                                                                       [&] { return scanned >= 64; });
-                                  if (fail) throw std::runtime_error("checkpoint unusable");
-                              },
-                              .fold = [&](std::size_t, std::span<app::folded_event const> events) {
-                                  std::lock_guard const lock(mutex);
-                                  if (starts == 0) folded_before_start = true;
-                                  for (auto const& e : events) folded.push_back(e.position);
-                              },
-                              .batch_events = 16,
-                              .batches = 4};
+    auto job = [&](std::uint64_t from, std::uint64_t last, bool fail) {
+        return app::split_scan_job{
+            .from_position = from,
+            .last_position = last,
+            .reads = models,
+            .boundaries = app::checkpoint_options{.every = 50},
+            .start = [&, fail] {
+                ++starts;
+                if (fail) throw std::runtime_error("checkpoint unusable");
+            },
+            .fold = [&](std::span<app::folded_event const> events) {
+                if (starts == 0) folded_before_start = true;
+                for (auto const& e : events) {
+                    folded.push_back(e.position);
+                    CHECK(static_cast<bool>(e.boundary) == (e.position % 50 == 0));
+                }
+            },
+            .scanners = 2,
+            .batch_events = 16,
+            .batches = 4};
     };
-    auto const outcome = app::scan_into_lanes(store, decoder, scan(false));
+    auto const outcome = app::split_scan(store, job(7, 250, false));
     CHECK(starts == 1);
-    CHECK(scan_went_on);
     CHECK_FALSE(folded_before_start);
-    CHECK(outcome.events == 300);
-    REQUIRE(folded.size() == 300);
-    for (std::uint64_t p = 0; p < 300; ++p) REQUIRE(folded[p] == p);
+    CHECK(outcome.events == 244);
+    CHECK(outcome.last_position == 250);
+    REQUIRE(folded.size() == 244);
+    for (std::uint64_t i = 0; i < folded.size(); ++i) REQUIRE(folded[i] == 7 + i);
 
     starts = 0;
-    scanned = 0;
-    scan_went_on = false;
     folded.clear();
-    REQUIRE_THROWS_WITH(app::scan_into_lanes(store, decoder, scan(true)), "checkpoint unusable");
+    REQUIRE_THROWS_WITH(app::split_scan(store, job(0, 299, true)), "checkpoint unusable");
     CHECK(starts == 1);
-    CHECK(scan_went_on);
     CHECK(folded.empty());
-    CHECK(scanned <= 16 * 5);  // the scan stopped: at most the ring's worth (and one batch) ahead
+
+    INFO("a stretch past the head is an error, after folding what is there");
+    folded.clear();
+    REQUIRE_THROWS(app::split_scan(store, job(290, 320, false)));
+    CHECK(folded.size() <= 10);
 }
 
 TEST_CASE("read model states handed to release_later are freed, by the release thread or by the caller",

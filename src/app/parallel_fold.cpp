@@ -140,7 +140,6 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
         for (std::size_t lane = 0; lane < lanes; ++lane) {
             threads.emplace_back([&ring, &scan, lane] {
                 try {
-                    if (scan.start) scan.start(lane);
                     ring.run_lane(lane, scan.fold);
                 } catch (...) {
                     ring.fail(std::current_exception());

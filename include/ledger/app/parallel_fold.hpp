@@ -12,7 +12,7 @@
 // many, then waits; a batch is reused once every lane has folded it.
 //
 // Threading: scan_into_lanes runs on the caller's thread and starts and joins its lanes before
-// it returns. `take` and `mark` are called on the caller's thread; `start` and `fold` on lane `lane`'s
+// it returns. `take` and `mark` are called on the caller's thread; `fold` on lane `lane`'s
 // thread, that lane's calls in log order and never two at once, other lanes' calls at the
 // same time. The batch `fold` sees is read-only and stays valid during the call.
 // Errors: an exception of the scan, a decode (ledger::codec_error), a read (lmdb::error),
@@ -56,10 +56,6 @@ struct lane_scan {
     std::function<bool(recorded_event const&)> take;
     /// Scanning thread, after decoding: fills what the caller keeps with the event (optional).
     std::function<void(recorded_event const&, folded_event&)> mark;
-    /// Lane `lane`'s thread, once before its first `fold` while the scan already fills the
-    /// batches in flight (optional): e.g. loading the state the lane folds into. An exception
-    /// stops the scan and every lane, as one of `fold` does.
-    std::function<void(std::size_t lane)> start;
     /// Lane `lane`'s thread: fold `events` (consecutive, in log order).
     std::function<void(std::size_t lane, std::span<folded_event const> events)> fold;
     std::size_t batch_events = 512;  // events per batch
