@@ -125,12 +125,13 @@ TEST_CASE("verify with indexes catches an index entry that points nowhere in the
         REQUIRE(store.append(make_request("candidate-c1", expected_version::any(), {make_event()})).has_value());
     }
     {
-        // Tamper with the index behind the store's back: a stray id mapped to position 0.
+        // Tamper with the index behind the store's back: a stray key mapped to position 0
+        // (format 6's keyed index: a 4-byte key, a 6-byte position).
         store::lmdb::env env({.directory = dir / "data"});
         store::lmdb::write_txn txn(env);
-        auto const ids = txn.open_database("event_ids");
-        std::string const stray(16, 'x');
-        std::string const position(8, '\0');
+        auto const ids = txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED);
+        std::string const stray(4, 'x');
+        std::string const position(6, '\0');
         txn.put(ids, stray, position);
         txn.commit();
     }

@@ -227,7 +227,7 @@ TEST_CASE("a stream's consecutive events share one stream-index entry and read b
     CHECK(entries_of(data, "stream_names") == 4);
     CHECK(entries_of(data, "stream_index") == 0);
     CHECK(entries_of(data, "stream_heads") == 0);
-    CHECK(format_of(data) == 5);  // format 3's tables, and compressed log values (docs/storage.md)
+    CHECK(format_of(data) == 6);  // format 3's tables, compressed log values, the keyed id index (docs/storage.md)
 }
 
 TEST_CASE("a new ledger keeps each stream's runs and then its head side by side in one table",
@@ -402,6 +402,12 @@ std::map<std::string, std::map<std::string, std::string>> all_records(std::files
         auto& rows = records[table];
         lmdb::cursor cursor(txn, txn.open_database(table));
         for (auto entry = cursor.first(); entry; entry = cursor.next()) rows.emplace(entry->first, entry->second);
+    }
+    // Format 6's id index holds sorted duplicates: one row per key and value.
+    auto& ids = records["event_id_keys"];
+    lmdb::cursor cursor(txn, txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED));
+    for (auto entry = cursor.first(); entry; entry = cursor.next()) {
+        ids.emplace(std::string(entry->first) + "/" + std::string(entry->second), "");
     }
     return records;
 }

@@ -101,16 +101,19 @@ TEST_CASE("verify with indexes finds an id index entry that points elsewhere", "
     {
         store::lmdb::env env({.directory = directory.path()});
         store::lmdb::write_txn txn(env);
-        auto const ids = txn.open_database("event_ids");
+        // Format 6's keyed index: a key -> 6-byte positions, sorted duplicates.
+        auto const ids = txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED);
         std::string id;
         {
             store::lmdb::cursor cursor(txn, ids);  // closed before the commit
             auto const first = cursor.first();
             REQUIRE(first);
+            REQUIRE(first->second != std::string(5, '\0') + '\x03');  // not already at 3
             id = first->first;
         }
+        txn.remove(ids, id);
         auto const elsewhere = position_key(3);
-        txn.put(ids, id, {elsewhere.data(), elsewhere.size()});
+        txn.put(ids, id, std::string_view(elsewhere.data(), elsewhere.size()).substr(2));
         txn.commit();
     }
     store::event_store store({.directory = directory.path()});

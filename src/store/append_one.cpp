@@ -10,10 +10,6 @@
 namespace ledger::store::detail {
 namespace {
 
-std::string_view id_key(uuid const& id) noexcept {
-    return {reinterpret_cast<char const*>(id.data), sizeof id.data};
-}
-
 std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db,
                                      std::string_view stream) {
     return read_stream_head(txn, db, stream);
@@ -106,14 +102,14 @@ std::optional<error> duplicate_within_batch(append_request const& request) {
 std::optional<append_result> find_recorded(append_context const& ctx, append_request const& request) {
     // The usual case, a new batch, without allocating: stop at the first known id.
     auto const known = [&](event_to_append const& event) {
-        return event.id && ctx.txn.get(ctx.db.event_ids, id_key(*event.id));
+        return event.id && find_event_id(ctx.txn, ctx.db, *event.id);
     };
     if (std::none_of(request.events.begin(), request.events.end(), known)) return std::nullopt;
     std::vector<std::optional<std::uint64_t>> positions(request.events.size());
     for (std::size_t i = 0; i < request.events.size(); ++i) {
         auto const& id = request.events[i].id;
         if (!id) continue;
-        if (auto const bytes = ctx.txn.get(ctx.db.event_ids, id_key(*id))) positions[i] = decode_u64(*bytes);
+        positions[i] = find_event_id(ctx.txn, ctx.db, *id);
     }
 
     append_success original{.stream = request.stream, .already_recorded = true};
@@ -144,7 +140,9 @@ uuid fresh_id(append_context const& ctx) {
     for (;;) {
         auto const id = make_uuid_v7();
         // Past the largest key of the index, so not in it: the usual case, without a lookup.
-        if (ctx.tip.tails.largest_id < id || !ctx.txn.get(ctx.db.event_ids, id_key(id))) return id;
+        if (ctx.tip.tails.ids.past(event_id_key(id, ctx.db.id_layout)) || !find_event_id(ctx.txn, ctx.db, id)) {
+            return id;
+        }
     }
 }
 

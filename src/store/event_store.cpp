@@ -1,6 +1,7 @@
 #include "ledger/store/event_store.hpp"
 
 #include "detail/directory_lock.hpp"
+#include "detail/event_id_index.hpp"
 #include "detail/group_writer.hpp"
 #include "detail/merkle_tree.hpp"
 #include "detail/replicated_append.hpp"
@@ -369,10 +370,7 @@ std::optional<recorded_event> event_store::read_event(std::uint64_t position) co
 
 std::optional<std::uint64_t> event_store::position_of(uuid const& id) const {
     lmdb::read_txn txn(impl_->env);
-    auto const bytes = txn.get(impl_->db.event_ids,
-                               std::string_view(reinterpret_cast<char const*>(id.data), sizeof id.data));
-    if (!bytes) return std::nullopt;
-    return decode_u64(*bytes);
+    return detail::find_event_id(txn, impl_->db, id);
 }
 
 void event_store::scan(std::uint64_t from_position,
@@ -391,11 +389,7 @@ namespace {
 // Counts the events that start a stream-index run in `run_starts`.
 std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
                           recorded_event const& e, std::uint64_t position, std::uint64_t& run_starts) {
-    auto const position_key = encode_u64(position);
-    auto const key = detail::view(position_key);
-    auto const by_id = txn.get(
-        db.event_ids, std::string_view(reinterpret_cast<char const*>(e.id.data), sizeof e.id.data));
-    if (!by_id || *by_id != key) return "the event-id index does not point at this event";
+    if (detail::find_event_id(txn, db, e.id) != position) return "the event-id index does not point at this event";
     auto const stream = detail::read_stream_head(txn, db, e.stream);
     if (!stream) return "the event's stream has no head";
     if (e.version > stream->last_version) return "the event's version is past its stream's head";
@@ -477,7 +471,7 @@ void event_store::check_index_sizes(verify_report& report, std::uint64_t run_sta
     // In the combined layout (format 3) every record of `streams` must be a head or a run, and
     // every name must lead to a head (count_stream_records).
     auto const census = detail::count_stream_records(txn, impl_->db);
-    if (txn.entries(impl_->db.event_ids) != events || census.runs != run_starts || census.versions != events ||
+    if (detail::count_event_ids(txn, impl_->db) != events || census.runs != run_starts || census.versions != events ||
         census.malformed != 0) {
         report.ok = false;
         report.problem = "the indexes hold entries that are not in the log";

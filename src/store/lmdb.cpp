@@ -134,9 +134,12 @@ void env::copy_compacted(std::filesystem::path const& target) const {
         unsigned flags = 0;
         check("mdb_dbi_flags", mdb_dbi_flags(source.handle, from, &flags));
         flags &= MDB_REVERSEKEY | MDB_DUPSORT | MDB_INTEGERKEY | MDB_DUPFIXED | MDB_INTEGERDUP | MDB_REVERSEDUP;
-        // In key order, each record goes after the last: MDB_APPEND fills every page. Sorted
-        // duplicates go in the ordinary way (none of the ledger's tables has them).
-        bool const append = (flags & MDB_DUPSORT) == 0;
+        // In key order, each record goes after the last: MDB_APPEND fills every page. In a
+        // table of sorted duplicates (format 6's event_id_keys) a key's first value appends and
+        // its further values go in the ordinary way, to the end of their set (LMDB's MDB_APPEND
+        // refuses a key equal to the last).
+        bool const duplicates = (flags & MDB_DUPSORT) != 0;
+        std::optional<std::string> previous_key;
         auto txn = std::make_unique<write_txn>(copy);
         auto const to = txn->open_database(name.c_str(), flags);
         raw_cursor cursor;
@@ -145,7 +148,9 @@ void env::copy_compacted(std::filesystem::path const& target) const {
         std::size_t in_txn = 0;
         int rc = mdb_cursor_get(cursor.handle, &key, &value, MDB_FIRST);
         for (; rc == MDB_SUCCESS; rc = mdb_cursor_get(cursor.handle, &key, &value, MDB_NEXT)) {
-            txn->put(to, to_view(key), to_view(value), append);
+            bool const new_key = !duplicates || !previous_key || to_view(key) != *previous_key;
+            txn->put(to, to_view(key), to_view(value), new_key);
+            if (duplicates && new_key) previous_key = std::string(to_view(key));
             if (++in_txn == records_per_commit) {
                 txn->commit();
                 txn = std::make_unique<write_txn>(copy);

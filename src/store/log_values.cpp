@@ -351,6 +351,16 @@ std::string_view log_values::encode_prepared(std::uint64_t position, std::string
     return verbatim(stored, out);
 }
 
+std::optional<std::array<char, 16>> log_values::event_id_outside_frame(std::string_view value) const {
+    if (kind_ != encoding::split || value.size() < 1 + hash_size || value.front() == 0) return std::nullopt;
+    auto rest = value.substr(1, value.size() - 1 - hash_size);
+    static_cast<void>(read_varint(rest));  // the version
+    std::array<char, 16> id{};
+    if (rest.size() < id.size()) throw codec_error("log value too short for its event id");
+    std::memcpy(id.data(), rest.data(), id.size());
+    return id;
+}
+
 std::string_view log_values::decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const {
     if (value.size() < 1 + hash_size) throw codec_error("log value too short");
     auto const id = static_cast<std::uint8_t>(value.front());

@@ -7,10 +7,7 @@ namespace ledger::store::detail {
 
 index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
     index_tails tails;
-    lmdb::cursor last_id(txn, db.event_ids);
-    if (auto const id = last_id.last(); id && id->first.size() == sizeof tails.largest_id.data) {
-        std::copy(id->first.begin(), id->first.end(), reinterpret_cast<char*>(tails.largest_id.data));
-    }
+    tails.ids = read_id_index_tail(txn, db);
     tails.streams = read_stream_index_tail(txn, db);
     return tails;
 }
@@ -36,16 +33,8 @@ bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
     tails.run_next_version = where.version + 1;
     tails.run_next_position = where.position + 1;
     // Generated ids increase, so they usually belong at the end of the index, where MDB_APPEND
-    // skips the search and fills pages completely. Only then: appending a key that is not the
-    // largest is an error. Client-chosen ids go in the ordinary way. No overwrite: an id already
-    // there is a bug upstream, and failing the group (the exception) is better than repointing
-    // the index at another event.
-    bool const largest = tails.largest_id < where.id;
-    std::string_view const id_key(reinterpret_cast<char const*>(where.id.data), sizeof where.id.data);
-    if (!txn.put_new(db.event_ids, id_key, view(position_key), largest)) {
-        throw std::logic_error("event id " + to_string(where.id) + " is already in the id index");
-    }
-    if (largest) tails.largest_id = where.id;
+    // skips the search and fills pages completely (event_id_index.cpp).
+    put_event_id(txn, db, where.id, where.position, tails.ids);
     return spliced;
 }
 

@@ -12,10 +12,6 @@
 namespace ledger::store::detail {
 namespace {
 
-std::string_view id_key(uuid const& id) noexcept {
-    return {reinterpret_cast<char const*>(id.data), sizeof id.data};
-}
-
 error refused(std::uint64_t position, std::string reason) {
     error e{error_code::invalid_event,
             "the replicated event at position " + std::to_string(position) +
@@ -97,7 +93,7 @@ std::optional<error> put_event(replicated_context const& ctx, lmdb::write_txn& t
                                         ", which is at " + std::to_string(expected_version));
     }
     if (!existing) ++tip.next_stream_number;
-    if (txn.get(ctx.db.event_ids, id_key(e.id))) {
+    if (find_event_id(txn, ctx.db, e.id)) {
         return refused(in.position, "its event id " + to_string(e.id) + " is already in the ledger");
     }
     // The same puts as the leader's writer (put_event.hpp): log, event id, stream-index run.

@@ -1,9 +1,5 @@
 #include "detail/stream_table.hpp"
 
-#include "ledger/detail/binary_archive.hpp"
-
-#include <cereal/types/string.hpp>
-
 #include <stdexcept>
 
 namespace ledger::store::detail {
@@ -18,23 +14,22 @@ stream_key_parts parse_stream_key(std::string_view key) noexcept {
 
 std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream) {
     std::optional<std::string_view> bytes;
+    std::uint64_t stream_number = 0;  // the key's (combined layout)
     if (db.layout == stream_layout::separate) {
         bytes = txn.get(db.stream_heads, stream);
     } else if (auto const number = txn.get(db.stream_names, stream)) {
-        bytes = txn.get(db.streams, view(encode_stream_index_key(decode_u64(*number), head_key_version)));
+        stream_number = decode_u64(*number);
+        bytes = txn.get(db.streams, view(encode_stream_index_key(stream_number, head_key_version)));
         if (!bytes) throw codec_error("the stream " + std::string(stream) + " has a number but no head");
     }
     if (!bytes) return std::nullopt;
-    return decode_stream_head(*bytes);
+    return decode_stream_head(*bytes, db.heads, stream_number);
 }
 
 void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view stream,
                      stream_head const& head, bool created, std::string& scratch) {
     scratch.clear();
-    {
-        ledger::detail::string_output_archive ar(scratch);
-        ar(head.stream_number, head.last_version, head.rule_state);
-    }
+    encode_stream_head(head, db.heads, scratch);
     if (db.layout == stream_layout::separate) {
         txn.put(db.stream_heads, stream, scratch);
         return;
@@ -94,7 +89,7 @@ stream_census count_stream_records(lmdb::txn const& txn, tables const& db) {
         lmdb::cursor heads(txn, db.stream_heads);
         for (auto entry = heads.first(); entry; entry = heads.next()) {
             ++census.heads;
-            census.versions += decode_stream_head(entry->second).last_version + 1;
+            census.versions += decode_stream_head(entry->second, db.heads, 0).last_version + 1;
         }
         census.runs = txn.entries(db.stream_index);
         return census;
@@ -103,7 +98,7 @@ stream_census count_stream_records(lmdb::txn const& txn, tables const& db) {
     for (auto entry = records.first(); entry; entry = records.next()) {
         auto const parts = parse_stream_key(entry->first);
         if (parts.what == stream_key_parts::kind::head) {
-            auto const head = decode_stream_head(entry->second);
+            auto const head = decode_stream_head(entry->second, db.heads, parts.stream_number);
             if (head.stream_number != parts.stream_number) {
                 ++census.malformed;
                 continue;

@@ -18,6 +18,7 @@ tables tables::open(lmdb::write_txn& txn) {
         .streams = txn.open_database("streams"),
         .stream_names = txn.open_database("stream_names"),
         .event_ids = txn.open_database("event_ids"),
+        .event_id_keys = txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED),
         .projections = txn.open_database("projections"),
         .subject_keys = txn.open_database("subject_keys"),
         .meta = txn.open_database("meta"),
@@ -26,6 +27,9 @@ tables tables::open(lmdb::write_txn& txn) {
     auto const format = txn.get(db.meta, meta_format_version);
     db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
                                                                                 : stream_layout::combined;
+    bool const before_6 = format && decode_u64(*format) <= newest_full_id_index_format_version;
+    db.id_layout = before_6 ? id_index_layout::full : id_index_layout::keyed;
+    db.heads = before_6 ? head_encoding::cereal : head_encoding::packed;
     if (format && decode_u64(*format) > newest_plain_log_format_version) {
         db.log_codec = log_values::load(txn, db.meta,
                                         decode_u64(*format) <= newest_tagged_log_format_version
@@ -55,21 +59,42 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number,
     return key;
 }
 
-std::string encode_stream_head(stream_head const& head) {
-    std::string out;
-    ledger::detail::string_output_archive ar(out);
-    ar(head.stream_number, head.last_version, head.rule_state);
-    return out;
+void encode_stream_head(stream_head const& head, head_encoding encoding, std::string& out) {
+    if (encoding == head_encoding::cereal) {
+        ledger::detail::string_output_archive ar(out);
+        ar(head.stream_number, head.last_version, head.rule_state);
+        return;
+    }
+    for (auto version = head.last_version;; version >>= 7) {
+        if (version < 0x80) {
+            out.push_back(static_cast<char>(version));
+            break;
+        }
+        out.push_back(static_cast<char>((version & 0x7f) | 0x80));
+    }
+    out.append(head.rule_state);
 }
 
-stream_head decode_stream_head(std::string_view bytes) {
+stream_head decode_stream_head(std::string_view bytes, head_encoding encoding, std::uint64_t stream_number) {
     stream_head head;
-    try {
-        ledger::detail::memory_input_archive ar(bytes);
-        ar(head.stream_number, head.last_version, head.rule_state);
-    } catch (std::exception const& e) {
-        throw codec_error(std::string("cannot decode stream head: ") + e.what());
+    if (encoding == head_encoding::cereal) {
+        try {
+            ledger::detail::memory_input_archive ar(bytes);
+            ar(head.stream_number, head.last_version, head.rule_state);
+        } catch (std::exception const& e) {
+            throw codec_error(std::string("cannot decode stream head: ") + e.what());
+        }
+        return head;
     }
+    head.stream_number = stream_number;
+    std::size_t used = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (used == bytes.size() || shift > 63) throw codec_error("cannot decode stream head: bad last version");
+        auto const byte = static_cast<unsigned char>(bytes[used++]);
+        head.last_version |= std::uint64_t{byte & 0x7fu} << shift;
+        if ((byte & 0x80) == 0) break;
+    }
+    head.rule_state.assign(bytes.substr(used));
     return head;
 }
 

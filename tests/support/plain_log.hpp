@@ -1,12 +1,17 @@
 #pragma once
-// Turns a ledger written by this build (format 5: split, compressed log values) into the
-// format-3 ledger an older build wrote: every log value back to its plain stored bytes, no log
-// dictionary in meta, format_version 3; or into the format-4 ledger the build before wrote
-// (tagged values, the same dictionaries). Tests of older formats start from them.
+// Turns a ledger written by this build (format 6: split, compressed log values, the keyed
+// event-id index) into the format-3 ledger an older build wrote: every log value back to its
+// plain stored bytes, no log dictionary in meta, the whole-id index, format_version 3; into the
+// format-4 ledger a later build wrote (tagged values, the same dictionaries); or into the
+// format-5 ledger the build before wrote (only the id index differs). Tests of older formats
+// start from them.
 
+#include "detail/event_id_index.hpp"
 #include "detail/log_values.hpp"
+#include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
 
+#include "ledger/envelope_codec.hpp"
 #include "ledger/store/lmdb.hpp"
 
 #include <boost/endian/conversion.hpp>
@@ -19,12 +24,65 @@
 
 namespace ledger::testing {
 
+/// Rewrites a format-6 ledger's own records as format 5 kept them: the keyed event-id index
+/// into `event_ids` (id -> u64 BE position, read from the log; `event_id_keys` left empty) and
+/// the packed heads in `streams` as cereal heads.
+inline void rewrite_format_6_records_as_5(store::lmdb::write_txn& txn, store::detail::tables const& db) {
+    namespace detail = store::detail;
+    std::vector<std::pair<std::string, std::string>> ids;
+    std::vector<std::string> keys;
+    {
+        std::string scratch;
+        store::lmdb::cursor log(txn, db.log);
+        for (auto entry = log.first(); entry; entry = log.next()) {
+            auto const position = boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(entry->first.data()));
+            auto const event = decode_stored(db.log_codec->decode(position, entry->second, scratch));
+            ids.emplace_back(std::string(reinterpret_cast<char const*>(event.id.data), sizeof event.id.data),
+                             std::string(entry->first));
+        }
+        store::lmdb::cursor keyed(txn, db.event_id_keys);
+        for (auto entry = keyed.first(); entry; entry = keyed.next()) keys.emplace_back(entry->first);
+    }
+    for (auto const& key : keys) txn.remove(db.event_id_keys, key);
+    for (auto const& [id, position] : ids) txn.put(db.event_ids, id, position);
+    std::vector<std::pair<std::string, std::string>> heads;
+    {
+        store::lmdb::cursor streams(txn, db.streams);
+        for (auto entry = streams.first(); entry; entry = streams.next()) {
+            auto const parts = detail::parse_stream_key(entry->first);
+            if (parts.what != detail::stream_key_parts::kind::head) continue;
+            auto const head = detail::decode_stream_head(entry->second, db.heads, parts.stream_number);
+            std::string cereal;
+            detail::encode_stream_head(head, detail::head_encoding::cereal, cereal);
+            heads.emplace_back(entry->first, std::move(cereal));
+        }
+    }
+    for (auto const& [key, head] : heads) txn.put(db.streams, key, head);
+}
+
+inline void set_format_version(store::lmdb::write_txn& txn, store::detail::tables const& db, std::uint64_t format) {
+    std::string version(8, '\0');
+    boost::endian::store_big_u64(reinterpret_cast<unsigned char*>(version.data()), format);
+    txn.put(db.meta, "format_version", version);
+}
+
+inline void rewrite_as_format_5(std::filesystem::path const& data) {
+    store::lmdb::env env({.directory = data});
+    store::lmdb::write_txn txn(env);
+    auto const db = store::detail::tables::open(txn);
+    REQUIRE(db.id_layout == store::detail::id_index_layout::keyed);
+    rewrite_format_6_records_as_5(txn, db);
+    set_format_version(txn, db, 5);
+    txn.commit();
+}
+
 inline void rewrite_as_format_3(std::filesystem::path const& data) {
     namespace detail = store::detail;
     store::lmdb::env env({.directory = data});
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
     REQUIRE(db.log_codec->kind() != detail::log_values::encoding::plain);
+    if (db.id_layout == detail::id_index_layout::keyed) rewrite_format_6_records_as_5(txn, db);
     std::vector<std::pair<std::string, std::string>> plain;
     std::vector<std::string> dictionaries;
     {
@@ -54,6 +112,7 @@ inline void rewrite_as_format_4(std::filesystem::path const& data) {
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
     REQUIRE(db.log_codec->kind() == detail::log_values::encoding::split);
+    if (db.id_layout == detail::id_index_layout::keyed) rewrite_format_6_records_as_5(txn, db);
     // A format-4 build seeded its ledgers with dictionary 1 only.
     auto const tagged = detail::log_values::with_dictionaries({{detail::builtin_dictionary_id, std::string(detail::builtin_log_dictionary())}},
                                                               detail::log_values::default_level,

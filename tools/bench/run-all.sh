@@ -14,6 +14,9 @@
 #   BENCH_WRK_CONNECTIONS               wrk -c (default 64); wrk always runs -t2
 #   BENCH_STARTUP_EVENTS                events of the start-up/memory ledger (default 10,000,000,
 #                                       SPEC's size; building it takes the longest of all)
+#   BENCH_STARTUP_DIR                   keep the start-up ledger in this directory and reuse it
+#                                       when it already holds BENCH_STARTUP_EVENTS events (default:
+#                                       built in the run's temporary directory and deleted)
 #   BENCH_BATCH_CONNECTIONS             wrk -c of the 1,000-event batched appends (default 16)
 #   BENCH_BYTES_EVENTS                  events of the demo ledger whose bytes per event are
 #                                       measured (default 200,000; --quick 20,000)
@@ -296,14 +299,17 @@ if [ "$quick" = 1 ]; then
 else
     startup_args=(--events "$startup_events")
 fi
-mkdir -p "$work/startup"
-run_program startup_memory "${startup_args[@]}" --dir "$work/startup" --keep 1
+# A 10,000,000-event ledger takes minutes to build: BENCH_STARTUP_DIR keeps it for the next run
+# (bench-startup_memory reuses a directory that holds a ledger of the asked size).
+startup_dir=${BENCH_STARTUP_DIR:-$work/startup}
+mkdir -p "$startup_dir"
+run_program startup_memory "${startup_args[@]}" --dir "$startup_dir" --keep 1
 # Issue 14: as-of, filtered reads and readiness in process, on the ledger start-up just used.
-if [ -d "$work/startup/data" ]; then
-    run_program projection_queries --data "$work/startup/data"
+if [ -d "$startup_dir/data" ]; then
+    run_program projection_queries --data "$startup_dir/data"
     # Issue 14: the application table in memory vs in an LMDB environment of its own
     # (docs/read-model-state-shapes.md), on the same ledger.
-    run_program read_model_lmdb --data "$work/startup/data" --work "$work/state-shapes" \
+    run_program read_model_lmdb --data "$startup_dir/data" --work "$work/state-shapes" \
         --variants memory,lmdb:10000:nometasync
 else
     note "no start-up ledger kept: bench-projection_queries and bench-read_model_lmdb skipped"

@@ -37,9 +37,11 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/store/lmdb.hpp"
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -112,6 +114,11 @@ public:
     /// plain or stored uncompressed, otherwise decompressed into `scratch` (its memory reused).
     /// Throws codec_error when the value does not decode.
     std::string_view decode(std::uint64_t position, std::string_view value, std::string& scratch) const;
+
+    /// Split values (format 5) with a dictionary tag: the event id the value keeps outside its
+    /// frame, without decompressing; nullopt for any other value (decode it). Throws
+    /// codec_error when the value is too short for it.
+    std::optional<std::array<char, 16>> event_id_outside_frame(std::string_view value) const;
 
     /// The chain hash at the end of a log value, without decompressing. Throws codec_error
     /// when the value is too short.

@@ -9,8 +9,10 @@
 //
 // Threading: whoever owns the write transaction (the writer thread). Errors: lmdb::error (and
 // map_full) from LMDB; std::logic_error when the event id is already indexed (a bug upstream:
-// idempotency and fresh ids are checked before anything is put).
+// idempotency and fresh ids are checked before anything is put; formats 1-5 only, format 6's
+// index cannot tell without reading the log, detail/event_id_index.hpp).
 
+#include "detail/event_id_index.hpp"
 #include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
 
@@ -39,7 +41,7 @@ struct event_placement {
 /// What the index puts may assume about the tables' ends, so they append (MDB_APPEND: no
 /// search, full pages) instead of inserting. Advanced by put_stored_event.
 struct index_tails {
-    uuid largest_id{};         // the last key of the event-id index (nil: empty)
+    id_index_tail ids;          // the event-id index (event_id_index.hpp)
     stream_index_tail streams;  // the separate layout's stream index (stream_table.hpp)
     // The run the last put event belongs to (tables.hpp): an event that continues it (same
     // stream, next version, next position) needs no stream-index entry of its own.

@@ -31,9 +31,13 @@ namespace ledger::store::detail {
 /// 5: format 4's tables and dictionaries; the log's values keep the fields the writer assigns
 /// (version, event id, recorded_at) outside the compressed frame and the position not at all
 /// (it is the key), so the frame is made before the writer, on the appending thread
-/// (detail/log_values.hpp "split"). New ledgers are written as 5; a format-4 ledger keeps
-/// format-4 values for good.
-inline constexpr std::uint32_t format_version = 5;
+/// (detail/log_values.hpp "split"). A format-4 ledger keeps format-4 values for good.
+/// 6: format 5's tables and values; the event-id index is `event_id_keys` (a short key made
+/// from the id -> sorted 6-byte positions, detail/event_id_index.hpp) instead of `event_ids`
+/// (the whole id -> 8-byte position), and a head in `streams` is packed (below). New ledgers
+/// are written as 6; a ledger of format 1-5 keeps `event_ids` and cereal heads for good.
+inline constexpr std::uint32_t format_version = 6;
+inline constexpr std::uint32_t newest_full_id_index_format_version = 5;
 inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
 inline constexpr std::uint32_t oldest_readable_format_version = 1;
 inline constexpr std::uint32_t newest_separate_format_version = 2;
@@ -45,6 +49,18 @@ enum class stream_layout {
     combined,  // format 3: `streams` (runs and heads by number) and `stream_names`
 };
 
+/// Where a ledger keeps its event-id index (detail/event_id_index.hpp).
+enum class id_index_layout {
+    full,   // formats 1-5: event_ids, the whole id -> position
+    keyed,  // format 6: event_id_keys, a short key -> the positions of the ids that have it
+};
+
+/// How a stream's head record is encoded (encode_stream_head).
+enum class head_encoding {
+    cereal,  // formats 1-5: number (u64) ‖ last version (u64) ‖ rule state (u64 size ‖ bytes)
+    packed,  // format 6: LEB128 last version ‖ rule state (the rest); the number is the key's
+};
+
 struct tables {
     lmdb::dbi log;           // position (u64 BE) -> stored envelope, as log_codec keeps it
     lmdb::dbi stream_index;  // stream number (u64 BE) ‖ first version (u64 BE) -> first position
@@ -53,13 +69,16 @@ struct tables {
     lmdb::dbi streams;       // format 3: stream number ‖ first version -> first position of a run
                              // (as stream_index); stream number ‖ 2^64-1 -> stream_head
     lmdb::dbi stream_names;  // format 3: stream name -> stream number (u64 BE)
-    lmdb::dbi event_ids;     // uuid (16 bytes) -> position (u64 BE)
+    lmdb::dbi event_ids;     // formats 1-5: uuid (16 bytes) -> position (u64 BE)
+    lmdb::dbi event_id_keys;  // format 6: id key -> positions (u48 BE), MDB_DUPSORT|MDB_DUPFIXED
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
     lmdb::dbi subject_keys;  // candidate id -> key material (privacy)
     lmdb::dbi meta;          // "format_version", "chain_head", "next_stream_number",
                              // format 4: "log_dictionary/<id>" (detail/log_values.hpp)
     lmdb::dbi merkle;        // leaf count (u64 BE) -> completed subtree hashes (detail/merkle_tree.hpp)
     stream_layout layout = stream_layout::combined;
+    id_index_layout id_layout = id_index_layout::keyed;
+    head_encoding heads = head_encoding::packed;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
     /// version yet), tagged with meta's dictionaries (format 4) or split (format 5). Read every log value through
     /// it; shared, immutable.
@@ -67,7 +86,8 @@ struct tables {
 
     /// Opens every table, creating the missing ones (a ledger has the tables of both layouts;
     /// one pair stays empty). The layout follows meta's format_version: none (a new ledger,
-    /// written as the newest format) or 3 and 4 combined, 1 and 2 separate; so does log_codec.
+    /// written as the newest format) or 3 to 6 combined, 1 and 2 separate; so do log_codec and
+    /// id_layout (none and 6 keyed, 1 to 5 full).
     /// Throws codec_error when a format-4 ledger's dictionaries are malformed.
     static tables open(lmdb::write_txn& txn);
 };
@@ -100,8 +120,10 @@ struct stream_head {
     std::string rule_state;  // owned by the append policy
 };
 
-std::string encode_stream_head(stream_head const& head);
-stream_head decode_stream_head(std::string_view bytes);
+/// A head record's bytes in `encoding` (appended to `out`); and back. A packed head does not
+/// hold its number: decode takes it (the key's). Throws codec_error for a damaged record.
+void encode_stream_head(stream_head const& head, head_encoding encoding, std::string& out);
+stream_head decode_stream_head(std::string_view bytes, head_encoding encoding, std::uint64_t stream_number);
 
 /// The meta record of the chain head: position of the last event and its hash.
 struct stored_chain_head {
