@@ -18,6 +18,22 @@ class ordered_ring {
 public:
     ordered_ring(std::size_t batches, std::size_t batch_events) : slots_(batches), batch_events_(batch_events) {}
 
+    /// Folding thread: `start` has returned (the scanners after the first may begin).
+    void started() {
+        {
+            std::lock_guard const lock(mutex_);
+            started_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    /// Scanner other than the first: blocks until started() or stopping; false when stopping.
+    bool wait_started() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return failed_ || started_; });
+        return !failed_;
+    }
+
     /// Scanner: the events of batch k's slot (batch_events of them) once it is free; nullptr
     /// when stopping. The slot is the scanner's until publish.
     std::vector<folded_event>* claim(std::uint64_t k) {
@@ -93,6 +109,7 @@ private:
     std::vector<slot> slots_;
     std::size_t batch_events_;
     std::uint64_t folded_ = 0;  // batches folded
+    bool started_ = false;
     bool failed_ = false;
     std::exception_ptr error_;
 };
@@ -104,6 +121,9 @@ void run_scanner(store::event_store const& store, split_scan_job const& job, ord
     std::optional<checkpoint_boundaries> boundaries;
     if (job.boundaries) boundaries.emplace(store, *job.boundaries);
     auto const scanners = std::max<std::size_t>(job.scanners, 1);
+    // While `start` runs (a checkpoint loading on the other core) one scanner fills the ring;
+    // more would take the loading thread's core (measured: the load took twice as long).
+    if (s > 0 && !ring.wait_started()) return;
     for (std::uint64_t k = s; k < total; k += scanners) {
         auto* const events = ring.claim(k);
         if (events == nullptr) return;
@@ -149,6 +169,7 @@ replay_outcome split_scan(store::event_store const& store, split_scan_job const&
             });
         }
         if (job.start) job.start();
+        ring.started();
         for (std::uint64_t k = 0; k < total; ++k) {
             auto const events = ring.next(k);
             if (events.empty()) break;  // failed
