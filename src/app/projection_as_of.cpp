@@ -68,10 +68,10 @@ struct checkpoint_not_loaded {};
 constexpr std::size_t ahead_batches = 64;
 constexpr std::size_t ahead_batch_events = 2048;
 
-/// Folds [out.from, last] into out.model on this thread while two scanner threads scan and
-/// decode the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
-/// by it while the scanners already decode the first batches (the load and the scan overlap);
-/// a null model from `load` throws checkpoint_not_loaded once the scanners have stopped.
+/// Folds [out.from, last] into out.model on this thread while a scanner thread scans and
+/// decodes the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
+/// by it while the scanner already decodes the first batches (the load and the scan overlap);
+/// a null model from `load` throws checkpoint_not_loaded once the scanner has stopped.
 void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folded_model& out, std::uint64_t last,
                std::function<std::unique_ptr<projections::read_model>()> const& load) {
     auto& model = out.model;
@@ -93,7 +93,10 @@ void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folde
                                model->apply(event.view());
                            }
                        },
-                       .scanners = 2,
+                       // One scanner: with the loading (then folding) thread, two threads on two
+                       // cores, as before. A second scanner measured no faster on this shared
+                       // two-core machine (docs/as-of-pages-and-memory.md); split_scan keeps it.
+                       .scanners = 1,
                        .batch_events = ahead_batch_events,
                        .batches = ahead_batches};
     if (load) {
