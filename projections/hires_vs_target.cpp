@@ -23,7 +23,8 @@ hires_vs_target::cell_key hires_vs_target::key_of(std::string_view organisation,
     return {texts_.intern(organisation), year, role};
 }
 
-void hires_vs_target::count(detail::few<contract> const& contracts, int sign) {
+void hires_vs_target::count(candidate_contracts const& candidate, int sign) {
+    auto const& contracts = candidate.contracts;
     for (auto c = contracts.begin(); c != contracts.end(); ++c) {
         // One contract per application: the first.
         if (std::any_of(contracts.begin(), c, [&](auto const& earlier) { return earlier.application_id == c->application_id; })) {
@@ -37,7 +38,7 @@ void hires_vs_target::count(detail::few<contract> const& contracts, int sign) {
 
 void hires_vs_target::recount() {
     contracts_.clear();
-    for (auto const& contracts : candidates_) count(contracts, +1);
+    for (auto const& candidate : candidates_) count(candidate, +1);
 }
 
 void hires_vs_target::apply(fold_event const& e) {
@@ -54,12 +55,13 @@ void hires_vs_target::apply(fold_event const& e) {
             if (it != values.end()) values.erase(it);
             if (values.empty()) targets_.erase(cell);
         } else if (std::holds_alternative<ev::contract_signed>(*e.retracted->data)) {
-            auto* const contracts = candidates_.find(e.stream_id());
-            if (contracts == nullptr) return;
-            count(*contracts, -1);
-            auto const it = std::find_if(contracts->begin(), contracts->end(), [&](auto const& c) { return c.position == at; });
-            if (it != contracts->end()) contracts->erase(it);
-            count(*contracts, +1);
+            auto* const candidate = candidates_.find(e.stream_id());
+            if (candidate == nullptr) return;
+            count(*candidate, -1);
+            auto& contracts = candidate->contracts;
+            auto const it = std::find_if(contracts.begin(), contracts.end(), [&](auto const& c) { return c.position == at; });
+            if (it != contracts.end()) contracts.erase(it);
+            count(*candidate, +1);
         }
     } else if (auto const* target = std::get_if<ev::target_set>(e.data)) {
         targets_[key_of(target->organisation, target->year, static_cast<std::uint8_t>(target->role))]
@@ -67,10 +69,10 @@ void hires_vs_target::apply(fold_event const& e) {
     } else if (auto const* signed_ = std::get_if<ev::contract_signed>(e.data)) {
         auto const cell = key_of(signed_->employer, detail::year_of_day(detail::day_number(signed_->starts_on)),
                                  static_cast<std::uint8_t>(signed_->role));
-        auto& contracts = candidates_.at(e.stream_id());
-        count(contracts, -1);
-        contracts.push_back({e.position, texts_.intern(signed_->application_id), cell});
-        count(contracts, +1);
+        auto& candidate = candidates_.at(e.stream_id());
+        count(candidate, -1);
+        candidate.contracts.push_back({e.position, candidate.application_ids.intern(signed_->application_id), cell});
+        count(candidate, +1);
     }
 }
 

@@ -13,6 +13,7 @@
 
 #include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
+#include "projections/detail/entry_texts.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
@@ -34,7 +35,8 @@ public:
     static constexpr std::string_view name = "hires-vs-target";
     static constexpr std::string_view description =
         "Contracts signed per organisation, year and role against the yearly hiring target";
-    static constexpr std::uint32_t code_version = 6;
+    // 7: application ids numbered per candidate (candidate_contracts), not interned in the pool.
+    static constexpr std::uint32_t code_version = 7;
     static constexpr std::array<std::string_view, 6> columns{
         "organisation", "year", "role", "target", "contracts_signed", "ratio"};
 
@@ -71,13 +73,24 @@ public:
     };
     struct contract {
         std::uint64_t position = 0;
-        std::uint32_t application_id = 0;  // interned
+        std::uint32_t application_id = 0;  // numbered in its candidate_contracts' application_ids
         cell_key cell{};
         template <class Archive>
         void serialize(Archive& archive) {
             archive(position, application_id, cell);
         }
         friend bool operator==(contract const&, contract const&) = default;
+    };
+    /// One candidate's remaining ContractSigned in log order, and the application ids they
+    /// ever named (compared only within the candidate: one contract per application).
+    struct candidate_contracts {
+        detail::few<contract> contracts;
+        detail::entry_texts application_ids;
+        template <class Archive>
+        void serialize(Archive& archive) {
+            archive(contracts, application_ids);
+        }
+        friend bool operator==(candidate_contracts const&, candidate_contracts const&) = default;
     };
 
     template <class Archive>
@@ -92,8 +105,8 @@ public:
     // Kept in the store's table instead (entities.hpp, the runner's live read model): the
     // entities there, and in memory what save_counted() writes — the texts and the maintained
     // counters, so a restart decodes no entity and recounts nothing.
-    detail::entities<detail::few<contract>>& entity_table() noexcept { return candidates_; }
-    detail::entities<detail::few<contract>> const& entity_table() const noexcept { return candidates_; }
+    detail::entities<candidate_contracts>& entity_table() noexcept { return candidates_; }
+    detail::entities<candidate_contracts> const& entity_table() const noexcept { return candidates_; }
     template <class Archive>
     void save_counted(Archive& archive) const {
         archive(texts_, targets_, contracts_);
@@ -109,14 +122,14 @@ public:
 private:
     cell_key key_of(std::string_view organisation, std::int32_t year, std::uint8_t role);
     /// Adds (+1) or removes (-1) what one candidate's contracts contribute to the counts.
-    void count(detail::few<contract> const& contracts, int sign);
+    void count(candidate_contracts const& candidate, int sign);
     void recount();
 
-    detail::string_pool texts_;  // organisations, application ids
+    detail::string_pool texts_;  // organisations
     /// Remaining TargetSet values per cell, in log order (the last is the target).
     boost::unordered_flat_map<cell_key, detail::few<target_value>, boost::hash<cell_key>> targets_;
-    /// Remaining ContractSigned per stream (a candidate), in log order.
-    detail::entities<detail::few<contract>> candidates_;
+    /// Remaining ContractSigned per stream (a candidate), in log order, with their application ids.
+    detail::entities<candidate_contracts> candidates_;
     boost::unordered_flat_map<cell_key, std::uint64_t, boost::hash<cell_key>> contracts_;  // counted per cell
 };
 

@@ -69,7 +69,7 @@ void origin::apply(fold_event const& e) {
                                                              : no_country;
         entry.registrations.push_back({e.position, country});
     } else if (auto const* signed_ = std::get_if<ev::contract_signed>(e.data)) {
-        entry.contracts.push_back({e.position, texts_.intern(signed_->application_id),
+        entry.contracts.push_back({e.position, entry.application_ids.intern(signed_->application_id),
                                    detail::year_of_day(detail::day_number(signed_->starts_on))});
     }
     count(entry, +1);

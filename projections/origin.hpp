@@ -4,7 +4,8 @@
 //
 // State (issue 14): one entry per candidate with its remaining registrations (country of
 // training) and contracts (application id, year of starts_on), each with the log position that
-// stated it and texts interned, and the count per (country, year) maintained from the entries:
+// stated it (countries interned in the model's pool, application ids numbered in the entry
+// itself: detail::entry_texts), and the count per (country, year) maintained from the entries:
 // an event takes its candidate's contribution out, changes the entry and puts the new
 // contribution back (a retracted registration moves the candidate's contracts). A retraction
 // reads the retracted event (fold_event::retracted) and removes what it stated. Bounded by
@@ -12,6 +13,7 @@
 
 #include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
+#include "projections/detail/entry_texts.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
@@ -30,7 +32,8 @@ public:
     static constexpr std::string_view name = "origin";
     static constexpr std::string_view description =
         "Contracts signed per country of training and year of start";
-    static constexpr std::uint32_t code_version = 6;
+    // 7: application ids numbered per candidate entry, not interned in the model's pool.
+    static constexpr std::uint32_t code_version = 7;
     static constexpr std::array<std::string_view, 3> columns{
         "country_of_training", "year", "contracts_signed"};
 
@@ -54,7 +57,7 @@ public:
     };
     struct contract {
         std::uint64_t position = 0;
-        std::uint32_t application_id = 0;  // interned
+        std::uint32_t application_id = 0;  // numbered in its candidate_entry's application_ids
         std::int32_t year = 0;             // of starts_on
         template <class Archive>
         void serialize(Archive& archive) {
@@ -65,10 +68,11 @@ public:
     struct candidate_entry {
         detail::few<registration> registrations;  // rule 1: one
         detail::few<contract> contracts;          // in log order
+        detail::entry_texts application_ids;      // of the contracts ever signed, first named first
         bool empty() const noexcept { return registrations.empty() && contracts.empty(); }
         template <class Archive>
         void serialize(Archive& archive) {
-            archive(registrations, contracts);
+            archive(registrations, contracts, application_ids);
         }
         friend bool operator==(candidate_entry const&, candidate_entry const&) = default;
     };
@@ -104,7 +108,7 @@ private:
     void count(candidate_entry const& entry, int sign);
     void recount();
 
-    detail::string_pool texts_;  // countries, application ids
+    detail::string_pool texts_;  // countries
     detail::entities<candidate_entry> candidates_;  // by candidate id
     boost::unordered_flat_map<std::uint64_t, std::uint64_t> counts_;  // by country << 32 | year
 };

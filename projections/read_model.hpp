@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,11 @@ public:
     virtual verdict consider(boost::json::object const& head) = 0;
     /// The whole row whose head was taken: the same cells, in the same order, as in rows().
     virtual void take(boost::json::object row) = 0;
+    /// A value every row this sink takes has in `column` (an exact-match filter as
+    /// app::row_filter reads it: a string cell equal to it, or a null cell when it is empty),
+    /// so that a render may leave out, unshown, the rows whose cell differs (a read model that
+    /// does says so: read_model::renders_only_where); nullopt: no such promise.
+    virtual std::optional<std::string_view> only_where(std::string_view /*column*/) const { return std::nullopt; }
 };
 
 /// A row_sink that takes every row: rows() of a read model that renders through render().
@@ -80,6 +86,10 @@ public:
     /// rows the sink takes and stopping when it says so. This default renders rows() first;
     /// the read models with many rows (recruits-per-campaign, retention) render lazily.
     virtual void render(row_sink& sink) const;
+    /// Whether render() leaves out, without rendering their heads, the rows whose `column` cell
+    /// differs from the sink's only_where(column): a page filtered on it then costs the rows
+    /// that pass, not every row (recruits-per-campaign's organiser).
+    virtual bool renders_only_where(std::string_view /*column*/) const noexcept { return false; }
 
     /// The state as bytes (cereal portable binary) and back. `load` throws ledger::codec_error
     /// for bytes it cannot decode.

@@ -53,10 +53,27 @@ void recruits_per_campaign::render(row_sink& sink) const {
     auto const& texts = table.texts;
     // Every campaign with an entry (planned or costs) or applications, ordered by id: O(campaigns).
     std::vector<std::pair<std::string_view, std::uint32_t>> ids;
-    ids.reserve(table.campaigns.size() + table.cells.campaigns().size());
-    for (auto const& [id, entry] : table.campaigns) ids.emplace_back(texts.text(id), id);
-    for (auto const& [id, cells] : table.cells.campaigns()) {
-        if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
+    if (auto const organiser = sink.only_where("organiser")) {
+        // Only the campaigns whose organiser cell reads as the filter's value (a planned
+        // campaign's organiser; null, i.e. an empty value, for the others): integers compared.
+        auto const wanted = texts.find(*organiser);
+        for (auto const& [id, entry] : table.campaigns) {
+            bool const planned = !entry.plans.empty();
+            if (planned ? wanted && entry.plans.front().organiser == *wanted : organiser->empty()) {
+                ids.emplace_back(texts.text(id), id);
+            }
+        }
+        if (organiser->empty()) {
+            for (auto const& [id, cells] : table.cells.campaigns()) {
+                if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
+            }
+        }
+    } else {
+        ids.reserve(table.campaigns.size() + table.cells.campaigns().size());
+        for (auto const& [id, entry] : table.campaigns) ids.emplace_back(texts.text(id), id);
+        for (auto const& [id, cells] : table.cells.campaigns()) {
+            if (!table.campaigns.contains(id)) ids.emplace_back(texts.text(id), id);
+        }
     }
     sink.expect(ids.size());
     costs_by_currency costs;

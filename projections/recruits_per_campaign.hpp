@@ -39,6 +39,9 @@ public:
     boost::json::array rows() const;
     /// rows() into `sink` (read_model::render): a row's counts and costs only when it is taken.
     void render(row_sink& sink) const;
+    /// A sink's only_where("organiser") narrows the campaigns before any row is shown: a page
+    /// of one organiser renders that organiser's campaigns, not all of them.
+    static bool renders_only_where(std::string_view column) noexcept { return column == "organiser"; }
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).
     std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }

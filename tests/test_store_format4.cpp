@@ -29,6 +29,7 @@
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_request;
 
@@ -75,12 +76,6 @@ std::optional<std::string> meta_value(std::filesystem::path const& data, std::st
     lmdb::write_txn txn(env);
     auto const value = txn.get(txn.open_database("meta"), key);
     return value ? std::optional<std::string>(*value) : std::nullopt;
-}
-
-std::uint64_t format_of(std::filesystem::path const& data) {
-    auto const value = meta_value(data, "format_version");
-    REQUIRE(value);
-    return boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(value->data()));
 }
 
 /// Changes the log value at `position` underneath the store, as someone with the files could.

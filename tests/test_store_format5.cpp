@@ -31,6 +31,7 @@
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_request;
 
@@ -83,14 +84,6 @@ std::vector<std::string> raw_log_values(std::filesystem::path const& data) {
     lmdb::cursor cursor(txn, log);
     for (auto entry = cursor.first(); entry; entry = cursor.next()) values.emplace_back(entry->second);
     return values;
-}
-
-std::uint64_t format_of(std::filesystem::path const& data) {
-    lmdb::env env({.directory = data});
-    lmdb::write_txn txn(env);
-    auto const value = txn.get(txn.open_database("meta"), "format_version");
-    REQUIRE(value);
-    return boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(value->data()));
 }
 
 /// One event of every catalogue type, each in its own stream, two of them in a batch.

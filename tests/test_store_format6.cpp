@@ -24,19 +24,12 @@
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_event_with_id;
 using ledger::testing::make_request;
 
 namespace {
-
-std::uint64_t format_of(std::filesystem::path const& data) {
-    lmdb::env env({.directory = data});
-    lmdb::write_txn txn(env);
-    auto const value = txn.get(txn.open_database("meta"), "format_version");
-    REQUIRE(value);
-    return boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(value->data()));
-}
 
 /// The keyed index's records as (key, value) pairs, in LMDB's order.
 std::vector<std::pair<std::string, std::string>> keyed_records(std::filesystem::path const& data) {

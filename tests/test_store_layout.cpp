@@ -27,6 +27,7 @@
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_event_with_id;
 using ledger::testing::make_request;
@@ -172,15 +173,6 @@ void rewrite_as_format_1(std::filesystem::path const& data) {
     for (auto const& [key, value] : per_event) txn.put(index, key, value);
     txn.put(meta, "format_version", u64_key(1));
     txn.commit();
-}
-
-std::uint64_t format_of(std::filesystem::path const& data) {
-    lmdb::env env({.directory = data});
-    lmdb::write_txn txn(env);
-    auto const meta = txn.open_database("meta");
-    auto const value = txn.get(meta, "format_version");
-    REQUIRE(value);
-    return u64_of(*value);
 }
 
 /// Interleaved appends: batches, single events to one stream in a row, and streams taking turns.

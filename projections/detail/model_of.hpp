@@ -31,6 +31,10 @@ public:
         if constexpr (requires { state_.render(sink); }) state_.render(sink);
         else read_model::render(sink);
     }
+    bool renders_only_where(std::string_view column) const noexcept override {
+        if constexpr (requires { Model::renders_only_where(column); }) return Model::renders_only_where(column);
+        else return false;
+    }
 
     std::string save() const override {
         std::string out;

@@ -983,6 +983,57 @@ row_index& indexed_rows(slot const& s, std::uint64_t next) {
     return *s.cached_index;
 }
 
+/// A row_sink picking one page (row_picker) of the rows a live read model renders, and telling
+/// the model the selection's value of a column it narrows by (row_sink::only_where).
+class narrowing_page_sink final : public projections::row_sink {
+public:
+    narrowing_page_sink(projection_selection const& selection, std::span<std::string_view const> key)
+        : picker(selection, key), selection_(selection) {}
+    verdict consider(boost::json::object const& head) override {
+        switch (picker.consider(head)) {
+        case row_picker::verdict::skip: return verdict::skip;
+        case row_picker::verdict::take: return verdict::take;
+        case row_picker::verdict::stop: break;
+        }
+        return verdict::stop;
+    }
+    void take(boost::json::object row) override { picker.add(std::move(row)); }
+    std::optional<std::string_view> only_where(std::string_view column) const override {
+        for (auto const& filter : selection_.filters) {
+            if (filter.column == column) return std::string_view(filter.value);
+        }
+        return std::nullopt;
+    }
+    row_picker picker;
+
+private:
+    projection_selection const& selection_;
+};
+
+/// A filtered live page rendered straight from the model, when the model narrows by one of
+/// the filters' columns (read_model::renders_only_where) and its rows at `next` are not
+/// indexed yet: the first filtered read after a fold or a restart then renders one
+/// organiser's campaigns instead of rendering and indexing every row (0.4–0.5 s at
+/// 10,000,000 events). nullopt: use the index, as always when the cursor's row is not among
+/// the rows rendered. The caller holds the slot's mutex (shared) and cache_mutex.
+std::optional<projection_page> narrowed_page(slot const& s, std::uint64_t next, projection_selection const& selection) {
+    if (s.cached_index && s.cached_next == next) return std::nullopt;
+    if (std::ranges::none_of(selection.filters, [&](row_filter const& f) { return s.model->renders_only_where(f.column); })) {
+        return std::nullopt;
+    }
+    auto const key = *key_columns(s.name);
+    narrowing_page_sink sink(selection, key);
+    s.model->render(sink);
+    auto picked = std::move(sink.picker).finish();
+    if (!picked.cursor_found) return std::nullopt;
+    auto const position = last_folded(next);
+    projection_page page{projection_table{s.name, position, s.model->columns(), std::move(picked.rows)}, std::nullopt};
+    if (picked.more && !page.table.rows.empty()) {
+        page.next_cursor = encode_cursor(page_cursor{s.name, position, key_of(page.table.rows.back(), key)});
+    }
+    return page;
+}
+
 /// The next page's cursor after the last of `picked` rows, when more rows pass.
 std::optional<std::string> next_cursor_of(slot const& s, std::optional<std::uint64_t> position,
                                           row_index::picked const& picked) {
@@ -1097,6 +1148,7 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
+        if (auto page = narrowed_page(*s, next, q.selection)) return std::move(*page);
         auto& index = indexed_rows(*s, next);
         auto const picked = index.select(q.selection);
         if (picked.cursor_found) {
@@ -1119,6 +1171,10 @@ result<projection_page_text> projection_runner::query_page_json(projection_query
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
+        if (auto page = narrowed_page(*s, next, q.selection)) {
+            auto text = page_json_text(*page, q.selection.paged());
+            return projection_page_text{std::move(text), std::move(page->next_cursor)};
+        }
         auto& index = indexed_rows(*s, next);
         auto const picked = index.select(q.selection);
         if (picked.cursor_found) {

@@ -24,6 +24,15 @@
 
 namespace ledger::testing {
 
+/// The ledger's stored format_version (meta), read underneath the store.
+inline std::uint64_t format_of(std::filesystem::path const& data) {
+    store::lmdb::env env({.directory = data});
+    store::lmdb::write_txn txn(env);
+    auto const value = txn.get(txn.open_database("meta"), "format_version");
+    REQUIRE(value);
+    return boost::endian::load_big_u64(reinterpret_cast<unsigned char const*>(value->data()));
+}
+
 /// Rewrites a format-6 ledger's own records as format 5 kept them: the keyed event-id index
 /// into `event_ids` (id -> u64 BE position, read from the log; `event_id_keys` left empty) and
 /// the packed heads in `streams` as cereal heads.
