@@ -62,7 +62,7 @@ struct folded_model {
 /// The checkpoint a pipelined fold started from turned out not to be usable.
 struct checkpoint_not_loaded {};
 
-/// Batches in flight: the scanners decode up to this many events ahead of the fold, e.g.
+/// Batches in flight: the scanner decodes up to this many events ahead of the fold, e.g.
 /// while the checkpoint loads (measured at 10,000,000 events: docs/as-of-pages-and-memory.md,
 /// "Loading, scanning and folding at once").
 constexpr std::size_t ahead_batches = 64;
@@ -75,7 +75,7 @@ constexpr std::size_t ahead_batch_events = 2048;
 void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folded_model& out, std::uint64_t last,
                std::function<std::unique_ptr<projections::read_model>()> const& load) {
     auto& model = out.model;
-    // The scanners ask the model only which types it reads: with `load`, the fresh model given
+    // The scanner asks the model only which types it reads: with `load`, the fresh model given
     // stays with them while out.model becomes the loaded one.
     auto const reads = load ? std::move(model) : nullptr;
     projections::read_model* const models[] = {reads ? reads.get() : model.get()};
@@ -123,7 +123,7 @@ folded_model fold_model(store::event_store const& store, checkpoint_keeper* keep
         return done();
     }
     if (keeper != nullptr) {
-        // Load the nearest checkpoint on the lane while this thread scans the tail after it.
+        // This thread loads the nearest checkpoint while a scanner already scans the tail after it.
         out.from = keeper->first_candidate(*last + 1);
         if (out.from > 0) {
             out.model = prototype.fresh();
