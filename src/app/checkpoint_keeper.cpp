@@ -238,48 +238,76 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
     return model;
 }
 
-std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> checkpoint_keeper::nearest(
-    projections::read_model const& prototype, std::uint64_t limit) {
-    if (limit == 0) return {prototype.fresh(), 0};
-    auto const every = options_.every;
-    std::uint64_t by_interval = every == 0 ? 0 : limit / every * every;
-    // The month of the last event to fold: its first event is at or before it.
-    std::optional<timestamp> month;
-    std::optional<timestamp> first_recorded;
-    if (options_.month_starts) {
-        auto const last = store_.read_event(limit - 1);
-        auto const first = store_.read_event(0);
-        if (last && first) {
-            month = last->recorded_at;
-            first_recorded = first->recorded_at;
-        }
-    }
-    std::uint64_t by_month = 0;
-    auto find_month = [&] {
-        // From `month` back to the ledger's first month, the latest month that has a record.
-        by_month = 0;
-        while (month && (*month > *first_recorded || detail::same_month(*month, *first_recorded))) {
-            auto const position = month_position(*month);
-            if (position && *position <= limit) {
-                by_month = *position;
-                return;
+/// The positions nearest() tries for a limit, best first: the interval multiples and the month
+/// starts (their records) at or before it, the larger first.
+class checkpoint_keeper::candidates {
+public:
+    candidates(checkpoint_keeper& keeper, std::uint64_t limit) : keeper_(keeper) {
+        if (limit == 0) return;
+        auto const every = keeper.options_.every;
+        by_interval_ = every == 0 ? 0 : limit / every * every;
+        if (keeper.options_.month_starts) {
+            // The month of the last event to fold: its first event is at or before it.
+            auto const last = keeper.store_.read_event(limit - 1);
+            auto const first = keeper.store_.read_event(0);
+            if (last && first) {
+                month_ = last->recorded_at;
+                first_recorded_ = first->recorded_at;
             }
-            month = detail::previous_month_start(*month);
         }
-        month.reset();
-    };
-    find_month();
-    for (;;) {
-        auto const best = std::max(by_interval, by_month);
-        if (best == 0) return {prototype.fresh(), 0};
-        if (auto model = load(prototype, best)) return {std::move(model), best};
-        if (by_interval == best) by_interval = by_interval >= every ? by_interval - every : 0;
-        if (by_month == best && month) {
-            month = detail::previous_month_start(*month);
+        limit_ = limit;
+        find_month();
+    }
+
+    /// The best position left (0: none).
+    std::uint64_t best() const { return std::max(by_interval_, by_month_); }
+
+    /// Drops best() (it was not usable).
+    void skip() {
+        auto const every = keeper_.options_.every;
+        auto const best = this->best();
+        if (by_interval_ == best) by_interval_ = by_interval_ >= every ? by_interval_ - every : 0;
+        if (by_month_ == best && month_) {
+            month_ = detail::previous_month_start(*month_);
             find_month();
         }
     }
+
+private:
+    void find_month() {
+        // From `month_` back to the ledger's first month, the latest month that has a record.
+        by_month_ = 0;
+        while (month_ && (*month_ > *first_recorded_ || detail::same_month(*month_, *first_recorded_))) {
+            auto const position = keeper_.month_position(*month_);
+            if (position && *position <= limit_) {
+                by_month_ = *position;
+                return;
+            }
+            month_ = detail::previous_month_start(*month_);
+        }
+        month_.reset();
+    }
+
+    checkpoint_keeper& keeper_;
+    std::uint64_t limit_ = 0;
+    std::uint64_t by_interval_ = 0;
+    std::uint64_t by_month_ = 0;
+    std::optional<timestamp> month_;
+    std::optional<timestamp> first_recorded_;
+};
+
+std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> checkpoint_keeper::nearest(
+    projections::read_model const& prototype, std::uint64_t limit) {
+    candidates walk(*this, limit);
+    for (;;) {
+        auto const best = walk.best();
+        if (best == 0) return {prototype.fresh(), 0};
+        if (auto model = load(prototype, best)) return {std::move(model), best};
+        walk.skip();
+    }
 }
+
+std::uint64_t checkpoint_keeper::first_candidate(std::uint64_t limit) { return candidates(*this, limit).best(); }
 
 checkpoint_stats checkpoint_keeper::stats() const {
     std::lock_guard const lock(mutex_);

@@ -105,9 +105,10 @@ private:
     std::exception_ptr error_;
 };
 
-/// Copies what a fold needs of `event` into `out`, decoding its data once.
-void prepare(store::event_store const& store, fold_decoder& decoder, recorded_event const& event,
-             folded_event& out) {
+}  // namespace
+
+void prepare_folded(store::event_store const& store, fold_decoder& decoder, recorded_event const& event,
+                    folded_event& out) {
     out.position = event.position;
     out.stream.assign(event.stream);
     out.occurred_at = event.occurred_at;
@@ -116,8 +117,6 @@ void prepare(store::event_store const& store, fold_decoder& decoder, recorded_ev
     out.retracted = read_retracted(store, decoder, event, out.data);
     out.boundary = {};
 }
-
-}  // namespace
 
 projections::fold_event folded_event::view() const {
     return projections::fold_event{.position = position,
@@ -161,7 +160,7 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
             if (batch == nullptr) return false;  // a lane failed
             if (scan.take && !scan.take(event)) return false;
             auto& out = (*batch)[count];
-            prepare(store, decoder, event, out);
+            prepare_folded(store, decoder, event, out);
             if (scan.mark) scan.mark(event, out);
             ++outcome.events;
             outcome.last_position = event.position;

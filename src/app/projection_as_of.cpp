@@ -2,14 +2,13 @@
 
 #include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_replay.hpp"
+#include "ledger/app/split_scan.hpp"
+#include "ledger/app/state_release.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <functional>
 
 namespace ledger::app {
 
@@ -60,51 +59,90 @@ struct folded_model {
     std::chrono::steady_clock::time_point started, loaded, folded;
 };
 
+/// The checkpoint a pipelined fold started from turned out not to be usable.
+struct checkpoint_not_loaded {};
+
+/// Batches in flight: the scanner decodes up to this many events ahead of the fold, e.g.
+/// while the checkpoint loads (measured at 10,000,000 events: docs/as-of-pages-and-memory.md,
+/// "Loading, scanning and folding at once").
+constexpr std::size_t ahead_batches = 64;
+constexpr std::size_t ahead_batch_events = 2048;
+
+/// Folds [out.from, last] into out.model on this thread while a scanner thread scans and
+/// decodes the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
+/// by it while the scanner already decodes the first batches (the load and the scan overlap);
+/// a null model from `load` throws checkpoint_not_loaded once the scanner has stopped.
+void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folded_model& out, std::uint64_t last,
+               std::function<std::unique_ptr<projections::read_model>()> const& load) {
+    auto& model = out.model;
+    // The scanner asks the model only which types it reads: with `load`, the fresh model given
+    // stays with them while out.model becomes the loaded one.
+    auto const reads = load ? std::move(model) : nullptr;
+    projections::read_model* const models[] = {reads ? reads.get() : model.get()};
+    split_scan_job job{.from_position = out.from,
+                       .last_position = last,
+                       .reads = models,
+                       .boundaries = keeper != nullptr ? std::optional(keeper->options()) : std::nullopt,
+                       .start = {},
+                       .fold = [&](std::span<folded_event const> events) {
+                           for (auto const& event : events) {
+                               // A boundary crossed here had no usable checkpoint: take it again.
+                               if (event.boundary) {
+                                   keeper->capture(*model, event.position, event.boundary, event.recorded_at);
+                               }
+                               model->apply(event.view());
+                           }
+                       },
+                       // One scanner: with the loading (then folding) thread, two threads on two
+                       // cores, as before. A second scanner measured no faster on this shared
+                       // two-core machine (docs/as-of-pages-and-memory.md); split_scan keeps it.
+                       .scanners = 1,
+                       .batch_events = ahead_batch_events,
+                       .batches = ahead_batches};
+    if (load) {
+        job.start = [&] {
+            model = load();
+            out.loaded = std::chrono::steady_clock::now();
+            if (!model) throw checkpoint_not_loaded{};
+        };
+    }
+    split_scan(store, job);
+}
+
 folded_model fold_model(store::event_store const& store, checkpoint_keeper* keeper,
                         projections::read_model const& prototype, std::optional<std::uint64_t> last) {
     folded_model out;
-    auto& model = out.model;
-    auto& from = out.from;
     out.started = std::chrono::steady_clock::now();
-    if (!last) model = prototype.fresh();
-    else if (keeper != nullptr) std::tie(model, from) = keeper->nearest(prototype, *last + 1);
-    else model = prototype.fresh();
-    out.loaded = std::chrono::steady_clock::now();
-    if (last && from <= *last) {
-        // This thread scans and decodes, one lane folds (parallel_fold.hpp): two cores.
-        projections::read_model* const models[] = {model.get()};
-        fold_decoder decoder(models);
-        std::optional<checkpoint_boundaries> boundaries;
-        if (keeper != nullptr) boundaries.emplace(store, keeper->options());
-        scan_into_lanes(store, decoder,
-                        lane_scan{.from_position = from,
-                                  .lanes = 1,
-                                  .take = [&](recorded_event const& event) { return event.position <= *last; },
-                                  .mark = [&](recorded_event const& event, folded_event& out) {
-                                      if (boundaries) out.boundary = boundaries->at(event);
-                                  },
-                                  .fold = [&](std::size_t, std::span<folded_event const> events) {
-                                      for (auto const& event : events) {
-                                          // A boundary crossed here had no usable checkpoint: take it again.
-                                          if (event.boundary) {
-                                              keeper->capture(*model, event.position, event.boundary, event.recorded_at);
-                                          }
-                                          model->apply(event.view());
-                                      }
-                                  }});
+    out.loaded = out.started;
+    auto done = [&] {
+        out.folded = std::chrono::steady_clock::now();
+        return std::move(out);
+    };
+    if (!last) {
+        out.model = prototype.fresh();
+        return done();
     }
-    out.folded = std::chrono::steady_clock::now();
-    return out;
-}
-
-/// Frees the folded state and gives its pages back.
-void release(folded_model& folded) {
-    folded.model.reset();
-#ifdef __GLIBC__
-    // The loaded state was hundreds of MiB at 10,000,000 events: give its pages back, or the
-    // server keeps them resident after every as-of answer.
-    malloc_trim(0);
-#endif
+    if (keeper != nullptr) {
+        // This thread loads the nearest checkpoint while a scanner already scans the tail after it.
+        out.from = keeper->first_candidate(*last + 1);
+        if (out.from > 0) {
+            out.model = prototype.fresh();
+            try {
+                fold_tail(store, keeper, out, *last, [&] { return keeper->load(prototype, out.from); });
+                return done();
+            } catch (checkpoint_not_loaded const&) {
+                // Not stored or unusable (logged): from an earlier one, capturing on the way.
+                std::tie(out.model, out.from) = keeper->nearest(prototype, out.from - 1);
+            }
+        } else {
+            out.model = prototype.fresh();
+        }
+    } else {
+        out.model = prototype.fresh();
+    }
+    out.loaded = std::chrono::steady_clock::now();
+    if (out.from <= *last) fold_tail(store, keeper, out, *last, {});
+    return done();
 }
 
 /// Where an as-of answer's time goes (docs/read-models.md, "As of at 10,000,000 events").
@@ -129,7 +167,7 @@ std::optional<projection_page> page_at(store::event_store const& store, checkpoi
     auto picked = std::move(sink.picker).finish();
     log_answer(prototype, last, folded, picked.rows.size(), std::chrono::steady_clock::now());
     auto columns = folded.model->columns();
-    release(folded);
+    release_later(std::move(folded.model));
     if (!picked.cursor_found) return std::nullopt;
     auto const name = std::string(prototype.name());
     projection_page page{projection_table{name, last, std::move(columns), std::move(picked.rows)}, std::nullopt};
@@ -145,7 +183,7 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
     auto rows = folded.model->rows();
     log_answer(prototype, last, folded, rows.size(), std::chrono::steady_clock::now());
     auto columns = folded.model->columns();
-    release(folded);
+    release_later(std::move(folded.model));
     return projection_table{std::string(prototype.name()), last, std::move(columns), std::move(rows)};
 }
 

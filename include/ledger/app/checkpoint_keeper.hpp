@@ -64,6 +64,16 @@ public:
     std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> nearest(
         projections::read_model const& prototype, std::uint64_t limit);
 
+    /// The position nearest() tries first for `limit` (the largest interval multiple or month
+    /// start <= `limit`; 0 when none), without reading any checkpoint: an as-of fold starts
+    /// scanning from it while load() reads it (projection_as_of.cpp).
+    std::uint64_t first_candidate(std::uint64_t limit);
+
+    /// A read model like `prototype` loaded from its checkpoint at `next_position`, or nullptr
+    /// when that one is not stored or is unusable (logged, counted, taken again when crossed).
+    std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
+                                                  std::uint64_t next_position);
+
     checkpoint_stats stats() const;
 
     /// Whether the checkpoint index (record `checkpoint-index`, written with the checkpoints)
@@ -85,11 +95,10 @@ public:
     void wait_written(std::atomic<bool> const& stopping);
 
 private:
+    class candidates;
     void load_index();  // mutex_ held
     bool stored_and_usable(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
     std::optional<std::uint64_t> month_position(timestamp in_month);
-    std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
-                                                  std::uint64_t next_position);
     /// The record under `key`: waiting for a commit, else stored.
     std::optional<std::string> record(std::string const& key);
     /// The checkpoint `bytes` hold when it decodes, is of `code_version` and covers

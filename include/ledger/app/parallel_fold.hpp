@@ -62,6 +62,12 @@ struct lane_scan {
     std::size_t batches = 8;         // batches in flight (the ring)
 };
 
+/// Copies what a fold needs of `event` into `out` (reusing its memory): its data decoded by
+/// `decoder` when a read model reads the type, a retraction's target read back from `store`
+/// (read_retracted); no boundary. Throws as fold_decoder::decode and read_retracted do.
+void prepare_folded(store::event_store const& store, fold_decoder& decoder, recorded_event const& event,
+                    folded_event& out);
+
 /// Scans the log from `scan.from_position` until `take` says no or the log ends, and folds
 /// each event on every lane (see above). `decoder` is used on the caller's thread only.
 /// Returns the events scanned and folded and the last position.

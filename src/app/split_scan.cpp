@@ -1,0 +1,189 @@
+#include "ledger/app/split_scan.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace ledger::app {
+namespace {
+
+/// The slots between the scanners and the folding thread. Batch k lives in slot k % size; a
+/// scanner fills it only once batch k - size has been folded.
+class ordered_ring {
+public:
+    ordered_ring(std::size_t batches, std::size_t batch_events) : slots_(batches), batch_events_(batch_events) {}
+
+    /// Folding thread: `start` has returned (the scanners after the first may begin).
+    void started() {
+        {
+            std::lock_guard const lock(mutex_);
+            started_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    /// Scanner other than the first: blocks until started() or stopping; false when stopping.
+    bool wait_started() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return failed_ || started_; });
+        return !failed_;
+    }
+
+    /// Scanner: the events of batch k's slot (batch_events of them) once it is free; nullptr
+    /// when stopping. The slot is the scanner's until publish.
+    std::vector<folded_event>* claim(std::uint64_t k) {
+        std::vector<folded_event>* events = nullptr;
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return failed_ || k < folded_ + slots_.size(); });
+            if (failed_) return nullptr;
+            events = &slots_[k % slots_.size()].events;
+        }
+        // Sized on first use (a short stretch uses few slots); then reused.
+        if (events->size() != batch_events_) events->resize(batch_events_);
+        return events;
+    }
+
+    /// Scanner: batch k holds `count` events now.
+    void publish(std::uint64_t k, std::size_t count) {
+        {
+            std::lock_guard const lock(mutex_);
+            auto& s = slots_[k % slots_.size()];
+            s.batch = k;
+            s.count = count;
+        }
+        changed_.notify_all();
+    }
+
+    /// Folding thread: batch k's events once published; empty when stopping.
+    std::span<folded_event const> next(std::uint64_t k) {
+        std::unique_lock lock(mutex_);
+        auto& s = slots_[k % slots_.size()];
+        changed_.wait(lock, [&] { return failed_ || s.batch == k; });
+        if (failed_) return {};
+        return {s.events.data(), s.count};
+    }
+
+    /// Folding thread: batch `folded_` is folded; its slot is free.
+    void release() {
+        {
+            std::lock_guard const lock(mutex_);
+            ++folded_;
+        }
+        changed_.notify_all();
+    }
+
+    /// Any thread: stop everything; the first error is kept.
+    void fail(std::exception_ptr error) {
+        {
+            std::lock_guard const lock(mutex_);
+            if (!error_) error_ = std::move(error);
+            failed_ = true;
+        }
+        changed_.notify_all();
+    }
+
+    bool failed() {
+        std::lock_guard const lock(mutex_);
+        return failed_;
+    }
+
+    void rethrow() const {
+        if (error_) std::rethrow_exception(error_);
+    }
+
+private:
+    struct slot {
+        std::vector<folded_event> events;  // reused: their strings keep their memory
+        std::size_t count = 0;
+        std::uint64_t batch = UINT64_MAX;  // the batch it holds once published
+    };
+
+    std::mutex mutex_;
+    std::condition_variable changed_;  // published, folded or failed
+    std::vector<slot> slots_;
+    std::size_t batch_events_;
+    std::uint64_t folded_ = 0;  // batches folded
+    bool started_ = false;
+    bool failed_ = false;
+    std::exception_ptr error_;
+};
+
+/// Scanner `s` of `job`: batches s, s + scanners, … of `total`.
+void run_scanner(store::event_store const& store, split_scan_job const& job, ordered_ring& ring, std::size_t s,
+                 std::uint64_t total) {
+    fold_decoder decoder(job.reads);
+    std::optional<checkpoint_boundaries> boundaries;
+    if (job.boundaries) boundaries.emplace(store, *job.boundaries);
+    auto const scanners = std::max<std::size_t>(job.scanners, 1);
+    // While `start` runs (a checkpoint loading on the other core) one scanner fills the ring;
+    // more would take the loading thread's core (measured: the load took twice as long).
+    if (s > 0 && !ring.wait_started()) return;
+    for (std::uint64_t k = s; k < total; k += scanners) {
+        auto* const events = ring.claim(k);
+        if (events == nullptr) return;
+        auto const first = job.from_position + k * events->size();
+        auto const last = std::min<std::uint64_t>(first + events->size() - 1, job.last_position);
+        std::size_t count = 0;
+        store.scan(first, [&](recorded_event const& event) {
+            if (event.position > last) return false;
+            auto& out = (*events)[count++];
+            prepare_folded(store, decoder, event, out);
+            if (boundaries) out.boundary = boundaries->at(event);
+            return event.position < last;
+        });
+        if (count != last - first + 1) {
+            throw std::runtime_error("the log ended before position " + std::to_string(last));
+        }
+        ring.publish(k, count);
+    }
+}
+
+}  // namespace
+
+replay_outcome split_scan(store::event_store const& store, split_scan_job const& job) {
+    replay_outcome outcome;
+    std::uint64_t const stretch = job.last_position < job.from_position ? 0 : job.last_position - job.from_position + 1;
+    // A short stretch gets a short batch (and few slots below).
+    auto const batch_events =
+        static_cast<std::size_t>(std::clamp<std::uint64_t>(job.batch_events, 1, std::max<std::uint64_t>(stretch, 1)));
+    std::uint64_t const total = (stretch + batch_events - 1) / batch_events;
+    ordered_ring ring(std::clamp<std::uint64_t>(job.batches, 1, std::max<std::uint64_t>(total, 1)), batch_events);
+    std::vector<std::thread> scanners;
+    auto join_all = [&] {
+        for (auto& t : scanners) t.join();
+    };
+    try {
+        for (std::size_t s = 0; s < std::max<std::size_t>(job.scanners, 1) && s < total; ++s) {
+            scanners.emplace_back([&, s] {
+                try {
+                    run_scanner(store, job, ring, s, total);
+                } catch (...) {
+                    ring.fail(std::current_exception());
+                }
+            });
+        }
+        if (job.start) job.start();
+        ring.started();
+        for (std::uint64_t k = 0; k < total; ++k) {
+            auto const events = ring.next(k);
+            if (events.empty()) break;  // failed
+            job.fold(events);
+            outcome.events += events.size();
+            outcome.last_position = events.back().position;
+            ring.release();
+        }
+    } catch (...) {  // start, fold or a thread that could not start
+        ring.fail(std::current_exception());
+    }
+    join_all();
+    ring.rethrow();
+    return outcome;
+}
+
+}  // namespace ledger::app

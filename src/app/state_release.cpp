@@ -1,0 +1,102 @@
+#include "ledger/app/state_release.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <system_error>
+#include <thread>
+
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
+namespace ledger::app {
+namespace {
+
+/// Frees and gives the pages back: the loaded state was hundreds of MiB at 10,000,000
+/// events, which the server would otherwise keep resident after every as-of answer.
+void free_now(std::unique_ptr<projections::read_model> state) {
+    state.reset();
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
+class release_thread {
+public:
+    ~release_thread() {
+        {
+            std::lock_guard const lock(mutex_);
+            stopping_ = true;
+        }
+        changed_.notify_all();
+        if (thread_.joinable()) thread_.join();
+    }
+
+    void hand(std::unique_ptr<projections::read_model> state) {
+        {
+            std::lock_guard const lock(mutex_);
+            if (waiting_.size() < max_waiting_releases && !stopping_ && started()) {
+                waiting_.push_back(std::move(state));
+                changed_.notify_all();
+                return;
+            }
+        }
+        free_now(std::move(state));
+    }
+
+    void wait() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return waiting_.empty() && !freeing_; });
+    }
+
+private:
+    /// mutex_ held: whether the thread runs (started now when it did not).
+    bool started() {
+        if (thread_.joinable()) return true;
+        try {
+            thread_ = std::thread([this] { run(); });
+        } catch (std::system_error const&) {
+            return false;
+        }
+        return true;
+    }
+
+    void run() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            changed_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+            if (waiting_.empty()) return;  // stopping, nothing left
+            auto state = std::move(waiting_.front());
+            waiting_.pop_front();
+            freeing_ = true;
+            lock.unlock();
+            free_now(std::move(state));
+            lock.lock();
+            freeing_ = false;
+            changed_.notify_all();
+        }
+    }
+
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::deque<std::unique_ptr<projections::read_model>> waiting_;
+    bool freeing_ = false;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+release_thread& the_release_thread() {
+    static release_thread thread;
+    return thread;
+}
+
+}  // namespace
+
+void release_later(std::unique_ptr<projections::read_model> state) {
+    if (state) the_release_thread().hand(std::move(state));
+}
+
+void wait_released() { the_release_thread().wait(); }
+
+}  // namespace ledger::app
