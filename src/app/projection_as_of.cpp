@@ -1,5 +1,6 @@
 #include "ledger/app/projection_as_of.hpp"
 
+#include "ledger/app/page_sink.hpp"
 #include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/split_scan.hpp"
@@ -33,23 +34,6 @@ std::optional<std::uint64_t> as_of_last_position(store::event_store const& store
 }
 
 namespace {
-
-/// A row_sink picking one page (row_picker) of the rows a read model renders.
-class page_sink final : public projections::row_sink {
-public:
-    page_sink(projection_selection const& selection, std::span<std::string_view const> key)
-        : picker(selection, key) {}
-    verdict consider(boost::json::object const& head) override {
-        switch (picker.consider(head)) {
-        case row_picker::verdict::skip: return verdict::skip;
-        case row_picker::verdict::take: return verdict::take;
-        case row_picker::verdict::stop: break;
-        }
-        return verdict::stop;
-    }
-    void take(boost::json::object row) override { picker.add(std::move(row)); }
-    row_picker picker;
-};
 
 /// `prototype`'s kind folded over [0, last] from the nearest checkpoint; `loaded` and
 /// `folded` are when the checkpoint was loaded and the tail folded (for the debug line).

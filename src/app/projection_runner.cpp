@@ -1,6 +1,7 @@
 #include "ledger/app/projection_runner.hpp"
 
 #include "ledger/app/checkpoint_keeper.hpp"
+#include "ledger/app/page_sink.hpp"
 #include "ledger/app/parallel_fold.hpp"
 #include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_replay.hpp"
@@ -984,33 +985,6 @@ row_index& indexed_rows(slot const& s, std::uint64_t next) {
     return *s.cached_index;
 }
 
-/// A row_sink picking one page (row_picker) of the rows a live read model renders, and telling
-/// the model the selection's value of a column it narrows by (row_sink::only_where).
-class narrowing_page_sink final : public projections::row_sink {
-public:
-    narrowing_page_sink(projection_selection const& selection, std::span<std::string_view const> key)
-        : picker(selection, key), selection_(selection) {}
-    verdict consider(boost::json::object const& head) override {
-        switch (picker.consider(head)) {
-        case row_picker::verdict::skip: return verdict::skip;
-        case row_picker::verdict::take: return verdict::take;
-        case row_picker::verdict::stop: break;
-        }
-        return verdict::stop;
-    }
-    void take(boost::json::object row) override { picker.add(std::move(row)); }
-    std::optional<std::string_view> only_where(std::string_view column) const override {
-        for (auto const& filter : selection_.filters) {
-            if (filter.column == column) return std::string_view(filter.value);
-        }
-        return std::nullopt;
-    }
-    row_picker picker;
-
-private:
-    projection_selection const& selection_;
-};
-
 /// A filtered live page rendered straight from the model, when the model narrows by one of
 /// the filters' columns (read_model::renders_only_where) and its rows at `next` are not
 /// indexed yet: the first filtered read after a fold or a restart then renders one
@@ -1029,7 +1003,7 @@ std::optional<projection_page> narrowed_page(slot const& s, std::uint64_t next, 
     }
     s.narrowed_next = next;
     auto const key = *key_columns(s.name);
-    narrowing_page_sink sink(selection, key);
+    page_sink sink(selection, key, page_sink::narrowing::by_filters);
     s.model->render(sink);
     auto picked = std::move(sink.picker).finish();
     if (!picked.cursor_found) return std::nullopt;
