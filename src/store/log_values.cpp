@@ -73,6 +73,15 @@ std::uint64_t read_varint(std::string_view& in) {
     throw codec_error("log value holds a number longer than 64 bits");
 }
 
+/// The 16-byte event id at the front of `in` (format 5's writer fields), taken off it.
+std::array<char, 16> read_event_id(std::string_view& in) {
+    std::array<char, 16> id{};
+    if (in.size() < id.size()) throw codec_error("log value too short for its event id");
+    std::memcpy(id.data(), in.data(), id.size());
+    in.remove_prefix(id.size());
+    return id;
+}
+
 }  // namespace
 
 /// One dictionary's bytes and its prepared zstd forms, made on first use (a read-only open
@@ -268,18 +277,23 @@ std::string_view log_values::encode(std::uint64_t position, std::string_view sto
     return out;
 }
 
+log_values::dictionary const& log_values::dictionary_named(std::uint8_t id) const {
+    auto const found = dictionaries_.find(id);
+    if (found == dictionaries_.end()) {
+        throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
+    }
+    return *found->second;
+}
+
 std::string_view log_values::decode(std::uint64_t position, std::string_view value, std::string& scratch) const {
     if (kind_ == encoding::plain) return value;
     if (kind_ == encoding::split) return decode_split(position, value, scratch);
     if (value.size() < 1 + hash_size) throw codec_error("log value too short");
     auto const id = static_cast<std::uint8_t>(value.front());
     if (id == 0) return value.substr(1);
-    auto const found = dictionaries_.find(id);
-    if (found == dictionaries_.end()) {
-        throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
-    }
+    auto const& dictionary = dictionary_named(id);
     auto const body = value.substr(1, value.size() - 1 - hash_size);
-    auto const size = decompress_frame(*found->second, body, scratch, hash_size);
+    auto const size = decompress_frame(dictionary, body, scratch, hash_size);
     std::copy(value.end() - hash_size, value.end(), scratch.begin() + static_cast<std::ptrdiff_t>(size));
     return scratch;
 }
@@ -355,30 +369,22 @@ std::optional<std::array<char, 16>> log_values::event_id_outside_frame(std::stri
     if (kind_ != encoding::split || value.size() < 1 + hash_size || value.front() == 0) return std::nullopt;
     auto rest = value.substr(1, value.size() - 1 - hash_size);
     static_cast<void>(read_varint(rest));  // the version
-    std::array<char, 16> id{};
-    if (rest.size() < id.size()) throw codec_error("log value too short for its event id");
-    std::memcpy(id.data(), rest.data(), id.size());
-    return id;
+    return read_event_id(rest);
 }
 
 std::string_view log_values::decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const {
     if (value.size() < 1 + hash_size) throw codec_error("log value too short");
     auto const id = static_cast<std::uint8_t>(value.front());
     if (id == 0) return value.substr(1);
-    auto const found = dictionaries_.find(id);
-    if (found == dictionaries_.end()) {
-        throw codec_error("log value compressed with dictionary " + std::to_string(id) + ", which the ledger lacks");
-    }
+    auto const& dictionary = dictionary_named(id);
     auto rest = value.substr(1, value.size() - 1 - hash_size);
     writer_fields fields;
     fields.position = position;
     fields.version = read_varint(rest);
-    if (rest.size() < fields.id.size()) throw codec_error("log value too short for its event id");
-    std::memcpy(fields.id.data(), rest.data(), fields.id.size());
-    rest.remove_prefix(fields.id.size());
+    fields.id = read_event_id(rest);
     auto const delta = read_varint(rest);
     thread_local std::string templ;
-    decompress_frame(*found->second, rest, templ, 0);
+    decompress_frame(dictionary, rest, templ, 0);
     auto const layout = parse_template(templ);
     fields.recorded_at = recorded_at_of(delta, fields.id, layout.occurred_at);
     scratch.clear();

@@ -132,6 +132,8 @@ private:
     std::string_view encode_split(std::uint64_t position, std::string_view stored, std::string& out) const;
     std::string_view decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const;
     dictionary const& newest() const { return *dictionaries_.at(newest_); }
+    /// The dictionary a compressed value names; codec_error when the ledger lacks it.
+    dictionary const& dictionary_named(std::uint8_t id) const;
 
     encoding kind_;
     std::map<std::uint8_t, std::shared_ptr<dictionary const>> dictionaries_;
