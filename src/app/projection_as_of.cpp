@@ -152,11 +152,7 @@ std::optional<projection_page> page_at(store::event_store const& store, checkpoi
     log_answer(prototype, last, folded, picked.rows.size(), std::chrono::steady_clock::now());
     auto columns = folded.model->columns();
     release_later(std::move(folded.model));
-    if (!picked.cursor_found) return std::nullopt;
-    auto const name = std::string(prototype.name());
-    projection_page page{projection_table{name, last, std::move(columns), std::move(picked.rows)}, std::nullopt};
-    if (picked.more) page.next_cursor = encode_cursor(page_cursor{name, last, key_of(page.table.rows.back(), key)});
-    return page;
+    return page_of(std::string(prototype.name()), last, std::move(columns), std::move(picked), key);
 }
 
 }  // namespace

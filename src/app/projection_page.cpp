@@ -19,14 +19,16 @@ std::optional<projection_page> select_page(std::string const& name,
                                            projection_selection const& selection) {
     auto const key = key_columns(name);
     if (!key) return std::nullopt;
-    auto selected = select_rows(rows, selection, *key);
+    return page_of(name, position, std::move(columns), select_rows(rows, selection, *key), *key);
+}
+
+std::optional<projection_page> page_of(std::string const& name, std::optional<std::uint64_t> position,
+                                       std::vector<std::string> columns, selected_rows selected,
+                                       std::span<std::string_view const> key) {
     if (!selected.cursor_found) return std::nullopt;
     projection_page page{projection_table{name, position, std::move(columns), std::move(selected.rows)},
                          std::nullopt};
-    if (selected.more) {
-        page.next_cursor =
-            encode_cursor(page_cursor{name, position, key_of(page.table.rows.back(), *key)});
-    }
+    if (selected.more) page.next_cursor = encode_cursor(page_cursor{name, position, key_of(page.table.rows.back(), key)});
     return page;
 }
 

@@ -1005,14 +1005,8 @@ std::optional<projection_page> narrowed_page(slot const& s, std::uint64_t next, 
     auto const key = *key_columns(s.name);
     page_sink sink(selection, key, page_sink::narrowing::by_filters);
     s.model->render(sink);
-    auto picked = std::move(sink.picker).finish();
-    if (!picked.cursor_found) return std::nullopt;
-    auto const position = last_folded(next);
-    projection_page page{projection_table{s.name, position, s.model->columns(), std::move(picked.rows)}, std::nullopt};
-    if (picked.more && !page.table.rows.empty()) {
-        page.next_cursor = encode_cursor(page_cursor{s.name, position, key_of(page.table.rows.back(), key)});
-    }
-    return page;
+    // limit ≥ 1 (projection_selection), so a page with more rows after it is never empty.
+    return page_of(s.name, last_folded(next), s.model->columns(), std::move(sink.picker).finish(), key);
 }
 
 /// The next page's cursor after the last of `picked` rows, when more rows pass.

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ledger::app {
@@ -62,6 +64,13 @@ std::optional<projection_page> select_page(std::string const& name,
                                            std::vector<std::string> columns,
                                            boost::json::array const& rows,
                                            projection_selection const& selection);
+
+/// The rows `selected` picked from `name`'s rows at `position` as a page, with the next cursor
+/// (after the last row, by the key columns `key`) when more rows pass; nullopt when the
+/// selection's cursor row was not among the rows. Pure.
+std::optional<projection_page> page_of(std::string const& name, std::optional<std::uint64_t> position,
+                                       std::vector<std::string> columns, selected_rows selected,
+                                       std::span<std::string_view const> key);
 
 /// The error of a page whose cursor names no row of `name`'s table at the cursor's position:
 /// bad_request, details {"parameter": "cursor"}.
