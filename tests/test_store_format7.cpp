@@ -225,3 +225,35 @@ TEST_CASE("a format 6 ledger keeps its combined streams table: it opens, verifie
     CHECK(copy.verify(true).ok);
     check_reads(copy, "campaign-b", 72, 10);
 }
+
+TEST_CASE("a follower stores a format 7 leader's events with the same runs, marks and reads, in its own format",
+          "[store][format7][replication]") {
+    ledger::testing::temp_dir dir;
+    event_store leader({.directory = dir / "leader"});
+    write_interleaved(leader, 70);
+    // A new follower (format 7) and one of format 6 (rewritten while still empty of events).
+    bool const older = GENERATE(false, true);
+    auto const data = dir / "follower";
+    if (older) {
+        { event_store empty({.directory = data}); }
+        ledger::testing::rewrite_as_format_6(data);
+    }
+    {
+        event_store follower({.directory = data});
+        std::vector<replicated_event> events;
+        for (std::uint64_t p = 0; p < leader.head().events; ++p) {
+            events.push_back({.position = p, .stored = *leader.stored_event(p), .subject_key = {}, .erased_subject = {}});
+        }
+        // In two parts: the second starts inside campaign-c's batch (its run goes on).
+        std::vector<replicated_event> const first(events.begin(), events.begin() + 180);
+        std::vector<replicated_event> const rest(events.begin() + 180, events.end());
+        REQUIRE(follower.append_replicated(first).has_value());
+        REQUIRE(follower.append_replicated(rest).has_value());
+        CHECK(follower.head().hash == leader.head().hash);
+        CHECK(follower.verify(true).ok);
+        check_reads(follower, "campaign-a", 70, 11);
+        check_reads(follower, "campaign-c", 100, 40);
+        CHECK(follower.last_version("campaign-b") == leader.last_version("campaign-b"));
+    }
+    CHECK(format_of(data) == (older ? 6u : 7u));
+}
