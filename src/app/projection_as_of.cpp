@@ -5,6 +5,9 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/split_scan.hpp"
 #include "ledger/app/state_release.hpp"
+#include "ledger/json_text.hpp"
+
+#include <boost/json/serialize.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -155,7 +158,39 @@ std::optional<projection_page> page_at(store::event_store const& store, checkpoi
     return page_of(std::string(prototype.name()), last, std::move(columns), std::move(picked), key);
 }
 
+/// A row_sink that writes every row's JSON text as it is rendered, comma-separated, and keeps
+/// no row: the whole answer's text without the rows as one JSON array first (165,510 rows,
+/// 50 MB of recruits-per-campaign at 10,000,000 events) nor that array's copy into a value.
+class row_text final : public projections::row_sink {
+public:
+    explicit row_text(std::string& out) : out_(out) {}
+    bool takes_every_row() const noexcept override { return true; }
+    verdict consider(boost::json::object const& /*head*/) override { return verdict::take; }
+    void take(boost::json::object row) override {
+        if (rows_++ > 0) out_.push_back(',');
+        append_json_text(out_, boost::json::value(std::move(row)));
+    }
+    std::size_t rows() const noexcept { return rows_; }
+
+private:
+    std::string& out_;
+    std::size_t rows_ = 0;
+};
+
 }  // namespace
+
+std::string fold_as_of_json(store::event_store const& store, checkpoint_keeper* keeper,
+                            projections::read_model const& prototype, std::optional<std::uint64_t> last) {
+    auto folded = fold_model(store, keeper, prototype, last);
+    auto text = R"({"name":)" + boost::json::serialize(boost::json::string_view(prototype.name())) +
+                R"(,"position":)" + (last ? std::to_string(*last) : "null") + R"(,"rows":[)";
+    row_text sink(text);
+    folded.model->render(sink);
+    text += "]}";
+    log_answer(prototype, last, folded, sink.rows(), std::chrono::steady_clock::now());
+    release_later(std::move(folded.model));
+    return text;
+}
 
 projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
                             projections::read_model const& prototype, std::optional<std::uint64_t> last) {
