@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 
 namespace ledger::app {
@@ -55,6 +56,11 @@ struct checkpoint_not_loaded {};
 constexpr std::size_t ahead_batches = 64;
 constexpr std::size_t ahead_batch_events = 2048;
 
+std::size_t experiment(char const* name, std::size_t fallback) {
+    auto const* v = std::getenv(name);
+    return v ? static_cast<std::size_t>(std::atoi(v)) : fallback;
+}
+
 /// Folds [out.from, last] into out.model on this thread while a scanner thread scans and
 /// decodes the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
 /// by it while the scanner already decodes the first batches (the load and the scan overlap);
@@ -83,9 +89,10 @@ void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folde
                        // One scanner: with the loading (then folding) thread, two threads on two
                        // cores, as before. A second scanner measured no faster on this shared
                        // two-core machine (docs/as-of-pages-and-memory.md); split_scan keeps it.
-                       .scanners = 1,
+                       .scanners = experiment("LEDGER_ASOF_SCANNERS", 1),
                        .batch_events = ahead_batch_events,
-                       .batches = ahead_batches};
+                       .batches = ahead_batches,
+                       .batches_while_starting = experiment("LEDGER_ASOF_STARTING", ahead_batches)};
     if (load) {
         job.start = [&] {
             model = load();
