@@ -12,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <functional>
 
 namespace ledger::app {
@@ -50,16 +49,14 @@ struct folded_model {
 /// The checkpoint a pipelined fold started from turned out not to be usable.
 struct checkpoint_not_loaded {};
 
-/// Batches in flight: the scanner decodes up to this many events ahead of the fold, e.g.
-/// while the checkpoint loads (measured at 10,000,000 events: docs/as-of-pages-and-memory.md,
-/// "Loading, scanning and folding at once").
+/// Batches in flight: the scanners decode up to this many events ahead of the fold, and the
+/// first up to `starting_batches` while the checkpoint loads (524,288 events: a load of the
+/// 9,000,000 checkpoint takes as long as scanning about half an interval, so the scanner's core
+/// is busy during it instead of idle after 131,072). Measured at 10,000,000 events:
+/// docs/as-of-pages-and-memory.md, "The whole answer at 10,000,000 events".
 constexpr std::size_t ahead_batches = 64;
+constexpr std::size_t starting_batches = 256;
 constexpr std::size_t ahead_batch_events = 2048;
-
-std::size_t experiment(char const* name, std::size_t fallback) {
-    auto const* v = std::getenv(name);
-    return v ? static_cast<std::size_t>(std::atoi(v)) : fallback;
-}
 
 /// Folds [out.from, last] into out.model on this thread while a scanner thread scans and
 /// decodes the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
@@ -86,13 +83,13 @@ void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folde
                                model->apply(event.view());
                            }
                        },
-                       // One scanner: with the loading (then folding) thread, two threads on two
-                       // cores, as before. A second scanner measured no faster on this shared
-                       // two-core machine (docs/as-of-pages-and-memory.md); split_scan keeps it.
-                       .scanners = experiment("LEDGER_ASOF_SCANNERS", 1),
+                       // One scanner while the checkpoint loads (a second would take the loading
+                       // thread's core), two after it: the folding thread then mostly waits for
+                       // the scan (perf: 12-15 % of a core), so the second scanner takes its core.
+                       .scanners = 2,
                        .batch_events = ahead_batch_events,
                        .batches = ahead_batches,
-                       .batches_while_starting = experiment("LEDGER_ASOF_STARTING", ahead_batches)};
+                       .batches_while_starting = starting_batches};
     if (load) {
         job.start = [&] {
             model = load();
