@@ -58,10 +58,11 @@ constexpr std::size_t ahead_batches = 64;
 constexpr std::size_t starting_batches = 256;
 constexpr std::size_t ahead_batch_events = 2048;
 
-/// Folds [out.from, last] into out.model on this thread while a scanner thread scans and
-/// decodes the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model
-/// by it while the scanner already decodes the first batches (the load and the scan overlap);
-/// a null model from `load` throws checkpoint_not_loaded once the scanner has stopped.
+/// Folds [out.from, last] into out.model on this thread while scanner threads scan and decode
+/// the log ahead of it (split_scan.hpp). With `load`, this thread first sets out.model by it
+/// while one scanner already decodes the first batches (the load and the scan overlap; the
+/// second scanner joins after the load); a null model from `load` throws
+/// checkpoint_not_loaded once the scanners have stopped.
 void fold_tail(store::event_store const& store, checkpoint_keeper* keeper, folded_model& out, std::uint64_t last,
                std::function<std::unique_ptr<projections::read_model>()> const& load) {
     auto& model = out.model;
