@@ -49,8 +49,9 @@ struct split_scan_job {
     std::size_t scanners = 2;
     std::size_t batch_events = 2048;
     std::size_t batches = 64;
-    /// Batches the first scanner may run ahead while `start` runs (at least `batches`): a
+    /// Batches the first scanner may run ahead while `start` runs (`batches` when less): a
     /// long `start` (a checkpoint's load) then leaves the scanner's core busy instead of idle.
+    /// The ring has max(batches, batches_while_starting) slots, each keeping its memory.
     std::size_t batches_while_starting = 0;
 };
 
