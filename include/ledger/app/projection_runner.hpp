@@ -112,6 +112,14 @@ public:
 
     projection_runner_stats stats() const;
 
+    /// Writes every read model's snapshot, entities and table records at the position it has
+    /// folded (records-only commits through the writer), so that the next start folds nothing.
+    /// Called before a clean stop, while the writer still takes commits. Returns whether every
+    /// loaded read model is saved (false while loading, or when the writer refuses: the
+    /// records then stay as they were and the next start folds the tail). Any thread but the
+    /// writer's; blocks for the commits.
+    bool save_records();
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
