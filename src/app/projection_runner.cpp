@@ -9,6 +9,7 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
+#include "ledger/app/record_read_ahead.hpp"
 #include "ledger/app/store_entity_table.hpp"
 #include "projections/detail/applications.hpp"
 #include "projections/entity_table.hpp"
@@ -388,7 +389,7 @@ projection_runner::impl::table_record projection_runner::impl::adopt_table_recor
     std::uint32_t code_version, Load const& load, std::string& problem) {
     using clock = std::chrono::steady_clock;
     auto const started = clock::now();
-    auto const record = store.read_projection_record(detail::table_snapshot_key());
+    auto const record = detail::read_record_ahead(store, detail::table_snapshot_key());
     if (!record) return table_record::none;
     auto const read_at = clock::now();
     auto const snapshot = usable_table_record(*record, code_version, store.head().events, problem);
@@ -492,7 +493,7 @@ void projection_runner::impl::load_snapshot(slot& s) {
         load_entity_table(s);
         return;
     }
-    auto const record = store.read_projection_record(detail::snapshot_key(s.name));
+    auto const record = detail::read_record_ahead(store, detail::snapshot_key(s.name));
     std::string problem;
     auto const snapshot = record ? detail::decode_snapshot_view(*record, &problem) : std::nullopt;
     std::unique_ptr<read_model> resumed;
