@@ -28,6 +28,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <future>
 #include <thread>
 
 namespace ledger::app {
@@ -225,6 +226,8 @@ struct projection_runner::impl {
     void fold_batch(std::vector<slot*> const& lane, std::span<folded_event const> events);
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
+    void put_records(store::projection_records& records);
+    void saved_in_hook(slot& s);
     void notify_progress();
     bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
     slot const* find(std::string_view name) const;
@@ -259,6 +262,9 @@ struct projection_runner::impl {
     // Set while save_everything() asks for records-only commits: every read model with any
     // event unsaved is saved, not only those `snapshot_every` behind.
     std::atomic<bool> save_all{false};
+    // The read models the running hook saved and the events each had unsaved then (writer
+    // thread only): subtracted once the whole hook went through (before_commit).
+    std::vector<std::pair<slot*, std::uint64_t>> hook_saved;
     // The application table's snapshot while the models sharing it load (then dropped).
     std::shared_ptr<projections::detail::application_table> saved_table;
     std::shared_ptr<detail::store_entity_reader> table_reader;  // of the table in the store
@@ -274,6 +280,7 @@ struct projection_runner::impl {
 
     std::uint64_t observer_handle = 0;
     std::thread catch_up_thread;
+    std::thread stop_save;  // save_records's, joined by the destructor
 };
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
@@ -559,7 +566,7 @@ void projection_runner::impl::flush_entity_tables(store::projection_records& rec
         if (!s->model->keeps_entities_in_table()) continue;
         // A partial flush (a snapshot's entities moving in) leaves it due: the catch-up
         // thread flushes again until the record is written.
-        if (detail::flush_entity_table(*s->model, s->next.load(), records)) s->unsaved = 0;
+        if (detail::flush_entity_table(*s->model, s->next.load(), records)) saved_in_hook(*s);
     }
 }
 
@@ -909,7 +916,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
         return;
     }
     for (auto const& [key, record] : out) records.put(key, record);
-    for (auto* s : group) s->unsaved = 0;
+    for (auto* s : group) saved_in_hook(*s);
 }
 
 /// save_table_group for a table keeping its candidates in the store (the group's mutex held):
@@ -937,10 +944,27 @@ void projection_runner::impl::save_table_in_store(store::projection_records& rec
                 detail::encode_snapshot({projections::application_table_store_code_version(), next,
                                          projections::save_table_state(table)}));
     for (auto const& [key, record] : own) records.put(key, record);
-    for (auto* s : group) s->unsaved = 0;
+    for (auto* s : group) saved_in_hook(*s);
 }
 
+/// What the hook saved counts as saved only once every put of the hook went through: a put
+/// failing with the map full leaves the hook, the writer grows the map and runs the hook again
+/// for the retried transaction, which must then save the same read models again (their records
+/// were in the aborted one). Events folded meanwhile stay counted as unsaved.
 void projection_runner::impl::before_commit(store::projection_records& records) {
+    hook_saved.clear();
+    put_records(records);
+    for (auto const& [s, counted] : hook_saved) {
+        auto now = s->unsaved.load();
+        while (!s->unsaved.compare_exchange_weak(now, now > counted ? now - counted : 0)) {
+        }
+    }
+}
+
+/// Counts s as saved by this hook: the events it had unsaved, read under its lock.
+void projection_runner::impl::saved_in_hook(slot& s) { hook_saved.emplace_back(&s, s.unsaved.load()); }
+
+void projection_runner::impl::put_records(store::projection_records& records) {
     // The entity tables first: a put failing there (the map is full: the group is retried in a
     // bigger map) must come before write_pending, which forgets what it put.
     flush_entity_tables(records);
@@ -955,9 +979,11 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
             continue;
         }
         std::string record;
+        std::uint64_t counted = 0;
         try {
             std::shared_lock const lock(*s->mutex);
             record = detail::encode_snapshot({s->model->code_version(), s->next.load(), s->model->save()});
+            counted = s->unsaved.load();
         } catch (std::exception const& e) {
             // The appends of this group do not depend on it: count it and try at the next group.
             ++snapshot_failures;
@@ -965,7 +991,7 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
             continue;
         }
         records.put(detail::snapshot_key(s->name), record);
-        s->unsaved = 0;
+        hook_saved.emplace_back(s.get(), counted);
     }
 }
 
@@ -1102,14 +1128,26 @@ projection_runner::~projection_runner() {
     impl_->stopping = true;
     impl_->notify_progress();  // the catch-up thread may wait for an as-of query
     if (impl_->catch_up_thread.joinable()) impl_->catch_up_thread.join();
+    if (impl_->stop_save.joinable()) impl_->stop_save.join();
     // Both wait for a running observer or hook to return.
     impl_->store.remove_observer(impl_->observer_handle);
     impl_->store.set_before_commit_hook({});
 }
 
-bool projection_runner::save_records() {
-    if (!impl_->all_loaded) return false;  // a model not loaded keeps its good record
-    return impl_->save_everything();
+bool projection_runner::save_records(std::chrono::milliseconds bound) {
+    // A model not loaded keeps its good record; one save at a time.
+    if (!impl_->all_loaded || impl_->stop_save.joinable()) return false;
+    // On a thread of its own: a commit stuck on a stalled disk must not hold a stopping
+    // server past its drain (the writer's stop then refuses the queued save, and the
+    // destructor joins the thread).
+    auto done = std::make_shared<std::promise<bool>>();
+    auto saved = done->get_future();
+    impl_->stop_save = std::thread([this, done] { done->set_value(impl_->save_everything()); });
+    if (saved.wait_for(bound) != std::future_status::ready) {
+        spdlog::warn("projections: records not saved within {} ms; the next start folds the tail", bound.count());
+        return false;
+    }
+    return saved.get();
 }
 
 std::vector<projection_summary> projection_runner::list() const {
