@@ -334,30 +334,20 @@ else
     note "no start-up ledger kept: bench-projection_queries and bench-read_model_lmdb skipped"
 fi
 
-# Issue 14 (branch rm-lean): private memory once every read model is at the head at
-# 2,000,000 demo events (the issue's < 60 MiB row), on a ledger of its own, deleted after.
-if [ "$quick" = 0 ] && [ -x "$bench/bench-startup_memory" ]; then
-    echo "== bench-startup_memory --events 2000000" >&2
-    "$bench/bench-startup_memory" --events 2000000 --dir "$work/startup-2m" | tee -a /dev/stderr | machine_lines |
-        awk -F'\t' -v OFS='\t' '$1 == "resident_memory_mib" { $1 = "resident_memory_2m_mib"; print }' >>"$results" ||
-        note "bench-startup_memory --events 2000000 failed: resident_memory_2m_mib is missing"
-    rm -rf "$work/startup-2m"
-else
-    note "resident_memory_2m_mib: not measured (--quick, or bench-startup_memory not built)"
-fi
-
-# Issue 14 (branch rm-cold): ready after kill -9 under load. The kill round appends over HTTP,
-# so it runs on a 2,000,000-event ledger of its own (deleted after), never on the kept start-up
-# ledger; its rows get the suffix _2m. startup_ready_cold_ms comes from the start-up run above.
+# Issue 14: private memory once every read model is at the head at 2,000,000 demo events (the
+# issue's < 60 MiB row), then ready after kill -9 under load (--kill9: the round appends over
+# HTTP, so never on the kept start-up ledger). One ledger of its own, deleted after; the rows
+# get the suffix _2m. startup_ready_cold_ms comes from the start-up run above.
 if [ "$quick" = 0 ] && [ -x "$bench/bench-startup_memory" ]; then
     echo "== bench-startup_memory --events 2000000 --kill9 3" >&2
-    "$bench/bench-startup_memory" --events 2000000 --dir "$work/startup-kill" --kill9 3 | tee -a /dev/stderr |
-        machine_lines | awk -F'\t' -v OFS='\t' '$1 ~ /^startup_(kill_|ready_after_kill)/ {
-            sub(/_(ms|events)$/, "_2m&", $1); print }' >>"$results" ||
-        note "bench-startup_memory --kill9 failed: the kill -9 rows are missing"
-    rm -rf "$work/startup-kill"
+    "$bench/bench-startup_memory" --events 2000000 --dir "$work/startup-2m" --kill9 3 | tee -a /dev/stderr |
+        machine_lines | awk -F'\t' -v OFS='\t' '
+            $1 == "resident_memory_mib" { $1 = "resident_memory_2m_mib"; print }
+            $1 ~ /^startup_(kill_|ready_after_kill)/ { sub(/_(ms|events)$/, "_2m&", $1); print }' >>"$results" ||
+        note "bench-startup_memory --events 2000000 --kill9 3 failed: the _2m rows are missing"
+    rm -rf "$work/startup-2m"
 else
-    note "startup_ready_after_kill_2m_ms: not measured (--quick, or bench-startup_memory not built)"
+    note "resident_memory_2m_mib and the kill -9 rows: not measured (--quick, or bench-startup_memory not built)"
 fi
 
 # 4b. Replication (issue 17, docs/replication.md): the HTTP append benchmark again with the
