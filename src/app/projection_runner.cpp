@@ -1101,12 +1101,9 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
-        // to_json(table) as text, without copying the rows into a JSON object first.
-        auto const table = impl_->replay_table(*s, q);
-        if (!table) return table.error();
-        return R"({"name":)" + boost::json::serialize(boost::json::string_view(table->name)) +
-               R"(,"position":)" + (table->position ? std::to_string(*table->position) : "null") +
-               R"(,"rows":)" + to_json_text(table->rows) + "}";
+        // to_json(table) as text, each row written as it is rendered (fold_as_of_json).
+        auto const [prototype, last] = impl_->as_of_start(*s, q);
+        return fold_as_of_json(impl_->store, &impl_->checkpoints, *prototype, last);
     }
     if (!live_now) return projection_service::query_json(q);  // errors, waits
     return impl_->live_json(*s);
