@@ -81,3 +81,32 @@ TEST_CASE("appends pipelined in one write are each answered, in order", "[e2e][a
     CHECK(answers.find("HTTP/1.1 200") > answers.find(R"("last_version":601)"));
     CHECK(server.stop() == 0);
 }
+
+TEST_CASE("a 1,000-event batch with one bad event at its end is refused whole with the SPEC error body",
+          "[e2e][append]") {
+    server_process server;
+    test_connection client(server.port());
+    auto const target = "/v1/streams/campaign-fairs-bad/events";
+    REQUIRE(client.call(make_request(http::verb::post, target, append_body("\"no_stream\"", campaign_planned())))
+                .result_int() == 201);
+    auto batch = session_batch(1000);
+    // The last event's visitors becomes text: the catalogue refuses it, and with it the batch.
+    auto const last_visitors = batch.rfind(R"("visitors":)");
+    REQUIRE(last_visitors != std::string::npos);
+    batch.replace(last_visitors, batch.find('}', last_visitors) - last_visitors, R"("visitors":"many")");
+    auto const refused = client.call(make_request(http::verb::post, target, batch));
+    REQUIRE(refused.result_int() == 422);
+    CHECK(refused[http::field::content_type] == "application/json");
+    auto const body = json::parse(refused.body());
+    auto const& failure = body.at("error");
+    CHECK(failure.at("code") == "invalid_event");
+    CHECK(failure.at("message").is_string());
+    CHECK(failure.at("details").at("index") == 999);
+    CHECK(failure.at("details").at("field").as_string().ends_with("visitors"));
+    CHECK(failure.at("details").at("reason").is_string());
+    // Nothing of the batch was stored, and the connection serves the next request.
+    auto const head = client.call(make_request(http::verb::get, "/v1/streams/campaign-fairs-bad?direction=backward&limit=1"));
+    REQUIRE(head.result_int() == 200);
+    CHECK(json::parse(head.body()).at("events").at(0).at("version") == 0);
+    CHECK(server.stop() == 0);
+}

@@ -4,6 +4,11 @@
 
 #include "detail/canonical_split.hpp"
 
+// ZSTD_compress_usingCDict_advanced (compress_frame): in zstd's experimental section, exported by
+// the shared library and marked deprecated in favour of ZSTD_compress2, which costs more per small
+// frame; tests/test_log_frames.cpp pins its frames to ZSTD_compress2's.
+#define ZSTD_STATIC_LINKING_ONLY
+#define ZSTD_DISABLE_DEPRECATE_WARNINGS
 #include <zstd.h>
 
 #include <algorithm>
@@ -121,9 +126,12 @@ bool compress_frame(log_values::dictionary const& d, std::string_view input, std
     thread_local std::string buffer;
     auto const bound = ZSTD_compressBound(input.size());
     buffer.resize(bound);
-    auto* const context = compressor();
-    ZSTD_CCtx_refCDict(context, d.for_compression());
-    auto const size = ZSTD_compress2(context, buffer.data(), bound, input.data(), input.size());
+    // The same frame as ZSTD_compress2 with the CDict referenced and compressor()'s parameters
+    // (content size, no checksum, no dictionary id), without re-applying the parameters to the
+    // context for every frame: ~0.2 µs less per event on the appending threads.
+    ZSTD_frameParameters const frame{.contentSizeFlag = 1, .checksumFlag = 0, .noDictIDFlag = 1};
+    auto const size = ZSTD_compress_usingCDict_advanced(compressor(), buffer.data(), bound, input.data(), input.size(),
+                                                        d.for_compression(), frame);
     if (ZSTD_isError(size) || size <= frame_magic.size()) return false;
     out.assign(buffer.data(), size);
     return true;
