@@ -2,7 +2,9 @@
 // decodes the tail (projection_as_of.cpp, issue 14 at 10,000,000 events): byte for byte what
 // the plain sequential fold from position 0 answers, on random ledgers with retractions, when
 // the first checkpoint tried is usable, damaged or missing; split_scan folds in log order after
-// its start and stops on an error; states handed to release_later are freed.
+// its start and stops on an error; states handed to release_later are freed. The whole answer
+// written as each row is rendered (fold_as_of_json) is the plain fold's text too, around
+// interval and month checkpoints, damaged (the model's record or the shared table's) or missing.
 
 #include "ledger/app/checkpoint_keeper.hpp"
 #include "ledger/app/domain_policy.hpp"
@@ -21,6 +23,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -50,6 +53,21 @@ std::string plain_fold(store::event_store const& store, std::string_view name, s
     return text_of(app::projection_table{std::string(name), outcome.last_position, model->columns(), model->rows()});
 }
 
+/// Appends `count` generated events recorded when they occurred (the generator's clock moves
+/// 0–4 hours an event), so that the log has month starts, each a checkpoint of its own.
+void append_over_months(store::event_store& store, testing::recruitment_generator& generator, int count) {
+    std::vector<std::future<store::append_result>> results;
+    for (int i = 0; i < count; ++i) {
+        auto const event = generator.next();
+        auto request = event.request();
+        request.recorded_at = event.occurred_at;
+        auto done = std::make_shared<std::promise<store::append_result>>();
+        results.push_back(done->get_future());
+        store.append_async(std::move(request), [done](store::append_result r) { done->set_value(std::move(r)); });
+    }
+    for (auto& r : results) REQUIRE(r.get().has_value());
+}
+
 /// A keeper over `store` that writes what it captures with the store's next commit.
 struct stored_keeper {
     stored_keeper(store::event_store& store, std::uint64_t interval)
@@ -60,16 +78,38 @@ struct stored_keeper {
     app::checkpoint_keeper keeper;
 };
 
-/// Positions on, just before and just after every interval checkpoint, and the last.
-std::vector<std::uint64_t> positions_near_checkpoints(std::uint64_t events) {
+/// Positions on, just before and just after every interval checkpoint and every month start
+/// (a checkpoint of its own), and the last.
+std::vector<std::uint64_t> positions_near_checkpoints(store::event_store const& store, std::uint64_t events) {
+    std::vector<std::uint64_t> starts;
+    for (std::uint64_t p = every; p < events; p += every) starts.push_back(p);
+    std::size_t months = 0;
+    for (std::uint64_t p = 1; p < events; ++p) {
+        if (!app::detail::same_month(store.read_event(p - 1)->recorded_at, store.read_event(p)->recorded_at)) {
+            starts.push_back(p);
+            ++months;
+        }
+    }
+    REQUIRE(months >= 1);  // the ledger spans a month start (700 events: about two months)
     std::vector<std::uint64_t> out;
-    for (std::uint64_t p = every; p < events; p += every) {
+    for (auto const p : starts) {
         for (auto const q : {p - 1, p, p + 1, p + every / 2}) {
             if (q < events) out.push_back(q);
         }
     }
     out.push_back(events - 1);
     return out;
+}
+
+/// The whole answer both ways (the rows kept, then the text; the text as rendered) equals
+/// the plain fold's.
+void require_plain(store::event_store const& store, app::checkpoint_keeper& keeper, std::string_view name,
+                   std::uint64_t position) {
+    INFO(name << " as of position " << position);
+    auto const prototype = projections::make_read_model(name);
+    auto const plain = plain_fold(store, name, position);
+    REQUIRE(text_of(app::fold_as_of(store, &keeper, *prototype, position)) == plain);
+    REQUIRE(app::fold_as_of_json(store, &keeper, *prototype, position) == plain);
 }
 
 }  // namespace
@@ -81,7 +121,7 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
     testing::temp_dir dir;
     testing::recruitment_generator generator(seed, {.retract_applications = true});
     store::event_store store(options_in(dir));
-    testing::append_generated(store, generator, 700);
+    append_over_months(store, generator, 700);
     auto const events = store.head().events;
     stored_keeper stored(store, every);
     auto& keeper = stored.keeper;
@@ -95,13 +135,12 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
     SECTION("from usable checkpoints") {
         for (auto const name : projections::read_model_names()) {
             auto const prototype = projections::make_read_model(name);
-            for (auto const position : positions_near_checkpoints(events)) {
+            for (auto const position : positions_near_checkpoints(store, events)) {
                 INFO(name << " as of position " << position);
                 auto const candidate = keeper.first_candidate(position + 1);
                 REQUIRE(candidate >= position + 1 - (position + 1) % every);  // or a later month start
                 REQUIRE(candidate <= position + 1);
-                REQUIRE(text_of(app::fold_as_of(store, &keeper, *prototype, position)) ==
-                        plain_fold(store, name, position));
+                require_plain(store, keeper, name, position);
             }
         }
         CHECK(keeper.stats().used > 0);
@@ -115,30 +154,38 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
         store.set_before_commit_hook([&](store::projection_records& records) { records.put(key, record); });
         REQUIRE_FALSE(store.write_projection_records().has_value());
         stored_keeper fresh(store, every);  // knows nothing yet: reads the damaged record
-        auto const prototype = projections::make_read_model("funnel");
         for (auto const position : {3 * every, 3 * every + 5, 4 * every - 1}) {
-            INFO("funnel as of position " << position);
-            REQUIRE(text_of(app::fold_as_of(store, &fresh.keeper, *prototype, position)) ==
-                    plain_fold(store, "funnel", position));
+            require_plain(store, fresh.keeper, "funnel", position);
         }
         CHECK(fresh.keeper.stats().unusable >= 1);
         CHECK(fresh.keeper.stats().captured >= 1);  // taken again on the way past it
     }
 
+    SECTION("when the shared application table of the first checkpoint tried is damaged: never served") {
+        auto const key = app::detail::checkpoint_table_key(2 * every);
+        auto record = store.read_projection_record(key).value();
+        record[record.size() / 2] = static_cast<char>(record[record.size() / 2] ^ 0x5a);
+        store.set_before_commit_hook([&](store::projection_records& records) { records.put(key, record); });
+        REQUIRE_FALSE(store.write_projection_records().has_value());
+        stored_keeper fresh(store, every);
+        for (auto const name : {"recruits-per-campaign", "retention", "funnel"}) {
+            for (auto const position : {2 * every, 3 * every - 2}) require_plain(store, fresh.keeper, name, position);
+        }
+        CHECK(fresh.keeper.stats().unusable >= 1);
+        CHECK(fresh.keeper.stats().captured >= 1);
+    }
+
     SECTION("when the first checkpoint tried is not stored: from an earlier one or from 0") {
         stored_keeper other(store, 50);  // multiples of 50: not stored (but 4850's)
         for (auto const name : {"funnel", "vacancies", "retention"}) {
-            auto const prototype = projections::make_read_model(name);
             for (auto const position : {std::uint64_t{49}, std::uint64_t{120}, std::uint64_t{399}, events - 1}) {
-                INFO(name << " as of position " << position);
-                REQUIRE(text_of(app::fold_as_of(store, &other.keeper, *prototype, position)) ==
-                        plain_fold(store, name, position));
+                require_plain(store, other.keeper, name, position);
             }
         }
     }
 }
 
-TEST_CASE("a split scan folds in log order after start, marks boundaries, and stops on an error",
+TEST_CASE("a split scan folds in log order after start, marks boundaries, and stops on an error, with any scanners and batches ahead",
           "[projections][replay][parallel][pipeline]") {
     testing::temp_dir dir;
     testing::recruitment_generator generator(5, {.retract_applications = true});
@@ -150,6 +197,10 @@ TEST_CASE("a split scan folds in log order after start, marks boundaries, and st
     std::vector<std::uint64_t> folded;
     int starts = 0;
     bool folded_before_start = false;
+    // More batches ahead while starting than after it (or not), one to three scanners.
+    std::size_t const scanners = GENERATE(1u, 2u, 3u);
+    std::size_t const while_starting = GENERATE(0u, 12u, 100u);
+    INFO(scanners << " scanners, " << while_starting << " batches while starting");
     auto job = [&](std::uint64_t from, std::uint64_t last, bool fail) {
         return app::split_scan_job{
             .from_position = from,
@@ -167,9 +218,10 @@ TEST_CASE("a split scan folds in log order after start, marks boundaries, and st
                     CHECK(static_cast<bool>(e.boundary) == (e.position % 50 == 0));
                 }
             },
-            .scanners = 2,
+            .scanners = scanners,
             .batch_events = 16,
-            .batches = 4};
+            .batches = 4,
+            .batches_while_starting = while_starting};
     };
     auto const outcome = app::split_scan(store, job(7, 250, false));
     CHECK(starts == 1);

@@ -213,16 +213,23 @@ TEST_CASE("a stream's consecutive events share one stream-index entry and read b
     CHECK(row == std::vector<std::uint64_t>{4, 5, 6, 19, 20, 21, 34, 35, 36});
     // 45 events; runs: batch 3, row 3, turn-0 6, turn-1 6 (each stream's two events in a row).
     CHECK(entries_of(data, "log") == 45);
-    auto const keys = stream_table_keys(data);
-    CHECK(runs_in(keys) == 18);
-    CHECK(keys.size() == 18 + 4);  // and one head per stream
+    CHECK(entries_of(data, "stream_runs") == 18);
+    CHECK(entries_of(data, "streams") == 4);  // one head per stream (format 7: heads alone)
     CHECK(entries_of(data, "stream_names") == 4);
     CHECK(entries_of(data, "stream_index") == 0);
     CHECK(entries_of(data, "stream_heads") == 0);
-    CHECK(format_of(data) == 6);  // format 3's tables, compressed log values, the keyed id index (docs/storage.md)
+    CHECK(format_of(data) == 7);  // linked runs, compressed log values, the keyed id index (docs/storage.md)
+    // Format 6 kept the same runs in `streams`, before each stream's head.
+    ledger::testing::rewrite_as_format_6(data);
+    auto const keys = stream_table_keys(data);
+    CHECK(runs_in(keys) == 18);
+    CHECK(keys.size() == 18 + 4);
+    event_store reopened({.directory = data});
+    CHECK(reopened.verify(true).ok);
+    CHECK(positions_both_ways(reopened, "campaign-row") == row);
 }
 
-TEST_CASE("a new ledger keeps each stream's runs and then its head side by side in one table",
+TEST_CASE("a format 6 ledger keeps each stream's runs and then its head side by side in one table",
           "[store][layout]") {
     ledger::testing::temp_dir dir;
     auto const data = dir / "data";
@@ -231,6 +238,7 @@ TEST_CASE("a new ledger keeps each stream's runs and then its head side by side 
         write_mixed_ledger(store);
         CHECK(store.stats().streams == 4);
     }
+    ledger::testing::rewrite_as_format_6(data);
     using kind = store::detail::stream_key_parts::kind;
     std::uint64_t row_number = 0;
     {
@@ -337,9 +345,22 @@ TEST_CASE("verify with indexes catches a stream-index run that points at the wro
         event_store store({.directory = data});
         write_mixed_ledger(store);
     }
-    bool const separate = GENERATE(false, true);
+    int const format = GENERATE(7, 6, 2);
+    bool const separate = format == 2;
+    if (format == 6) ledger::testing::rewrite_as_format_6(data);
     if (separate) rewrite_as_format_2(data);
-    {
+    if (format == 7) {
+        // The first run (campaign-batch, version 0 at position 0) claims to start at version 1.
+        lmdb::env env({.directory = data});
+        lmdb::write_txn txn(env);
+        auto const runs = txn.open_database("stream_runs");
+        auto record = store::detail::decode_run_record(*txn.get(runs, u64_key(0)));
+        ++record.first_version;
+        std::string bytes;
+        store::detail::encode_run_record(record, bytes);
+        txn.put(runs, u64_key(0), bytes);
+        txn.commit();
+    } else {
         // Move the first run of the first stream one position on.
         lmdb::env env({.directory = data});
         lmdb::write_txn txn(env);
@@ -389,8 +410,8 @@ std::map<std::string, std::map<std::string, std::string>> all_records(std::files
     std::map<std::string, std::map<std::string, std::string>> records;
     lmdb::env env({.directory = data});
     lmdb::write_txn txn(env);
-    for (char const* table : {"log", "streams", "stream_names", "stream_index", "stream_heads", "event_ids",
-                              "merkle", "projections", "subject_keys", "meta"}) {
+    for (char const* table : {"log", "streams", "stream_names", "stream_runs", "stream_marks", "stream_index",
+                              "stream_heads", "event_ids", "merkle", "projections", "subject_keys", "meta"}) {
         auto& rows = records[table];
         lmdb::cursor cursor(txn, txn.open_database(table));
         for (auto entry = cursor.first(); entry; entry = cursor.next()) rows.emplace(entry->first, entry->second);

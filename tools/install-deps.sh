@@ -16,6 +16,8 @@ packages=(
     clang libclang-rt-14-dev
     # end-to-end tests and benchmarks talk HTTP from the outside
     curl wrk
+    # mdb_stat: run-all.sh reports how much of a served data.mdb the read models take
+    lmdb-utils
     # packaging (tools/package.sh): sd_notify, man pages, package checks, unit checks
     libsystemd-dev help2man lintian dpkg-dev fakeroot file systemd
     # the dashboard's browser test (tests/browser/): headless Chromium driven by Selenium;

@@ -9,6 +9,7 @@
 #include "ledger/envelope_codec.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/app/projection_snapshot.hpp"
+#include "ledger/app/record_read_ahead.hpp"
 #include "ledger/app/store_entity_table.hpp"
 #include "projections/detail/applications.hpp"
 #include "projections/entity_table.hpp"
@@ -27,6 +28,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <future>
 #include <thread>
 
 namespace ledger::app {
@@ -215,13 +217,17 @@ struct projection_runner::impl {
     bool wait_loaded(slot const& s, std::chrono::milliseconds timeout) const;
     void catch_up() noexcept;
     void fill_missing_checkpoints() noexcept;
+    std::uint64_t save_due_at() const;
     bool records_due() const;
     bool write_records_now() noexcept;
+    bool save_everything() noexcept;
     std::uint64_t fold_log_tail(checkpoint_boundaries& boundaries, std::uint64_t limit);
     std::vector<std::vector<slot*>> catch_up_lanes() const;
     void fold_batch(std::vector<slot*> const& lane, std::span<folded_event const> events);
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
+    void put_records(store::projection_records& records);
+    void saved_in_hook(slot& s);
     void notify_progress();
     bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
     slot const* find(std::string_view name) const;
@@ -253,6 +259,12 @@ struct projection_runner::impl {
     // hook then leaves the whole-state snapshots for later (a rebuild of 10,000,000 events
     // would otherwise rewrite the application table's every 50,000).
     std::atomic<bool> entities_only{false};
+    // Set while save_everything() asks for records-only commits: every read model with any
+    // event unsaved is saved, not only those `snapshot_every` behind.
+    std::atomic<bool> save_all{false};
+    // The read models the running hook saved and the events each had unsaved then (writer
+    // thread only): subtracted once the whole hook went through (before_commit).
+    std::vector<std::pair<slot*, std::uint64_t>> hook_saved;
     // The application table's snapshot while the models sharing it load (then dropped).
     std::shared_ptr<projections::detail::application_table> saved_table;
     std::shared_ptr<detail::store_entity_reader> table_reader;  // of the table in the store
@@ -268,6 +280,7 @@ struct projection_runner::impl {
 
     std::uint64_t observer_handle = 0;
     std::thread catch_up_thread;
+    std::thread stop_save;  // save_records's, joined by the destructor
 };
 
 projection_runner::impl::impl(store::event_store& s, projection_runner_options o)
@@ -381,8 +394,11 @@ void projection_runner::impl::load_snapshots() {
 template <class Load>
 projection_runner::impl::table_record projection_runner::impl::adopt_table_record(
     std::uint32_t code_version, Load const& load, std::string& problem) {
-    auto const record = store.read_projection_record(detail::table_snapshot_key());
+    using clock = std::chrono::steady_clock;
+    auto const started = clock::now();
+    auto const record = detail::read_record_ahead(store, detail::table_snapshot_key());
     if (!record) return table_record::none;
+    auto const read_at = clock::now();
     auto const snapshot = usable_table_record(*record, code_version, store.head().events, problem);
     if (!snapshot) return table_record::unusable;
     try {
@@ -390,6 +406,11 @@ projection_runner::impl::table_record projection_runner::impl::adopt_table_recor
         if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
         saved_table = std::move(table);
         saved_table_next = snapshot->next_position;
+        // What a start costs with a cold page cache is mostly this record's pages (the read).
+        auto const ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+        spdlog::info("projection application table: record of {:.1f} MiB read in {:.0f} ms, loaded in {:.0f} ms",
+                     static_cast<double>(record->size()) / (1 << 20), ms(read_at - started),
+                     ms(clock::now() - read_at));
         return table_record::adopted;
     } catch (codec_error const& e) {
         problem = e.what();
@@ -479,7 +500,7 @@ void projection_runner::impl::load_snapshot(slot& s) {
         load_entity_table(s);
         return;
     }
-    auto const record = store.read_projection_record(detail::snapshot_key(s.name));
+    auto const record = detail::read_record_ahead(store, detail::snapshot_key(s.name));
     std::string problem;
     auto const snapshot = record ? detail::decode_snapshot_view(*record, &problem) : std::nullopt;
     std::unique_ptr<read_model> resumed;
@@ -538,14 +559,14 @@ void projection_runner::impl::load_entity_table(slot& s) {
 /// cached until a committed flush holds them.
 void projection_runner::impl::flush_entity_tables(store::projection_records& records) {
     for (auto& s : slots) {
-        if (!s->entity_table || !s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
+        if (!s->entity_table || !s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at()) {
             continue;
         }
         std::unique_lock const lock(*s->mutex);
         if (!s->model->keeps_entities_in_table()) continue;
         // A partial flush (a snapshot's entities moving in) leaves it due: the catch-up
         // thread flushes again until the record is written.
-        if (detail::flush_entity_table(*s->model, s->next.load(), records)) s->unsaved = 0;
+        if (detail::flush_entity_table(*s->model, s->next.load(), records)) saved_in_hook(*s);
     }
 }
 
@@ -561,7 +582,7 @@ void projection_runner::impl::settle_entity_tables() {
 
 bool projection_runner::impl::entity_flush_due() const {
     // (At least one event unsaved: with snapshot_every 0 a flush is due only after a fold.)
-    auto const every = std::max<std::uint64_t>(options.snapshot_every, 1);
+    auto const every = std::max<std::uint64_t>(save_due_at(), 1);
     return std::ranges::any_of(slots, [&](auto const& s) {
         return (s->entity_table || s->table_in_store) && s->loaded &&
                s->unsaved.load(std::memory_order_relaxed) >= every;
@@ -669,6 +690,7 @@ void projection_runner::impl::fold_batch(std::vector<slot*> const& lane, std::sp
 }
 
 void projection_runner::impl::catch_up() noexcept {
+    std::uint64_t folded_tail = 0;
     try {
         using clock = std::chrono::steady_clock;
         auto const started = clock::now();
@@ -685,6 +707,7 @@ void projection_runner::impl::catch_up() noexcept {
             share_tables();  // a rebuilt model caught up with the others that resumed
             live = true;
         }
+        folded_tail = tail;
         auto const live_at = clock::now();
 #ifdef __GLIBC__
         malloc_trim(0);  // as after loading: what catching up allocated and freed
@@ -698,7 +721,13 @@ void projection_runner::impl::catch_up() noexcept {
     }
     // Snapshots due and checkpoints taken while catching up are written now, not with the next
     // append: a server that takes none would otherwise fold the same tail at every restart.
-    if (records_due()) write_records_now();
+    // A tail shorter than `snapshot_every` too, from a fifth of it: else every restart of a
+    // quiet ledger folds it again, reading its events and entities at random (42,861 events:
+    // 1.8 s at 10M with a cold page cache). A shorter one is not worth a records commit at
+    // every start (the application table's whole record, 33 MiB at 10M, and a writer slot);
+    // the next due snapshot or the clean stop (save_records) saves it.
+    if (folded_tail > 0 && folded_tail >= options.snapshot_every / 5) save_everything();
+    else if (records_due()) write_records_now();
     settle_entity_tables();  // what the flush holds leaves the caches
 #ifdef __GLIBC__
     malloc_trim(0);
@@ -755,10 +784,16 @@ void projection_runner::impl::fill_missing_checkpoints() noexcept {
 #endif
 }
 
+/// Events unsaved that make a read model's records due: `snapshot_every`, or any while
+/// save_everything() runs.
+std::uint64_t projection_runner::impl::save_due_at() const {
+    return save_all.load() ? std::min<std::uint64_t>(options.snapshot_every, 1) : options.snapshot_every;
+}
+
 bool projection_runner::impl::records_due() const {
     if (checkpoints.stats().waiting > 0) return true;
     return std::ranges::any_of(slots, [&](auto const& s) {
-        return s->loaded && s->unsaved.load(std::memory_order_relaxed) >= options.snapshot_every;
+        return s->loaded && s->unsaved.load(std::memory_order_relaxed) >= save_due_at();
     });
 }
 
@@ -775,6 +810,29 @@ bool projection_runner::impl::write_records_now() noexcept {
         spdlog::warn("projections: snapshots and checkpoints wait for the next append ({})", e.what());
         return false;
     }
+}
+
+/// Records-only commits until no read model has an event unsaved (each flush moves at most
+/// entities_per_flush entities, so a long tail takes a few), settling the caches after each.
+/// Stops when a commit is refused or saves nothing more (a group not at one position yet).
+/// Returns whether everything is saved. Any thread but the writer's, holding no model lock.
+bool projection_runner::impl::save_everything() noexcept {
+    auto const unsaved = [&] {
+        std::uint64_t sum = 0;
+        for (auto const& s : slots) sum += s->loaded ? s->unsaved.load() : 0;
+        return sum;
+    };
+    save_all = true;
+    try {
+        for (auto before = unsaved(); records_due() && write_records_now(); before = unsaved()) {
+            settle_entity_tables();
+            if (unsaved() >= before) break;
+        }
+    } catch (std::exception const& e) {
+        spdlog::warn("projections: records not all written ({})", e.what());
+    }
+    save_all = false;
+    return unsaved() == 0;
 }
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {
@@ -832,7 +890,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
     for (auto& s : slots) {
         if (!s->table_member) continue;
         if (!s->loaded) return;  // it would overwrite a good snapshot with an empty state
-        due = due || s->unsaved.load(std::memory_order_relaxed) >= options.snapshot_every;
+        due = due || s->unsaved.load(std::memory_order_relaxed) >= save_due_at();
         group.push_back(s.get());
     }
     if (!due) return;
@@ -861,7 +919,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
         return;
     }
     for (auto const& [key, record] : out) records.put(key, record);
-    for (auto* s : group) s->unsaved = 0;
+    for (auto* s : group) saved_in_hook(*s);
 }
 
 /// save_table_group for a table keeping its candidates in the store (the group's mutex held):
@@ -889,10 +947,27 @@ void projection_runner::impl::save_table_in_store(store::projection_records& rec
                 detail::encode_snapshot({projections::application_table_store_code_version(), next,
                                          projections::save_table_state(table)}));
     for (auto const& [key, record] : own) records.put(key, record);
-    for (auto* s : group) s->unsaved = 0;
+    for (auto* s : group) saved_in_hook(*s);
 }
 
+/// What the hook saved counts as saved only once every put of the hook went through: a put
+/// failing with the map full leaves the hook, the writer grows the map and runs the hook again
+/// for the retried transaction, which must then save the same read models again (their records
+/// were in the aborted one). Events folded meanwhile stay counted as unsaved.
 void projection_runner::impl::before_commit(store::projection_records& records) {
+    hook_saved.clear();
+    put_records(records);
+    for (auto const& [s, counted] : hook_saved) {
+        auto now = s->unsaved.load();
+        while (!s->unsaved.compare_exchange_weak(now, now > counted ? now - counted : 0)) {
+        }
+    }
+}
+
+/// Counts s as saved by this hook: the events it had unsaved, read under its lock.
+void projection_runner::impl::saved_in_hook(slot& s) { hook_saved.emplace_back(&s, s.unsaved.load()); }
+
+void projection_runner::impl::put_records(store::projection_records& records) {
     // The entity tables first: a put failing there (the map is full: the group is retried in a
     // bigger map) must come before write_pending, which forgets what it put.
     flush_entity_tables(records);
@@ -903,13 +978,15 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
     for (auto& s : slots) {
         if (s->table_member || s->entity_table) continue;  // save_table_group, flush_entity_tables
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
-        if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < options.snapshot_every) {
+        if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at()) {
             continue;
         }
         std::string record;
+        std::uint64_t counted = 0;
         try {
             std::shared_lock const lock(*s->mutex);
             record = detail::encode_snapshot({s->model->code_version(), s->next.load(), s->model->save()});
+            counted = s->unsaved.load();
         } catch (std::exception const& e) {
             // The appends of this group do not depend on it: count it and try at the next group.
             ++snapshot_failures;
@@ -917,7 +994,7 @@ void projection_runner::impl::before_commit(store::projection_records& records) 
             continue;
         }
         records.put(detail::snapshot_key(s->name), record);
-        s->unsaved = 0;
+        hook_saved.emplace_back(s.get(), counted);
     }
 }
 
@@ -1054,9 +1131,26 @@ projection_runner::~projection_runner() {
     impl_->stopping = true;
     impl_->notify_progress();  // the catch-up thread may wait for an as-of query
     if (impl_->catch_up_thread.joinable()) impl_->catch_up_thread.join();
+    if (impl_->stop_save.joinable()) impl_->stop_save.join();
     // Both wait for a running observer or hook to return.
     impl_->store.remove_observer(impl_->observer_handle);
     impl_->store.set_before_commit_hook({});
+}
+
+bool projection_runner::save_records(std::chrono::milliseconds bound) {
+    // A model not loaded keeps its good record; one save at a time.
+    if (!impl_->all_loaded || impl_->stop_save.joinable()) return false;
+    // On a thread of its own: a commit stuck on a stalled disk must not hold a stopping
+    // server past its drain (the writer's stop then refuses the queued save, and the
+    // destructor joins the thread).
+    auto done = std::make_shared<std::promise<bool>>();
+    auto saved = done->get_future();
+    impl_->stop_save = std::thread([this, done] { done->set_value(impl_->save_everything()); });
+    if (saved.wait_for(bound) != std::future_status::ready) {
+        spdlog::warn("projections: records not saved within {} ms; the next start folds the tail", bound.count());
+        return false;
+    }
+    return saved.get();
 }
 
 std::vector<projection_summary> projection_runner::list() const {
@@ -1101,12 +1195,9 @@ result<std::string> projection_runner::query_json(projection_query const& q) con
     bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
                           (!q.min_position || *q.min_position < s->next.load());
     if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
-        // to_json(table) as text, without copying the rows into a JSON object first.
-        auto const table = impl_->replay_table(*s, q);
-        if (!table) return table.error();
-        return R"({"name":)" + boost::json::serialize(boost::json::string_view(table->name)) +
-               R"(,"position":)" + (table->position ? std::to_string(*table->position) : "null") +
-               R"(,"rows":)" + to_json_text(table->rows) + "}";
+        // to_json(table) as text, each row written as it is rendered (fold_as_of_json).
+        auto const [prototype, last] = impl_->as_of_start(*s, q);
+        return fold_as_of_json(impl_->store, &impl_->checkpoints, *prototype, last);
     }
     if (!live_now) return projection_service::query_json(q);  // errors, waits
     return impl_->live_json(*s);

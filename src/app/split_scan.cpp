@@ -16,7 +16,9 @@ namespace {
 /// scanner fills it only once batch k - size has been folded.
 class ordered_ring {
 public:
-    ordered_ring(std::size_t batches, std::size_t batch_events) : slots_(batches), batch_events_(batch_events) {}
+    /// `batches` slots in use once started(); up to `starting` (≥ batches) before it.
+    ordered_ring(std::size_t batches, std::size_t starting, std::size_t batch_events)
+        : slots_(std::max(batches, starting)), batches_(batches), batch_events_(batch_events) {}
 
     /// Folding thread: `start` has returned (the scanners after the first may begin).
     void started() {
@@ -34,13 +36,22 @@ public:
         return !failed_;
     }
 
+    /// Scanner: the next batch no scanner has taken (batches are taken in log order, so the
+    /// one the fold waits for is always taken first and its slot is free).
+    std::uint64_t take() {
+        std::lock_guard const lock(mutex_);
+        return taken_++;
+    }
+
     /// Scanner: the events of batch k's slot (batch_events of them) once it is free; nullptr
     /// when stopping. The slot is the scanner's until publish.
     std::vector<folded_event>* claim(std::uint64_t k) {
         std::vector<folded_event>* events = nullptr;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait(lock, [&] { return failed_ || k < folded_ + slots_.size(); });
+            // Before started() the fold has not begun, so up to every slot may fill; after it
+            // only `batches_` ahead of the fold (the slots beyond empty as the fold catches up).
+            changed_.wait(lock, [&] { return failed_ || k < folded_ + (started_ ? batches_ : slots_.size()); });
             if (failed_) return nullptr;
             events = &slots_[k % slots_.size()].events;
         }
@@ -107,24 +118,25 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;  // published, folded or failed
     std::vector<slot> slots_;
+    std::size_t batches_;
     std::size_t batch_events_;
     std::uint64_t folded_ = 0;  // batches folded
+    std::uint64_t taken_ = 0;   // batches taken by a scanner
     bool started_ = false;
     bool failed_ = false;
     std::exception_ptr error_;
 };
 
-/// Scanner `s` of `job`: batches s, s + scanners, … of `total`.
+/// Scanner `s` of `job`: the next batch of `total` no scanner has taken, until none is left.
 void run_scanner(store::event_store const& store, split_scan_job const& job, ordered_ring& ring, std::size_t s,
                  std::uint64_t total) {
     fold_decoder decoder(job.reads);
     std::optional<checkpoint_boundaries> boundaries;
     if (job.boundaries) boundaries.emplace(store, *job.boundaries);
-    auto const scanners = std::max<std::size_t>(job.scanners, 1);
     // While `start` runs (a checkpoint loading on the other core) one scanner fills the ring;
     // more would take the loading thread's core (measured: the load took twice as long).
     if (s > 0 && !ring.wait_started()) return;
-    for (std::uint64_t k = s; k < total; k += scanners) {
+    for (auto k = ring.take(); k < total; k = ring.take()) {
         auto* const events = ring.claim(k);
         if (events == nullptr) return;
         auto const first = job.from_position + k * events->size();
@@ -153,7 +165,10 @@ replay_outcome split_scan(store::event_store const& store, split_scan_job const&
     auto const batch_events =
         static_cast<std::size_t>(std::clamp<std::uint64_t>(job.batch_events, 1, std::max<std::uint64_t>(stretch, 1)));
     std::uint64_t const total = (stretch + batch_events - 1) / batch_events;
-    ordered_ring ring(std::clamp<std::uint64_t>(job.batches, 1, std::max<std::uint64_t>(total, 1)), batch_events);
+    auto const slots = [&](std::size_t batches) {
+        return static_cast<std::size_t>(std::clamp<std::uint64_t>(batches, 1, std::max<std::uint64_t>(total, 1)));
+    };
+    ordered_ring ring(slots(job.batches), slots(std::max(job.batches, job.batches_while_starting)), batch_events);
     std::vector<std::thread> scanners;
     auto join_all = [&] {
         for (auto& t : scanners) t.join();

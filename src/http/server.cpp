@@ -316,6 +316,7 @@ void run_server(server_options const& options, api& api) {
     for (unsigned i = 1; i < options.threads; ++i) threads.emplace_back([&io] { io.run(); });
     io.run();
     threads.clear();
+    if (api.before_stop) api.before_stop();  // the writer still commits
     // Append callbacks post to the sessions' strands: stop the writer while the io_context and
     // the sessions it holds still exist (queued appends are refused, unwritten).
     bool const writer_stopped = api.store.stop_appends(

@@ -99,6 +99,11 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     http::audit_witness witness(store, audit_key, options.witness_every, options.witness_interval,
                                 options.data / "audit-checkpoints.jsonl");
     api.audit_key = &audit_key;
+    // A clean stop saves every read model at the head: the next start folds nothing and
+    // reads no entity at random (docs/read-models.md, "Ready after a restart").
+    api.before_stop = [&projections, &options] {
+        projections.save_records(std::chrono::duration_cast<std::chrono::milliseconds>(options.drain_timeout));
+    };
     api.witness = &witness;
     auto replication_options = options.replication;
     if (replication_options.advertise.empty()) {

@@ -189,7 +189,8 @@ append_success write_events(append_context& ctx, append_request const& request,
                          event_placement{.position = e.position,
                                          .stream_number = head.stream_number,
                                          .version = version,
-                                         .id = e.id},
+                                         .id = e.id,
+                                         .last_run = &head.last_run},
                          stored, ctx.tip.tails, prepared != nullptr ? prepared->at(index) : std::string_view{});
         ++index;
         ctx.tip.last_hash = e.hash;

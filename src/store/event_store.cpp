@@ -336,28 +336,32 @@ result<std::vector<recorded_event>> event_store::read_stream(
     }
     auto const& head = *found;
     std::vector<recorded_event> events;
+    if (limit == 0) return events;
+    // Versions are dense: the range [first, last] is found through the stream index at once.
+    std::uint64_t first = 0, last = 0;
+    if (direction == read_direction::forward) {
+        first = from_version.value_or(0);
+        if (first > head.last_version) return events;
+        last = head.last_version - first < limit - 1 ? head.last_version : first + (limit - 1);
+    } else {
+        last = std::min(from_version.value_or(head.last_version), head.last_version);
+        first = last < limit - 1 ? 0 : last - (limit - 1);
+    }
+    std::vector<std::uint64_t> positions;
+    if (!detail::locate_versions(txn, impl_->db, head, first, last, positions)) {
+        throw std::runtime_error("stream index has a gap in " + std::string(stream));
+    }
+    if (direction == read_direction::backward) std::reverse(positions.begin(), positions.end());
     std::string scratch;
-    // Versions are dense: each is found through the index run that holds it.
-    auto read_version = [&](std::uint64_t version) {
-        auto const where = detail::locate_version(txn, impl_->db, head.stream_number, version);
-        if (!where) throw std::runtime_error("stream index has a gap in " + std::string(stream));
-        auto const value = txn.get(impl_->db.log, detail::view(encode_u64(where->position)));
+    auto version = direction == read_direction::forward ? first : last;
+    for (auto const position : positions) {
+        auto const value = txn.get(impl_->db.log, detail::view(encode_u64(position)));
         if (!value) throw std::runtime_error("stream index points past the log");
-        events.push_back(decode_stored(impl_->db.log_codec->decode(where->position, *value, scratch)));
+        events.push_back(decode_stored(impl_->db.log_codec->decode(position, *value, scratch)));
         if (events.back().stream != stream || events.back().version != version) {
             throw std::runtime_error("stream index points at another event in " + std::string(stream));
         }
-    };
-    if (direction == read_direction::forward) {
-        for (std::uint64_t v = from_version.value_or(0); v <= head.last_version && events.size() < limit; ++v) {
-            read_version(v);
-        }
-    } else {
-        std::uint64_t v = std::min(from_version.value_or(head.last_version), head.last_version);
-        for (; events.size() < limit; --v) {
-            read_version(v);
-            if (v == 0) break;
-        }
+        direction == read_direction::forward ? ++version : --version;
     }
     return events;
 }
@@ -399,14 +403,43 @@ void event_store::scan(std::uint64_t from_position,
 
 namespace {
 
+// The event the verify walk met before this one (its stream and version), for the linked
+// layout's check that an event without a run of its own continues its predecessor's run.
+struct previous_event {
+    bool any = false;
+    std::string stream;
+    std::uint64_t version = 0;
+};
+
+// Linked layout (format 7): the event starts a run (whose record names its stream and version)
+// or continues the run of the event right before it in the log. The runs' back links, heads
+// and marks are checked once, by count_stream_records.
+std::string linked_run_problem(lmdb::read_txn const& txn, detail::tables const& db, recorded_event const& e,
+                               std::uint64_t position, std::uint64_t stream_number, previous_event const& previous,
+                               std::uint64_t& run_starts) {
+    if (auto const run = txn.get(db.stream_runs, detail::view(encode_u64(position)))) {
+        auto const record = detail::decode_run_record(*run);
+        if (record.stream_number != stream_number || record.first_version != e.version) {
+            return "the stream index does not point at this event";
+        }
+        ++run_starts;
+        return {};
+    }
+    bool const continues = previous.any && previous.stream == e.stream && previous.version + 1 == e.version;
+    return continues ? std::string{} : "the stream index does not point at this event";
+}
+
 // Whether the event-id and stream indexes point at `position` for this event; empty when they do.
 // Counts the events that start a stream-index run in `run_starts`.
-std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db,
-                          recorded_event const& e, std::uint64_t position, std::uint64_t& run_starts) {
+std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db, recorded_event const& e,
+                          std::uint64_t position, previous_event const& previous, std::uint64_t& run_starts) {
     if (detail::find_event_id(txn, db, e.id) != position) return "the event-id index does not point at this event";
     auto const stream = detail::read_stream_head(txn, db, e.stream);
     if (!stream) return "the event's stream has no head";
     if (e.version > stream->last_version) return "the event's version is past its stream's head";
+    if (db.layout == detail::stream_layout::linked) {
+        return linked_run_problem(txn, db, e, position, stream->stream_number, previous, run_starts);
+    }
     auto const by_version = detail::locate_version(txn, db, stream->stream_number, e.version);
     if (!by_version || by_version->position != position) return "the stream index does not point at this event";
     if (by_version->run_start) ++run_starts;
@@ -419,6 +452,7 @@ verify_report event_store::verify(bool check_indexes) const {
     verify_report report;
     sha256_hasher hasher;
     std::uint64_t run_starts = 0;  // events that start a stream-index run
+    previous_event previous;
     auto fail = [&](std::uint64_t position, std::string problem) {
         report.ok = false;
         report.first_bad_position = position;
@@ -439,10 +473,13 @@ verify_report event_store::verify(bool check_indexes) const {
             }
             if (check_indexes) {
                 lmdb::read_txn txn(impl_->env);
-                if (auto problem = index_problem(txn, impl_->db, event, position, run_starts);
+                if (auto problem = index_problem(txn, impl_->db, event, position, previous, run_starts);
                     !problem.empty()) {
                     return fail(position, std::move(problem));
                 }
+                previous.any = true;
+                previous.stream = event.stream;
+                previous.version = event.version;
             }
             report.head.hash = expected;
         } catch (codec_error const& e) {

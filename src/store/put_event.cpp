@@ -25,7 +25,13 @@ bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
     bool const continues_run = tails.run_open && tails.run_stream == where.stream_number &&
                                tails.run_next_version == where.version &&
                                tails.run_next_position == where.position;
-    if (!continues_run) {
+    if (db.layout == stream_layout::linked) {
+        if (where.last_run == nullptr) throw std::logic_error("a linked stream index needs the stream's last run");
+        if (!continues_run) put_linked_run(txn, db, where.stream_number, where.version, where.position, *where.last_run);
+        if (where.version > 0 && where.version % mark_interval == 0) {
+            put_mark(txn, db, where.stream_number, where.version, *where.last_run);
+        }
+    } else if (!continues_run) {
         put_run_start(txn, db, where.stream_number, where.version, view(position_key), tails.streams);
     }
     tails.run_open = true;

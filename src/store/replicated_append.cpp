@@ -101,7 +101,8 @@ std::optional<error> put_event(replicated_context const& ctx, lmdb::write_txn& t
                      event_placement{.position = in.position,
                                      .stream_number = head.stream_number,
                                      .version = e.version,
-                                     .id = e.id},
+                                     .id = e.id,
+                                     .last_run = &head.last_run},
                      in.stored, tip.tails);
     head.rule_state = fold_rule_state(ctx, txn, e, std::move(head.rule_state));
     head.last_version = e.version;

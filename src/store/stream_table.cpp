@@ -1,8 +1,73 @@
 #include "detail/stream_table.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ledger::store::detail {
+namespace {
+
+// A head's key: number ‖ 2^64-1 in the combined layout, the number alone in the linked one.
+std::string_view head_key(tables const& db, stream_index_key const& combined) noexcept {
+    return db.layout == stream_layout::linked ? view(combined).substr(0, 8) : view(combined);
+}
+
+// The first position of a linked head's newest run, without copying its rule state.
+std::uint64_t last_run_of(std::string_view head_bytes) {
+    std::size_t used = 0;
+    read_leb128(head_bytes, used);
+    return read_leb128(head_bytes, used);
+}
+
+// Linked layout: the run to start a walk back to `version` from: the run of the stream's first
+// mark at or above it, or else its newest run. nullopt: the stream has no head.
+std::optional<std::uint64_t> walk_start(lmdb::txn const& txn, tables const& db, std::uint64_t stream_number,
+                                        std::uint64_t version) {
+    lmdb::cursor marks(txn, db.stream_marks);
+    auto const key = encode_stream_index_key(stream_number, version);
+    if (auto const mark = marks.seek(view(key));
+        mark && mark->first.size() == key.size() && decode_u64(mark->first.substr(0, 8)) == stream_number) {
+        std::size_t used = 0;
+        return read_leb128(mark->second, used);
+    }
+    auto const head = txn.get(db.streams, view(encode_u64(stream_number)));
+    if (!head) return std::nullopt;
+    return last_run_of(*head);
+}
+
+// Linked layout: calls visit(run position, record) for the stream's runs from `run` back,
+// newest first, while it returns true. False when a link leads nowhere or to another stream.
+template <typename Visit>
+bool walk_runs(lmdb::txn const& txn, tables const& db, std::uint64_t stream_number, std::uint64_t run,
+               Visit&& visit) {
+    for (;;) {
+        auto const bytes = txn.get(db.stream_runs, view(encode_u64(run)));
+        if (!bytes) return false;
+        auto const record = decode_run_record(*bytes);
+        if (record.stream_number != stream_number) return false;
+        if (!visit(run, record)) return true;
+        if (record.first_version == 0) return true;
+        if (record.back == 0 || record.back > run) return false;
+        run -= record.back;
+    }
+}
+
+}  // namespace
+
+void encode_run_record(run_record const& run, std::string& out) {
+    append_leb128(run.stream_number, out);
+    append_leb128(run.first_version, out);
+    append_leb128(run.back, out);
+}
+
+run_record decode_run_record(std::string_view bytes) {
+    run_record run;
+    std::size_t used = 0;
+    run.stream_number = read_leb128(bytes, used);
+    run.first_version = read_leb128(bytes, used);
+    run.back = read_leb128(bytes, used);
+    if (used != bytes.size()) throw codec_error("a stream run record has trailing bytes");
+    return run;
+}
 
 stream_key_parts parse_stream_key(std::string_view key) noexcept {
     if (key.size() != sizeof(stream_index_key)) return {};
@@ -19,7 +84,7 @@ std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& 
         bytes = txn.get(db.stream_heads, stream);
     } else if (auto const number = txn.get(db.stream_names, stream)) {
         stream_number = decode_u64(*number);
-        bytes = txn.get(db.streams, view(encode_stream_index_key(stream_number, head_key_version)));
+        bytes = txn.get(db.streams, head_key(db, encode_stream_index_key(stream_number, head_key_version)));
         if (!bytes) throw codec_error("the stream " + std::string(stream) + " has a number but no head");
     }
     if (!bytes) return std::nullopt;
@@ -36,7 +101,7 @@ void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view st
     }
     // A created stream has the largest number: its head goes after its first run, which
     // put_run_start has just appended at the table's end.
-    txn.put(db.streams, view(encode_stream_index_key(head.stream_number, head_key_version)), scratch, created);
+    txn.put(db.streams, head_key(db, encode_stream_index_key(head.stream_number, head_key_version)), scratch, created);
     if (created && !txn.put_new(db.stream_names, stream, view(encode_u64(head.stream_number)))) {
         throw std::logic_error("the stream name " + std::string(stream) + " already has a number");
     }
@@ -44,6 +109,7 @@ void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view st
 
 stream_index_tail read_stream_index_tail(lmdb::txn const& txn, tables const& db) {
     stream_index_tail tail;
+    if (db.layout == stream_layout::linked) return tail;  // its runs always append
     lmdb::cursor last_stream(txn, db.layout == stream_layout::separate ? db.stream_index : db.streams);
     if (auto const key = last_stream.last(); key && key->first.size() == sizeof(stream_index_key)) {
         tail.any_stream = true;
@@ -68,8 +134,38 @@ void put_run_start(lmdb::write_txn& txn, tables const& db, std::uint64_t stream_
     }
 }
 
+void put_linked_run(lmdb::write_txn& txn, tables const& db, std::uint64_t stream_number, std::uint64_t version,
+                    std::uint64_t position, std::uint64_t& last_run) {
+    thread_local std::string value;
+    value.clear();
+    encode_run_record({.stream_number = stream_number,
+                       .first_version = version,
+                       .back = version == 0 ? 0 : position - last_run},
+                      value);
+    txn.put(db.stream_runs, view(encode_u64(position)), value, /*append=*/true);
+    last_run = position;
+}
+
+void put_mark(lmdb::write_txn& txn, tables const& db, std::uint64_t stream_number, std::uint64_t version,
+              std::uint64_t run) {
+    std::string value;
+    append_leb128(run, value);
+    txn.put(db.stream_marks, view(encode_stream_index_key(stream_number, version)), value);
+}
+
 std::optional<version_location> locate_version(lmdb::txn const& txn, tables const& db,
                                                std::uint64_t stream_number, std::uint64_t version) {
+    if (db.layout == stream_layout::linked) {
+        auto const start = walk_start(txn, db, stream_number, version);
+        if (!start) return std::nullopt;
+        std::optional<version_location> found;
+        walk_runs(txn, db, stream_number, *start, [&](std::uint64_t run, run_record const& record) {
+            if (record.first_version > version) return true;
+            found = version_location{run + (version - record.first_version), version == record.first_version};
+            return false;
+        });
+        return found;
+    }
     auto const key = encode_stream_index_key(stream_number, version);
     lmdb::cursor cursor(txn, db.layout == stream_layout::separate ? db.stream_index : db.streams);
     auto entry = cursor.seek(view(key));
@@ -83,8 +179,86 @@ std::optional<version_location> locate_version(lmdb::txn const& txn, tables cons
     return version_location{decode_u64(entry->second) + (version - first_version), false};
 }
 
+bool locate_versions(lmdb::txn const& txn, tables const& db, stream_head const& head, std::uint64_t first,
+                     std::uint64_t last, std::vector<std::uint64_t>& out) {
+    auto const begin = out.size();
+    if (db.layout != stream_layout::linked) {
+        for (auto version = first;; ++version) {
+            auto const where = locate_version(txn, db, head.stream_number, version);
+            if (!where) return false;
+            out.push_back(where->position);
+            if (version == last) return true;
+        }
+    }
+    auto const start = walk_start(txn, db, head.stream_number, last);
+    if (!start) return false;
+    // Newest first: versions [record.first_version, end) of each run, end the newer run's first.
+    std::uint64_t end = last + 1;
+    walk_runs(txn, db, head.stream_number, *start, [&](std::uint64_t run, run_record const& record) {
+        for (auto version = end; version > std::max(first, record.first_version);) {
+            --version;
+            out.push_back(run + (version - record.first_version));
+        }
+        end = std::min(end, record.first_version);
+        return record.first_version > first;
+    });
+    std::reverse(out.begin() + static_cast<std::ptrdiff_t>(begin), out.end());
+    return out.size() - begin == last - first + 1;
+}
+
+namespace {
+
+// The linked layout's records (format 7): every head's runs reached by its back links, in
+// decreasing versions down to version 0, and no other run; every mark where it belongs.
+stream_census count_linked_records(lmdb::txn const& txn, tables const& db) {
+    stream_census census;
+    census.runs = txn.entries(db.stream_runs);
+    std::uint64_t linked_runs = 0, expected_marks = 0;
+    lmdb::cursor heads(txn, db.streams);
+    for (auto entry = heads.first(); entry; entry = heads.next()) {
+        if (entry->first.size() != 8) {
+            ++census.malformed;
+            continue;
+        }
+        auto const head = decode_stream_head(entry->second, db.heads, decode_u64(entry->first));
+        ++census.heads;
+        census.versions += head.last_version + 1;
+        expected_marks += head.last_version / mark_interval;
+        std::uint64_t below = head.last_version + 1;  // the newer run's first version
+        bool reached_first = false;
+        bool const linked = walk_runs(txn, db, head.stream_number, head.last_run,
+                                      [&](std::uint64_t, run_record const& record) {
+                                          ++linked_runs;
+                                          if (record.first_version >= below) return false;
+                                          below = record.first_version;
+                                          reached_first = record.first_version == 0;
+                                          return true;
+                                      });
+        if (!linked || !reached_first) ++census.malformed;
+    }
+    if (linked_runs != census.runs) ++census.malformed;
+    lmdb::cursor marks(txn, db.stream_marks);
+    std::uint64_t mark_count = 0;
+    for (auto entry = marks.first(); entry; entry = marks.next(), ++mark_count) {
+        auto const parts = parse_stream_key(entry->first);
+        std::size_t used = 0;
+        auto const run = entry->second.empty() ? 0 : read_leb128(entry->second, used);
+        auto const record = txn.get(db.stream_runs, view(encode_u64(run)));
+        bool const fits = parts.what == stream_key_parts::kind::run && parts.first_version % mark_interval == 0 &&
+                          parts.first_version > 0 && record &&
+                          decode_run_record(*record).stream_number == parts.stream_number &&
+                          decode_run_record(*record).first_version <= parts.first_version;
+        if (!fits) ++census.malformed;
+    }
+    if (mark_count != expected_marks) ++census.malformed;
+    return census;
+}
+
+}  // namespace
+
 stream_census count_stream_records(lmdb::txn const& txn, tables const& db) {
     stream_census census;
+    if (db.layout == stream_layout::linked) census = count_linked_records(txn, db);
     if (db.layout == stream_layout::separate) {
         lmdb::cursor heads(txn, db.stream_heads);
         for (auto entry = heads.first(); entry; entry = heads.next()) {
@@ -94,30 +268,32 @@ stream_census count_stream_records(lmdb::txn const& txn, tables const& db) {
         census.runs = txn.entries(db.stream_index);
         return census;
     }
-    lmdb::cursor records(txn, db.streams);
-    for (auto entry = records.first(); entry; entry = records.next()) {
-        auto const parts = parse_stream_key(entry->first);
-        if (parts.what == stream_key_parts::kind::head) {
-            auto const head = decode_stream_head(entry->second, db.heads, parts.stream_number);
-            if (head.stream_number != parts.stream_number) {
+    if (db.layout == stream_layout::combined) {
+        lmdb::cursor records(txn, db.streams);
+        for (auto entry = records.first(); entry; entry = records.next()) {
+            auto const parts = parse_stream_key(entry->first);
+            if (parts.what == stream_key_parts::kind::head) {
+                auto const head = decode_stream_head(entry->second, db.heads, parts.stream_number);
+                if (head.stream_number != parts.stream_number) {
+                    ++census.malformed;
+                    continue;
+                }
+                ++census.heads;
+                census.versions += head.last_version + 1;
+            } else if (parts.what == stream_key_parts::kind::run && entry->second.size() == 8) {
+                ++census.runs;
+            } else {
                 ++census.malformed;
-                continue;
             }
-            ++census.heads;
-            census.versions += head.last_version + 1;
-        } else if (parts.what == stream_key_parts::kind::run && entry->second.size() == 8) {
-            ++census.runs;
-        } else {
-            ++census.malformed;
         }
     }
     // Every name leads to a head, and only names do.
     lmdb::cursor names(txn, db.stream_names);
     std::uint64_t named = 0;
     for (auto entry = names.first(); entry; entry = names.next()) {
-        bool const has_head = entry->second.size() == 8 &&
-                              txn.get(db.streams, view(encode_stream_index_key(decode_u64(entry->second),
-                                                                                head_key_version)));
+        bool const has_head =
+            entry->second.size() == 8 &&
+            txn.get(db.streams, head_key(db, encode_stream_index_key(decode_u64(entry->second), head_key_version)));
         if (has_head) {
             ++named;
         } else {

@@ -17,6 +17,8 @@ tables tables::open(lmdb::write_txn& txn) {
         .stream_heads = txn.open_database("stream_heads"),
         .streams = txn.open_database("streams"),
         .stream_names = txn.open_database("stream_names"),
+        .stream_runs = txn.open_database("stream_runs"),
+        .stream_marks = txn.open_database("stream_marks"),
         .event_ids = txn.open_database("event_ids"),
         .event_id_keys = txn.open_database("event_id_keys", MDB_DUPSORT | MDB_DUPFIXED),
         .projections = txn.open_database("projections"),
@@ -25,11 +27,16 @@ tables tables::open(lmdb::write_txn& txn) {
         .merkle = txn.open_database("merkle"),
     };
     auto const format = txn.get(db.meta, meta_format_version);
-    db.layout = format && decode_u64(*format) <= newest_separate_format_version ? stream_layout::separate
-                                                                                : stream_layout::combined;
-    bool const before_6 = format && decode_u64(*format) <= newest_full_id_index_format_version;
+    // No version yet: a new ledger, written as the newest format.
+    auto const version = format ? decode_u64(*format) : std::uint64_t{format_version};
+    db.layout = version <= newest_separate_format_version   ? stream_layout::separate
+                : version <= newest_combined_format_version ? stream_layout::combined
+                                                            : stream_layout::linked;
+    bool const before_6 = version <= newest_full_id_index_format_version;
     db.id_layout = before_6 ? id_index_layout::full : id_index_layout::keyed;
-    db.heads = before_6 ? head_encoding::cereal : head_encoding::packed;
+    db.heads = before_6                                      ? head_encoding::cereal
+               : version <= newest_combined_format_version ? head_encoding::packed
+                                                           : head_encoding::linked;
     if (format && decode_u64(*format) > newest_plain_log_format_version) {
         db.log_codec = log_values::load(txn, db.meta,
                                         decode_u64(*format) <= newest_tagged_log_format_version
@@ -59,19 +66,34 @@ stream_index_key encode_stream_index_key(std::uint64_t stream_number,
     return key;
 }
 
+void append_leb128(std::uint64_t value, std::string& out) {
+    for (;; value >>= 7) {
+        if (value < 0x80) {
+            out.push_back(static_cast<char>(value));
+            return;
+        }
+        out.push_back(static_cast<char>((value & 0x7f) | 0x80));
+    }
+}
+
+std::uint64_t read_leb128(std::string_view bytes, std::size_t& used) {
+    std::uint64_t value = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        if (used == bytes.size() || shift > 63) throw codec_error("a malformed LEB128 number");
+        auto const byte = static_cast<unsigned char>(bytes[used++]);
+        value |= std::uint64_t{byte & 0x7fu} << shift;
+        if ((byte & 0x80) == 0) return value;
+    }
+}
+
 void encode_stream_head(stream_head const& head, head_encoding encoding, std::string& out) {
     if (encoding == head_encoding::cereal) {
         ledger::detail::string_output_archive ar(out);
         ar(head.stream_number, head.last_version, head.rule_state);
         return;
     }
-    for (auto version = head.last_version;; version >>= 7) {
-        if (version < 0x80) {
-            out.push_back(static_cast<char>(version));
-            break;
-        }
-        out.push_back(static_cast<char>((version & 0x7f) | 0x80));
-    }
+    append_leb128(head.last_version, out);
+    if (encoding == head_encoding::linked) append_leb128(head.last_run, out);
     out.append(head.rule_state);
 }
 
@@ -88,11 +110,11 @@ stream_head decode_stream_head(std::string_view bytes, head_encoding encoding, s
     }
     head.stream_number = stream_number;
     std::size_t used = 0;
-    for (unsigned shift = 0;; shift += 7) {
-        if (used == bytes.size() || shift > 63) throw codec_error("cannot decode stream head: bad last version");
-        auto const byte = static_cast<unsigned char>(bytes[used++]);
-        head.last_version |= std::uint64_t{byte & 0x7fu} << shift;
-        if ((byte & 0x80) == 0) break;
+    try {
+        head.last_version = read_leb128(bytes, used);
+        if (encoding == head_encoding::linked) head.last_run = read_leb128(bytes, used);
+    } catch (codec_error const& e) {
+        throw codec_error(std::string("cannot decode stream head: ") + e.what());
     }
     head.rule_state.assign(bytes.substr(used));
     return head;

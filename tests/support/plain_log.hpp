@@ -2,9 +2,10 @@
 // Turns a ledger written by this build (format 6: split, compressed log values, the keyed
 // event-id index) into the format-3 ledger an older build wrote: every log value back to its
 // plain stored bytes, no log dictionary in meta, the whole-id index, format_version 3; into the
-// format-4 ledger a later build wrote (tagged values, the same dictionaries); or into the
-// format-5 ledger the build before wrote (only the id index differs). Tests of older formats
-// start from them.
+// format-4 ledger a later build wrote (tagged values, the same dictionaries); into the
+// format-5 ledger the build after wrote (only the id index differs); or into the format-6
+// ledger the build before this one wrote (only the stream records differ: runs and heads in
+// `streams`). Tests of older formats start from them.
 
 #include "detail/event_id_index.hpp"
 #include "detail/log_values.hpp"
@@ -75,7 +76,53 @@ inline void set_format_version(store::lmdb::write_txn& txn, store::detail::table
     txn.put(db.meta, "format_version", version);
 }
 
+/// Rewrites a format-7 ledger's stream records as format 6 kept them: each run of `stream_runs`
+/// as `streams`' number ‖ first version -> first position (u64 BE), each head (number -> linked
+/// head) as number ‖ 2^64-1 -> packed head; `stream_runs` and `stream_marks` left empty.
+inline void rewrite_as_format_6(std::filesystem::path const& data) {
+    namespace detail = store::detail;
+    store::lmdb::env env({.directory = data});
+    store::lmdb::write_txn txn(env);
+    auto const db = detail::tables::open(txn);
+    REQUIRE(db.layout == detail::stream_layout::linked);
+    std::vector<std::pair<std::string, std::string>> records;
+    std::vector<std::string> heads, runs, marks;
+    {
+        store::lmdb::cursor streams(txn, db.streams);
+        for (auto entry = streams.first(); entry; entry = streams.next()) {
+            auto const number = detail::decode_u64(entry->first);
+            auto const head = detail::decode_stream_head(entry->second, db.heads, number);
+            std::string packed;
+            detail::encode_stream_head(head, detail::head_encoding::packed, packed);
+            records.emplace_back(std::string(detail::view(detail::encode_stream_index_key(number, detail::head_key_version))),
+                                 std::move(packed));
+            heads.emplace_back(entry->first);
+        }
+        store::lmdb::cursor linked(txn, db.stream_runs);
+        for (auto entry = linked.first(); entry; entry = linked.next()) {
+            auto const run = detail::decode_run_record(entry->second);
+            records.emplace_back(std::string(detail::view(detail::encode_stream_index_key(run.stream_number, run.first_version))),
+                                 std::string(entry->first));
+            runs.emplace_back(entry->first);
+        }
+        store::lmdb::cursor marked(txn, db.stream_marks);
+        for (auto entry = marked.first(); entry; entry = marked.next()) marks.emplace_back(entry->first);
+    }
+    for (auto const& key : heads) txn.remove(db.streams, key);
+    for (auto const& key : runs) txn.remove(db.stream_runs, key);
+    for (auto const& key : marks) txn.remove(db.stream_marks, key);
+    for (auto const& [key, value] : records) txn.put(db.streams, key, value);
+    set_format_version(txn, db, 6);
+    txn.commit();
+}
+
+/// A format-7 ledger (a new one) as format 6 first; others as they are.
+inline void rewrite_linked_as_format_6(std::filesystem::path const& data) {
+    if (format_of(data) == 7) rewrite_as_format_6(data);
+}
+
 inline void rewrite_as_format_5(std::filesystem::path const& data) {
+    rewrite_linked_as_format_6(data);
     store::lmdb::env env({.directory = data});
     store::lmdb::write_txn txn(env);
     auto const db = store::detail::tables::open(txn);
@@ -87,6 +134,7 @@ inline void rewrite_as_format_5(std::filesystem::path const& data) {
 
 inline void rewrite_as_format_3(std::filesystem::path const& data) {
     namespace detail = store::detail;
+    rewrite_linked_as_format_6(data);
     store::lmdb::env env({.directory = data});
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
@@ -117,6 +165,7 @@ inline void rewrite_as_format_3(std::filesystem::path const& data) {
 
 inline void rewrite_as_format_4(std::filesystem::path const& data) {
     namespace detail = store::detail;
+    rewrite_linked_as_format_6(data);
     store::lmdb::env env({.directory = data});
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);

@@ -12,6 +12,9 @@
 //   projection_as_of_worst_ms     as of the position just before an interval checkpoint: a
 //                                 whole interval folded (or the head, whichever is less)
 //   projection_as_of_worst_page_ms the same as of position with limit=10 (renders 10 rows)
+//   projection_as_of_last_interval_ms the whole answer as of the last interval's worst
+//                                 position (9,999,998 at 10,000,000 events: the 9,000,000
+//                                 checkpoint, the largest, + 999,999 events folded)
 //   projection_as_of_time_ms      as of the recorded time of the middle event
 //   projection_filtered_first_ms  recruits-per-campaign?organiser=NAME, the first read at this
 //                                 position (renders the rows, builds the organiser index)
@@ -167,6 +170,17 @@ int main(int argc, char** argv) try {
             page.selection.limit = 10;
             auto const paged = milliseconds([&] { answer = runner->query_page_json(page).value().json; });
             bench::row("projection_as_of_worst_page_ms", paged, "ms", "projection_as_of_worst_ms", worst);
+        }
+        {
+            // The whole answer at the heaviest N: the last whole interval before the head
+            // (9,999,998 at 10,000,000 events: the largest checkpoint and state, the most rows).
+            auto last = as_of;
+            auto const head_interval = (events - 1) / every * every;
+            last.as_of_position = std::min(events - 1, head_interval + every - 2);
+            auto const at_head = milliseconds([&] { answer = runner->query_json(last).value(); });
+            bench::row("projection_as_of_last_interval_ms", at_head, "ms", "projection_as_of_worst_ms", worst);
+            bench::note("as of %llu (the last whole interval, whole answer): %zu rows, %zu bytes",
+                        static_cast<unsigned long long>(*last.as_of_position), answered(answer), answer.size());
         }
         as_of.as_of_position.reset();
         as_of.as_of = store.read_event(middle)->recorded_at;

@@ -15,7 +15,8 @@
 // `wchar`: LMDB's dirty pages and meta page, so it counts on tmpfs too) per durable commit, in
 // 4 KiB pages; and for group commit the events per commit and the appenders' p99 latency.
 // `group_client_ids` is group commit with client-chosen random ids (the event-id index then
-// inserts at random places instead of appending).
+// inserts at random places instead of appending). `group_hot` is group commit with one stream
+// per appender (64 streams, each a long one), as run-all's HTTP rows append to 64 campaigns.
 // Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
 #include "bench_report.hpp"
@@ -49,7 +50,7 @@ struct settings {
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
     double seconds = 3.0;
     int rounds = 1;
-    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, group_async, group_async_io, group_client_ids, batched
+    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
     int streams = 50;  // streams per appender, each given its first event before the clock starts
     bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
     // Each append picks one of its appender's streams at random instead of round-robin: the
@@ -364,6 +365,11 @@ int main(int argc, char** argv) try {
         {"group_async", [&] { return ledger_async_rate(s, 64); }, {}},
         {"group_async_io", [&] { return ledger_async_rate(s, 64, 2); }, {}},
         {"group_client_ids", [&] { return ledger_rate(s, 64, 1, true); }, {}},
+        {"group_hot", [&] {
+             auto hot = s;
+             hot.streams = 1;
+             return ledger_rate(hot, 64, 1);
+         }, {}},
         {"batched", [&] { return ledger_rate(s, 4, 1000); }, {}},
     };
     for (int round = 0; round < s.rounds; ++round) {
@@ -410,6 +416,7 @@ int main(int argc, char** argv) try {
     bench::row("store_group_commit_64_async_io", median("group_async_io"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_group_commit_64_client_ids", median("group_client_ids"), "events/s",
                "store_raw_64_per_commit", raw_64);
+    bench::row("store_group_commit_64_hot_streams", median("group_hot"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
     // What a commit writes (pages of 4 KiB passed to pwrite), beside raw LMDB's.
     bench::row("store_raw_64_pages_per_commit", pages_of("raw_64"), "pages");
@@ -419,6 +426,8 @@ int main(int argc, char** argv) try {
     bench::row("store_group_commit_64_async_pages_per_commit", pages_of("group_async"), "pages",
                "store_raw_64_pages_per_commit", pages_of("raw_64"));
     bench::row("store_group_commit_64_client_ids_pages_per_commit", pages_of("group_client_ids"), "pages",
+               "store_raw_64_pages_per_commit", pages_of("raw_64"));
+    bench::row("store_group_commit_64_hot_streams_pages_per_commit", pages_of("group_hot"), "pages",
                "store_raw_64_pages_per_commit", pages_of("raw_64"));
     bench::row("store_batched_1000_pages_per_commit", pages_of("batched"), "pages",
                "store_raw_1000_pages_per_commit", pages_of("raw_1000"));

@@ -37,6 +37,12 @@ std::optional<std::uint64_t> as_of_last_position(store::event_store const& store
 projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* keeper,
                             projections::read_model const& prototype, std::optional<std::uint64_t> last);
 
+/// fold_as_of's table as the JSON text projection_runner::query_json answers
+/// (`{"name":…,"position":…,"rows":[…]}`, the same bytes as to_json(fold_as_of(…))), each row
+/// written as it is rendered (read_model::render) instead of kept. Errors as fold_as_of.
+std::string fold_as_of_json(store::event_store const& store, checkpoint_keeper* keeper,
+                            projections::read_model const& prototype, std::optional<std::uint64_t> last);
+
 /// One page of fold_as_of's rows, as projection_service::query_page selects it from the whole
 /// table (the same rows, bytes and next cursor), rendering only the rows the selection keeps
 /// (read_model::render). When the cursor's row is not there and the cursor came from another

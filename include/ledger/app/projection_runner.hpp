@@ -112,6 +112,15 @@ public:
 
     projection_runner_stats stats() const;
 
+    /// Writes every read model's snapshot, entities and table records at the position it has
+    /// folded (records-only commits through the writer), so that the next start folds nothing.
+    /// Called before a clean stop, while the writer still takes commits. Returns whether every
+    /// loaded read model is saved within `bound` (false while loading, when the writer refuses
+    /// or is slower than `bound`, e.g. a stalled disk: the records then stay as they were, or
+    /// are written later by the save still running, and the next start folds the tail). Any
+    /// thread but the writer's; blocks for the commits, at most `bound`.
+    bool save_records(std::chrono::milliseconds bound = std::chrono::minutes(1));
+
 private:
     struct impl;
     std::unique_ptr<impl> impl_;

@@ -4,13 +4,14 @@
 // after a checkpoint, not the fold, is what takes the time).
 //
 // The stretch [from_position, last_position] (positions are dense: every one below the head is
-// an event) is cut into batches of `batch_events` consecutive positions. Scanner s (a thread of
-// its own) scans and decodes batches s, s + scanners, s + 2·scanners, … (each with its own read
-// transactions, fold_decoder and boundary finder) into a ring of `batches` slots; the calling
-// thread first runs `start` (e.g. loading the checkpoint it folds into) while the scanners
-// fill the ring, then folds batch 0, 1, 2, … in order as each is ready. A scanner waits while
-// its batch's slot still holds one not folded, so memory is the ring's events, whatever the
-// stretch's length.
+// an event) is cut into batches of `batch_events` consecutive positions. Each scanner (a thread
+// of its own) takes the next batch no scanner has taken, in log order, and scans and decodes it
+// (each with its own read transactions, fold_decoder and boundary finder) into a ring of slots;
+// the calling thread first runs `start` (e.g. loading the checkpoint it folds into) while the
+// first scanner fills up to `batches_while_starting` slots, then folds batch 0, 1, 2, … in
+// order as each is ready, with every scanner at most `batches` ahead of it. A scanner waits
+// while its batch's slot still holds one not folded, so memory is the ring's events, whatever
+// the stretch's length.
 //
 // Each event is prepared as parallel_fold's lanes get it (prepare_folded: data decoded when a
 // model of `reads` reads its type, a retraction's target read back); with `boundaries`, its
@@ -48,6 +49,10 @@ struct split_scan_job {
     std::size_t scanners = 2;
     std::size_t batch_events = 2048;
     std::size_t batches = 64;
+    /// Batches the first scanner may run ahead while `start` runs (`batches` when less): a
+    /// long `start` (a checkpoint's load) then leaves the scanner's core busy instead of idle.
+    /// The ring has max(batches, batches_while_starting) slots, each keeping its memory.
+    std::size_t batches_while_starting = 0;
 };
 
 /// Scans, decodes and folds [job.from_position, job.last_position] as described above; returns

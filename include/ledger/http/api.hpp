@@ -63,6 +63,10 @@ struct api {
     /// More lines for GET /metrics (Prometheus text), e.g. an online KEK rotation's progress;
     /// none when empty. Called from any thread.
     std::function<std::string()> extra_metrics;
+    /// Called once by run_server after a shutdown drained the sessions, before the writer
+    /// stops (e.g. the read models save their records at the head, so a clean restart folds
+    /// nothing); none when empty.
+    std::function<void()> before_stop;
 };
 
 /// Answers `request` without waiting for the store's writer: a valid append comes back as

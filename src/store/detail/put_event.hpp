@@ -36,6 +36,9 @@ struct event_placement {
     std::uint64_t stream_number = 0;
     std::uint64_t version = 0;
     uuid id{};
+    // Linked layout (format 7): the stream head's last_run, read for the back link and set when
+    // this event starts a run (the caller then writes the head). Unused in formats 1-6.
+    std::uint64_t* last_run = nullptr;
 };
 
 /// What the index puts may assume about the tables' ends, so they append (MDB_APPEND: no
@@ -57,7 +60,8 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 
 /// Puts `stored` (canonical ‖ hash) at `where.position` in the log (as db.log_codec encodes
 /// it: compressed in formats 4 and 5, detail/log_values.hpp), its event-id entry, and a
-/// stream-index entry when it starts a run (in the ledger's layout). The position must be the
+/// stream-index entry when it starts a run (in the ledger's layout; format 7 also a mark for
+/// every mark_interval-th version, and `where.last_run` must be set). The position must be the
 /// log's next one. `prepared`: the event's template made before the writer
 /// (log_values::prepare, format 5), so nothing is compressed here; empty: encoded here.
 /// Returns whether the value was spliced from `prepared` (false: encoded here).

@@ -36,7 +36,13 @@ namespace ledger::store::detail {
 /// from the id -> sorted 6-byte positions, detail/event_id_index.hpp) instead of `event_ids`
 /// (the whole id -> 8-byte position), and a head in `streams` is packed (below). New ledgers
 /// are written as 6; a ledger of format 1-5 keeps `event_ids` and cereal heads for good.
-inline constexpr std::uint32_t format_version = 6;
+/// 7: format 6's values and id index; a stream's runs are `stream_runs`, keyed by their first
+/// position (so they append) and linked back to the stream's previous run, a head holds its
+/// newest run, heads alone are in `streams` keyed by number, and `stream_marks` holds every
+/// 64th version's run (detail/stream_table.hpp "linked"). New ledgers are written as 7; a
+/// ledger of format 3-6 keeps its combined `streams` table for good.
+inline constexpr std::uint32_t format_version = 7;
+inline constexpr std::uint32_t newest_combined_format_version = 6;
 inline constexpr std::uint32_t newest_full_id_index_format_version = 5;
 inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
 inline constexpr std::uint32_t oldest_readable_format_version = 1;
@@ -46,7 +52,9 @@ inline constexpr std::uint32_t newest_plain_log_format_version = 3;
 /// Where a ledger keeps its streams' heads and stream-index runs.
 enum class stream_layout {
     separate,  // formats 1 and 2: stream_heads (by name) and stream_index (by number)
-    combined,  // format 3: `streams` (runs and heads by number) and `stream_names`
+    combined,  // formats 3-6: `streams` (runs and heads by number) and `stream_names`
+    linked,    // format 7: `stream_runs` (by position), `streams` (heads by number), `stream_marks`,
+               // `stream_names`
 };
 
 /// Where a ledger keeps its event-id index (detail/event_id_index.hpp).
@@ -59,6 +67,7 @@ enum class id_index_layout {
 enum class head_encoding {
     cereal,  // formats 1-5: number (u64) ‖ last version (u64) ‖ rule state (u64 size ‖ bytes)
     packed,  // format 6: LEB128 last version ‖ rule state (the rest); the number is the key's
+    linked,  // format 7: LEB128 last version ‖ LEB128 last run (a position) ‖ rule state (the rest)
 };
 
 struct tables {
@@ -69,6 +78,11 @@ struct tables {
     lmdb::dbi streams;       // format 3: stream number ‖ first version -> first position of a run
                              // (as stream_index); stream number ‖ 2^64-1 -> stream_head
     lmdb::dbi stream_names;  // format 3: stream name -> stream number (u64 BE)
+    lmdb::dbi stream_runs;   // format 7: a run's first position (u64 BE) -> LEB128 stream number
+                             // ‖ LEB128 first version ‖ LEB128 back (first position - the
+                             // stream's previous run's first position; 0: the stream's first run)
+    lmdb::dbi stream_marks;  // format 7: stream number ‖ version (u64 BE each, version a positive
+                             // multiple of 64) -> LEB128 first position of the run holding it
     lmdb::dbi event_ids;     // formats 1-5: uuid (16 bytes) -> position (u64 BE)
     lmdb::dbi event_id_keys;  // format 6: id key -> positions (u48 BE), MDB_DUPSORT|MDB_DUPFIXED
     lmdb::dbi projections;   // projection name -> checkpoint and snapshot
@@ -94,6 +108,11 @@ struct tables {
 
 using u64_key = std::array<char, 8>;
 
+/// LEB128 (7 bits a byte, low first) of `value`, appended to `out`; and read back from
+/// `bytes` at `used`, which it advances. Throws codec_error when the bytes end or overflow.
+void append_leb128(std::uint64_t value, std::string& out);
+std::uint64_t read_leb128(std::string_view bytes, std::size_t& used);
+
 /// Big-endian, so that LMDB's byte order is numeric order and appends go to the end.
 u64_key encode_u64(std::uint64_t value) noexcept;
 std::uint64_t decode_u64(std::string_view bytes);
@@ -118,10 +137,11 @@ struct stream_head {
     std::uint64_t stream_number = 0;
     std::uint64_t last_version = 0;
     std::string rule_state;  // owned by the append policy
+    std::uint64_t last_run = 0;  // linked layout (format 7): first position of the stream's newest run
 };
 
-/// A head record's bytes in `encoding` (appended to `out`); and back. A packed head does not
-/// hold its number: decode takes it (the key's). Throws codec_error for a damaged record.
+/// A head record's bytes in `encoding` (appended to `out`); and back. A packed or linked head
+/// does not hold its number: decode takes it (the key's). Throws codec_error for a damaged record.
 void encode_stream_head(stream_head const& head, head_encoding encoding, std::string& out);
 stream_head decode_stream_head(std::string_view bytes, head_encoding encoding, std::uint64_t stream_number);
 
