@@ -15,6 +15,7 @@
 #include <array>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 
 namespace ledger::store::detail {
@@ -137,25 +138,50 @@ bool compress_frame(log_values::dictionary const& d, std::string_view input, std
     return true;
 }
 
-/// Decompresses a frame stored without its magic into `out` (replaced), leaving `room` bytes
-/// after the content; returns the content's size. Throws codec_error.
-std::size_t decompress_frame(log_values::dictionary const& d, std::string_view body, std::string& out,
-                             std::size_t room) {
+/// The content size a frame header declares (RFC 8878 §3.1.1.1), or nullopt when it declares
+/// none. Call only for a frame zstd has just decompressed: its header is then known to be whole.
+std::optional<std::uint64_t> declared_content_size(std::string_view body) {
+    auto const descriptor = static_cast<std::uint8_t>(body.front());
+    auto const size_flag = static_cast<std::size_t>(descriptor >> 6);
+    bool const single_segment = (descriptor >> 5 & 1) != 0;
+    if (size_flag == 0 && !single_segment) return std::nullopt;
+    static constexpr std::array<std::size_t, 4> dictionary_id_bytes{0, 1, 2, 4};
+    static constexpr std::array<std::size_t, 4> size_bytes{1, 2, 4, 8};
+    std::size_t const at = 1 + (single_segment ? 0 : 1) + dictionary_id_bytes[static_cast<std::size_t>(descriptor & 3)];
+    std::uint64_t size = 0;
+    for (std::size_t i = size_bytes[size_flag]; i-- > 0;) size = size << 8 | static_cast<std::uint8_t>(body[at + i]);
+    return size_flag == 1 ? size + 256 : size;
+}
+
+/// Decompresses a frame stored without its magic; returns the content, a view into this
+/// thread's buffer valid until the thread's next call. The buffer keeps its size between calls
+/// so the common value is decompressed without asking its size first. Throws codec_error.
+std::string_view decompress_frame(log_values::dictionary const& d, std::string_view body) {
     thread_local std::string frame;
+    thread_local std::string out;
     frame.assign(frame_magic.data(), frame_magic.size());
     frame.append(body);
+    // The common case: one frame declaring a size that fits the buffer as it is. Anything else
+    // (a larger or damaged frame) takes the checking path below, which gives the same bytes or
+    // the same error it always did.
+    constexpr std::size_t common_capacity = 16 * 1024;
+    if (out.size() < common_capacity) out.resize(common_capacity);
+    auto const fast = ZSTD_decompress_usingDDict(decompressor(), out.data(), out.size(), frame.data(), frame.size(),
+                                                 d.for_decompression());
+    if (!ZSTD_isError(fast) && !body.empty() && declared_content_size(body) == fast) return {out.data(), fast};
+
     auto const size = ZSTD_getFrameContentSize(frame.data(), frame.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > largest_canonical) {
         throw codec_error("log value holds no readable zstd frame");
     }
-    out.resize(static_cast<std::size_t>(size) + room);
+    if (out.size() < size) out.resize(static_cast<std::size_t>(size));
     auto const written = ZSTD_decompress_usingDDict(decompressor(), out.data(), static_cast<std::size_t>(size),
                                                     frame.data(), frame.size(), d.for_decompression());
     if (ZSTD_isError(written) || written != size) {
         throw codec_error(std::string("log value does not decompress: ") +
                           (ZSTD_isError(written) ? ZSTD_getErrorName(written) : "wrong size"));
     }
-    return static_cast<std::size_t>(size);
+    return {out.data(), static_cast<std::size_t>(size)};
 }
 
 /// The time in a UUIDv7's first 48 bits (milliseconds since the epoch), in microseconds; for
@@ -301,8 +327,8 @@ std::string_view log_values::decode(std::uint64_t position, std::string_view val
     if (id == 0) return value.substr(1);
     auto const& dictionary = dictionary_named(id);
     auto const body = value.substr(1, value.size() - 1 - hash_size);
-    auto const size = decompress_frame(dictionary, body, scratch, hash_size);
-    std::copy(value.end() - hash_size, value.end(), scratch.begin() + static_cast<std::ptrdiff_t>(size));
+    scratch.assign(decompress_frame(dictionary, body));
+    scratch.append(value.substr(value.size() - hash_size));
     return scratch;
 }
 
@@ -391,8 +417,7 @@ std::string_view log_values::decode_split(std::uint64_t position, std::string_vi
     fields.version = read_varint(rest);
     fields.id = read_event_id(rest);
     auto const delta = read_varint(rest);
-    thread_local std::string templ;
-    decompress_frame(dictionary, rest, templ, 0);
+    auto const templ = decompress_frame(dictionary, rest);
     auto const layout = parse_template(templ);
     fields.recorded_at = recorded_at_of(delta, fields.id, layout.occurred_at);
     scratch.clear();
