@@ -71,11 +71,6 @@ group_writer::~group_writer() {
     }
     queue_changed_.notify_all();
     thread_.join();
-    // After the writer: its last answers are woken before the waker ends.
-    waker_stopping_.store(true, std::memory_order_release);
-    wake_requests_.fetch_add(1, std::memory_order_release);
-    wake_requests_.notify_one();
-    waker_.join();
 }
 
 void group_writer::submit(append_request request, std::function<void(append_result)> done) {
@@ -168,8 +163,7 @@ void group_writer::run() {
                 answer_all(group, outcome_unknown("unknown exception"));
             }
         }
-        // Every path above answered the whole group and woke its callers once (answer_all or
-        // process): a second bump here would wake callers already waiting for the next group.
+        wake_answered();  // every path above answered the whole group (a second wake costs nothing)
         std::lock_guard const lock(queue_mutex_);
         last_commit_ = std::chrono::steady_clock::now() - started;
         busy_ = false;
@@ -464,32 +458,10 @@ void group_writer::answer_all(std::vector<pending>& group, error const& failure)
 }
 
 void group_writer::wake_answered() noexcept {
-    // After the answers are stored: a waiter that sees the new count sees its answer. A waiter
-    // counts itself before it reads the count, and the writer bumps the count before it reads
-    // the waiters (all sequentially consistent): either the waiter sees the bump and does not
-    // sleep, or the writer sees the waiter and has the waker wake it.
-    answered_.fetch_add(1, std::memory_order_seq_cst);
-    if (answer_waiters_.load(std::memory_order_seq_cst) == 0) return;
-    wake_requests_.fetch_add(1, std::memory_order_release);
-    wake_requests_.notify_one();  // no system call while the waker is awake
-}
-
-void group_writer::wait_answered(std::uint32_t seen) const noexcept {
-    answer_waiters_.fetch_add(1, std::memory_order_seq_cst);
-    answered_.wait(seen, std::memory_order_seq_cst);
-    answer_waiters_.fetch_sub(1, std::memory_order_seq_cst);
-}
-
-void group_writer::wake_callers() {
-    // Requests that come while it wakes are served by the next round: it wakes everyone who
-    // waits at that moment, so several requests need one wake.
-    std::uint32_t seen = 0;
-    for (;;) {
-        wake_requests_.wait(seen, std::memory_order_acquire);
-        seen = wake_requests_.load(std::memory_order_acquire);
-        answered_.notify_all();
-        if (waker_stopping_.load(std::memory_order_acquire)) return;
-    }
+    // After the answers are stored (release): a waiter that sees the new value sees its answer.
+    // notify_all makes no system call when nobody waits.
+    answered_.fetch_add(1, std::memory_order_release);
+    answered_.notify_all();
 }
 
 }  // namespace ledger::store::detail

@@ -4,8 +4,7 @@
 // While the callers it expects (those answered by the last commit) are still to come, it
 // writes what it took and then the late requests into the same open transaction ("writing
 // while gathering", docs/performance.md), commits it durably once when the group is complete
-// or its patience ends, and then answers each caller with its own result. Callers blocked in
-// wait_answered are woken by a second thread of its own (the waker), not by the writer.
+// or its patience ends, and then answers each caller with its own result.
 //
 // Fail-stop: when LMDB marks the environment failed (MDB_PANIC after a meta page write failed)
 // or a commit fails in a way that leaves its outcome unknown, the writer enters a failed state
@@ -110,15 +109,11 @@ public:
 
     group_writer_stats stats() const;
 
-    /// A count bumped each time the writer (or stop) has answered a group or refused queued
-    /// requests; every thread in wait_answered is then woken with one futex wake, made by a
-    /// thread of the writer's own (the waker) so that the writer goes on to the next group at
-    /// once. A caller whose `done` only stores its answer reads the count before it looks for
-    /// its answer and waits while it is unchanged (event_store::append): 64 such callers of
-    /// one commit cost one wake-up call, and none of the writer's time. Any thread may call it.
-    std::uint32_t answered() const noexcept { return answered_.load(std::memory_order_seq_cst); }
-    /// Blocks until answered() differs from `seen` (it may also return early: look again).
-    void wait_answered(std::uint32_t seen) const noexcept;
+    /// Bumped, and every thread waiting on it woken with one futex wake, each time the writer
+    /// (or stop) has answered a group or refused queued requests. A caller whose `done` only
+    /// stores its answer waits on it (event_store::append): 64 such callers of one commit cost
+    /// the writer one wake-up call instead of 64. Any thread may wait on it.
+    std::atomic<std::uint32_t> const& answered() const noexcept { return answered_; }
 
 private:
     struct pending {
@@ -155,7 +150,6 @@ private:
     bool grow_map();
     static void answer(pending& p, append_result result) noexcept;
     void wake_answered() noexcept;
-    void wake_callers();  // the waker_ thread
     void answer_all(std::vector<pending>& group, error const& failure) noexcept;
 
     lmdb::env& env_;
@@ -175,7 +169,6 @@ private:
     std::optional<std::string> failure_;     // the failed state's cause
     std::atomic<bool> failed_{false};        // failure_ is set (read without the lock)
     std::atomic<std::uint32_t> answered_{0};  // see answered()
-    mutable std::atomic<std::uint32_t> answer_waiters_{0};  // threads in wait_answered
     group_writer_stats stats_;
     std::deque<pending> queue_;
     // Guarded by queue_mutex_: the requests of the last group plus those queued when its commit
@@ -196,13 +189,6 @@ private:
     std::size_t group_events_ = 0;
     std::chrono::steady_clock::duration gathering_{};
     bool stopping_ = false;
-    // The waker: the thread that wakes the callers in wait_answered, so that the writer does
-    // not spend the wake-ups of a whole group (one futex wake of 64 threads took it ~150 µs
-    // of a ~960 µs commit cycle on two cores) before it gathers the next group. The writer
-    // bumps wake_requests_ only when a caller waits (an HTTP server's appends never do).
-    std::atomic<std::uint32_t> wake_requests_{0};
-    std::atomic<bool> waker_stopping_{false};
-    std::thread waker_{[this] { wake_callers(); }};
     std::thread thread_;  // last: starts after everything above is ready
 };
 
