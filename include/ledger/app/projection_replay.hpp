@@ -44,8 +44,11 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view type) const noexcept {
             if (type.empty()) return 0;
-            return type.size() * 0x9E3779B1u ^ static_cast<unsigned char>(type.front()) << 8 ^
-                   static_cast<unsigned char>(type[type.size() / 2]) << 16 ^ static_cast<unsigned char>(type.back());
+            // (std::size_t before the shifts: clang's -Wsign-conversion refuses int shifted into
+            // size_t; the values are the same, 255 << 16 fits an int.)
+            return type.size() * 0x9E3779B1u ^ std::size_t{static_cast<unsigned char>(type.front())} << 8 ^
+                   std::size_t{static_cast<unsigned char>(type[type.size() / 2])} << 16 ^
+                   std::size_t{static_cast<unsigned char>(type.back())};
         }
     };
 
