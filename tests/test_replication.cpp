@@ -135,7 +135,7 @@ TEST_CASE("a follower keeps a byte-identical ledger of a sync leader under concu
     auto const error = boost::json::parse(refused.body()).at("error");
     CHECK(error.at("code") == "read_only");
     CHECK(error.at("details").at("leader") == "http://leader.example:8080");
-    auto const ready = follower.get_json("/readyz");
+    auto const ready = ready_json(follower);
     CHECK(ready.at("replication").at("role") == "follower");
 
     leader.stop();
@@ -180,13 +180,14 @@ TEST_CASE("kill -9 of a sync leader loses no acknowledged event: the promoted fo
     CHECK(append_one(follower, "campaign-after-failover").has_value());
     verify_head(follower);
 
-    // The old leader comes back on its own ledger: the stream has moved on without it.
+    // The old leader comes back on its own ledger: the stream has moved on without it. (Its
+    // /readyz shows the fence once its read models have loaded: ready_json waits for that.)
     leader->start();
     auto const refused = leader->call(verb::post, "/v1/streams/campaign-y-1/events",
                                       append_body("\"no_stream\"", campaign_planned()));
     CHECK(refused.result_int() == 503);
     CHECK(boost::json::parse(refused.body()).at("error").at("code") == "read_only");
-    CHECK(leader->get_json("/readyz").at("replication").at("fenced").as_bool());
+    CHECK(ready_json(*leader).at("replication").at("fenced").as_bool());
 }
 
 TEST_CASE("a follower killed with -9 and restarted resumes with no duplicate and no gap", "[replication]") {
@@ -200,7 +201,7 @@ TEST_CASE("a follower killed with -9 and restarted resumes with no duplicate and
     follower.start();
     auto const total = leader.events();
     REQUIRE(eventually([&] { return follower.events() == total; }));
-    auto const lead = leader.get_json("/readyz").at("replication");
+    auto const lead = ready_json(leader).at("replication");
     CHECK(lead.at("mode") == "async");
     CHECK(lead.at("lag_events").is_number());
     CHECK(leader.call(verb::get, "/metrics").body().find("ledger_replication_lag_events ") != std::string::npos);
@@ -232,7 +233,16 @@ TEST_CASE("a forged message in the stream stops the follower with nothing of it 
     natsConnection_Destroy(connection);
 
     ledger_node follower(c.directory / "follower", c.kek, c.follower());
-    REQUIRE(eventually([&] { return follower.call(verb::get, "/readyz").result_int() == 503; }));
+    // Any 503 is not enough: a follower just started answers 503 "read models are loading"
+    // before its first fetch. Wait for the stop itself (it is for good, so it stays below).
+    auto const stop_reason = [&] {
+        auto const reply = follower.call(verb::get, "/readyz");
+        if (reply.result_int() != 503) return std::string();
+        auto const details = boost::json::parse(reply.body()).at("error").at("details");
+        auto const* reason = details.as_object().if_contains("reason");
+        return reason != nullptr && reason->is_string() ? std::string(reason->as_string()) : std::string();
+    };
+    REQUIRE(eventually([&] { return stop_reason() == "replication_stopped"; }));
     CHECK(follower.events() == 5);
     auto const ready = boost::json::parse(follower.call(verb::get, "/readyz").body());
     CHECK(ready.at("error").at("details").at("reason") == "replication_stopped");
@@ -316,7 +326,7 @@ TEST_CASE("a second leader that writes the same stream at the same time is fence
     auto const again = second.call(verb::post, "/v1/streams/campaign-two-2/events",
                                    append_body("\"no_stream\"", campaign_planned()));
     CHECK(boost::json::parse(again.body()).at("error").at("details").at("reason") == "fenced");
-    CHECK(second.get_json("/readyz").at("replication").at("fenced").as_bool());
+    CHECK(ready_json(second).at("replication").at("fenced").as_bool());
     CHECK(append_one(first, "campaign-one-2").has_value());
     CHECK(stream_events(c.nats.url()) == 2);
 }

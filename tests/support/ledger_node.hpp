@@ -105,4 +105,25 @@ inline bool eventually(std::function<bool()> const& done, std::chrono::milliseco
     return false;
 }
 
+/// The body of `node`'s GET /readyz once it answers 200. A server just (re)started answers 503
+/// "read models are loading" (an error body without its replication status) until its read
+/// models have loaded and folded to the head, so a test that reads the replication status waits
+/// for that first. The bound: these ledgers hold at most a few thousand events, which load in
+/// milliseconds on a quiet machine (1,000 folded per millisecond, read_model_readiness.hpp);
+/// 20 s is thousands of times that, so it fails only for a server that never gets ready, even
+/// on a CI machine at load 10. Fails the test, showing the last answer, when it is not ready.
+inline boost::json::value ready_json(ledger_node const& node, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+    std::string last;
+    bool const ready = eventually(
+        [&] {
+            auto const reply = node.call(boost::beast::http::verb::get, "/readyz");
+            last = reply.body();
+            return reply.result_int() == 200;
+        },
+        timeout);
+    INFO("the last /readyz answer: " << last);
+    REQUIRE(ready);
+    return boost::json::parse(last);
+}
+
 }  // namespace ledger::testing

@@ -44,11 +44,8 @@ private:
         using is_transparent = void;
         std::size_t operator()(std::string_view type) const noexcept {
             if (type.empty()) return 0;
-            // (std::size_t before the shifts: clang's -Wsign-conversion refuses int shifted into
-            // size_t; the values are the same, 255 << 16 fits an int.)
-            return type.size() * 0x9E3779B1u ^ std::size_t{static_cast<unsigned char>(type.front())} << 8 ^
-                   std::size_t{static_cast<unsigned char>(type[type.size() / 2])} << 16 ^
-                   std::size_t{static_cast<unsigned char>(type.back())};
+            auto const at = [&](std::size_t i) { return std::size_t{static_cast<unsigned char>(type[i])}; };
+            return type.size() * 0x9E3779B1u ^ at(0) << 8 ^ at(type.size() / 2) << 16 ^ at(type.size() - 1);
         }
     };
 
