@@ -193,11 +193,18 @@ void projection_runner::impl::saved_in_hook(slot& s) { hook_saved.emplace_back(&
 
 void projection_runner::impl::put_records(store::projection_records& records) {
     // The entity tables first: a put failing there (the map is full: the group is retried in a
-    // bigger map) must come before write_pending, which forgets what it put.
+    // bigger map) leaves them due for the retried hook.
     flush_entity_tables(records);
     if (table_reader) save_table_group(records);  // its candidates (and small record) with them
+    if (!entities_only) put_snapshots(records);
+    // Last: write_pending forgets what it put, so no put of this hook may fail after it (a
+    // full map aborts the group and runs the hook again, which would then miss the checkpoints
+    // while the keeper counts them as stored). Its own failure keeps them pending.
     checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
-    if (entities_only) return;
+}
+
+/// The whole-state snapshots due (and the table group's when its table is not in the store).
+void projection_runner::impl::put_snapshots(store::projection_records& records) {
     if (!table_reader) save_table_group(records);
     for (auto& s : slots) {
         if (s->table_member || s->entity_table) continue;  // save_table_group, flush_entity_tables

@@ -132,6 +132,7 @@ struct projection_runner::impl {
     void on_commit(std::span<recorded_event const> events) noexcept;
     void before_commit(store::projection_records& records);
     void put_records(store::projection_records& records);
+    void put_snapshots(store::projection_records& records);
     void saved_in_hook(slot& s);
     void notify_progress();
     bool wait_for(slot const& s, std::uint64_t position, std::chrono::milliseconds timeout) const;
