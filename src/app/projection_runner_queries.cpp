@@ -17,6 +17,22 @@
 #include <algorithm>
 
 namespace ledger::app {
+namespace {
+
+/// Whether `q` asks for exactly one of as_of_position and as_of (both at once is an error the
+/// service answers).
+bool one_as_of(projection_query const& q) {
+    return (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of);
+}
+
+/// Whether the slot can answer `q` from its live state now: loaded, no time travel, and past
+/// any min_position asked (otherwise the service's path answers the error or waits).
+bool live_now(slot const* s, projection_query const& q) {
+    return s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
+           (!q.min_position || *q.min_position < s->next.load());
+}
+
+}  // namespace
 
 std::pair<std::unique_ptr<projections::read_model>, std::optional<std::uint64_t>>
 projection_runner::impl::as_of_start(slot const& s, projection_query const& q) const {
@@ -148,25 +164,21 @@ result<projection_table> projection_runner::query(projection_query const& q) con
 
 result<std::string> projection_runner::query_json(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
-    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
-                          (!q.min_position || *q.min_position < s->next.load());
-    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+    if (s != nullptr && one_as_of(q)) {
         // to_json(table) as text, each row written as it is rendered (fold_as_of_json).
         auto const [prototype, last] = impl_->as_of_start(*s, q);
         return fold_as_of_json(impl_->store, &impl_->checkpoints, *prototype, last);
     }
-    if (!live_now) return projection_service::query_json(q);  // errors, waits
+    if (!live_now(s, q)) return projection_service::query_json(q);  // errors, waits
     return impl_->live_json(*s);
 }
 
 result<projection_page> projection_runner::query_page(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
-    if (s != nullptr && (q.as_of_position || q.as_of) && !(q.as_of_position && q.as_of)) {
+    if (s != nullptr && one_as_of(q)) {
         return impl_->replay_page(*s, q);  // only the rows the page keeps are rendered
     }
-    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
-                          (!q.min_position || *q.min_position < s->next.load());
-    if (live_now) {
+    if (live_now(s, q)) {
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
@@ -187,9 +199,7 @@ result<projection_page> projection_runner::query_page(projection_query const& q)
 
 result<projection_page_text> projection_runner::query_page_json(projection_query const& q) const {
     auto const* s = impl_->find(q.name);
-    bool const live_now = s != nullptr && s->loaded && !q.as_of_position && !q.as_of &&
-                          (!q.min_position || *q.min_position < s->next.load());
-    if (live_now) {
+    if (live_now(s, q)) {
         std::shared_lock const lock(*s->mutex);
         auto const next = s->next.load();
         std::lock_guard const cache(s->cache_mutex);
