@@ -138,21 +138,6 @@ bool compress_frame(log_values::dictionary const& d, std::string_view input, std
     return true;
 }
 
-/// The content size a frame header declares (RFC 8878 §3.1.1.1), or nullopt when it declares
-/// none. Call only for a frame zstd has just decompressed: its header is then known to be whole.
-std::optional<std::uint64_t> declared_content_size(std::string_view body) {
-    auto const descriptor = static_cast<std::uint8_t>(body.front());
-    auto const size_flag = static_cast<std::size_t>(descriptor >> 6);
-    bool const single_segment = (descriptor >> 5 & 1) != 0;
-    if (size_flag == 0 && !single_segment) return std::nullopt;
-    static constexpr std::array<std::size_t, 4> dictionary_id_bytes{0, 1, 2, 4};
-    static constexpr std::array<std::size_t, 4> size_bytes{1, 2, 4, 8};
-    std::size_t const at = 1 + (single_segment ? 0 : 1) + dictionary_id_bytes[static_cast<std::size_t>(descriptor & 3)];
-    std::uint64_t size = 0;
-    for (std::size_t i = size_bytes[size_flag]; i-- > 0;) size = size << 8 | static_cast<std::uint8_t>(body[at + i]);
-    return size_flag == 1 ? size + 256 : size;
-}
-
 /// Decompresses a frame stored without its magic; returns the content, a view into this
 /// thread's buffer valid until the thread's next call. The buffer keeps its size between calls
 /// so the common value is decompressed without asking its size first. Throws codec_error.
@@ -168,7 +153,7 @@ std::string_view decompress_frame(log_values::dictionary const& d, std::string_v
     if (out.size() < common_capacity) out.resize(common_capacity);
     auto const fast = ZSTD_decompress_usingDDict(decompressor(), out.data(), out.size(), frame.data(), frame.size(),
                                                  d.for_decompression());
-    if (!ZSTD_isError(fast) && !body.empty() && declared_content_size(body) == fast) return {out.data(), fast};
+    if (!ZSTD_isError(fast) && ZSTD_getFrameContentSize(frame.data(), frame.size()) == fast) return {out.data(), fast};
 
     auto const size = ZSTD_getFrameContentSize(frame.data(), frame.size());
     if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN || size > largest_canonical) {
