@@ -207,6 +207,22 @@ public:
         cells.load(archive);
         check_texts();
     }
+    /// As load, the candidates loaded lazily (entities::load_lazily; `keep` owns the bytes
+    /// `archive` reads, a receipt naming a text the pool lacks refused on the walk): an as-of
+    /// load decodes only the candidates the fold of its tail touches.
+    void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep) {
+        archive(with_costs, next, texts, campaigns);
+        auto const known = texts.size();
+        candidates.load_lazily(archive, std::move(keep), [known](candidate_entry const& person) {
+            for (auto const& entry : person.applications) {
+                for (auto const& r : entry.receipts) {
+                    if (r.campaign_id >= known) throw codec_error("a snapshot's entry names an unknown text");
+                }
+            }
+        });
+        cells.load(archive);
+        check_texts();
+    }
     friend bool operator==(application_table const& a, application_table const& b) {
         return a.with_costs == b.with_costs && a.next == b.next && a.texts == b.texts &&
                a.campaigns == b.campaigns && a.candidates == b.candidates;
