@@ -12,6 +12,9 @@
 //   flush holds (it reads the flush's generation back from the table, so a flush whose commit
 //   failed is simply put again by the next one). The cache is bounded by the events folded
 //   between flushes, never by the history.
+// - Loaded lazily (load_lazily; an as-of load from a checkpoint): in memory, but the saved
+//   entries stay bytes (the record, kept alive) until first asked for, each then decoded on
+//   its own; iterating the whole decodes them all back into the in-memory form.
 //
 // An entity keeps its (possibly empty) entry and its number once it has been named. save()
 // writes the same bytes either way (ids in number order, then entries), so snapshots and as-of
@@ -152,13 +155,13 @@ public:
 
     /// As load(), but each entry is decoded only when first asked for (an as-of load from a
     /// checkpoint, whose fold of the tail touches few of the entities): the ids are loaded
-    /// whole (lookups need them), and the entries' saved bytes are walked once, each decoded
-    /// into one reused scratch entry that `check` sees (and may refuse by throwing
-    /// codec_error), to find where each begins. The bytes must stay alive while this state
-    /// holds undecoded entries: `keep` owns them. The state then behaves as a loaded one; it
-    /// saves the same bytes. Throws codec_error as load() does.
-    template <class Check>
-    void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep, Check&& check) {
+    /// whole (lookups need them), and the entries' saved bytes are walked once to find where
+    /// each begins: `walk(archive)` passes over one saved entry (reading only its sizes, and
+    /// checking what a whole load checks; throwing codec_error refuses it). The bytes must
+    /// stay alive while this state holds undecoded entries: `keep` owns them. The state then
+    /// behaves as a loaded one; it saves the same bytes. Throws codec_error as load() does.
+    template <class Walk>
+    void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep, Walk&& walk) {
         in_memory_only();
         lazy_.reset();
         entries_.clear();
@@ -170,11 +173,9 @@ public:
         saved->keep = std::move(keep);
         saved->swapped = archive.swapped();
         saved->starts.reserve(static_cast<std::size_t>(count) + 1);
-        Entry scratch{};
         for (cereal::size_type i = 0; i < count; ++i) {
             saved->starts.push_back(archive.position());
-            archive(scratch);
-            check(scratch);
+            walk(archive);
         }
         saved->starts.push_back(archive.position());
         lazy_ = std::move(saved);

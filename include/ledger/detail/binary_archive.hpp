@@ -80,6 +80,12 @@ public:
 
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - next_); }
 
+    /// Passes over `size` bytes (throws codec_error when fewer are left).
+    void skip(std::size_t size) {
+        if (size > remaining()) throw codec_error("stored value is shorter than its layout");
+        next_ += size;
+    }
+
     /// Where the next byte is read from, and whether values are byte-swapped: so that a part
     /// of the bytes can be read again later (continued_from) without its header byte.
     char const* position() const noexcept { return next_; }
