@@ -48,6 +48,10 @@ void read_model::render(row_sink& sink) const {
     }
 }
 
+void read_model::render_part(row_sink& sink, std::size_t part, std::size_t /*parts*/) const {
+    if (part == 0) render(sink);
+}
+
 std::vector<std::string_view> read_model_names() {
     return names_of(static_cast<all_models const*>(nullptr));
 }
@@ -100,6 +104,19 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
     try {
         ledger::detail::memory_input_archive archive(bytes);
         archive(*table);
+        ledger::detail::expect_consumed(archive, "snapshot");
+    } catch (std::exception const& e) {
+        throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());
+    }
+    return table;
+}
+
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<std::string const> record,
+                                                             std::string_view bytes) {
+    auto table = std::make_shared<detail::application_table>();
+    try {
+        ledger::detail::memory_input_archive archive(bytes);
+        table->load_lazily(archive, std::move(record));
         ledger::detail::expect_consumed(archive, "snapshot");
     } catch (std::exception const& e) {
         throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());

@@ -47,6 +47,12 @@ public:
     /// so that a render may leave out, unshown, the rows whose cell differs (a read model that
     /// does says so: read_model::renders_only_where); nullopt: no such promise.
     virtual std::optional<std::string_view> only_where(std::string_view /*column*/) const { return std::nullopt; }
+    /// Where a sink that takes every row as JSON text (an as-of whole answer) wants it: a read
+    /// model may then append each row's text there itself, followed by ',', instead of calling
+    /// consider() and take() — the bytes ledger::append_json_text writes for the row object,
+    /// without building it. nullptr (the default): rows as objects. A sink returning a buffer
+    /// takes every row, and still takes objects from read models that do not write text.
+    virtual std::string* text() noexcept { return nullptr; }
 };
 
 /// A row_sink that takes every row: rows() of a read model that renders through render().
@@ -86,6 +92,12 @@ public:
     /// rows the sink takes and stopping when it says so. This default renders rows() first;
     /// the read models with many rows (recruits-per-campaign, retention) render lazily.
     virtual void render(row_sink& sink) const;
+    /// render() of part `part` (< `parts`) into a sink that takes every row: the rows split into
+    /// `parts` consecutive runs in rows() order, only this part's run, so that the parts rendered
+    /// into their own sinks, possibly at once on their own threads (render is const), are rows()
+    /// in part order. This default renders every row as part 0 and none as the others;
+    /// recruits-per-campaign and retention (a row per campaign) split them.
+    virtual void render_part(row_sink& sink, std::size_t part, std::size_t parts) const;
     /// Whether render() leaves out, without rendering their heads, the rows whose `column` cell
     /// differs from the sink's only_where(column): a page filtered on it then costs the rows
     /// that pass, not every row (recruits-per-campaign's organiser).
@@ -158,6 +170,11 @@ std::uint32_t application_table_code_version() noexcept;
 /// cannot decode.
 std::string save_table(detail::application_table const& table);
 std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
+/// load_table of `bytes`, which lie inside `record`, with the candidates decoded only when a
+/// fold first touches them (application_table::load_lazily): the table keeps `record` alive
+/// while it needs it. For as-of loads from a checkpoint. Errors as load_table.
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<std::string const> record,
+                                                             std::string_view bytes);
 /// The application table with its candidates in the store's table (the runner's live table,
 /// docs/read-models.md "The application table in the store"): the code version of its record,
 /// which differs from application_table_code_version() because the record holds only what is

@@ -39,6 +39,8 @@ public:
     boost::json::array rows() const;
     /// rows() into `sink` (read_model::render): a row's counts and costs only when it is taken.
     void render(row_sink& sink) const;
+    /// read_model::render_part: the campaigns in id order split into `parts` runs.
+    void render_part(row_sink& sink, std::size_t part, std::size_t parts) const;
     /// A sink's only_where("organiser") narrows the campaigns before any row is shown: a page
     /// of one organiser renders that organiser's campaigns, not all of them.
     static bool renders_only_where(std::string_view column) noexcept { return column == "organiser"; }
@@ -59,6 +61,9 @@ public:
     friend bool operator==(recruits_per_campaign const&, recruits_per_campaign const&) = default;
 
 private:
+    /// render (parts == 0) or render_part; with the sink's text(), each taken row as its text.
+    void render_rows(row_sink& sink, std::size_t part, std::size_t parts) const;
+
     detail::table_handle table_;  // shared with the other application models (read_model.hpp)
 };
 

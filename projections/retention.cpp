@@ -3,6 +3,8 @@
 #include "projections/detail/common.hpp"
 #include "projections/detail/in_order.hpp"
 
+#include "ledger/json_text.hpp"
+
 #include <boost/json/object.hpp>
 
 #include <algorithm>
@@ -64,7 +66,13 @@ boost::json::array retention::rows() const {
     return std::move(all).take_rows();
 }
 
-void retention::render(row_sink& sink) const {
+void retention::render(row_sink& sink) const { render_rows(sink, 0, 0); }
+
+void retention::render_part(row_sink& sink, std::size_t part, std::size_t parts) const {
+    render_rows(sink, part, parts);
+}
+
+void retention::render_rows(row_sink& sink, std::size_t part, std::size_t parts) const {
     auto const& table = *table_;
     auto const now = from_micros(latest_occurred_micros_);
     // Every planned campaign (costs alone make no row here) and every campaign with
@@ -79,9 +87,26 @@ void retention::render(row_sink& sink) const {
         if (entry == table.campaigns.end() || entry->second.plans.empty()) ids.emplace_back(table.texts.text(id), id);
     }
     sink.expect(ids.size());
-    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
-    detail::visit_in_order(ids, sink.takes_every_row(), [&](std::pair<std::string_view, std::uint32_t> const& next) {
+    auto* const text = sink.text();
+    auto const row = [&](std::pair<std::string_view, std::uint32_t> const& next) {
         auto const& [id, number] = next;
+        if (text != nullptr) {
+            // The row's text as append_json_text writes the object below (keys in set order).
+            auto const c = counts_of(table.cells.find(number), now);
+            auto& out = *text;
+            out += R"({"campaign_id":)";
+            append_json_string(out, id);
+            std::pair<char const*, std::uint64_t> const cells[] = {
+                {R"(,"started":)", c.started},           {R"(,"eligible_12m":)", c.eligible_12m},
+                {R"(,"retained_12m":)", c.retained_12m}, {R"(,"eligible_24m":)", c.eligible_24m},
+                {R"(,"retained_24m":)", c.retained_24m}};
+            for (auto const& [key, value] : cells) {
+                out += key;
+                append_json_integer(out, value);
+            }
+            out += "},";
+            return true;
+        }
         // The key first (row_sink): the counts only for a row the sink takes.
         boost::json::object row(retention::columns.size());
         row["campaign_id"] = id;
@@ -96,7 +121,10 @@ void retention::render(row_sink& sink) const {
         row["retained_24m"] = c.retained_24m;
         sink.take(std::move(row));
         return true;
-    });
+    };
+    // A page visits only the first ids in order (detail/in_order.hpp); rows() sorts them all.
+    if (parts > 1) detail::visit_part_in_order(ids, part, parts, row);
+    else if (part == 0) detail::visit_in_order(ids, sink.takes_every_row(), row);
 }
 
 }  // namespace ledger::projections

@@ -35,6 +35,8 @@ public:
     boost::json::array rows() const;
     /// rows() into `sink` (read_model::render): a row's counts only when it is taken.
     void render(row_sink& sink) const;
+    /// read_model::render_part: the campaigns in id order split into `parts` runs.
+    void render_part(row_sink& sink, std::size_t part, std::size_t parts) const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).
     std::shared_ptr<detail::application_table> const& table() const noexcept { return table_.shared(); }
@@ -56,6 +58,8 @@ public:
     friend bool operator==(retention const&, retention const&) = default;
 
 private:
+    /// render (parts == 0) or render_part; with the sink's text(), each taken row as its text.
+    void render_rows(row_sink& sink, std::size_t part, std::size_t parts) const;
     detail::table_handle table_;  // shared with the other application models (read_model.hpp)
     std::int64_t latest_occurred_micros_ = 0;  // 0: nothing folded yet
 };

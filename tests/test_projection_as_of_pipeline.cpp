@@ -15,6 +15,7 @@
 #include "ledger/app/state_release.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
+#include "projections/detail/applications.hpp"
 
 #include "support/generated_appends.hpp"
 #include "support/recruitment_generator.hpp"
@@ -254,4 +255,124 @@ TEST_CASE("read model states handed to release_later are freed, by the release t
     }
     app::wait_released();
     for (auto const& table : tables) CHECK(table.expired());
+}
+
+// ---- rm-asoflast: the application table loaded lazily, rows rendered as text and in parts ----
+
+TEST_CASE("an application table loaded lazily saves the same bytes and folds on to the same state as one loaded whole",
+          "[projections][as_of][pipeline][lazy]") {
+    auto const seed = GENERATE(41u, 42u);
+    INFO("seed " << seed);
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(seed, {.retract_applications = true});
+    store::event_store store(options_in(dir));
+    append_over_months(store, generator, 700);
+    auto const upto = store.head().events / 2;
+    for (auto const name : {"recruits-per-campaign", "retention", "funnel"}) {
+        INFO(name);
+        auto const model = projections::make_read_model(name);
+        projections::read_model* const models[] = {model.get()};
+        app::replay_log(store, models, {.to_position = upto - 1}, app::replay_threads::sequential);
+        auto const record = std::make_shared<std::string const>(projections::save_table(*model->shared_table()));
+        auto const own = model->save_without_table();
+        auto const whole = projections::load_table(*record);
+        auto const lazy = projections::load_table_lazily(record, *record);
+        REQUIRE(whole->candidates.size() > 10);
+        REQUIRE(lazy->candidates.lazy());
+        REQUIRE(projections::save_table(*lazy) == *record);
+        REQUIRE(*lazy == *whole);
+
+        // The tail folded into each (retractions read entries of either side of the split).
+        auto const from_whole = model->fresh();
+        from_whole->load_with_table(own, whole);
+        auto const from_lazy = model->fresh();
+        from_lazy->load_with_table(own, lazy);
+        projections::read_model* const both[] = {from_whole.get(), from_lazy.get()};
+        app::replay_log(store, both, {.from_position = upto}, app::replay_threads::sequential);
+        REQUIRE(lazy->candidates.lazy());  // some entries decoded, the rest still bytes
+        auto const expected = projections::save_table(*whole);
+        REQUIRE(projections::save_table(*lazy) == expected);
+        REQUIRE(to_json_text(boost::json::value(from_lazy->rows())) == to_json_text(boost::json::value(from_whole->rows())));
+        REQUIRE(from_lazy->save() == from_whole->save());
+
+        // A copy shares the bytes and saves the same; iterating decodes every entry.
+        auto const copy = *lazy;
+        REQUIRE(projections::save_table(copy) == expected);
+        std::size_t applications = 0;
+        for (auto const& person : lazy->candidates) applications += person.applications.size();
+        CHECK(applications > 0);
+        REQUIRE_FALSE(lazy->candidates.lazy());
+        REQUIRE(projections::save_table(*lazy) == expected);
+        REQUIRE(*lazy == *whole);
+    }
+}
+
+TEST_CASE("a lazily loaded application table refuses a candidate naming a text its pool lacks",
+          "[projections][as_of][pipeline][lazy]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(43u, {});
+    store::event_store store(options_in(dir));
+    append_over_months(store, generator, 300);
+    auto const model = projections::make_read_model("funnel");
+    projections::read_model* const models[] = {model.get()};
+    app::replay_log(store, models, {}, app::replay_threads::sequential);
+    auto damaged = *model->shared_table();
+    std::size_t changed = 0;
+    for (std::uint32_t number = 0; number < damaged.candidates.size() && changed == 0; ++number) {
+        auto* const person = damaged.candidates.find(damaged.candidates.id(number));
+        for (auto& entry : person->applications) {
+            for (auto& r : entry.receipts) {
+                r.campaign_id = static_cast<std::uint32_t>(damaged.texts.size() + 5);
+                ++changed;
+            }
+        }
+    }
+    REQUIRE(changed > 0);
+    auto const record = std::make_shared<std::string const>(projections::save_table(damaged));
+    REQUIRE_THROWS_AS(projections::load_table(*record), codec_error);
+    REQUIRE_THROWS_AS(projections::load_table_lazily(record, *record), codec_error);
+}
+
+TEST_CASE("a read model rendered in parts, as text or as objects, gives rows() in order",
+          "[projections][as_of][pipeline][render]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(44u, {.retract_applications = true});
+    store::event_store store(options_in(dir));
+    append_over_months(store, generator, 500);
+    /// Takes every row, as text when asked to: each row's text followed by ','.
+    struct text_rows final : projections::row_sink {
+        std::string out;
+        bool as_text = false;
+        bool takes_every_row() const noexcept override { return true; }
+        verdict consider(boost::json::object const& /*head*/) override { return verdict::take; }
+        void take(boost::json::object row) override {
+            append_json_text(out, boost::json::value(std::move(row)));
+            out.push_back(',');
+        }
+        std::string* text() noexcept override { return as_text ? &out : nullptr; }
+    };
+    for (auto const name : projections::read_model_names()) {
+        auto const model = projections::make_read_model(name);
+        projections::read_model* const models[] = {model.get()};
+        app::replay_log(store, models, {}, app::replay_threads::sequential);
+        std::string expected;
+        for (auto const& row : model->rows()) {
+            append_json_text(expected, row);
+            expected.push_back(',');
+        }
+        REQUIRE(expected.size() > 1);
+        for (bool const as_text : {false, true}) {
+            for (std::size_t parts = 1; parts <= 3; ++parts) {
+                INFO(name << " as text " << as_text << " in " << parts << " parts");
+                std::string all;
+                for (std::size_t part = 0; part < parts; ++part) {
+                    text_rows sink;
+                    sink.as_text = as_text;
+                    model->render_part(sink, part, parts);
+                    all += sink.out;
+                }
+                REQUIRE(all == expected);
+            }
+        }
+    }
 }

@@ -14,7 +14,9 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace ledger {
 
@@ -23,6 +25,13 @@ std::string to_json_text(boost::json::value const& value);
 
 /// Appends to_json_text(value) to `out`.
 void append_json_text(std::string& out, boost::json::value const& value);
+
+/// Appends `text` as a JSON string: the bytes append_json_text writes for a string value (and
+/// for a key), escaped as Boost.JSON escapes it. For writers of rows as text (read models).
+void append_json_string(std::string& out, std::string_view text);
+/// Appends an integer as append_json_text writes an int64 or uint64 value.
+void append_json_integer(std::string& out, std::int64_t number);
+void append_json_integer(std::string& out, std::uint64_t number);
 
 /// One double as to_json_text writes it (`null` for NaN and the infinities).
 std::string json_number_text(double number);

@@ -215,6 +215,7 @@ void application_cells::load(Archive& archive) {
             throw codec_error("a snapshot's cells do not add up");
         }
         auto& cells = it->second;
+        cells.years.reserve(campaign.years);  // no year cell moved while they are added
         for (std::uint32_t i = 0; i < campaign.years; ++i, ++at_year) {
             auto const& saved = years[at_year];
             // Found by (campaign, year) as count() keys it (application_cells.cpp, year_key).

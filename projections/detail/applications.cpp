@@ -169,7 +169,7 @@ void application_table::check_texts() const {
         }
         for (auto const& cost : entry.costs) known(cost.currency);
     }
-    if (!candidates.in_table()) {
+    if (!candidates.in_table() && !candidates.lazy()) {  // a lazy load checked them on its walk
         for (auto const& person : candidates) {
             for (auto const& entry : person.applications) {
                 for (auto const& r : entry.receipts) known(r.campaign_id);

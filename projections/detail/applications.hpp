@@ -30,6 +30,7 @@
 //
 // Threading: a plain value; callers serialise access.
 
+#include "ledger/detail/binary_archive.hpp"
 #include "projections/detail/application_cells.hpp"
 #include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
@@ -150,6 +151,35 @@ struct candidate_entry {
     void serialize(Archive& archive) {
         archive(applications, employment);
     }
+    /// Passes over one saved entry (the bytes serialize() writes) reading only its sizes and
+    /// its receipts' campaigns, which must be texts numbered below `texts` (throws
+    /// codec_error otherwise, as check_texts does for a whole load). For a lazy load.
+    static void walk_saved(ledger::detail::memory_input_archive& in, std::size_t texts) {
+        auto const count = [&](std::size_t each) {
+            std::uint64_t n = 0;
+            in(n);
+            if (n > in.remaining() / each) throw codec_error("a stored size is larger than its record");
+            return static_cast<std::size_t>(n);
+        };
+        static_assert(sizeof(receipt) == 16 && sizeof(dated) == 16, "saved as their fields, no padding");
+        for (auto applications = count(1); applications > 0; --applications) {
+            in.skip(count(1));  // the id's characters
+            for (auto receipts = count(16); receipts > 0; --receipts) {
+                std::uint64_t position = 0;
+                std::uint32_t campaign = 0;
+                std::int32_t day = 0;
+                in(position, campaign, day);
+                if (campaign >= texts) throw codec_error("a snapshot's entry names an unknown text");
+            }
+            in.skip(3 * sizeof(std::uint32_t));     // shortlisted, interviewed, accepted
+            in.skip(count(16) * 16);                 // offers: position, day
+            in.skip(count(8) * 8);                   // contracts: positions
+        }
+        for (auto steps = count(13); steps > 0; --steps) {  // employment (a bool is 0 or 1)
+            employment_step step;
+            in(step);
+        }
+    }
     friend bool operator==(candidate_entry const&, candidate_entry const&) = default;
 };
 
@@ -204,6 +234,18 @@ public:
     template <class Archive>
     void load(Archive& archive) {
         archive(with_costs, next, texts, campaigns, candidates);
+        cells.load(archive);
+        check_texts();
+    }
+    /// As load, the candidates loaded lazily (entities::load_lazily; `keep` owns the bytes
+    /// `archive` reads, a receipt naming a text the pool lacks refused on the walk): an as-of
+    /// load decodes only the candidates the fold of its tail touches.
+    void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep) {
+        archive(with_costs, next, texts, campaigns);
+        auto const known = texts.size();
+        candidates.load_lazily(archive, std::move(keep), [known](ledger::detail::memory_input_archive& in) {
+            candidate_entry::walk_saved(in, known);
+        });
         cells.load(archive);
         check_texts();
     }

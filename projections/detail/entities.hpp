@@ -12,6 +12,9 @@
 //   flush holds (it reads the flush's generation back from the table, so a flush whose commit
 //   failed is simply put again by the next one). The cache is bounded by the events folded
 //   between flushes, never by the history.
+// - Loaded lazily (load_lazily; an as-of load from a checkpoint): in memory, but the saved
+//   entries stay bytes (the record, kept alive) until first asked for, each then decoded on
+//   its own; iterating the whole decodes them all back into the in-memory form.
 //
 // An entity keeps its (possibly empty) entry and its number once it has been named. save()
 // writes the same bytes either way (ids in number order, then entries), so snapshots and as-of
@@ -73,8 +76,9 @@ public:
     Entry& at(std::string_view id) {
         if (table_) return lookup(id, true)->entry;
         auto const number = ids_.intern(id);
-        if (number >= entries_.size()) entries_.resize(std::size_t{number} + 1);
-        return entries_[number];
+        auto const saved = saved_count();
+        if (number >= saved + entries_.size()) entries_.resize(std::size_t{number} - saved + 1);
+        return entry_at(number);
     }
 
     /// The entry of `id`, or nullptr when it was never named.
@@ -84,19 +88,22 @@ public:
             return found ? &found->entry : nullptr;
         }
         auto const number = ids_.find(id);
-        return number ? &entries_[*number] : nullptr;
+        return number ? &entry_at(*number) : nullptr;
     }
 
-    /// In memory only (a table-backed state is never iterated whole but by save()).
+    /// In memory only (a table-backed state is never iterated whole but by save()); a lazily
+    /// loaded one is decoded whole first (load_lazily).
     auto begin() const {
         in_memory_only();
+        decode_all();
         return entries_.begin();
     }
     auto end() const {
         in_memory_only();
+        decode_all();
         return entries_.end();
     }
-    std::size_t size() const noexcept { return table_ ? table_->count : entries_.size(); }
+    std::size_t size() const noexcept { return table_ ? table_->count : saved_count() + entries_.size(); }
     /// The id of the entity numbered `number` (< size()). In memory only.
     std::string_view id(std::uint32_t number) const {
         in_memory_only();
@@ -105,6 +112,28 @@ public:
 
     template <class Archive>
     void save(Archive& archive) const {
+        if (lazy_) {
+            // The bytes cereal's deque writes: the count, then each entry, an undecoded one as
+            // the bytes it was loaded from.
+            archive(ids_);
+            archive(cereal::make_size_tag(static_cast<cereal::size_type>(size())));
+            for (std::uint32_t number = 0; number < lazy_->count(); ++number) {
+                if (auto const decoded = lazy_->decoded.find(number); decoded != lazy_->decoded.end()) {
+                    archive(decoded->second);
+                } else if (lazy_->swapped) {
+                    // Bytes of the other byte order: written again in this archive's.
+                    Entry entry{};
+                    auto in = ledger::detail::memory_input_archive::continued_from(lazy_->bytes_of(number), true);
+                    in(entry);
+                    archive(entry);
+                } else {
+                    auto const bytes = lazy_->bytes_of(number);
+                    archive(cereal::binary_data(bytes.data(), bytes.size()));
+                }
+            }
+            for (auto const& entry : entries_) archive(entry);
+            return;
+        }
         if (!table_) {
             archive(ids_, entries_);
             return;
@@ -119,11 +148,43 @@ public:
     template <class Archive>
     void load(Archive& archive) {
         in_memory_only();
+        lazy_.reset();
         archive(ids_, entries_);
         if (entries_.size() != ids_.size()) throw codec_error("a snapshot's entries do not match its ids");
     }
+
+    /// As load(), but each entry is decoded only when first asked for (an as-of load from a
+    /// checkpoint, whose fold of the tail touches few of the entities): the ids are loaded
+    /// whole (lookups need them), and the entries' saved bytes are walked once to find where
+    /// each begins: `walk(archive)` passes over one saved entry (reading only its sizes, and
+    /// checking what a whole load checks; throwing codec_error refuses it). The bytes must
+    /// stay alive while this state holds undecoded entries: `keep` owns them. The state then
+    /// behaves as a loaded one; it saves the same bytes. Throws codec_error as load() does.
+    template <class Walk>
+    void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep, Walk&& walk) {
+        in_memory_only();
+        lazy_.reset();
+        entries_.clear();
+        archive(ids_);
+        cereal::size_type count = 0;
+        archive(cereal::make_size_tag(count));
+        if (count != ids_.size()) throw codec_error("a snapshot's entries do not match its ids");
+        auto saved = std::make_unique<lazy_entries>();
+        saved->keep = std::move(keep);
+        saved->swapped = archive.swapped();
+        saved->starts.reserve(static_cast<std::size_t>(count) + 1);
+        for (cereal::size_type i = 0; i < count; ++i) {
+            saved->starts.push_back(archive.position());
+            walk(archive);
+        }
+        saved->starts.push_back(archive.position());
+        lazy_ = std::move(saved);
+    }
+    /// Whether entries loaded by load_lazily are still undecoded.
+    bool lazy() const noexcept { return lazy_ != nullptr; }
+
     friend bool operator==(entities const& a, entities const& b) {
-        if (!a.table_ && !b.table_) return a.ids_ == b.ids_ && a.entries_ == b.entries_;
+        if (!a.table_ && !b.table_ && !a.lazy_ && !b.lazy_) return a.ids_ == b.ids_ && a.entries_ == b.entries_;
         return a.bytes() == b.bytes();
     }
 
@@ -136,7 +197,7 @@ public:
     void keep_in_table(std::shared_ptr<entity_reader> reader, std::string_view model, std::uint32_t epoch,
                        std::vector<std::uint32_t> stale) {
         in_memory_only();
-        if (!entries_.empty()) throw std::logic_error("only empty entities move to a table this way");
+        if (!entries_.empty() || lazy_) throw std::logic_error("only empty entities move to a table this way");
         table_ = std::make_unique<table_link>();
         table_->reader = std::move(reader);
         table_->model = std::string(model);
@@ -149,6 +210,7 @@ public:
     /// keeps: every entry becomes a cached entry to flush, under its own number.
     void move_into_table_of(entities& empty) {
         in_memory_only();
+        decode_all();
         if (!empty.table_ || empty.table_->count != 0) throw std::logic_error("an empty table-backed state is needed");
         table_ = std::move(empty.table_);
         for (std::uint32_t number = 0; number < entries_.size(); ++number) {
@@ -307,6 +369,7 @@ private:
         if (!other.table_) {
             ids_ = other.ids_;
             entries_ = other.entries_;
+            if (other.lazy_) lazy_ = std::make_unique<lazy_entries>(*other.lazy_);  // shares the bytes
             return;
         }
         other.for_each_id([&](std::uint32_t, std::string_view id) {
@@ -425,8 +488,58 @@ private:
         if (expected != t.count) throw damaged_entity("the entities of " + t.model + " miss number " + std::to_string(expected));
     }
 
+    /// Entries loaded by load_lazily: where each one's saved bytes begin (and the end of the
+    /// last), and those decoded so far (node-based: references stay valid as it grows).
+    struct lazy_entries {
+        std::shared_ptr<void const> keep;
+        bool swapped = false;
+        std::vector<char const*> starts;
+        std::unordered_map<std::uint32_t, Entry> decoded;
+        std::uint32_t count() const noexcept { return static_cast<std::uint32_t>(starts.size() - 1); }
+        std::string_view bytes_of(std::uint32_t number) const {
+            return {starts[number], static_cast<std::size_t>(starts[number + 1] - starts[number])};
+        }
+        Entry& entry(std::uint32_t number) {
+            auto [it, added] = decoded.try_emplace(number);
+            if (added) {
+                // Walked (and checked) once already by load_lazily: these bytes decode.
+                auto archive = ledger::detail::memory_input_archive::continued_from(bytes_of(number), swapped);
+                archive(it->second);
+            }
+            return it->second;
+        }
+    };
+
+    std::uint32_t saved_count() const noexcept { return lazy_ ? lazy_->count() : 0; }
+    /// The entry numbered `number` (< size()), decoded first when loaded lazily and not yet.
+    Entry& entry_at(std::uint32_t number) {
+        auto const saved = saved_count();
+        return number < saved ? lazy_->entry(number) : entries_[number - saved];
+    }
+    /// A lazily loaded state's entries, every one decoded, back in entries_ (for iterating the
+    /// whole; logically const: the entries are the same).
+    void decode_all() const {
+        if (!lazy_) return;
+        std::deque<Entry> all;
+        for (std::uint32_t number = 0; number < lazy_->count(); ++number) {
+            auto const decoded = lazy_->decoded.find(number);
+            if (decoded != lazy_->decoded.end()) {
+                all.push_back(std::move(decoded->second));
+            } else {
+                auto archive = ledger::detail::memory_input_archive::continued_from(lazy_->bytes_of(number), lazy_->swapped);
+                archive(all.emplace_back());
+            }
+        }
+        for (auto& entry : entries_) all.push_back(std::move(entry));
+        entries_ = std::move(all);
+        lazy_.reset();
+    }
+
     string_pool ids_;
-    std::deque<Entry> entries_;  // by number in ids_
+    // By number in ids_; when loaded lazily, those numbered from lazy_->count() on (the rest in
+    // lazy_). Mutable for decode_all() only.
+    mutable std::deque<Entry> entries_;
+    mutable std::unique_ptr<lazy_entries> lazy_;  // null: every entry in entries_
     std::unique_ptr<table_link> table_;  // null: in memory
 };
 

@@ -8,6 +8,7 @@
 // Pure; no threads, no errors of its own.
 
 #include <algorithm>
+#include <cstddef>
 #include <vector>
 
 namespace ledger::projections::detail {
@@ -28,6 +29,23 @@ void visit_in_order(std::vector<T>& items, bool every, Visit&& visit) {
     for (auto end = items.end(); end != items.begin(); --end) {
         std::pop_heap(items.begin(), end, greater);
         if (!visit(*(end - 1))) return;
+    }
+}
+
+/// Calls `visit(item)` for the items of part `part` of `parts` in ascending order (the sorted
+/// items split into `parts` consecutive runs of nearly equal length: part k is
+/// [n·k/parts, n·(k+1)/parts)), until it returns false. Only that run is sorted: O(n + k log k).
+/// Reorders `items`.
+template <class T, class Visit>
+void visit_part_in_order(std::vector<T>& items, std::size_t part, std::size_t parts, Visit&& visit) {
+    auto const n = items.size();
+    auto const first = items.begin() + static_cast<std::ptrdiff_t>(n * part / parts);
+    auto const last = items.begin() + static_cast<std::ptrdiff_t>(n * (part + 1) / parts);
+    if (first != items.begin()) std::nth_element(items.begin(), first, items.end());
+    if (last != items.end()) std::nth_element(first, last, items.end());
+    std::sort(first, last);
+    for (auto it = first; it != last; ++it) {
+        if (!visit(*it)) return;
     }
 }
 

@@ -31,6 +31,10 @@ public:
         if constexpr (requires { state_.render(sink); }) state_.render(sink);
         else read_model::render(sink);
     }
+    void render_part(row_sink& sink, std::size_t part, std::size_t parts) const override {
+        if constexpr (requires { state_.render_part(sink, part, parts); }) state_.render_part(sink, part, parts);
+        else read_model::render_part(sink, part, parts);
+    }
     bool renders_only_where(std::string_view column) const noexcept override {
         if constexpr (requires { Model::renders_only_where(column); }) return Model::renders_only_where(column);
         else return false;

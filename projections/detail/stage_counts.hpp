@@ -2,11 +2,14 @@
 // The stage counts recruits-per-campaign and funnel share, in SPEC §7 order, summed from
 // maintained cells.
 
+#include "ledger/json_text.hpp"
 #include "projections/detail/applications.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <string>
+#include <utility>
 
 namespace ledger::projections::detail {
 
@@ -39,6 +42,18 @@ struct stage_counts {
         row["offers_accepted"] = offers_accepted;
         row["contracts_signed"] = contracts_signed;
         row["started"] = started;
+    }
+    /// The same cells as write(row) as JSON text: `,"applications":N,…,"started":N`.
+    void write(std::string& out) const {
+        std::pair<char const*, std::uint64_t> const cells[] = {
+            {R"(,"applications":)", applications}, {R"(,"shortlisted":)", shortlisted},
+            {R"(,"interviewed":)", interviewed},   {R"(,"offers":)", offers},
+            {R"(,"offers_accepted":)", offers_accepted}, {R"(,"contracts_signed":)", contracts_signed},
+            {R"(,"started":)", started}};
+        for (auto const& [key, value] : cells) {
+            out += key;
+            append_json_integer(out, value);
+        }
     }
 };
 

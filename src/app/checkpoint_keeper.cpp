@@ -202,13 +202,15 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
             model = prototype.fresh();
             model->load(checkpoint->state);
         } else if (checkpoint) {
-            auto const table_record = record(table_key);
+            // Kept by the loaded table while its candidates are undecoded (load_table_lazily).
+            auto stored = record(table_key);
+            auto const table_record = stored ? std::make_shared<std::string const>(std::move(*stored)) : nullptr;
             if (!table_record) problem = "its application table was not taken";
             auto const table = table_record ? usable(*table_record, projections::application_table_code_version(),
                                                      next_position, problem)
                                             : std::nullopt;
             if (table) {
-                auto loaded = projections::load_table(table->state);
+                auto loaded = projections::load_table_lazily(table_record, table->state);
                 if (loaded->next != next_position) throw codec_error("the application table does not cover its record's events");
                 model = prototype.fresh();
                 model->load_with_table(checkpoint->state, loaded);

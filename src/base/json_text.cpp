@@ -95,6 +95,10 @@ void append_json_text(std::string& out, boost::json::value const& value) {
     }
 }
 
+void append_json_string(std::string& out, std::string_view text) { append_string(out, text); }
+void append_json_integer(std::string& out, std::int64_t number) { append_integer(out, number); }
+void append_json_integer(std::string& out, std::uint64_t number) { append_integer(out, number); }
+
 std::string to_json_text(boost::json::value const& value) {
     std::string out;
     append_json_text(out, value);

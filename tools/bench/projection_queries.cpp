@@ -15,6 +15,9 @@
 //   projection_as_of_last_interval_ms the whole answer as of the last interval's worst
 //                                 position (9,999,998 at 10,000,000 events: the 9,000,000
 //                                 checkpoint, the largest, + 999,999 events folded)
+//   projection_as_of_last_interval_cpu_ms the CPU time of the whole process during that answer
+//                                 (every thread: the work, whatever the machine's load)
+//   projection_as_of_last_interval_retention_ms retention's whole answer at the same position
 //   projection_as_of_time_ms      as of the recorded time of the middle event
 //   projection_filtered_first_ms  recruits-per-campaign?organiser=NAME, the first read at this
 //                                 position (renders the rows, builds the organiser index)
@@ -23,6 +26,8 @@
 //                                 (the cache dropped by reopening the runner): rows rendered
 //                                 from state, then the page written
 // Notes (stderr): the load average, the rows answered, checkpoint statistics.
+// --last-only R: only the last interval's whole answer, R times, after where its load and render
+// go (thread CPU time); --debug 1: the as-of debug lines (checkpoint load, fold, rows).
 
 #include "bench_report.hpp"
 
@@ -33,8 +38,11 @@
 #include "ledger/app/read_model_readiness.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
+#include "ledger/app/projection_checkpoint.hpp"
+#include "projections/detail/applications.hpp"
 
 #include <boost/json/parse.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
@@ -55,6 +63,8 @@ struct bench_options {
     std::filesystem::path data;
     std::string organiser = "region-kalmar";
     int repeat = 50;
+    int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
+    bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
 };
 
 bench_options parse(int argc, char** argv) {
@@ -66,10 +76,24 @@ bench_options parse(int argc, char** argv) {
         if (flag == "--data") o.data = value;
         else if (flag == "--organiser") o.organiser = value;
         else if (flag == "--repeat") o.repeat = std::stoi(value);
+        else if (flag == "--last-only") o.last_only = std::stoi(value);
+        else if (flag == "--debug") o.debug = value != "0";
         else throw std::invalid_argument("unknown flag " + flag);
     }
     if (o.data.empty()) throw std::invalid_argument("--data DIR is required");
     return o;
+}
+
+/// CPU time of the calling thread so far.
+double thread_cpu_milliseconds();
+
+/// The calling thread's CPU time that `run` takes (a loaded machine's wall time is mostly
+/// waiting for a core).
+template <class F>
+double cpu_milliseconds(F&& run) {
+    auto const start = thread_cpu_milliseconds();
+    run();
+    return thread_cpu_milliseconds() - start;
 }
 
 template <class F>
@@ -86,6 +110,13 @@ double thread_cpu_milliseconds() {
     return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
 }
 
+/// CPU time of every thread of this process so far (user and system).
+double process_cpu_milliseconds() {
+    timespec t{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
 /// The rows of a JSON answer (parsed outside the timings).
 std::size_t answered(std::string const& json) {
     return boost::json::parse(json).at("rows").as_array().size();
@@ -95,6 +126,7 @@ std::size_t answered(std::string const& json) {
 
 int main(int argc, char** argv) try {
     auto const o = parse(argc, argv);
+    if (o.debug) spdlog::set_level(spdlog::level::debug);
     store::store_options options{.directory = o.data};
     options.policy = std::make_shared<app::domain_policy>();
     store::event_store store(options);
@@ -116,6 +148,89 @@ int main(int argc, char** argv) try {
         });
         bench::row("projection_ready_ms", ready, "ms");
         runner->wait_until_caught_up(std::chrono::minutes(10));
+        if (o.last_only > 0) {
+            // Only the whole answer at the last interval's worst position, R times (each with the
+            // load average of the minute it ran in).
+            auto const head_interval = (events - 1) / every * every;
+            app::projection_query last{.name = "recruits-per-campaign",
+                                       .as_of_position = std::min(events - 1, head_interval + every - 2)};
+            {
+                // Where the application table's load goes (the checkpoint of the last interval).
+                auto const record = store.read_projection_record(app::detail::checkpoint_table_key(head_interval));
+                for (int k = 0; k < 3 && record; ++k) {
+                    double t[8] = {};
+                    std::optional<app::detail::projection_snapshot_view> view;
+                    t[0] = cpu_milliseconds([&] { view = app::detail::decode_checkpoint_view(*record); });
+                    auto table = std::make_shared<projections::detail::application_table>();
+                    ledger::detail::memory_input_archive archive(view->state);
+                    t[1] = cpu_milliseconds([&] { archive(table->with_costs, table->next, table->texts); });
+                    t[2] = cpu_milliseconds([&] { archive(table->campaigns); });
+                    t[3] = cpu_milliseconds([&] { archive(table->candidates); });
+                    t[4] = cpu_milliseconds([&] { table->cells.load(archive); });
+                    auto const candidates = table->candidates.size();
+                    t[5] = cpu_milliseconds([&] { table.reset(); });
+                    auto const kept = std::make_shared<std::string const>(*record);
+                    t[6] = cpu_milliseconds([&] { table = projections::load_table_lazily(kept, view->state); });
+                    t[7] = cpu_milliseconds([&] { table.reset(); });
+                    bench::note("table record %zu bytes, CPU ms: view+sha %.1f, texts %.1f, campaigns %.1f, candidates (%zu) %.1f, "
+                                "cells %.1f, free %.1f ms; all lazily %.1f, free %.1f ms; load %.2f",
+                                record->size(), t[0], t[1], t[2], candidates, t[3], t[4], t[5], t[6], t[7],
+                                bench::load_average());
+                }
+            }
+            {
+                // Rendering the whole answer from the last interval's checkpoint: rows as objects
+                // then text (before), rows written as text, in one part and in two at once.
+                app::checkpoint_keeper keeper(store, runner_options.checkpoints);
+                auto const prototype = projections::make_read_model("recruits-per-campaign");
+                auto const model = keeper.load(*prototype, head_interval);
+                struct text_sink final : projections::row_sink {
+                    std::string out;
+                    bool as_text = false;
+                    bool takes_every_row() const noexcept override { return true; }
+                    verdict consider(boost::json::object const&) override { return verdict::take; }
+                    void take(boost::json::object row) override {
+                        append_json_text(out, boost::json::value(std::move(row)));
+                        out.push_back(',');
+                    }
+                    std::string* text() noexcept override { return as_text ? &out : nullptr; }
+                };
+                for (int k = 0; k < 3 && model; ++k) {
+                    text_sink objects;
+                    text_sink text;
+                    text.as_text = true;
+                    text_sink halves[2];
+                    for (auto& h : halves) h.as_text = true;
+                    double cpu[4] = {thread_cpu_milliseconds()};
+                    auto const a = milliseconds([&] { model->render(objects); });
+                    cpu[1] = thread_cpu_milliseconds();
+                    auto const b = milliseconds([&] { model->render(text); });
+                    cpu[2] = thread_cpu_milliseconds();
+                    auto const c = milliseconds([&] {
+                        std::thread second([&] { model->render_part(halves[1], 1, 2); });
+                        model->render_part(halves[0], 0, 2);
+                        second.join();
+                    });
+                    cpu[3] = thread_cpu_milliseconds();
+                    bench::note("render %zu bytes: objects %.1f ms (CPU %.1f), text %.1f ms (CPU %.1f), two parts %.1f ms "
+                                "(this thread's CPU %.1f); same bytes %d; load %.2f",
+                                objects.out.size(), a, cpu[1] - cpu[0], b, cpu[2] - cpu[1], c, cpu[3] - cpu[2],
+                                objects.out == text.out && text.out == halves[0].out + halves[1].out ? 1 : 0,
+                                bench::load_average());
+                }
+            }
+            for (int i = 0; i < o.last_only; ++i) {
+                std::string answer;
+                auto const cpu_before = process_cpu_milliseconds();
+                auto const took = milliseconds([&] { answer = runner->query_json(last).value(); });
+                auto const cpu = process_cpu_milliseconds() - cpu_before;
+                bench::row("projection_as_of_last_interval_ms", took, "ms");
+                bench::note("  as of %llu: %zu bytes, CPU of the process %.0f ms, load average %.2f",
+                            static_cast<unsigned long long>(*last.as_of_position), answer.size(), cpu,
+                            bench::load_average());
+            }
+            return 0;
+        }
 
         // As of: from scratch (the baseline), then through the checkpoints.
         std::string scratch_rows;
@@ -177,10 +292,23 @@ int main(int argc, char** argv) try {
             auto last = as_of;
             auto const head_interval = (events - 1) / every * every;
             last.as_of_position = std::min(events - 1, head_interval + every - 2);
+            auto const cpu_before = process_cpu_milliseconds();
             auto const at_head = milliseconds([&] { answer = runner->query_json(last).value(); });
+            auto const cpu = process_cpu_milliseconds() - cpu_before;
             bench::row("projection_as_of_last_interval_ms", at_head, "ms", "projection_as_of_worst_ms", worst);
-            bench::note("as of %llu (the last whole interval, whole answer): %zu rows, %zu bytes",
-                        static_cast<unsigned long long>(*last.as_of_position), answered(answer), answer.size());
+            // The work it took, whatever the load: CPU time of every thread of the process
+            // (the scanners and the render's second part included).
+            bench::row("projection_as_of_last_interval_cpu_ms", cpu, "ms", "projection_as_of_last_interval_ms", at_head);
+            bench::note("as of %llu (the last whole interval, whole answer): %zu rows, %zu bytes; load average %.2f",
+                        static_cast<unsigned long long>(*last.as_of_position), answered(answer), answer.size(),
+                        bench::load_average());
+            // The other read model with a row per campaign, at the same N.
+            auto retention = last;
+            retention.name = "retention";
+            auto const retention_ms = milliseconds([&] { answer = runner->query_json(retention).value(); });
+            bench::row("projection_as_of_last_interval_retention_ms", retention_ms, "ms");
+            bench::note("retention as of %llu: %zu rows, %zu bytes", static_cast<unsigned long long>(*last.as_of_position),
+                        answered(answer), answer.size());
         }
         as_of.as_of_position.reset();
         as_of.as_of = store.read_event(middle)->recorded_at;

@@ -80,6 +80,27 @@ public:
 
     std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - next_); }
 
+    /// Passes over `size` bytes (throws codec_error when fewer are left).
+    void skip(std::size_t size) {
+        if (size > remaining()) throw codec_error("stored value is shorter than its layout");
+        next_ += size;
+    }
+
+    /// Where the next byte is read from, and whether values are byte-swapped: so that a part
+    /// of the bytes can be read again later (continued_from) without its header byte.
+    char const* position() const noexcept { return next_; }
+    bool swapped() const noexcept { return swap_; }
+    /// An archive over `bytes` that lie inside one read by `from` (no header byte of their own).
+    static memory_input_archive continued_from(std::string_view bytes, bool swapped) {
+        return memory_input_archive(bytes, swapped);
+    }
+
+private:
+    memory_input_archive(std::string_view bytes, bool swapped)
+        : InputArchive(this), next_(bytes.data()), end_(bytes.data() + bytes.size()), swap_(swapped) {}
+
+public:
+
 private:
     char const* next_;
     char const* end_;
