@@ -1,5 +1,6 @@
 #include "ledger/app/projection_snapshot.hpp"
 
+#include "ledger/app/record_compression.hpp"
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/sha256.hpp"
 
@@ -14,6 +15,9 @@ namespace {
 constexpr std::uint32_t format_tag = 0x32534D52;
 // "RMT1": a table-backed read model's record (its state without its entities).
 constexpr std::uint32_t entity_format_tag = 0x31544D52;
+
+/// The tag of `tag`'s compressed form: its last character (the high byte) 'Z'.
+constexpr std::uint32_t compressed_tag(std::uint32_t tag) { return (tag & 0x00FFFFFFu) | 0x5A000000u; }
 
 }  // namespace
 
@@ -33,9 +37,17 @@ std::optional<projection_snapshot_view> decode_entity_snapshot_view(std::string_
 
 std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record) {
     std::string out;
-    out.reserve(record.state.size() + 64);
+    auto const frame = compress_state(record.state);
+    if (!frame) {
+        out.reserve(record.state.size() + 64);
+        ledger::detail::string_output_archive archive(out);
+        archive(tag, record.code_version, record.next_position, sha256(record.state), record.state);
+        return out;
+    }
+    out.reserve(frame->size() + 72);
     ledger::detail::string_output_archive archive(out);
-    archive(tag, record.code_version, record.next_position, sha256(record.state), record.state);
+    archive(compressed_tag(tag), record.code_version, record.next_position, sha256(*frame),
+            static_cast<std::uint64_t>(record.state.size()), *frame);
     return out;
 }
 
@@ -53,18 +65,28 @@ std::optional<projection_snapshot_view> decode_state_record_view(std::uint32_t t
         ledger::detail::memory_input_archive archive(bytes);
         std::uint32_t stored_tag = 0;
         archive(stored_tag);
-        if (stored_tag != tag) return fail("not a " + record_name + " of this format");
+        bool const compressed = stored_tag == compressed_tag(tag);
+        if (stored_tag != tag && !compressed) return fail("not a " + record_name + " of this format");
         archive(record.code_version, record.next_position, checksum);
-        // The state is the last field, a size and its bytes (cereal's string): view them in
-        // place rather than copy what may be hundreds of MiB (start-up time).
+        std::uint64_t state_size = 0;
+        if (compressed) archive(state_size);
+        // The state (or its frame) is the last field, a size and its bytes (cereal's string):
+        // view them in place rather than copy what may be hundreds of MiB (start-up time).
         cereal::size_type size = 0;
         archive(cereal::make_size_tag(size));
         if (size != archive.remaining()) return fail("the record does not decode");
-        record.state = bytes.substr(bytes.size() - static_cast<std::size_t>(size));
+        auto const stored = bytes.substr(bytes.size() - static_cast<std::size_t>(size));
+        if (verify && sha256(stored) != checksum) return fail("the state does not match its checksum");
+        if (!compressed) {
+            record.state = stored;
+            return record;
+        }
+        record.decompressed = decompress_state(stored, static_cast<std::size_t>(state_size));
+        record.state = std::string_view(record.decompressed.get(), static_cast<std::size_t>(state_size));
     } catch (std::exception const&) {
-        return fail("the record does not decode");  // codec_error, or length_error for a corrupt size
+        // codec_error, length_error for a corrupt size, bad_alloc for a size beyond memory
+        return fail("the record does not decode");
     }
-    if (verify && sha256(record.state) != checksum) return fail("the state does not match its checksum");
     return record;
 }
 

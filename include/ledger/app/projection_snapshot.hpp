@@ -6,8 +6,18 @@
 // A record is used only when it decodes, its checksum matches, its code version is the read
 // model's and it covers no more than the log holds; anything else is rebuilt from the log
 // (projection_runner.hpp), never served.
+//
+// Two forms (issue 18, served-ledger bytes; docs/read-models.md "Read-model records on disk"):
+// - plain, tag T: T, code version, next position, SHA-256(state), state (cereal string);
+// - compressed, tag T with its last character 'Z' ("RMS2" -> "RMSZ"): T', code version, next
+//   position, SHA-256(frame), the state's size (u64), one zstd frame of the state (cereal
+//   string). The checksum covers the stored frame, so damage is found before decompressing.
+// encode_state_record writes the compressed form for states of compress_states_from bytes or
+// more that zstd shrinks (record_compression.hpp), the plain form otherwise; every decoder
+// reads both, so records written before are still used as they are.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,11 +31,13 @@ struct projection_snapshot {
 };
 
 /// A decoded record whose state points into the bytes it was decoded from (no copy): valid
-/// while they are.
+/// while they are. For a compressed record the state points into `decompressed`, which the
+/// view (and its copies) own.
 struct projection_snapshot_view {
     std::uint32_t code_version = 0;
     std::uint64_t next_position = 0;
     std::string_view state;
+    std::shared_ptr<char const[]> decompressed;  // null for a plain record
 };
 
 /// The table key of a read model's snapshot: "snapshot/<name>".
@@ -39,8 +51,9 @@ std::string table_snapshot_key();
 /// are records of their own): "snapshot-entities/<name>".
 std::string entity_snapshot_key(std::string_view name);
 
-/// A checked state record: `tag`, code version, next position, SHA-256(state), state. Snapshots
-/// and as-of checkpoints (projection_checkpoint.hpp) share it with their own tags.
+/// A checked state record (either form above). Snapshots and as-of checkpoints
+/// (projection_checkpoint.hpp) share it with their own tags. The one encode/decode pair of the
+/// record format: every record kind goes through these two.
 std::string encode_state_record(std::uint32_t tag, projection_snapshot const& record);
 /// nullopt for bytes that do not carry `tag` or do not decode, or (with `verify`) whose state
 /// does not match its checksum; `problem` then says which, naming the record `what`.
@@ -48,12 +61,13 @@ std::optional<projection_snapshot> decode_state_record(std::uint32_t tag, std::s
                                                        std::string_view bytes, std::string* problem,
                                                        bool verify);
 
-/// As decode_state_record, the state viewed in `bytes` rather than copied.
+/// As decode_state_record, the state viewed in `bytes` rather than copied (a compressed state
+/// is decompressed once, into the view's own buffer).
 std::optional<projection_snapshot_view> decode_state_record_view(std::uint32_t tag, std::string_view what,
                                                                  std::string_view bytes, std::string* problem,
                                                                  bool verify);
 
-/// The record: a format tag, the fields above and SHA-256(state).
+/// The record: a format tag, the fields above and a SHA-256 (of the state or of its frame).
 std::string encode_snapshot(projection_snapshot const& snapshot);
 
 /// nullopt for bytes that are not a snapshot record of this format or whose state does not
