@@ -1,7 +1,14 @@
 #pragma once
-// The two forms of entity table keys (entity_table.hpp; issue 18, served-ledger bytes): the
-// epoch says which one a table uses, so a ledger's existing table is read where it is and
-// every table that starts afresh takes the short form. Pure functions; any thread.
+// The two forms of entity table keys (entity_table.hpp; issue 18, served-ledger bytes):
+//   short, epochs >= short_keys_epoch:  e/<code>/<epoch, 8 hex>/{g, i/<id>, n/<n>}
+//   older, epochs <  short_keys_epoch:  entity/<model>/<epoch, 8 hex>/{g, i/<id>, n/<n>}
+// <code> is one letter per model (a applications, h hires-vs-target, o origin, r outreach,
+// v vacancies; another model keeps its name, never one letter): 13 bytes of prefix instead of
+// 26-31. The epoch says the form, so a ledger's existing table is read, flushed, rebuilt in
+// place (the next epoch: the same form) and erased where it is; a table that starts afresh (a
+// new ledger, a record found unusable at start) takes first_epoch_after(every epoch found),
+// in the short form, and the older epochs are erased by later flushes as stale ones.
+// Pure functions; any thread.
 
 #include <cstdint>
 #include <vector>
