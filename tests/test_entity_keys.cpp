@@ -47,7 +47,7 @@ TEST_CASE("the epochs of a model are found in both key forms, in ascending order
                             "entity/vacancies/00000003/n/00000000", "e/v/80000000/g", "e/v/80000000/i/position-2",
                             "e/v/80000004/g", "e/o/80000009/g", "entity/origin/00000002/g", "entity-other/x",
                             "snapshot-entities/vacancies"}) {
-        table.committed[key] = "x";
+        table.committed.insert_or_assign(std::string(key), std::string("x"));
     }
     testing::fake_reader reader(table);
     CHECK(projections::entity_epochs(reader, "vacancies") ==

@@ -12,8 +12,8 @@
 // - compressed, tag T with its last character 'Z' ("RMS2" -> "RMSZ"): T', code version, next
 //   position, SHA-256(frame), the state's size (u64), one zstd frame of the state (cereal
 //   string). The checksum covers the stored frame, so damage is found before decompressing.
-// encode_state_record writes the compressed form for states of compress_states_from bytes or
-// more that zstd shrinks (record_compression.hpp), the plain form otherwise; every decoder
+// encode_state_record (as-of checkpoints) writes it for states of compress_states_from bytes or
+// more that zstd shrinks, else the plain form; encode_snapshot/_entity_snapshot plain; every decoder
 // reads both, so records written before are still used as they are.
 
 #include <cstdint>
