@@ -84,11 +84,11 @@ void load_rows(std::string_view what, std::string const& record, bool checkpoint
     auto const view = checkpoint ? d::decode_checkpoint_view(record) : d::decode_snapshot_view(record);
     if (!view) throw std::runtime_error(std::string(what) + " record does not decode");
     d::projection_snapshot const state{view->code_version, view->next_position, std::string(view->state)};
-    auto const plain = plain_record(checkpoint ? 0x31434D52u : 0x32534D52u, state);  // "RMC1" / "RMS2"
+    auto const tag = checkpoint ? 0x31434D52u : 0x32534D52u;  // "RMC1" / "RMS2"
+    auto const plain = plain_record(tag, state);
+    // The compressed form (snapshots are written plain: this is what they would cost).
     std::string compressed;
-    auto const compress_ms = best_ms([&] {
-        compressed = checkpoint ? d::encode_checkpoint(state) : d::encode_snapshot(state);
-    });
+    auto const compress_ms = best_ms([&] { compressed = d::encode_state_record(tag, state); });
     auto const load = [&](std::string const& bytes) {
         return best_ms([&] {
             auto const v = checkpoint ? d::decode_checkpoint_view(bytes) : d::decode_snapshot_view(bytes);
