@@ -7,9 +7,9 @@
 //
 // Keys of one read model's entities (an epoch is one life of the table: a rebuild starts a new
 // one and erases the old ones little by little):
-//   entity/<model>/<epoch, 8 hex>/g            the generation of the last flush (u64)
-//   entity/<model>/<epoch>/i/<stream id>       number (u32) ‖ CRC-32 of the entry ‖ the entry
-//   entity/<model>/<epoch>/n/<number, 8 hex>   the stream id (the entities in number order)
+//   e/<code>/<epoch, 8 hex>/g   the generation of the last flush (u64); <code>: a letter per model
+//   e/<code>/<epoch>/i/<id>     number (u32) ‖ CRC-32 of the entry ‖ the entry (the stream's id)
+//   e/<code>/<epoch>/n/<n>      the stream id of number n (8 hex: the entities in number order)
 //
 // Threading: a reader and a writer are used by one thread at a time (the one folding or
 // flushing the read model, which holds its lock).
@@ -58,13 +58,13 @@ public:
     virtual std::size_t erase_prefix(std::string_view prefix, std::size_t limit) = 0;
 };
 
-/// "entity/<model>/" and "entity/<model>/<epoch>/".
+/// "e/<code>/" and "e/<code>/<epoch>/" (epochs before short_keys_epoch: "entity/<model>/…").
 std::string entity_model_prefix(std::string_view model);
 std::string entity_epoch_prefix(std::string_view model, std::uint32_t epoch);
-/// The epoch of a key under entity_model_prefix(model), or nullopt.
+/// The epoch of a key of `model`'s entities (either key form: entity_keys.hpp), or nullopt.
 std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string_view key);
-/// The epochs under which the table holds entities of `model`, in ascending order (one seek
-/// per epoch).
+/// The epochs under which the table holds entities of `model` (both forms), in ascending
+/// order (one seek per epoch).
 std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view model);
 
 }  // namespace ledger::projections

@@ -6,6 +6,7 @@
 // fold (tests/reference/), compared as JSON rows after every event and after snapshot round
 // trips. No LMDB: a retraction comes with the event it names, as the runner hands it over.
 
+#include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
 #include "projections/read_model.hpp"
 
@@ -242,7 +243,8 @@ TEST_CASE("with their entities in a table the four read models answer and save w
     std::vector<pair_of> models;
     for (auto const name : names) {
         pair_of p{projections::make_read_model(name), projections::make_read_model(name), std::nullopt, 0};
-        p.in_table->keep_entities_in_table(reader, 1, {});
+        // Odd seeds: a table begun before the short keys (epoch 1, "entity/<model>/…"); even: today's.
+        p.in_table->keep_entities_in_table(reader, seed % 2 == 1 ? 1 : projections::short_keys_epoch, {});
         REQUIRE(p.in_table->keeps_entities_in_table());
         models.push_back(std::move(p));
     }
@@ -322,13 +324,8 @@ TEST_CASE("with their entities in a table the four read models answer and save w
         }
         p.in_table->settle_entities();
         CHECK(p.in_table->cached_entities() == 0);
-        auto const prefix = projections::entity_model_prefix(p.memory->name());
-        std::set<std::uint32_t> epochs;
-        for (auto e = table.committed.lower_bound(prefix); e != table.committed.end() && e->first.starts_with(prefix); ++e) {
-            epochs.insert(projections::entity_epoch_of(p.memory->name(), e->first).value());
-        }
         INFO(p.memory->name());
-        CHECK(epochs.size() == 1);
+        CHECK(projections::entity_epochs(*reader, p.memory->name()).size() == 1);  // either key form
         REQUIRE(p.in_table->save() == p.memory->save());
     }
 }

@@ -15,7 +15,7 @@
 //
 // The candidates are an entities<candidate_entry> (entities.hpp): in memory for as-of folds,
 // replays and tests, or, for the runner's live table, in the store's `projections` table under
-// "entity/applications/" (a write-back cache flushed with the table's record), so that a
+// "e/a/" or, begun earlier, "entity/applications/" (a write-back cache flushed with it), so that a
 // restart decodes only the campaigns, texts and cells (docs/read-models.md "The application
 // table in the store").
 //

@@ -12,6 +12,7 @@
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/app/record_read_ahead.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
 
 #include <spdlog/spdlog.h>
@@ -183,7 +184,7 @@ void projection_runner::impl::load_table_in_store() {
     }
     auto stale = projections::entity_epochs(*table_reader, projections::detail::application_table::entity_model);
     table_reader->release();
-    auto const epoch = stale.empty() ? 1u : stale.back() + 1;
+    auto const epoch = projections::first_epoch_after(stale);
     auto table = std::make_shared<projections::detail::application_table>();
     table->with_costs = true;  // as table_handle's
     table->keep_in_table(table_reader, epoch, std::move(stale));

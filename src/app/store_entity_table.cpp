@@ -1,6 +1,7 @@
 #include "ledger/app/store_entity_table.hpp"
 
 #include "ledger/app/projection_snapshot.hpp"
+#include "projections/entity_keys.hpp"
 #include "projections/read_model.hpp"
 
 #include <spdlog/spdlog.h>
@@ -65,7 +66,7 @@ entity_table_load load_entity_table(store::event_store const& store, projections
     // A new epoch past every one the table holds: nothing written before is ever read again,
     // and later flushes erase it.
     auto stale = projections::entity_epochs(*reader, name);
-    auto const epoch = stale.empty() ? 1u : stale.back() + 1;
+    auto const epoch = projections::first_epoch_after(stale);
     out.model = prototype.fresh();
     out.model->keep_entities_in_table(reader, epoch, std::move(stale));
     auto const whole = record ? std::nullopt : store.read_projection_record(snapshot_key(name));

@@ -323,6 +323,13 @@ if [ -f "$served_mdb" ] && [ -n "${export_bytes:-}" ]; then
             bytes ledger_bytes_per_event_served -
     fi
 fi
+# Issue 18 (branch rm-recordbytes): what the served start-up ledger's data.mdb holds by kind
+# (events' tables, the projections table, free pages, checkpoints, snapshots, entity tables:
+# bytes per event). bench-record_bytes opens it MDB_RDONLY | MDB_NOLOCK: it
+# writes nothing there (docs/read-models.md "Read-model records on disk").
+if [ -f "$served_mdb" ]; then
+    run_program record_bytes --data "$startup_dir/data"
+fi
 # Issue 14: as-of, filtered reads and readiness in process, on the ledger start-up just used.
 if [ -d "$startup_dir/data" ]; then
     run_program projection_queries --data "$startup_dir/data"

@@ -1,0 +1,64 @@
+// The two forms of entity table keys (projections/entity_keys.hpp, entity_table.hpp; issue
+// 18's served-ledger bytes): epochs from short_keys_epoch on use "e/<code>/<epoch>/…", the
+// epochs before it keep the older "entity/<model>/<epoch>/…" of tables begun by earlier
+// builds; both are found, parsed and erased, and a table that starts afresh takes the short
+// form. (The differential tests fold, flush, restart and rebuild tables of both forms.)
+
+#include "projections/entity_keys.hpp"
+#include "projections/entity_table.hpp"
+
+#include "support/fake_entity_table.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+using namespace ledger;
+using projections::short_keys_epoch;
+
+TEST_CASE("entity keys take the short form from short_keys_epoch on and the older form before it",
+          "[projections][entity_table][keys]") {
+    CHECK(projections::entity_epoch_prefix("applications", 1) == "entity/applications/00000001/");
+    CHECK(projections::entity_epoch_prefix("applications", short_keys_epoch) == "e/a/80000000/");
+    CHECK(projections::entity_epoch_prefix("hires-vs-target", short_keys_epoch + 2) == "e/h/80000002/");
+    CHECK(projections::entity_epoch_prefix("origin", short_keys_epoch) == "e/o/80000000/");
+    CHECK(projections::entity_epoch_prefix("outreach", short_keys_epoch) == "e/r/80000000/");
+    CHECK(projections::entity_epoch_prefix("vacancies", 7) == "entity/vacancies/00000007/");
+    CHECK(projections::entity_epoch_prefix("some-model", short_keys_epoch) == "e/some-model/80000000/");
+
+    CHECK(projections::entity_epoch_of("origin", "entity/origin/00000003/i/candidate-1") == 3u);
+    CHECK(projections::entity_epoch_of("origin", "e/o/80000001/n/00000000") == short_keys_epoch + 1);
+    CHECK_FALSE(projections::entity_epoch_of("origin", "e/v/80000001/g"));              // another model's
+    CHECK_FALSE(projections::entity_epoch_of("origin", "e/o/00000001/g"));              // a short key of an old epoch
+    CHECK_FALSE(projections::entity_epoch_of("origin", "entity/origin/80000001/g"));    // an old key of a new epoch
+    CHECK_FALSE(projections::entity_epoch_of("origin", "entity/origin/zz/g"));
+
+    CHECK(projections::first_epoch_after({}) == short_keys_epoch);
+    CHECK(projections::first_epoch_after({1, 4}) == short_keys_epoch);
+    CHECK(projections::first_epoch_after({2, short_keys_epoch, short_keys_epoch + 5}) == short_keys_epoch + 6);
+}
+
+TEST_CASE("the epochs of a model are found in both key forms, in ascending order, and nothing of another model",
+          "[projections][entity_table][keys]") {
+    testing::fake_table table;
+    for (auto const& key : {"entity/vacancies/00000001/g", "entity/vacancies/00000001/i/position-1",
+                            "entity/vacancies/00000003/n/00000000", "e/v/80000000/g", "e/v/80000000/i/position-2",
+                            "e/v/80000004/g", "e/o/80000009/g", "entity/origin/00000002/g", "entity-other/x",
+                            "snapshot-entities/vacancies"}) {
+        table.committed.insert_or_assign(std::string(key), std::string("x"));
+    }
+    testing::fake_reader reader(table);
+    CHECK(projections::entity_epochs(reader, "vacancies") ==
+          std::vector<std::uint32_t>{1, 3, short_keys_epoch, short_keys_epoch + 4});
+    CHECK(projections::entity_epochs(reader, "origin") == std::vector<std::uint32_t>{2, short_keys_epoch + 9});
+    CHECK(projections::entity_epochs(reader, "outreach").empty());
+
+    // A stale epoch of either form is erased under its own prefix, and only it.
+    testing::fake_transaction txn(table);
+    CHECK(txn.erase_prefix(projections::entity_epoch_prefix("vacancies", 1), 100) == 2);
+    CHECK(txn.erase_prefix(projections::entity_epoch_prefix("vacancies", short_keys_epoch), 100) == 2);
+    txn.commit();
+    CHECK(projections::entity_epochs(reader, "vacancies") == std::vector<std::uint32_t>{3, short_keys_epoch + 4});
+}
