@@ -320,6 +320,9 @@ void projection_runner::impl::fill_missing_checkpoints() noexcept {
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {
     try {
+        // The hook's transaction committed: the checkpoints it put leave memory (no write
+        // transaction is open here).
+        checkpoints.confirm_written();
         std::lock_guard const handoff(handoff_mutex);
         if (!live) return;
         std::vector<std::optional<events::recruitment_event>> data;
