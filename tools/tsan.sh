@@ -15,10 +15,12 @@ shift || true
 specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=("[runner],[checkpoints],[pipeline]")
 
+# -Wno-error=tsan: GCC warns that the fences in Boost.Asio's handlers are not instrumented
+# (TSan may then report races inside Asio; the tests below do not run the HTTP server).
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/recruitment-ledger-ccache}
 export CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLEDGER_WERROR=ON -DLEDGER_BUILD_TESTS=ON \
-    -DLEDGER_BUILD_BENCH=OFF "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer" \
+    -DLEDGER_BUILD_BENCH=OFF "-DCMAKE_CXX_FLAGS=-fsanitize=thread -fno-omit-frame-pointer -Wno-error=tsan" \
     -DCMAKE_EXE_LINKER_FLAGS=-fsanitize=thread -DCMAKE_SHARED_LINKER_FLAGS=-fsanitize=thread >/dev/null
 cmake --build "$build" -j"$(nproc)" --target ledger_tests
 
