@@ -152,3 +152,26 @@ TEST_CASE("a decoded form of another type than its event's is not trusted", "[ap
     REQUIRE(next.has_value());
     CHECK(store.append(std::move(*next)).has_value());
 }
+
+TEST_CASE("the success body written by hand is the JSON the formatted one was, for any stream name and numbers",
+          "[app][append][response]") {
+    std::mt19937_64 random(18);
+    std::string const alphabet = "abcXYZ019._:-\"\\/\n\t\x01 ";
+    for (int round = 0; round < 2000; ++round) {
+        store::append_success success;
+        auto const length = random() % 12;
+        for (std::size_t i = 0; i < length; ++i) success.stream += alphabet[random() % alphabet.size()];
+        if (round % 3 == 0) success.stream = "campaign-bench-" + std::to_string(round);
+        auto const pick = [&random] { return random() % 4 == 0 ? UINT64_MAX - random() % 3 : random() % 100000; };
+        success.first_version = pick();
+        success.last_version = pick();
+        success.first_position = pick();
+        success.last_position = pick();
+        // The form before (fmt with Boost.JSON's escaping of the stream), byte for byte.
+        auto const formatted = fmt::format(
+            R"({{"stream":{},"first_version":{},"last_version":{},"first_position":{},"last_position":{}}})",
+            json::serialize(json::string_view(success.stream)), success.first_version, success.last_version,
+            success.first_position, success.last_position);
+        REQUIRE(app::append_success_json(success) == formatted);
+    }
+}

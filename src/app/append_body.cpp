@@ -10,6 +10,7 @@
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <limits>
 #include <memory>
@@ -22,8 +23,6 @@ namespace {
 namespace json = boost::json;
 
 constexpr std::array<std::string_view, 2> body_fields{"expected_version", "events"};
-constexpr std::array<std::string_view, 7> event_fields{
-    "id", "type", "occurred_at", "data", "metadata", "correlation_id", "causation_id"};
 
 error bad_request(std::string message) {
     return error{error_code::bad_request, std::move(message), {}};
@@ -67,10 +66,44 @@ result<store::expected_version> parse_expected_version(json::object const& body)
         "expected_version must be a non-negative integer, \"any\", \"no_stream\" or \"exists\"");
 }
 
-/// An optional string field: absent or null is nullopt; anything but a string is an error.
-result<std::optional<std::string>> optional_text(json::object const& event, std::string_view field,
+/// An event's members by name, found in one pass over its object (see event_members_of).
+struct event_members {
+    json::value const* id = nullptr;
+    json::value const* type = nullptr;
+    json::value const* occurred_at = nullptr;
+    json::value const* data = nullptr;
+    json::value const* metadata = nullptr;
+    json::value const* correlation_id = nullptr;
+    json::value const* causation_id = nullptr;
+};
+
+/// The members of `event`, or the first key (in the object's order) that names none of them:
+/// one pass over the keys instead of a search for each name. A parsed object
+/// holds each key once (Boost.JSON keeps the last of duplicates), as if_contains sees it.
+std::variant<event_members, std::string_view> event_members_of(json::object const& event) {
+    event_members found;
+    for (auto const& entry : event) {
+        auto const key = entry.key();
+        auto const* const value = &entry.value();
+        json::value const** slot = nullptr;
+        switch (key.size()) {
+        case 2: slot = key == "id" ? &found.id : nullptr; break;
+        case 4: slot = key == "type" ? &found.type : key == "data" ? &found.data : nullptr; break;
+        case 8: slot = key == "metadata" ? &found.metadata : nullptr; break;
+        case 11: slot = key == "occurred_at" ? &found.occurred_at : nullptr; break;
+        case 12: slot = key == "causation_id" ? &found.causation_id : nullptr; break;
+        case 14: slot = key == "correlation_id" ? &found.correlation_id : nullptr; break;
+        default: break;
+        }
+        if (slot == nullptr) return std::string_view(key);
+        *slot = value;
+    }
+    return found;
+}
+
+/// An optional string member: absent or null is nullopt; anything but a string is an error.
+result<std::optional<std::string>> optional_text(json::value const* value, std::string_view field,
                                                  std::size_t index) {
-    auto const* value = event.if_contains(field);
     if (value == nullptr || value->is_null()) return std::optional<std::string>{};
     auto const* text = value->if_string();
     if (text == nullptr) return invalid_event(index, field, "must be a string");
@@ -79,28 +112,28 @@ result<std::optional<std::string>> optional_text(json::object const& event, std:
 }
 
 /// id, occurred_at, metadata and the correlation ids: everything of an event but type and data.
-std::optional<error> parse_envelope_fields(json::object const& event, std::size_t index,
+std::optional<error> parse_envelope_fields(event_members const& event, std::size_t index,
                                            store::event_to_append& out) {
-    if (auto const* id = event.if_contains("id"); id != nullptr && !id->is_null()) {
+    if (auto const* id = event.id; id != nullptr && !id->is_null()) {
         auto const* text = id->if_string();
         out.id = text ? parse_uuid(*text) : std::nullopt;
         if (!out.id) return invalid_event(index, "id", "must be a UUID");
     }
-    auto const* occurred = event.if_contains("occurred_at");
+    auto const* occurred = event.occurred_at;
     if (occurred == nullptr) return invalid_event(index, "occurred_at", "is required");
     auto const* occurred_text = occurred->if_string();
     auto const occurred_at = occurred_text ? parse_timestamp(*occurred_text) : std::nullopt;
     if (!occurred_at) return invalid_event(index, "occurred_at", "must be RFC 3339 or YYYY-MM-DD");
     out.occurred_at = *occurred_at;
-    if (auto const* metadata = event.if_contains("metadata"); metadata && !metadata->is_null()) {
+    if (auto const* metadata = event.metadata; metadata && !metadata->is_null()) {
         if (!metadata->is_object()) return invalid_event(index, "metadata", "must be an object");
         // The stored form stays Boost.JSON's (doubles like 2.5E0): a re-sent event is compared
         // with what is stored, byte for byte. Reads re-write it with plain decimals.
         out.metadata = json::serialize(*metadata);
     }
-    auto correlation = optional_text(event, "correlation_id", index);
+    auto correlation = optional_text(event.correlation_id, "correlation_id", index);
     if (!correlation) return correlation.error();
-    auto causation = optional_text(event, "causation_id", index);
+    auto causation = optional_text(event.causation_id, "causation_id", index);
     if (!causation) return causation.error();
     out.correlation_id = std::move(*correlation);
     out.causation_id = std::move(*causation);
@@ -126,19 +159,21 @@ std::optional<error> refuse_sealed_lookalike(std::string_view type, decoded_even
 /// receives the catalogue's struct of it, which the domain policy checks on the writer.
 result<store::event_to_append> parse_event(json::value const& value, std::size_t index,
                                            decoded_event& decoded) {
-    auto const* event = value.if_object();
-    if (event == nullptr) return invalid_event(index, "", "an event must be a JSON object");
-    if (auto const unknown = first_unknown_key(*event, event_fields)) {
+    auto const* object = value.if_object();
+    if (object == nullptr) return invalid_event(index, "", "an event must be a JSON object");
+    auto const members = event_members_of(*object);
+    if (auto const* unknown = std::get_if<std::string_view>(&members)) {
         return invalid_event(index, *unknown, "unknown field");
     }
-    auto const* type = event->if_contains("type");
+    auto const& event = std::get<event_members>(members);
+    auto const* type = event.type;
     if (type == nullptr || !type->is_string()) return invalid_event(index, "type", "must be a string");
-    auto const* data = event->if_contains("data");
+    auto const* data = event.data;
     if (data == nullptr) return invalid_event(index, "data", "is required");
 
     store::event_to_append out;
     out.type = std::string(type->get_string());
-    if (auto failure = parse_envelope_fields(*event, index, out)) return std::move(*failure);
+    if (auto failure = parse_envelope_fields(event, index, out)) return std::move(*failure);
     // events::encode_data in two steps, keeping the struct between them.
     auto parsed = events::event_from_json(out.type, *data, index);
     if (!parsed) return parsed.error();
@@ -180,11 +215,32 @@ result<store::append_request> parse_append_body(std::string_view stream, json::v
 }
 
 std::string append_success_json(store::append_success const& success) {
-    // The stream name passed check_stream_name, but escaping it keeps this safe on its own.
-    return fmt::format(R"({{"stream":{},"first_version":{},"last_version":{},"first_position":{},)"
-                       R"("last_position":{}}})",
-                       json::serialize(json::string_view(success.stream)), success.first_version,
-                       success.last_version, success.first_position, success.last_position);
+    // Every append answers with this: written by hand, with fmt's digits. A stream name that
+    // passed check_stream_name ([A-Za-z0-9._:-]) needs no escaping; any other is escaped by
+    // Boost.JSON, so this stays safe on its own.
+    bool const plain = std::all_of(success.stream.begin(), success.stream.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+               c == '_' || c == ':' || c == '-';
+    });
+    std::string out;
+    out.reserve(success.stream.size() + 120);
+    out += R"({"stream":)";
+    if (plain) {
+        out.append(1, '"').append(success.stream).append(1, '"');
+    } else {
+        out += json::serialize(json::string_view(success.stream));
+    }
+    auto const number = [&out](std::string_view name, std::uint64_t value) {
+        out.append(name);
+        fmt::format_int const digits(value);
+        out.append(digits.data(), digits.size());
+    };
+    number(R"(,"first_version":)", success.first_version);
+    number(R"(,"last_version":)", success.last_version);
+    number(R"(,"first_position":)", success.first_position);
+    number(R"(,"last_position":)", success.last_position);
+    out += '}';
+    return out;
 }
 
 }  // namespace ledger::app

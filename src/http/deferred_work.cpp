@@ -26,16 +26,29 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 /// Submits `request` to the group-commit writer and resumes on the session's strand with the
 /// result, so an I/O thread never blocks on a commit.
+///
+/// The handler and its executor share one allocation, and the writer's callback captures only
+/// the pointer to it: small enough for std::function's own storage, so a single append costs
+/// no allocation for the callback and no copy of the type-erased executor on the writer.
+/// A batch's decoded forms (one array shared by its events, app::parse_append_body) are held
+/// here as well until the answer is back: their last reference then goes on the I/O thread,
+/// not on the writer, which frees the rest of the request (per event strings and structs).
 template <class Token>
 auto async_append(store::event_store& store, store::append_request request, Token&& token) {
     return asio::async_initiate<Token, void(store::append_result)>(
         [&store](auto handler, store::append_request pending) {
-            auto const executor = asio::get_associated_executor(handler);
-            // append_async takes a std::function, which must be copyable; the handler is not.
-            auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-            store.append_async(std::move(pending), [shared, executor](store::append_result result) {
-                asio::post(executor, [shared, result = std::move(result)]() mutable {
-                    (*shared)(std::move(result));
+            struct waiting {
+                decltype(handler) resume;
+                decltype(asio::get_associated_executor(handler)) executor;
+                std::shared_ptr<void const> decoded_forms;
+            };
+            auto executor = asio::get_associated_executor(handler);
+            auto forms = pending.events.empty() ? nullptr : pending.events.front().decoded;
+            auto const shared = std::make_shared<waiting>(waiting{std::move(handler), std::move(executor), std::move(forms)});
+            store.append_async(std::move(pending), [shared](store::append_result result) {
+                asio::post(shared->executor, [shared, result = std::move(result)]() mutable {
+                    auto forms = std::move(shared->decoded_forms);  // freed after the resumption's step
+                    shared->resume(std::move(result));
                 });
             });
         },

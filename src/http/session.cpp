@@ -113,6 +113,7 @@ bhttp::response<bhttp::string_body> to_beast(response&& answer, unsigned version
 /// At debug level: an info line per request would be megabytes a second of log at the rates
 /// SPEC §9 asks for (docs/performance.md).
 void log_access(request const& http, unsigned status, std::chrono::steady_clock::time_point started) {
+    if (!spdlog::should_log(spdlog::level::debug)) return;  // the common case: no clock, no scope
     request_id_scope const scope(http.request_id);
     std::chrono::duration<double, std::milli> const took = std::chrono::steady_clock::now() - started;
     auto const path = std::string_view(http.target).substr(0, http.target.find('?'));

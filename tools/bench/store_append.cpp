@@ -10,7 +10,9 @@
 // 64 concurrent single-event appenders (group commit: 64 threads; 64 appends in flight
 // through append_async, re-submitted from the writer's completion, or `_io` by two other
 // threads as the HTTP server's I/O threads do) vs raw LMDB 64 puts per commit;
-// batches of 1,000 events per append vs raw LMDB 1,000 puts per commit.
+// batches of 1,000 events per append vs raw LMDB 1,000 puts per commit; `raw_64_six_tables`: raw
+// LMDB's 64 puts each also appended to five more tables (~24 pages a commit, as many as a
+// ledger's group commit writes), beside raw_64 (~10): what a commit's pages cost on this disk.
 // Beside each rate, what one commit wrote: bytes passed to write(2)/pwrite(2) (/proc/self/io
 // `wchar`: LMDB's dirty pages and meta page, so it counts on tmpfs too) per durable commit, in
 // 4 KiB pages; and for group commit the events per commit and the appenders' p99 latency.
@@ -50,7 +52,7 @@ struct settings {
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
     double seconds = 3.0;
     int rounds = 1;
-    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
+    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_64_six_tables, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
     int streams = 50;  // streams per appender, each given its first event before the clock starts
     bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
     // Each append picks one of its appender's streams at random instead of round-robin: the
@@ -149,13 +151,18 @@ std::filesystem::path fresh(settings const& s, std::string const& name) {
 }
 
 // Raw LMDB: `per_commit` puts of a 300-byte value under big-endian keys, committed with fsync.
-measurement raw_lmdb_rate(settings const& s, std::size_t per_commit) {
-    store::lmdb::env env({.directory = fresh(s, "raw-" + std::to_string(per_commit)),
+// `extra_tables` > 0: each put also appends a 16-byte value under the same key to that many more
+// tables, so a commit dirties the root-to-leaf path of each of them too, as the ledger's indexes
+// do (what those pages cost a commit, beside the same puts without them).
+measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_tables = 0) {
+    store::lmdb::env env({.directory = fresh(s, fmt::format("raw-{}-{}", per_commit, extra_tables)),
                           .map_size = std::size_t{8} << 30});
     store::lmdb::dbi table;
+    std::vector<store::lmdb::dbi> extra(static_cast<std::size_t>(extra_tables));
     {
         store::lmdb::write_txn txn(env);
         table = txn.open_database("log");
+        for (std::size_t t = 0; t < extra.size(); ++t) extra[t] = txn.open_database(fmt::format("extra{}", t).c_str());
         txn.commit();
     }
     std::string const value(300, 'v');
@@ -170,6 +177,7 @@ measurement raw_lmdb_rate(settings const& s, std::size_t per_commit) {
             unsigned char bytes[8];
             boost::endian::store_big_u64(bytes, key);
             txn.put(table, {reinterpret_cast<char*>(bytes), 8}, value, true);
+            for (auto const& more : extra) txn.put(more, {reinterpret_cast<char*>(bytes), 8}, std::string_view(value).substr(0, 16), true);
         }
         txn.commit();
         ++commits;
@@ -359,6 +367,7 @@ int main(int argc, char** argv) try {
     std::vector<bench_case> cases{
         {"raw_1", [&] { return raw_lmdb_rate(s, 1); }, {}},
         {"raw_64", [&] { return raw_lmdb_rate(s, 64); }, {}},
+        {"raw_64_six_tables", [&] { return raw_lmdb_rate(s, 64, 5); }, {}},
         {"raw_1000", [&] { return raw_lmdb_rate(s, 1000); }, {}},
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
@@ -409,6 +418,9 @@ int main(int argc, char** argv) try {
                 s.seconds, s.rounds, bench::load_average());
     bench::row("store_raw_1_per_commit", raw_1, "events/s");
     bench::row("store_raw_64_per_commit", raw_64, "events/s", "store_raw_1_per_commit", raw_1);
+    // The same 64 puts, each also appended to five more tables (six B-trees, as a ledger commit
+    // touches log, event-id index, runs, heads, Merkle nodes and meta): what the pages cost.
+    bench::row("store_raw_64_six_tables_per_commit", median("raw_64_six_tables"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_raw_1000_per_commit", raw_1000, "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);
@@ -420,6 +432,8 @@ int main(int argc, char** argv) try {
     bench::row("store_batched_1000", median("batched"), "events/s", "store_raw_1000_per_commit", raw_1000);
     // What a commit writes (pages of 4 KiB passed to pwrite), beside raw LMDB's.
     bench::row("store_raw_64_pages_per_commit", pages_of("raw_64"), "pages");
+    bench::row("store_raw_64_six_tables_pages_per_commit", pages_of("raw_64_six_tables"), "pages",
+               "store_raw_64_pages_per_commit", pages_of("raw_64"));
     bench::row("store_raw_1000_pages_per_commit", pages_of("raw_1000"), "pages");
     bench::row("store_group_commit_64_pages_per_commit", pages_of("group"), "pages",
                "store_raw_64_pages_per_commit", pages_of("raw_64"));
