@@ -40,6 +40,19 @@ using recruitment_event = std::variant<
 recruitment_event decode_event(std::string_view type, std::uint16_t schema_version,
                                std::string_view bytes);
 
+/// decode_event into `out`: when `out` already holds an event of `type`, its strings and
+/// vectors keep their memory (replays decode into reused slots). The same event, the same
+/// errors; after an error `out` holds some event, unspecified. Thread-safe (`out` is the
+/// caller's).
+void decode_event_into(std::string_view type, std::uint16_t schema_version, std::string_view bytes,
+                       recruitment_event& out);
+
+/// decode_event_into for events of one (type, schema version), found once: a replay looks its
+/// types up once each instead of once per event. Throws what decode_event_into throws for an
+/// unknown type or version; the function returned throws what it throws for the bytes.
+using data_decoder = void (*)(std::string_view bytes, recruitment_event& out);
+data_decoder find_data_decoder(std::string_view type, std::uint16_t schema_version);
+
 /// The catalogue type name of the event held, e.g. "InterviewBooked".
 std::string_view type_name_of(recruitment_event const& event) noexcept;
 

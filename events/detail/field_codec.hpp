@@ -21,6 +21,7 @@
 #include <boost/mp11/algorithm.hpp>
 #include <cereal/types/string.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstdint>
 #include <optional>
@@ -256,8 +257,11 @@ void read_binary(Archive& ar, std::vector<T>& items) {
     std::uint32_t count = 0;
     ar(count);
     // No reserve: a corrupted count must fail at the end of the input, not allocate first.
-    items.clear();
-    for (std::uint32_t i = 0; i < count; ++i) {
+    // Items already there are read into (a reused event keeps their memory), then the rest.
+    std::size_t const kept = std::min<std::size_t>(items.size(), count);
+    items.resize(kept);
+    for (std::size_t i = 0; i < kept; ++i) read_binary(ar, items[i]);
+    for (std::size_t i = kept; i < count; ++i) {
         T item{};
         read_binary(ar, item);
         items.push_back(std::move(item));
@@ -277,9 +281,8 @@ void read_binary(Archive& ar, std::optional<T>& v) {
         v.reset();
         return;
     }
-    T value{};
-    read_binary(ar, value);
-    v = std::move(value);
+    if (!v) v.emplace();  // a value already there is read into: a reused event keeps its memory
+    read_binary(ar, *v);
 }
 
 // ---- catalogue description -------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "events/detail/registry.hpp"
 
+#include "events/detail/binary_reader.hpp"
 #include "events/detail/consistency.hpp"
 #include "events/detail/struct_codec.hpp"
 #include "ledger/detail/binary_archive.hpp"
@@ -12,10 +13,10 @@
 namespace ledger::events::detail {
 namespace {
 
+// Decodes `bytes` into `event` (whose memory it reuses; left unspecified on an error).
 // Throws codec_error on truncated input, trailing bytes or an out-of-range enum value.
 template <class T>
-T decode_binary(std::string_view bytes) {
-    T event{};
+void decode_binary_into(std::string_view bytes, T& event) {
     // Bounds stored string lengths by the input for this decode only (see field_codec.hpp).
     struct input_bound {
         std::size_t const saved = decoding_input_size;
@@ -23,9 +24,16 @@ T decode_binary(std::string_view bytes) {
         ~input_bound() { decoding_input_size = saved; }
     } const bound(bytes.size());
     try {
-        ledger::detail::memory_input_archive ar(bytes);
-        read_fields(ar, event);
-        ledger::detail::expect_consumed(ar, T::type_name);
+        if (!bytes.empty() && bytes.front() == '\1') {
+            // The common form (little-endian): read without cereal's archive (binary_reader.hpp).
+            binary_reader reader(bytes.substr(1));
+            read_fields(reader, event);
+            if (reader.remaining() != 0) throw codec_error(std::string(T::type_name) + " has trailing bytes");
+        } else {
+            ledger::detail::memory_input_archive ar(bytes);
+            read_fields(ar, event);
+            ledger::detail::expect_consumed(ar, T::type_name);
+        }
     } catch (codec_error const&) {
         throw;
     } catch (std::exception const& ex) {
@@ -33,6 +41,12 @@ T decode_binary(std::string_view bytes) {
         throw codec_error(std::string("cannot decode ") + std::string(T::type_name) + ": " +
                           ex.what());
     }
+}
+
+template <class T>
+T decode_binary(std::string_view bytes) {
+    T event{};
+    decode_binary_into(bytes, event);
     return event;
 }
 
@@ -51,9 +65,15 @@ recruitment_event decode_as(std::string_view bytes) {
 }
 
 template <class T>
+void decode_as_into(std::string_view bytes, recruitment_event& out) {
+    auto* const same = std::get_if<T>(&out);
+    decode_binary_into(bytes, same != nullptr ? *same : out.emplace<T>());
+}
+
+template <class T>
 constexpr type_entry make_entry() {
-    return type_entry{T::type_name,         T::category_name, T::schema_version, &parse_json<T>,
-                      &decode_as<T>, &describe_fields<T>};
+    return type_entry{T::type_name,   T::category_name,    T::schema_version, &parse_json<T>,
+                      &decode_as<T>, &decode_as_into<T>, &describe_fields<T>};
 }
 
 template <std::size_t... I>

@@ -22,6 +22,9 @@ struct type_entry {
     problem (*from_json)(boost::json::object const& data, recruitment_event& out) = nullptr;
     /// Decodes bytes written at the current schema_version. Throws codec_error.
     recruitment_event (*decode_current)(std::string_view bytes) = nullptr;
+    /// The same into `out`, reusing its memory when it holds this type already. Throws
+    /// codec_error (then `out` holds some value of this type).
+    void (*decode_current_into)(std::string_view bytes, recruitment_event& out) = nullptr;
     boost::json::array (*describe_fields)() = nullptr;
 };
 

@@ -113,7 +113,7 @@ void prepare_folded(store::event_store const& store, fold_decoder& decoder, reco
     out.stream.assign(event.stream);
     out.occurred_at = event.occurred_at;
     out.recorded_at = event.recorded_at;
-    out.data = decoder.decode(event);
+    decoder.decode_into(event, out.data);
     out.retracted = read_retracted(store, decoder, event, out.data);
     out.boundary = {};
 }

@@ -9,18 +9,32 @@ namespace ledger::app {
 
 fold_decoder::fold_decoder(std::span<projections::read_model* const> models) : models_(models) {}
 
-bool fold_decoder::is_read(std::string const& type) {
-    auto const known = read_by_type_.find(type);
-    if (known != read_by_type_.end()) return known->second;
+fold_decoder::type_memo& fold_decoder::memo_of(std::string const& type) {
+    auto const known = memo_by_type_.find(type);
+    if (known != memo_by_type_.end()) return known->second;
     bool const read = std::any_of(models_.begin(), models_.end(),
                                   [&](projections::read_model const* m) { return m->reads(type); });
-    read_by_type_.emplace(type, read);
-    return read;
+    return memo_by_type_.emplace(type, type_memo{.read = read}).first->second;
 }
 
 std::optional<events::recruitment_event> fold_decoder::decode(recorded_event const& event) {
     if (!is_read(event.type)) return std::nullopt;
     return events::decode_event(event.type, event.schema_version, event.data);
+}
+
+void fold_decoder::decode_into(recorded_event const& event, std::optional<events::recruitment_event>& out) {
+    auto& memo = memo_of(event.type);
+    if (!memo.read) {
+        out.reset();
+        return;
+    }
+    if (!out) out.emplace();
+    if (memo.decode == nullptr || memo.schema_version != event.schema_version) {
+        // Throws for an unknown type or version, as decode_event does.
+        memo.decode = events::find_data_decoder(event.type, event.schema_version);
+        memo.schema_version = event.schema_version;
+    }
+    memo.decode(event.data, *out);
 }
 
 projections::fold_event fold_decoder::view(recorded_event const& event,

@@ -31,12 +31,23 @@ public:
     /// Throws ledger::codec_error for data that does not decode.
     std::optional<events::recruitment_event> decode(recorded_event const& event);
 
+    /// decode() into `out`, reusing the memory of the event it holds (a batch slot's).
+    void decode_into(recorded_event const& event, std::optional<events::recruitment_event>& out);
+
     /// The fold input for `event` with `data` (which must outlive it).
     static projections::fold_event view(recorded_event const& event,
                                         std::optional<events::recruitment_event> const& data);
 
 private:
-    bool is_read(std::string const& type);
+    /// What the decoder knows of a type: whether a model reads it and, once decoded at some
+    /// schema version, that version's decoder.
+    struct type_memo {
+        bool read = false;
+        std::uint16_t schema_version = 0;
+        events::data_decoder decode = nullptr;  // of schema_version; nullptr until first decoded
+    };
+    type_memo& memo_of(std::string const& type);
+    bool is_read(std::string const& type) { return memo_of(type).read; }
 
     /// A type name's size and three of its characters: the catalogue's ~30 names hash apart
     /// well enough, for a fraction of hashing every byte (this runs once per event scanned).
@@ -50,7 +61,7 @@ private:
     };
 
     std::span<projections::read_model* const> models_;
-    std::unordered_map<std::string, bool, type_hash, std::equal_to<>> read_by_type_;
+    std::unordered_map<std::string, type_memo, type_hash, std::equal_to<>> memo_by_type_;
 };
 
 /// The retracted event of an EventRetracted, read back from the log (one LMDB lookup by
