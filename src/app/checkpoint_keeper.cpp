@@ -6,12 +6,32 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <iterator>
 
 namespace ledger::app {
+namespace {
+
+/// The record each write_pending puts with its records: that call's number, as decimal text.
+constexpr std::string_view written_marker_key = "checkpoint-written";
+
+std::optional<std::uint64_t> marker_number(std::optional<std::string> const& record) {
+    if (!record) return std::nullopt;
+    std::uint64_t number = 0;
+    auto const end = record->data() + record->size();
+    auto const [stop, failed] = std::from_chars(record->data(), end, number);
+    if (failed != std::errc{} || stop != end) return std::nullopt;
+    return number;
+}
+
+}  // namespace
 
 checkpoint_keeper::checkpoint_keeper(store::event_store const& store, checkpoint_options options)
-    : store_(store), options_(options) {}
+    : store_(store),
+      options_(options),
+      // Above what an earlier run put: a marker read before this keeper's commit is not taken for it.
+      marker_(marker_number(store.read_projection_record(written_marker_key)).value_or(0)) {}
 
 bool checkpoint_keeper::stored_and_usable(std::string const& key, std::uint32_t code_version,
                                           std::uint64_t next_position) {
@@ -108,23 +128,49 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
 
 void checkpoint_keeper::write_pending(store::projection_records& records) {
     std::lock_guard const lock(mutex_);
-    if (pending_.empty() && pending_index_.empty()) return;
+    if (pending_.empty() && pending_index_.empty() && unconfirmed_.empty() && unconfirmed_index_.empty()) return;
+    // What an earlier call put is put again until a commit is known to hold it (confirm_written):
+    // its transaction may have failed after this hook (the map filling at the commit: the group
+    // is retried, with this hook run again). First, so that a later capture of a key wins.
     // All or nothing: when a put fails the group's transaction is aborted (and retried), so
-    // the records stay pending until a commit has them.
+    // nothing leaves the keeper before a commit has it.
+    for (auto const& [key, record] : unconfirmed_) records.put(key, record);
     for (auto const& [key, record] : pending_) records.put(key, record);
-    if (!pending_index_.empty()) {
+    if (!pending_index_.empty() || !unconfirmed_index_.empty()) {
         load_index();
         auto index = index_;
+        for (auto const& [key, code_version] : unconfirmed_index_) index[key] = code_version;
         for (auto const& [key, code_version] : pending_index_) index[key] = code_version;
         records.put(detail::checkpoint_index_key, detail::encode_index(index));
-        index_ = std::move(index);  // only once every put has succeeded
+        index_ = std::move(index);
     }
-    stats_.written += pending_.size();
+    records.put(written_marker_key, std::to_string(marker_ + 1));
+    ++marker_;  // only once every put has succeeded
+    std::ranges::move(pending_, std::back_inserter(unconfirmed_));
+    std::ranges::move(pending_index_, std::back_inserter(unconfirmed_index_));
     pending_.clear();
     pending_.shrink_to_fit();
     pending_index_.clear();
     pending_bytes_ = 0;
+}
+
+void checkpoint_keeper::forget_confirmed() {
+    stats_.written += unconfirmed_.size();
+    unconfirmed_.clear();
+    unconfirmed_.shrink_to_fit();
+    unconfirmed_index_.clear();
     written_.notify_all();
+}
+
+void checkpoint_keeper::confirm_written() {
+    {
+        std::lock_guard const lock(mutex_);
+        if (unconfirmed_.empty() && unconfirmed_index_.empty()) return;
+    }
+    auto const committed = marker_number(store_.read_projection_record(written_marker_key));
+    std::lock_guard const lock(mutex_);
+    // marker_ numbers the last write_pending, which put everything unconfirmed now.
+    if (committed && *committed >= marker_) forget_confirmed();
 }
 
 void checkpoint_keeper::load_index() {
@@ -151,8 +197,14 @@ void checkpoint_keeper::wait_written(std::atomic<bool> const& stopping) {
         }
         if (waiting) commit_();  // the writer's hook takes mutex_: not held here
     }
-    std::unique_lock lock(mutex_);
-    while (!pending_.empty() && !stopping) written_.wait_for(lock, std::chrono::milliseconds(100));
+    for (;;) {
+        confirm_written();
+        std::unique_lock lock(mutex_);
+        if (stopping || (pending_.empty() && unconfirmed_.empty() && unconfirmed_index_.empty())) return;
+        // Woken when a hook forgets confirmed records; a commit seen by nobody else is found
+        // by looking again.
+        written_.wait_for(lock, std::chrono::milliseconds(100));
+    }
 }
 
 std::optional<std::uint64_t> checkpoint_keeper::month_position(timestamp in_month) {
@@ -166,6 +218,8 @@ std::optional<std::string> checkpoint_keeper::record(std::string const& key) {
         std::lock_guard const lock(mutex_);
         auto const waiting = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
         if (waiting != pending_.end()) return waiting->second;
+        auto const put = std::ranges::find(unconfirmed_, key, &std::pair<std::string, std::string>::first);
+        if (put != unconfirmed_.end()) return put->second;
     }
     return store_.read_projection_record(key);
 }
@@ -311,10 +365,11 @@ std::pair<std::unique_ptr<projections::read_model>, std::uint64_t> checkpoint_ke
 
 std::uint64_t checkpoint_keeper::first_candidate(std::uint64_t limit) { return candidates(*this, limit).best(); }
 
-checkpoint_stats checkpoint_keeper::stats() const {
+checkpoint_stats checkpoint_keeper::stats() {
+    confirm_written();
     std::lock_guard const lock(mutex_);
     auto stats = stats_;
-    stats.waiting = pending_.size();
+    stats.waiting = pending_.size() + unconfirmed_.size();
     return stats;
 }
 

@@ -11,13 +11,11 @@
 #include "detail/projection_runner_impl.hpp"
 
 #include "ledger/app/projection_as_of.hpp"
+#include "ledger/app/state_release.hpp"
 #include "projections/entity_table.hpp"
 
 #include <spdlog/spdlog.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <limits>
@@ -243,9 +241,7 @@ void projection_runner::impl::catch_up() noexcept {
         }
         folded_tail = tail;
         auto const live_at = clock::now();
-#ifdef __GLIBC__
-        malloc_trim(0);  // as after loading: what catching up allocated and freed
-#endif
+        trim_heap();  // as after loading: what catching up allocated and freed
         auto const ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
         spdlog::info("projections live: snapshots loaded in {:.0f} ms, {} events of the log folded in {:.0f} ms",
                      ms(loaded_at - started), tail, ms(live_at - loaded_at));
@@ -263,9 +259,7 @@ void projection_runner::impl::catch_up() noexcept {
     if (folded_tail > 0 && folded_tail >= options.snapshot_every / 5) save_everything();
     else if (records_due()) write_records_now();
     settle_entity_tables();  // what the flush holds leaves the caches
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    trim_heap();
     // Missing checkpoints are taken once an as-of query asks for one (a server that answers
     // none never reads or folds for them; a ledger from before checkpoints pays once). A read
     // model whose entities turn out damaged is folded again from 0 here.
@@ -313,13 +307,14 @@ void projection_runner::impl::fill_missing_checkpoints() noexcept {
             spdlog::warn("projection {}: missing as-of checkpoints not taken ({})", s->name, e.what());
         }
     }
-#ifdef __GLIBC__
-    if (taken > 0) malloc_trim(0);  // the fill's model is gone
-#endif
+    if (taken > 0) trim_heap();  // the fill's model is gone
 }
 
 void projection_runner::impl::on_commit(std::span<recorded_event const> events) noexcept {
     try {
+        // The hook's transaction committed: the checkpoints it put leave memory (no write
+        // transaction is open here).
+        checkpoints.confirm_written();
         std::lock_guard const handoff(handoff_mutex);
         if (!live) return;
         std::vector<std::optional<events::recruitment_event>> data;

@@ -9,17 +9,16 @@
 
 #include "detail/projection_runner_impl.hpp"
 
+
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/app/record_read_ahead.hpp"
+#include "ledger/app/state_release.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
 
 #include <spdlog/spdlog.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 
 #include <algorithm>
 #include <exception>
@@ -104,11 +103,9 @@ void projection_runner::impl::load_snapshots() {
     for (auto& s : slots) models.push_back(s->model.get());
     saved_table.reset();  // the models that loaded it share it now
     share_tables();
-#ifdef __GLIBC__
     // Decoding left the snapshot records and the copies of the shared table that share_tables
     // dropped in the heap: give those pages back, or they stay resident for good.
-    malloc_trim(0);
-#endif
+    trim_heap();
     live_decoder.emplace(models);
     all_loaded = true;
     notify_progress();

@@ -75,6 +75,7 @@ bool projection_runner::impl::write_records_now() noexcept {
             spdlog::info("projections: snapshots and checkpoints wait for the next append ({})", refused->message);
             return false;
         }
+        checkpoints.confirm_written();  // committed: what the hook put leaves memory now
         return true;
     } catch (std::exception const& e) {
         spdlog::warn("projections: snapshots and checkpoints wait for the next append ({})", e.what());

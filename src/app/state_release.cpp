@@ -11,15 +11,27 @@
 #endif
 
 namespace ledger::app {
+
+void trim_heap() noexcept {
+#ifdef __GLIBC__
+    // One trim at a time in the process. glibc sets up its allocator lazily, and malloc_trim
+    // does it when nothing else has (malloc replaced: ASan, TSan, a preloaded allocator), marking
+    // it set up before the main arena's bins are: a second thread trimming meanwhile walked the
+    // uninitialised bins (SIGSEGV in mtrim, caught under TSan: the release thread's trim beside
+    // the caller's, the CI failure of "read model states handed to release_later are freed").
+    static std::mutex trimming;
+    std::lock_guard const lock(trimming);
+    malloc_trim(0);
+#endif
+}
+
 namespace {
 
 /// Frees and gives the pages back: the loaded state was hundreds of MiB at 10,000,000
 /// events, which the server would otherwise keep resident after every as-of answer.
 void free_now(std::unique_ptr<projections::read_model> state) {
     state.reset();
-#ifdef __GLIBC__
-    malloc_trim(0);
-#endif
+    trim_heap();
 }
 
 class release_thread {

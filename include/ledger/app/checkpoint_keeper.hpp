@@ -9,9 +9,18 @@
 // stale (so such a checkpoint is rebuilt by the next query that needs it). A boundary whose
 // checkpoint is already stored and usable is not captured again.
 //
+// A record put by write_pending is forgotten only once a commit is known to hold it: the
+// writer's transaction may still fail after its hook (the map filling at the commit: the
+// group is retried, with the hook run again), and until the commit a reader of the store does
+// not find it. Each write_pending puts a marker record numbered above the last; what it put
+// waits (counted in `waiting`, load() reads it from memory, the next write_pending puts it
+// again) until confirm_written finds that number committed.
+//
 // Threading: every member is safe from any thread (one mutex guards the pending records and
-// what is known to be stored). Errors: lmdb::error from reads of the store propagates;
-// save() failures propagate from capture (the caller decides; the runner logs them).
+// what is known to be stored), but write_pending is for the before-commit hook only and no
+// other member may be called inside a write transaction of the same thread (they read the
+// store). Errors: lmdb::error from reads of the store propagates; save() failures propagate
+// from capture (the caller decides; the runner logs them).
 
 #include "ledger/app/projection_checkpoint.hpp"
 #include "ledger/store/event_store.hpp"
@@ -35,11 +44,11 @@ namespace ledger::app {
 
 struct checkpoint_stats {
     std::uint64_t captured = 0;  // checkpoints taken (waiting or written)
-    std::uint64_t written = 0;   // records put by write_pending
+    std::uint64_t written = 0;   // records put by write_pending and committed
     std::uint64_t dropped = 0;   // captures dropped: too many bytes waiting
     std::uint64_t used = 0;      // as-of folds that started from a checkpoint
     std::uint64_t unusable = 0;  // checkpoints found damaged or stale (rebuilt when crossed)
-    std::uint64_t waiting = 0;   // records captured and not written yet
+    std::uint64_t waiting = 0;   // records captured and not committed yet
 };
 
 class checkpoint_keeper {
@@ -55,8 +64,14 @@ public:
     void capture(projections::read_model const& model, std::uint64_t next_position,
                  checkpoint_boundary boundary, timestamp recorded_at);
 
-    /// Puts the records waiting; from the store's before-commit hook (writer thread).
+    /// Puts the records waiting, with those put before that no commit is known to hold yet;
+    /// from the store's before-commit hook (writer thread).
     void write_pending(store::projection_records& records);
+
+    /// Forgets the records put by write_pending once the store's committed state holds them
+    /// (their marker). After a commit, on any thread outside a write transaction; stats() and
+    /// wait_written call it too.
+    void confirm_written();
 
     /// A read model like `prototype` loaded from the usable checkpoint with the largest
     /// position P <= `limit`, and P; or a fresh one and 0. `limit` must be at most the events
@@ -74,7 +89,8 @@ public:
     std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
                                                   std::uint64_t next_position);
 
-    checkpoint_stats stats() const;
+    /// (Confirms what was written first: waiting counts what no commit is known to hold.)
+    checkpoint_stats stats();
 
     /// Whether the checkpoint index (record `checkpoint-index`, written with the checkpoints)
     /// lists `key` as written by `code_version`. Cheap: the index is small and read once.
@@ -90,13 +106,14 @@ public:
     /// thread uses the keeper; without it wait_written waits for the next group commit.
     void set_commit(std::function<void()> commit) { commit_ = std::move(commit); }
 
-    /// Commits the captured records waiting (set_commit), then blocks until none waits, or
-    /// `stopping`.
+    /// Commits the captured records waiting (set_commit), then blocks until none waits (each
+    /// committed), or `stopping`.
     void wait_written(std::atomic<bool> const& stopping);
 
 private:
     class candidates;
     void load_index();  // mutex_ held
+    void forget_confirmed();  // mutex_ held: the unconfirmed records are committed
     bool stored_and_usable(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
     std::optional<std::uint64_t> month_position(timestamp in_month);
     /// The record under `key`: waiting for a commit, else stored.
@@ -117,6 +134,10 @@ private:
     bool index_loaded_ = false;
     std::map<std::string, std::uint32_t> index_;  // checkpoint keys written → code version
     std::vector<std::pair<std::string, std::uint32_t>> pending_index_;
+    // Put by write_pending, no commit known to hold them yet (confirm_written).
+    std::vector<std::pair<std::string, std::string>> unconfirmed_;
+    std::vector<std::pair<std::string, std::uint32_t>> unconfirmed_index_;
+    std::uint64_t marker_ = 0;  // the number of the last marker put (or stored before this keeper)
     std::condition_variable written_;
     checkpoint_stats stats_;
 };

@@ -31,4 +31,9 @@ void release_later(std::unique_ptr<projections::read_model> state);
 /// Blocks until every state handed to release_later has been freed (tests, benchmarks).
 void wait_released();
 
+/// Gives the heap's free pages back to the system (glibc's malloc_trim(0); nothing elsewhere).
+/// Every trim of the process goes through here: one at a time (concurrent malloc_trim calls
+/// can crash glibc while its allocator is not set up yet, as when malloc is replaced).
+void trim_heap() noexcept;
+
 }  // namespace ledger::app
