@@ -111,7 +111,8 @@ void recruits_per_campaign::render_rows(row_sink& sink, std::size_t part, std::s
     costs_by_currency costs;
     auto* const text = sink.text();
     auto const row = [&](std::pair<std::string_view, std::uint32_t> const& next) {
-        auto const& [id, number] = next;
+        auto const id = next.first;  // not a structured binding: the lambda below captures them
+        auto const number = next.second;
         auto const found = table.campaigns.find(number);
         auto const* entry = found == table.campaigns.end() ? nullptr : &found->second;
         // rule 1: one plan; should there be more, the first
