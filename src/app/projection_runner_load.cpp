@@ -9,7 +9,6 @@
 
 #include "detail/projection_runner_impl.hpp"
 
-
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/app/record_read_ahead.hpp"
 #include "ledger/app/state_release.hpp"
@@ -18,7 +17,6 @@
 #include "projections/entity_table.hpp"
 
 #include <spdlog/spdlog.h>
-
 
 #include <algorithm>
 #include <exception>

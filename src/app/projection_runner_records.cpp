@@ -198,9 +198,8 @@ void projection_runner::impl::put_records(store::projection_records& records) {
     flush_entity_tables(records);
     if (table_reader) save_table_group(records);  // its candidates (and small record) with them
     if (!entities_only) put_snapshots(records);
-    // Last: write_pending forgets what it put, so no put of this hook may fail after it (a
-    // full map aborts the group and runs the hook again, which would then miss the checkpoints
-    // while the keeper counts them as stored). Its own failure keeps them pending.
+    // Last, as the hook's last put: what it puts stays in the keeper until a commit is known
+    // to hold it (checkpoint_keeper::confirm_written), so a retried group puts it again.
     checkpoints.write_pending(records);  // lmdb::error is the group's (the writer retries it)
 }
 
