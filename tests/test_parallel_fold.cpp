@@ -99,6 +99,7 @@ TEST_CASE("a parallel replay leaves every read model as the sequential replay do
 
     model_set stepped_seq;
     model_set stepped_par;
+    model_set stepped_log;  // replay_log in parallel: split_scan's scanners and two lanes
     std::mt19937_64 rng(seed);
     for (std::uint64_t from = 0; from < events;) {
         auto const to = std::min(events - 1, from + std::uniform_int_distribution<std::uint64_t>(0, 700)(rng));
@@ -111,9 +112,26 @@ TEST_CASE("a parallel replay leaves every read model as the sequential replay do
         REQUIRE(folded.events == to - from + 1);
         REQUIRE(folded.last_position == to);
         require_same(stepped_seq, stepped_par);
+        auto const replayed = app::replay_log(store, stepped_log.pointers(), {.from_position = from, .to_position = to},
+                                              app::replay_threads::parallel);
+        REQUIRE(replayed.events == to - from + 1);
+        REQUIRE(replayed.last_position == to);
+        require_same(stepped_seq, stepped_log);
         from = to + 1;
     }
     require_same(stepped_par, sequential);
+    require_same(stepped_log, sequential);
+    // Past the head, and a stretch ending past it: what is there.
+    CHECK(app::replay_log(store, stepped_log.pointers(), {.from_position = events}, app::replay_threads::parallel).events == 0);
+    model_set tail_seq;
+    model_set tail_par;
+    auto const tail_a = app::replay_log(store, tail_seq.pointers(), {.from_position = events - 5, .to_position = events + 9},
+                                        app::replay_threads::sequential);
+    auto const tail_b = app::replay_log(store, tail_par.pointers(), {.from_position = events - 5, .to_position = events + 9},
+                                        app::replay_threads::parallel);
+    CHECK(tail_b.events == tail_a.events);
+    CHECK(tail_b.last_position == tail_a.last_position);
+    require_same(tail_seq, tail_par);
 
     // Up to a recorded time: the same prefix both ways.
     auto const middle = store.read_event(events / 2).value();
@@ -198,4 +216,55 @@ TEST_CASE("a failing scan is rethrown after the lanes fold every event before it
     REQUIRE_THROWS_WITH(run(UINT64_MAX, 100), "lane failed");
     CHECK(folded_by_lane[1].size() == 100);
     CHECK(folded_by_lane[0].size() < 600);  // the scan stopped: at most the ring's worth past it
+}
+
+namespace {
+
+/// A read model that folds as `inner` does until the event at `fails_at`, where it throws.
+class failing_model final : public projections::read_model {
+public:
+    failing_model(std::unique_ptr<projections::read_model> inner, std::uint64_t fails_at)
+        : inner_(std::move(inner)), fails_at_(fails_at) {}
+    std::string_view name() const noexcept override { return inner_->name(); }
+    std::string_view description() const noexcept override { return inner_->description(); }
+    std::uint32_t code_version() const noexcept override { return inner_->code_version(); }
+    std::vector<std::string> columns() const override { return inner_->columns(); }
+    bool reads(std::string_view type) const noexcept override { return inner_->reads(type); }
+    void apply(projections::fold_event const& event) override {
+        if (event.position == fails_at_) throw std::runtime_error("fold failed");
+        inner_->apply(event);
+        ++folded;
+    }
+    boost::json::array rows() const override { return inner_->rows(); }
+    std::string save() const override { return inner_->save(); }
+    void load(std::string_view bytes) override { inner_->load(bytes); }
+    std::unique_ptr<read_model> fresh() const override { return inner_->fresh(); }
+    bool same_state(read_model const& other) const override { return inner_->same_state(other); }
+
+    std::uint64_t folded = 0;
+
+private:
+    std::unique_ptr<projections::read_model> inner_;
+    std::uint64_t fails_at_;
+};
+
+}  // namespace
+
+TEST_CASE("a read model failing in a parallel replay stops it with its error after every event before it",
+          "[projections][replay][parallel]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(11);
+    store::event_store store(options_in(dir));
+    append_generated(store, generator, 5000);  // more than two batches of split_scan
+    // On the lane beside the caller's (with the table's models on the caller's), then alone.
+    for (bool const beside : {true, false}) {
+        INFO((beside ? "beside the table's lane" : "alone"));
+        model_set models;
+        failing_model failing(projections::make_read_model("vacancies"), 4321);
+        std::vector<projections::read_model*> pointers;
+        if (beside) pointers = models.pointers();
+        pointers.push_back(&failing);
+        REQUIRE_THROWS_WITH(app::replay_log(store, pointers, {}, app::replay_threads::parallel), "fold failed");
+        CHECK(failing.folded == 4321);
+    }
 }

@@ -1,8 +1,11 @@
 #include "ledger/app/projection_replay.hpp"
 
+#include "ledger/app/beside_lane.hpp"
 #include "ledger/app/parallel_fold.hpp"
+#include "ledger/app/split_scan.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <thread>
 
 namespace ledger::app {
@@ -87,6 +90,85 @@ replay_outcome replay_sequential(store::event_store const& store,
     return outcome;
 }
 
+/// The lane models of fold_lanes over `events`, each event into each model, in log order.
+void fold_lane(std::vector<projections::read_model*> const& lane, std::span<folded_event const> events) {
+    for (auto const& event : events) {
+        auto const view = event.view();
+        for (auto* model : lane) model->apply(view);
+    }
+}
+
+/// The scan (one thread) feeding fold lanes: for a replay whose end is found while scanning
+/// (recorded_until).
+replay_outcome replay_on_lanes(store::event_store const& store, std::span<projections::read_model* const> models,
+                               replay_bounds const& bounds) {
+    auto const lanes = fold_lanes(models);
+    fold_decoder decoder(models);
+    return scan_into_lanes(store, decoder,
+                           lane_scan{.from_position = bounds.from_position,
+                                     .lanes = lanes.size(),
+                                     .take = [&](recorded_event const& event) { return take(event, bounds); },
+                                     .mark = {},
+                                     .fold = [&](std::size_t lane, std::span<folded_event const> events) {
+                                         fold_lane(lanes[lane], events);
+                                     },
+                                     // Fewer, larger batches: fewer wake-ups; many in flight: a lane or the
+                                     // scan descheduled on a busy machine stalls the others less (measured).
+                                     .batch_events = 2048,
+                                     .batches = 16});
+}
+
+/// [from, last], known up front: two scanners decode alternate batches (split_scan), so the
+/// scan and decode (half the replay's CPU) no longer sit on one thread that every lane waits
+/// for; this thread folds the application table's lane while a beside_lane folds the other.
+/// A scan error (not a fold's) is taken again by a sequential fold from the first event not
+/// folded, so the models end, as documented, with every event before the failing one folded.
+replay_outcome replay_stretch(store::event_store const& store, std::span<projections::read_model* const> models,
+                              std::uint64_t from, std::uint64_t last) {
+    auto const lanes = fold_lanes(models);
+    std::optional<beside_lane> second;
+    if (lanes.size() > 1) second.emplace([&](std::span<folded_event const> events) { fold_lane(lanes[1], events); });
+    replay_outcome folded;
+    bool fold_failed = false;
+    auto fold_both = [&](std::span<folded_event const> events) {
+        if (second) second->start(events);
+        std::exception_ptr error;
+        try {
+            fold_lane(lanes[0], events);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        try {
+            if (second) second->wait();  // the batch is split_scan's again only after this
+        } catch (...) {
+            if (!error) error = std::current_exception();
+        }
+        if (error) {
+            fold_failed = true;
+            std::rethrow_exception(error);
+        }
+        folded.events += events.size();
+        folded.last_position = events.back().position;
+    };
+    try {
+        return split_scan(store, split_scan_job{.from_position = from,
+                                                .last_position = last,
+                                                .reads = models,
+                                                .boundaries = {},
+                                                .start = {},
+                                                .fold = fold_both,
+                                                .scanners = 2,
+                                                .batch_events = 2048,
+                                                .batches = 16});
+    } catch (...) {
+        if (fold_failed) throw;
+    }
+    auto const next = folded.last_position ? *folded.last_position + 1 : from;
+    auto const rest = replay_sequential(store, models, {.from_position = next, .to_position = last});
+    return {.events = folded.events + rest.events,
+            .last_position = rest.last_position ? rest.last_position : folded.last_position};
+}
+
 }  // namespace
 
 replay_outcome replay_log(store::event_store const& store,
@@ -96,23 +178,12 @@ replay_outcome replay_log(store::event_store const& store,
         threads = std::thread::hardware_concurrency() > 1 ? replay_threads::parallel : replay_threads::sequential;
     }
     if (threads == replay_threads::sequential || models.empty()) return replay_sequential(store, models, bounds);
-    auto const lanes = fold_lanes(models);
-    fold_decoder decoder(models);
-    return scan_into_lanes(store, decoder,
-                           lane_scan{.from_position = bounds.from_position,
-                                     .lanes = lanes.size(),
-                                     .take = [&](recorded_event const& event) { return take(event, bounds); },
-                                     .mark = {},
-                                     .fold = [&](std::size_t lane, std::span<folded_event const> events) {
-                                         for (auto const& event : events) {
-                                             auto const view = event.view();
-                                             for (auto* model : lanes[lane]) model->apply(view);
-                                         }
-                                     },
-                                     // Fewer, larger batches: fewer wake-ups; many in flight: a lane or the
-                                     // scan descheduled on a busy machine stalls the others less (measured).
-                                     .batch_events = 2048,
-                                     .batches = 16});
+    if (bounds.recorded_until) return replay_on_lanes(store, models, bounds);
+    auto const head = store.head().position();
+    if (!head || bounds.from_position > *head) return {};
+    auto const last = bounds.to_position ? std::min(*bounds.to_position, *head) : *head;
+    if (last < bounds.from_position) return {};
+    return replay_stretch(store, models, bounds.from_position, last);
 }
 
 }  // namespace ledger::app
