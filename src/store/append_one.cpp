@@ -153,10 +153,32 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
     return e;
 }
 
+/// Seals the group's last slot (canonical bytes, chain hash) and puts it. `prepared`: the
+/// event's template made before the writer, or empty; `exact`: the template was made from the
+/// very event in the slot (the request's own events, not sealed ones), so the canonical bytes
+/// are joined from it instead of encoded again and compared with it (issue 18: the writer's
+/// per-event cost; a test compares both ways on random events).
+void seal_and_put(append_context& ctx, event_placement const& where, std::string_view prepared, bool exact) {
+    auto const chain = [&](std::string_view canonical) { return ctx.hasher.chain(ctx.tip.last_hash, canonical); };
+    auto const opened = exact ? ctx.db.log_codec->open_prepared(prepared) : std::nullopt;
+    if (!opened) {
+        auto const stored = ctx.written.seal_last(chain);
+        ctx.spliced += put_stored_event(ctx.txn, ctx.db, where, stored, ctx.tip.tails, prepared);
+        return;
+    }
+    auto const fields = fields_of(ctx.written.events().back());
+    auto const stored = ctx.written.seal_last_joined(opened->templ, opened->layout, fields, chain);
+    thread_local std::string value;  // the encoded value, its memory reused
+    put_encoded_event(ctx.txn, ctx.db, where, ctx.db.log_codec->encode_opened(*opened, fields, stored, value),
+                      ctx.tip.tails);
+    ++ctx.spliced;
+}
+
 append_success write_events(append_context& ctx, append_request const& request,
                             std::span<event_to_append const> events, prepared_templates const* prepared,
                             std::optional<stream_head> existing, std::string rule_state) {
     if (prepared != nullptr && prepared->size() != events.size()) prepared = nullptr;
+    bool const exact = prepared != nullptr && events.data() == request.events.data();
     std::size_t index = 0;
     stream_head head = existing ? std::move(*existing) : stream_head{ctx.tip.next_stream_number++, 0, {}};
     std::uint64_t version = existing ? head.last_version + 1 : 0;
@@ -182,16 +204,13 @@ append_success write_events(append_context& ctx, append_request const& request,
         e.causation_id = event.causation_id;
         e.data = event.data;
         e.metadata = event.metadata;
-        auto const stored = ctx.written.seal_last([&](std::string_view canonical) {
-            return ctx.hasher.chain(ctx.tip.last_hash, canonical);
-        });
-        ctx.spliced += put_stored_event(ctx.txn, ctx.db,
-                         event_placement{.position = e.position,
-                                         .stream_number = head.stream_number,
-                                         .version = version,
-                                         .id = e.id,
-                                         .last_run = &head.last_run},
-                         stored, ctx.tip.tails, prepared != nullptr ? prepared->at(index) : std::string_view{});
+        seal_and_put(ctx,
+                     event_placement{.position = e.position,
+                                     .stream_number = head.stream_number,
+                                     .version = version,
+                                     .id = e.id,
+                                     .last_run = &head.last_run},
+                     prepared != nullptr ? prepared->at(index) : std::string_view{}, exact);
         ++index;
         ctx.tip.last_hash = e.hash;
         ++ctx.tip.next_position;

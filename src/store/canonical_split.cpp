@@ -65,6 +65,14 @@ template_layout parse_template(std::string_view t) {
     return layout;
 }
 
+writer_fields fields_of(recorded_event const& event) noexcept {
+    writer_fields fields{.position = event.position,
+                         .version = event.version,
+                         .recorded_at = static_cast<std::uint64_t>(to_micros(event.recorded_at))};
+    std::memcpy(fields.id.data(), event.id.begin(), fields.id.size());
+    return fields;
+}
+
 void join_canonical(std::string_view templ, template_layout const& layout, writer_fields const& fields,
                     std::string& out) {
     out.reserve(out.size() + templ.size() + writer_bytes + 32);

@@ -375,11 +375,36 @@ std::string_view log_values::encode_prepared(std::uint64_t position, std::string
                       templ.substr(parts->head.size() + parts->middle.size()) == parts->tail;
     if (!same || (tag != 0 && !dictionaries_.contains(tag))) return encode(position, stored, out);
     spliced = true;  // nothing compressed here: the frame (or the verdict "keep it whole") is the template's
-    if (tag != 0) {
-        if (assemble_split(tag, parts->fields, parts->occurred_at, frame, stored.substr(canonical.size()), out) &&
-            out.size() < 1 + stored.size()) {
-            return out;
-        }
+    return splice(tag, parts->fields, parts->occurred_at, frame, stored, out);
+}
+
+std::optional<log_values::opened_template> log_values::open_prepared(std::string_view prepared) const noexcept {
+    if (kind_ != encoding::split || prepared.size() < 5) return std::nullopt;
+    opened_template t;
+    t.tag = static_cast<std::uint8_t>(prepared.front());
+    std::uint32_t size = 0;
+    std::memcpy(&size, prepared.data() + 1, sizeof size);
+    if (prepared.size() - 5 < size || (t.tag != 0 && !dictionaries_.contains(t.tag))) return std::nullopt;
+    t.templ = prepared.substr(5, size);
+    t.frame = prepared.substr(5 + size);
+    try {
+        t.layout = parse_template(t.templ);
+    } catch (codec_error const&) {
+        return std::nullopt;
+    }
+    return t;
+}
+
+std::string_view log_values::encode_opened(opened_template const& t, writer_fields const& fields,
+                                           std::string_view stored, std::string& out) const {
+    return splice(t.tag, fields, t.layout.occurred_at, t.frame, stored, out);
+}
+
+std::string_view log_values::splice(std::uint8_t tag, writer_fields const& fields, std::uint64_t occurred_at,
+                                    std::string_view frame, std::string_view stored, std::string& out) {
+    if (tag != 0 && assemble_split(tag, fields, occurred_at, frame, stored.substr(stored.size() - hash_size), out) &&
+        out.size() < 1 + stored.size()) {
+        return out;
     }
     return verbatim(stored, out);
 }

@@ -14,12 +14,18 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db) {
 
 bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails, std::string_view prepared) {
-    auto const position_key = encode_u64(where.position);
     thread_local std::string value;  // the encoded value (formats 4 and 5), its memory reused
     bool spliced = false;
     auto const encoded = prepared.empty() ? db.log_codec->encode(where.position, stored, value)
                                           : db.log_codec->encode_prepared(where.position, stored, prepared, value, spliced);
-    txn.put(db.log, view(position_key), encoded, /*append=*/true);
+    put_encoded_event(txn, db, where, encoded, tails);
+    return spliced;
+}
+
+void put_encoded_event(lmdb::write_txn& txn, tables const& db, event_placement const& where, std::string_view value,
+                       index_tails& tails) {
+    auto const position_key = encode_u64(where.position);
+    txn.put(db.log, view(position_key), value, /*append=*/true);
     // The stream index holds runs: an event right after its stream's previous event in the log
     // (a batch, or one stream's appends in a row) is found through the run's first entry.
     bool const continues_run = tails.run_open && tails.run_stream == where.stream_number &&
@@ -41,7 +47,6 @@ bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement co
     // Generated ids increase, so they usually belong at the end of the index, where MDB_APPEND
     // skips the search and fills pages completely (event_id_index.cpp).
     put_event_id(txn, db, where.id, where.position, tails.ids);
-    return spliced;
 }
 
 void prepared_templates::prepare(log_values const& codec, append_request const& request) noexcept {

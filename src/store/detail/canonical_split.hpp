@@ -14,6 +14,8 @@
 // (a big-endian header, sizes past the end); parse_template and join_canonical throw
 // codec_error for a template that is too short for its sizes.
 
+#include "ledger/envelope.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -53,6 +55,9 @@ std::optional<canonical_parts> split_canonical(std::string_view canonical) noexc
 
 /// Throws codec_error when `templ` is too short for the sizes it holds.
 template_layout parse_template(std::string_view templ);
+
+/// The writer fields of `event`, as its canonical bytes hold them.
+writer_fields fields_of(recorded_event const& event) noexcept;
 
 /// Appends the canonical bytes of `templ` with `fields` put back to `out`.
 void join_canonical(std::string_view templ, template_layout const& layout, writer_fields const& fields,

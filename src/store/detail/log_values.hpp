@@ -34,6 +34,8 @@
 // zstd's contexts are per thread (thread_local inside). Errors: codec_error for a value that
 // does not decode (unknown dictionary, damaged frame, wrong size); lmdb::error from LMDB.
 
+#include "detail/canonical_split.hpp"
+
 #include "ledger/envelope_codec.hpp"
 #include "ledger/store/lmdb.hpp"
 
@@ -110,6 +112,24 @@ public:
     std::string_view encode_prepared(std::uint64_t position, std::string_view stored, std::string_view prepared,
                                      std::string& out, bool& spliced) const;
 
+    /// A prepared template (prepare's output) opened for the writer: the template, where its
+    /// writer fields go back, and the frame (tag 0: none; the value is kept whole).
+    struct opened_template {
+        std::uint8_t tag = 0;
+        std::string_view templ, frame;
+        template_layout layout;
+    };
+
+    /// Split values: `prepared` opened, or nullopt when it is malformed or names a dictionary
+    /// this ledger lacks (the writer then encodes as before). Views into `prepared`.
+    std::optional<opened_template> open_prepared(std::string_view prepared) const noexcept;
+
+    /// Split values: the value for `stored`, whose canonical bytes are
+    /// join_canonical(t.templ, t.layout, fields) (the writer sealed them from the template:
+    /// nothing to compare, nothing compressed). The same value encode_prepared gives for them.
+    std::string_view encode_opened(opened_template const& t, writer_fields const& fields, std::string_view stored,
+                                   std::string& out) const;
+
     /// The stored bytes (canonical ‖ hash) of the log value at `position`: `value` itself when
     /// plain or stored uncompressed, otherwise decompressed into `scratch` (its memory reused).
     /// Throws codec_error when the value does not decode.
@@ -131,6 +151,9 @@ public:
 private:
     std::string_view encode_split(std::uint64_t position, std::string_view stored, std::string& out) const;
     std::string_view decode_split(std::uint64_t position, std::string_view value, std::string& scratch) const;
+    /// A prepared frame with the writer fields spliced in (tag 0 or too large: kept whole).
+    static std::string_view splice(std::uint8_t tag, writer_fields const& fields, std::uint64_t occurred_at,
+                                   std::string_view frame, std::string_view stored, std::string& out);
     dictionary const& newest() const { return *dictionaries_.at(newest_); }
     /// The dictionary a compressed value names; codec_error when the ledger lacks it.
     dictionary const& dictionary_named(std::uint8_t id) const;

@@ -12,6 +12,7 @@
 // idempotency and fresh ids are checked before anything is put; formats 1-5 only, format 6's
 // index cannot tell without reading the log, detail/event_id_index.hpp).
 
+#include "detail/canonical_split.hpp"
 #include "detail/event_id_index.hpp"
 #include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
@@ -68,6 +69,11 @@ index_tails read_index_tails(lmdb::txn const& txn, tables const& db);
 bool put_stored_event(lmdb::write_txn& txn, tables const& db, event_placement const& where,
                       std::string_view stored, index_tails& tails, std::string_view prepared = {});
 
+/// Puts an event whose log value is already encoded (`value`, db.log_codec's form of its
+/// stored bytes) and its index entries, as put_stored_event does after encoding.
+void put_encoded_event(lmdb::write_txn& txn, tables const& db, event_placement const& where, std::string_view value,
+                       index_tails& tails);
+
 /// The templates of one request's events (log_values::prepare, format 5), made on the appending
 /// thread before the request is queued for the writer, back to back. Empty: none were made
 /// (another format, sealed personal data, or preparing failed): the writer compresses.
@@ -109,6 +115,13 @@ public:
     template <class Chain>
     std::string_view seal_last(Chain&& chain);
 
+    /// As seal_last, but the canonical bytes are joined from `templ` (the event's template,
+    /// log_values::prepare) and `fields` (the slot's writer fields, fields_of) instead of
+    /// encoded from the slot: the slot must hold the event the template was made from.
+    template <class Chain>
+    std::string_view seal_last_joined(std::string_view templ, template_layout const& layout,
+                                      writer_fields const& fields, Chain&& chain);
+
     std::span<recorded_event const> events() const noexcept { return {events_.data(), count_}; }
     /// The stored bytes (canonical ‖ hash) of the i-th event of the group.
     std::string_view stored(std::size_t i) const noexcept {
@@ -134,6 +147,18 @@ std::string_view group_events::seal_last(Chain&& chain) {
     auto& event = events_[count_ - 1];
     std::size_t const begin = bytes_.size();
     encode_canonical_into(event, bytes_);
+    event.hash = chain(std::string_view(bytes_).substr(begin));
+    bytes_.append(reinterpret_cast<char const*>(event.hash.data()), event.hash.size());
+    ends_.push_back(bytes_.size());
+    return std::string_view(bytes_).substr(begin);
+}
+
+template <class Chain>
+std::string_view group_events::seal_last_joined(std::string_view templ, template_layout const& layout,
+                                                writer_fields const& fields, Chain&& chain) {
+    auto& event = events_[count_ - 1];
+    std::size_t const begin = bytes_.size();
+    join_canonical(templ, layout, fields, bytes_);
     event.hash = chain(std::string_view(bytes_).substr(begin));
     bytes_.append(reinterpret_cast<char const*>(event.hash.data()), event.hash.size());
     ends_.push_back(bytes_.size());
