@@ -77,6 +77,18 @@ std::span<unsigned char> thread_arena() {
     return {block.get(), thread_arena_bytes};
 }
 
+/// The append request of the body's DOM, or the error that refuses it (SPEC §6).
+result<store::append_request> parse_append_dom(route_input const& in) {
+    // The DOM lives only for this request: a monotonic arena replaces its many small heap
+    // allocations, on the stack for a typical single-event body, else this thread's reused one.
+    std::array<unsigned char, 4096> small;
+    auto const arena = in.http.body.size() > small_body ? thread_arena() : std::span<unsigned char>(small);
+    json::monotonic_resource memory(arena.data(), arena.size());
+    auto const body = parse_json_body(in.http.body, &memory);
+    if (!body) return body.error();
+    return app::parse_append_body(in.path_param, *body, in.caller.name);
+}
+
 app::page_budget budget_of(api const& api) {
     return app::page_budget{api.page_bytes, api.scan_events};
 }
@@ -102,15 +114,14 @@ response append_events(route_input const& in, api& api) {
         return error_response(error_code::payload_too_large, "the body exceeds the server's limit");
     }
     if (auto invalid = app::check_stream_name(in.path_param)) return error_response(*invalid);
-    // The DOM lives only for this request: a monotonic arena replaces its many small heap
-    // allocations, on the stack for a typical single-event body, else this thread's reused one.
-    std::array<unsigned char, 4096> small;
-    auto const arena = in.http.body.size() > small_body ? thread_arena() : std::span<unsigned char>(small);
-    json::monotonic_resource memory(arena.data(), arena.size());
-    auto const body = parse_json_body(in.http.body, &memory);
-    if (!body) return error_response(body.error());
-    auto request = app::parse_append_body(in.path_param, *body, in.caller.name);
-    if (!request) return error_response(request.error());
+    // The usual body is read from its tokens, without a DOM; anything else (every refusal
+    // included) is parsed as a DOM, whose answer stands (app::parse_append_text).
+    auto request = app::parse_append_text(in.path_param, in.http.body, in.caller.name);
+    if (!request) {
+        auto parsed = parse_append_dom(in);
+        if (!parsed) return error_response(parsed.error());
+        request = std::move(*parsed);
+    }
     if (auto refused = app::refuse_direct_erasure(*request)) return error_response(*refused);
 
     response pending;

@@ -4,6 +4,9 @@
 //   append_parse_batch_1000   the I/O thread's work on a 1,000-event body as append_batch.lua
 //                             sends it: JSON DOM in a monotonic arena + app::parse_append_body
 //   append_parse_single       the same for append.lua's single-event body
+//   append_parse_text_batch_1000, append_parse_text_single
+//                             the same bodies read by app::parse_append_text (tokens, no DOM:
+//                             the route's path for such bodies), ÷ the DOM rows above
 //   append_admit_decode       the domain policy's admit on the writer, decoding every event
 //   append_admit_decoded      the same with the events' decoded forms (event_to_append::decoded),
 //                             ÷ append_admit_decode; not printed by builds without that field
@@ -82,6 +85,13 @@ store::append_request parse(std::string const& body) {
     return std::move(*request);
 }
 
+/// As the append route reads a usual body: from its tokens, without a DOM.
+store::append_request parse_text(std::string const& body) {
+    auto request = app::parse_append_text("campaign-bench-1", body, "local");
+    if (!request) throw std::runtime_error("the token reader refused a benchmark body");
+    return std::move(*request);
+}
+
 /// A campaign stream that has its CampaignPlanned, as admit sees it inside the writer.
 class campaign_lookup final : public store::stream_lookup {
 public:
@@ -137,15 +147,21 @@ int main(int argc, char** argv) {
     auto const request = parse(batch);
     auto plain = request;
     plain.events = without_decoded(plain.events);
-    std::vector<double> parse_batch, parse_single, admit_decode, admit_decoded;
+    std::vector<double> parse_batch, parse_single, text_batch, text_single, admit_decode, admit_decoded;
     for (int r = 0; r < rounds; ++r) {
         parse_batch.push_back(rate(seconds, 1000, [&] { parse(batch); }));
         parse_single.push_back(rate(seconds, 1, [&] { parse(single); }));
+        text_batch.push_back(rate(seconds, 1000, [&] { parse_text(batch); }));
+        text_single.push_back(rate(seconds, 1, [&] { parse_text(single); }));
         admit_decode.push_back(admit_rate(seconds, plain));
         if (carries_decoded<store::event_to_append>) admit_decoded.push_back(admit_rate(seconds, request));
     }
     bench::row("append_parse_batch_1000", median(parse_batch), "events/cpu-s");
     bench::row("append_parse_single", median(parse_single), "events/cpu-s");
+    bench::row("append_parse_text_batch_1000", median(text_batch), "events/cpu-s", "append_parse_batch_1000",
+               median(parse_batch));
+    bench::row("append_parse_text_single", median(text_single), "events/cpu-s", "append_parse_single",
+               median(parse_single));
     bench::row("append_admit_decode", median(admit_decode), "events/cpu-s");
     if (!admit_decoded.empty()) {
         bench::row("append_admit_decoded", median(admit_decoded), "events/cpu-s", "append_admit_decode",

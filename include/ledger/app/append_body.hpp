@@ -9,6 +9,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,14 @@ namespace ledger::app {
 result<store::append_request> parse_append_body(std::string_view stream,
                                                 boost::json::value const& body,
                                                 std::string actor);
+
+/// The request parse_append_body(stream, json::parse(body), actor) makes, read from the text
+/// without a DOM (append_text.cpp), for a body of the usual shape that it accepts; nullopt for
+/// anything else: malformed JSON, any refusal, a repeated member, non-null metadata, `data`
+/// before `type`. The caller then parses the DOM, whose answer (or error) stands.
+/// Same purity and thread-safety as parse_append_body.
+std::optional<store::append_request> parse_append_text(std::string_view stream, std::string_view body,
+                                                       std::string const& actor);
 
 /// The SPEC §6 success body, serialised: {"stream", "first_version", "last_version",
 /// "first_position", "last_position"}. Written directly rather than through a JSON DOM: every
