@@ -4,6 +4,7 @@
 //
 //   bench-checkpoint_growth --data DIR [--every N] [--chunk-bits B[,B...]]
 //   bench-checkpoint_growth --data DIR --erase 1     (erases DIR's checkpoint records, and exits)
+//   bench-checkpoint_growth --data DIR --whole 1     (rewrites DIR's chunked checkpoints whole)
 //
 // Reads DIR's ledger (writes nothing): folds it into the seven read models, and at every
 // multiple of N (default 200,000) makes the records a checkpoint there would store (each
@@ -67,12 +68,14 @@ int main(int argc, char** argv) try {
     std::uint64_t every = 200'000;
     std::vector<unsigned> bits{13, 15, 17};
     bool erase = false;
+    bool whole = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         std::string const flag = argv[i];
         std::string const value = argv[i + 1];
         if (flag == "--data") data = value;
         else if (flag == "--every") every = std::stoull(value);
         else if (flag == "--erase") erase = value == "1";
+        else if (flag == "--whole") whole = value == "1";
         else if (flag == "--chunk-bits") {
             bits.clear();
             for (std::size_t at = 0; at < value.size();) {
@@ -81,6 +84,34 @@ int main(int argc, char** argv) try {
                 at = comma == std::string::npos ? value.size() : comma + 1;
             }
         } else throw std::invalid_argument("unknown flag " + flag);
+    }
+    if (whole) {
+        // Every chunked checkpoint of DIR rewritten as its whole record (the form before), the
+        // chunks left where they are: the same checkpoints in both forms, for as-of timings.
+        store::store_options options{.directory = data};
+        options.policy = std::make_shared<app::domain_policy>();
+        store::event_store store(options);
+        std::vector<std::pair<std::string, std::string>> rewritten;
+        {
+            std::vector<std::string> keys;
+            auto const reader = store.read_projections();
+            reader->scan("checkpoint", "checkpoint", [&](std::string_view key, std::string_view value) {
+                if (app::detail::is_manifest(value)) keys.emplace_back(key);
+                return true;
+            });
+            for (auto const& key : keys) {
+                auto record = app::detail::read_checkpoint_record(store, key);
+                if (!record) throw std::runtime_error(key + " does not put itself together");
+                rewritten.emplace_back(key, std::move(*record));
+            }
+        }
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            for (auto const& [key, record] : rewritten) records.put(key, record);
+        });
+        if (auto const failed = store.write_projection_records()) throw std::runtime_error(failed->message);
+        store.set_before_commit_hook({});
+        bench::note("rewrote %zu checkpoint records whole", rewritten.size());
+        return 0;
     }
     if (erase) {
         // Every checkpoint record of DIR erased (so that a server started next takes them again,
