@@ -9,6 +9,8 @@
 #include <charconv>
 #include <chrono>
 #include <iterator>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace ledger::app {
 namespace {
@@ -47,10 +49,15 @@ bool checkpoint_keeper::stored_and_usable(std::string const& key, std::uint32_t 
             return true;
         }
     }
-    auto const record = store_.read_projection_record(key);
-    if (!record) return false;
-    auto const checkpoint = detail::decode_checkpoint(*record);
+    std::string problem;
+    auto const found = record(key, problem);
+    if (!found) return false;
+    auto const checkpoint = problem.empty() ? detail::decode_checkpoint(*found) : std::nullopt;
     if (!checkpoint || checkpoint->code_version != code_version || checkpoint->next_position != next_position) {
+        std::lock_guard const lock(mutex_);
+        // A chunk may be what is wrong: the capture that follows compares every chunk it keeps
+        // with the stored one again (and puts the ones that differ).
+        known_chunks_.clear();
         return false;
     }
     std::lock_guard const lock(mutex_);
@@ -114,15 +121,24 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count(),
                   record.size() + (table_record ? table_record->size() : 0),
                   table_record ? " (with the application table)" : "");
+    // Large records in chunks shared with the checkpoints before (projection_checkpoint.hpp):
+    // only the chunks not stored yet wait for a commit.
+    auto table_kept = table_record ? keep_chunked(std::move(*table_record)) : kept_record{};
+    auto own_kept = keep_chunked(std::move(record));
     std::lock_guard const lock(mutex_);
-    auto const keep = [&](std::string record_key, std::uint32_t code_version, std::string bytes) {
-        pending_bytes_ += bytes.size();
+    auto const keep = [&](std::string record_key, std::uint32_t code_version, kept_record kept) {
+        for (auto& [chunk, bytes] : kept.chunks) {
+            if (!known_chunks_.insert(chunk).second) continue;  // waiting already (or stored)
+            pending_bytes_ += bytes.size();
+            pending_.emplace_back(std::move(chunk), std::move(bytes));
+        }
+        pending_bytes_ += kept.record.size();
         pending_index_.emplace_back(record_key, code_version);
-        pending_.emplace_back(record_key, std::move(bytes));
+        pending_.emplace_back(record_key, std::move(kept.record));
         known_.insert(std::move(record_key));
     };
-    if (table_record) keep(std::move(table_key), table_version, std::move(*table_record));
-    keep(std::move(key), model.code_version(), std::move(record));
+    if (table_record) keep(std::move(table_key), table_version, std::move(table_kept));
+    keep(std::move(key), model.code_version(), std::move(own_kept));
     ++stats_.captured;
 }
 
@@ -212,16 +228,80 @@ std::optional<std::uint64_t> checkpoint_keeper::month_position(timestamp in_mont
     return record ? detail::decode_month(*record) : std::nullopt;
 }
 
-std::optional<std::string> checkpoint_keeper::record(std::string const& key) {
+checkpoint_keeper::kept_record checkpoint_keeper::keep_chunked(std::string record) {
+    kept_record kept;
+    if (options_.chunk_bits == 0 || record.size() < options_.chunk_threshold) {
+        kept.record = std::move(record);
+        return kept;
+    }
+    auto cut = detail::chunk_checkpoint(record, options_.chunk_bits);
+    std::vector<bool> needed(cut.chunks.size());
+    {
+        std::lock_guard const lock(mutex_);
+        for (std::size_t i = 0; i < cut.chunks.size(); ++i) needed[i] = !known_chunks_.contains(cut.chunks[i].key);
+    }
+    // A chunk stored already is kept only when its stored bytes are these (a damaged one is put
+    // again); then it is known for the rest of the process.
+    std::vector<std::string> stored;
+    {
+        auto const reader = store_.read_projections();
+        for (std::size_t i = 0; i < cut.chunks.size(); ++i) {
+            if (!needed[i]) continue;
+            auto const bytes = reader->get(cut.chunks[i].key);
+            if (bytes && *bytes == cut.chunks[i].bytes) {
+                needed[i] = false;
+                stored.push_back(cut.chunks[i].key);
+            }
+        }
+    }
+    {
+        std::lock_guard const lock(mutex_);
+        for (auto& chunk : stored) known_chunks_.insert(std::move(chunk));
+    }
+    for (std::size_t i = 0; i < cut.chunks.size(); ++i) {
+        if (needed[i]) kept.chunks.emplace_back(std::move(cut.chunks[i].key), std::string(cut.chunks[i].bytes));
+    }
+    kept.record = std::move(cut.manifest);
+    return kept;
+}
+
+std::optional<std::string> checkpoint_keeper::record(std::string const& key, std::string& problem) {
+    // mutex_ is never taken while a read transaction is open here (a writer growing the map
+    // waits for every transaction to end).
+    std::optional<std::string> found;
     {
         // Taken again but not written yet: use what is waiting.
         std::lock_guard const lock(mutex_);
-        auto const waiting = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
-        if (waiting != pending_.end()) return waiting->second;
+        auto const pending = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
         auto const put = std::ranges::find(unconfirmed_, key, &std::pair<std::string, std::string>::first);
-        if (put != unconfirmed_.end()) return put->second;
+        if (pending != pending_.end()) found = pending->second;
+        else if (put != unconfirmed_.end()) found = put->second;
     }
-    return store_.read_projection_record(key);
+    if (!found) found = store_.read_projection_record(key);
+    if (!found || !detail::is_manifest(*found)) return found;
+    // In chunks: the ones still waiting for a commit from memory, the rest from the store.
+    std::unordered_map<std::string, std::string> chunks_waiting;
+    if (auto const entries = detail::decode_manifest(*found)) {
+        std::unordered_set<std::string_view> listed;
+        for (auto const& entry : *entries) listed.insert(entry.key);
+        std::lock_guard const lock(mutex_);
+        for (auto const* records : {&unconfirmed_, &pending_}) {
+            for (auto const& [k, bytes] : *records) {
+                if (k.starts_with(detail::chunk_prefix) && listed.contains(k)) chunks_waiting[k] = bytes;
+            }
+        }
+    }
+    auto const reader = store_.read_projections();
+    auto assembled = detail::assemble_checkpoint(
+        *found,
+        [&](std::string_view chunk) -> std::optional<std::string_view> {
+            auto const in_memory = chunks_waiting.find(std::string(chunk));
+            if (in_memory != chunks_waiting.end()) return std::string_view(in_memory->second);
+            return reader->get(chunk);
+        },
+        &problem);
+    if (!assembled) return found;  // there, not usable (`problem` says why)
+    return assembled;
 }
 
 std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::string_view bytes, std::uint32_t code_version,
@@ -244,25 +324,29 @@ std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::s
 std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::read_model const& prototype,
                                                                  std::uint64_t next_position) {
     auto const key = detail::checkpoint_key(prototype.name(), next_position);
-    auto const own = record(key);
+    std::string problem;
+    auto const own = record(key, problem);
     if (!own) return nullptr;  // never taken (or still waiting for a commit)
     bool const with_table = prototype.shared_table() != nullptr;
     auto const table_key = detail::checkpoint_table_key(next_position);
-    std::string problem;
     std::unique_ptr<projections::read_model> model;
     try {
-        auto const checkpoint = usable(*own, prototype.code_version(), next_position, problem);
+        auto const checkpoint = problem.empty() ? usable(*own, prototype.code_version(), next_position, problem)
+                                                : std::nullopt;
         if (checkpoint && !with_table) {
             model = prototype.fresh();
             model->load(checkpoint->state);
         } else if (checkpoint) {
             // Kept by the loaded table while its candidates are undecoded (load_table_lazily).
-            auto stored = record(table_key);
+            std::string table_problem;
+            auto stored = record(table_key, table_problem);
             auto const table_record = stored ? std::make_shared<std::string const>(std::move(*stored)) : nullptr;
             if (!table_record) problem = "its application table was not taken";
-            auto const table = table_record ? usable(*table_record, projections::application_table_code_version(),
-                                                     next_position, problem)
-                                            : std::nullopt;
+            if (!table_problem.empty()) problem = "its application table: " + table_problem;
+            auto const table = table_record && table_problem.empty()
+                                   ? usable(*table_record, projections::application_table_code_version(),
+                                            next_position, problem)
+                                   : std::nullopt;
             if (table) {
                 auto loaded = projections::load_table_lazily(table_record, table->state);
                 if (loaded->next != next_position) throw codec_error("the application table does not cover its record's events");
@@ -280,7 +364,9 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                      "which takes it again",
                      prototype.name(), next_position, problem);
         ++stats_.unusable;
-        // So that the next fold crossing it takes it again (the table with it).
+        // So that the next fold crossing it takes it again (the table with it), comparing its
+        // chunks with the stored ones again (a damaged chunk is put again).
+        known_chunks_.clear();
         known_.erase(key);
         index_.erase(key);
         if (with_table) {

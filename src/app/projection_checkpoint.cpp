@@ -7,7 +7,10 @@
 #include <cereal/types/map.hpp>
 #include <cereal/types/string.hpp>
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
+#include <cstring>
 
 namespace ledger::app {
 namespace detail {
@@ -16,6 +19,40 @@ namespace {
 constexpr std::uint32_t checkpoint_tag = 0x31434D52;  // "RMC1": read-model checkpoint, format 1
 constexpr std::uint32_t month_tag = 0x314D4D52;       // "RMM1": a month's first position
 constexpr std::uint32_t index_tag = 0x31494D52;       // "RMI1": the checkpoint index
+constexpr std::uint32_t manifest_tag = 0x314B4D52;    // "RMK1": a checkpoint record in chunks
+
+/// The gear table of the content-defined cut: 256 fixed pseudo-random words (splitmix64). Part
+/// of the stored form only through where chunks end; a change here only stops chunks from being
+/// shared with those stored before.
+constexpr std::array<std::uint64_t, 256> gear_table() {
+    std::array<std::uint64_t, 256> table{};
+    std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+    for (auto& word : table) {
+        x += 0x9E3779B97F4A7C15ULL;
+        std::uint64_t z = x;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+        word = z ^ (z >> 31);
+    }
+    return table;
+}
+constexpr auto gear = gear_table();
+
+void put_u32(std::string& out, std::uint32_t v) {
+    char b[4];
+    for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    out.append(b, 4);
+}
+void put_u64(std::string& out, std::uint64_t v) {
+    char b[8];
+    for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+    out.append(b, 8);
+}
+std::uint64_t get_le(std::string_view bytes, std::size_t at, std::size_t n) {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(bytes[at + i])} << (8 * i);
+    return v;
+}
 
 std::chrono::year_month month_of(timestamp t) {
     std::chrono::year_month_day const day{std::chrono::floor<std::chrono::days>(t)};
@@ -61,6 +98,98 @@ std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, s
 
 std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view bytes, std::string* problem) {
     return decode_state_record_view(checkpoint_tag, "checkpoint", bytes, problem, true);
+}
+
+std::string chunk_key(sha256_digest const& digest) { return std::string(chunk_prefix) + to_hex(digest); }
+
+chunked_checkpoint chunk_checkpoint(std::string_view record, unsigned average_bits) {
+    average_bits = std::clamp(average_bits, 8u, 24u);
+    std::size_t const min = std::size_t{1} << (average_bits - 2);
+    std::size_t const max = std::size_t{1} << (average_bits + 2);
+    unsigned const shift = 64 - average_bits;
+    chunked_checkpoint out;
+    out.manifest.reserve(32 + (record.size() >> average_bits) * 48);
+    put_u32(out.manifest, manifest_tag);
+    put_u64(out.manifest, record.size());
+    std::vector<std::string_view> pieces;
+    auto const* const data = reinterpret_cast<unsigned char const*>(record.data());
+    std::size_t start = 0;
+    while (start < record.size()) {
+        std::size_t const limit = std::min(record.size(), start + max);
+        std::size_t end = limit;
+        std::uint64_t h = 0;
+        for (std::size_t i = std::min(limit, start + min); i < limit; ++i) {
+            h = (h << 1) + gear[data[i]];
+            if ((h >> shift) == 0) {
+                end = i + 1;
+                break;
+            }
+        }
+        pieces.push_back(record.substr(start, end - start));
+        start = end;
+    }
+    put_u64(out.manifest, pieces.size());
+    sha256_hasher hasher;
+    out.chunks.reserve(pieces.size());
+    for (auto const piece : pieces) {
+        auto const digest = hasher.digest(piece);
+        out.manifest.append(reinterpret_cast<char const*>(digest.data()), digest.size());
+        put_u32(out.manifest, static_cast<std::uint32_t>(piece.size()));
+        out.chunks.push_back({chunk_key(digest), piece});
+    }
+    return out;
+}
+
+bool is_manifest(std::string_view bytes) { return bytes.size() >= 4 && get_le(bytes, 0, 4) == manifest_tag; }
+
+std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view bytes, std::uint64_t* total) {
+    if (bytes.size() < 20 || !is_manifest(bytes)) return std::nullopt;
+    auto const size = get_le(bytes, 4, 8);
+    auto const count = get_le(bytes, 12, 8);
+    if (count > (bytes.size() - 20) / 36 || bytes.size() != 20 + count * 36) return std::nullopt;
+    std::vector<manifest_entry> entries;
+    entries.reserve(count);
+    std::uint64_t sum = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        auto const at = 20 + i * 36;
+        sha256_digest digest{};
+        std::memcpy(digest.data(), bytes.data() + at, digest.size());
+        auto const length = static_cast<std::uint32_t>(get_le(bytes, at + 32, 4));
+        sum += length;
+        entries.push_back({chunk_key(digest), length});
+    }
+    if (sum != size) return std::nullopt;
+    if (total != nullptr) *total = size;
+    return entries;
+}
+
+std::optional<std::string> assemble_checkpoint(
+    std::string_view manifest, std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
+    std::string* problem) {
+    auto fail = [&](std::string why) -> std::optional<std::string> {
+        if (problem != nullptr) *problem = std::move(why);
+        return std::nullopt;
+    };
+    std::uint64_t total = 0;
+    auto const entries = decode_manifest(manifest, &total);
+    if (!entries) return fail("its chunk list does not decode");
+    std::string record;
+    record.reserve(total);
+    for (auto const& entry : *entries) {
+        auto const bytes = chunk(entry.key);
+        if (!bytes) return fail("its chunk " + entry.key + " is not stored");
+        if (bytes->size() != entry.size) return fail("its chunk " + entry.key + " is not of its length");
+        record.append(*bytes);
+    }
+    return record;
+}
+
+std::optional<std::string> read_checkpoint_record(store::event_store const& store, std::string_view key) {
+    auto const reader = store.read_projections();
+    auto const stored = reader->get(key);
+    if (!stored) return std::nullopt;
+    if (!is_manifest(*stored)) return std::string(*stored);
+    return assemble_checkpoint(*stored, [&](std::string_view k) { return reader->get(k); });
 }
 
 std::string encode_index(std::map<std::string, std::uint32_t> const& index) {

@@ -167,6 +167,12 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
         auto const events = parse_number<std::uint64_t>(value, 1, std::uint64_t{1} << 40);
         if (!events) return usage_error{"--checkpoint-every takes a number of events, at least 1"};
         options.checkpoint_every = *events;
+    } else if (flag == "--checkpoint-chunk-bits") {
+        auto const bits = parse_number<unsigned>(value, 0, 20);
+        if (!bits || (*bits != 0 && *bits < 10)) {
+            return usage_error{"--checkpoint-chunk-bits takes 0 (whole records) or 10 to 20"};
+        }
+        options.checkpoint_chunk_bits = *bits;
     } else if (flag == "--max-queued-appends") {
         auto const limit = parse_number<std::size_t>(value, 1, 10'000'000);
         if (!limit) return usage_error{"--max-queued-appends takes a number from 1 to 10000000"};
@@ -252,6 +258,7 @@ std::string usage() {
            "                       [--tokens FILE] [--tls-cert FILE --tls-key FILE] [--kek FILE]\n"
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
            "                       [--drain-timeout SECONDS] [--checkpoint-every EVENTS]\n"
+           "                       [--checkpoint-chunk-bits 0|10..20]\n"
            "                       [--signing-key FILE] [--witness-every EVENTS]\n"
            "                       [--witness-interval SECONDS]\n"
            "                       [--allow-host NAME]... [--allow-origin ORIGIN]...\n"

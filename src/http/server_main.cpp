@@ -90,7 +90,8 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store::event_store store(store_options);
     // Resumes from snapshots, then folds live.
     app::projection_runner projections(
-        store, {.snapshot_every = options.snapshot_every, .checkpoints = {.every = options.checkpoint_every}});
+        store, {.snapshot_every = options.snapshot_every, .checkpoints = {.every = options.checkpoint_every,
+                                                              .chunk_bits = options.checkpoint_chunk_bits}});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     api.page_bytes = options.page_bytes;

@@ -28,6 +28,8 @@
 // Notes (stderr): the load average, the rows answered, checkpoint statistics.
 // --last-only R: only the last interval's whole answer, R times, after where its load and render
 // go (thread CPU time); --debug 1: the as-of debug lines (checkpoint load, fold, rows).
+// --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
+// ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
 #include "bench_report.hpp"
 
@@ -65,6 +67,8 @@ struct bench_options {
     int repeat = 50;
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
+    std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
+    int chunk_bits = -1;                 // --checkpoint-chunk-bits B: the server's (-1: its default)
 };
 
 bench_options parse(int argc, char** argv) {
@@ -78,6 +82,8 @@ bench_options parse(int argc, char** argv) {
         else if (flag == "--repeat") o.repeat = std::stoi(value);
         else if (flag == "--last-only") o.last_only = std::stoi(value);
         else if (flag == "--debug") o.debug = value != "0";
+        else if (flag == "--checkpoint-every") o.checkpoint_every = std::stoull(value);
+        else if (flag == "--checkpoint-chunk-bits") o.chunk_bits = std::stoi(value);
         else throw std::invalid_argument("unknown flag " + flag);
     }
     if (o.data.empty()) throw std::invalid_argument("--data DIR is required");
@@ -137,6 +143,8 @@ int main(int argc, char** argv) try {
 
     std::uint64_t const middle = events / 2;
     app::projection_runner_options runner_options;
+    if (o.checkpoint_every > 0) runner_options.checkpoints.every = o.checkpoint_every;
+    if (o.chunk_bits >= 0) runner_options.checkpoints.chunk_bits = static_cast<unsigned>(o.chunk_bits);
     auto const every = runner_options.checkpoints.every;
     {
         std::optional<app::projection_runner> runner;
@@ -156,8 +164,18 @@ int main(int argc, char** argv) try {
                                        .as_of_position = std::min(events - 1, head_interval + every - 2)};
             {
                 // Where the application table's load goes (the checkpoint of the last interval).
-                auto const record = store.read_projection_record(app::detail::checkpoint_table_key(head_interval));
+                auto const table_key = app::detail::checkpoint_table_key(head_interval);
+                auto const record = app::detail::read_checkpoint_record(store, table_key);
                 for (int k = 0; k < 3 && record; ++k) {
+                    // Reading the record out of the map: one copy of a whole record, or the
+                    // chunks a manifest lists put together (projection_checkpoint.hpp).
+                    auto const stored = store.read_projection_record(table_key);
+                    double read_ms = 0;
+                    std::size_t read_size = 0;
+                    read_ms = cpu_milliseconds([&] { read_size = app::detail::read_checkpoint_record(store, table_key)->size(); });
+                    bench::note("table record read in %.1f ms CPU (%s, %zu bytes)", read_ms,
+                                stored && app::detail::is_manifest(*stored) ? "put together from its chunks" : "whole",
+                                read_size);
                     double t[8] = {};
                     std::optional<app::detail::projection_snapshot_view> view;
                     t[0] = cpu_milliseconds([&] { view = app::detail::decode_checkpoint_view(*record); });
@@ -331,7 +349,7 @@ int main(int argc, char** argv) try {
         // What the checkpoints take: the records of the first interval checkpoint.
         std::size_t checkpoint_bytes = 0;
         for (auto const name : projections::read_model_names()) {
-            auto const record = store.read_projection_record(app::detail::checkpoint_key(name, every));
+            auto const record = app::detail::read_checkpoint_record(store, app::detail::checkpoint_key(name, every));
             checkpoint_bytes += record ? record->size() : 0;
         }
         bench::note("checkpoint at %llu: %.1f MiB for the seven read models",

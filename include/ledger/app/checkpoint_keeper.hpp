@@ -37,6 +37,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -116,8 +117,16 @@ private:
     void forget_confirmed();  // mutex_ held: the unconfirmed records are committed
     bool stored_and_usable(std::string const& key, std::uint32_t code_version, std::uint64_t next_position);
     std::optional<std::uint64_t> month_position(timestamp in_month);
-    /// The record under `key`: waiting for a commit, else stored.
-    std::optional<std::string> record(std::string const& key);
+    /// The record under `key`: waiting for a commit, else stored; a manifest reassembled from
+    /// its chunks (waiting or stored). When it is there but cannot be reassembled, the
+    /// manifest's bytes and `problem` says why.
+    std::optional<std::string> record(std::string const& key, std::string& problem);
+    /// A record to keep: itself, or (large) its manifest and the chunks not stored yet.
+    struct kept_record {
+        std::string record;
+        std::vector<std::pair<std::string, std::string>> chunks;  // key, bytes
+    };
+    kept_record keep_chunked(std::string record);
     /// The checkpoint `bytes` hold when it decodes, is of `code_version` and covers
     /// `next_position` within the log; else nullopt and `problem` says why.
     std::optional<detail::projection_snapshot_view> usable(std::string_view bytes, std::uint32_t code_version,
@@ -131,6 +140,8 @@ private:
     std::vector<std::pair<std::string, std::string>> pending_;  // key, record
     std::size_t pending_bytes_ = 0;
     std::set<std::string> known_;  // keys stored (or waiting) and usable
+    // Chunk keys waiting, put by this keeper, or found stored with the bytes their key says.
+    std::unordered_set<std::string> known_chunks_;
     bool index_loaded_ = false;
     std::map<std::string, std::uint32_t> index_;  // checkpoint keys written → code version
     std::vector<std::pair<std::string, std::uint32_t>> pending_index_;

@@ -22,18 +22,32 @@
 // checkpoint (or 0) and captures the boundary again on its way, so a damaged or stale
 // checkpoint is rebuilt (checkpoint_keeper). It is never served.
 //
+// Chunked (issue 14/18, branch rm-checkpoints): a record of `chunk_threshold` bytes or more is
+// not stored whole. It is cut at content-defined boundaries (a gear rolling hash, ~2^chunk_bits
+// bytes per chunk) and each chunk is stored once under `checkpoint-chunk/<SHA-256 of the chunk,
+// hex>`; the checkpoint's own key holds a manifest (tag "RMK1", the record's size, each chunk's
+// digest and length). Chunks are shared by every checkpoint (and every read model) whose record
+// holds the same bytes, so a checkpoint stores only the chunks its state changed since any
+// earlier one: total bytes grow with what changed, not with (checkpoints x state). The record a
+// manifest reassembles is the same "RMC1" record (code version, position, SHA-256 of the
+// state), checked as before; a whole "RMC1" record under the key (a ledger from before, or
+// chunk_bits = 0) is read as it is.
+//
 // The codec and key functions are pure; checkpoint_boundaries reads the log.
 
 #include "ledger/app/projection_snapshot.hpp"
+#include "ledger/sha256.hpp"
 #include "ledger/store/event_store.hpp"
 #include "ledger/time.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ledger::app {
 
@@ -45,6 +59,10 @@ struct checkpoint_options {
     /// Captured checkpoints wait in memory until the next group commit writes them; beyond
     /// this many bytes waiting, a new capture is dropped (taken again by a later fold).
     std::size_t max_pending_bytes = std::size_t{256} << 20;
+    /// Records of at least this many bytes are stored in content-defined chunks shared between
+    /// checkpoints (~2^chunk_bits bytes each); 0 bits: every record whole (the form before).
+    unsigned chunk_bits = 15;
+    std::size_t chunk_threshold = std::size_t{64} << 10;
 };
 
 namespace detail {
@@ -88,6 +106,47 @@ std::map<std::string, std::uint32_t> decode_index(std::string_view bytes);
 /// A month record: tag "RMM1" and the position of the month's first event.
 std::string encode_month(std::uint64_t first_position);
 std::optional<std::uint64_t> decode_month(std::string_view bytes);
+
+/// Chunked records (see the top of this file).
+inline constexpr std::string_view chunk_prefix = "checkpoint-chunk/";
+/// "checkpoint-chunk/<digest as 64 hex digits>".
+std::string chunk_key(sha256_digest const& digest);
+
+struct checkpoint_chunk {
+    std::string key;         // chunk_key of its bytes
+    std::string_view bytes;  // within the record cut
+};
+struct chunked_checkpoint {
+    std::string manifest;  // stored under the checkpoint's key
+    std::vector<checkpoint_chunk> chunks;
+};
+
+/// `record` cut at content-defined boundaries: chunks of 2^(average_bits-2) to 2^(average_bits+2)
+/// bytes (the last may be shorter), ~2^average_bits on average. Boundaries depend only on the
+/// bytes near them, so bytes inserted or changed move only the chunks around them. Pure.
+chunked_checkpoint chunk_checkpoint(std::string_view record, unsigned average_bits);
+
+/// Whether `bytes` is a manifest (tag "RMK1"), not a whole record.
+bool is_manifest(std::string_view bytes);
+
+/// The chunks a manifest lists (key, length) and the record's size; nullopt when it does not
+/// decode or the lengths do not add up.
+struct manifest_entry {
+    std::string key;
+    std::uint32_t size = 0;
+};
+std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view bytes, std::uint64_t* total = nullptr);
+
+/// The record a manifest stands for, its chunks from `chunk` (nullopt: not stored); nullopt and
+/// `problem` when the manifest does not decode or a chunk is missing or of another length.
+/// (A chunk whose bytes changed is found by the record's SHA-256 of the state.)
+std::optional<std::string> assemble_checkpoint(
+    std::string_view manifest, std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
+    std::string* problem = nullptr);
+
+/// The checkpoint record stored under `key`: a whole record as stored, a manifest reassembled
+/// from its chunks; nullopt when there is none or it cannot be reassembled. (Tests, benches.)
+std::optional<std::string> read_checkpoint_record(store::event_store const& store, std::string_view key);
 
 }  // namespace detail
 
