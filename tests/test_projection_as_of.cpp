@@ -86,6 +86,20 @@ std::string from_scratch(store::event_store const& store, std::string_view name,
     return text_of(app::projection_table{std::string(name), outcome.last_position, model->columns(), model->rows()});
 }
 
+/// Every model named in `spoiled` answers as of positions around its spoiled checkpoint exactly
+/// as a fold from position 0 does.
+void require_answers_around(app::projection_runner& runner, store::event_store const& store,
+                            std::vector<std::pair<std::string, std::uint64_t>> const& spoiled) {
+    for (auto const& [name, at] : spoiled) {
+        INFO(name);
+        for (auto const position : {at - 1, at, at + 1, at + 40}) {
+            auto const answer = runner.query({.name = name, .as_of_position = position});
+            REQUIRE(answer.has_value());
+            CHECK(text_of(*answer) == from_scratch(store, name, {.to_position = position}));
+        }
+    }
+}
+
 /// Positions of the log's month starts (the first event recorded in a new month).
 std::vector<std::uint64_t> month_starts(store::event_store const& store) {
     std::vector<std::uint64_t> starts;
@@ -238,14 +252,7 @@ TEST_CASE("a damaged or stale or misplaced checkpoint is never used and is taken
     REQUIRE(runner.wait_until_caught_up(20s));
     std::vector<std::pair<std::string, std::uint64_t>> const spoiled{
         {"funnel", 2 * every}, {"origin", 3 * every}, {"vacancies", 4 * every}};
-    for (auto const& [name, at] : spoiled) {
-        INFO(name);
-        for (auto const position : {at - 1, at, at + 1, at + 40}) {
-            auto const answer = runner.query({.name = name, .as_of_position = position});
-            REQUIRE(answer.has_value());
-            CHECK(text_of(*answer) == from_scratch(store, name, {.to_position = position}));
-        }
-    }
+    require_answers_around(runner, store, spoiled);
     CHECK(runner.stats().checkpoints.unusable >= 3);
     CHECK(runner.stats().checkpoints.captured >= 3);  // taken again on the way past them
     append_generated(store, generator, 1);            // written with this group
@@ -452,14 +459,7 @@ TEST_CASE("a damaged or missing chunk is never served: checkpoints listing it fo
     REQUIRE(runner.wait_until_caught_up(20s));
     std::vector<std::pair<std::string, std::uint64_t>> const spoiled{
         {"origin", 3 * every}, {"funnel", 2 * every}, {"retention", 2 * every}};
-    for (auto const& [name, at] : spoiled) {
-        INFO(name);
-        for (auto const position : {at - 1, at, at + 1, at + 40}) {
-            auto const answer = runner.query({.name = name, .as_of_position = position});
-            REQUIRE(answer.has_value());
-            CHECK(text_of(*answer) == from_scratch(store, name, {.to_position = position}));
-        }
-    }
+    require_answers_around(runner, store, spoiled);
     CHECK(runner.stats().checkpoints.unusable >= 2);
     append_generated(store, generator, 1);  // written with this group
     REQUIRE(runner.wait_until_caught_up(20s));
