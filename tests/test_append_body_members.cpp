@@ -6,6 +6,7 @@
 #include "ledger/app/append_body.hpp"
 
 #include "support/append_body_reference.hpp"
+#include "support/same_events.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -88,14 +89,7 @@ void require_same(result<store::append_request> const& got, result<store::append
     for (std::size_t i = 0; i < expected->events.size(); ++i) {
         auto const& a = got->events[i];
         auto const& b = expected->events[i];
-        CHECK(a.id == b.id);
-        CHECK(a.type == b.type);
-        CHECK(a.schema_version == b.schema_version);
-        CHECK(a.occurred_at == b.occurred_at);
-        CHECK(a.data == b.data);
-        CHECK(a.metadata == b.metadata);
-        CHECK(a.correlation_id == b.correlation_id);
-        CHECK(a.causation_id == b.causation_id);
+        testing::check_same_event_fields(a, b);
     }
 }
 

@@ -6,6 +6,7 @@
 // would save nothing.
 
 #include "support/catalog_samples.hpp"
+#include "support/same_events.hpp"
 
 #include "ledger/app/append_body.hpp"
 #include "ledger/app/domain_policy.hpp"
@@ -63,14 +64,7 @@ void require_same_as_dom(std::string const& body, std::size_t& accepted) {
     for (std::size_t i = 0; i < dom->events.size(); ++i) {
         auto const& a = fast->events[i];
         auto const& b = dom->events[i];
-        CHECK(a.id == b.id);
-        CHECK(a.type == b.type);
-        CHECK(a.schema_version == b.schema_version);
-        CHECK(a.occurred_at == b.occurred_at);
-        CHECK(a.data == b.data);
-        CHECK(a.metadata == b.metadata);
-        CHECK(a.correlation_id == b.correlation_id);
-        CHECK(a.causation_id == b.causation_id);
+        testing::check_same_event_fields(a, b);
         REQUIRE(a.decoded != nullptr);
         CHECK(*static_cast<app::decoded_event const*>(a.decoded.get()) ==
               *static_cast<app::decoded_event const*>(b.decoded.get()));
