@@ -64,6 +64,7 @@ public:
         REQUIRE(port_ != 0);
     }
     ~starved_server() {
+        if (pid_ < 0) return;
         ::kill(pid_, SIGKILL);
         ::waitpid(pid_, nullptr, 0);
     }
@@ -71,6 +72,16 @@ public:
     starved_server& operator=(starved_server const&) = delete;
 
     std::uint16_t port() const { return port_; }
+
+    /// "running", or how the child ended (then it is reaped).
+    std::string state() {
+        if (pid_ < 0) return "reaped";
+        int status = 0;
+        if (::waitpid(pid_, &status, WNOHANG) != pid_) return "running";
+        pid_ = -1;
+        if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
+        return "exited with " + std::to_string(WEXITSTATUS(status));
+    }
 
     /// User plus system CPU time the child has used, in seconds (from /proc/PID/stat).
     double cpu_seconds() const {
@@ -146,14 +157,26 @@ TEST_CASE("out of descriptors the server neither spins nor floods its log and re
     idle.clear();  // the idle connections close; their descriptors come back
     raw_response after;
     // A bound, not a wait: under a sanitizer on a loaded CI machine recovery took over 10 s once.
+    // What each failed try saw is counted, so a failure says whether the server was gone, kept
+    // refusing, or never answered.
+    int not_connected = 0, closed = 0, timed_out = 0;
     auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (after.status != 200 && std::chrono::steady_clock::now() < deadline) {
         raw_client client(server.port(), std::chrono::seconds(2));
-        if (client.connected()) after = client.call(http_request("GET", "/healthz"));
+        if (!client.connected()) {
+            ++not_connected;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a refused connect returns at once
+            continue;
+        }
+        after = client.call(http_request("GET", "/healthz"));
+        closed += after.closed && after.status == 0;
+        timed_out += after.timed_out;
     }
-    CHECK(after.status == 200);
     std::ifstream log(dir.path() / "server.log");
     std::string const text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    INFO("tries not connected " << not_connected << ", closed unanswered " << closed << ", timed out " << timed_out
+                                << "; server " << server.state() << "; its log:\n" << text);
+    CHECK(after.status == 200);
     CHECK(text.find("accept failed") != std::string::npos);
     CHECK(text.find("descriptor limit 128") != std::string::npos);
 }
