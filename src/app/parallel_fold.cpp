@@ -13,10 +13,13 @@ namespace {
 /// slot k % size; the scanner fills a slot only when every lane has folded what it held.
 class batch_ring {
 public:
+    // The slots grow as the scan fills them, not up front: a short replay (an as-of answer a
+    // few events past its checkpoint) must not allocate and fault in every slot's full batch.
     batch_ring(std::size_t batches, std::size_t batch_events, std::size_t lanes)
-        : slots_(batches), next_(lanes, 0), lanes_(lanes) {
-        for (auto& s : slots_) s.events.resize(batch_events);
-    }
+        : slots_(batches), next_(lanes, 0), lanes_(lanes), batch_events_(batch_events) {}
+
+    /// Events a full batch holds: the scanning thread publishes it then.
+    std::size_t batch_events() const noexcept { return batch_events_; }
 
     /// Scanning thread: the slot for batch number `published_`, once every lane is done with
     /// it; nullptr when the lanes failed.
@@ -99,6 +102,7 @@ private:
     std::vector<slot> slots_;
     std::vector<std::uint64_t> next_;  // per lane: the batch number it folds next
     std::size_t lanes_;
+    std::size_t batch_events_;
     std::uint64_t published_ = 0;
     bool finished_ = false;
     bool failed_ = false;
@@ -159,12 +163,13 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
         store.scan(scan.from_position, [&](recorded_event const& event) {
             if (batch == nullptr) return false;  // a lane failed
             if (scan.take && !scan.take(event)) return false;
+            if (count == batch->size()) batch->emplace_back();  // its first round only
             auto& out = (*batch)[count];
             prepare_folded(store, decoder, event, out);
             if (scan.mark) scan.mark(event, out);
             ++outcome.events;
             outcome.last_position = event.position;
-            if (++count == batch->size()) {
+            if (++count == ring.batch_events()) {
                 ring.publish(count);
                 count = 0;
                 batch = ring.claim();
