@@ -111,12 +111,12 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
     return table;
 }
 
-std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<std::string const> record,
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
                                                              std::string_view bytes) {
     auto table = std::make_shared<detail::application_table>();
     try {
         ledger::detail::memory_input_archive archive(bytes);
-        table->load_lazily(archive, std::move(record));
+        table->load_lazily(archive, std::move(keep));
         ledger::detail::expect_consumed(archive, "snapshot");
     } catch (std::exception const& e) {
         throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());

@@ -170,10 +170,11 @@ std::uint32_t application_table_code_version() noexcept;
 /// cannot decode.
 std::string save_table(detail::application_table const& table);
 std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
-/// load_table of `bytes`, which lie inside `record`, with the candidates decoded only when a
-/// fold first touches them (application_table::load_lazily): the table keeps `record` alive
-/// while it needs it. For as-of loads from a checkpoint. Errors as load_table.
-std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<std::string const> record,
+/// load_table of `bytes`, which `keep` keeps valid (a record's copy, or a read transaction of
+/// the store the bytes lie in), with the candidates decoded only when a fold first touches
+/// them (application_table::load_lazily): the table keeps `keep` alive while it needs it. For
+/// as-of loads from a checkpoint. Errors as load_table.
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
                                                              std::string_view bytes);
 /// The application table with its candidates in the store's table (the runner's live table,
 /// docs/read-models.md "The application table in the store"): the code version of its record,

@@ -14,6 +14,7 @@
 #include "ledger/app/projection_replay.hpp"
 #include "ledger/app/state_release.hpp"
 #include "ledger/json_text.hpp"
+#include "projections/read_model.hpp"
 #include "ledger/store/event_store.hpp"
 #include "projections/detail/applications.hpp"
 
@@ -184,6 +185,74 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
             for (auto const position : {std::uint64_t{49}, std::uint64_t{120}, std::uint64_t{399}, events - 1}) {
                 require_plain(store, other.keeper, name, position);
             }
+        }
+    }
+}
+
+// ---- rm-asof, third pass: the application table's record read in place under a lease ----
+
+TEST_CASE("a checkpoint's application table read in place under a lease loads what its copy loads",
+          "[projections][as_of][pipeline][lease]") {
+    // Whole records (read in place) and records in chunks of ~512 bytes (put together: a copy).
+    auto const chunk_bits = GENERATE(0u, 9u);
+    INFO("chunk bits " << chunk_bits);
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(33, {.retract_applications = true});
+    store::event_store store(options_in(dir));
+    append_over_months(store, generator, 700);
+    auto const events = store.head().events;
+    app::checkpoint_options const options{.every = every, .chunk_bits = chunk_bits, .chunk_threshold = 256};
+    app::checkpoint_keeper keeper(store, options);
+    store.set_before_commit_hook([&](store::projection_records& records) { keeper.write_pending(records); });
+    keeper.set_commit([&store] { (void)store.write_projection_records(); });
+    std::atomic<bool> const stopping{false};
+    for (auto const name : {"recruits-per-campaign", "retention", "funnel", "vacancies"}) {
+        app::fill_checkpoints(store, keeper, *projections::make_read_model(name), events, stopping);
+    }
+    REQUIRE(keeper.stats().waiting == 0);
+    for (auto const name : {"recruits-per-campaign", "retention", "funnel", "vacancies"}) {
+        INFO(name);
+        auto const prototype = projections::make_read_model(name);
+        for (auto const at : {every, 3 * every, 5 * every}) {
+            INFO("checkpoint at " << at);
+            auto const copied = keeper.load(*prototype, at);
+            std::shared_ptr<app::record_lease> lease;
+            auto const in_place = keeper.load(*prototype, at, &lease);
+            REQUIRE(copied);
+            REQUIRE(in_place);
+            // Only a whole table record is read in place; a model without the table never is.
+            bool const whole_table = chunk_bits == 0 && prototype->shared_table() != nullptr;
+            REQUIRE(static_cast<bool>(lease) == whole_table);
+            // The same state, and the same as the plain fold's; then the same tail folds on.
+            REQUIRE(in_place->save() == copied->save());
+            projections::read_model* const both[] = {copied.get(), in_place.get()};
+            app::replay_log(store, both, {.from_position = at, .to_position = at + every / 2},
+                            app::replay_threads::sequential);
+            REQUIRE(to_json_text(boost::json::value(in_place->rows())) ==
+                    to_json_text(boost::json::value(copied->rows())));
+            REQUIRE(in_place->save() == copied->save());
+            if (lease) {
+                REQUIRE(lease->reader() != nullptr);
+                lease->end();  // the model reads no more of its record: its transaction ends
+                CHECK(lease->reader() == nullptr);
+            }
+        }
+    }
+    CHECK(keeper.stats().unusable == 0);
+
+    SECTION("a damaged table record read in place is never served, and its lease is given back") {
+        auto const key = app::detail::checkpoint_table_key(2 * every);
+        auto const stored = store.read_projection_record(key).value();
+        if (chunk_bits == 0) {
+            auto record = stored;
+            record[record.size() / 2] = static_cast<char>(record[record.size() / 2] ^ 0x5a);
+            store.set_before_commit_hook([&](store::projection_records& records) { records.put(key, record); });
+            REQUIRE_FALSE(store.write_projection_records().has_value());
+            app::checkpoint_keeper fresh(store, options);
+            std::shared_ptr<app::record_lease> lease;
+            REQUIRE_FALSE(fresh.load(*projections::make_read_model("funnel"), 2 * every, &lease));
+            CHECK_FALSE(lease);
+            CHECK(fresh.stats().unusable == 1);
         }
     }
 }

@@ -304,6 +304,23 @@ std::optional<std::string> checkpoint_keeper::record(std::string const& key, std
     return assembled;
 }
 
+std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> checkpoint_keeper::whole_in_place(
+    std::string const& key) {
+    {
+        // Waiting for a commit: newer than what is stored (record() reads it from memory).
+        std::lock_guard const lock(mutex_);
+        auto const named = [&](auto const& records) {
+            return std::ranges::find(records, key, &std::pair<std::string, std::string>::first) != records.end();
+        };
+        if (named(pending_) || named(unconfirmed_)) return std::nullopt;
+    }
+    auto lease = std::make_shared<record_lease>(store_.read_projections());
+    auto const bytes = lease->reader()->get(key);
+    // Not stored, or a manifest (its chunks are put together into one copy by record()).
+    if (!bytes || detail::is_manifest(*bytes)) return std::nullopt;
+    return std::pair{std::move(lease), *bytes};
+}
+
 std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::string_view bytes, std::uint32_t code_version,
                                                                           std::uint64_t next_position,
                                                                           std::string& problem) const {
@@ -322,7 +339,8 @@ std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::s
 }
 
 std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::read_model const& prototype,
-                                                                 std::uint64_t next_position) {
+                                                                 std::uint64_t next_position,
+                                                                 std::shared_ptr<record_lease>* lease) {
     auto const key = detail::checkpoint_key(prototype.name(), next_position);
     std::string problem;
     auto const own = record(key, problem);
@@ -337,18 +355,34 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
             model = prototype.fresh();
             model->load(checkpoint->state);
         } else if (checkpoint) {
-            // Kept by the loaded table while its candidates are undecoded (load_table_lazily).
+            // Kept by the loaded table while its candidates are undecoded (load_table_lazily):
+            // the record in the map inside the lease's transaction, or a copy.
             std::string table_problem;
-            auto stored = record(table_key, table_problem);
-            auto const table_record = stored ? std::make_shared<std::string const>(std::move(*stored)) : nullptr;
-            if (!table_record) problem = "its application table was not taken";
+            std::shared_ptr<void const> keep;
+            std::string_view table_bytes;
+            if (lease != nullptr) {
+                if (auto in_place = whole_in_place(table_key)) {
+                    table_bytes = in_place->second;
+                    *lease = std::move(in_place->first);
+                    keep = *lease;
+                }
+            }
+            if (!keep) {
+                auto stored = record(table_key, table_problem);
+                if (stored) {
+                    auto copy = std::make_shared<std::string const>(std::move(*stored));
+                    table_bytes = *copy;
+                    keep = std::move(copy);
+                }
+            }
+            if (!keep) problem = "its application table was not taken";
             if (!table_problem.empty()) problem = "its application table: " + table_problem;
-            auto const table = table_record && table_problem.empty()
-                                   ? usable(*table_record, projections::application_table_code_version(),
+            auto const table = keep && table_problem.empty()
+                                   ? usable(table_bytes, projections::application_table_code_version(),
                                             next_position, problem)
                                    : std::nullopt;
             if (table) {
-                auto loaded = projections::load_table_lazily(table_record, table->state);
+                auto loaded = projections::load_table_lazily(keep, table->state);
                 if (loaded->next != next_position) throw codec_error("the application table does not cover its record's events");
                 model = prototype.fresh();
                 model->load_with_table(checkpoint->state, loaded);
@@ -358,6 +392,7 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
         problem = e.what();
         model.reset();
     }
+    if (!model && lease != nullptr) *lease = nullptr;  // nothing reads it
     std::lock_guard const lock(mutex_);
     if (!model) {
         spdlog::warn("projection {}: checkpoint at {} unusable ({}); folding from an earlier one, "

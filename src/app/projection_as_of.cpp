@@ -11,6 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -45,8 +46,19 @@ namespace {
 /// `folded` are when the checkpoint was loaded and the tail folded (for the debug line).
 struct folded_model {
     std::unique_ptr<projections::read_model> model;
+    /// The read transaction the model's checkpoint is viewed in (checkpoint_keeper::load), or
+    /// null: release() ends it once the answer is rendered.
+    std::shared_ptr<record_lease> lease;
     std::uint64_t from = 0;
     std::chrono::steady_clock::time_point started, loaded, folded;
+
+    /// After the render: ends the lease (the model reads no more of its checkpoint; freeing it
+    /// reads none) and frees the model off this thread.
+    void release() {
+        if (lease) lease->end();
+        lease.reset();
+        release_later(std::move(model));
+    }
 };
 
 /// The checkpoint a pipelined fold started from turned out not to be usable.
@@ -123,7 +135,9 @@ folded_model fold_model(store::event_store const& store, checkpoint_keeper* keep
         if (out.from > 0) {
             out.model = prototype.fresh();
             try {
-                fold_tail(store, keeper, out, *last, [&] { return keeper->load(prototype, out.from); });
+                // The table's record viewed in place (no copy), in a transaction held until
+                // the answer is rendered: nothing on this path waits for the writer.
+                fold_tail(store, keeper, out, *last, [&] { return keeper->load(prototype, out.from, &out.lease); });
                 return done();
             } catch (checkpoint_not_loaded const&) {
                 // Not stored or unusable (logged): from an earlier one, capturing on the way.
@@ -162,9 +176,14 @@ std::optional<projection_page> page_at(store::event_store const& store, checkpoi
     auto picked = std::move(sink.picker).finish();
     log_answer(prototype, last, folded, picked.rows.size(), std::chrono::steady_clock::now());
     auto columns = folded.model->columns();
-    release_later(std::move(folded.model));
+    folded.release();
     return page_of(std::string(prototype.name()), last, std::move(columns), std::move(picked), key);
 }
+
+/// Bytes of text reserved per row (recruits-per-campaign's rows take ~308 at 10,000,000 events;
+/// a larger row grows the text as before), for at most this many rows (1 GiB reserved).
+constexpr std::size_t reserved_row_bytes = 512;
+constexpr std::size_t max_reserved_rows = std::size_t{1} << 21;
 
 /// A row_sink that writes every row's JSON text as it is rendered, each followed by ',', and
 /// keeps no row: the whole answer's text without the rows as one JSON array first (165,510
@@ -173,7 +192,14 @@ std::optional<projection_page> page_at(store::event_store const& store, checkpoi
 class row_text final : public projections::row_sink {
 public:
     explicit row_text(std::string& out) : out_(out) {}
-    void expect(std::size_t rows) override { rows_ = rows; }
+    void expect(std::size_t rows) override {
+        rows_ = rows;
+        // Room for every row's text at once, reserved and not written (a page costs only when
+        // written): the text then never moves while it grows. Grown by doubling, a 50 MB
+        // answer wrote ~50 MB more of fresh memory and copied it, which at 10,000,000 events
+        // was a large part of the render (page faults; docs/performance.md, rm-asof third pass).
+        out_.reserve(out_.size() + std::min(rows, max_reserved_rows) * reserved_row_bytes);
+    }
     /// The rows the render announced (every row: each part is told of them all).
     std::size_t rows() const noexcept { return rows_; }
     bool takes_every_row() const noexcept override { return true; }
@@ -229,7 +255,7 @@ std::string fold_as_of_json(store::event_store const& store, checkpoint_keeper* 
     if (text.size() > prefix) text.pop_back();
     text += "]}";
     log_answer(prototype, last, folded, rows, std::chrono::steady_clock::now());
-    release_later(std::move(folded.model));
+    folded.release();
     return text;
 }
 
@@ -239,7 +265,7 @@ projection_table fold_as_of(store::event_store const& store, checkpoint_keeper* 
     auto rows = folded.model->rows();
     log_answer(prototype, last, folded, rows.size(), std::chrono::steady_clock::now());
     auto columns = folded.model->columns();
-    release_later(std::move(folded.model));
+    folded.release();
     return projection_table{std::string(prototype.name()), last, std::move(columns), std::move(rows)};
 }
 

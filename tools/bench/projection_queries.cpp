@@ -27,7 +27,8 @@
 //                                 from state, then the page written
 // Notes (stderr): the load average, the rows answered, checkpoint statistics.
 // --last-only R: only the last interval's whole answer, R times, after where its load and render
-// go (thread CPU time); --debug 1: the as-of debug lines (checkpoint load, fold, rows).
+// go (thread CPU time; --breakdown 0: without that, only the answers, e.g. under perf stat);
+// --debug 1: the as-of debug lines (checkpoint load, fold, rows).
 // --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
 // ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
@@ -67,6 +68,7 @@ struct bench_options {
     int repeat = 50;
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
+    bool breakdown = true;  // --breakdown 0: with --last-only, only the answers (for perf record/stat)
     std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
     int chunk_bits = -1;                 // --checkpoint-chunk-bits B: the server's (-1: its default)
 };
@@ -82,6 +84,7 @@ bench_options parse(int argc, char** argv) {
         else if (flag == "--repeat") o.repeat = std::stoi(value);
         else if (flag == "--last-only") o.last_only = std::stoi(value);
         else if (flag == "--debug") o.debug = value != "0";
+        else if (flag == "--breakdown") o.breakdown = value != "0";
         else if (flag == "--checkpoint-every") o.checkpoint_every = std::stoull(value);
         else if (flag == "--checkpoint-chunk-bits") o.chunk_bits = std::stoi(value);
         else throw std::invalid_argument("unknown flag " + flag);
@@ -162,7 +165,7 @@ int main(int argc, char** argv) try {
             auto const head_interval = (events - 1) / every * every;
             app::projection_query last{.name = "recruits-per-campaign",
                                        .as_of_position = std::min(events - 1, head_interval + every - 2)};
-            {
+            if (o.breakdown) {
                 // Where the application table's load goes (the checkpoint of the last interval).
                 auto const table_key = app::detail::checkpoint_table_key(head_interval);
                 auto const record = app::detail::read_checkpoint_record(store, table_key);
@@ -196,7 +199,7 @@ int main(int argc, char** argv) try {
                                 bench::load_average());
                 }
             }
-            {
+            if (o.breakdown) {
                 // Rendering the whole answer from the last interval's checkpoint: rows as objects
                 // then text (before), rows written as text, in one part and in two at once.
                 app::checkpoint_keeper keeper(store, runner_options.checkpoints);

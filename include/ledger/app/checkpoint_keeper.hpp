@@ -52,6 +52,21 @@ struct checkpoint_stats {
     std::uint64_t waiting = 0;   // records captured and not committed yet
 };
 
+/// A read transaction of the store in which a loaded model views a checkpoint's record in place
+/// (checkpoint_keeper::load with a lease). The transaction ends at end() or with the lease,
+/// whichever comes first; afterwards the model's undecoded entries must not be read (freeing
+/// the model reads none). A map growth of the writer waits while it lasts (as for any read
+/// transaction): an as-of answer's fold and render. Threading: end() from the thread using it.
+class record_lease {
+public:
+    explicit record_lease(std::unique_ptr<store::projection_reader> reader) : reader_(std::move(reader)) {}
+    store::projection_reader const* reader() const noexcept { return reader_.get(); }
+    void end() noexcept { reader_.reset(); }
+
+private:
+    std::unique_ptr<store::projection_reader> reader_;
+};
+
 class checkpoint_keeper {
 public:
     /// `store` must outlive the keeper.
@@ -87,8 +102,14 @@ public:
 
     /// A read model like `prototype` loaded from its checkpoint at `next_position`, or nullptr
     /// when that one is not stored or is unusable (logged, counted, taken again when crossed).
+    /// With `lease`: a whole application-table record stored (not waiting) is read in place,
+    /// in the map, instead of copied (~137 MB at 10,000,000 events), inside a read transaction
+    /// that *lease holds (null when nothing was read in place). The caller must end() it once
+    /// the model reads no more of its checkpoint (after its fold and render, before the model
+    /// is handed to another thread or the store goes) and must not wait for the writer before.
     std::unique_ptr<projections::read_model> load(projections::read_model const& prototype,
-                                                  std::uint64_t next_position);
+                                                  std::uint64_t next_position,
+                                                  std::shared_ptr<record_lease>* lease = nullptr);
 
     /// (Confirms what was written first: waiting counts what no commit is known to hold.)
     checkpoint_stats stats();
@@ -121,6 +142,9 @@ private:
     /// its chunks (waiting or stored). When it is there but cannot be reassembled, the
     /// manifest's bytes and `problem` says why.
     std::optional<std::string> record(std::string const& key, std::string& problem);
+    /// The record under `key` viewed in the map, inside the returned lease's transaction, when
+    /// it is stored whole and no newer one waits for a commit; else nullopt (read it by record()).
+    std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> whole_in_place(std::string const& key);
     /// A record to keep: itself, or (large) its manifest and the chunks not stored yet.
     struct kept_record {
         std::string record;
