@@ -37,12 +37,12 @@ void funnel_rows::count(funnel_row_key key, application_summary const& a, int si
     auto& row = found->second;
     auto& c = row.counts;
     shift(c.applications, 1, sign);
-    shift(c.shortlisted, a.shortlisted ? 1 : 0, sign);
-    shift(c.interviewed, a.interviewed ? 1 : 0, sign);
-    shift(c.offers, a.offered ? 1 : 0, sign);
-    shift(c.offers_accepted, a.accepted ? 1 : 0, sign);
-    shift(c.contracts_signed, a.contracted ? 1 : 0, sign);
-    shift(c.started, a.started ? 1 : 0, sign);
+    shift(c.shortlisted, a.shortlisted ? 1u : 0u, sign);
+    shift(c.interviewed, a.interviewed ? 1u : 0u, sign);
+    shift(c.offers, a.offered ? 1u : 0u, sign);
+    shift(c.offers_accepted, a.accepted ? 1u : 0u, sign);
+    shift(c.contracts_signed, a.contracted ? 1u : 0u, sign);
+    shift(c.started, a.started ? 1u : 0u, sign);
     // The samples application_cells' count_year takes for the same summary.
     if (a.offer_day) row.application_to_offer.add(*a.offer_day - a.received_day, sign);
     if (a.offer_day && a.started_on) row.offer_to_start.add(*a.started_on - *a.offer_day, sign);
