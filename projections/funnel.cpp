@@ -3,7 +3,6 @@
 #include "projections/detail/common.hpp"
 #include "projections/detail/stage_counts.hpp"
 
-#include <boost/container_hash/hash.hpp>
 #include <boost/json/object.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
 
@@ -37,6 +36,12 @@ struct funnel_cell {
         if (!cell.application_to_offer.empty()) application_to_offer.push_back(&cell.application_to_offer);
         if (!cell.offer_to_start.empty()) offer_to_start.push_back(&cell.offer_to_start);
     }
+    /// A maintained row (detail/funnel_rows.hpp): its sums, its histograms already merged.
+    explicit funnel_cell(detail::funnel_row_cell const& row) : counts(row.counts) {
+        if (!row.application_to_offer.empty()) application_to_offer.push_back(&row.application_to_offer);
+        if (!row.offer_to_start.empty()) offer_to_start.push_back(&row.offer_to_start);
+    }
+    funnel_cell() = default;
 };
 
 boost::json::object conversion(detail::stage_counts const& c) {
@@ -62,44 +67,11 @@ boost::json::object row_of(funnel_key const& key, funnel_cell const& cell) {
 }
 
 /// A row's key in numbers: planned, kind, interned organiser, year.
-struct number_key {
-    bool planned = false;
-    std::uint8_t kind = 0;
-    std::uint32_t organiser = 0;
-    std::int32_t year = 0;
-    friend bool operator==(number_key const&, number_key const&) = default;
-};
+using number_key = detail::funnel_row_key;
 
-struct hash_number_key {
-    std::size_t operator()(number_key const& k) const noexcept {
-        std::size_t seed = 0;
-        boost::hash_combine(seed, k.planned);
-        boost::hash_combine(seed, k.kind);
-        boost::hash_combine(seed, k.organiser);
-        boost::hash_combine(seed, k.year);
-        return seed;
-    }
-};
-
-}  // namespace
-
-boost::json::array funnel::rows() const {
-    auto const& table = *table_;
-    // The campaigns' cells summed per row key in numbers (O(campaigns × years)), then the
-    // few rows put in order by their texts.
-    boost::unordered_flat_map<number_key, funnel_cell, hash_number_key> by_number;
-    for (auto const& [id, cells] : table.cells.campaigns()) {
-        number_key key;
-        auto const entry = table.campaigns.find(id);
-        if (entry != table.campaigns.end() && !entry->second.plans.empty()) {
-            auto const& plan = entry->second.plans.front();  // rule 1: one plan; should there be more, the first
-            key = number_key{.planned = true, .kind = plan.kind, .organiser = plan.organiser};
-        }
-        for (auto const& year : cells.years) {
-            key.year = year.year;
-            by_number[key].add(year);
-        }
-    }
+/// The rows in order by their texts: the few row keys in numbers put in order.
+template <class Cells>
+boost::json::array in_order(detail::application_table const& table, Cells& by_number) {
     std::map<funnel_key, funnel_cell*> ordered;
     for (auto& [key, cell] : by_number) {
         funnel_key text_key{std::nullopt, std::nullopt, key.year};
@@ -113,6 +85,29 @@ boost::json::array funnel::rows() const {
     rows.reserve(ordered.size());
     for (auto const& [key, cell] : ordered) rows.push_back(row_of(key, *cell));
     return rows;
+}
+
+}  // namespace
+
+boost::json::array funnel::rows() const {
+    auto const& table = *table_;
+    if (auto const* maintained = table.maintained_funnel_rows()) {
+        // The live table's rows as the fold keeps them: O(rows).
+        boost::unordered_flat_map<number_key, funnel_cell, detail::hash_funnel_row_key> by_number;
+        by_number.reserve(maintained->rows().size());
+        for (auto const& [key, row] : maintained->rows()) by_number.try_emplace(key, row);
+        return in_order(table, by_number);
+    }
+    // The campaigns' cells summed per row key in numbers (O(campaigns × years)).
+    boost::unordered_flat_map<number_key, funnel_cell, detail::hash_funnel_row_key> by_number;
+    for (auto const& [id, cells] : table.cells.campaigns()) {
+        auto key = table.funnel_key_of(id);
+        for (auto const& year : cells.years) {
+            key.year = year.year;
+            by_number[key].add(year);
+        }
+    }
+    return in_order(table, by_number);
 }
 
 }  // namespace ledger::projections

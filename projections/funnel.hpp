@@ -29,7 +29,9 @@ public:
     void apply(fold_event const& event);
     /// Ordered by kind, organiser, year; applications to an unplanned campaign come first with
     /// kind and organiser null. The cells of each (campaign, year) summed under the campaign's
-    /// plan as it is now, the medians' histograms merged: O(campaigns × years).
+    /// plan as it is now, the medians' histograms merged: O(campaigns × years); or, when the
+    /// table keeps them (application_table::maintain_funnel_rows, the live runner's), the
+    /// rows the fold maintains (detail/funnel_rows.hpp): O(rows).
     boost::json::array rows() const;
 
     /// The application table, and sharing it (detail::model_of, make_all_read_models).

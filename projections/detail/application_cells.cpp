@@ -28,6 +28,20 @@ void day_histogram::add(std::int64_t days, int sign) {
     if (--at->second == 0) counts_.erase(at);
 }
 
+void day_histogram::add_samples(std::int32_t value, std::uint32_t count, int sign) {
+    if (count == 0) return;
+    auto const at = std::lower_bound(counts_.begin(), counts_.end(), value,
+                                     [](sample const& s, std::int32_t v) { return s.first < v; });
+    if (sign > 0) {
+        if (at != counts_.end() && at->first == value) at->second += count;
+        else counts_.insert(at, sample{value, count});
+        return;
+    }
+    if (at == counts_.end() || at->first != value) return;  // never added: nothing to remove
+    at->second -= std::min(at->second, count);
+    if (at->second == 0) counts_.erase(at);
+}
+
 namespace {
 
 /// median_days() of `count` samples whose k-th smallest (from 0) `nth` gives.

@@ -44,6 +44,9 @@ public:
     using sample = std::pair<std::int32_t, std::uint32_t>;
     /// Adds (`sign` = +1) or removes (-1) one sample of `days`.
     void add(std::int64_t days, int sign);
+    /// Adds (`sign` = +1) or removes (-1) `count` samples of `value` at once (merging or
+    /// unmerging another histogram's samples: funnel_rows.hpp).
+    void add_samples(std::int32_t value, std::uint32_t count, int sign);
     std::vector<sample> const& samples() const noexcept { return counts_; }
     bool empty() const noexcept { return counts_.empty(); }
     /// Loading a saved table: the samples as samples() gave them (by value, each counted).

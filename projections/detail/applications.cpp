@@ -57,11 +57,20 @@ void application_table::apply_campaign(fold_event const& e, int sign) {
         }
     };
     if (auto const* planned = std::get_if<ev::campaign_planned>(e.data)) {
+        auto const key_before = funnel_key_of(campaign);
         add_or_remove(campaigns[campaign].plans,
                       campaign_plan{.position = e.position, .name = texts.intern(planned->name),
                                     .organiser = texts.intern(planned->organiser),
                                     .kind = static_cast<std::uint8_t>(planned->kind)},
                       sign);
+        if (campaigns[campaign].empty()) campaigns.erase(campaign);
+        // A plan that came or went moves the campaign's applications to another funnel row.
+        auto const* applied = funnel_rows_ ? cells.find(campaign) : nullptr;
+        if (applied != nullptr && funnel_key_of(campaign) != key_before) {
+            funnel_rows_->add_campaign(funnel_key_of(campaign), *applied, +1);
+            funnel_rows_->add_campaign(key_before, *applied, -1);
+        }
+        return;
     } else if (!with_costs) {
         return;
     } else if (auto const* cost = std::get_if<ev::cost_recorded>(e.data)) {
@@ -83,6 +92,10 @@ std::optional<application_table::contribution> application_table::contribution_o
 
 void application_table::replace(std::optional<contribution> const& before, std::optional<contribution> const& after) {
     if (before == after) return;
+    if (funnel_rows_) {
+        if (after) funnel_rows_->count(funnel_key_of(after->campaign), after->summary, +1);
+        if (before) funnel_rows_->count(funnel_key_of(before->campaign), before->summary, -1);
+    }
     if (before && after && before->campaign == after->campaign) {
         cells.replace(after->campaign, before->summary, after->summary);
         return;
@@ -90,6 +103,19 @@ void application_table::replace(std::optional<contribution> const& before, std::
     // The new one in first: a cell the two share is never emptied (and freed) in between.
     if (after) cells.count(after->campaign, after->summary, +1);
     if (before) cells.count(before->campaign, before->summary, -1);
+}
+
+funnel_row_key application_table::funnel_key_of(std::uint32_t campaign) const {
+    auto const entry = campaigns.find(campaign);
+    if (entry == campaigns.end() || entry->second.plans.empty()) return {};
+    auto const& plan = entry->second.plans.front();  // rule 1: one plan; should there be more, the first
+    return funnel_row_key{.planned = true, .kind = plan.kind, .organiser = plan.organiser};
+}
+
+void application_table::maintain_funnel_rows() {
+    if (funnel_rows_) return;
+    auto& rows = funnel_rows_.emplace();
+    for (auto const& [id, applied] : cells.campaigns()) rows.add_campaign(funnel_key_of(id), applied, +1);
 }
 
 void application_table::apply_candidate(fold_event const& e, int sign) {
@@ -189,6 +215,7 @@ void application_table::restart_in_table() {
     texts = string_pool();
     campaigns.clear();
     cells.clear();
+    if (funnel_rows_) funnel_rows_->clear();  // still kept: of the empty table now
     candidates = entities<candidate_entry>();
     candidates.keep_in_table(std::move(reader), entity_model, epoch, std::move(stale));
 }

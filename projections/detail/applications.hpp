@@ -34,6 +34,7 @@
 #include "projections/detail/application_cells.hpp"
 #include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
+#include "projections/detail/funnel_rows.hpp"
 #include <cereal/types/deque.hpp>
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
@@ -235,6 +236,7 @@ public:
     void load(Archive& archive) {
         archive(with_costs, next, texts, campaigns, candidates);
         cells.load(archive);
+        funnel_rows_.reset();  // of the state replaced: maintain_funnel_rows() builds them again
         check_texts();
     }
     /// As load, the candidates loaded lazily (entities::load_lazily; `keep` owns the bytes
@@ -247,6 +249,7 @@ public:
             candidate_entry::walk_saved(in, known);
         });
         cells.load(archive);
+        funnel_rows_.reset();
         check_texts();
     }
     friend bool operator==(application_table const& a, application_table const& b) {
@@ -277,8 +280,21 @@ public:
         candidates.load_table_header(archive);
         archive(with_costs, next, texts, campaigns);
         cells.load(archive);
+        funnel_rows_.reset();
         check_texts();
     }
+
+    // ---- funnel's rows maintained by the fold (funnel_rows.hpp; the runner's live table) ---
+
+    /// From now on every fold keeps funnel's rows (built from the cells now, O(campaigns ×
+    /// years), unless kept already), so that funnel renders from them. A load stops it.
+    void maintain_funnel_rows();
+    /// The rows when maintained, else nullptr (funnel then sums the cells).
+    detail::funnel_rows const* maintained_funnel_rows() const noexcept {
+        return funnel_rows_ ? &*funnel_rows_ : nullptr;
+    }
+    /// The row key of `campaign`'s (first) plan as it is now, year 0.
+    funnel_row_key funnel_key_of(std::uint32_t campaign) const;
 
     std::uint64_t next = 0;  // events fold_once has folded: positions [0, next)
     string_pool texts;  // campaign ids, names, organisers and currencies (not candidates' ids)
@@ -309,6 +325,8 @@ private:
     std::vector<std::pair<std::size_t, std::optional<contribution>>> employed_scratch_;
     void apply_campaign(fold_event const& e, int sign);
     void apply_candidate(fold_event const& e, int sign);
+    /// Kept by apply when engaged (maintain_funnel_rows); not saved, not compared.
+    std::optional<detail::funnel_rows> funnel_rows_;
 };
 
 /// A read model's handle on the application table it folds into, which make_all_read_models

@@ -3,7 +3,7 @@
 // maintained cells.
 
 #include "ledger/json_text.hpp"
-#include "projections/detail/applications.hpp"
+#include "projections/detail/application_cells.hpp"
 
 #include <boost/json/object.hpp>
 

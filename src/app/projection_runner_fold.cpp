@@ -236,6 +236,7 @@ void projection_runner::impl::catch_up() noexcept {
             std::lock_guard const handoff(handoff_mutex);
             tail += fold_log_tail(fold_boundaries, std::numeric_limits<std::uint64_t>::max());
             share_tables();  // a rebuilt model caught up with the others that resumed
+            maintain_funnel_rows();  // when the table was folded from 0, not loaded
             live = true;
         }
         folded_tail = tail;
@@ -271,6 +272,7 @@ void projection_runner::impl::catch_up() noexcept {
         if (rebuild_due()) {
             try {
                 auto const folded = refold_rebuilt();
+                maintain_funnel_rows();  // a model rebuilt with a table of its own
                 spdlog::info("projections: {} events of the log folded again for read models rebuilt", folded);
                 if (records_due()) write_records_now();
                 settle_entity_tables();

@@ -28,7 +28,9 @@
 // Notes (stderr): the load average, the rows answered, checkpoint statistics.
 // --last-only R: only the last interval's whole answer, R times, after where its load and render
 // go (thread CPU time; --breakdown 0: without that, only the answers, e.g. under perf stat);
-// --debug 1: the as-of debug lines (checkpoint load, fold, rows).
+// --page-only R: only the first reads of 10,000-row pages (funnel's row, recruits-per-campaign's
+// and retention's notes with the reading thread's CPU time), in R runners opened one after
+// another; --debug 1: the as-of debug lines (checkpoint load, fold, rows).
 // --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
 // ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
@@ -67,6 +69,7 @@ struct bench_options {
     std::string organiser = "region-kalmar";
     int repeat = 50;
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
+    int page_only = 0;  // --page-only R: only the 10,000-row page's first read, R runners (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
     bool breakdown = true;  // --breakdown 0: with --last-only, only the answers (for perf record/stat)
     std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
@@ -83,6 +86,7 @@ bench_options parse(int argc, char** argv) {
         else if (flag == "--organiser") o.organiser = value;
         else if (flag == "--repeat") o.repeat = std::stoi(value);
         else if (flag == "--last-only") o.last_only = std::stoi(value);
+        else if (flag == "--page-only") o.page_only = std::stoi(value);
         else if (flag == "--debug") o.debug = value != "0";
         else if (flag == "--breakdown") o.breakdown = value != "0";
         else if (flag == "--checkpoint-every") o.checkpoint_every = std::stoull(value);
@@ -131,6 +135,26 @@ std::size_t answered(std::string const& json) {
     return boost::json::parse(json).at("rows").as_array().size();
 }
 
+/// A page of 10,000 rows, the first read of rows rendered afresh (a runner opened on the ledger,
+/// caught up, nothing read yet): the row for funnel (its wall time, and the reading thread's CPU
+/// time in a note), then notes for the two other models whose rows the application table keeps.
+void first_page_reads(store::event_store& store, app::projection_runner_options const& runner_options) {
+    app::projection_runner runner(store, runner_options);
+    runner.wait_until_caught_up(std::chrono::minutes(10));
+    for (auto const name : {"funnel", "recruits-per-campaign", "retention"}) {
+        app::projection_query page{.name = name};
+        page.selection.limit = 10'000;
+        std::string answer;
+        auto const cpu_before = thread_cpu_milliseconds();
+        auto const first = milliseconds([&] { answer = runner.query_page_json(page).value().json; });
+        auto const cpu = thread_cpu_milliseconds() - cpu_before;
+        auto const again = milliseconds([&] { answer = runner.query_page_json(page).value().json; });
+        if (std::string_view(name) == "funnel") bench::row("projection_page_10000_first_ms", first, "ms");
+        bench::note("%s?limit=10000: %zu rows, %zu bytes; first %.1f ms (CPU %.1f ms), again %.2f ms; load %.2f", name,
+                    answered(answer), answer.size(), first, cpu, again, bench::load_average());
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -149,7 +173,7 @@ int main(int argc, char** argv) try {
     if (o.checkpoint_every > 0) runner_options.checkpoints.every = o.checkpoint_every;
     if (o.chunk_bits >= 0) runner_options.checkpoints.chunk_bits = static_cast<unsigned>(o.chunk_bits);
     auto const every = runner_options.checkpoints.every;
-    {
+    if (o.page_only == 0) {
         std::optional<app::projection_runner> runner;
         auto const ready = milliseconds([&] {
             runner.emplace(store, runner_options);
@@ -362,16 +386,31 @@ int main(int argc, char** argv) try {
                     static_cast<unsigned long long>(stats.captured), static_cast<unsigned long long>(stats.written),
                     static_cast<unsigned long long>(stats.used), static_cast<unsigned long long>(stats.unusable));
     }
-    {
-        // A page of 10,000 rows, the first read of rows rendered afresh.
-        app::projection_runner runner(store, runner_options);
-        runner.wait_until_caught_up(std::chrono::minutes(10));
-        app::projection_query page{.name = "funnel"};
-        page.selection.limit = 10'000;
-        std::string answer;
-        auto const first = milliseconds([&] { answer = runner.query_page_json(page).value().json; });
-        bench::row("projection_page_10000_first_ms", first, "ms");
-        bench::note("funnel?limit=10000: %zu rows", answered(answer));
+    for (int round = 0; round < std::max(1, o.page_only); ++round) first_page_reads(store, runner_options);
+    if (o.page_only > 0) {
+        // The three application models' rows from the last interval's checkpoint, R times each:
+        // the render alone (this thread's CPU), what a first read costs beyond the page.
+        app::checkpoint_keeper keeper(store, runner_options.checkpoints);
+        auto const head_interval = (events - 1) / every * every;
+        for (auto const name : {"funnel", "recruits-per-campaign", "retention"}) {
+            auto const model = keeper.load(*projections::make_read_model(name), head_interval);
+            for (int k = 0; k < o.page_only && model; ++k) {
+                boost::json::array rows;
+                auto const cpu = cpu_milliseconds([&] { rows = model->rows(); });
+                bench::note("%s rows() at %llu: %zu rows in %.1f ms CPU; load %.2f", name,
+                            static_cast<unsigned long long>(head_interval), rows.size(), cpu, bench::load_average());
+            }
+            if (model && std::string_view(name) == "funnel") {
+                // funnel's rows kept by the fold (the runner's live table): what building them
+                // from the cells costs at a load, and rows() from them.
+                auto const table = model->shared_table();
+                auto const build = cpu_milliseconds([&] { table->maintain_funnel_rows(); });
+                boost::json::array rows;
+                auto const kept = cpu_milliseconds([&] { rows = model->rows(); });
+                bench::note("funnel rows kept from the cells in %.1f ms CPU; rows() from them: %zu rows in %.2f ms CPU",
+                            build, rows.size(), kept);
+            }
+        }
     }
     return 0;
 } catch (std::exception const& e) {

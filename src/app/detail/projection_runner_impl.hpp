@@ -111,6 +111,7 @@ struct projection_runner::impl {
                              projections::detail::application_table& table, std::uint64_t next);
     std::vector<std::shared_mutex*> distinct_mutexes() const;
     void share_tables();
+    void maintain_funnel_rows();
     void load_snapshot(slot& s);
     void load_entity_table(slot& s);
     void flush_entity_tables(store::projection_records& records);
