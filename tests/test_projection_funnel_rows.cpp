@@ -126,13 +126,15 @@ TEST_CASE("funnel's maintained rows follow a plan that comes, changes organiser 
     // (unplanned again): the two applications move row each time, and nothing is left behind.
     auto const at = *parse_timestamp("2024-03-01T08:00:00Z");
     std::deque<events::recruitment_event> data;
+    std::deque<std::string> streams;  // the views' stream names point into these
     std::deque<projections::fold_event> views;
     auto models = table_models();
     models[1]->shared_table()->maintain_funnel_rows();
     auto plain = table_models();
     auto const fold = [&](std::string stream, events::recruitment_event event) {
         auto const& d = data.emplace_back(std::move(event));
-        auto& view = views.emplace_back(projections::fold_event{.position = views.size(), .stream = std::move(stream),
+        auto& view = views.emplace_back(projections::fold_event{.position = views.size(),
+                                                                .stream = streams.emplace_back(std::move(stream)),
                                                                 .occurred_at = at, .recorded_at = at, .data = &d});
         if (auto const* retraction = std::get_if<events::event_retracted>(&d)) {
             view.retracted = &views[retraction->position];
