@@ -48,8 +48,6 @@ std::optional<detail::projection_snapshot_view> usable_table_record(std::string_
 
 }  // namespace
 
-/// Models that load their own copies of the application table from their snapshots (or
-/// rebuild it) share one again once they are at the same position with equal tables.
 /// funnel's rows maintained by the fold of the table funnel reads (detail/funnel_rows.hpp), for
 /// a table not loaded from its record (adopt_table_record does it then): folded from 0.
 void projection_runner::impl::maintain_funnel_rows() {
@@ -60,6 +58,8 @@ void projection_runner::impl::maintain_funnel_rows() {
     }
 }
 
+/// Models that load their own copies of the application table from their snapshots (or
+/// rebuild it) share one again once they are at the same position with equal tables.
 void projection_runner::impl::share_tables() {
     for (auto* m : distinct_mutexes()) {
         std::unique_lock const lock(*m);
