@@ -51,12 +51,7 @@ TEST_CASE("recruits-per-campaign, funnel and retention answer what the reference
 
     for (std::uint64_t position = 0; position < 600; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto const& view = testing::append_view(views, e);
         reference.apply(view);
         for (auto& model : models) {
             model->apply(view);
@@ -147,12 +142,7 @@ TEST_CASE("with its candidates in a table the application table answers what the
 
     for (std::uint64_t position = 0; position < 600; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto const& view = testing::append_view(views, e);
         INFO("at position " << position << "; lately: " << history);
         if (history.size() > 300) history.erase(0, history.size() - 300);
         reference.apply(view);
@@ -233,12 +223,7 @@ TEST_CASE("a damaged candidate record of the application table is refused, never
     table->keep_in_table(reader, 1, {});
     for (std::uint64_t position = 0; position < 300; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto const& view = testing::append_view(views, e);
         for (auto& model : models) model->apply(view);
     }
     testing::fake_transaction txn(store);

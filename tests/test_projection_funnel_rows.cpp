@@ -59,12 +59,7 @@ TEST_CASE("funnel answers the same rows from the rows its fold maintains as from
 
     for (std::uint64_t position = 0; position < 700; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto const& view = testing::append_view(views, e);
         INFO("after position " << position << "; lately:" << history);
         if (history.size() > 200) history.erase(0, history.size() - 200);
         reference.apply(view);

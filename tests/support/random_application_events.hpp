@@ -7,10 +7,12 @@
 // candidates, three applications each.
 
 #include "events/recruitment_event.hpp"
+#include "projections/fold_event.hpp"
 #include "ledger/time.hpp"
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <random>
 #include <string>
 #include <utility>
@@ -149,5 +151,16 @@ private:
     std::vector<std::pair<std::uint64_t, std::string>> retractable_;
 };
 
+
+/// Appends `e`'s fold view to `views` (recorded when it occurred); a retraction's view points
+/// at the view it retracts. `e` and `views` must outlive the view (deques: nothing moves).
+inline projections::fold_event& append_view(std::deque<projections::fold_event>& views, raw_event const& e) {
+    auto& view = views.emplace_back(projections::fold_event{
+        .position = e.position, .stream = e.stream, .occurred_at = e.occurred, .recorded_at = e.occurred, .data = &e.data});
+    if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
+        view.retracted = &views[retraction->position];
+    }
+    return view;
+}
 
 }  // namespace ledger::testing
