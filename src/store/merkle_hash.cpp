@@ -2,9 +2,13 @@
 
 #include "ledger/store/merkle.hpp"
 
+#include "ledger/detail/sha256_native.hpp"
+
 #include <openssl/evp.h>
 
+#include <array>
 #include <atomic>
+#include <cstring>
 #include <bit>
 #include <stdexcept>
 #include <vector>
@@ -31,10 +35,31 @@ constexpr unsigned char node_prefix = 0x01;
 
 struct merkle_hasher::context {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    bool initialised = false;  // ctx holds SHA-256 already
     ~context() { EVP_MD_CTX_free(ctx); }
 
+    /// The SHA extensions directly (ledger/detail/sha256_native.hpp): a node is two blocks, and
+    /// EVP's dispatch cost about as much as one of them. A leaf's input is hashed where it lies;
+    /// a node's two hashes (b_size != 0) are joined behind the prefix on the stack.
+    static hash native_digest(unsigned char prefix, void const* a, std::size_t a_size, void const* b,
+                              std::size_t b_size) {
+        auto const bytes = [](void const* p, std::size_t n) { return std::string_view(static_cast<char const*>(p), n); };
+        char const head = static_cast<char>(prefix);
+        if (b_size == 0) return ledger::detail::sha256_native(std::string_view(&head, 1), bytes(a, a_size));
+        std::array<char, 1 + 2 * sizeof(hash)> node{};
+        if (a_size + b_size > 2 * sizeof(hash)) throw std::logic_error("a Merkle node joins two hashes");
+        node[0] = head;
+        std::memcpy(node.data() + 1, a, a_size);
+        std::memcpy(node.data() + 1 + a_size, b, b_size);
+        return ledger::detail::sha256_native({}, std::string_view(node.data(), 1 + a_size + b_size));
+    }
+
     hash digest(unsigned char prefix, void const* a, std::size_t a_size, void const* b, std::size_t b_size) {
-        check(EVP_DigestInit_ex2(ctx, sha256_md(), nullptr), "DigestInit");
+        if (ledger::detail::sha256_native_available()) return native_digest(prefix, a, a_size, b, b_size);
+        // nullptr after the first init: OpenSSL 3 reinitialises the digest the context holds
+        // instead of resolving the one given again (as sha256_hasher does).
+        check(EVP_DigestInit_ex2(ctx, initialised ? nullptr : sha256_md(), nullptr), "DigestInit");
+        initialised = true;
         check(EVP_DigestUpdate(ctx, &prefix, 1), "DigestUpdate");
         if (a_size != 0) check(EVP_DigestUpdate(ctx, a, a_size), "DigestUpdate");
         if (b_size != 0) check(EVP_DigestUpdate(ctx, b, b_size), "DigestUpdate");
