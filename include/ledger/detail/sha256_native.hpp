@@ -23,6 +23,12 @@ bool sha256_native_available() noexcept;
 /// prefix byte). Only when sha256_native_available().
 sha256_digest sha256_native(std::string_view head, std::string_view body) noexcept;
 
+/// SHA-256(head_a ‖ body_a) and SHA-256(head_b ‖ body_b), hashed block by block in turn so the
+/// CPU overlaps the two (a chain link and the same event's Merkle leaf). Only when
+/// sha256_native_available().
+void sha256_native_pair(std::string_view head_a, std::string_view body_a, std::string_view head_b,
+                        std::string_view body_b, sha256_digest& a, sha256_digest& b) noexcept;
+
 /// SHA-256(head ‖ body) through OpenSSL's EVP interface: the portable path, and the reference
 /// the native one is tested against. Throws std::runtime_error when OpenSSL fails.
 sha256_digest sha256_openssl(std::string_view head, std::string_view body);
