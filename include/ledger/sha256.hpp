@@ -1,5 +1,5 @@
 #pragma once
-// SHA-256 through OpenSSL's EVP interface, and the hash-chain step of SPEC §3.
+// SHA-256 (OpenSSL's low-level API underneath), and the hash-chain step of SPEC §3.
 
 #include <array>
 #include <cstdint>
@@ -12,7 +12,7 @@ namespace ledger {
 
 using sha256_digest = std::array<std::uint8_t, 32>;
 
-/// A reusable SHA-256 context. Not thread-safe: give each thread its own.
+/// SHA-256 digests and chain links (ledger/detail/sha256_low_level.hpp); holds no state.
 class sha256_hasher {
 public:
     sha256_hasher();

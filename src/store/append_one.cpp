@@ -160,11 +160,10 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
 /// are joined from it instead of encoded again and compared with it (issue 18: the writer's
 /// per-event cost; a test compares both ways on random events).
 void seal_and_put(append_context& ctx, event_placement const& where, std::string_view prepared, bool exact) {
-    // The Merkle leaf (SHA-256(0x00 ‖ canonical)) is hashed beside the chain link: with the SHA
-    // extensions the two overlap in the CPU, and merkle_append takes the group's leaves as they are.
+    // The Merkle leaf (SHA-256(0x00 ‖ canonical)) is hashed beside the chain link: the two
+    // overlap in the CPU, and merkle_append takes the group's leaves as they are.
     auto const chain = [&](std::string_view canonical) {
-        thread_local merkle::merkle_hasher merkle;  // the portable path's leaf hasher
-        auto const hashes = hash_link_and_leaf(ctx.hasher, merkle, ctx.tip.last_hash, canonical);
+        auto const hashes = hash_link_and_leaf(ctx.tip.last_hash, canonical);
         ctx.written.keep_leaf(hashes.leaf);
         return hashes.link;
     };

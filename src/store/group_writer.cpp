@@ -259,7 +259,7 @@ void group_writer::process(std::vector<pending>& group) {
             lmdb::write_txn txn(env_);
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
             // 1. the group's events and their indexes (append_one -> put_stored_event);
-            append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal, &scratch_};
+            append_context context{txn, db_, policy_, tip, written, options_.seal, &scratch_};
             for (auto const& p : group) {
                 context.prepared = &p.prepared;
                 results.push_back(p.records_only ? append_result{append_success{}}

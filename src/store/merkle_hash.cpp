@@ -2,87 +2,38 @@
 
 #include "ledger/store/merkle.hpp"
 
-#include "ledger/detail/sha256_native.hpp"
+#include "ledger/detail/sha256_low_level.hpp"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <atomic>
-#include <cstring>
 #include <bit>
-#include <stdexcept>
 #include <vector>
 
 namespace ledger::store::merkle {
 namespace {
 
-void check(int ok, char const* what) {
-    if (ok != 1) throw std::runtime_error(std::string("OpenSSL ") + what + " failed");
-}
+constexpr char leaf_prefix = 0x00;
+constexpr char node_prefix = 0x01;
 
-/// SHA-256 fetched once: EVP_DigestInit_ex(EVP_sha256()) fetches the implementation again on
-/// every call in OpenSSL 3, which costs more than hashing a 65-byte node.
-EVP_MD const* sha256_md() {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (md == nullptr) throw std::runtime_error("OpenSSL has no SHA256");
-    return md;
-}
-
-constexpr unsigned char leaf_prefix = 0x00;
-constexpr unsigned char node_prefix = 0x01;
+std::string_view bytes_of(hash const& h) { return {reinterpret_cast<char const*>(h.data()), h.size()}; }
 
 }  // namespace
 
-struct merkle_hasher::context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    bool initialised = false;  // ctx holds SHA-256 already
-    ~context() { EVP_MD_CTX_free(ctx); }
+// Stateless since issue 18: each digest runs on a SHA256_CTX on the stack
+// (ledger/detail/sha256_low_level.hpp); the type stays for its callers. The empty context (never
+// allocated) keeps the header's layout; dropping it is a follow-up.
+struct merkle_hasher::context {};
 
-    /// The SHA extensions directly (ledger/detail/sha256_native.hpp): a node is two blocks, and
-    /// EVP's dispatch cost about as much as one of them. A leaf's input is hashed where it lies;
-    /// a node's two hashes (b_size != 0) are joined behind the prefix on the stack.
-    static hash native_digest(unsigned char prefix, void const* a, std::size_t a_size, void const* b,
-                              std::size_t b_size) {
-        auto const bytes = [](void const* p, std::size_t n) { return std::string_view(static_cast<char const*>(p), n); };
-        char const head = static_cast<char>(prefix);
-        if (b_size == 0) return ledger::detail::sha256_native(std::string_view(&head, 1), bytes(a, a_size));
-        std::array<char, 1 + 2 * sizeof(hash)> node{};
-        if (a_size + b_size > 2 * sizeof(hash)) throw std::logic_error("a Merkle node joins two hashes");
-        node[0] = head;
-        std::memcpy(node.data() + 1, a, a_size);
-        std::memcpy(node.data() + 1 + a_size, b, b_size);
-        return ledger::detail::sha256_native({}, std::string_view(node.data(), 1 + a_size + b_size));
-    }
-
-    hash digest(unsigned char prefix, void const* a, std::size_t a_size, void const* b, std::size_t b_size) {
-        if (ledger::detail::sha256_native_available()) return native_digest(prefix, a, a_size, b, b_size);
-        // nullptr after the first init: OpenSSL 3 reinitialises the digest the context holds
-        // instead of resolving the one given again (as sha256_hasher does).
-        check(EVP_DigestInit_ex2(ctx, initialised ? nullptr : sha256_md(), nullptr), "DigestInit");
-        initialised = true;
-        check(EVP_DigestUpdate(ctx, &prefix, 1), "DigestUpdate");
-        if (a_size != 0) check(EVP_DigestUpdate(ctx, a, a_size), "DigestUpdate");
-        if (b_size != 0) check(EVP_DigestUpdate(ctx, b, b_size), "DigestUpdate");
-        hash out{};
-        unsigned int length = 0;
-        check(EVP_DigestFinal_ex(ctx, out.data(), &length), "DigestFinal");
-        return out;
-    }
-};
-
-merkle_hasher::merkle_hasher() : context_(std::make_unique<context>()) {
-    if (context_->ctx == nullptr) throw std::bad_alloc();
-}
+merkle_hasher::merkle_hasher() = default;
 merkle_hasher::~merkle_hasher() = default;
 merkle_hasher::merkle_hasher(merkle_hasher&&) noexcept = default;
 merkle_hasher& merkle_hasher::operator=(merkle_hasher&&) noexcept = default;
 
 hash merkle_hasher::leaf(std::string_view input) {
-    return context_->digest(leaf_prefix, input.data(), input.size(), nullptr, 0);
+    return ledger::detail::sha256_of_parts({std::string_view(&leaf_prefix, 1), input});
 }
 
 hash merkle_hasher::node(hash const& left, hash const& right) {
-    return context_->digest(node_prefix, left.data(), left.size(), right.data(), right.size());
+    return ledger::detail::sha256_of_parts({std::string_view(&node_prefix, 1), bytes_of(left), bytes_of(right)});
 }
 
 hash leaf_hash(std::string_view input) { return merkle_hasher{}.leaf(input); }

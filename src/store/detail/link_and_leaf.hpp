@@ -1,12 +1,11 @@
 #pragma once
 // The two hashes the writer makes of every event's canonical bytes: its chain link (SPEC §3,
 // SHA-256(previous ‖ canonical)) and its RFC 9162 Merkle leaf (SHA-256(0x00 ‖ canonical)).
-// Hashed together: with the x86 SHA extensions the two messages go block by block in turn and
-// the CPU overlaps them (ledger/detail/sha256_native.hpp; issue 18, docs/performance.md
-// "appends-batch"); without them, one after the other through OpenSSL as before.
+// Hashed together: the two messages go through OpenSSL's low-level SHA-256 64 bytes at a time
+// in turn, and the CPU overlaps them (ledger/detail/sha256_low_level.hpp; issue 18,
+// docs/performance.md "appends-batch").
 //
-// Threading: the hashers belong to the calling thread. Errors: std::runtime_error when OpenSSL
-// fails (the portable path only).
+// Threading: any thread. Errors: none.
 
 #include "ledger/sha256.hpp"
 #include "ledger/store/merkle.hpp"
@@ -20,7 +19,6 @@ struct link_and_leaf {
     merkle::hash leaf;
 };
 
-link_and_leaf hash_link_and_leaf(sha256_hasher& chain, merkle::merkle_hasher& merkle, sha256_digest const& previous,
-                                 std::string_view canonical);
+link_and_leaf hash_link_and_leaf(sha256_digest const& previous, std::string_view canonical);
 
 }  // namespace ledger::store::detail

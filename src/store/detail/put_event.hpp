@@ -127,7 +127,7 @@ public:
     std::span<recorded_event const> events() const noexcept { return {events_.data(), count_}; }
 
     /// The Merkle leaf of the event just sealed (RFC 9162: SHA-256(0x00 ‖ canonical)), hashed with
-    /// its chain link (sha256_hasher::chain_and_prefixed), for merkle_append. Kept only when every
+    /// its chain link (hash_link_and_leaf), for merkle_append. Kept only when every
     /// event of the group has one (leaves().size() == size()); otherwise the leaves are hashed
     /// from stored(i).
     void keep_leaf(sha256_digest const& leaf) { leaves_.push_back(leaf); }
