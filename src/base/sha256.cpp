@@ -7,15 +7,7 @@
 namespace ledger {
 
 // Stateless since issue 18: each digest runs on a SHA256_CTX on the stack
-// (ledger/detail/sha256_low_level.hpp); the type stays for its callers. The empty context (never
-// allocated) keeps the header's layout, which every file includes; dropping it is a follow-up.
-struct sha256_hasher::context {};
-
-sha256_hasher::sha256_hasher() = default;
-sha256_hasher::~sha256_hasher() = default;
-sha256_hasher::sha256_hasher(sha256_hasher&&) noexcept = default;
-sha256_hasher& sha256_hasher::operator=(sha256_hasher&&) noexcept = default;
-
+// (ledger/detail/sha256_low_level.hpp); the type stays for its callers.
 sha256_digest sha256_hasher::digest(std::string_view bytes) { return chain_parts(nullptr, bytes); }
 
 sha256_digest sha256_hasher::chain(sha256_digest const& previous, std::string_view body) {

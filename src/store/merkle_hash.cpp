@@ -19,15 +19,7 @@ std::string_view bytes_of(hash const& h) { return {reinterpret_cast<char const*>
 }  // namespace
 
 // Stateless since issue 18: each digest runs on a SHA256_CTX on the stack
-// (ledger/detail/sha256_low_level.hpp); the type stays for its callers. The empty context (never
-// allocated) keeps the header's layout; dropping it is a follow-up.
-struct merkle_hasher::context {};
-
-merkle_hasher::merkle_hasher() = default;
-merkle_hasher::~merkle_hasher() = default;
-merkle_hasher::merkle_hasher(merkle_hasher&&) noexcept = default;
-merkle_hasher& merkle_hasher::operator=(merkle_hasher&&) noexcept = default;
-
+// (ledger/detail/sha256_low_level.hpp); the type stays for its callers.
 hash merkle_hasher::leaf(std::string_view input) {
     return ledger::detail::sha256_of_parts({std::string_view(&leaf_prefix, 1), input});
 }

@@ -14,7 +14,6 @@
 #include "ledger/sha256.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string_view>
 
@@ -25,16 +24,8 @@ using hash = sha256_digest;
 /// Leaf and node hashes (the writer hashes many per group); holds no state.
 class merkle_hasher {
 public:
-    merkle_hasher();
-    ~merkle_hasher();
-    merkle_hasher(merkle_hasher&&) noexcept;
-    merkle_hasher& operator=(merkle_hasher&&) noexcept;
     hash leaf(std::string_view input);
     hash node(hash const& left, hash const& right);
-
-private:
-    struct context;
-    std::unique_ptr<context> context_;
 };
 
 hash leaf_hash(std::string_view input);
