@@ -6,13 +6,16 @@
 #include "support/random_envelope.hpp"
 
 #include "detail/canonical_split.hpp"
+#include "detail/link_and_leaf.hpp"
 #include "detail/log_values.hpp"
 #include "detail/put_event.hpp"
 
 #include "ledger/envelope_codec.hpp"
 #include "ledger/sha256.hpp"
+#include "ledger/store/merkle.hpp"
 
 #include <catch2/catch.hpp>
+#include <openssl/evp.h>
 
 #include <random>
 #include <string>
@@ -36,6 +39,20 @@ std::string prepared_of(detail::log_values const& codec, recorded_event event) {
     std::string prepared;
     codec.prepare(event, prepared);
     return prepared;
+}
+
+/// SHA-256(head ‖ body) through OpenSSL's EVP, as the writer hashed before issue 18.
+sha256_digest openssl_sha256(std::string_view head, std::string_view body) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    REQUIRE(ctx != nullptr);
+    sha256_digest out{};
+    unsigned int length = 0;
+    bool const ok = EVP_DigestInit_ex2(ctx, EVP_sha256(), nullptr) == 1 &&
+                    EVP_DigestUpdate(ctx, head.data(), head.size()) == 1 &&
+                    EVP_DigestUpdate(ctx, body.data(), body.size()) == 1 && EVP_DigestFinal_ex(ctx, out.data(), &length) == 1;
+    EVP_MD_CTX_free(ctx);
+    REQUIRE(ok);
+    return out;
 }
 
 }  // namespace
@@ -101,4 +118,41 @@ TEST_CASE("a malformed prepared template is not opened", "[store][sealing]") {
     prepared[0] = '\x09';  // a dictionary the ledger lacks
     CHECK_FALSE(codec->open_prepared(prepared).has_value());
     CHECK_FALSE(detail::log_values::plain()->open_prepared(prepared_of(*codec, event)).has_value());
+}
+
+TEST_CASE("the leaves hashed beside the chain links are the Merkle leaves of the stored bytes", "[store][sealing][merkle]") {
+    // The writer hashes each event's Merkle leaf with its chain link (hash_link_and_leaf) and
+    // hands the group's leaves to merkle_append; the old path hashed the chain with OpenSSL and
+    // the leaves from the stored bytes afterwards. Same stored bytes, links and leaves.
+    auto const codec = split_codec();
+    std::mt19937_64 random(1918);
+    store::merkle::merkle_hasher merkle;
+    detail::group_events group;
+    sha256_digest tip{}, old_tip{};
+    for (std::size_t i = 0; i < 2000; ++i) {
+        if (i % 100 == 0) group.clear();
+        auto const event = random_envelope(random);
+        auto const prepared = prepared_of(*codec, event);
+        auto const opened = codec->open_prepared(prepared);
+        REQUIRE(opened.has_value());
+        group.next_slot() = event;
+        auto const stored = std::string(group.seal_last_joined(
+            opened->templ, opened->layout, detail::fields_of(event), [&](std::string_view canonical) {
+                auto const hashes = detail::hash_link_and_leaf(tip, canonical);
+                group.keep_leaf(hashes.leaf);
+                return hashes.link;
+            }));
+        auto const canonical = encode_canonical(event);
+        REQUIRE(canonical_part(stored) == canonical);
+        auto const old_link = openssl_sha256(
+            std::string_view(reinterpret_cast<char const*>(old_tip.data()), old_tip.size()), canonical);
+        CHECK(group.events().back().hash == old_link);
+        tip = group.events().back().hash;
+        old_tip = old_link;
+        REQUIRE(group.leaves().size() == i % 100 + 1);
+        CHECK(group.leaves().back() == openssl_sha256(std::string_view("\0", 1), canonical));
+        CHECK(group.leaves().back() == merkle.leaf(canonical_part(group.stored(i % 100))));
+    }
+    group.clear();
+    CHECK(group.leaves().empty());
 }

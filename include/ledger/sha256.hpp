@@ -1,9 +1,8 @@
 #pragma once
-// SHA-256 through OpenSSL's EVP interface, and the hash-chain step of SPEC §3.
+// SHA-256 (OpenSSL's low-level API underneath), and the hash-chain step of SPEC §3.
 
 #include <array>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,14 +11,9 @@ namespace ledger {
 
 using sha256_digest = std::array<std::uint8_t, 32>;
 
-/// A reusable SHA-256 context. Not thread-safe: give each thread its own.
+/// SHA-256 digests and chain links (ledger/detail/sha256_low_level.hpp); holds no state.
 class sha256_hasher {
 public:
-    sha256_hasher();
-    ~sha256_hasher();
-    sha256_hasher(sha256_hasher&&) noexcept;
-    sha256_hasher& operator=(sha256_hasher&&) noexcept;
-
     /// SHA-256 of `bytes`.
     sha256_digest digest(std::string_view bytes);
 
@@ -28,9 +22,6 @@ public:
 
 private:
     sha256_digest chain_parts(sha256_digest const* previous, std::string_view body);
-
-    struct context;
-    std::unique_ptr<context> context_;
 };
 
 /// SHA-256 of `bytes` with a temporary context.

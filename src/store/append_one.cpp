@@ -1,4 +1,5 @@
 #include "detail/append_one.hpp"
+#include "detail/link_and_leaf.hpp"
 
 #include "ledger/envelope_codec.hpp"
 
@@ -159,7 +160,13 @@ error wrong_version(expected_version const& expected, std::optional<std::uint64_
 /// are joined from it instead of encoded again and compared with it (issue 18: the writer's
 /// per-event cost; a test compares both ways on random events).
 void seal_and_put(append_context& ctx, event_placement const& where, std::string_view prepared, bool exact) {
-    auto const chain = [&](std::string_view canonical) { return ctx.hasher.chain(ctx.tip.last_hash, canonical); };
+    // The Merkle leaf (SHA-256(0x00 ‖ canonical)) is hashed beside the chain link: the two
+    // overlap in the CPU, and merkle_append takes the group's leaves as they are.
+    auto const chain = [&](std::string_view canonical) {
+        auto const hashes = hash_link_and_leaf(ctx.tip.last_hash, canonical);
+        ctx.written.keep_leaf(hashes.leaf);
+        return hashes.link;
+    };
     auto const opened = exact ? ctx.db.log_codec->open_prepared(prepared) : std::nullopt;
     if (!opened) {
         auto const stored = ctx.written.seal_last(chain);

@@ -259,7 +259,7 @@ void group_writer::process(std::vector<pending>& group) {
             lmdb::write_txn txn(env_);
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
             // 1. the group's events and their indexes (append_one -> put_stored_event);
-            append_context context{txn, db_, policy_, hasher_, tip, written, options_.seal, &scratch_};
+            append_context context{txn, db_, policy_, tip, written, options_.seal, &scratch_};
             for (auto const& p : group) {
                 context.prepared = &p.prepared;
                 results.push_back(p.records_only ? append_result{append_success{}}
@@ -275,8 +275,13 @@ void group_writer::process(std::vector<pending>& group) {
             if (!written.empty()) {
                 // 2. (audit) the Merkle tree's nodes for exactly these events, their leaves
                 //    hashed from written.stored(i) (the bytes just put, uncompressed);
-                merkle_append(txn, db_, written.events().front().position, written.size(),
-                              [&written](std::uint64_t i) { return written.stored(i); });
+                //    (or, as the writer sealed them, the leaves hashed with the chain links);
+                if (written.leaves().size() == written.size()) {
+                    merkle_append(txn, db_, written.events().front().position, written.leaves());
+                } else {
+                    merkle_append(txn, db_, written.events().front().position, written.size(),
+                                  [&written](std::uint64_t i) { return written.stored(i); });
+                }
                 write_tip(txn, db_, tip);
             }
             // 3. the before-commit hook; 4. commit with fsync. With no events written, only for

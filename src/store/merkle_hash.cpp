@@ -2,62 +2,30 @@
 
 #include "ledger/store/merkle.hpp"
 
-#include <openssl/evp.h>
+#include "ledger/detail/sha256_low_level.hpp"
 
 #include <atomic>
 #include <bit>
-#include <stdexcept>
 #include <vector>
 
 namespace ledger::store::merkle {
 namespace {
 
-void check(int ok, char const* what) {
-    if (ok != 1) throw std::runtime_error(std::string("OpenSSL ") + what + " failed");
-}
+constexpr char leaf_prefix = 0x00;
+constexpr char node_prefix = 0x01;
 
-/// SHA-256 fetched once: EVP_DigestInit_ex(EVP_sha256()) fetches the implementation again on
-/// every call in OpenSSL 3, which costs more than hashing a 65-byte node.
-EVP_MD const* sha256_md() {
-    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (md == nullptr) throw std::runtime_error("OpenSSL has no SHA256");
-    return md;
-}
-
-constexpr unsigned char leaf_prefix = 0x00;
-constexpr unsigned char node_prefix = 0x01;
+std::string_view bytes_of(hash const& h) { return {reinterpret_cast<char const*>(h.data()), h.size()}; }
 
 }  // namespace
 
-struct merkle_hasher::context {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    ~context() { EVP_MD_CTX_free(ctx); }
-
-    hash digest(unsigned char prefix, void const* a, std::size_t a_size, void const* b, std::size_t b_size) {
-        check(EVP_DigestInit_ex2(ctx, sha256_md(), nullptr), "DigestInit");
-        check(EVP_DigestUpdate(ctx, &prefix, 1), "DigestUpdate");
-        if (a_size != 0) check(EVP_DigestUpdate(ctx, a, a_size), "DigestUpdate");
-        if (b_size != 0) check(EVP_DigestUpdate(ctx, b, b_size), "DigestUpdate");
-        hash out{};
-        unsigned int length = 0;
-        check(EVP_DigestFinal_ex(ctx, out.data(), &length), "DigestFinal");
-        return out;
-    }
-};
-
-merkle_hasher::merkle_hasher() : context_(std::make_unique<context>()) {
-    if (context_->ctx == nullptr) throw std::bad_alloc();
-}
-merkle_hasher::~merkle_hasher() = default;
-merkle_hasher::merkle_hasher(merkle_hasher&&) noexcept = default;
-merkle_hasher& merkle_hasher::operator=(merkle_hasher&&) noexcept = default;
-
+// Stateless since issue 18: each digest runs on a SHA256_CTX on the stack
+// (ledger/detail/sha256_low_level.hpp); the type stays for its callers.
 hash merkle_hasher::leaf(std::string_view input) {
-    return context_->digest(leaf_prefix, input.data(), input.size(), nullptr, 0);
+    return ledger::detail::sha256_of_parts({std::string_view(&leaf_prefix, 1), input});
 }
 
 hash merkle_hasher::node(hash const& left, hash const& right) {
-    return context_->digest(node_prefix, left.data(), left.size(), right.data(), right.size());
+    return ledger::detail::sha256_of_parts({std::string_view(&node_prefix, 1), bytes_of(left), bytes_of(right)});
 }
 
 hash leaf_hash(std::string_view input) { return merkle_hasher{}.leaf(input); }

@@ -141,7 +141,7 @@ namespace {
 
 /// Folds the given leaves (hashes of the events at first_position…) into the stored tree.
 void append_leaves(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
-                   std::vector<hash> const& leaves, merkle::merkle_hasher& hasher) {
+                   std::span<hash const> leaves, merkle::merkle_hasher& hasher) {
     std::uint64_t n = first_position;
     auto frontier = load_frontier(txn, db, n, hasher);
     std::string value;
@@ -193,6 +193,14 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
     thread_local std::vector<hash> leaves;
     leaves.clear();
     for (std::uint64_t i = 0; i < count; ++i) leaves.push_back(hasher.leaf(canonical_part(stored(i))));
+    append_leaves(txn, db, first_position, leaves, hasher);
+}
+
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::span<merkle::hash const> leaves) {
+    if (leaves.empty() || merkle::tree_skipped_for_benchmark()) return;
+    thread_local merkle::merkle_hasher hasher;
+    check_in_step(txn, db, first_position);
     append_leaves(txn, db, first_position, leaves, hasher);
 }
 

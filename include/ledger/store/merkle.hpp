@@ -7,14 +7,13 @@
 // the hash chain hashes, without the trailing 32-byte hash).
 //   leaf = SHA-256(0x00 ‖ input), node = SHA-256(0x01 ‖ left ‖ right), empty tree = SHA-256("").
 //
-// Threading: the free functions are thread-safe; a merkle_hasher belongs to one thread.
-// Errors: the verifiers return false, never throw for bad input; OpenSSL failures throw
-// std::runtime_error.
+// Threading: thread-safe (merkle_hasher holds no state: OpenSSL's low-level SHA-256 on the
+// stack, ledger/detail/sha256_low_level.hpp). Errors: the verifiers return false, never throw
+// for bad input.
 
 #include "ledger/sha256.hpp"
 
 #include <cstdint>
-#include <memory>
 #include <span>
 #include <string_view>
 
@@ -22,19 +21,11 @@ namespace ledger::store::merkle {
 
 using hash = sha256_digest;
 
-/// A reusable SHA-256 context for leaves and nodes (the writer hashes many per group).
+/// Leaf and node hashes (the writer hashes many per group); holds no state.
 class merkle_hasher {
 public:
-    merkle_hasher();
-    ~merkle_hasher();
-    merkle_hasher(merkle_hasher&&) noexcept;
-    merkle_hasher& operator=(merkle_hasher&&) noexcept;
     hash leaf(std::string_view input);
     hash node(hash const& left, hash const& right);
-
-private:
-    struct context;
-    std::unique_ptr<context> context_;
 };
 
 hash leaf_hash(std::string_view input);

@@ -30,7 +30,6 @@ struct append_context {
     lmdb::write_txn& txn;
     tables const& db;
     append_policy const& policy;
-    sha256_hasher& hasher;
     log_tip& tip;
     group_events& written;  // events this group wrote so far, in log order, and their bytes
     personal_data_seal const* seal = nullptr;  // none: data is stored as given

@@ -158,7 +158,6 @@ private:
     group_writer_options const options_;
     commit_callback const on_commit_;
     log_tip committed_;  // only the writer thread touches it
-    sha256_hasher hasher_;
     group_events written_;  // the group being written (writer thread only)
     std::string scratch_;   // a reused encode buffer (writer thread only)
 

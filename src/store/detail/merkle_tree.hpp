@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,12 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
 /// verify_tree still recomputes every leaf from the log.
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count, std::function<std::string_view(std::uint64_t)> const& stored);
+
+/// As above, with the events' leaf hashes (RFC 9162: SHA-256(0x00 ‖ canonical)) given, as the
+/// writer hashed them beside the chain links (group_events::leaves). verify_tree still
+/// recomputes every leaf from the log.
+void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
+                   std::span<merkle::hash const> leaves);
 
 /// Leaves the stored tree holds.
 std::uint64_t merkle_size(lmdb::txn const& txn, tables const& db);

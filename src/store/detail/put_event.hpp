@@ -18,6 +18,7 @@
 #include "detail/tables.hpp"
 
 #include "ledger/envelope.hpp"
+#include "ledger/sha256.hpp"
 #include "ledger/store/append.hpp"
 #include "ledger/store/lmdb.hpp"
 #include "ledger/uuid.hpp"
@@ -102,6 +103,7 @@ public:
         count_ = 0;
         bytes_.clear();
         ends_.clear();
+        leaves_.clear();
     }
     bool empty() const noexcept { return count_ == 0; }
     std::size_t size() const noexcept { return count_; }
@@ -123,6 +125,13 @@ public:
                                       writer_fields const& fields, Chain&& chain);
 
     std::span<recorded_event const> events() const noexcept { return {events_.data(), count_}; }
+
+    /// The Merkle leaf of the event just sealed (RFC 9162: SHA-256(0x00 ‖ canonical)), hashed with
+    /// its chain link (hash_link_and_leaf), for merkle_append. Kept only when every
+    /// event of the group has one (leaves().size() == size()); otherwise the leaves are hashed
+    /// from stored(i).
+    void keep_leaf(sha256_digest const& leaf) { leaves_.push_back(leaf); }
+    std::span<sha256_digest const> leaves() const noexcept { return leaves_; }
     /// The stored bytes (canonical ‖ hash) of the i-th event of the group.
     std::string_view stored(std::size_t i) const noexcept {
         std::size_t const begin = i == 0 ? 0 : ends_[i - 1];
@@ -134,6 +143,7 @@ private:
     std::size_t count_ = 0;
     std::string bytes_;              // every stored value of the group, back to back
     std::vector<std::size_t> ends_;  // where each one ends in bytes_
+    std::vector<sha256_digest> leaves_;
 };
 
 }  // namespace ledger::store::detail
