@@ -1,5 +1,6 @@
 #include "projections/detail/application_cells.hpp"
 
+#include "projections/detail/application_contribution.hpp"
 #include "projections/detail/applications.hpp"
 #include "projections/detail/common.hpp"
 
@@ -115,15 +116,8 @@ namespace {
 
 /// Adds (+1) or removes (-1) an application's part in its year's cell.
 void count_year(year_cell& cell, application_summary const& a, int sign) {
-    bump(cell.applications, true, sign);
-    bump(cell.shortlisted, a.shortlisted, sign);
-    bump(cell.interviewed, a.interviewed, sign);
-    bump(cell.offers, a.offered, sign);
-    bump(cell.offers_accepted, a.accepted, sign);
-    bump(cell.contracts_signed, a.contracted, sign);
-    bump(cell.started, a.started, sign);
-    if (a.offer_day) cell.application_to_offer.add(*a.offer_day - a.received_day, sign);
-    if (a.offer_day && a.started_on) cell.offer_to_start.add(*a.started_on - *a.offer_day, sign);
+    count_contribution(cell, cell.application_to_offer, cell.offer_to_start, a, sign,
+                       [sign](std::uint32_t& counter, bool counted) { bump(counter, counted, sign); });
 }
 
 /// Adds (+1) or removes (-1) a started application's part in its campaign's start cells.

@@ -1,5 +1,6 @@
 #include "projections/detail/funnel_rows.hpp"
 
+#include "projections/detail/application_contribution.hpp"
 #include "projections/detail/applications.hpp"
 #include "projections/detail/common.hpp"
 
@@ -35,18 +36,9 @@ void funnel_rows::count(funnel_row_key key, application_summary const& a, int si
         found = rows_.try_emplace(key).first;
     }
     auto& row = found->second;
-    auto& c = row.counts;
-    shift(c.applications, 1, sign);
-    shift(c.shortlisted, a.shortlisted ? 1u : 0u, sign);
-    shift(c.interviewed, a.interviewed ? 1u : 0u, sign);
-    shift(c.offers, a.offered ? 1u : 0u, sign);
-    shift(c.offers_accepted, a.accepted ? 1u : 0u, sign);
-    shift(c.contracts_signed, a.contracted ? 1u : 0u, sign);
-    shift(c.started, a.started ? 1u : 0u, sign);
-    // The samples application_cells' count_year takes for the same summary.
-    if (a.offer_day) row.application_to_offer.add(*a.offer_day - a.received_day, sign);
-    if (a.offer_day && a.started_on) row.offer_to_start.add(*a.started_on - *a.offer_day, sign);
-    if (c.applications == 0) rows_.erase(found);  // as a year cell goes with its last application
+    count_contribution(row.counts, row.application_to_offer, row.offer_to_start, a, sign,
+                       [sign](std::uint64_t& counter, bool counted) { shift(counter, counted ? 1u : 0u, sign); });
+    if (row.counts.applications == 0) rows_.erase(found);  // as a year cell goes with its last application
 }
 
 void funnel_rows::add_campaign(funnel_row_key key, campaign_cells const& cells, int sign) {
