@@ -8,6 +8,7 @@
 
 // The generator first: http_fixture.hpp's testing::campaign_planned() would hide the event
 // type of that name inside the generator.
+#include "support/filter_text.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/http_fixture.hpp"
 
@@ -71,12 +72,7 @@ struct ledger_with_models {
     }
 };
 
-/// How a cell is spelled as a filter value: text as it is, numbers in decimal, null empty.
-std::string filter_text(json::value const& cell) {
-    if (cell.is_string()) return std::string(cell.get_string());
-    if (cell.is_null()) return {};
-    return json::serialize(cell);
-}
+using testing::filter_text;
 
 json::array matching(json::array const& rows, parameters const& filters) {
     json::array out;

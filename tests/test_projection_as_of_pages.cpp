@@ -10,6 +10,7 @@
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include "support/filter_text.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -46,13 +47,7 @@ void append_generated(store::event_store& store, testing::recruitment_generator&
     for (auto& r : results) REQUIRE(r.get().has_value());
 }
 
-/// A cell as a filter value reads it (row_filter): strings as they are, numbers in digits,
-/// null as empty.
-std::string filter_text(boost::json::value const& cell) {
-    if (cell.is_string()) return std::string(cell.get_string());
-    if (cell.is_null()) return {};
-    return to_json_text(cell);
-}
+using testing::filter_text;
 
 /// The new page (rendering only what it keeps) against the old one (the whole as-of table,
 /// then select_page): the same outcome, the same JSON text, the same next cursor.

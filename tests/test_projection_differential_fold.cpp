@@ -12,6 +12,7 @@
 
 #include "reference/reference_models.hpp"
 #include "support/fake_entity_table.hpp"
+#include "support/random_application_events.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -31,12 +32,7 @@ using namespace ledger;
 
 namespace {
 
-struct raw_event {
-    std::uint64_t position = 0;
-    std::string stream;
-    timestamp occurred{};
-    events::recruitment_event data;
-};
+using testing::raw_event;
 
 class random_ledger {
 public:
@@ -192,12 +188,7 @@ TEST_CASE("vacancies, outreach, origin and hires-vs-target answer what the refer
 
     for (std::uint64_t position = 0; position < 400; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto& view = testing::append_view(views, e);
         reference.apply(view);
         for (auto& model : models) {
             model->apply(view);
@@ -255,12 +246,7 @@ TEST_CASE("with their entities in a table the four read models answer and save w
 
     for (std::uint64_t position = 0; position < 500; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto& view = testing::append_view(views, e);
         for (auto& p : models) {
             INFO(p.memory->name() << " at position " << position << "; lately: " << p.history);
             if (p.history.size() > 300) p.history.erase(0, p.history.size() - 300);
@@ -341,12 +327,7 @@ TEST_CASE("a damaged entity record is refused, never folded or saved",
     model->keep_entities_in_table(reader, 1, {});
     for (std::uint64_t position = 0; position < 300; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
-        auto& view = views.emplace_back(projections::fold_event{
-            .position = e.position, .stream = e.stream, .occurred_at = e.occurred,
-            .recorded_at = e.occurred, .data = &e.data});
-        if (auto const* retraction = std::get_if<events::event_retracted>(&e.data)) {
-            view.retracted = &views[retraction->position];
-        }
+        auto& view = testing::append_view(views, e);
         model->apply(view);
     }
     fake_transaction txn(table);

@@ -10,6 +10,7 @@
 #include "ledger/store/event_store.hpp"
 #include "projections/read_model.hpp"
 
+#include "support/filter_text.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -64,11 +65,7 @@ TEST_CASE("first live pages rendered from the model are byte for byte the pages 
                 // A filter on a value some row has (or none: an empty value matches null cells).
                 std::string const column(columns[pick(0, columns.size() - 1)]);
                 auto const& cell = table.rows[pick(0, table.rows.size() - 1)].as_object().at(column);
-                std::string value;
-                if (cell.is_string()) value = cell.get_string();
-                else if (cell.is_int64()) value = std::to_string(cell.get_int64());
-                else if (cell.is_uint64()) value = std::to_string(cell.get_uint64());
-                q.selection.filters.push_back({column, value});
+                q.selection.filters.push_back({column, testing::filter_text(cell)});
             }
             for (int page = 0; page < 5; ++page, ++pages) {
                 INFO(name << " trial " << trial << " page " << page << " limit " << *q.selection.limit);

@@ -8,6 +8,7 @@
 #include "ledger/app/row_index.hpp"
 #include "ledger/store/event_store.hpp"
 
+#include "support/filter_text.hpp"
 #include "support/recruitment_generator.hpp"
 #include "support/temp_dir.hpp"
 
@@ -37,11 +38,7 @@ std::string some_value(boost::json::array const& rows, std::string_view column, 
     if (roll == 1) return "no-such-value";
     auto const& row = rows[std::uniform_int_distribution<std::size_t>(0, rows.size() - 1)(rng)].as_object();
     auto const* cell = row.if_contains(column);
-    if (cell == nullptr || cell->is_null()) return "";
-    if (cell->is_string()) return std::string(cell->get_string());
-    if (cell->is_int64()) return std::to_string(cell->get_int64());
-    if (cell->is_uint64()) return std::to_string(cell->get_uint64());
-    return cell->is_bool() ? (cell->get_bool() ? "true" : "false") : "";
+    return cell == nullptr ? "" : testing::filter_text(*cell);
 }
 
 }  // namespace
