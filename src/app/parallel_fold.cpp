@@ -131,6 +131,9 @@ projections::fold_event folded_event::view() const {
                                    .retracted = retracted ? &retracted->view : nullptr};
 }
 
+/// Events in a batch slot after which the slot is sized for a whole batch (scan_into_lanes).
+constexpr std::size_t slot_grows_whole_at = 64;
+
 replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& decoder, lane_scan const& scan) {
     auto const lanes = std::max<std::size_t>(scan.lanes, 1);
     // The last lane on this thread (when asked, and another lane has a thread): it is not one
@@ -181,7 +184,13 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
         store.scan(scan.from_position, [&](recorded_event const& event) {
             if (batch == nullptr) return false;  // a lane failed
             if (scan.take && !scan.take(event)) return false;
-            if (count == batch->size()) batch->emplace_back();  // its first round only
+            if (count == batch->size()) {  // its first round only
+                // A slot that holds a few dozen events is in a long replay: its whole batch at
+                // once, not the doublings that each move every event so far (and fault in fresh
+                // memory again); a short replay still allocates for what it folds (5fe0a3b).
+                if (count == slot_grows_whole_at) batch->reserve(ring.batch_events());
+                batch->emplace_back();
+            }
             auto& out = (*batch)[count];
             prepare_folded(store, decoder, event, out);
             if (scan.mark) scan.mark(event, out);
