@@ -116,11 +116,12 @@ replay_outcome replay_on_lanes(store::event_store const& store, std::span<projec
                                      .batches = 16});
 }
 
-/// [from, last], known up front, on two threads that each keep a core busy: a lane thread folds
-/// the application table's models (the longest lane, ~half the CPU), and this thread scans,
-/// decodes and folds the other four models on each batch right after handing it over (the other
-/// half). Measured on two cores, this split kept both busy where four threads (two scanners,
-/// the table's lane, a lane beside it) left ~30 % of them idle (docs/performance.md, rm-replay4).
+/// [from, last], known up front, on two threads, one per core of a two-core machine: a lane
+/// thread folds the application table's models (the longest lane, ~47 % of the CPU), and this
+/// thread scans, decodes and folds the other four models on each batch right after handing it
+/// over (~53 %). Each keeps its core without the scheduler having to place anything; the four
+/// threads before (two scanners, the table's lane, a lane beside it) kept 1.41 of two quiet
+/// cores busy in session 9's run-all (docs/performance.md, rm-replay4).
 /// Errors as scan_into_lanes': every event before a failing one is folded by every model.
 replay_outcome replay_stretch(store::event_store const& store, std::span<projections::read_model* const> models,
                               std::uint64_t from, std::uint64_t last) {
