@@ -55,9 +55,11 @@ void require_same(model_set const& a, model_set const& b) {
     }
 }
 
-/// All seven folded over [from, to] on lanes by scan_into_lanes with the given ring shape.
+/// All seven folded over [from, to] on lanes by scan_into_lanes with the given ring shape (the
+/// last lane on the scanning thread when `scanner_lane`).
 app::replay_outcome fold_on_lanes(store::event_store const& store, model_set& models, std::uint64_t from,
-                                  std::uint64_t to, std::size_t batch_events, std::size_t batches) {
+                                  std::uint64_t to, std::size_t batch_events, std::size_t batches,
+                                  bool scanner_lane) {
     auto const pointers = models.pointers();
     auto const lanes = app::fold_lanes(pointers);
     app::fold_decoder decoder(pointers);
@@ -72,7 +74,8 @@ app::replay_outcome fold_on_lanes(store::event_store const& store, model_set& mo
                                      }
                                  },
                                  .batch_events = batch_events,
-                                 .batches = batches});
+                                 .batches = batches,
+                                 .last_lane_on_scanner = scanner_lane});
 }
 
 }  // namespace
@@ -99,16 +102,18 @@ TEST_CASE("a parallel replay leaves every read model as the sequential replay do
 
     model_set stepped_seq;
     model_set stepped_par;
-    model_set stepped_log;  // replay_log in parallel: split_scan's scanners and two lanes
+    model_set stepped_log;  // replay_log in parallel: a lane thread, the other lane on the scanning thread
     std::mt19937_64 rng(seed);
     for (std::uint64_t from = 0; from < events;) {
         auto const to = std::min(events - 1, from + std::uniform_int_distribution<std::uint64_t>(0, 700)(rng));
         auto const batch_events = std::uniform_int_distribution<std::size_t>(1, 64)(rng);
         auto const batches = std::uniform_int_distribution<std::size_t>(2, 5)(rng);
-        INFO("positions " << from << ".." << to << " in batches of " << batch_events << ", " << batches << " in flight");
+        bool const scanner_lane = rng() % 2 == 0;
+        INFO("positions " << from << ".." << to << " in batches of " << batch_events << ", " << batches
+                          << " in flight" << (scanner_lane ? ", the last lane on the scanning thread" : ""));
         app::replay_log(store, stepped_seq.pointers(), {.from_position = from, .to_position = to},
                         app::replay_threads::sequential);
-        auto const folded = fold_on_lanes(store, stepped_par, from, to, batch_events, batches);
+        auto const folded = fold_on_lanes(store, stepped_par, from, to, batch_events, batches, scanner_lane);
         REQUIRE(folded.events == to - from + 1);
         REQUIRE(folded.last_position == to);
         require_same(stepped_seq, stepped_par);
@@ -180,8 +185,11 @@ TEST_CASE("a failing scan is rethrown after the lanes fold every event before it
     store::event_store store(options_in(dir));
     append_generated(store, generator, 600);
 
+    // Lane 1 on a thread of its own, then on the scanning thread (lane_scan::last_lane_on_scanner).
+    bool const scanner_lane = GENERATE(false, true);
+    INFO((scanner_lane ? "the last lane on the scanning thread" : "every lane on its own thread"));
     std::vector<std::uint64_t> folded_by_lane[2];
-    auto run = [&](std::uint64_t scan_fails_at, std::optional<std::uint64_t> lane_fails_at) {
+    auto run = [&](std::uint64_t scan_fails_at, std::optional<std::uint64_t> lane_fails_at, std::size_t failing_lane) {
         folded_by_lane[0].clear();
         folded_by_lane[1].clear();
         model_set models;
@@ -197,25 +205,30 @@ TEST_CASE("a failing scan is rethrown after the lanes fold every event before it
                               .mark = {},
                               .fold = [&](std::size_t lane, std::span<app::folded_event const> events) {
                                   for (auto const& e : events) {
-                                      if (lane == 1 && lane_fails_at && e.position == *lane_fails_at) {
+                                      if (lane == failing_lane && lane_fails_at && e.position == *lane_fails_at) {
                                           throw std::runtime_error("lane failed");
                                       }
                                       folded_by_lane[lane].push_back(e.position);
                                   }
                               },
                               .batch_events = 16,
-                              .batches = 3});
+                              .batches = 3,
+                              .last_lane_on_scanner = scanner_lane});
     };
 
-    REQUIRE_THROWS_WITH(run(333, std::nullopt), "scan failed");
+    REQUIRE_THROWS_WITH(run(333, std::nullopt, 1), "scan failed");
     for (auto const& folded : folded_by_lane) {
         REQUIRE(folded.size() == 333);
         for (std::uint64_t p = 0; p < 333; ++p) REQUIRE(folded[p] == p);
     }
 
-    REQUIRE_THROWS_WITH(run(UINT64_MAX, 100), "lane failed");
-    CHECK(folded_by_lane[1].size() == 100);
-    CHECK(folded_by_lane[0].size() < 600);  // the scan stopped: at most the ring's worth past it
+    // Either lane failing stops the scan and the other lane, with its own error.
+    for (std::size_t const failing : {std::size_t{1}, std::size_t{0}}) {
+        INFO("lane " << failing << " fails");
+        REQUIRE_THROWS_WITH(run(UINT64_MAX, 100, failing), "lane failed");
+        CHECK(folded_by_lane[failing].size() == 100);
+        CHECK(folded_by_lane[1 - failing].size() < 600);  // the scan stopped: at most the ring's worth past it
+    }
 }
 
 namespace {
@@ -255,8 +268,9 @@ TEST_CASE("a read model failing in a parallel replay stops it with its error aft
     testing::temp_dir dir;
     testing::recruitment_generator generator(11);
     store::event_store store(options_in(dir));
-    append_generated(store, generator, 5000);  // more than two batches of split_scan
-    // On the lane beside the caller's (with the table's models on the caller's), then alone.
+    append_generated(store, generator, 5000);  // more than two batches of 2,048
+    // Beside the table's models (their lane on a thread, this one on the scanning thread), then
+    // alone (one lane, on a thread).
     for (bool const beside : {true, false}) {
         INFO((beside ? "beside the table's lane" : "alone"));
         model_set models;

@@ -131,17 +131,38 @@ projections::fold_event folded_event::view() const {
                                    .retracted = retracted ? &retracted->view : nullptr};
 }
 
+/// Events in a batch slot after which the slot is sized for a whole batch (scan_into_lanes).
+constexpr std::size_t slot_grows_whole_at = 64;
+
 replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& decoder, lane_scan const& scan) {
     auto const lanes = std::max<std::size_t>(scan.lanes, 1);
-    batch_ring ring(std::max<std::size_t>(scan.batches, 2), std::max<std::size_t>(scan.batch_events, 1), lanes);
+    // The last lane on this thread (when asked, and another lane has a thread): it is not one
+    // of the ring's lanes, it folds each batch after publishing it, before the next claim, so
+    // the slot cannot be refilled under it.
+    bool const scanner_lane = scan.last_lane_on_scanner && lanes > 1;
+    auto const threaded = scanner_lane ? lanes - 1 : lanes;
+    batch_ring ring(std::max<std::size_t>(scan.batches, 2), std::max<std::size_t>(scan.batch_events, 1), threaded);
     std::vector<std::thread> threads;
     auto join_all = [&] {
         ring.finish();
         for (auto& t : threads) t.join();
     };
+    // Publishes the batch and folds it on this thread's lane; false when that fold failed (the
+    // ring is then failed with its error, which stops the other lanes).
+    auto publish_and_fold = [&](std::vector<folded_event> const& events, std::size_t count) {
+        ring.publish(count);
+        if (!scanner_lane) return true;
+        try {
+            scan.fold(lanes - 1, std::span(events.data(), count));
+            return true;
+        } catch (...) {
+            ring.fail(std::current_exception());
+            return false;
+        }
+    };
     try {
-        threads.reserve(lanes);
-        for (std::size_t lane = 0; lane < lanes; ++lane) {
+        threads.reserve(threaded);
+        for (std::size_t lane = 0; lane < threaded; ++lane) {
             threads.emplace_back([&ring, &scan, lane] {
                 try {
                     ring.run_lane(lane, scan.fold);
@@ -163,23 +184,29 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
         store.scan(scan.from_position, [&](recorded_event const& event) {
             if (batch == nullptr) return false;  // a lane failed
             if (scan.take && !scan.take(event)) return false;
-            if (count == batch->size()) batch->emplace_back();  // its first round only
+            if (count == batch->size()) {  // its first round only
+                // A slot that holds a few dozen events is in a long replay: its whole batch at
+                // once, not the doublings that each move every event so far (and fault in fresh
+                // memory again); a short replay still allocates for what it folds (5fe0a3b).
+                if (count == slot_grows_whole_at) batch->reserve(ring.batch_events());
+                batch->emplace_back();
+            }
             auto& out = (*batch)[count];
             prepare_folded(store, decoder, event, out);
             if (scan.mark) scan.mark(event, out);
             ++outcome.events;
             outcome.last_position = event.position;
             if (++count == ring.batch_events()) {
-                ring.publish(count);
+                auto const folded = publish_and_fold(*batch, count);
                 count = 0;
-                batch = ring.claim();
+                batch = folded ? ring.claim() : nullptr;
             }
             return true;
         });
     } catch (...) {
         scan_error = std::current_exception();
     }
-    if (batch != nullptr && count > 0) ring.publish(count);
+    if (batch != nullptr && count > 0) publish_and_fold(*batch, count);
     join_all();
     ring.rethrow();  // a lane's error first: it stopped the scan
     if (scan_error) std::rethrow_exception(scan_error);

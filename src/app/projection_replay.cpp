@@ -1,8 +1,6 @@
 #include "ledger/app/projection_replay.hpp"
 
-#include "ledger/app/beside_lane.hpp"
 #include "ledger/app/parallel_fold.hpp"
-#include "ledger/app/split_scan.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -118,55 +116,28 @@ replay_outcome replay_on_lanes(store::event_store const& store, std::span<projec
                                      .batches = 16});
 }
 
-/// [from, last], known up front: two scanners decode alternate batches (split_scan), so the
-/// scan and decode (half the replay's CPU) no longer sit on one thread that every lane waits
-/// for; this thread folds the application table's lane while a beside_lane folds the other.
-/// A scan error (not a fold's) is taken again by a sequential fold from the first event not
-/// folded, so the models end, as documented, with every event before the failing one folded.
+/// [from, last], known up front, on two threads, one per core of a two-core machine: a lane
+/// thread folds the application table's models (the longest lane, ~47 % of the CPU), and this
+/// thread scans, decodes and folds the other four models on each batch right after handing it
+/// over (~53 %). Each keeps its core without the scheduler having to place anything; the four
+/// threads before (two scanners, the table's lane, a lane beside it) kept 1.41 of two quiet
+/// cores busy in session 9's run-all (docs/performance.md, rm-replay4).
+/// Errors as scan_into_lanes': every event before a failing one is folded by every model.
 replay_outcome replay_stretch(store::event_store const& store, std::span<projections::read_model* const> models,
                               std::uint64_t from, std::uint64_t last) {
     auto const lanes = fold_lanes(models);
-    std::optional<beside_lane> second;
-    if (lanes.size() > 1) second.emplace([&](std::span<folded_event const> events) { fold_lane(lanes[1], events); });
-    replay_outcome folded;
-    bool fold_failed = false;
-    auto fold_both = [&](std::span<folded_event const> events) {
-        if (second) second->start(events);
-        std::exception_ptr error;
-        try {
-            fold_lane(lanes[0], events);
-        } catch (...) {
-            error = std::current_exception();
-        }
-        try {
-            if (second) second->wait();  // the batch is split_scan's again only after this
-        } catch (...) {
-            if (!error) error = std::current_exception();
-        }
-        if (error) {
-            fold_failed = true;
-            std::rethrow_exception(error);
-        }
-        folded.events += events.size();
-        folded.last_position = events.back().position;
-    };
-    try {
-        return split_scan(store, split_scan_job{.from_position = from,
-                                                .last_position = last,
-                                                .reads = models,
-                                                .boundaries = {},
-                                                .start = {},
-                                                .fold = fold_both,
-                                                .scanners = 2,
-                                                .batch_events = 2048,
-                                                .batches = 16});
-    } catch (...) {
-        if (fold_failed) throw;
-    }
-    auto const next = folded.last_position ? *folded.last_position + 1 : from;
-    auto const rest = replay_sequential(store, models, {.from_position = next, .to_position = last});
-    return {.events = folded.events + rest.events,
-            .last_position = rest.last_position ? rest.last_position : folded.last_position};
+    fold_decoder decoder(models);
+    return scan_into_lanes(store, decoder,
+                           lane_scan{.from_position = from,
+                                     .lanes = lanes.size(),
+                                     .take = [&](recorded_event const& event) { return event.position <= last; },
+                                     .mark = {},
+                                     .fold = [&](std::size_t lane, std::span<folded_event const> events) {
+                                         fold_lane(lanes[lane], events);
+                                     },
+                                     .batch_events = 2048,
+                                     .batches = 16,
+                                     .last_lane_on_scanner = true});
 }
 
 }  // namespace

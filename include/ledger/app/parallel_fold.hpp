@@ -13,8 +13,9 @@
 //
 // Threading: scan_into_lanes runs on the caller's thread and starts and joins its lanes before
 // it returns. `take` and `mark` are called on the caller's thread; `fold` on lane `lane`'s
-// thread, that lane's calls in log order and never two at once, other lanes' calls at the
-// same time. The batch `fold` sees is read-only and stays valid during the call.
+// thread (the caller's for a lane folded on the scanning thread, lane_scan::last_lane_on_scanner),
+// that lane's calls in log order and never two at once, other lanes' calls at the same time.
+// The batch `fold` sees is read-only and stays valid during the call.
 // Errors: an exception of the scan, a decode (ledger::codec_error), a read (lmdb::error),
 // `take` or `mark` ends the scan there; the lanes still fold every event before it (as a
 // sequential fold would have), then it is rethrown. An exception of a lane's `fold` stops the
@@ -60,6 +61,11 @@ struct lane_scan {
     std::function<void(std::size_t lane, std::span<folded_event const> events)> fold;
     std::size_t batch_events = 512;  // events per batch
     std::size_t batches = 8;         // batches in flight (the ring)
+    /// With more than one lane: the last lane is folded on the scanning thread itself, each
+    /// batch right after it is handed to the other lanes, instead of on a thread of its own.
+    /// Two threads then share the work (replay_log: the table's lane on one, the scan, decode
+    /// and the other lane on the caller's), so two cores need no scheduler luck to stay busy.
+    bool last_lane_on_scanner = false;
 };
 
 /// Copies what a fold needs of `event` into `out` (reusing its memory): its data decoded by
