@@ -11,6 +11,15 @@ namespace {
 constexpr std::size_t huge_page = std::size_t{2} << 20;
 }  // namespace
 
+void advise_huge_pages(void* data, std::size_t bytes) noexcept {
+    constexpr std::size_t own_mapping = std::size_t{32} << 20;  // glibc's DEFAULT_MMAP_THRESHOLD_MAX
+    if (data == nullptr || bytes < own_mapping) return;
+    auto const start = reinterpret_cast<std::uintptr_t>(data);
+    auto const first = (start + huge_page - 1) / huge_page * huge_page;
+    auto const end = (start + bytes) / huge_page * huge_page;
+    if (end > first) ::madvise(reinterpret_cast<void*>(first), end - first, MADV_HUGEPAGE);
+}
+
 huge_page_bytes::huge_page_bytes(std::size_t size) : size_(size) {
     if (size == 0) return;
     // One huge page more, so that the bytes start at a 2 MiB boundary (whole huge pages).

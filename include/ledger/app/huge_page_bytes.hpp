@@ -34,4 +34,12 @@ private:
     std::size_t size_ = 0;
 };
 
+/// Asks the kernel to back the whole 2 MiB pages within [data, data + bytes) with huge pages
+/// when they are first written (MADV_HUGEPAGE; a hint, ignored where unsupported): for a large
+/// buffer someone else allocated and is about to fill, such as an as-of answer's reserved text.
+/// Only for memory that malloc maps on its own (an allocation of 32 MiB or more, beyond glibc's
+/// largest mmap threshold), so the advice ends with the buffer's munmap and never reaches the
+/// heap's reused pages; smaller ranges are left as they are.
+void advise_huge_pages(void* data, std::size_t bytes) noexcept;
+
 }  // namespace ledger::app
