@@ -284,7 +284,7 @@ TEST_CASE("checkpoint boundaries are the interval's multiples and the first even
 
 TEST_CASE("recruit-ledgerd --checkpoint-every sets the interval of as-of checkpoints", "[projections][as_of][http][cli]") {
     using ledger::http::parse_command_line;
-    CHECK(std::get<ledger::http::command_line>(parse_command_line({})).options.checkpoint_every == 1'000'000);
+    CHECK(std::get<ledger::http::command_line>(parse_command_line({})).options.checkpoint_every == 500'000);
     auto const parsed = parse_command_line({"--checkpoint-every", "250000"});
     REQUIRE(std::holds_alternative<ledger::http::command_line>(parsed));
     CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_every == 250'000);

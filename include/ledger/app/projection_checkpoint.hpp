@@ -4,7 +4,7 @@
 // position asked for, not from position 0.
 //
 // Where: a checkpoint covers the positions [0, P) and is taken where
-//  - P is a multiple of `every` (1,000,000 by default), or
+//  - P is a multiple of `every` (500,000 by default), or
 //  - event P is the first recorded in a new calendar month (UTC) of recorded time: the state
 //    of everything recorded before that month began.
 // So an as-of query folds at most min(one interval, one month) of events.
@@ -53,7 +53,7 @@ namespace ledger::app {
 
 struct checkpoint_options {
     /// A checkpoint every this many events (0: none at intervals).
-    std::uint64_t every = 1'000'000;
+    std::uint64_t every = 500'000;
     /// A checkpoint where recorded time enters a new calendar month (UTC).
     bool month_starts = true;
     /// Captured checkpoints wait in memory until the next group commit writes them; beyond
