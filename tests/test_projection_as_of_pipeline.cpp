@@ -195,13 +195,17 @@ TEST_CASE("a checkpoint's application table read in place under a lease loads wh
           "[projections][as_of][pipeline][lease]") {
     // Whole records (read in place) and records in chunks of ~512 bytes (put together: a copy).
     auto const chunk_bits = GENERATE(0u, 9u);
-    INFO("chunk bits " << chunk_bits);
+    // A record copied or put together goes into huge pages (0: every one) or a string (these
+    // small records are below the server's 1 MiB).
+    auto const huge_from = GENERATE(std::size_t{0}, app::checkpoint_options{}.huge_page_record_bytes);
+    INFO("chunk bits " << chunk_bits << " huge pages from " << huge_from << " bytes");
     testing::temp_dir dir;
     testing::recruitment_generator generator(33, {.retract_applications = true});
     store::event_store store(options_in(dir));
     append_over_months(store, generator, 700);
     auto const events = store.head().events;
-    app::checkpoint_options const options{.every = every, .chunk_bits = chunk_bits, .chunk_threshold = 256};
+    app::checkpoint_options const options{
+        .every = every, .chunk_bits = chunk_bits, .chunk_threshold = 256, .huge_page_record_bytes = huge_from};
     app::checkpoint_keeper keeper(store, options);
     store.set_before_commit_hook([&](store::projection_records& records) { keeper.write_pending(records); });
     keeper.set_commit([&store] { (void)store.write_projection_records(); });

@@ -1,5 +1,6 @@
 #include "ledger/app/checkpoint_keeper.hpp"
 
+#include "ledger/app/huge_page_bytes.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/applications.hpp"
 
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstring>
 #include <iterator>
 #include <unordered_map>
 #include <unordered_set>
@@ -265,32 +267,39 @@ checkpoint_keeper::kept_record checkpoint_keeper::keep_chunked(std::string recor
     return kept;
 }
 
-std::optional<std::string> checkpoint_keeper::record(std::string const& key, std::string& problem) {
-    // mutex_ is never taken while a read transaction is open here (a writer growing the map
-    // waits for every transaction to end).
-    std::optional<std::string> found;
-    {
-        // Taken again but not written yet: use what is waiting.
-        std::lock_guard const lock(mutex_);
-        auto const pending = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
-        auto const put = std::ranges::find(unconfirmed_, key, &std::pair<std::string, std::string>::first);
-        if (pending != pending_.end()) found = pending->second;
-        else if (put != unconfirmed_.end()) found = put->second;
-    }
-    if (!found) found = store_.read_projection_record(key);
-    if (!found || !detail::is_manifest(*found)) return found;
-    // In chunks: the ones still waiting for a commit from memory, the rest from the store.
-    std::unordered_map<std::string, std::string> chunks_waiting;
-    if (auto const entries = detail::decode_manifest(*found)) {
+std::optional<std::string> checkpoint_keeper::waiting_record(std::string const& key) const {
+    // Taken again but not written yet: what is waiting is newer than what is stored.
+    std::lock_guard const lock(mutex_);
+    auto const pending = std::ranges::find(pending_, key, &std::pair<std::string, std::string>::first);
+    if (pending != pending_.end()) return pending->second;
+    auto const put = std::ranges::find(unconfirmed_, key, &std::pair<std::string, std::string>::first);
+    if (put != unconfirmed_.end()) return put->second;
+    return std::nullopt;
+}
+
+std::unordered_map<std::string, std::string> checkpoint_keeper::waiting_chunks(std::string_view manifest) const {
+    std::unordered_map<std::string, std::string> chunks;
+    if (auto const entries = detail::decode_manifest(manifest)) {
         std::unordered_set<std::string_view> listed;
         for (auto const& entry : *entries) listed.insert(entry.key);
         std::lock_guard const lock(mutex_);
         for (auto const* records : {&unconfirmed_, &pending_}) {
             for (auto const& [k, bytes] : *records) {
-                if (k.starts_with(detail::chunk_prefix) && listed.contains(k)) chunks_waiting[k] = bytes;
+                if (k.starts_with(detail::chunk_prefix) && listed.contains(k)) chunks[k] = bytes;
             }
         }
     }
+    return chunks;
+}
+
+std::optional<std::string> checkpoint_keeper::record(std::string const& key, std::string& problem) {
+    // mutex_ is never taken while a read transaction is open here (a writer growing the map
+    // waits for every transaction to end).
+    auto found = waiting_record(key);
+    if (!found) found = store_.read_projection_record(key);
+    if (!found || !detail::is_manifest(*found)) return found;
+    // In chunks: the ones still waiting for a commit from memory, the rest from the store.
+    auto const chunks_waiting = waiting_chunks(*found);
     auto const reader = store_.read_projections();
     auto assembled = detail::assemble_checkpoint(
         *found,
@@ -302,6 +311,72 @@ std::optional<std::string> checkpoint_keeper::record(std::string const& key, std
         &problem);
     if (!assembled) return found;  // there, not usable (`problem` says why)
     return assembled;
+}
+
+namespace {
+
+/// `size` bytes that `fill` writes, and what keeps them: huge pages from `huge_from` bytes on
+/// (checkpoint_options::huge_page_record_bytes), a string below; no owner when `fill` fails.
+template <class Fill>
+checkpoint_keeper::held_record held_copy(std::size_t size, std::size_t huge_from, Fill&& fill) {
+    if (size >= huge_from) {
+        auto bytes = std::make_shared<huge_page_bytes>(size);
+        if (!fill(bytes->data())) return {};
+        auto const view = bytes->view();
+        return {std::move(bytes), view};
+    }
+    auto bytes = std::make_shared<std::string>(size, '\0');
+    if (!fill(bytes->data())) return {};
+    std::string_view const view = *bytes;
+    return {std::move(bytes), view};
+}
+
+}  // namespace
+
+std::optional<checkpoint_keeper::held_record> checkpoint_keeper::record_held(std::string const& key,
+                                                                           std::string& problem) {
+    auto in_string = [](std::string bytes) {
+        auto owner = std::make_shared<std::string const>(std::move(bytes));
+        std::string_view const view = *owner;
+        return held_record{std::move(owner), view};
+    };
+    auto manifest = waiting_record(key);
+    if (manifest && !detail::is_manifest(*manifest)) return in_string(std::move(*manifest));
+    if (!manifest) {
+        auto const reader = store_.read_projections();
+        auto const stored = reader->get(key);
+        if (!stored) return std::nullopt;
+        if (!detail::is_manifest(*stored)) {
+            // Whole: one copy out of the map, into huge pages when large.
+            return held_copy(stored->size(), options_.huge_page_record_bytes, [&](char* out) {
+                if (!stored->empty()) std::memcpy(out, stored->data(), stored->size());
+                return true;
+            });
+        }
+        manifest = std::string(*stored);
+    }
+    // In chunks: the ones still waiting for a commit from memory, the rest from the store, put
+    // together into one buffer (huge pages when large) without a second copy. mutex_ is not
+    // held while the read transaction is open (waiting_chunks takes it before).
+    auto const chunks_waiting = waiting_chunks(*manifest);
+    std::uint64_t total = 0;
+    if (!detail::decode_manifest(*manifest, &total)) {
+        problem = "its chunk list does not decode";
+        return in_string(std::move(*manifest));
+    }
+    auto const reader = store_.read_projections();
+    auto held = held_copy(static_cast<std::size_t>(total), options_.huge_page_record_bytes, [&](char* out) {
+        return detail::assemble_checkpoint_into(
+            *manifest,
+            [&](std::string_view chunk) -> std::optional<std::string_view> {
+                auto const in_memory = chunks_waiting.find(std::string(chunk));
+                if (in_memory != chunks_waiting.end()) return std::string_view(in_memory->second);
+                return reader->get(chunk);
+            },
+            [&](std::size_t) { return out; }, &problem);
+    });
+    if (!held.owner) return in_string(std::move(*manifest));  // there, not usable (`problem` says why)
+    return held;
 }
 
 std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> checkpoint_keeper::whole_in_place(
@@ -343,20 +418,20 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                                                                  std::shared_ptr<record_lease>* lease) {
     auto const key = detail::checkpoint_key(prototype.name(), next_position);
     std::string problem;
-    auto const own = record(key, problem);
+    auto const own = record_held(key, problem);
     if (!own) return nullptr;  // never taken (or still waiting for a commit)
     bool const with_table = prototype.shared_table() != nullptr;
     auto const table_key = detail::checkpoint_table_key(next_position);
     std::unique_ptr<projections::read_model> model;
     try {
-        auto const checkpoint = problem.empty() ? usable(*own, prototype.code_version(), next_position, problem)
+        auto const checkpoint = problem.empty() ? usable(own->bytes, prototype.code_version(), next_position, problem)
                                                 : std::nullopt;
         if (checkpoint && !with_table) {
             model = prototype.fresh();
             model->load(checkpoint->state);
         } else if (checkpoint) {
             // Kept by the loaded table while its candidates are undecoded (load_table_lazily):
-            // the record in the map inside the lease's transaction, or a copy.
+            // the record in the map inside the lease's transaction, or a copy (in huge pages).
             std::string table_problem;
             std::shared_ptr<void const> keep;
             std::string_view table_bytes;
@@ -368,11 +443,9 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                 }
             }
             if (!keep) {
-                auto stored = record(table_key, table_problem);
-                if (stored) {
-                    auto copy = std::make_shared<std::string const>(std::move(*stored));
-                    table_bytes = *copy;
-                    keep = std::move(copy);
+                if (auto stored = record_held(table_key, table_problem)) {
+                    table_bytes = stored->bytes;
+                    keep = std::move(stored->owner);
                 }
             }
             if (!keep) problem = "its application table was not taken";

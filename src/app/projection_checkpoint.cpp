@@ -163,24 +163,41 @@ std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view byte
     return entries;
 }
 
-std::optional<std::string> assemble_checkpoint(
-    std::string_view manifest, std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
-    std::string* problem) {
-    auto fail = [&](std::string why) -> std::optional<std::string> {
+bool assemble_checkpoint_into(std::string_view manifest,
+                              std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
+                              std::function<char*(std::size_t)> const& allocate, std::string* problem) {
+    auto fail = [&](std::string why) {
         if (problem != nullptr) *problem = std::move(why);
-        return std::nullopt;
+        return false;
     };
     std::uint64_t total = 0;
     auto const entries = decode_manifest(manifest, &total);
     if (!entries) return fail("its chunk list does not decode");
-    std::string record;
-    record.reserve(total);
+    // decode_manifest checked that the lengths add up to `total`, and each chunk is checked
+    // against its length before it is copied: the copies stay within the bytes allocated.
+    char* out = allocate(static_cast<std::size_t>(total));
     for (auto const& entry : *entries) {
         auto const bytes = chunk(entry.key);
         if (!bytes) return fail("its chunk " + entry.key + " is not stored");
         if (bytes->size() != entry.size) return fail("its chunk " + entry.key + " is not of its length");
-        record.append(*bytes);
+        if (!bytes->empty()) std::memcpy(out, bytes->data(), bytes->size());
+        out += bytes->size();
     }
+    return true;
+}
+
+std::optional<std::string> assemble_checkpoint(
+    std::string_view manifest, std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
+    std::string* problem) {
+    std::string record;
+    bool const assembled = assemble_checkpoint_into(
+        manifest, chunk,
+        [&](std::size_t size) {
+            record.resize(size);
+            return record.data();
+        },
+        problem);
+    if (!assembled) return std::nullopt;
     return record;
 }
 

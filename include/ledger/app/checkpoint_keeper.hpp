@@ -37,6 +37,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -132,6 +133,12 @@ public:
     /// committed), or `stopping`.
     void wait_written(std::atomic<bool> const& stopping);
 
+    /// A record's bytes and what keeps them alive (checkpoint_keeper.cpp's reads).
+    struct held_record {
+        std::shared_ptr<void const> owner;
+        std::string_view bytes;
+    };
+
 private:
     class candidates;
     void load_index();  // mutex_ held
@@ -142,6 +149,15 @@ private:
     /// its chunks (waiting or stored). When it is there but cannot be reassembled, the
     /// manifest's bytes and `problem` says why.
     std::optional<std::string> record(std::string const& key, std::string& problem);
+    /// The record under `key` (as record()) in memory that `owner` keeps: a large one (the
+    /// application table's) copied or put together into huge pages once, not into a string
+    /// (huge_page_bytes.hpp). When it is there but cannot be put together, the manifest's bytes
+    /// and `problem` says why.
+    std::optional<held_record> record_held(std::string const& key, std::string& problem);
+    /// The record under `key` waiting for a commit (newer than what is stored), if any.
+    std::optional<std::string> waiting_record(std::string const& key) const;
+    /// The chunks a manifest lists that wait for a commit, by key (copies).
+    std::unordered_map<std::string, std::string> waiting_chunks(std::string_view manifest) const;
     /// The record under `key` viewed in the map, inside the returned lease's transaction, when
     /// it is stored whole and no newer one waits for a commit; else nullopt (read it by record()).
     std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> whole_in_place(std::string const& key);

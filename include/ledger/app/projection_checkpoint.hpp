@@ -4,7 +4,7 @@
 // position asked for, not from position 0.
 //
 // Where: a checkpoint covers the positions [0, P) and is taken where
-//  - P is a multiple of `every` (1,000,000 by default), or
+//  - P is a multiple of `every` (500,000 by default), or
 //  - event P is the first recorded in a new calendar month (UTC) of recorded time: the state
 //    of everything recorded before that month began.
 // So an as-of query folds at most min(one interval, one month) of events.
@@ -53,7 +53,7 @@ namespace ledger::app {
 
 struct checkpoint_options {
     /// A checkpoint every this many events (0: none at intervals).
-    std::uint64_t every = 1'000'000;
+    std::uint64_t every = 500'000;
     /// A checkpoint where recorded time enters a new calendar month (UTC).
     bool month_starts = true;
     /// Captured checkpoints wait in memory until the next group commit writes them; beyond
@@ -63,6 +63,11 @@ struct checkpoint_options {
     /// checkpoints (~2^chunk_bits bytes each); 0 bits: every record whole (the form before).
     unsigned chunk_bits = 15;
     std::size_t chunk_threshold = std::size_t{64} << 10;
+    /// A record of at least this many bytes that a load copies or puts together from its chunks
+    /// (the application table's: ~137 MB at 10,000,000 demo events) goes into huge pages, not a
+    /// string (huge_page_bytes.hpp: a tenth of the page faults' cost where they are dear); the
+    /// small ones are not worth a 2 MiB page each. Tests set 0 to put every record there.
+    std::size_t huge_page_record_bytes = std::size_t{1} << 20;
 };
 
 namespace detail {
@@ -143,6 +148,14 @@ std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view byte
 std::optional<std::string> assemble_checkpoint(
     std::string_view manifest, std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
     std::string* problem = nullptr);
+
+/// As assemble_checkpoint, into the bytes `allocate(size)` returns for the record's size (which
+/// the manifest gives, before any chunk is read): the caller chooses the memory (an as-of load
+/// puts the application table's record into huge pages: huge_page_bytes.hpp). false and
+/// `problem` where assemble_checkpoint gives nullopt (the bytes allocated are then partly written).
+bool assemble_checkpoint_into(std::string_view manifest,
+                              std::function<std::optional<std::string_view>(std::string_view)> const& chunk,
+                              std::function<char*(std::size_t)> const& allocate, std::string* problem = nullptr);
 
 /// The checkpoint record stored under `key`: a whole record as stored, a manifest reassembled
 /// from its chunks; nullopt when there is none or it cannot be reassembled. (Tests, benches.)

@@ -45,7 +45,7 @@ struct server_options {
     /// /healthz and /readyz naming the cause) before it exits 1, so a load balancer sees it.
     std::chrono::milliseconds failure_drain{2000};
     std::uint64_t snapshot_every = 50'000;    // events between read-model snapshots
-    std::uint64_t checkpoint_every = 1'000'000;  // events between as-of checkpoints (+ month starts)
+    std::uint64_t checkpoint_every = 500'000;  // events between as-of checkpoints (+ month starts)
     unsigned checkpoint_chunk_bits = 15;  // as-of checkpoints in ~2^bits-byte shared chunks; 0: whole
     std::size_t max_queued_appends = 10'000;  // appends waiting for the writer; more get 503
     /// The Ed25519 key that signs audit checkpoints (`recruit-ledger audit keygen`); without it
