@@ -156,8 +156,9 @@ void group_writer::run() {
             try {
                 process(group);
                 // After the answers, while the callers make their next requests: the writer
-                // would wait for them anyway.
-                file_ahead_.keep(env_);
+                // would wait for them anyway. Not once the writer has failed (no transaction
+                // may begin then).
+                if (!failed_.load(std::memory_order_acquire)) file_ahead_.keep(env_);
             } catch (std::exception const& e) {
                 // process() answers what it can; this is the last line, so the thread lives on.
                 spdlog::error("the writer failed unexpectedly: {}", e.what());
