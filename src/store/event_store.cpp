@@ -111,8 +111,7 @@ event_store::impl::impl(store_options opts)
                                      [this](lmdb::write_txn& txn) { run_before_commit(txn); },
                                      options.seal.get(), options.max_queued_appends,
                                      [this](std::string const& cause) { on_failure(cause); },
-                                     [this](std::span<recorded_event const> events) { return run_after_commit(events); },
-                                     options.data_file_ahead},
+                                     [this](std::span<recorded_event const> events) { return run_after_commit(events); }},
         [this](std::span<recorded_event const> events, detail::log_tip const& t) {
             on_commit(events, t);
         });

@@ -3,7 +3,6 @@
 // noisy, so only ratios from one run mean anything).
 //
 //   bench-store_append [--dir DIR] [--seconds S] [--rounds N] [--only CASE] [--streams N] [--random-streams 1] [--keep 1]
-//                      [--data-file-ahead BYTES]
 //
 // Each appender appends round-robin to --streams streams of its own (default 50), every one of
 // which gets its first event before the clock starts (the timed appends go to existing streams).
@@ -20,9 +19,8 @@
 // `group_client_ids` is group commit with client-chosen random ids (the event-id index then
 // inserts at random places instead of appending). `group_hot` is group commit with one stream
 // per appender (64 streams, each a long one), as run-all's HTTP rows append to 64 campaigns.
-// The ledgers keep their data file written --data-file-ahead bytes past its last used page
-// (store_options::data_file_ahead, default the store's; 0 turns it off, to compare in the same
-// minutes); `raw_64_ahead` is raw_64 with LMDB's file kept ahead the same way.
+// `raw_64_ahead` is raw_64 with LMDB's file kept 1 MiB of written zeros ahead of its last used
+// page, as the ledger's writer keeps its own (src/store/detail/data_file_ahead.hpp).
 // Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
 #include "bench_report.hpp"
@@ -59,7 +57,6 @@ struct settings {
     std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_64_six_tables, raw_64_ahead, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
     int streams = 50;  // streams per appender, each given its first event before the clock starts
     bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
-    std::uint64_t data_file_ahead = store::store_options{}.data_file_ahead;
     // Each append picks one of its appender's streams at random instead of round-robin: the
     // streams of one commit are then scattered over the stream tables (no two neighbours).
     bool random_streams = false;
@@ -160,7 +157,7 @@ std::filesystem::path fresh(settings const& s, std::string const& name) {
 // tables, so a commit dirties the root-to-leaf path of each of them too, as the ledger's indexes
 // do (what those pages cost a commit, beside the same puts without them).
 // `ahead` > 0: after each commit the data file is kept that many bytes of written zeros past its
-// last used page, as the ledger's writer does (store_options::data_file_ahead).
+// last used page, as the ledger's writer does (group_writer_options::data_file_ahead).
 measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_tables = 0, std::uint64_t ahead = 0) {
     store::lmdb::env env({.directory = fresh(s, fmt::format("raw-{}-{}-{}", per_commit, extra_tables, ahead)),
                           .map_size = std::size_t{8} << 30});
@@ -205,8 +202,7 @@ measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_t
 measurement ledger_rate(settings const& s, int appenders, std::size_t batch, bool client_ids = false) {
     store::event_store store({.directory = fresh(s, fmt::format("ledger-{}x{}", appenders, batch)),
                               .initial_map_size = std::size_t{1} << 30,
-                              .max_queued_appends = 0,
-                              .data_file_ahead = s.data_file_ahead});
+                              .max_queued_appends = 0});
     std::vector<std::string> streams;  // appender t's stream k at t + appenders * k
     for (int k = 0; k < s.streams; ++k) {
         for (int t = 0; t < appenders; ++t) streams.push_back(fmt::format("candidate-b{}-{}", t, k));
@@ -269,8 +265,7 @@ measurement ledger_rate(settings const& s, int appenders, std::size_t batch, boo
 measurement ledger_async_rate(settings const& s, int in_flight, int io_threads = 0) {
     store::event_store store({.directory = fresh(s, fmt::format("ledger-async-{}", in_flight)),
                               .initial_map_size = std::size_t{1} << 30,
-                              .max_queued_appends = 0,
-                              .data_file_ahead = s.data_file_ahead});
+                              .max_queued_appends = 0});
     std::atomic<std::uint64_t> appended{0};
     std::atomic<int> running{in_flight};
     auto const start = clock_type::now();
@@ -358,7 +353,6 @@ settings parse(int argc, char** argv) {
         else if (flag == "--streams") s.streams = std::max(1, std::stoi(argv[i + 1]));
         else if (flag == "--keep") s.keep = std::string(argv[i + 1]) == "1";
         else if (flag == "--random-streams") s.random_streams = std::string(argv[i + 1]) == "1";
-        else if (flag == "--data-file-ahead") s.data_file_ahead = std::stoull(argv[i + 1]);
         else throw std::invalid_argument("unknown flag " + flag);
     }
     return s;
@@ -383,7 +377,7 @@ int main(int argc, char** argv) try {
         {"raw_1", [&] { return raw_lmdb_rate(s, 1); }, {}},
         {"raw_64", [&] { return raw_lmdb_rate(s, 64); }, {}},
         {"raw_64_six_tables", [&] { return raw_lmdb_rate(s, 64, 5); }, {}},
-        {"raw_64_ahead", [&] { return raw_lmdb_rate(s, 64, 0, s.data_file_ahead); }, {}},
+        {"raw_64_ahead", [&] { return raw_lmdb_rate(s, 64, 0, std::uint64_t{1} << 20); }, {}},
         {"raw_1000", [&] { return raw_lmdb_rate(s, 1000); }, {}},
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},

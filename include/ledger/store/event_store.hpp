@@ -50,11 +50,6 @@ struct store_options {
     /// Appends that may wait for the writer; more are refused at once with `unavailable`
     /// (details.reason "queue_full"). 0: no bound.
     std::size_t max_queued_appends = 10'000;
-    /// Bytes of written zeros the writer keeps past the last page the ledger uses, so a commit
-    /// overwrites blocks the filesystem has already allocated: its fdatasync then flushes data
-    /// without also writing the file's new size (detail/data_file_ahead.hpp; docs/performance.md,
-    /// "Group commit: a data file written ahead"). Costs at most this much disk space; 0: off.
-    std::uint64_t data_file_ahead = std::uint64_t{1} << 20;
     /// Whether this process writes: it then holds an exclusive lock (flock) on
     /// DIR/writer.lock for the store's life, so a second writer (a server, an import) cannot
     /// open the same directory. False opens for reading only (verify, export, backup while a

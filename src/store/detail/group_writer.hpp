@@ -58,7 +58,7 @@ struct group_writer_options {
     std::function<std::optional<error>(std::span<recorded_event const>)> after_commit;
     /// Bytes of written zeros kept past the data file's last used page (data_file_ahead.hpp);
     /// 0: the file grows only as commits use it.
-    std::uint64_t data_file_ahead = 0;
+    std::uint64_t data_file_ahead = std::uint64_t{1} << 20;
 };
 
 /// Counters of the writer, for metrics and tests.
