@@ -62,6 +62,7 @@ group_writer::group_writer(lmdb::env& env, tables const& db, append_policy const
       options_(std::move(options)),
       on_commit_(std::move(on_commit)),
       committed_(committed),
+      file_ahead_(options_.data_file_ahead),
       thread_([this] { run(); }) {}
 
 group_writer::~group_writer() {
@@ -154,6 +155,10 @@ void group_writer::run() {
         } else {
             try {
                 process(group);
+                // After the answers, while the callers make their next requests: the writer
+                // would wait for them anyway. Not once the writer has failed (no transaction
+                // may begin then).
+                if (!failed_.load(std::memory_order_acquire)) file_ahead_.keep(env_);
             } catch (std::exception const& e) {
                 // process() answers what it can; this is the last line, so the thread lives on.
                 spdlog::error("the writer failed unexpectedly: {}", e.what());

@@ -1,10 +1,17 @@
 #include "ledger/store/lmdb.hpp"
 
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ledger::store::lmdb {
 namespace {
@@ -179,6 +186,14 @@ unsigned env::flags() const {
     return flags;
 }
 
+std::uint64_t env::used_bytes() const {
+    MDB_envinfo info{};
+    check("mdb_env_info", mdb_env_info(handle_, &info));
+    MDB_stat stat{};
+    check("mdb_env_stat", mdb_env_stat(handle_, &stat));
+    return (std::uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
+}
+
 // ---- txn -----------------------------------------------------------------------------------
 
 txn::txn(txn&& other) noexcept
@@ -279,6 +294,31 @@ void write_txn::commit() {
     int const rc = mdb_txn_commit(std::exchange(handle_, nullptr));
     if (resize_lock_.owns_lock()) resize_lock_.unlock();
     check("mdb_txn_commit", rc);
+}
+
+std::uint64_t write_txn::extend_data_file(std::uint64_t end) {
+    mdb_filehandle_t fd{};
+    check("mdb_env_get_fd", mdb_env_get_fd(mdb_txn_env(handle_), &fd));
+    struct stat file {};
+    if (::fstat(fd, &file) != 0) throw error("fstat of the data file", errno);
+    auto const from = static_cast<std::uint64_t>(file.st_size);
+    static std::array<char, std::size_t{64} << 10> const zeros{};
+    auto at = from;
+    while (at < end) {
+        auto const size = static_cast<std::size_t>(std::min<std::uint64_t>(zeros.size(), end - at));
+        auto const wrote = ::pwrite(fd, zeros.data(), size, static_cast<off_t>(at));
+        if (wrote < 0 && errno == EINTR) continue;
+        if (wrote <= 0) throw error("extending the data file", wrote < 0 ? errno : EIO);
+        at += static_cast<std::uint64_t>(wrote);
+    }
+#ifdef __linux__
+    // Start the write-back now, so the next commit's fdatasync finds most of it on the disk
+    // (a hint: its failure only leaves the write-back to that fdatasync).
+    if (at > from) {
+        (void)::sync_file_range(fd, static_cast<off_t>(from), static_cast<off_t>(at - from), SYNC_FILE_RANGE_WRITE);
+    }
+#endif
+    return at;
 }
 
 // ---- cursor --------------------------------------------------------------------------------

@@ -19,6 +19,8 @@
 // `group_client_ids` is group commit with client-chosen random ids (the event-id index then
 // inserts at random places instead of appending). `group_hot` is group commit with one stream
 // per appender (64 streams, each a long one), as run-all's HTTP rows append to 64 campaigns.
+// `raw_64_ahead` is raw_64 with LMDB's file kept 1 MiB of written zeros ahead of its last used
+// page, as the ledger's writer keeps its own (src/store/detail/data_file_ahead.hpp).
 // Output: one tab-separated row per case (bench_report.hpp) on stdout.
 
 #include "bench_report.hpp"
@@ -52,7 +54,7 @@ struct settings {
     std::filesystem::path dir = std::filesystem::temp_directory_path() / "ledger-bench";
     double seconds = 3.0;
     int rounds = 1;
-    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_64_six_tables, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
+    std::string only;  // run just this case (for profiling): raw_1, raw_64, raw_64_six_tables, raw_64_ahead, raw_1000, single, group, group_async, group_async_io, group_client_ids, group_hot, batched
     int streams = 50;  // streams per appender, each given its first event before the clock starts
     bool keep = false;  // keep the ledgers in --dir (to inspect their tables)
     // Each append picks one of its appender's streams at random instead of round-robin: the
@@ -154,8 +156,10 @@ std::filesystem::path fresh(settings const& s, std::string const& name) {
 // `extra_tables` > 0: each put also appends a 16-byte value under the same key to that many more
 // tables, so a commit dirties the root-to-leaf path of each of them too, as the ledger's indexes
 // do (what those pages cost a commit, beside the same puts without them).
-measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_tables = 0) {
-    store::lmdb::env env({.directory = fresh(s, fmt::format("raw-{}-{}", per_commit, extra_tables)),
+// `ahead` > 0: after each commit the data file is kept that many bytes of written zeros past its
+// last used page, as the ledger's writer does (group_writer_options::data_file_ahead).
+measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_tables = 0, std::uint64_t ahead = 0) {
+    store::lmdb::env env({.directory = fresh(s, fmt::format("raw-{}-{}-{}", per_commit, extra_tables, ahead)),
                           .map_size = std::size_t{8} << 30});
     store::lmdb::dbi table;
     std::vector<store::lmdb::dbi> extra(static_cast<std::size_t>(extra_tables));
@@ -168,6 +172,7 @@ measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_t
     std::string const value(300, 'v');
     std::uint64_t key = 0;
     std::uint64_t commits = 0;
+    std::uint64_t file_end = 0;
     auto const written_before = written_bytes();
     auto const start = clock_type::now();
     auto const until = start + std::chrono::duration<double>(s.seconds);
@@ -181,6 +186,10 @@ measurement raw_lmdb_rate(settings const& s, std::size_t per_commit, int extra_t
         }
         txn.commit();
         ++commits;
+        if (ahead > 0 && file_end < env.used_bytes() + ahead / 2) {
+            store::lmdb::write_txn extend(env);
+            file_end = extend.extend_data_file(env.used_bytes() + ahead);
+        }
     }
     auto const seconds = std::chrono::duration<double>(clock_type::now() - start).count();
     return {.rate = static_cast<double>(key) / seconds,
@@ -368,6 +377,7 @@ int main(int argc, char** argv) try {
         {"raw_1", [&] { return raw_lmdb_rate(s, 1); }, {}},
         {"raw_64", [&] { return raw_lmdb_rate(s, 64); }, {}},
         {"raw_64_six_tables", [&] { return raw_lmdb_rate(s, 64, 5); }, {}},
+        {"raw_64_ahead", [&] { return raw_lmdb_rate(s, 64, 0, std::uint64_t{1} << 20); }, {}},
         {"raw_1000", [&] { return raw_lmdb_rate(s, 1000); }, {}},
         {"single", [&] { return ledger_rate(s, 1, 1); }, {}},
         {"group", [&] { return ledger_rate(s, 64, 1); }, {}},
@@ -421,6 +431,7 @@ int main(int argc, char** argv) try {
     // The same 64 puts, each also appended to five more tables (six B-trees, as a ledger commit
     // touches log, event-id index, runs, heads, Merkle nodes and meta): what the pages cost.
     bench::row("store_raw_64_six_tables_per_commit", median("raw_64_six_tables"), "events/s", "store_raw_64_per_commit", raw_64);
+    bench::row("store_raw_64_ahead_per_commit", median("raw_64_ahead"), "events/s", "store_raw_64_per_commit", raw_64);
     bench::row("store_raw_1000_per_commit", raw_1000, "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_single_appender", median("single"), "events/s", "store_raw_1_per_commit", raw_1);
     bench::row("store_group_commit_64", median("group"), "events/s", "store_raw_64_per_commit", raw_64);

@@ -13,6 +13,7 @@
 #include <lmdb.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -92,6 +93,10 @@ public:
     /// The environment's open flags (mdb_env_get_flags), e.g. to prove no MDB_NOSYNC is set.
     unsigned flags() const;
 
+    /// Bytes of the data file that the newest committed snapshot uses: up to the end of its
+    /// last page. The file may be longer (write_txn::extend_data_file).
+    std::uint64_t used_bytes() const;
+
     std::filesystem::path const& directory() const noexcept { return directory_; }
 
 private:
@@ -167,6 +172,17 @@ public:
     /// Makes everything durable (fsync); a nested transaction's commit only joins its parent.
     /// The handle is freed even when commit fails.
     void commit();
+
+    /// Writes zeros past the end of the data file until it is `end` bytes long (nothing when it
+    /// is already that long), starts writing them back to the disk, and returns the file's
+    /// length. Then a later commit that uses those bytes overwrites blocks the filesystem has
+    /// already allocated, so its fdatasync need not also make the file's new size durable (an
+    /// inode write or a journal commit). Safe because it runs inside a write transaction that has put nothing:
+    /// LMDB's writer lock keeps every other writer (of any process) out, and pages reach the
+    /// file only when a transaction commits (or spills), so no byte past the file's end is in
+    /// use. Throws lmdb::error (with errno's code) when a write fails; bytes written before stay
+    /// (zeros past every used page, harmless).
+    std::uint64_t extend_data_file(std::uint64_t end);
 
 private:
     write_txn() = default;

@@ -17,6 +17,7 @@
 // callbacks that throw are logged and skipped; anything else answers the group and continues.
 
 #include "detail/append_one.hpp"
+#include "detail/data_file_ahead.hpp"
 #include "detail/tables.hpp"
 
 #include "ledger/store/append.hpp"
@@ -55,6 +56,9 @@ struct group_writer_options {
     /// publish, TEAM seam step 5). An error answers every caller whose events were written
     /// with it instead (they stay committed); exceptions count as `unavailable`.
     std::function<std::optional<error>(std::span<recorded_event const>)> after_commit;
+    /// Bytes of written zeros kept past the data file's last used page (data_file_ahead.hpp);
+    /// 0: the file grows only as commits use it.
+    std::uint64_t data_file_ahead = std::uint64_t{1} << 20;
 };
 
 /// Counters of the writer, for metrics and tests.
@@ -160,6 +164,7 @@ private:
     log_tip committed_;  // only the writer thread touches it
     group_events written_;  // the group being written (writer thread only)
     std::string scratch_;   // a reused encode buffer (writer thread only)
+    data_file_ahead file_ahead_;  // writer thread only
 
     mutable std::mutex queue_mutex_;
     std::condition_variable queue_changed_;
