@@ -1,6 +1,6 @@
 #include "ledger/app/split_scan.hpp"
 
-#include <sys/mman.h>
+#include "ledger/app/huge_page_bytes.hpp"
 
 #include <algorithm>
 #include <condition_variable>
@@ -8,7 +8,6 @@
 #include <exception>
 #include <memory>
 #include <mutex>
-#include <new>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -17,41 +16,27 @@
 namespace ledger::app {
 namespace {
 
-/// The ring's events in one anonymous mapping asked to be backed by huge pages (MADV_HUGEPAGE;
+/// The ring's events in one mapping asked to be backed by huge pages (huge_page_bytes.hpp;
 /// transparent huge pages are "madvise" on the machines measured): the ring holds up to
 /// 256 × 2048 events of 264 bytes (138 MB) at the start of an as-of fold, and touching that much
 /// fresh memory in 4 KiB pages cost ~0.5 s of CPU per answer at 10,000,000 events (a page fault
-/// each; docs/performance.md, rm-asof third pass). Where huge pages are not available the
-/// mapping is ordinary memory: the same events, the old cost. Slot k's events are constructed
-/// on its first use (a short stretch touches few slots) and destroyed with the arena.
+/// each; docs/performance.md, rm-asof third pass). Slot k's events are constructed on its first
+/// use (a short stretch touches few slots) and destroyed with the arena.
 class event_arena {
 public:
     event_arena(std::size_t slots, std::size_t per_slot)
-        : per_slot_(per_slot), constructed_(slots, false) {
-        constexpr std::size_t huge = std::size_t{2} << 20;
-        bytes_ = (slots * per_slot * sizeof(folded_event) + huge - 1) / huge * huge;
-        // One huge page more, to start the events at a 2 MiB boundary (whole huge pages).
-        auto* const mapped = ::mmap(nullptr, bytes_ + huge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (mapped == MAP_FAILED) throw std::bad_alloc();
-        mapped_ = mapped;
-        auto const address = reinterpret_cast<std::uintptr_t>(mapped);
-        auto* const aligned = reinterpret_cast<void*>((address + huge - 1) / huge * huge);
-        ::madvise(aligned, bytes_, MADV_HUGEPAGE);  // a hint: ignored where unsupported
-        events_ = static_cast<folded_event*>(aligned);
-        bytes_ += huge;
-    }
+        : per_slot_(per_slot), constructed_(slots, false), memory_(slots * per_slot * sizeof(folded_event)) {}
     event_arena(event_arena const&) = delete;
     event_arena& operator=(event_arena const&) = delete;
     ~event_arena() {
         for (std::size_t k = 0; k < constructed_.size(); ++k) {
-            if (constructed_[k]) std::destroy_n(events_ + k * per_slot_, per_slot_);
+            if (constructed_[k]) std::destroy_n(events() + k * per_slot_, per_slot_);
         }
-        ::munmap(mapped_, bytes_);
     }
 
     /// Slot k's events (per_slot of them), constructed on first use; one thread per slot at a time.
     folded_event* slot(std::size_t k) {
-        auto* const first = events_ + k * per_slot_;
+        auto* const first = events() + k * per_slot_;
         if (!constructed_[k]) {
             std::uninitialized_default_construct_n(first, per_slot_);
             constructed_[k] = true;
@@ -60,11 +45,11 @@ public:
     }
 
 private:
+    folded_event* events() noexcept { return reinterpret_cast<folded_event*>(memory_.data()); }
+
     std::size_t per_slot_;
     std::vector<char> constructed_;  // per slot (char, not bool: slots are claimed by several threads)
-    void* mapped_ = nullptr;
-    std::size_t bytes_ = 0;
-    folded_event* events_ = nullptr;
+    huge_page_bytes memory_;         // starts at a 2 MiB boundary: aligned for any event
 };
 
 /// The slots between the scanners and the folding thread. Batch k lives in slot k % size; a
