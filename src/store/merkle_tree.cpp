@@ -165,7 +165,7 @@ void check_in_step(lmdb::txn const& txn, tables const& db, std::uint64_t first_p
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count) {
     if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
-    thread_local merkle::merkle_hasher hasher;
+    merkle::merkle_hasher hasher;  // holds no state
     check_in_step(txn, db, first_position);
     // Every leaf hash first: the log's bytes point into the map only until the next write.
     std::vector<hash> leaves;
@@ -188,18 +188,17 @@ void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_p
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::uint64_t count, std::function<std::string_view(std::uint64_t)> const& stored) {
     if (count == 0 || merkle::tree_skipped_for_benchmark()) return;
-    thread_local merkle::merkle_hasher hasher;
-    check_in_step(txn, db, first_position);
+    merkle::merkle_hasher hasher;  // holds no state
     thread_local std::vector<hash> leaves;
     leaves.clear();
     for (std::uint64_t i = 0; i < count; ++i) leaves.push_back(hasher.leaf(canonical_part(stored(i))));
-    append_leaves(txn, db, first_position, leaves, hasher);
+    merkle_append(txn, db, first_position, leaves);
 }
 
 void merkle_append(lmdb::write_txn& txn, tables const& db, std::uint64_t first_position,
                    std::span<merkle::hash const> leaves) {
     if (leaves.empty() || merkle::tree_skipped_for_benchmark()) return;
-    thread_local merkle::merkle_hasher hasher;
+    merkle::merkle_hasher hasher;  // holds no state
     check_in_step(txn, db, first_position);
     append_leaves(txn, db, first_position, leaves, hasher);
 }
