@@ -27,6 +27,9 @@ packages=(
     nats-server libnats-dev
     # the audit tests check signatures with a third-party Ed25519 implementation
     python3-cryptography
+    # a test case that hangs prints every thread's stack before ctest's timeout
+    # (tests/support/hang_watchdog.cpp)
+    gdb
 )
 
 if [ "$(id -u)" -ne 0 ]; then
