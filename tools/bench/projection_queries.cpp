@@ -30,7 +30,9 @@
 // go (thread CPU time; --breakdown 0: without that, only the answers, e.g. under perf stat);
 // --page-only R: only the first reads of 10,000-row pages (funnel's row, recruits-per-campaign's
 // and retention's notes with the reading thread's CPU time), in R runners opened one after
-// another; --debug 1: the as-of debug lines (checkpoint load, fold, rows).
+// another; --debug 1: the as-of debug lines (checkpoint load, fold, rows); --populate-map 1
+// (with --last-only): data.mdb's mapping put into the page tables first (MADV_POPULATE_READ),
+// so the answers pay no first touch of the map (what those touches cost, rm-asof6).
 // --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
 // ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
