@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -108,4 +109,63 @@ TEST_CASE("a checkpoint record put together into memory of the caller's is the r
         CHECK(problem == "its chunk list does not decode");
         CHECK_FALSE(into.has_value());
     }
+}
+
+TEST_CASE("a dropped huge_page_bytes mapping is kept warm for the next buffer of about its size and unmapped once idle",
+          "[projections][as_of][huge_pages]") {
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    app::drop_idle_huge_pages(std::chrono::seconds(0));
+    REQUIRE(app::warm_huge_page_bytes() == 0);
+
+    char const* first = nullptr;
+    {
+        app::huge_page_bytes bytes(20 * mib);
+        std::fill_n(bytes.data(), bytes.size(), 'a');
+        first = bytes.data();
+    }
+    auto const kept = app::warm_huge_page_bytes();
+    CHECK(kept >= 20 * mib);
+    {
+        // A small buffer does not take a mapping of more than twice its own size.
+        app::huge_page_bytes small(1);
+        CHECK(small.data() != first);
+        CHECK(app::warm_huge_page_bytes() == kept);
+    }
+    {
+        // One of about the same size takes it (no fresh mapping), and writes over what it held.
+        app::huge_page_bytes again(19 * mib);
+        CHECK(again.data() == first);
+        CHECK(app::warm_huge_page_bytes() < kept);
+        std::fill_n(again.data(), again.size(), 'b');
+        CHECK(again.view().find('a') == std::string_view::npos);
+    }
+    CHECK(app::warm_huge_page_bytes() >= kept);  // the small one and this one, kept again
+    {
+        // Beyond the limit: unmapped when dropped, not kept (mapped, never written).
+        app::huge_page_bytes const larger(app::warm_huge_page_limit);
+    }
+    CHECK(app::warm_huge_page_bytes() <= app::warm_huge_page_limit);
+    auto const before_idle = app::warm_huge_page_bytes();
+    app::drop_idle_huge_pages(std::chrono::hours(1));  // none kept that long
+    CHECK(app::warm_huge_page_bytes() == before_idle);
+    app::drop_idle_huge_pages(std::chrono::seconds(0));
+    CHECK(app::warm_huge_page_bytes() == 0);
+}
+
+TEST_CASE("a larger huge_page_bytes grows a smaller warm mapping and keeps the pages it had",
+          "[projections][as_of][huge_pages]") {
+    constexpr std::size_t mib = std::size_t{1} << 20;
+    app::drop_idle_huge_pages(std::chrono::seconds(0));
+    {
+        app::huge_page_bytes bytes(20 * mib);
+        std::fill_n(bytes.data(), bytes.size(), 'a');
+    }
+    REQUIRE(app::warm_huge_page_bytes() > 0);
+    app::huge_page_bytes larger(50 * mib);
+    CHECK(app::warm_huge_page_bytes() == 0);  // the smaller one was taken
+    CHECK(reinterpret_cast<std::uintptr_t>(larger.data()) % (std::size_t{2} << 20) == 0);
+    // Moved, not mapped afresh: what was written is where it was (a fresh mapping reads zeros).
+    CHECK(std::all_of(larger.data(), larger.data() + 20 * mib, [](char c) { return c == 'a'; }));
+    std::fill_n(larger.data(), larger.size(), 'c');  // and all of it can be written
+    CHECK(larger.view().back() == 'c');
 }

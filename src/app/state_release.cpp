@@ -1,10 +1,13 @@
 #include "ledger/app/state_release.hpp"
 
+#include "ledger/app/huge_page_bytes.hpp"
+
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -77,13 +80,29 @@ private:
     void run() {
         std::unique_lock lock(mutex_);
         for (;;) {
-            changed_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
-            if (waiting_.empty()) return;  // stopping, nothing left
+            // Woken every warm_huge_page_idle while nothing waits: the as-of answers' warm
+            // mappings (huge_page_bytes.hpp) are given back once no answer took them that long.
+            // So are the heap's free pages (trim_heap): trimmed after every release, the next
+            // answer's table faulted them all in again, which on the machine measured cost more
+            // than the load's work (docs/performance.md, rm-asof6); kept, it reuses them.
+            if (!changed_.wait_for(lock, warm_huge_page_idle, [&] { return stopping_ || !waiting_.empty(); })) {
+                auto const trim = std::exchange(untrimmed_, false);
+                lock.unlock();
+                drop_idle_huge_pages(warm_huge_page_idle);
+                if (trim) trim_heap();
+                lock.lock();
+                continue;
+            }
+            if (waiting_.empty()) {  // stopping, nothing left
+                if (untrimmed_) trim_heap();
+                return;
+            }
             auto state = std::move(waiting_.front());
             waiting_.pop_front();
             freeing_ = true;
+            untrimmed_ = true;
             lock.unlock();
-            free_now(std::move(state));
+            state.reset();
             lock.lock();
             freeing_ = false;
             changed_.notify_all();
@@ -95,6 +114,7 @@ private:
     std::deque<std::unique_ptr<projections::read_model>> waiting_;
     bool freeing_ = false;
     bool stopping_ = false;
+    bool untrimmed_ = false;  // freed since the last trim
     std::thread thread_;
 };
 

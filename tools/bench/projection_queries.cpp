@@ -30,7 +30,9 @@
 // go (thread CPU time; --breakdown 0: without that, only the answers, e.g. under perf stat);
 // --page-only R: only the first reads of 10,000-row pages (funnel's row, recruits-per-campaign's
 // and retention's notes with the reading thread's CPU time), in R runners opened one after
-// another; --debug 1: the as-of debug lines (checkpoint load, fold, rows).
+// another; --debug 1: the as-of debug lines (checkpoint load, fold, rows); --populate-map 1
+// (with --last-only): data.mdb's mapping put into the page tables first (MADV_POPULATE_READ),
+// so the answers pay no first touch of the map (what those touches cost, rm-asof6).
 // --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
 // ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
@@ -52,6 +54,8 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <cstring>
+#include <sys/mman.h>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -71,6 +75,7 @@ struct bench_options {
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
     int page_only = 0;  // --page-only R: only the 10,000-row page's first read, R runners (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
+    bool populate_map = false;  // --populate-map 1: data.mdb's mapping populated before the answers (diagnostic)
     bool breakdown = true;  // --breakdown 0: with --last-only, only the answers (for perf record/stat)
     std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
     int chunk_bits = -1;                 // --checkpoint-chunk-bits B: the server's (-1: its default)
@@ -89,6 +94,7 @@ bench_options parse(int argc, char** argv) {
         else if (flag == "--page-only") o.page_only = std::stoi(value);
         else if (flag == "--debug") o.debug = value != "0";
         else if (flag == "--breakdown") o.breakdown = value != "0";
+        else if (flag == "--populate-map") o.populate_map = value != "0";
         else if (flag == "--checkpoint-every") o.checkpoint_every = std::stoull(value);
         else if (flag == "--checkpoint-chunk-bits") o.chunk_bits = std::stoi(value);
         else throw std::invalid_argument("unknown flag " + flag);
@@ -263,6 +269,23 @@ int main(int argc, char** argv) try {
                                 objects.out == text.out && text.out == halves[0].out + halves[1].out ? 1 : 0,
                                 bench::load_average());
                 }
+            }
+            if (o.populate_map) {
+                // Diagnostic: every page of data.mdb's mapping in this process's page tables
+                // first, so the answers below pay no first touch of the map.
+                std::FILE* maps = std::fopen("/proc/self/maps", "r");
+                char line[4096];
+                double populated_ms = 0;
+                while (maps != nullptr && std::fgets(line, sizeof line, maps) != nullptr) {
+                    if (std::strstr(line, "data.mdb") == nullptr) continue;
+                    unsigned long from = 0, to = 0;
+                    if (std::sscanf(line, "%lx-%lx", &from, &to) != 2) continue;
+                    populated_ms += cpu_milliseconds([&] {
+                        ::madvise(reinterpret_cast<void*>(from), to - from, 22 /* MADV_POPULATE_READ */);
+                    });
+                }
+                if (maps != nullptr) std::fclose(maps);
+                bench::note("data.mdb's mapping populated in %.1f ms CPU", populated_ms);
             }
             for (int i = 0; i < o.last_only; ++i) {
                 std::string answer;

@@ -5,7 +5,10 @@
 // 10,000,000 events, the application table's entries and texts); freeing it and giving its
 // pages back (malloc_trim) took 0.05–0.4 s at 10M, measured, on the request's thread before
 // the answer was written. release_later hands the state to one thread of its own that frees
-// it (then trims) while the answer is written.
+// it while the answer is written. It gives the heap's free pages back (malloc_trim) only once
+// no state came for warm_huge_page_idle (huge_page_bytes.hpp), and unmaps the as-of answers'
+// warm mappings then too: the next answer reuses the pages instead of faulting fresh ones in,
+// which on the machine measured cost more CPU than the load's own work (rm-asof6).
 //
 // Bounded: at most `max_waiting` states wait; a caller finding that many waiting frees its own
 // state itself (the old cost, no more memory held). The thread is started on first use and is
@@ -24,8 +27,8 @@ namespace ledger::app {
 /// States at most waiting to be freed by the release thread.
 inline constexpr std::size_t max_waiting_releases = 2;
 
-/// Frees `state` (and trims the heap) on the release thread, or on this thread when
-/// max_waiting_releases states wait already.
+/// Frees `state` on the release thread (the heap trimmed once idle), or on this thread (and
+/// trims the heap) when max_waiting_releases states wait already.
 void release_later(std::unique_ptr<projections::read_model> state);
 
 /// Blocks until every state handed to release_later has been freed (tests, benchmarks).
