@@ -68,7 +68,9 @@ std::uint64_t projection_runner::impl::save_due_at(slot const& s) const {
     return std::max(due, table_due_at.load(std::memory_order_relaxed));
 }
 
-/// After the hook encoded the application table's record of `bytes` (writer thread).
+/// After the hook encoded the application table's record of `bytes` (writer thread). Should the
+/// transaction then abort (the map full), the retried hook finds the group due later: its
+/// candidates stay cached and unsaved until a committed save, which only comes later.
 void projection_runner::impl::table_record_written(std::size_t bytes) {
     auto const per_event = options.table_record_bytes_per_event;
     table_due_at.store(per_event == 0 ? 0 : bytes / per_event, std::memory_order_relaxed);
