@@ -657,3 +657,66 @@ TEST_CASE("a damaged candidate record of the application table makes the three m
     append_generated(store, generator, 1);
     require_equals_full_replay(runner, store);
 }
+
+namespace {
+
+/// The next_position of the record under `key` (a snapshot or an entity table's), or 0.
+std::uint64_t covered_by(store::event_store const& store, std::string const& key, bool entity_table) {
+    auto const record = store.read_projection_record(key);
+    if (!record) return 0;
+    auto const view = entity_table ? app::detail::decode_entity_snapshot_view(*record)
+                                   : app::detail::decode_snapshot_view(*record);
+    return view ? view->next_position : 0;
+}
+
+/// After `count` events appended in small groups under `options`: the events the application
+/// table's record covers, and those vacancies' (saved every snapshot_every) cover.
+std::pair<std::uint64_t, std::uint64_t> table_and_vacancies_covered(testing::temp_dir const& dir,
+                                                                    app::projection_runner_options options) {
+    testing::recruitment_generator generator(31337);
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, std::move(options));
+    for (int group = 0; group < 60; ++group) {
+        append_generated(store, generator, 10);
+        REQUIRE(runner.wait_until_caught_up(10s));
+    }
+    // Vacancies' entities are saved every snapshot_every: wait until its record is recent.
+    auto const head = store.head().events;
+    for (int round = 0; round < 500 && covered_by(store, app::detail::entity_snapshot_key("vacancies"), true) + 40 < head;
+         ++round) {
+        std::this_thread::sleep_for(10ms);
+    }
+    return {covered_by(store, app::detail::table_snapshot_key(), false),
+            covered_by(store, app::detail::entity_snapshot_key("vacancies"), true)};
+}
+
+}  // namespace
+
+TEST_CASE("the application table's record is rewritten once per its bytes over table_record_bytes_per_event events and at a clean stop",
+          "[projections][runner][snapshot]") {
+    testing::temp_dir spaced_dir, every_dir;
+    // One byte per event: the record waits as many events as it has bytes (hundreds, then
+    // thousands); 0: every 20.
+    auto const [spaced_table, spaced_vacancies] =
+        table_and_vacancies_covered(spaced_dir, {.snapshot_every = 20, .table_record_bytes_per_event = 1});
+    auto const [every_table, every_vacancies] =
+        table_and_vacancies_covered(every_dir, {.snapshot_every = 20, .table_record_bytes_per_event = 0});
+    CHECK(every_table + 40 >= 600);        // rewritten every 20 events or so
+    CHECK(spaced_table + 100 < every_table);  // far fewer rewrites: it is well behind
+    CHECK(spaced_vacancies + 40 >= 600);   // the models not sharing it: every 20 as before
+    CHECK(every_vacancies + 40 >= 600);
+    {
+        // A clean stop saves the table at the head; a restart resumes from it and answers as a
+        // full replay does.
+        store::event_store store(options_in(spaced_dir));
+        {
+            app::projection_runner runner(store, {.snapshot_every = 20, .table_record_bytes_per_event = 1});
+            REQUIRE(runner.wait_until_caught_up(10s));
+            REQUIRE(runner.save_records());
+        }
+        CHECK(covered_by(store, app::detail::table_snapshot_key(), false) == store.head().events);
+        app::projection_runner runner(store, {.snapshot_every = 20, .table_record_bytes_per_event = 1});
+        require_equals_full_replay(runner, store);
+        CHECK(runner.stats().snapshots_rebuilt == 0);
+    }
+}

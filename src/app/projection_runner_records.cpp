@@ -24,7 +24,7 @@ namespace ledger::app {
 /// cached until a committed flush holds them.
 void projection_runner::impl::flush_entity_tables(store::projection_records& records) {
     for (auto& s : slots) {
-        if (!s->entity_table || !s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at()) {
+        if (!s->entity_table || !s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at(*s)) {
             continue;
         }
         std::unique_lock const lock(*s->mutex);
@@ -47,10 +47,9 @@ void projection_runner::impl::settle_entity_tables() {
 
 bool projection_runner::impl::entity_flush_due() const {
     // (At least one event unsaved: with snapshot_every 0 a flush is due only after a fold.)
-    auto const every = std::max<std::uint64_t>(save_due_at(), 1);
     return std::ranges::any_of(slots, [&](auto const& s) {
         return (s->entity_table || s->table_in_store) && s->loaded &&
-               s->unsaved.load(std::memory_order_relaxed) >= every;
+               s->unsaved.load(std::memory_order_relaxed) >= std::max<std::uint64_t>(save_due_at(*s), 1);
     });
 }
 
@@ -60,10 +59,27 @@ std::uint64_t projection_runner::impl::save_due_at() const {
     return save_all.load() ? std::min<std::uint64_t>(options.snapshot_every, 1) : options.snapshot_every;
 }
 
+/// save_due_at() for `s`; for a model sharing the application table, not before its record's
+/// bytes / table_record_bytes_per_event events either (projection_runner_options), except
+/// while save_everything() runs.
+std::uint64_t projection_runner::impl::save_due_at(slot const& s) const {
+    auto const due = save_due_at();
+    if (!s.table_member || save_all.load()) return due;
+    return std::max(due, table_due_at.load(std::memory_order_relaxed));
+}
+
+/// After the hook encoded the application table's record of `bytes` (writer thread). Should the
+/// transaction then abort (the map full), the retried hook finds the group due later: its
+/// candidates stay cached and unsaved until a committed save, which only comes later.
+void projection_runner::impl::table_record_written(std::size_t bytes) {
+    auto const per_event = options.table_record_bytes_per_event;
+    table_due_at.store(per_event == 0 ? 0 : bytes / per_event, std::memory_order_relaxed);
+}
+
 bool projection_runner::impl::records_due() const {
     if (checkpoints.stats().waiting > 0) return true;
     return std::ranges::any_of(slots, [&](auto const& s) {
-        return s->loaded && s->unsaved.load(std::memory_order_relaxed) >= save_due_at();
+        return s->loaded && s->unsaved.load(std::memory_order_relaxed) >= save_due_at(*s);
     });
 }
 
@@ -115,7 +131,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
     for (auto& s : slots) {
         if (!s->table_member) continue;
         if (!s->loaded) return;  // it would overwrite a good snapshot with an empty state
-        due = due || s->unsaved.load(std::memory_order_relaxed) >= save_due_at();
+        due = due || s->unsaved.load(std::memory_order_relaxed) >= save_due_at(*s);
         group.push_back(s.get());
     }
     if (!due) return;
@@ -134,6 +150,7 @@ void projection_runner::impl::save_table_group(store::projection_records& record
         out.emplace_back(detail::table_snapshot_key(),
                          detail::encode_snapshot({projections::application_table_code_version(), next,
                                                   projections::save_table(*table)}));
+        table_record_written(out.back().second.size());
         for (auto* s : group) {
             out.emplace_back(detail::snapshot_key(s->name),
                              detail::encode_snapshot({s->model->code_version(), next, s->model->save_without_table()}));
@@ -168,9 +185,10 @@ void projection_runner::impl::save_table_in_store(store::projection_records& rec
     }
     detail::records_entity_writer writer(records);
     table.candidates.flush(writer);
-    records.put(detail::table_snapshot_key(),
-                detail::encode_snapshot({projections::application_table_store_code_version(), next,
-                                         projections::save_table_state(table)}));
+    auto const table_record = detail::encode_snapshot(
+        {projections::application_table_store_code_version(), next, projections::save_table_state(table)});
+    records.put(detail::table_snapshot_key(), table_record);
+    table_record_written(table_record.size());
     for (auto const& [key, record] : own) records.put(key, record);
     for (auto* s : group) saved_in_hook(*s);
 }
@@ -209,7 +227,7 @@ void projection_runner::impl::put_snapshots(store::projection_records& records) 
     for (auto& s : slots) {
         if (s->table_member || s->entity_table) continue;  // save_table_group, flush_entity_tables
         // A read model not loaded yet would overwrite its good snapshot with an empty state.
-        if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at()) {
+        if (!s->loaded || s->unsaved.load(std::memory_order_relaxed) < save_due_at(*s)) {
             continue;
         }
         std::string record;

@@ -48,6 +48,15 @@ struct projection_runner_options {
     /// Events a read model folds between two snapshots of it. Smaller: less to fold at
     /// start-up; larger: fewer snapshot writes on the writer thread.
     std::uint64_t snapshot_every = 50'000;
+    /// The application table's record (snapshot-table/applications, 33 MiB at 10,000,000
+    /// events) is written whole, and each version is a little larger than the one before, so
+    /// LMDB can never put it where the one before it was: written every `snapshot_every`
+    /// events it left hundreds of MiB of free pages in a served ledger (issue 18,
+    /// docs/performance.md "bytes-served"). The models sharing it are therefore saved every
+    /// max(snapshot_every, its last record's bytes / this) events: at most this many bytes of
+    /// that record per event folded, fewer than the events themselves take. 0: every
+    /// `snapshot_every`. A clean stop still saves them at the head.
+    std::uint64_t table_record_bytes_per_event = 256;
     /// Longest wait of a live query for its read model's snapshot to load (see above).
     std::chrono::milliseconds load_wait = std::chrono::seconds(2);
     /// For tests: called on the catch-up thread before it loads the snapshots (e.g. a latch).

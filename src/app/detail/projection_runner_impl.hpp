@@ -124,6 +124,8 @@ struct projection_runner::impl {
     void catch_up() noexcept;
     void fill_missing_checkpoints() noexcept;
     std::uint64_t save_due_at() const;
+    std::uint64_t save_due_at(slot const& s) const;
+    void table_record_written(std::size_t bytes);
     bool records_due() const;
     bool write_records_now() noexcept;
     bool save_everything() noexcept;
@@ -169,6 +171,10 @@ struct projection_runner::impl {
     // Set while save_everything() asks for records-only commits: every read model with any
     // event unsaved is saved, not only those `snapshot_every` behind.
     std::atomic<bool> save_all{false};
+    // Events unsaved at which the models sharing the application table are due, past
+    // snapshot_every: its last record's bytes / table_record_bytes_per_event (writer thread
+    // writes it, any thread reads it).
+    std::atomic<std::uint64_t> table_due_at{0};
     // The read models the running hook saved and the events each had unsaved then (writer
     // thread only): subtracted once the whole hook went through (before_commit).
     std::vector<std::pair<slot*, std::uint64_t>> hook_saved;
