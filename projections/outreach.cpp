@@ -78,10 +78,22 @@ void outreach::count(candidate_entry const& entry, int sign) {
                 add(c.invited, sign);
                 c.days_to_invitation.add(invitation->day - i->day, sign);
             }
-            if (c.with_consent == 0) r.by_expiry.erase(expires);
         }
-        if (r.interested == 0) rows_.erase(i->campaign);
+        if (sign < 0) emptied_.emplace_back(i->campaign, consent ? expires : no_expiry);
     }
+}
+
+void outreach::drop_emptied() {
+    for (auto const& [campaign, expires] : emptied_) {
+        auto const r = rows_.find(campaign);
+        if (r == rows_.end()) continue;  // listed twice: dropped already
+        if (expires != no_expiry) {
+            auto const c = r->second.by_expiry.find(expires);
+            if (c != r->second.by_expiry.end() && c->second.with_consent == 0) r->second.by_expiry.erase(expires);
+        }
+        if (r->second.interested == 0) rows_.erase(r);
+    }
+    emptied_.clear();
 }
 
 void outreach::recount() {
@@ -117,6 +129,7 @@ void outreach::apply(fold_event const& e) {
         entry.invitations.push_back({e.position, campaign(invited->campaign_id), detail::day_number(invited->invited_on)});
     }
     count(entry, +1);
+    drop_emptied();
 }
 
 boost::json::array outreach::rows() const {

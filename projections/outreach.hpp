@@ -22,6 +22,7 @@
 #include "projections/detail/day_counts.hpp"
 #include "projections/detail/entities.hpp"
 #include "projections/detail/entity_archive.hpp"
+#include "projections/detail/sorted_map.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/fold_event.hpp"
 
@@ -32,6 +33,8 @@
 #include <cstdint>
 #include <limits>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ledger::projections {
 
@@ -131,20 +134,31 @@ private:
     };
     struct row {
         std::uint64_t interested = 0;
-        boost::unordered_flat_map<std::int64_t, consenting> by_expiry;
+        // Most rows have one or two expiry days (a grant without expires_on is `never`): a
+        // sorted vector, saved as the flat map it was (sorted_map.hpp).
+        detail::sorted_map<std::int64_t, consenting> by_expiry;
         template <class Archive>
         void serialize(Archive& archive) {
             archive(interested, by_expiry);
         }
     };
-    /// Adds (+1) or removes (-1) what one candidate contributes to the rows.
+    /// Adds (+1) or removes (-1) what one candidate contributes to the rows. Removing leaves
+    /// a row or expiry day it empties in place, listed in emptied_, for drop_emptied(): apply
+    /// puts the candidate's new contribution back first, which nearly always fills them again,
+    /// so a key is not erased and inserted again (sorted_map moves the keys after it).
     void count(candidate_entry const& entry, int sign);
+    /// Erases what count(-1) emptied and count(+1) left empty: the rows and expiry days are
+    /// then exactly those that count something, as if erased at once.
+    void drop_emptied();
     void recount();
 
     detail::string_pool texts_;  // campaign ids
     detail::entities<candidate_entry> candidates_;  // by candidate id
     std::int64_t latest_occurred_micros_ = 0;
     boost::unordered_flat_map<std::uint32_t, row> rows_;  // by campaign (no_campaign: null)
+    /// (campaign, expiry day or no_expiry) that count(-1) took something from, for drop_emptied().
+    std::vector<std::pair<std::uint32_t, std::int64_t>> emptied_;
+    static constexpr std::int64_t no_expiry = std::numeric_limits<std::int64_t>::min();
 };
 
 inline outreach apply(outreach state, fold_event const& event) {

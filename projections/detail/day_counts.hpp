@@ -2,14 +2,14 @@
 // A multiset of whole-day samples (value → how many), for the medians read models maintain:
 // a sample is added when an entity starts contributing it and removed when it stops, so the
 // median is always that of the entities as they are now, and the state is one entry per
-// distinct value (at most one per entity counted), never one per event.
+// distinct value (at most one per entity counted), never one per event. The values are a
+// sorted_map: most rows hold a few, and a hash map's first insert allocated a group of slots.
 //
 // Threading: a plain value; callers serialise access.
 
 #include "projections/detail/common.hpp"
 #include "projections/detail/entity_archive.hpp"
-
-#include <boost/unordered/unordered_flat_map.hpp>
+#include "projections/detail/sorted_map.hpp"
 
 #include <cstdint>
 #include <vector>
@@ -22,7 +22,7 @@ public:
     void add(std::int64_t days, int sign) {
         auto& n = counts_[days];
         n = static_cast<std::uint32_t>(static_cast<std::int64_t>(n) + sign);
-        if (n == 0) counts_.erase(days);
+        if (n == 0) counts_.erase(days);  // as if never added: saved bytes and == see no trace
     }
 
     /// Appends every sample (each value as often as it was added) to `out`.
@@ -45,7 +45,7 @@ public:
     friend bool operator==(day_counts const&, day_counts const&) = default;
 
 private:
-    boost::unordered_flat_map<std::int64_t, std::uint32_t> counts_;
+    sorted_map<std::int64_t, std::uint32_t> counts_;  // saved as the flat map it was
 };
 
 }  // namespace ledger::projections::detail
