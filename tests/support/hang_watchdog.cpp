@@ -58,9 +58,11 @@ void print_every_stack() {
 /// running case's deadline and, if the case is still running then, reports it and aborts.
 class watchdog {
 public:
+    /// Never destroyed, its thread detached: a child forked by a test (which has no such
+    /// thread) must not join it when it exits, and the thread ends with the process.
     static watchdog& instance() {
-        static watchdog the_watchdog;
-        return the_watchdog;
+        static auto* const the_watchdog = new watchdog;
+        return *the_watchdog;
     }
 
     void started(std::string name) {
@@ -69,7 +71,10 @@ public:
         std::lock_guard const lock(mutex_);
         running_ = std::move(name);
         deadline_ = clock_type::now() + limit;
-        if (!thread_.joinable()) thread_ = std::thread([this] { watch(); });
+        if (!watching_) {
+            std::thread([this] { watch(); }).detach();
+            watching_ = true;
+        }
         changed_.notify_one();
     }
 
@@ -81,18 +86,10 @@ public:
 
 private:
     watchdog() = default;
-    ~watchdog() {
-        {
-            std::lock_guard const lock(mutex_);
-            exiting_ = true;
-        }
-        changed_.notify_one();
-        if (thread_.joinable()) thread_.join();
-    }
 
     void watch() {
         std::unique_lock lock(mutex_);
-        while (!exiting_) {
+        for (;;) {
             if (!running_) {
                 changed_.wait(lock);
             } else if (changed_.wait_until(lock, deadline_) == std::cv_status::timeout && running_ &&
@@ -109,8 +106,7 @@ private:
     std::condition_variable changed_;
     std::optional<std::string> running_;
     clock_type::time_point deadline_{};
-    bool exiting_ = false;
-    std::thread thread_;
+    bool watching_ = false;  // the thread runs
 };
 
 struct hang_watchdog : Catch::TestEventListenerBase {
