@@ -1,7 +1,7 @@
 // A test case that hangs is killed by ctest's --timeout with nothing printed: no stack, no hint
 // of what it waited for. This Catch2 listener arms a watchdog for each test case: one still
 // running shortly before ctest would kill it prints every thread's stack (gdb, installed by
-// tools/install-deps.sh) and aborts, so a rare hang in CI leaves the evidence behind.
+// tools/install-deps.sh) and ends the process, so a rare hang in CI leaves the evidence behind.
 //
 // LEDGER_TEST_WATCHDOG_SECONDS sets the limit (default 600: the slowest case takes under 3
 // minutes, even under ASan, and gdb needs minutes to read this binary's symbols on a loaded
@@ -55,7 +55,7 @@ void print_every_stack() {
 }
 
 /// One thread per test process (each ctest entry runs one test case): it sleeps until the
-/// running case's deadline and, if the case is still running then, reports it and aborts.
+/// running case's deadline and, if the case is still running then, reports it and ends the process.
 class watchdog {
 public:
     /// Never destroyed, its thread detached: a child forked by a test (which has no such
@@ -97,7 +97,10 @@ private:
                 std::fprintf(stderr, "watchdog: test case \"%s\" still running after %lld s; every thread's stack:\n",
                              running_->c_str(), static_cast<long long>(watchdog_limit().count()));
                 print_every_stack();
-                std::abort();
+                // Not abort(): Catch2's handler of SIGABRT would then end the running test's
+                // sections on this thread while the test's own thread still uses them.
+                std::fflush(stderr);
+                std::_Exit(EXIT_FAILURE);
             }
         }
     }
