@@ -71,10 +71,6 @@ public:
         std::lock_guard const lock(mutex_);
         running_ = std::move(name);
         deadline_ = clock_type::now() + limit;
-        if (!watching_) {
-            std::thread([this] { watch(); }).detach();
-            watching_ = true;
-        }
         changed_.notify_one();
     }
 
@@ -85,7 +81,12 @@ public:
     }
 
 private:
-    watchdog() = default;
+    // The thread starts with the test session (hang_watchdog's constructor), long before a
+    // test case forks a child: a child forked while a thread is still starting can inherit a
+    // sanitizer allocator's lock held (under ASan a forked child then never ran).
+    watchdog() {
+        if (watchdog_limit().count() > 0) std::thread([this] { watch(); }).detach();
+    }
 
     void watch() {
         std::unique_lock lock(mutex_);
@@ -109,11 +110,12 @@ private:
     std::condition_variable changed_;
     std::optional<std::string> running_;
     clock_type::time_point deadline_{};
-    bool watching_ = false;  // the thread runs
 };
 
 struct hang_watchdog : Catch::TestEventListenerBase {
-    using TestEventListenerBase::TestEventListenerBase;
+    explicit hang_watchdog(Catch::ReporterConfig const& config) : TestEventListenerBase(config) {
+        watchdog::instance();  // its thread starts now
+    }
 
     void testCaseStarting(Catch::TestCaseInfo const& info) override { watchdog::instance().started(info.name); }
     void testCaseEnded(Catch::TestCaseStats const&) override { watchdog::instance().ended(); }
