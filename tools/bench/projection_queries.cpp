@@ -32,7 +32,11 @@
 // and retention's notes with the reading thread's CPU time), in R runners opened one after
 // another; --debug 1: the as-of debug lines (checkpoint load, fold, rows); --populate-map 1
 // (with --last-only): data.mdb's mapping put into the page tables first (MADV_POPULATE_READ),
-// so the answers pay no first touch of the map (what those touches cost, rm-asof6).
+// so the answers pay no first touch of the map (what those touches cost, rm-asof6);
+// --populate-checkpoint 1 (with --last-only): only the last interval checkpoint's records (the
+// model's and the application table's chunks) populated first (what their first touch costs,
+// rm-asof7). The last interval's answer notes its window in CLOCK_MONOTONIC seconds, so that
+// `perf record -k CLOCK_MONOTONIC` then `perf report --time FROM,TO` profiles that answer alone.
 // --checkpoint-every N / --checkpoint-chunk-bits B: the server's flags of the same names, for a
 // ledger served with them (the checkpoints looked for, and the form new ones are taken in).
 
@@ -75,7 +79,8 @@ struct bench_options {
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
     int page_only = 0;  // --page-only R: only the 10,000-row page's first read, R runners (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
-    bool populate_map = false;  // --populate-map 1: data.mdb's mapping populated before the answers (diagnostic)
+    bool populate_map = false;
+    bool populate_checkpoint = false;  // --populate-checkpoint 1: only the last checkpoint's chunks (diagnostic)  // --populate-map 1: data.mdb's mapping populated before the answers (diagnostic)
     bool breakdown = true;  // --breakdown 0: with --last-only, only the answers (for perf record/stat)
     std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
     int chunk_bits = -1;                 // --checkpoint-chunk-bits B: the server's (-1: its default)
@@ -95,6 +100,7 @@ bench_options parse(int argc, char** argv) {
         else if (flag == "--debug") o.debug = value != "0";
         else if (flag == "--breakdown") o.breakdown = value != "0";
         else if (flag == "--populate-map") o.populate_map = value != "0";
+        else if (flag == "--populate-checkpoint") o.populate_checkpoint = value != "0";
         else if (flag == "--checkpoint-every") o.checkpoint_every = std::stoull(value);
         else if (flag == "--checkpoint-chunk-bits") o.chunk_bits = std::stoi(value);
         else throw std::invalid_argument("unknown flag " + flag);
@@ -134,6 +140,13 @@ double process_cpu_milliseconds() {
     timespec t{};
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
     return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+/// CLOCK_MONOTONIC in seconds (perf record -k CLOCK_MONOTONIC stamps its samples with it).
+double monotonic_seconds() {
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 /// The rows of a JSON answer (parsed outside the timings).
@@ -287,15 +300,49 @@ int main(int argc, char** argv) try {
                 if (maps != nullptr) std::fclose(maps);
                 bench::note("data.mdb's mapping populated in %.1f ms CPU", populated_ms);
             }
+            if (o.populate_checkpoint) {
+                // Diagnostic: the pages of the last interval's checkpoint records (the model's and
+                // the application table's chunks) put into this process's page tables first.
+                double populated_ms = 0;
+                std::size_t bytes = 0;
+                populated_ms = cpu_milliseconds([&] {
+                    auto const reader = store.read_projections();
+                    auto populate = [&](std::string_view value) {
+                        auto const page = std::uintptr_t{4096};
+                        auto const from = reinterpret_cast<std::uintptr_t>(value.data()) / page * page;
+                        auto const to = reinterpret_cast<std::uintptr_t>(value.data() + value.size());
+                        ::madvise(reinterpret_cast<void*>(from), to - from, 22 /* MADV_POPULATE_READ */);
+                        bytes += value.size();
+                    };
+                    for (auto const& key : {app::detail::checkpoint_table_key(head_interval),
+                                            app::detail::checkpoint_key(last.name, head_interval)}) {
+                        auto const stored = reader->get(key);
+                        if (!stored) continue;
+                        if (!app::detail::is_manifest(*stored)) {
+                            populate(*stored);
+                            continue;
+                        }
+                        for (auto const& entry : app::detail::decode_manifest(*stored).value_or(std::vector<app::detail::manifest_entry>{})) {
+                            if (auto const chunk = reader->get(entry.key)) populate(*chunk);
+                        }
+                    }
+                });
+                bench::note("the last checkpoint's %zu bytes populated in %.1f ms CPU", bytes, populated_ms);
+            }
             for (int i = 0; i < o.last_only; ++i) {
                 std::string answer;
                 auto const cpu_before = process_cpu_milliseconds();
+                auto const from = monotonic_seconds();
                 auto const took = milliseconds([&] { answer = runner->query_json(last).value(); });
+                auto const to = monotonic_seconds();
                 auto const cpu = process_cpu_milliseconds() - cpu_before;
                 bench::row("projection_as_of_last_interval_ms", took, "ms");
-                bench::note("  as of %llu: %zu bytes, CPU of the process %.0f ms, load average %.2f",
+                // The window in CLOCK_MONOTONIC seconds: `perf record -k CLOCK_MONOTONIC` then
+                // `perf report --time FROM,TO` profiles the answer alone.
+                bench::note("  as of %llu: %zu bytes, CPU of the process %.0f ms, load average %.2f; "
+                            "monotonic %.6f,%.6f",
                             static_cast<unsigned long long>(*last.as_of_position), answer.size(), cpu,
-                            bench::load_average());
+                            bench::load_average(), from, to);
             }
             return 0;
         }
@@ -361,15 +408,18 @@ int main(int argc, char** argv) try {
             auto const head_interval = (events - 1) / every * every;
             last.as_of_position = std::min(events - 1, head_interval + every - 2);
             auto const cpu_before = process_cpu_milliseconds();
+            auto const from = monotonic_seconds();
             auto const at_head = milliseconds([&] { answer = runner->query_json(last).value(); });
+            auto const to = monotonic_seconds();
             auto const cpu = process_cpu_milliseconds() - cpu_before;
             bench::row("projection_as_of_last_interval_ms", at_head, "ms", "projection_as_of_worst_ms", worst);
             // The work it took, whatever the load: CPU time of every thread of the process
             // (the scanners and the render's second part included).
             bench::row("projection_as_of_last_interval_cpu_ms", cpu, "ms", "projection_as_of_last_interval_ms", at_head);
-            bench::note("as of %llu (the last whole interval, whole answer): %zu rows, %zu bytes; load average %.2f",
+            bench::note("as of %llu (the last whole interval, whole answer): %zu rows, %zu bytes; load average %.2f; "
+                        "monotonic %.6f,%.6f",
                         static_cast<unsigned long long>(*last.as_of_position), answered(answer), answer.size(),
-                        bench::load_average());
+                        bench::load_average(), from, to);
             // The other read model with a row per campaign, at the same N.
             auto retention = last;
             retention.name = "retention";
