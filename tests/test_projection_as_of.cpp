@@ -301,6 +301,23 @@ TEST_CASE("recruit-ledgerd --checkpoint-every sets the interval of as-of checkpo
     CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({"--checkpoint-every", "x"})));
 }
 
+TEST_CASE("recruit-ledgerd --checkpoint-compression-level and --checkpoint-compress-table set how chunks are stored",
+          "[projections][as_of][http][cli][compressed]") {
+    using ledger::http::parse_command_line;
+    auto const defaults = std::get<ledger::http::command_line>(parse_command_line({})).options;
+    CHECK(defaults.checkpoint_compression_level == 1);
+    CHECK_FALSE(defaults.checkpoint_compress_table);
+    auto const parsed = parse_command_line({"--checkpoint-compression-level", "0", "--checkpoint-compress-table", "1"});
+    REQUIRE(std::holds_alternative<ledger::http::command_line>(parsed));
+    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compression_level == 0);
+    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compress_table);
+    for (auto const& bad : {std::pair{"--checkpoint-compression-level", "20"}, std::pair{"--checkpoint-compression-level", "-1"},
+                            std::pair{"--checkpoint-compress-table", "yes"}}) {
+        INFO(bad.first << " " << bad.second);
+        CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({bad.first, bad.second})));
+    }
+}
+
 namespace {
 
 /// In a forked child: the store and runner on `dir` (checkpoints every 97 events), appending
