@@ -4,6 +4,7 @@
 // month checkpoints and at random ones, and as of recorded times; across a restart; and a
 // damaged or stale checkpoint is never used but taken again.
 
+#include "ledger/app/checkpoint_chunk_codec.hpp"
 #include "ledger/app/domain_policy.hpp"
 #include "ledger/app/projection_as_of.hpp"
 #include "ledger/app/projection_checkpoint.hpp"
@@ -26,11 +27,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <future>
 #include <thread>
 #include <random>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace ledger;
@@ -52,12 +55,17 @@ store::store_options options_in(testing::temp_dir const& dir) {
 /// from 64 KiB on), so these small ledgers' records are chunked and share chunks; 0: whole
 /// records, as before chunks. Every record a load reads goes into huge pages (the server's
 /// from 1 MiB on) unless `huge_pages` is false (then into strings, as these small ones would).
-app::projection_runner_options runner_options(unsigned chunk_bits = 9, bool huge_pages = true) {
+/// Chunks compressed at `compression_level` (0: plain, the form before), the application
+/// table's too unless `compress_table` is false (the server's default keeps it plain).
+app::projection_runner_options runner_options(unsigned chunk_bits = 9, bool huge_pages = true,
+                                              int compression_level = 1, bool compress_table = true) {
     app::projection_runner_options o;
     o.snapshot_every = 61;
     o.checkpoints.every = every;
     o.checkpoints.chunk_bits = chunk_bits;
     o.checkpoints.chunk_threshold = 256;
+    o.checkpoints.compression_level = compression_level;
+    o.checkpoints.compress_table = compress_table;
     if (huge_pages) o.checkpoints.huge_page_record_bytes = 0;
     return o;
 }
@@ -183,12 +191,13 @@ TEST_CASE("as of any position or recorded time the checkpoints answer what foldi
     auto const seed = GENERATE(11u, 12u, 13u);
     auto const chunk_bits = seed == 12 ? 0u : 9u;  // 12: whole records (the form before chunks)
     bool const huge_pages = seed != 13;               // 13: records read into strings
+    bool const compress_table = seed != 13;           // 13: the server's default, the table's chunks plain
     INFO("seed " << seed << " chunk bits " << chunk_bits << " huge pages " << huge_pages);
     testing::temp_dir dir;
     testing::recruitment_generator generator(seed, {.retract_applications = true});
     {
         store::event_store store(options_in(dir));
-        app::projection_runner runner(store, runner_options(chunk_bits, huge_pages));
+        app::projection_runner runner(store, runner_options(chunk_bits, huge_pages, 1, compress_table));
         append_generated(store, generator, 700);
         append_generated(store, generator, 600);
         flush_checkpoints(store, runner, generator);
@@ -212,7 +221,7 @@ TEST_CASE("as of any position or recorded time the checkpoints answer what foldi
     }
     INFO("after a restart, from the checkpoints stored");
     store::event_store store(options_in(dir));
-    app::projection_runner runner(store, runner_options(chunk_bits, huge_pages));
+    app::projection_runner runner(store, runner_options(chunk_bits, huge_pages, 1, compress_table));
     REQUIRE(runner.wait_until_caught_up(20s));
     auto const captured_before = runner.stats().checkpoints.captured;
     require_as_of_matches(runner, store, seed + 100);
@@ -290,6 +299,23 @@ TEST_CASE("recruit-ledgerd --checkpoint-every sets the interval of as-of checkpo
     CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_every == 250'000);
     CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({"--checkpoint-every", "0"})));
     CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({"--checkpoint-every", "x"})));
+}
+
+TEST_CASE("recruit-ledgerd --checkpoint-compression-level and --checkpoint-compress-table set how chunks are stored",
+          "[projections][as_of][http][cli][compressed]") {
+    using ledger::http::parse_command_line;
+    auto const defaults = std::get<ledger::http::command_line>(parse_command_line({})).options;
+    CHECK(defaults.checkpoint_compression_level == 1);
+    CHECK_FALSE(defaults.checkpoint_compress_table);
+    auto const parsed = parse_command_line({"--checkpoint-compression-level", "0", "--checkpoint-compress-table", "1"});
+    REQUIRE(std::holds_alternative<ledger::http::command_line>(parsed));
+    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compression_level == 0);
+    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compress_table);
+    for (auto const& bad : {std::pair{"--checkpoint-compression-level", "20"}, std::pair{"--checkpoint-compression-level", "-1"},
+                            std::pair{"--checkpoint-compress-table", "yes"}}) {
+        INFO(bad.first << " " << bad.second);
+        CHECK(std::holds_alternative<ledger::http::usage_error>(parse_command_line({bad.first, bad.second})));
+    }
 }
 
 namespace {
@@ -407,7 +433,7 @@ checkpoint_bytes measure_checkpoints(store::event_store const& store) {
     auto const reader = store.read_projections();
     reader->scan("checkpoint", "checkpoint", [&](std::string_view key, std::string_view value) {
         total.stored += value.size();
-        if (key.starts_with(app::detail::chunk_prefix)) ++total.chunks;
+        if (app::detail::is_chunk_key(key)) ++total.chunks;
         else if (key.starts_with("checkpoint/") || key.starts_with("checkpoint-table/")) keys.emplace_back(key);
         return true;
     });
@@ -523,4 +549,106 @@ TEST_CASE("checkpoints in chunks store what changed: fewer bytes than the sum of
     // a change of 97 events touches a large share of them; the demo ledger's 200,000-event
     // checkpoints in ~32 KiB chunks take 0.25x after nine, bench-checkpoint_growth).
     CHECK(bytes.stored < bytes.whole);
+}
+
+namespace {
+
+/// The chunk in the middle of the manifest stored under `key`, and the manifest's form.
+std::pair<std::string, bool> middle_chunk(store::event_store const& store, std::string const& key) {
+    auto const manifest = store.read_projection_record(key).value();
+    REQUIRE(app::detail::is_manifest(manifest));
+    auto const entries = app::detail::decode_manifest(manifest).value();
+    REQUIRE(entries.size() >= 2);
+    return {entries[entries.size() / 2].key, app::detail::is_compressed_manifest(manifest)};
+}
+
+}  // namespace
+
+TEST_CASE("checkpoints in plain chunks (a ledger from before compression) answer as they are and later ones are compressed",
+          "[projections][as_of][checkpoints][compressed]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(35, {.retract_applications = true});
+    {
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, runner_options(9, true, 0));
+        append_generated(store, generator, 400);
+        flush_checkpoints(store, runner, generator);
+        CHECK(measure_checkpoints(store).chunks > 0);
+        CHECK_FALSE(middle_chunk(store, app::detail::checkpoint_table_key(2 * every)).second);
+    }
+    store::event_store store(options_in(dir));
+    auto const old_events = store.head().events;
+    app::projection_runner runner(store, runner_options());
+    REQUIRE(runner.wait_until_caught_up(20s));
+    auto const captured_before = runner.stats().checkpoints.captured;
+    require_as_of_matches(runner, store, 35);
+    CHECK(runner.stats().checkpoints.captured == captured_before);  // every plain one usable
+    CHECK(runner.stats().checkpoints.unusable == 0);
+    append_generated(store, generator, 600);
+    flush_checkpoints(store, runner, generator);
+    for (std::uint64_t p = (old_events / every + 1) * every; p + 1 < store.head().events; p += every) {
+        INFO("checkpoint at " << p);
+        for (auto const& key : {app::detail::checkpoint_table_key(p), app::detail::checkpoint_key("origin", p)}) {
+            auto const [chunk, compressed] = middle_chunk(store, key);
+            CHECK(compressed);
+            CHECK(chunk.starts_with(app::detail::compressed_chunk_prefix));
+        }
+    }
+    require_as_of_matches(runner, store, 36);
+    CHECK(runner.stats().checkpoints.unusable == 0);
+}
+
+TEST_CASE("a compressed chunk that is not its frame (plain bytes under its key, a damaged frame) is never served and is put again",
+          "[projections][as_of][checkpoints][compressed]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(37, {.retract_applications = true});
+    {
+        store::event_store store(options_in(dir));
+        app::projection_runner runner(store, runner_options());
+        append_generated(store, generator, 500);
+        flush_checkpoints(store, runner, generator);
+    }
+    auto const plain_at = app::detail::checkpoint_key("origin", 3 * every);
+    auto const damaged_at = app::detail::checkpoint_table_key(2 * every);
+    std::string plain_chunk, plain_original, damaged_chunk, damaged_original;
+    {
+        store::event_store store(options_in(dir));
+        bool compressed = false;
+        std::tie(plain_chunk, compressed) = middle_chunk(store, plain_at);
+        REQUIRE(compressed);
+        std::tie(damaged_chunk, compressed) = middle_chunk(store, damaged_at);
+        REQUIRE(compressed);
+        REQUIRE(plain_chunk != damaged_chunk);
+        plain_original = store.read_projection_record(plain_chunk).value();
+        damaged_original = store.read_projection_record(damaged_chunk).value();
+        // The chunk's plain bytes (the form before compression) under its compressed key.
+        auto const manifest = store.read_projection_record(plain_at).value();
+        auto const entries = app::detail::decode_manifest(manifest).value();
+        auto const listed = std::ranges::find(entries, plain_chunk, &app::detail::manifest_entry::key);
+        REQUIRE(listed != entries.end());
+        std::string plain(listed->size, '\0');
+        REQUIRE(app::detail::decompress_chunk(plain_original, plain.data(), plain.size()));
+        auto spoiled = damaged_original;
+        spoiled[spoiled.size() / 2] = static_cast<char>(spoiled[spoiled.size() / 2] ^ 0x5a);
+        store.set_before_commit_hook([&](store::projection_records& records) {
+            records.put(plain_chunk, plain);
+            records.put(damaged_chunk, spoiled);
+        });
+        REQUIRE_FALSE(store.write_projection_records().has_value());
+        store.set_before_commit_hook({});
+        REQUIRE(store.read_projection_record(plain_chunk) == plain);
+    }
+    store::event_store store(options_in(dir));
+    app::projection_runner runner(store, runner_options());
+    REQUIRE(runner.wait_until_caught_up(20s));
+    std::vector<std::pair<std::string, std::uint64_t>> const spoiled{
+        {"origin", 3 * every}, {"funnel", 2 * every}, {"recruits-per-campaign", 2 * every}};
+    require_answers_around(runner, store, spoiled);
+    CHECK(runner.stats().checkpoints.unusable >= 2);
+    append_generated(store, generator, 1);  // written with this group
+    REQUIRE(runner.wait_until_caught_up(20s));
+    REQUIRE(runner.stats().checkpoints.waiting == 0);
+    CHECK(store.read_projection_record(plain_chunk) == plain_original);  // compressed again, the same frame
+    CHECK(store.read_projection_record(damaged_chunk) == damaged_original);
+    require_as_of_matches(runner, store, 37);
 }

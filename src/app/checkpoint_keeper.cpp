@@ -1,5 +1,6 @@
 #include "ledger/app/checkpoint_keeper.hpp"
 
+#include "ledger/app/checkpoint_chunk_codec.hpp"
 #include "ledger/app/huge_page_bytes.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/applications.hpp"
@@ -125,8 +126,10 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
                   table_record ? " (with the application table)" : "");
     // Large records in chunks shared with the checkpoints before (projection_checkpoint.hpp):
     // only the chunks not stored yet wait for a commit.
-    auto table_kept = table_record ? keep_chunked(std::move(*table_record)) : kept_record{};
-    auto own_kept = keep_chunked(std::move(record));
+    // Compressed unless it is the application table's (kept plain by default: the last
+    // interval's as-of answer loads it whole; projection_checkpoint.hpp).
+    auto table_kept = table_record ? keep_chunked(std::move(*table_record), options_.compress_table) : kept_record{};
+    auto own_kept = keep_chunked(std::move(record), true);
     std::lock_guard const lock(mutex_);
     auto const keep = [&](std::string record_key, std::uint32_t code_version, kept_record kept) {
         for (auto& [chunk, bytes] : kept.chunks) {
@@ -230,27 +233,39 @@ std::optional<std::uint64_t> checkpoint_keeper::month_position(timestamp in_mont
     return record ? detail::decode_month(*record) : std::nullopt;
 }
 
-checkpoint_keeper::kept_record checkpoint_keeper::keep_chunked(std::string record) {
+checkpoint_keeper::kept_record checkpoint_keeper::keep_chunked(std::string record, bool compress) {
     kept_record kept;
     if (options_.chunk_bits == 0 || record.size() < options_.chunk_threshold) {
         kept.record = std::move(record);
         return kept;
     }
-    auto cut = detail::chunk_checkpoint(record, options_.chunk_bits);
+    bool const compressed = compress && options_.compression_level > 0;
+    auto cut = detail::chunk_checkpoint(record, options_.chunk_bits, compressed);
     std::vector<bool> needed(cut.chunks.size());
     {
         std::lock_guard const lock(mutex_);
         for (std::size_t i = 0; i < cut.chunks.size(); ++i) needed[i] = !known_chunks_.contains(cut.chunks[i].key);
     }
-    // A chunk stored already is kept only when its stored bytes are these (a damaged one is put
-    // again); then it is known for the rest of the process.
+    // A chunk stored already is kept only when its stored bytes are these (decompressed, for a
+    // compressed one: a damaged frame, or one of another level, is put again); then it is
+    // known for the rest of the process.
     std::vector<std::string> stored;
     {
+        std::string plain;
         auto const reader = store_.read_projections();
         for (std::size_t i = 0; i < cut.chunks.size(); ++i) {
             if (!needed[i]) continue;
             auto const bytes = reader->get(cut.chunks[i].key);
-            if (bytes && *bytes == cut.chunks[i].bytes) {
+            if (!bytes) continue;
+            auto const& chunk = cut.chunks[i].bytes;
+            bool same = false;
+            if (compressed) {
+                plain.resize(chunk.size());
+                same = detail::decompress_chunk(*bytes, plain.data(), plain.size()) && plain == chunk;
+            } else {
+                same = *bytes == chunk;
+            }
+            if (same) {
                 needed[i] = false;
                 stored.push_back(cut.chunks[i].key);
             }
@@ -261,7 +276,10 @@ checkpoint_keeper::kept_record checkpoint_keeper::keep_chunked(std::string recor
         for (auto& chunk : stored) known_chunks_.insert(std::move(chunk));
     }
     for (std::size_t i = 0; i < cut.chunks.size(); ++i) {
-        if (needed[i]) kept.chunks.emplace_back(std::move(cut.chunks[i].key), std::string(cut.chunks[i].bytes));
+        if (!needed[i]) continue;
+        auto const bytes = cut.chunks[i].bytes;
+        kept.chunks.emplace_back(std::move(cut.chunks[i].key),
+                                 compressed ? detail::compress_chunk(bytes, options_.compression_level) : std::string(bytes));
     }
     kept.record = std::move(cut.manifest);
     return kept;
@@ -285,7 +303,7 @@ std::unordered_map<std::string, std::string> checkpoint_keeper::waiting_chunks(s
         std::lock_guard const lock(mutex_);
         for (auto const* records : {&unconfirmed_, &pending_}) {
             for (auto const& [k, bytes] : *records) {
-                if (k.starts_with(detail::chunk_prefix) && listed.contains(k)) chunks[k] = bytes;
+                if (detail::is_chunk_key(k) && listed.contains(k)) chunks[k] = bytes;
             }
         }
     }

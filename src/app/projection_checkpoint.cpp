@@ -1,5 +1,6 @@
 #include "ledger/app/projection_checkpoint.hpp"
 
+#include "ledger/app/checkpoint_chunk_codec.hpp"
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/sha256.hpp"
 
@@ -20,6 +21,10 @@ constexpr std::uint32_t checkpoint_tag = 0x31434D52;  // "RMC1": read-model chec
 constexpr std::uint32_t month_tag = 0x314D4D52;       // "RMM1": a month's first position
 constexpr std::uint32_t index_tag = 0x31494D52;       // "RMI1": the checkpoint index
 constexpr std::uint32_t manifest_tag = 0x314B4D52;    // "RMK1": a checkpoint record in chunks
+// "RMK2": the same list, its chunks stored compressed (checkpoint_chunk_codec.hpp) under
+// compressed_chunk_prefix. A reader from before this tag finds "not a checkpoint record of this
+// format" (unusable: folded from an earlier one and taken again in its own form), never misreads.
+constexpr std::uint32_t compressed_manifest_tag = 0x324B4D52;
 
 /// The gear table of the content-defined cut: 256 fixed pseudo-random words (splitmix64). Part
 /// of the stored form only through where chunks end; a change here only stops chunks from being
@@ -102,14 +107,22 @@ std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view 
 
 std::string chunk_key(sha256_digest const& digest) { return std::string(chunk_prefix) + to_hex(digest); }
 
-chunked_checkpoint chunk_checkpoint(std::string_view record, unsigned average_bits) {
+std::string compressed_chunk_key(sha256_digest const& digest) {
+    return std::string(compressed_chunk_prefix) + to_hex(digest);
+}
+
+bool is_chunk_key(std::string_view key) {
+    return key.starts_with(chunk_prefix) || key.starts_with(compressed_chunk_prefix);
+}
+
+chunked_checkpoint chunk_checkpoint(std::string_view record, unsigned average_bits, bool compressed) {
     average_bits = std::clamp(average_bits, 8u, 24u);
     std::size_t const min = std::size_t{1} << (average_bits - 2);
     std::size_t const max = std::size_t{1} << (average_bits + 2);
     unsigned const shift = 64 - average_bits;
     chunked_checkpoint out;
     out.manifest.reserve(32 + (record.size() >> average_bits) * 48);
-    put_u32(out.manifest, manifest_tag);
+    put_u32(out.manifest, compressed ? compressed_manifest_tag : manifest_tag);
     put_u64(out.manifest, record.size());
     std::vector<std::string_view> pieces;
     auto const* const data = reinterpret_cast<unsigned char const*>(record.data());
@@ -135,18 +148,27 @@ chunked_checkpoint chunk_checkpoint(std::string_view record, unsigned average_bi
         auto const digest = hasher.digest(piece);
         out.manifest.append(reinterpret_cast<char const*>(digest.data()), digest.size());
         put_u32(out.manifest, static_cast<std::uint32_t>(piece.size()));
-        out.chunks.push_back({chunk_key(digest), piece});
+        out.chunks.push_back({compressed ? compressed_chunk_key(digest) : chunk_key(digest), piece});
     }
     return out;
 }
 
-bool is_manifest(std::string_view bytes) { return bytes.size() >= 4 && get_le(bytes, 0, 4) == manifest_tag; }
+bool is_manifest(std::string_view bytes) {
+    if (bytes.size() < 4) return false;
+    auto const tag = get_le(bytes, 0, 4);
+    return tag == manifest_tag || tag == compressed_manifest_tag;
+}
+
+bool is_compressed_manifest(std::string_view bytes) {
+    return bytes.size() >= 4 && get_le(bytes, 0, 4) == compressed_manifest_tag;
+}
 
 std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view bytes, std::uint64_t* total) {
     if (bytes.size() < 20 || !is_manifest(bytes)) return std::nullopt;
     auto const size = get_le(bytes, 4, 8);
     auto const count = get_le(bytes, 12, 8);
     if (count > (bytes.size() - 20) / 36 || bytes.size() != 20 + count * 36) return std::nullopt;
+    bool const compressed = is_compressed_manifest(bytes);
     std::vector<manifest_entry> entries;
     entries.reserve(count);
     std::uint64_t sum = 0;
@@ -156,7 +178,7 @@ std::optional<std::vector<manifest_entry>> decode_manifest(std::string_view byte
         std::memcpy(digest.data(), bytes.data() + at, digest.size());
         auto const length = static_cast<std::uint32_t>(get_le(bytes, at + 32, 4));
         sum += length;
-        entries.push_back({chunk_key(digest), length});
+        entries.push_back({compressed ? compressed_chunk_key(digest) : chunk_key(digest), length});
     }
     if (sum != size) return std::nullopt;
     if (total != nullptr) *total = size;
@@ -174,14 +196,22 @@ bool assemble_checkpoint_into(std::string_view manifest,
     auto const entries = decode_manifest(manifest, &total);
     if (!entries) return fail("its chunk list does not decode");
     // decode_manifest checked that the lengths add up to `total`, and each chunk is checked
-    // against its length before it is copied: the copies stay within the bytes allocated.
+    // against its length before it is copied (or decompressed to exactly that many bytes): the
+    // copies stay within the bytes allocated.
+    bool const compressed = is_compressed_manifest(manifest);
     char* out = allocate(static_cast<std::size_t>(total));
     for (auto const& entry : *entries) {
         auto const bytes = chunk(entry.key);
         if (!bytes) return fail("its chunk " + entry.key + " is not stored");
-        if (bytes->size() != entry.size) return fail("its chunk " + entry.key + " is not of its length");
-        if (!bytes->empty()) std::memcpy(out, bytes->data(), bytes->size());
-        out += bytes->size();
+        if (compressed) {
+            if (!decompress_chunk(*bytes, out, entry.size)) {
+                return fail("its chunk " + entry.key + " does not decompress to its length");
+            }
+        } else {
+            if (bytes->size() != entry.size) return fail("its chunk " + entry.key + " is not of its length");
+            if (!bytes->empty()) std::memcpy(out, bytes->data(), bytes->size());
+        }
+        out += entry.size;
     }
     return true;
 }

@@ -173,6 +173,13 @@ std::optional<usage_error> apply(std::string const& flag, std::string const& val
             return usage_error{"--checkpoint-chunk-bits takes 0 (whole records) or 10 to 20"};
         }
         options.checkpoint_chunk_bits = *bits;
+    } else if (flag == "--checkpoint-compression-level") {
+        auto const level = parse_number<int>(value, 0, 19);
+        if (!level) return usage_error{"--checkpoint-compression-level takes 0 (plain chunks) to 19"};
+        options.checkpoint_compression_level = *level;
+    } else if (flag == "--checkpoint-compress-table") {
+        if (value != "0" && value != "1") return usage_error{"--checkpoint-compress-table takes 0 or 1"};
+        options.checkpoint_compress_table = value == "1";
     } else if (flag == "--max-queued-appends") {
         auto const limit = parse_number<std::size_t>(value, 1, 10'000'000);
         if (!limit) return usage_error{"--max-queued-appends takes a number from 1 to 10000000"};
@@ -259,6 +266,7 @@ std::string usage() {
            "                       [--snapshot-every EVENTS] [--max-queued-appends N]\n"
            "                       [--drain-timeout SECONDS] [--checkpoint-every EVENTS]\n"
            "                       [--checkpoint-chunk-bits 0|10..20]\n"
+           "                       [--checkpoint-compression-level 0..19] [--checkpoint-compress-table 0|1]\n"
            "                       [--signing-key FILE] [--witness-every EVENTS]\n"
            "                       [--witness-interval SECONDS]\n"
            "                       [--allow-host NAME]... [--allow-origin ORIGIN]...\n"

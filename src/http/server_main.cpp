@@ -90,8 +90,11 @@ int serve(ledger::http::server_options const& options, ledger::app::authenticato
     store::event_store store(store_options);
     // Resumes from snapshots, then folds live.
     app::projection_runner projections(
-        store, {.snapshot_every = options.snapshot_every, .checkpoints = {.every = options.checkpoint_every,
-                                                              .chunk_bits = options.checkpoint_chunk_bits}});
+        store, {.snapshot_every = options.snapshot_every,
+                .checkpoints = {.every = options.checkpoint_every,
+                                .chunk_bits = options.checkpoint_chunk_bits,
+                                .compression_level = options.checkpoint_compression_level,
+                                .compress_table = options.checkpoint_compress_table}});
     http::metrics metrics;
     http::api api{store, &projections, metrics, options.body_limit, std::move(authenticator)};
     api.page_bytes = options.page_bytes;

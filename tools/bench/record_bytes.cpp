@@ -1,7 +1,7 @@
 // bench-record_bytes: what a served ledger's data.mdb holds, per event (issue 18: on-disk bytes
 // of a served ledger, docs/read-models.md "Read-model records on disk").
 //
-//   bench-record_bytes --data DIR
+//   bench-record_bytes --data DIR [--record KEY]
 //
 // Opens DIR's LMDB environment read-only without its lock file (MDB_RDONLY | MDB_NOLOCK: it
 // writes nothing, not even a reader slot, so it may look at a ledger it must not change; run it
@@ -12,17 +12,32 @@
 // leaf pages with the small records) — with how many records of each kind there are.
 // Output rows (bench_report.hpp): record_bytes_events_tables, record_bytes_projections_pages,
 // record_bytes_free_pages, record_bytes_checkpoints, record_bytes_snapshots,
-// record_bytes_entities (bytes per event) and record_count_checkpoints (records).
+// record_bytes_entities (bytes per event) and record_count_checkpoints (records);
+// record_bytes_checkpoint_chunks_plain / _compressed (the checkpoints' chunks of each form,
+// bytes per event of their pages: branch bytes-served2). And what the largest chunked
+// checkpoint record (the application table's at the last interval) costs to put together, CPU
+// ms best of 5 into memory already touched (the as-of load's warm huge pages): as stored, and
+// cut again in the other form in memory (plain chunks copied, or zstd level-1 chunks
+// decompressed) — record_load_plain_ms, record_load_compressed_ms; --record KEY: that chunked
+// checkpoint record instead of the largest (e.g. checkpoint/origin/<P as 20 digits>).
 
 #include "bench_report.hpp"
 
+#include "ledger/app/checkpoint_chunk_codec.hpp"
+#include "ledger/app/projection_checkpoint.hpp"
+
 #include <lmdb.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <ctime>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace {
@@ -44,12 +59,40 @@ struct kind_total {
     std::uint64_t records = 0, bytes = 0, pages = 0;
 };
 
+double cpu_ms() {
+    timespec t{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) * 1000.0 + static_cast<double>(t.tv_nsec) / 1e6;
+}
+
+using chunk_source = std::function<std::optional<std::string_view>(std::string_view)>;
+
+/// CPU ms, best of 5, of putting `manifest`'s record together from `chunk` into `out`.
+double assemble_ms(std::string_view manifest, chunk_source const& chunk, std::string& out) {
+    double best = 1e300;
+    for (int i = 0; i < 5; ++i) {
+        std::string problem;
+        auto const started = cpu_ms();
+        bool const ok = ledger::app::detail::assemble_checkpoint_into(
+            manifest, chunk,
+            [&](std::size_t size) {
+                out.resize(size);
+                return out.data();
+            },
+            &problem);
+        best = std::min(best, cpu_ms() - started);
+        if (!ok) throw std::runtime_error("the largest checkpoint record does not put together: " + problem);
+    }
+    return best;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
-    std::string data;
+    std::string data, chosen;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (std::string_view(argv[i]) == "--data") data = argv[i + 1];
+        if (std::string_view(argv[i]) == "--record") chosen = argv[i + 1];
     }
     if (data.empty()) throw std::runtime_error("usage: bench-record_bytes --data DIR");
     MDB_env* env = nullptr;
@@ -98,7 +141,9 @@ int main(int argc, char** argv) try {
         }
     }
     if (events == 0) throw std::runtime_error(data + " holds no events");
-    kind_total checkpoints, snapshots, entities;
+    kind_total checkpoints, snapshots, entities, plain_chunks, compressed_chunks;
+    std::string largest_key, largest_manifest;
+    std::uint64_t largest_size = 0;
     if (has_projections) {
         MDB_cursor* cursor = nullptr;
         check("projections", mdb_cursor_open(txn, projections, &cursor));
@@ -111,8 +156,50 @@ int main(int argc, char** argv) try {
             ++kind.records;
             kind.bytes += key.mv_size + value.mv_size;
             kind.pages += overflow_pages(key.mv_size, value.mv_size, page);
+            std::string_view const v(static_cast<char const*>(value.mv_data), value.mv_size);
+            if (k.starts_with(ledger::app::detail::chunk_prefix) || k.starts_with(ledger::app::detail::compressed_chunk_prefix)) {
+                auto& form = k.starts_with(ledger::app::detail::chunk_prefix) ? plain_chunks : compressed_chunks;
+                ++form.records;
+                form.bytes += value.mv_size;
+                form.pages += overflow_pages(key.mv_size, value.mv_size, page);
+            } else if (ledger::app::detail::is_manifest(v)) {
+                std::uint64_t size = 0;
+                bool const wanted = chosen.empty() ? true : k == chosen;
+                if (wanted && ledger::app::detail::decode_manifest(v, &size) && size > largest_size) {
+                    largest_size = size;
+                    largest_key = k;
+                    largest_manifest = v;
+                }
+            }
         }
         mdb_cursor_close(cursor);
+    }
+    double load_plain_ms = 0, load_compressed_ms = 0;
+    if (!largest_manifest.empty()) {
+        chunk_source const stored = [&](std::string_view k) -> std::optional<std::string_view> {
+            MDB_val key{k.size(), const_cast<char*>(k.data())}, value;
+            if (mdb_get(txn, projections, &key, &value) != 0) return std::nullopt;
+            return std::string_view(static_cast<char const*>(value.mv_data), value.mv_size);
+        };
+        std::string record;
+        double const as_stored = assemble_ms(largest_manifest, stored, record);
+        // The same record in the other form, its chunks in memory (as LMDB's map would hold them).
+        bool const compressed = ledger::app::detail::is_compressed_manifest(largest_manifest);
+        auto const cut = ledger::app::detail::chunk_checkpoint(record, 15, !compressed);
+        std::unordered_map<std::string, std::string> other;
+        for (auto const& chunk : cut.chunks) {
+            other.emplace(chunk.key, compressed ? std::string(chunk.bytes) : ledger::app::detail::compress_chunk(chunk.bytes, 1));
+        }
+        chunk_source const in_memory = [&](std::string_view k) -> std::optional<std::string_view> {
+            auto const found = other.find(std::string(k));
+            if (found == other.end()) return std::nullopt;
+            return std::string_view(found->second);
+        };
+        std::string again;
+        double const other_form = assemble_ms(cut.manifest, in_memory, again);
+        if (again != record) throw std::runtime_error("the largest checkpoint record differs in the other form");
+        load_plain_ms = compressed ? other_form : as_stored;
+        load_compressed_ms = compressed ? as_stored : other_form;
     }
     mdb_txn_abort(txn);
     mdb_env_close(env);
@@ -125,6 +212,20 @@ int main(int argc, char** argv) try {
     bench::row("record_bytes_snapshots", per_event(static_cast<double>(snapshots.pages * page)), "bytes");
     bench::row("record_bytes_entities", per_event(static_cast<double>(entities.bytes)), "bytes");
     bench::row("record_count_checkpoints", static_cast<double>(checkpoints.records), "records");
+    bench::row("record_bytes_checkpoint_chunks_plain", per_event(static_cast<double>(plain_chunks.pages * page)), "bytes");
+    bench::row("record_bytes_checkpoint_chunks_compressed", per_event(static_cast<double>(compressed_chunks.pages * page)),
+               "bytes");
+    if (largest_size != 0) {
+        bench::row("record_load_plain_ms", load_plain_ms, "ms");
+        bench::row("record_load_compressed_ms", load_compressed_ms, "ms", "record_load_plain_ms", load_plain_ms);
+        bench::note("largest chunked checkpoint record %s: %.1f MB, stored %s; chunks: %llu plain (%.1f MB), %llu "
+                    "compressed (%.1f MB)",
+                    largest_key.c_str(), static_cast<double>(largest_size) / 1e6,
+                    ledger::app::detail::is_compressed_manifest(largest_manifest) ? "compressed" : "plain",
+                    static_cast<unsigned long long>(plain_chunks.records), static_cast<double>(plain_chunks.bytes) / 1e6,
+                    static_cast<unsigned long long>(compressed_chunks.records),
+                    static_cast<double>(compressed_chunks.bytes) / 1e6);
+    }
     bench::note("%llu events; checkpoints %llu records %.1f MB stored; snapshots %llu records %.1f MB; entity "
                 "tables %llu records %.1f MB of keys and values; free pages %.1f MB; load average %.2f",
                 static_cast<unsigned long long>(events), static_cast<unsigned long long>(checkpoints.records),

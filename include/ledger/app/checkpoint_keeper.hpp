@@ -161,12 +161,13 @@ private:
     /// The record under `key` viewed in the map, inside the returned lease's transaction, when
     /// it is stored whole and no newer one waits for a commit; else nullopt (read it by record()).
     std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> whole_in_place(std::string const& key);
-    /// A record to keep: itself, or (large) its manifest and the chunks not stored yet.
+    /// A record to keep: itself, or (large) its manifest and the chunks not stored yet, as they
+    /// are stored (compressed when `compress` and options().compression_level > 0).
     struct kept_record {
         std::string record;
-        std::vector<std::pair<std::string, std::string>> chunks;  // key, bytes
+        std::vector<std::pair<std::string, std::string>> chunks;  // key, bytes as stored
     };
-    kept_record keep_chunked(std::string record);
+    kept_record keep_chunked(std::string record, bool compress);
     /// The checkpoint `bytes` hold when it decodes, is of `code_version` and covers
     /// `next_position` within the log; else nullopt and `problem` says why.
     std::optional<detail::projection_snapshot_view> usable(std::string_view bytes, std::uint32_t code_version,
