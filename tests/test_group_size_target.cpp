@@ -37,26 +37,29 @@ TEST_CASE("the writer waits for half of its callers only when their round trip o
         group_times times;
         std::size_t wanted;
     };
-    // Session 12's quiet HTTP run: F 1.15 ms, writing 0.27 ms, 52 callers back in ~2.4 ms.
-    auto const quiet_http = group_times{microseconds(1155), microseconds(270), microseconds(46)};
+    // Session 12's quiet HTTP run: F 1.15 ms, writing 0.27 ms, callers back in ~2.8 ms.
+    auto const quiet_http = group_times{microseconds(1155), microseconds(270), microseconds(44)};
     std::vector<row> const rows{
         {64, quiet_http, 32},
-        {52, quiet_http, 26},
+        {60, quiet_http, 30},
         {63, quiet_http, 32},  // rounded up: no caller left out of both halves
         // A slow disk: the commit outlasts the round trip of them all; one group pays more.
         {64, {microseconds(9000), microseconds(300), microseconds(46)}, 64},
+        // A busy disk: the commit shorter than the round trip, but not than half of it (what a
+        // half does not overlap costs more than the overlap saves).
+        {64, {microseconds(2000), microseconds(300), microseconds(44)}, 64},
         // In-process threads woken together come back in a few hundred µs.
         {64, {microseconds(1200), microseconds(230), microseconds(3)}, 64},
         // 1,000-event batches: writing outlasts the commit; halves would only add commits.
         {16, {microseconds(5000), microseconds(16000), microseconds(2000)}, 16},
-        // Equal is not shorter.
-        {64, {microseconds(6400), microseconds(300), microseconds(100)}, 64},
-        {64, {microseconds(6399), microseconds(300), microseconds(100)}, 32},
-        {64, {microseconds(6399), microseconds(6399), microseconds(100)}, 64},
+        // Equal to half the round trip is not shorter.
+        {64, {microseconds(3200), microseconds(300), microseconds(100)}, 64},
+        {64, {microseconds(3199), microseconds(300), microseconds(100)}, 32},
+        {64, {microseconds(3199), microseconds(3199), microseconds(100)}, 64},
         // Nothing measured yet, or too few callers to split.
         {64, {microseconds(1155), microseconds(270), microseconds(0)}, 64},
         {15, quiet_http, 15},
-        {16, {microseconds(500), microseconds(100), microseconds(46)}, 8},
+        {16, {microseconds(300), microseconds(100), microseconds(46)}, 8},
         {0, quiet_http, 0},
         {1, quiet_http, 1},
     };

@@ -7,12 +7,14 @@
 // compressed: a round trip R that, on two cores shared with the clients, is CPU work growing
 // with the number of callers. Waiting for all N makes every cycle the commit F plus that round
 // trip, one after the other: N / (F + R) appends per second, with the cores idle during F's
-// fdatasync and the writer idle during R. Two halves taking turns overlap them: while one
-// half's group commits, the other half's answers go out and its next requests come in, so a
-// cycle of N/2 takes max(F, R/2): (N/2) / max(F, R/2), which is more than N / (F + R) exactly
-// when F < R. On a quiet disk over HTTP F ≈ 1.2 ms and R ≈ 2.4 ms (run-all, session 12: 52
-// requests per 3.6 ms cycle, 2.1 ms of it the writer's measured phases); on a slow or busy disk
-// (F ≫ R), and for in-process threads woken together (R of a few hundred µs), it stays all.
+// fdatasync and the writer idle during R. Two halves taking turns overlap them in part: while
+// one half's group commits, the other half's answers go out and its next requests come in. A
+// half's cycle is then F + h, h being what does not overlap (its writing, its answers, the rest
+// of its callers' return): (N/2) / (F + h) beats N / (F + R) when F < R − 2h. Measured over
+// HTTP on this machine (docs/performance.md, http-single): one group F + 2.8 ms per ~58
+// callers, a half F + 0.75 ms per ~31, so h ≈ R/4 and halves pay while F < R/2 (break-even at
+// F ≈ 1.6 ms); a quiet disk's F is ~1.15 ms (session 12). On a slow or busy disk, and for
+// in-process threads woken together (R of a few hundred µs), it stays all.
 // Nor does it halve groups whose writing takes longer than their commit (1,000-event batches):
 // there the writer's own CPU is the cycle, already overlapping the callers' round trip
 // (write_late_requests), and halves would only add commits.
@@ -35,9 +37,9 @@ struct group_times {
 };
 
 /// The requests the next group waits for, of `in_flight` callers (the last group's and those
-/// queued while it was written): half (rounded up) when the commit is shorter than the round
-/// trip of them all (round_trip_per_caller × in_flight, as CPU work per caller) and the writing
-/// is shorter than the commit; else all. With no round trip measured yet, or fewer than
+/// queued while it was written): half (rounded up) when the commit is shorter than half the
+/// round trip of them all (round_trip_per_caller × in_flight, as CPU work per caller) and the
+/// writing is shorter than the commit; else all. With no round trip measured yet, or fewer than
 /// fewest_callers_to_split in flight, all of them.
 inline std::size_t group_size_target(std::size_t in_flight, group_times const& times) noexcept {
     if (times.round_trip_per_caller <= std::chrono::steady_clock::duration::zero() ||
@@ -45,7 +47,7 @@ inline std::size_t group_size_target(std::size_t in_flight, group_times const& t
         return in_flight;
     }
     auto const all_back = times.round_trip_per_caller * static_cast<std::chrono::steady_clock::rep>(in_flight);
-    bool const overlap_pays = times.committing < all_back && times.writing < times.committing;
+    bool const overlap_pays = times.committing * 2 < all_back && times.writing < times.committing;
     return overlap_pays ? (in_flight + 1) / 2 : in_flight;
 }
 
