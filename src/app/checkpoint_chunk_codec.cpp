@@ -1,40 +1,23 @@
 #include "ledger/app/checkpoint_chunk_codec.hpp"
 
+#include "ledger/detail/zstd_context.hpp"
+
 #include <zstd.h>
 
-#include <memory>
 #include <new>
 
 namespace ledger::app::detail {
 namespace {
 
-struct cctx_deleter {
-    void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
-};
-struct dctx_deleter {
-    void operator()(ZSTD_DCtx* d) const noexcept { ZSTD_freeDCtx(d); }
-};
-
 /// This thread's compression context: content size recorded (decompress_chunk checks it before
 /// writing), no checksum (the state's SHA-256 is checked after), no dictionary id.
 ZSTD_CCtx* compressor() {
-    thread_local std::unique_ptr<ZSTD_CCtx, cctx_deleter> const context = [] {
-        std::unique_ptr<ZSTD_CCtx, cctx_deleter> c(ZSTD_createCCtx());
-        if (!c) throw std::bad_alloc();
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 0);
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_dictIDFlag, 0);
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_contentSizeFlag, 1);
-        return c;
-    }();
+    thread_local ledger::detail::zstd_compressor const context = ledger::detail::make_frame_compressor();
     return context.get();
 }
 
 ZSTD_DCtx* decompressor() {
-    thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> const context = [] {
-        std::unique_ptr<ZSTD_DCtx, dctx_deleter> d(ZSTD_createDCtx());
-        if (!d) throw std::bad_alloc();
-        return d;
-    }();
+    thread_local ledger::detail::zstd_decompressor const context = ledger::detail::make_decompressor();
     return context.get();
 }
 

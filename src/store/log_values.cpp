@@ -11,6 +11,9 @@
 #define ZSTD_DISABLE_DEPRECATE_WARNINGS
 #include <zstd.h>
 
+// After <zstd.h> with ZSTD_STATIC_LINKING_ONLY above: the first inclusion decides what it declares.
+#include "ledger/detail/zstd_context.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -29,33 +32,15 @@ constexpr std::array<char, 4> frame_magic{'\x28', '\xB5', '\x2F', '\xFD'};
 constexpr unsigned long long largest_canonical = 64ULL << 20;
 constexpr std::string_view dictionary_prefix = "log_dictionary/";
 
-struct cctx_deleter {
-    void operator()(ZSTD_CCtx* c) const noexcept { ZSTD_freeCCtx(c); }
-};
-struct dctx_deleter {
-    void operator()(ZSTD_DCtx* d) const noexcept { ZSTD_freeDCtx(d); }
-};
-
-/// This thread's compression context, set up for the log's frames: no checksum, no dictionary
-/// id, the content size recorded (decode sizes its buffer from it).
+/// This thread's compression context, set up for the log's frames (zstd_context.hpp): no
+/// checksum, no dictionary id, the content size recorded (decode sizes its buffer from it).
 ZSTD_CCtx* compressor() {
-    thread_local std::unique_ptr<ZSTD_CCtx, cctx_deleter> const context = [] {
-        std::unique_ptr<ZSTD_CCtx, cctx_deleter> c(ZSTD_createCCtx());
-        if (!c) throw std::bad_alloc();
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_checksumFlag, 0);
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_dictIDFlag, 0);
-        ZSTD_CCtx_setParameter(c.get(), ZSTD_c_contentSizeFlag, 1);
-        return c;
-    }();
+    thread_local ledger::detail::zstd_compressor const context = ledger::detail::make_frame_compressor();
     return context.get();
 }
 
 ZSTD_DCtx* decompressor() {
-    thread_local std::unique_ptr<ZSTD_DCtx, dctx_deleter> const context = [] {
-        std::unique_ptr<ZSTD_DCtx, dctx_deleter> d(ZSTD_createDCtx());
-        if (!d) throw std::bad_alloc();
-        return d;
-    }();
+    thread_local ledger::detail::zstd_decompressor const context = ledger::detail::make_decompressor();
     return context.get();
 }
 
