@@ -1,5 +1,4 @@
 #include "detail/group_writer.hpp"
-#include "detail/group_size_target.hpp"
 #include "detail/merkle_tree.hpp"
 
 #include <spdlog/spdlog.h>
@@ -8,19 +7,11 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <utility>
 
 #include <sys/statvfs.h>
 
 namespace ledger::store::detail {
 namespace {
-
-/// Of the last few samples, weighing the newest an eighth: one slow fdatasync among quick ones
-/// (a shared disk) does not flip group_size_target's choice. The first sample stands alone.
-std::chrono::steady_clock::duration moving_average(std::chrono::steady_clock::duration average,
-                                                   std::chrono::steady_clock::duration sample) {
-    return average == std::chrono::steady_clock::duration::zero() ? sample : (average * 7 + sample) / 8;
-}
 
 error storage_full() {
     return {error_code::storage_full, "the ledger's storage is full; nothing was written", {}};
@@ -113,13 +104,6 @@ void group_writer::enqueue(pending p) {
                                   "written; retry shortly", "queue_full");
         } else {
             queue_.push_back(std::move(p));
-            // The round trip of the last group's callers (group_size_target): one clock read
-            // per group, when as many requests as it answered have come since.
-            if (answering_callers_ != 0 && ++returned_since_ == answering_callers_) {
-                auto const per_caller = (std::chrono::steady_clock::now() - answers_began_) /
-                                        static_cast<std::chrono::steady_clock::rep>(std::exchange(answering_callers_, 0));
-                round_trip_per_caller_ = moving_average(round_trip_per_caller_, per_caller);
-            }
             // Only when the writer waits for this many: a writer woken by every submit of a
             // group it is still gathering (or while it is busy) costs a futex wake and a context
             // switch per request on two shared cores for nothing.
@@ -200,19 +184,15 @@ std::vector<group_writer::pending> group_writer::take_group() {
     // Callers answered by the last commit usually come straight back (closed-loop clients).
     // in_flight_ counts them: the last group's requests and those that queued while it was
     // written (counted before its callers were answered, see count_in_flight).
-    // Taking only what queued during that commit splits N callers into groups of whatever
-    // came, down to a few events per commit. Waiting a little for them (at most half the last
-    // commit's time, 2 ms) keeps one group of all N, or, when the commit is shorter than the
-    // callers' round trip, half of them, so that two halves take turns and one half's commit
-    // overlaps the other half's round trip (group_size_target.hpp; docs/performance.md).
+    // Taking only what queued during that commit splits N callers into two groups that take
+    // turns, each half the size (measured: 29 events per commit with 64 HTTP clients). Waiting
+    // a little for them (at most half the last commit's time, 2 ms) keeps one group of N:
+    // 51 events per commit, +20-50 % appends/s on the same disk (docs/performance.md).
     // The writer does not idle meanwhile: process writes what is taken now, then the late
     // requests as they come (write_late_requests), until the group is complete or the patience
     // ends. Queued work that takes longer to write than the patience leaves no wait at all
     // (large batches: 1,000 events take milliseconds to write).
-    wanted_ = group_size_target(in_flight_, {.committing = committing_average_,
-                                             .writing = writing_average_,
-                                             .round_trip_per_caller = round_trip_per_caller_});
-    group_limit_ = wanted_ < in_flight_ ? wanted_ : SIZE_MAX;
+    wanted_ = in_flight_;
     // At least 0.5 ms: callers woken together (answered()) come back over a few hundred µs on
     // two cores, and a patience of half a short commit would split them into ever smaller
     // groups (measured: 8 events per commit instead of 64).
@@ -228,12 +208,9 @@ std::vector<group_writer::pending> group_writer::take_group() {
 }
 
 void group_writer::take_queued(std::vector<pending>& group) {
-    // Always take at least one request, however large, so nothing waits forever. A half
-    // (group_limit_) leaves the rest queued: they are the next group, taken the moment this
-    // one's commit ends, while this one's callers come back.
-    while (!queue_.empty() && (group.empty() || (group.size() < group_limit_ &&
-                                                 group_events_ + queue_.front().request.events.size() <=
-                                                     options_.max_group_events))) {
+    // Always take at least one request, however large, so nothing waits forever.
+    while (!queue_.empty() && (group.empty() || group_events_ + queue_.front().request.events.size() <=
+                                                    options_.max_group_events)) {
         group_events_ += queue_.front().request.events.size();
         group.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -436,10 +413,6 @@ void group_writer::count_in_flight(std::size_t group_size) {
     // wait its whole patience for callers that do not exist.
     std::lock_guard const lock(queue_mutex_);
     in_flight_ = group_size + queue_.size();
-    // Their round trip starts now (enqueue measures it); what queued before is not theirs.
-    answers_began_ = std::chrono::steady_clock::now();
-    answering_callers_ = group_size;
-    returned_since_ = 0;
 }
 
 void group_writer::record_commit(std::size_t requests, std::size_t events, std::size_t spliced,
@@ -456,8 +429,6 @@ void group_writer::record_commit(std::size_t requests, std::size_t events, std::
     stats_.gathering_ns += nanoseconds(gathering_);
     stats_.writing_ns += nanoseconds(phases.written - phases.taken - gathering_);
     stats_.committing_ns += nanoseconds(phases.committed - phases.written);
-    committing_average_ = moving_average(committing_average_, phases.committed - phases.written);
-    writing_average_ = moving_average(writing_average_, phases.written - phases.taken - gathering_);
 }
 
 void group_writer::record_answering(std::chrono::steady_clock::duration took) {

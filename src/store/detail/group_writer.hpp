@@ -185,21 +185,10 @@ private:
     static constexpr std::size_t never_wake = SIZE_MAX;
     std::size_t wake_at_ = never_wake;
     std::chrono::steady_clock::duration last_commit_{};
-    // Guarded by queue_mutex_: what group_size_target weighs (moving averages). The groups'
-    // mdb_txn_commit time and writing time; the callers' round trip per caller: from when a
-    // group's answers began (answers_began_, for answering_callers_) until as many requests
-    // have queued again (returned_since_, counted by enqueue), divided by their number.
-    std::chrono::steady_clock::duration committing_average_{};
-    std::chrono::steady_clock::duration writing_average_{};
-    std::chrono::steady_clock::duration round_trip_per_caller_{};
-    std::chrono::steady_clock::time_point answers_began_{};
-    std::size_t answering_callers_ = 0;  // 0 once their round trip is measured
-    std::size_t returned_since_ = 0;
     // The group being gathered (writer thread; set by take_group): how many requests it
     // expects, when its patience ends, how many events it holds, and how long the writer
     // waited idle for its late requests.
     std::size_t wanted_ = 0;
-    std::size_t group_limit_ = SIZE_MAX;  // the requests it takes: wanted_ for a half, else no limit
     std::chrono::steady_clock::time_point patience_ends_{};
     std::size_t group_events_ = 0;
     std::chrono::steady_clock::duration gathering_{};
