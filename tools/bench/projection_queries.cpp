@@ -79,8 +79,8 @@ struct bench_options {
     int last_only = 0;  // --last-only R: only the last interval's whole answer, R times (profiling)
     int page_only = 0;  // --page-only R: only the 10,000-row page's first read, R runners (profiling)
     bool debug = false; // --debug 1: the as-of debug lines (checkpoint load, fold, render) on stderr
-    bool populate_map = false;
-    bool populate_checkpoint = false;  // --populate-checkpoint 1: only the last checkpoint's chunks (diagnostic)  // --populate-map 1: data.mdb's mapping populated before the answers (diagnostic)
+    bool populate_map = false;  // --populate-map 1: data.mdb's mapping populated before the answers (diagnostic)
+    bool populate_checkpoint = false;  // --populate-checkpoint 1: only the last checkpoint's chunks (diagnostic)
     bool breakdown = true;  // --breakdown 0: with --last-only, only the answers (for perf record/stat)
     std::uint64_t checkpoint_every = 0;  // --checkpoint-every N: the server's --checkpoint-every (0: its default)
     int chunk_bits = -1;                 // --checkpoint-chunk-bits B: the server's (-1: its default)
@@ -294,7 +294,7 @@ int main(int argc, char** argv) try {
                     unsigned long from = 0, to = 0;
                     if (std::sscanf(line, "%lx-%lx", &from, &to) != 2) continue;
                     populated_ms += cpu_milliseconds([&] {
-                        ::madvise(reinterpret_cast<void*>(from), to - from, 22 /* MADV_POPULATE_READ */);
+                        ::madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);
                     });
                 }
                 if (maps != nullptr) std::fclose(maps);
@@ -303,15 +303,14 @@ int main(int argc, char** argv) try {
             if (o.populate_checkpoint) {
                 // Diagnostic: the pages of the last interval's checkpoint records (the model's and
                 // the application table's chunks) put into this process's page tables first.
-                double populated_ms = 0;
                 std::size_t bytes = 0;
-                populated_ms = cpu_milliseconds([&] {
+                double const populated_ms = cpu_milliseconds([&] {
                     auto const reader = store.read_projections();
                     auto populate = [&](std::string_view value) {
                         auto const page = std::uintptr_t{4096};
                         auto const from = reinterpret_cast<std::uintptr_t>(value.data()) / page * page;
                         auto const to = reinterpret_cast<std::uintptr_t>(value.data() + value.size());
-                        ::madvise(reinterpret_cast<void*>(from), to - from, 22 /* MADV_POPULATE_READ */);
+                        ::madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_READ);
                         bytes += value.size();
                     };
                     for (auto const& key : {app::detail::checkpoint_table_key(head_interval),

@@ -157,8 +157,8 @@ int main(int argc, char** argv) try {
             kind.bytes += key.mv_size + value.mv_size;
             kind.pages += overflow_pages(key.mv_size, value.mv_size, page);
             std::string_view const v(static_cast<char const*>(value.mv_data), value.mv_size);
-            if (k.starts_with(ledger::app::detail::chunk_prefix) || k.starts_with(ledger::app::detail::compressed_chunk_prefix)) {
-                auto& form = k.starts_with(ledger::app::detail::chunk_prefix) ? plain_chunks : compressed_chunks;
+            if (ledger::app::detail::is_chunk_key(k)) {
+                auto& form = k.starts_with(ledger::app::detail::compressed_chunk_prefix) ? compressed_chunks : plain_chunks;
                 ++form.records;
                 form.bytes += value.mv_size;
                 form.pages += overflow_pages(key.mv_size, value.mv_size, page);
