@@ -128,10 +128,12 @@ projection_runner::impl::table_record projection_runner::impl::adopt_table_recor
     std::uint32_t code_version, Load const& load, std::string& problem) {
     using clock = std::chrono::steady_clock;
     auto const started = clock::now();
-    auto const record = detail::read_record_ahead(store, detail::table_snapshot_key());
+    // Decoded where it lies in the map, no copy (the table keeps no view into it); the read
+    // transaction ends with `record`, once the table is made.
+    auto const record = detail::view_record_ahead(store, detail::table_snapshot_key());
     if (!record) return table_record::none;
     auto const read_at = clock::now();
-    auto const snapshot = usable_table_record(*record, code_version, store.head().events, problem);
+    auto const snapshot = usable_table_record(record->bytes, code_version, store.head().events, problem);
     if (!snapshot) return table_record::unusable;
     try {
         auto table = load(snapshot->state);
@@ -144,7 +146,7 @@ projection_runner::impl::table_record projection_runner::impl::adopt_table_recor
         // What a start costs with a cold page cache is mostly this record's pages (the read).
         auto const ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
         spdlog::info("projection application table: record of {:.1f} MiB read in {:.0f} ms, loaded in {:.0f} ms",
-                     static_cast<double>(record->size()) / (1 << 20), ms(read_at - started),
+                     static_cast<double>(record->bytes.size()) / (1 << 20), ms(read_at - started),
                      ms(clock::now() - read_at));
         return table_record::adopted;
     } catch (codec_error const& e) {
