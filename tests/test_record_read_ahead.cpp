@@ -1,5 +1,6 @@
 // app::detail::read_record_ahead reads a record of the `projections` table as
-// event_store::read_projection_record does (it only asks the kernel to read its pages first).
+// event_store::read_projection_record does (it only asks the kernel to read its pages first);
+// view_record_ahead views the same bytes in place.
 
 #include "ledger/app/record_read_ahead.hpp"
 #include "ledger/store/event_store.hpp"
@@ -29,4 +30,15 @@ TEST_CASE("a record read ahead holds the bytes the store holds, and a missing on
     CHECK(app::detail::read_record_ahead(store, "snapshot/large") == large);
     CHECK(app::detail::read_record_ahead(store, "snapshot/small") == std::string("abc"));
     CHECK_FALSE(app::detail::read_record_ahead(store, "snapshot/none").has_value());
+    // Viewed in place: the same bytes, also once the writer has committed again after the view
+    // was taken (its read transaction keeps the pages it saw).
+    auto const viewed = app::detail::view_record_ahead(store, "snapshot/large");
+    REQUIRE(viewed.has_value());
+    store.set_before_commit_hook([&](store::projection_records& records) { records.put("snapshot/large", "replaced"); });
+    REQUIRE_FALSE(store.write_projection_records().has_value());
+    store.set_before_commit_hook({});
+    CHECK(viewed->bytes == large);
+    CHECK(app::detail::view_record_ahead(store, "snapshot/small")->bytes == "abc");
+    CHECK(app::detail::read_record_ahead(store, "snapshot/large") == std::string("replaced"));
+    CHECK_FALSE(app::detail::view_record_ahead(store, "snapshot/none").has_value());
 }

@@ -48,8 +48,8 @@ std::optional<detail::projection_snapshot_view> usable_table_record(std::string_
 
 }  // namespace
 
-/// funnel's rows maintained by the fold of the table funnel reads (detail/funnel_rows.hpp), for
-/// a table not loaded from its record (adopt_table_record does it then): folded from 0.
+/// funnel's rows maintained by the fold of the table funnel reads (detail/funnel_rows.hpp): built
+/// from the cells of a table loaded from its record, or kept by its fold from 0.
 void projection_runner::impl::maintain_funnel_rows() {
     for (auto& s : slots) {
         if (s->name != projections::funnel::name) continue;
@@ -128,23 +128,25 @@ projection_runner::impl::table_record projection_runner::impl::adopt_table_recor
     std::uint32_t code_version, Load const& load, std::string& problem) {
     using clock = std::chrono::steady_clock;
     auto const started = clock::now();
-    auto const record = detail::read_record_ahead(store, detail::table_snapshot_key());
+    // Decoded where it lies in the map, no copy (the table keeps no view into it); the read
+    // transaction ends with `record`, once the table is made.
+    auto const record = detail::view_record_ahead(store, detail::table_snapshot_key());
     if (!record) return table_record::none;
     auto const read_at = clock::now();
-    auto const snapshot = usable_table_record(*record, code_version, store.head().events, problem);
+    auto const snapshot = usable_table_record(record->bytes, code_version, store.head().events, problem);
     if (!snapshot) return table_record::unusable;
     try {
         auto table = load(snapshot->state);
         if (table->next != snapshot->next_position) throw codec_error("the table does not cover its record's events");
-        // funnel's rows kept by the fold from now on: its first read renders ~200 rows, not
-        // every campaign's cells (built here from the cells: ~30 ms at 10,000,000 events).
-        table->maintain_funnel_rows();
+        // funnel's rows are built from the cells once the models are loaded (catch_up, before
+        // going live, with funnel's lock held), not here: ~30-80 ms at 10,000,000 events that
+        // /readyz no longer waits for. Until then funnel sums the cells (the same answer).
         saved_table = std::move(table);
         saved_table_next = snapshot->next_position;
         // What a start costs with a cold page cache is mostly this record's pages (the read).
         auto const ms = [](clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
         spdlog::info("projection application table: record of {:.1f} MiB read in {:.0f} ms, loaded in {:.0f} ms",
-                     static_cast<double>(record->size()) / (1 << 20), ms(read_at - started),
+                     static_cast<double>(record->bytes.size()) / (1 << 20), ms(read_at - started),
                      ms(clock::now() - read_at));
         return table_record::adopted;
     } catch (codec_error const& e) {
