@@ -24,6 +24,7 @@
 
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/entity_archive.hpp"
+#include "projections/detail/fold_arena.hpp"
 
 #include <boost/json/value.hpp>
 #include <boost/unordered/unordered_flat_map.hpp>
@@ -42,18 +43,20 @@ struct application_summary;
 class day_histogram {
 public:
     using sample = std::pair<std::int32_t, std::uint32_t>;
+    /// In the table's arena while it folds (fold_arena.hpp): histograms grow with the log.
+    using sample_vector = std::vector<sample, arena_allocator<sample>>;
     /// Adds (`sign` = +1) or removes (-1) one sample of `days`.
     void add(std::int64_t days, int sign);
     /// Adds (`sign` = +1) or removes (-1) `count` samples of `value` at once (merging or
     /// unmerging another histogram's samples: funnel_rows.hpp).
     void add_samples(std::int32_t value, std::uint32_t count, int sign);
-    std::vector<sample> const& samples() const noexcept { return counts_; }
+    sample_vector const& samples() const noexcept { return counts_; }
     bool empty() const noexcept { return counts_.empty(); }
     /// Loading a saved table: the samples as samples() gave them (by value, each counted).
-    void restore(std::vector<sample> samples) { counts_ = std::move(samples); }
+    void restore(sample_vector samples) { counts_ = std::move(samples); }
 
 private:
-    std::vector<sample> counts_;  // by value
+    sample_vector counts_;  // by value
 };
 
 /// median_days() of the samples `merged` holds (value, how many; any order, values may repeat):
@@ -86,8 +89,9 @@ struct start_cell {
 };
 
 struct campaign_cells {
-    std::vector<year_cell> years;    // in no set order; a year with no application is removed
-    std::vector<start_cell> starts;  // by started_on
+    // In the table's arena while it folds (fold_arena.hpp).
+    std::vector<year_cell, arena_allocator<year_cell>> years;  // in no set order; a year with no application is removed
+    std::vector<start_cell, arena_allocator<start_cell>> starts;  // by started_on
 };
 
 class application_cells {
@@ -149,7 +153,7 @@ inline std::uint32_t append(day_histogram const& histogram, std::vector<sample>&
 /// The next `count` samples (from `at`), checked: values increasing, counts positive.
 inline void take(day_histogram& histogram, std::vector<sample> const& samples, std::size_t& at, std::uint32_t count) {
     if (count > samples.size() - at) throw codec_error("a snapshot's cells do not add up");
-    std::vector<day_histogram::sample> taken;
+    day_histogram::sample_vector taken;
     taken.reserve(count);
     for (std::uint32_t i = 0; i < count; ++i, ++at) {
         auto const& s = samples[at];

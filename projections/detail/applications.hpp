@@ -146,7 +146,8 @@ struct application_entry {
 /// and their remaining employment steps in log order. Every event the table reads of a
 /// candidate is in the candidate's stream, so an event touches exactly one entry.
 struct candidate_entry {
-    std::vector<application_entry> applications;
+    /// In the table's arena while it folds (fold_arena.hpp): most of what a candidate grows by.
+    std::vector<application_entry, arena_allocator<application_entry>> applications;
     few<employment_step> employment;
     template <class Archive>
     void serialize(Archive& archive) {
@@ -327,6 +328,10 @@ private:
     void apply_candidate(fold_event const& e, int sign);
     /// Kept by apply when engaged (maintain_funnel_rows); not saved, not compared.
     std::optional<detail::funnel_rows> funnel_rows_;
+    /// Where apply() puts the growing parts of an in-memory table (fold_arena.hpp): made on the
+    /// first fold, unmapped once the table and its containers are gone (in any order). A copy
+    /// or a load starts without one. Not saved, not compared.
+    arena_owner arena_;
 };
 
 /// A read model's handle on the application table it folds into, which make_all_read_models

@@ -81,8 +81,9 @@ replay_outcome scan_into_lanes(store::event_store const& store, fold_decoder& de
 
 /// `models` split into at most `max_lanes` lanes for scan_into_lanes: read models sharing an
 /// application table stay on one lane (they must fold and be read together); with two lanes,
-/// the models sharing a table on one and the rest on the other. Order within a lane is the
-/// order of `models`. Empty lanes are left out.
+/// the models sharing a table on one (with origin, evening the lanes, when the table folds in
+/// memory rather than in the store), the rest on the other.
+/// Order within a lane is the order of `models`. Empty lanes are left out.
 std::vector<std::vector<projections::read_model*>> fold_lanes(std::span<projections::read_model* const> models,
                                                               std::size_t max_lanes = 2);
 
