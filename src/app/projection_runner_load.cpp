@@ -187,8 +187,7 @@ void projection_runner::impl::load_table_in_store() {
         },
         problem);
     if (outcome == table_record::adopted) {
-        detail::log_older_entity_form(projections::detail::application_table::entity_model,
-                                      saved_table->candidates.epoch());
+        detail::log_older_entity_form("application table", saved_table->candidates.epoch());
         return;
     }
     if (outcome == table_record::unusable) {
