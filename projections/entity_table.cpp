@@ -73,7 +73,7 @@ std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view
 }
 
 std::uint32_t first_epoch_after(std::vector<std::uint32_t> const& epochs) {
-    if (epochs.empty() || epochs.back() < short_keys_epoch) return short_keys_epoch;
+    if (epochs.empty() || epochs.back() < compact_entities_epoch) return compact_entities_epoch;
     return epochs.back() + 1;
 }
 

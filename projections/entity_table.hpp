@@ -10,6 +10,7 @@
 //   e/<code>/<epoch, 8 hex>/g   the generation of the last flush (u64); <code>: a letter per model
 //   e/<code>/<epoch>/i/<id>     number (u32) ‖ CRC-32 of the entry ‖ the entry (the stream's id)
 //   e/<code>/<epoch>/n/<n>      the stream id of number n (8 hex: the entities in number order)
+// In a compact epoch (entity_keys.hpp) there are no n/ records and the entry is packed.
 //
 // Threading: a reader and a writer are used by one thread at a time (the one folding or
 // flushing the read model, which holds its lock).

@@ -16,6 +16,7 @@
 #include <vector>
 
 using namespace ledger;
+using projections::compact_entities_epoch;
 using projections::short_keys_epoch;
 
 TEST_CASE("entity keys take the short form from short_keys_epoch on and the older form before it",
@@ -35,9 +36,17 @@ TEST_CASE("entity keys take the short form from short_keys_epoch on and the olde
     CHECK_FALSE(projections::entity_epoch_of("origin", "entity/origin/80000001/g"));    // an old key of a new epoch
     CHECK_FALSE(projections::entity_epoch_of("origin", "entity/origin/zz/g"));
 
-    CHECK(projections::first_epoch_after({}) == short_keys_epoch);
-    CHECK(projections::first_epoch_after({1, 4}) == short_keys_epoch);
-    CHECK(projections::first_epoch_after({2, short_keys_epoch, short_keys_epoch + 5}) == short_keys_epoch + 6);
+    // The compact form (no n/ records, packed entries) has short keys too.
+    CHECK(projections::entity_epoch_prefix("applications", compact_entities_epoch) == "e/a/c0000000/");
+    CHECK(projections::entity_epoch_of("origin", "e/o/c0000002/i/candidate-1") == compact_entities_epoch + 2);
+    CHECK_FALSE(projections::compact_entities(short_keys_epoch + 5));
+    CHECK(projections::compact_entities(compact_entities_epoch));
+
+    // A table that starts afresh takes the compact form, past every epoch found.
+    CHECK(projections::first_epoch_after({}) == compact_entities_epoch);
+    CHECK(projections::first_epoch_after({1, 4}) == compact_entities_epoch);
+    CHECK(projections::first_epoch_after({2, short_keys_epoch, short_keys_epoch + 5}) == compact_entities_epoch);
+    CHECK(projections::first_epoch_after({2, short_keys_epoch, compact_entities_epoch + 3}) == compact_entities_epoch + 4);
 }
 
 TEST_CASE("the epochs of a model are found in both key forms, in ascending order, and nothing of another model",

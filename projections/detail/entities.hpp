@@ -20,6 +20,10 @@
 // writes the same bytes either way (ids in number order, then entries), so snapshots and as-of
 // checkpoints do not know which way a state was kept; a copy is always in memory.
 //
+// The table's form follows its epoch (entity_keys.hpp): a compact epoch's records hold their
+// entry's bytes packed and it has no n/ records (save() finds the number order by scanning the
+// i/ records, which carry their numbers); the epochs before it keep both as they were.
+//
 // Errors: in the table, a record that does not decode, fails its CRC or whose numbers do not
 // add up throws damaged_entity (never answered from: the runner rebuilds the read model).
 // Threading: a plain value; callers serialise access (the reader is used by the caller's
@@ -27,7 +31,9 @@
 
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "projections/detail/packed_bytes.hpp"
 #include "projections/detail/stream_facts.hpp"
+#include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
 
 #include <boost/crc.hpp>
@@ -245,11 +251,12 @@ public:
         }
     }
 
-    /// An epoch past the current one and every stale one (for a rebuild).
+    /// An epoch past the current one and every stale one (for a rebuild), in the compact form:
+    /// a table of an older form moves to it when it is rebuilt.
     std::uint32_t next_epoch() const {
         auto epoch = table_->epoch;
         for (auto const stale : table_->stale) epoch = std::max(epoch, stale);
-        return epoch + 1;
+        return std::max(epoch + 1, compact_entities_epoch);
     }
 
     std::uint32_t epoch() const noexcept { return table_ ? table_->epoch : 0; }
@@ -281,8 +288,8 @@ public:
                 whole = false;
                 break;
             }
-            writer.put(t.prefix + "i/" + id, encode(c));
-            if (!c.numbered) writer.put(t.prefix + "n/" + hex8(c.number), id);
+            writer.put(t.prefix + "i/" + id, encode(c, compact()));
+            if (!c.numbered && !compact()) writer.put(t.prefix + "n/" + hex8(c.number), id);
             put.push_back(&c);
         }
         writer.put(t.prefix + "g", u64_bytes(generation));
@@ -338,7 +345,7 @@ private:
         std::uint32_t number = 0;
         std::uint64_t flushed = 0;  // generation of the last flush that put it (0: none)
         bool dirty = true;          // changed (or possibly changed) since that flush
-        bool numbered = false;      // its n/ record is committed
+        bool numbered = false;      // its number is committed (its n/ record; compact: its i/ record)
     };
     struct text_hash {
         using is_transparent = void;
@@ -357,6 +364,9 @@ private:
         bool recorded = false;  // a whole flush (with the record) was put in this epoch
         std::unordered_map<std::string, cached, text_hash, std::equal_to<>> cache;
     };
+
+    /// Whether the table is of the compact form (entity_keys.hpp): packed entries, no n/ records.
+    bool compact() const noexcept { return compact_entities(table_->epoch); }
 
     bool settled(cached const& c) const noexcept { return c.flushed != 0 && c.flushed <= table_->confirmed; }
     bool unsettled(cached const& c) const noexcept { return c.dirty || !settled(c); }
@@ -385,7 +395,8 @@ private:
         return out;
     }
 
-    static std::string encode(cached const& c) {
+    /// number ‖ CRC-32 of the entry's bytes ‖ those bytes, packed in the compact form.
+    static std::string encode(cached const& c, bool packed) {
         std::string entry;
         {
             ledger::detail::string_output_archive archive(entry);
@@ -397,7 +408,9 @@ private:
         std::string out(8, '\0');
         std::memcpy(out.data(), &c.number, 4);
         std::memcpy(out.data() + 4, &check, 4);
-        return out + entry;
+        if (!packed) return out + entry;
+        pack_zero_bytes(entry, out);
+        return out;
     }
 
     cached decode(std::string_view id, std::string_view value) const {
@@ -409,7 +422,16 @@ private:
         std::uint32_t check = 0;
         std::memcpy(&c.number, value.data(), 4);
         std::memcpy(&check, value.data() + 4, 4);
-        auto const entry = value.substr(8);
+        std::string unpacked;
+        auto entry = value.substr(8);
+        if (compact()) {
+            try {
+                unpacked = unpack_zero_bytes(entry);
+            } catch (codec_error const& e) {
+                throw fail(std::string("does not unpack: ") + e.what());
+            }
+            entry = unpacked;
+        }
         boost::crc_32_type crc;
         crc.process_bytes(entry.data(), entry.size());
         if (crc.checksum() != check) throw fail("does not match its checksum");
@@ -461,6 +483,10 @@ private:
     /// the cached entities whose n/ record is not known to be committed merged in.
     template <class Visit>
     void for_each_id(Visit&& visit) const {
+        if (compact()) {
+            for_each_id_by_records(visit);
+            return;
+        }
         auto& t = *table_;
         std::vector<std::pair<std::uint32_t, std::string_view>> unnumbered;
         for (auto const& [id, c] : t.cache) {
@@ -486,6 +512,44 @@ private:
         });
         for (; next != unnumbered.end(); ++next) emit(next->first, next->second);
         if (expected != t.count) throw damaged_entity("the entities of " + t.model + " miss number " + std::to_string(expected));
+    }
+
+    /// for_each_id of the compact form, which has no n/ records: one scan of the i/ records
+    /// (each carries its number) and the cached entities whose number is not known to be
+    /// committed place every id at its number. Two ids of one number, or a number no id has,
+    /// throw damaged_entity.
+    template <class Visit>
+    void for_each_id_by_records(Visit&& visit) const {
+        auto& t = *table_;
+        static constexpr std::size_t absent = std::numeric_limits<std::size_t>::max();
+        std::string texts;  // the ids, one after the other
+        std::vector<std::pair<std::size_t, std::size_t>> placed(t.count, {absent, 0});  // where in texts
+        auto const place = [&](std::uint32_t number, std::string_view id) {
+            auto& [at, size] = placed[number];
+            if (at != absent) {
+                if (std::string_view(texts).substr(at, size) == id) return;  // committed meanwhile
+                throw damaged_entity("two entities of " + t.model + " have number " + std::to_string(number));
+            }
+            at = texts.size();
+            size = id.size();
+            texts += id;
+        };
+        for (auto const& [id, c] : t.cache) {
+            if (!c.numbered) place(c.number, id);
+        }
+        auto const prefix = t.prefix + "i/";
+        t.reader->scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
+            std::uint32_t number = 0;
+            if (value.size() < 8) throw damaged_entity("an entity record of " + t.model + " is too short");
+            std::memcpy(&number, value.data(), 4);
+            if (number < t.count) place(number, key.substr(prefix.size()));  // past it: a later flush's
+            return true;
+        });
+        for (std::uint32_t number = 0; number < t.count; ++number) {
+            auto const [at, size] = placed[number];
+            if (at == absent) throw damaged_entity("the entities of " + t.model + " miss number " + std::to_string(number));
+            visit(number, std::string_view(texts).substr(at, size));
+        }
     }
 
     /// Entries loaded by load_lazily: where each one's saved bytes begin (and the end of the

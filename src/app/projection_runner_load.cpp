@@ -188,7 +188,10 @@ void projection_runner::impl::load_table_in_store() {
             return table;
         },
         problem);
-    if (outcome == table_record::adopted) return;
+    if (outcome == table_record::adopted) {
+        detail::log_older_entity_form("application table", saved_table->candidates.epoch());
+        return;
+    }
     if (outcome == table_record::unusable) {
         spdlog::warn("projection application table: record unusable ({}); the read models sharing it "
                      "rebuild from the log", problem);

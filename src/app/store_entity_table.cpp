@@ -39,6 +39,13 @@ std::string unusable(projections::read_model const& prototype, std::uint32_t ver
 
 }  // namespace
 
+void log_older_entity_form(std::string_view model, std::uint32_t epoch) {
+    if (projections::compact_entities(epoch)) return;
+    spdlog::info("projection {}: its entities keep the older form of epoch {:08x} ({}n/ records, entries not "
+                 "packed) until a rebuild moves them to the compact form",
+                 model, epoch, epoch < projections::short_keys_epoch ? "long keys, " : "");
+}
+
 entity_table_load load_entity_table(store::event_store const& store, projections::read_model const& prototype,
                                     std::shared_ptr<projections::entity_reader> const& reader) {
     auto const name = std::string(prototype.name());
@@ -53,6 +60,10 @@ entity_table_load load_entity_table(store::event_store const& store, projections
                 try {
                     auto model = prototype.fresh();
                     model->load_table_state(snapshot->state, reader);
+                    // Its epoch is the newest one the table holds (a rebuild takes one past all).
+                    if (auto const epochs = projections::entity_epochs(*reader, name); !epochs.empty()) {
+                        log_older_entity_form(name, epochs.back());
+                    }
                     reader->release();
                     return {std::move(model), snapshot->next_position, true, false};
                 } catch (codec_error const& e) {
