@@ -16,6 +16,10 @@ namespace ledger::projections::detail {
 
 thread_local fold_arena* fold_arena::current_ = nullptr;
 
+fold_arena::scope::scope(fold_arena* arena) noexcept : outer_(current_) { current_ = arena; }
+fold_arena::scope::~scope() { current_ = outer_; }
+fold_arena* fold_arena::current() noexcept { return current_; }
+
 namespace {
 
 constexpr std::uintptr_t huge_page = std::uintptr_t{2} << 20;

@@ -67,15 +67,17 @@ public:
     /// thread take until the scope ends.
     class scope {
     public:
-        explicit scope(fold_arena* arena) noexcept : outer_(current_) { current_ = arena; }
-        ~scope() { current_ = outer_; }
+        explicit scope(fold_arena* arena) noexcept;
+        ~scope();
         scope(scope const&) = delete;
         scope& operator=(scope const&) = delete;
 
     private:
         fold_arena* outer_;
     };
-    static fold_arena* current() noexcept { return current_; }
+    /// Out of line, as scope's members: the thread_local is read only where it is defined (a
+    /// reader in another file goes through GCC's TLS wrapper, which UBSan's null check flags).
+    static fold_arena* current() noexcept;
 
 private:
     explicit fold_arena(std::size_t reservation) noexcept : reservation_(reservation) {}
