@@ -236,7 +236,7 @@ void projection_runner::impl::catch_up() noexcept {
             std::lock_guard const handoff(handoff_mutex);
             tail += fold_log_tail(fold_boundaries, std::numeric_limits<std::uint64_t>::max());
             share_tables();  // a rebuilt model caught up with the others that resumed
-            maintain_funnel_rows();  // of a table loaded (after /readyz says ready) or folded from 0
+            maintain_funnel_rows();  // when the table was folded from 0, not loaded
             live = true;
         }
         folded_tail = tail;
