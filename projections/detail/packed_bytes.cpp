@@ -1,5 +1,6 @@
 #include "projections/detail/packed_bytes.hpp"
 
+#include "ledger/detail/varint.hpp"
 #include "ledger/envelope_codec.hpp"
 
 #include <algorithm>
@@ -10,26 +11,6 @@ namespace ledger::projections::detail {
 namespace {
 
 constexpr std::size_t word = 8;
-
-void put_varint(std::uint64_t value, std::string& out) {
-    while (value >= 0x80) {
-        out.push_back(static_cast<char>((value & 0x7fu) | 0x80u));
-        value >>= 7;
-    }
-    out.push_back(static_cast<char>(value));
-}
-
-std::uint64_t take_varint(std::string_view& in) {
-    std::uint64_t value = 0;
-    for (int shift = 0; shift < 64; shift += 7) {
-        if (in.empty()) throw codec_error("packed bytes: the size is cut short");
-        auto const byte = static_cast<std::uint8_t>(in.front());
-        in.remove_prefix(1);
-        value |= std::uint64_t{byte & 0x7fu} << shift;
-        if ((byte & 0x80u) == 0) return value;
-    }
-    throw codec_error("packed bytes: the size does not end");
-}
 
 /// Byte i of the word starting at `at` (zero past the end of `plain`).
 char byte_at(std::string_view plain, std::size_t at) { return at < plain.size() ? plain[at] : '\0'; }
@@ -43,7 +24,7 @@ bool zero_word(std::string_view plain, std::size_t at) {
 }  // namespace
 
 void pack_zero_bytes(std::string_view plain, std::string& out) {
-    put_varint(plain.size(), out);
+    ledger::detail::put_varint(plain.size(), out);
     std::size_t at = 0;
     while (at < plain.size()) {
         if (zero_word(plain, at)) {
@@ -71,7 +52,8 @@ void pack_zero_bytes(std::string_view plain, std::string& out) {
 }
 
 std::string unpack_zero_bytes(std::string_view packed) {
-    auto const size = take_varint(packed);
+    auto const size = ledger::detail::take_varint(packed, "packed bytes: the size is cut short",
+                                                  "packed bytes: the size does not end");
     // Every packed byte stands for at most 256 words: refuse a size no packing this long makes
     // before allocating it.
     if (size > (packed.size() + 1) * 256 * word) throw codec_error("packed bytes: the size is larger than they hold");

@@ -12,6 +12,7 @@
 #include <zstd.h>
 
 // After <zstd.h> with ZSTD_STATIC_LINKING_ONLY above: the first inclusion decides what it declares.
+#include "ledger/detail/varint.hpp"
 #include "ledger/detail/zstd_context.hpp"
 
 #include <algorithm>
@@ -44,24 +45,9 @@ ZSTD_DCtx* decompressor() {
     return context.get();
 }
 
-void put_varint(std::string& out, std::uint64_t v) {
-    while (v >= 0x80) {
-        out.push_back(static_cast<char>((v & 0x7F) | 0x80));
-        v >>= 7;
-    }
-    out.push_back(static_cast<char>(v));
-}
-
 std::uint64_t read_varint(std::string_view& in) {
-    std::uint64_t v = 0;
-    for (unsigned shift = 0; shift < 64; shift += 7) {
-        if (in.empty()) throw codec_error("log value ends inside a number");
-        auto const byte = static_cast<std::uint8_t>(in.front());
-        in.remove_prefix(1);
-        v |= std::uint64_t{byte & 0x7Fu} << shift;
-        if ((byte & 0x80) == 0) return v;
-    }
-    throw codec_error("log value holds a number longer than 64 bits");
+    return ledger::detail::take_varint(in, "log value ends inside a number",
+                                       "log value holds a number longer than 64 bits");
 }
 
 /// The 16-byte event id at the front of `in` (format 5's writer fields), taken off it.
@@ -190,9 +176,9 @@ bool assemble_split(std::uint8_t tag, writer_fields const& fields, std::uint64_t
     if ((delta & 1) == 0 && zigzag(fields.recorded_at - occurred_at) >> 63 != 0) return false;
     out.clear();
     out.push_back(static_cast<char>(tag));
-    put_varint(out, fields.version);
+    ledger::detail::put_varint(fields.version, out);
     out.append(fields.id.data(), fields.id.size());
-    put_varint(out, delta);
+    ledger::detail::put_varint(delta, out);
     out.append(frame.substr(frame_magic.size()));
     out.append(hash);
     return true;
