@@ -1,5 +1,10 @@
 #include "detail/nats_link.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 namespace ledger::replication::detail {
@@ -68,8 +73,33 @@ std::optional<stream_state> nats_link::state() const {
     return out;
 }
 
-void nats_link::ensure_stream(int replicas) const {
-    if (state()) return;
+namespace {
+
+/// How long a leader started beside its NATS cluster waits for the cluster to place the stream:
+/// a cluster that has just elected its metadata leader answers "no suitable peers for
+/// placement" until enough peers have joined JetStream (about a second on a quiet machine,
+/// several at load 20). Far above that, still short enough that a cluster that lost its peers
+/// stops the start with the server's own reason.
+constexpr auto cluster_forming_wait = std::chrono::seconds(30);
+
+/// True for the answers of a JetStream cluster that is still forming, which a later attempt
+/// gets past. The C client (3.x) passes "no suitable peers" without its error code, hence the
+/// text as well.
+bool cluster_forming(nats_failure const& failure) {
+    switch (failure.code) {
+        case JSClusterNoPeersErr:
+        case JSClusterNotAvailErr:
+        case JSClusterNotLeaderErr:
+        case JSInsufficientResourcesErr: return true;
+        default: break;
+    }
+    return failure.status == NATS_TIMEOUT || failure.status == NATS_NO_RESPONDERS ||
+           std::string_view(failure.what()).find("no suitable peers") != std::string_view::npos;
+}
+
+}  // namespace
+
+void nats_link::create_stream(int replicas) const {
     jsStreamConfig config;
     jsStreamConfig_Init(&config);
     char const* subjects[] = {subject_.c_str()};
@@ -84,6 +114,24 @@ void nats_link::ensure_stream(int replicas) const {
     jsErrCode code{};
     check(js_AddStream(&info, js_, &config, nullptr, &code), "creating the stream", code);
     jsStreamInfo_Destroy(info);
+}
+
+void nats_link::ensure_stream(int replicas) const {
+    auto const deadline = std::chrono::steady_clock::now() + cluster_forming_wait;
+    for (bool warned = false;;) {
+        try {
+            if (!state()) create_stream(replicas);
+            return;
+        } catch (nats_failure const& failure) {
+            if (!cluster_forming(failure) || std::chrono::steady_clock::now() >= deadline) throw;
+            if (!warned) {
+                spdlog::warn("replication: the JetStream cluster cannot hold the stream yet ({}); waiting up to {} s",
+                             failure.what(), cluster_forming_wait.count());
+                warned = true;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
 }
 
 natsMsg* nats_link::message(std::uint64_t seq) const {

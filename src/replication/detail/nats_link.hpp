@@ -48,12 +48,15 @@ public:
     /// The stream's state, or nullopt when there is no such stream.
     std::optional<stream_state> state() const;
     /// Creates the stream (file storage, `replicas` copies, deletes and purges denied) if
-    /// it does not exist.
+    /// it does not exist. While a JetStream cluster is still forming (no peers to place the
+    /// copies on yet) it tries again for a bounded time; then, or for any other failure, throws.
     void ensure_stream(int replicas) const;
     /// The message stored at `seq` (owned by the caller: natsMsg_Destroy), or null when none.
     natsMsg* message(std::uint64_t seq) const;
 
 private:
+    void create_stream(int replicas) const;
+
     natsOptions* options_ = nullptr;
     natsConnection* connection_ = nullptr;
     jsCtx* js_ = nullptr;
