@@ -282,6 +282,33 @@ TEST_CASE("with a three-node JetStream cluster (R3) sync appends go on after one
     CHECK(verify_head(follower) == verify_head(leader));
 }
 
+TEST_CASE("a leader started while its R3 cluster still lacks a node waits for the node instead of failing its start",
+          "[replication][cluster]") {
+    temp_dir directory;
+    nats_cluster nats(2);  // a quorum elects a metadata leader, but three copies have nowhere to go
+    auto const kek = directory / "ledger.kek";
+    REQUIRE(run_process(RECRUIT_LEDGER, {"keys", "init", "--kek", kek.string()}).exit_code == 0);
+    // The third node starts only once the leader says it waits: the leader's start (and its
+    // port file, which ledger_node waits for) spans the cluster's forming, whatever the load.
+    bool waited = false;
+    std::thread third([&] {
+        waited = wait_for_text(directory / "leader.log", "cannot hold the stream yet", std::chrono::seconds(20));
+        nats.start(2);
+    });
+    std::optional<ledger_node> leader;
+    try {
+        leader.emplace(directory / "leader", kek,
+                       std::vector<std::string>{"--replicate", nats.urls(), "--replication", "sync", "--replicas", "3"});
+    } catch (...) {
+        third.join();  // a failed start (the REQUIRE of its port) must not leave the thread joinable
+        throw;
+    }
+    third.join();
+    CHECK(waited);
+    CHECK(append_one(*leader, "campaign-after-the-cluster-formed").has_value());
+    CHECK(leader->events() == 1);
+}
+
 TEST_CASE("a sync leader answers no append as stored while JetStream is down and catches the stream up when it is back",
           "[replication]") {
     cluster c;

@@ -92,27 +92,16 @@ namespace ledger::testing {
 /// Three clustered nats-servers with JetStream (R3 streams), each with its own store and log.
 class nats_cluster {
 public:
-    nats_cluster() {
+    /// Starts the first `started` nodes (two of three elect a metadata leader but cannot place
+    /// an R3 stream: a test starts the last one later with start()).
+    explicit nats_cluster(std::size_t started = 3) {
         for (auto& p : client_ports_) p = free_port();
         for (auto& p : route_ports_) p = free_port();
-        for (std::size_t i = 0; i < 3; ++i) {
-            std::string routes;
-            for (std::size_t j = 0; j < 3; ++j) {
-                if (j == i) continue;
-                routes += (routes.empty() ? "" : ",") + std::string("nats://127.0.0.1:") + std::to_string(route_ports_[j]);
-            }
-            pids_[i] = spawn_program("/usr/sbin/nats-server",
-                                     {"-js", "-a", "127.0.0.1", "-p", std::to_string(client_ports_[i]), "-n",
-                                      "n" + std::to_string(i), "--cluster_name", "ledger", "--cluster",
-                                      "nats://127.0.0.1:" + std::to_string(route_ports_[i]), "--routes", routes,
-                                      "-sd", (directory_ / ("store" + std::to_string(i))).string(), "-l",
-                                      log(i).string()});
-            REQUIRE(pids_[i] > 0);
-        }
+        for (std::size_t i = 0; i < started; ++i) start(i);
         bool const elected = [&] {
             auto const deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
             while (std::chrono::steady_clock::now() < deadline) {
-                for (std::size_t i = 0; i < 3; ++i) {
+                for (std::size_t i = 0; i < started; ++i) {
                     if (file_text(log(i)).find("new metadata leader") != std::string::npos) return true;
                 }
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -120,6 +109,20 @@ public:
             return false;
         }();
         REQUIRE(elected);
+    }
+    void start(std::size_t i) {
+        std::string routes;
+        for (std::size_t j = 0; j < 3; ++j) {
+            if (j == i) continue;
+            routes += (routes.empty() ? "" : ",") + std::string("nats://127.0.0.1:") + std::to_string(route_ports_[j]);
+        }
+        pids_[i] = spawn_program("/usr/sbin/nats-server",
+                                 {"-js", "-a", "127.0.0.1", "-p", std::to_string(client_ports_[i]), "-n",
+                                  "n" + std::to_string(i), "--cluster_name", "ledger", "--cluster",
+                                  "nats://127.0.0.1:" + std::to_string(route_ports_[i]), "--routes", routes,
+                                  "-sd", (directory_ / ("store" + std::to_string(i))).string(), "-l",
+                                  log(i).string()});
+        REQUIRE(pids_[i] > 0);
     }
     ~nats_cluster() {
         for (std::size_t i = 0; i < 3; ++i) kill9(i);
