@@ -76,6 +76,30 @@ TEST_CASE("a fold_arena hands out blocks in its own huge-page reservation, reuse
     CHECK(fold_arena::live_arenas() == before);
 }
 
+TEST_CASE("a fold_arena's blocks above 256 bytes are at most a quarter larger than asked", "[projections][fold_arena]") {
+    // Blocks are carved one after another from the reservation, so the distance between two
+    // fresh ones is the size of the first one's class.
+    auto* const arena = fold_arena::make();
+    auto const carved = [&](std::size_t bytes) {
+        auto const* const first = static_cast<char*>(arena->allocate(bytes));
+        auto const* const next = static_cast<char*>(arena->allocate(16));
+        return static_cast<std::size_t>(next - first);
+    };
+    CHECK(carved(256) == 256);
+    CHECK(carved(257) == 320);
+    CHECK(carved(384) == 384);  // four 96-byte year cells (application_cells.hpp): no slack
+    CHECK(carved(385) == 448);
+    CHECK(carved(768) == 768);
+    CHECK(carved(3 * 4096 + 1) == 14 * 1024);
+    CHECK(carved(fold_arena::largest_arena_block) == fold_arena::largest_arena_block);
+    // A freed block serves the next request of its class, not one of the class above.
+    auto* const freed = arena->allocate(300);
+    arena->deallocate(freed, 300);
+    CHECK(arena->allocate(321) != freed);
+    CHECK(arena->allocate(270) == freed);
+    arena->release();
+}
+
 TEST_CASE("a fold_arena whose reservation is used up hands out blocks from the heap", "[projections][fold_arena]") {
     auto* const arena = fold_arena::make(std::size_t{2} << 20);
     auto* const first = arena->allocate(std::size_t{1} << 20);

@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <atomic>
+#include <bit>
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
 #define LEDGER_SANITIZED_HEAP 1
@@ -29,19 +30,20 @@ constexpr std::uintptr_t growth_step = 4 * huge_page;
 
 std::atomic<std::size_t> live{0};
 
-/// The class of a block of `bytes` (1 … largest_arena_block), and the size of a class.
+/// The class of a block of `bytes` (1 … largest_arena_block), and the size of a class. Above
+/// 256, doubling e ([2^e, 2^(e+1)), e ≥ 8) has four classes of 2^e + (q + 1) · 2^(e-2), q < 4.
 std::size_t class_of(std::size_t bytes) noexcept {
     if (bytes <= 256) return (bytes + 15) / 16 - (bytes == 0 ? 0 : 1);
-    std::size_t size = 512;
-    std::size_t index = 16;
-    while (size < bytes) {
-        size <<= 1;
-        ++index;
-    }
-    return index;
+    auto const last = bytes - 1;  // the class is the first whose size is > last
+    auto const e = static_cast<std::size_t>(std::bit_width(last)) - 1;
+    auto const q = (last >> (e - 2)) & 3;
+    return 16 + (e - 8) * 4 + q;
 }
 std::size_t size_of_class(std::size_t index) noexcept {
-    return index < 16 ? (index + 1) * 16 : std::size_t{512} << (index - 16);
+    if (index < 16) return (index + 1) * 16;
+    auto const e = 8 + (index - 16) / 4;
+    auto const q = (index - 16) % 4;
+    return (std::size_t{1} << e) + (q + 1) * (std::size_t{1} << (e - 2));
 }
 
 }  // namespace
