@@ -21,6 +21,44 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 5> model_cod
 
 std::string legacy_model_prefix(std::string_view model) { return "entity/" + std::string(model) + "/"; }
 
+std::string code_of(std::string_view model) {
+    for (auto const& [name, code] : model_codes) {
+        if (name == model) return std::string(code);
+    }
+    return std::string(model);
+}
+
+void put_epoch_bytes(std::uint32_t epoch, std::string& out) {
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(epoch >> shift));
+}
+
+/// The epoch of an ordered-form key under `prefix` (ordered_entity_model_prefix), or nullopt.
+std::optional<std::uint32_t> ordered_epoch_under(std::string_view prefix, std::string_view key) {
+    if (!key.starts_with(prefix) || key.size() < prefix.size() + 4) return std::nullopt;
+    std::uint32_t epoch = 0;
+    for (std::size_t i = 0; i < 4; ++i) epoch = epoch << 8 | static_cast<unsigned char>(key[prefix.size() + i]);
+    // Below it the bytes after the prefix are a longer model name's ("Ea" and "Eab…").
+    if (epoch < ordered_entities_epoch) return std::nullopt;
+    return epoch;
+}
+
+/// Appends the ordered-form epochs of `model` in ascending order, one seek each.
+void ordered_epochs(entity_reader& reader, std::string_view model, std::vector<std::uint32_t>& epochs) {
+    auto const prefix = ordered_entity_model_prefix(model);
+    auto from = entity_epoch_prefix(model, ordered_entities_epoch);
+    for (;;) {
+        std::optional<std::uint32_t> found;
+        reader.scan(from, prefix, [&](std::string_view key, std::string_view) {
+            found = ordered_epoch_under(prefix, key);
+            return false;
+        });
+        if (!found) break;
+        epochs.push_back(*found);
+        if (*found == std::numeric_limits<std::uint32_t>::max()) break;
+        from = entity_epoch_prefix(model, *found + 1);
+    }
+}
+
 /// The epoch a key under `prefix` names, or nullopt.
 std::optional<std::uint32_t> epoch_under(std::string_view prefix, std::string_view key) {
     if (!key.starts_with(prefix) || key.size() < prefix.size() + 9 || key[prefix.size() + 8] != '/') return std::nullopt;
@@ -47,20 +85,26 @@ void epochs_under(entity_reader& reader, std::string const& prefix, std::vector<
 
 }  // namespace
 
-std::string entity_model_prefix(std::string_view model) {
-    for (auto const& [name, code] : model_codes) {
-        if (name == model) return "e/" + std::string(code) + "/";
-    }
-    return "e/" + std::string(model) + "/";
-}
+std::string entity_model_prefix(std::string_view model) { return "e/" + code_of(model) + "/"; }
+
+std::string ordered_entity_model_prefix(std::string_view model) { return "E" + code_of(model); }
 
 std::string entity_epoch_prefix(std::string_view model, std::uint32_t epoch) {
+    if (ordered_entities(epoch)) {
+        auto prefix = ordered_entity_model_prefix(model);
+        put_epoch_bytes(epoch, prefix);
+        return prefix;
+    }
     auto const prefix = epoch >= short_keys_epoch ? entity_model_prefix(model) : legacy_model_prefix(model);
     return prefix + detail::hex8(epoch) + "/";
 }
 
 std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string_view key) {
-    if (auto const epoch = epoch_under(entity_model_prefix(model), key); epoch && *epoch >= short_keys_epoch) return epoch;
+    if (auto const epoch = ordered_epoch_under(ordered_entity_model_prefix(model), key)) return epoch;
+    if (auto const epoch = epoch_under(entity_model_prefix(model), key);
+        epoch && *epoch >= short_keys_epoch && !ordered_entities(*epoch)) {
+        return epoch;
+    }
     if (auto const epoch = epoch_under(legacy_model_prefix(model), key); epoch && *epoch < short_keys_epoch) return epoch;
     return std::nullopt;
 }
@@ -68,12 +112,13 @@ std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string
 std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view model) {
     std::vector<std::uint32_t> epochs;
     epochs_under(reader, legacy_model_prefix(model), epochs);  // all below short_keys_epoch
-    epochs_under(reader, entity_model_prefix(model), epochs);
+    epochs_under(reader, entity_model_prefix(model), epochs);  // below ordered_entities_epoch
+    ordered_epochs(reader, model, epochs);
     return epochs;
 }
 
 std::uint32_t first_epoch_after(std::vector<std::uint32_t> const& epochs) {
-    if (epochs.empty() || epochs.back() < compact_entities_epoch) return compact_entities_epoch;
+    if (epochs.empty() || epochs.back() < ordered_entities_epoch) return ordered_entities_epoch;
     return epochs.back() + 1;
 }
 

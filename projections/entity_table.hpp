@@ -10,7 +10,8 @@
 //   e/<code>/<epoch, 8 hex>/g   the generation of the last flush (u64); <code>: a letter per model
 //   e/<code>/<epoch>/i/<id>     number (u32) ‖ CRC-32 of the entry ‖ the entry (the stream's id)
 //   e/<code>/<epoch>/n/<n>      the stream id of number n (8 hex: the entities in number order)
-// In a compact epoch (entity_keys.hpp) there are no n/ records and the entry is packed.
+// In a compact epoch (entity_keys.hpp) there are no n/ records and the entry is packed; an
+// ordered epoch's keys are E<code><epoch, 4 bytes> (g) and that ‖ the id's key form (i).
 //
 // Threading: a reader and a writer are used by one thread at a time (the one folding or
 // flushing the read model, which holds its lock).
@@ -59,12 +60,15 @@ public:
     virtual std::size_t erase_prefix(std::string_view prefix, std::size_t limit) = 0;
 };
 
-/// "e/<code>/" and "e/<code>/<epoch>/" (epochs before short_keys_epoch: "entity/<model>/…").
+/// "e/<code>/" (the short and compact forms) and "E<code>" (the ordered form).
 std::string entity_model_prefix(std::string_view model);
+std::string ordered_entity_model_prefix(std::string_view model);
+/// "e/<code>/<epoch>/" (epochs before short_keys_epoch: "entity/<model>/…"; from
+/// ordered_entities_epoch on: "E<code><epoch, 4 bytes big-endian>").
 std::string entity_epoch_prefix(std::string_view model, std::uint32_t epoch);
-/// The epoch of a key of `model`'s entities (either key form: entity_keys.hpp), or nullopt.
+/// The epoch of a key of `model`'s entities (any key form: entity_keys.hpp), or nullopt.
 std::optional<std::uint32_t> entity_epoch_of(std::string_view model, std::string_view key);
-/// The epochs under which the table holds entities of `model` (both forms), in ascending
+/// The epochs under which the table holds entities of `model` (every form), in ascending
 /// order (one seek per epoch).
 std::vector<std::uint32_t> entity_epochs(entity_reader& reader, std::string_view model);
 

@@ -123,9 +123,13 @@ TEST_CASE("with its candidates in a table the application table answers what the
     auto in_table = table_models();
     REQUIRE(in_table.size() == 3);
     // A table begun before the short keys (epoch 1, "entity/applications/…"), one begun with
-    // the short keys (n/ records, plain entries) and one of today's compact form, in turn; a
-    // rebuild moves either older form to the compact one.
-    auto const first_epoch = seed % 3 == 1 ? 1 : seed % 3 == 2 ? projections::short_keys_epoch : projections::compact_entities_epoch;
+    // the short keys (n/ records, plain entries), one of the compact form (text keys, packed
+    // entries) and one of today's ordered form, in turn; a rebuild moves any older form to the
+    // ordered one.
+    auto const first_epoch = seed % 4 == 1   ? 1
+                             : seed % 4 == 2 ? projections::short_keys_epoch
+                             : seed % 4 == 3 ? projections::compact_entities_epoch
+                                             : projections::ordered_entities_epoch;
     in_table.front()->shared_table()->keep_in_table(reader, first_epoch, {});
     std::optional<table_record> record;  // the last committed one
     std::uint64_t next = 0;
@@ -223,9 +227,18 @@ TEST_CASE("a damaged candidate record of the application table is refused, never
     auto reader = std::make_shared<testing::fake_reader>(store);
     auto models = table_models();
     auto const table = models.front()->shared_table();
-    auto const epoch = GENERATE(std::uint32_t{1}, projections::compact_entities_epoch);
+    auto const epoch =
+        GENERATE(std::uint32_t{1}, projections::compact_entities_epoch, projections::ordered_entities_epoch);
     INFO("epoch " << epoch);
     table->keep_in_table(reader, epoch, {});
+    // A candidate's record: "…/i/<id>", or in the ordered form any key longer than the epoch's
+    // prefix (which is the generation record's key).
+    auto const ordered_prefix =
+        projections::entity_epoch_prefix(projections::detail::application_table::entity_model, epoch);
+    auto const is_item = [&](std::string const& key) {
+        if (!projections::ordered_entities(epoch)) return key.find("/i/") != std::string::npos;
+        return key.starts_with(ordered_prefix) && key.size() > ordered_prefix.size();
+    };
     for (std::uint64_t position = 0; position < 300; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
         auto const& view = testing::append_view(views, e);
@@ -239,7 +252,7 @@ TEST_CASE("a damaged candidate record of the application table is refused, never
     std::size_t damaged = 0;
     auto const flip = [&] {
         for (auto& [key, value] : store.committed) {
-            if (key.find("/i/") == std::string::npos) continue;
+            if (!is_item(key)) continue;
             value[value.size() - 1] = static_cast<char>(value[value.size() - 1] ^ 0x21);  // the entry, not its CRC
             ++damaged;
         }

@@ -236,11 +236,13 @@ TEST_CASE("with their entities in a table the four read models answer and save w
     for (auto const name : names) {
         pair_of p{projections::make_read_model(name), projections::make_read_model(name), std::nullopt, 0};
         // A table begun before the short keys (epoch 1, "entity/<model>/…"), one begun with the
-        // short keys (n/ records, plain entries) and one of today's compact form, in turn; a
-        // rebuild moves either older form to the compact one.
-        auto const first_epoch = seed % 3 == 1   ? 1
-                                 : seed % 3 == 2 ? projections::short_keys_epoch
-                                                 : projections::compact_entities_epoch;
+        // short keys (n/ records, plain entries), one of the compact form (text keys, packed
+        // entries) and one of today's ordered form, in turn; a rebuild moves any older form to
+        // the ordered one.
+        auto const first_epoch = seed % 4 == 1   ? 1
+                                 : seed % 4 == 2 ? projections::short_keys_epoch
+                                 : seed % 4 == 3 ? projections::compact_entities_epoch
+                                                 : projections::ordered_entities_epoch;
         p.in_table->keep_entities_in_table(reader, first_epoch, {});
         REQUIRE(p.in_table->keeps_entities_in_table());
         models.push_back(std::move(p));
@@ -330,9 +332,17 @@ TEST_CASE("a damaged entity record is refused, never folded or saved",
     fake_table table;
     auto reader = std::make_shared<fake_reader>(table);
     auto model = projections::make_read_model("origin");
-    auto const epoch = GENERATE(std::uint32_t{1}, projections::compact_entities_epoch);
+    auto const epoch =
+        GENERATE(std::uint32_t{1}, projections::compact_entities_epoch, projections::ordered_entities_epoch);
     INFO("epoch " << epoch);
     model->keep_entities_in_table(reader, epoch, {});
+    // An entity's record: "…/i/<id>", or in the ordered form any key longer than the epoch's
+    // prefix (which is the generation record's key).
+    auto const ordered_prefix = projections::entity_epoch_prefix("origin", epoch);
+    auto const is_item = [&](std::string const& key) {
+        if (!projections::ordered_entities(epoch)) return key.find("/i/") != std::string::npos;
+        return key.starts_with(ordered_prefix) && key.size() > ordered_prefix.size();
+    };
     for (std::uint64_t position = 0; position < 300; ++position) {
         auto const& e = log.emplace_back(ledger.next(position));
         auto& view = testing::append_view(views, e);
@@ -345,7 +355,7 @@ TEST_CASE("a damaged entity record is refused, never folded or saved",
     auto const saved = model->save();
     std::size_t damaged = 0;
     for (auto& [key, value] : table.committed) {
-        if (key.find("/i/") == std::string::npos) continue;
+        if (!is_item(key)) continue;
         value[value.size() - 1] = static_cast<char>(value[value.size() - 1] ^ 0x21);  // the entry, not its CRC
         ++damaged;
     }
@@ -355,7 +365,7 @@ TEST_CASE("a damaged entity record is refused, never folded or saved",
     REQUIRE_THROWS_AS(restarted->save(), projections::damaged_entity);
     // Undamaged, the same record and entities save what the model saved.
     for (auto& [key, value] : table.committed) {
-        if (key.find("/i/") != std::string::npos) value[value.size() - 1] = static_cast<char>(value[value.size() - 1] ^ 0x21);
+        if (is_item(key)) value[value.size() - 1] = static_cast<char>(value[value.size() - 1] ^ 0x21);
     }
     auto again = projections::make_read_model("origin");
     again->load_table_state(state, reader);
@@ -366,7 +376,7 @@ TEST_CASE("a damaged entity record is refused, never folded or saved",
     CHECK(std::none_of(table.committed.begin(), table.committed.end(),
                        [](auto const& record) { return record.first.find("/n/") != std::string::npos; }));
     auto const first = std::find_if(table.committed.begin(), table.committed.end(),
-                                    [](auto const& record) { return record.first.find("/i/") != std::string::npos; });
+                                    [&](auto const& record) { return is_item(record.first); });
     REQUIRE(first != table.committed.end());
     table.committed.erase(first);
     auto missing = projections::make_read_model("origin");

@@ -4,6 +4,7 @@
 #include "ledger/app/projection_snapshot.hpp"
 #include "ledger/json_text.hpp"
 #include "ledger/store/event_store.hpp"
+#include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
 #include "projections/read_model.hpp"
 
@@ -483,11 +484,20 @@ namespace {
 /// Every entity record of `model` in the store's table.
 std::vector<std::string> entity_keys(store::event_store const& store, std::string_view model) {
     std::vector<std::string> keys;
+    auto const reader = store.read_projections();
     auto const prefix = projections::entity_model_prefix(model);
-    store.read_projections()->scan(prefix, prefix, [&](std::string_view key, std::string_view) {
+    reader->scan(prefix, prefix, [&](std::string_view key, std::string_view) {
         if (key.find("/i/") != std::string_view::npos) keys.emplace_back(key);
         return true;
     });
+    // The ordered form: "E<code><epoch, 4 bytes>" is the generation record, a longer key an
+    // entity's.
+    auto const ordered = projections::ordered_entity_model_prefix(model);
+    reader->scan(projections::entity_epoch_prefix(model, projections::ordered_entities_epoch), ordered,
+                 [&](std::string_view key, std::string_view) {
+                     if (key.size() > ordered.size() + 4) keys.emplace_back(key);
+                     return true;
+                 });
     return keys;
 }
 

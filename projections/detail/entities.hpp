@@ -22,7 +22,11 @@
 //
 // The table's form follows its epoch (entity_keys.hpp): a compact epoch's records hold their
 // entry's bytes packed and it has no n/ records (save() finds the number order by scanning the
-// i/ records, which carry their numbers); the epochs before it keep both as they were.
+// i/ records, which carry their numbers); the epochs before it keep both as they were. An
+// ordered epoch is compact with short binary keys that sort in the order entities are made
+// (detail/id_key.hpp) and a varint number. Every flush puts its records in key order, so new
+// entities go last on their pages (when they are made in the order of their ids) and LMDB's
+// split leaves those pages full.
 //
 // Errors: in the table, a record that does not decode, fails its CRC or whose numbers do not
 // add up throws damaged_entity (never answered from: the runner rebuilds the read model).
@@ -31,6 +35,8 @@
 
 #include "ledger/detail/binary_archive.hpp"
 #include "ledger/envelope_codec.hpp"
+#include "ledger/detail/varint.hpp"
+#include "projections/detail/id_key.hpp"
 #include "projections/detail/packed_bytes.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/entity_keys.hpp"
@@ -251,12 +257,12 @@ public:
         }
     }
 
-    /// An epoch past the current one and every stale one (for a rebuild), in the compact form:
+    /// An epoch past the current one and every stale one (for a rebuild), in the ordered form:
     /// a table of an older form moves to it when it is rebuilt.
     std::uint32_t next_epoch() const {
         auto epoch = table_->epoch;
         for (auto const stale : table_->stale) epoch = std::max(epoch, stale);
-        return std::max(epoch + 1, compact_entities_epoch);
+        return std::max(epoch + 1, ordered_entities_epoch);
     }
 
     std::uint32_t epoch() const noexcept { return table_ ? table_->epoch : 0; }
@@ -280,19 +286,22 @@ public:
         auto& t = *table_;
         if (t.recorded) limit = std::numeric_limits<std::size_t>::max();
         auto const generation = t.generation + 1;
-        std::vector<cached*> put;  // marked only once every write went through
-        bool whole = true;
+        // In key order: a new entity's record then goes last on its page (its key follows
+        // the ones put before it), where LMDB splits a full page leaving it full.
+        std::vector<std::pair<std::string, cached*>> due;
         for (auto& [id, c] : t.cache) {
-            if (!unsettled(c)) continue;
-            if (put.size() == limit) {
-                whole = false;
-                break;
-            }
-            writer.put(t.prefix + "i/" + id, encode(c, compact()));
-            if (!c.numbered && !compact()) writer.put(t.prefix + "n/" + hex8(c.number), id);
-            put.push_back(&c);
+            if (unsettled(c)) due.emplace_back(item_key(id), &c);
         }
-        writer.put(t.prefix + "g", u64_bytes(generation));
+        std::sort(due.begin(), due.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
+        bool const whole = due.size() <= limit;
+        if (!whole) due.resize(limit);
+        std::vector<cached*> put;  // marked only once every write went through
+        for (auto const& [key, c] : due) {
+            writer.put(key, encode(*c));
+            if (!c->numbered && !compact()) writer.put(t.prefix + "n/" + hex8(c->number), id_of(key));
+            put.push_back(c);
+        }
+        writer.put(generation_key(), u64_bytes(generation));
         // Old epochs go only with a whole flush, whose record (in the same transaction) stops
         // any restart from using them.
         std::size_t budget = whole ? stale_erase_budget : 0;
@@ -322,7 +331,7 @@ public:
     /// committed flush from the table (through the reader, which sees at least that commit).
     void settle() {
         auto& t = *table_;
-        auto const stored = t.reader->get(t.prefix + "g");
+        auto const stored = t.reader->get(generation_key());
         auto const committed = stored ? u64_of(*stored) : std::optional<std::uint64_t>(0);
         if (!committed) throw damaged_entity("the generation record of " + t.model + " does not decode");
         if (*committed <= t.confirmed) return;
@@ -367,6 +376,53 @@ private:
 
     /// Whether the table is of the compact form (entity_keys.hpp): packed entries, no n/ records.
     bool compact() const noexcept { return compact_entities(table_->epoch); }
+    /// Whether it is of the ordered form: compact, with binary keys and varint numbers.
+    bool ordered() const noexcept { return ordered_entities(table_->epoch); }
+
+    /// The key of the record of `id`.
+    std::string item_key(std::string_view id) const {
+        auto key = table_->prefix;
+        if (ordered()) {
+            encode_id_key(id, key);
+        } else {
+            key += "i/";
+            key += id;
+        }
+        return key;
+    }
+    /// What the keys of every record of an entity start with (in the ordered form, the
+    /// generation record's key is this prefix itself: no id follows it).
+    std::string items_prefix() const { return ordered() ? table_->prefix : table_->prefix + "i/"; }
+    /// The key of the generation record.
+    std::string generation_key() const { return ordered() ? table_->prefix : table_->prefix + "g"; }
+    /// The id whose record has `key` (one under items_prefix()).
+    std::string id_of(std::string_view key) const {
+        auto const tail = key.substr(items_prefix().size());
+        if (!ordered()) return std::string(tail);
+        try {
+            return decode_id_key(tail);
+        } catch (codec_error const& e) {
+            throw damaged_entity("an entity key of " + table_->model + " does not decode: " + e.what());
+        }
+    }
+
+    /// A record's number and what follows it (the CRC, then the entry): 4 bytes, or in the
+    /// ordered form a varint. nullopt when it does not decode.
+    std::optional<std::pair<std::uint32_t, std::string_view>> split_record(std::string_view value) const {
+        if (!ordered()) {
+            if (value.size() < 4) return std::nullopt;
+            std::uint32_t number = 0;
+            std::memcpy(&number, value.data(), 4);
+            return std::pair{number, value.substr(4)};
+        }
+        try {
+            auto const number = ledger::detail::take_varint(value, "cut short", "too long");
+            if (number > std::numeric_limits<std::uint32_t>::max()) return std::nullopt;
+            return std::pair{static_cast<std::uint32_t>(number), value};
+        } catch (codec_error const&) {
+            return std::nullopt;
+        }
+    }
 
     bool settled(cached const& c) const noexcept { return c.flushed != 0 && c.flushed <= table_->confirmed; }
     bool unsettled(cached const& c) const noexcept { return c.dirty || !settled(c); }
@@ -395,8 +451,9 @@ private:
         return out;
     }
 
-    /// number ‖ CRC-32 of the entry's bytes ‖ those bytes, packed in the compact form.
-    static std::string encode(cached const& c, bool packed) {
+    /// number ‖ CRC-32 of the entry's bytes ‖ those bytes, packed in the compact form; the
+    /// number a varint in the ordered form.
+    std::string encode(cached const& c) const {
         std::string entry;
         {
             ledger::detail::string_output_archive archive(entry);
@@ -405,10 +462,15 @@ private:
         boost::crc_32_type crc;
         crc.process_bytes(entry.data(), entry.size());
         std::uint32_t const check = crc.checksum();
-        std::string out(8, '\0');
-        std::memcpy(out.data(), &c.number, 4);
-        std::memcpy(out.data() + 4, &check, 4);
-        if (!packed) return out + entry;
+        std::string out;
+        if (ordered()) {
+            ledger::detail::put_varint(c.number, out);
+        } else {
+            out.resize(4);
+            std::memcpy(out.data(), &c.number, 4);
+        }
+        out.append(reinterpret_cast<char const*>(&check), 4);
+        if (!compact()) return out + entry;
         pack_zero_bytes(entry, out);
         return out;
     }
@@ -417,13 +479,14 @@ private:
         auto const fail = [&](std::string const& why) {
             return damaged_entity("the entity " + std::string(id) + " of " + table_->model + " " + why);
         };
-        if (value.size() < 8) throw fail("is too short");
+        auto const split = split_record(value);
+        if (!split || split->second.size() < 4) throw fail("is too short");
         cached c;
+        c.number = split->first;
         std::uint32_t check = 0;
-        std::memcpy(&c.number, value.data(), 4);
-        std::memcpy(&check, value.data() + 4, 4);
+        std::memcpy(&check, split->second.data(), 4);
         std::string unpacked;
-        auto entry = value.substr(8);
+        auto entry = split->second.substr(4);
         if (compact()) {
             try {
                 unpacked = unpack_zero_bytes(entry);
@@ -454,9 +517,7 @@ private:
             hit->second.dirty = true;
             return &hit->second;
         }
-        auto key = t.prefix + "i/";
-        key += id;
-        if (auto const stored = t.reader->get(key)) {
+        if (auto const stored = t.reader->get(item_key(id))) {
             ++t.reads;
             auto c = decode(id, *stored);
             c.dirty = true;
@@ -471,9 +532,7 @@ private:
     Entry entry_of(std::string_view id) const {
         auto& t = *table_;
         if (auto const hit = t.cache.find(id); hit != t.cache.end()) return hit->second.entry;
-        auto key = t.prefix + "i/";
-        key += id;
-        auto const stored = t.reader->get(key);
+        auto const stored = t.reader->get(item_key(id));
         if (!stored) throw damaged_entity("the entity " + std::string(id) + " of " + t.model + " is numbered but missing");
         ++t.reads;
         return decode(id, *stored).entry;
@@ -537,12 +596,12 @@ private:
         for (auto const& [id, c] : t.cache) {
             if (!c.numbered) place(c.number, id);
         }
-        auto const prefix = t.prefix + "i/";
+        auto const prefix = items_prefix();
         t.reader->scan(prefix, prefix, [&](std::string_view key, std::string_view value) {
-            std::uint32_t number = 0;
-            if (value.size() < 8) throw damaged_entity("an entity record of " + t.model + " is too short");
-            std::memcpy(&number, value.data(), 4);
-            if (number < t.count) place(number, key.substr(prefix.size()));  // past it: a later flush's
+            if (key.size() == prefix.size()) return true;  // the ordered form's generation record
+            auto const split = split_record(value);
+            if (!split || split->second.size() < 4) throw damaged_entity("an entity record of " + t.model + " is too short");
+            if (split->first < t.count) place(split->first, id_of(key));  // past it: a later flush's
             return true;
         });
         for (std::uint32_t number = 0; number < t.count; ++number) {

@@ -40,10 +40,13 @@ std::string unusable(projections::read_model const& prototype, std::uint32_t ver
 }  // namespace
 
 void log_older_entity_form(std::string_view model, std::uint32_t epoch) {
-    if (projections::compact_entities(epoch)) return;
-    spdlog::info("projection {}: its entities keep the older form of epoch {:08x} ({}n/ records, entries not "
-                 "packed) until a rebuild moves them to the compact form",
-                 model, epoch, epoch < projections::short_keys_epoch ? "long keys, " : "");
+    if (projections::ordered_entities(epoch)) return;
+    auto const form = projections::compact_entities(epoch) ? "text keys in the ids' text order"
+                      : epoch < projections::short_keys_epoch ? "long keys, n/ records, entries not packed"
+                                                              : "n/ records, entries not packed";
+    spdlog::info("projection {}: its entities keep the older form of epoch {:08x} ({}) until a rebuild moves "
+                 "them to the ordered form",
+                 model, epoch, form);
 }
 
 entity_table_load load_entity_table(store::event_store const& store, projections::read_model const& prototype,

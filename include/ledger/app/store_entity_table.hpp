@@ -69,9 +69,9 @@ entity_table_load load_entity_table(store::event_store const& store, projections
 bool flush_entity_table(projections::read_model& model, std::uint64_t next, store::projection_records& records);
 
 /// Logs (info) that the entities of `model` (a read model's name, or "application table"),
-/// resumed at start under `epoch`, are of an older form than the compact one
+/// resumed at start under `epoch`, are of an older form than the ordered one
 /// (projections/entity_keys.hpp): they stay in it — read and flushed as they were written,
-/// answering the same — until a rebuild moves them to the compact form.
+/// answering the same — until a rebuild moves them to the ordered form.
 void log_older_entity_form(std::string_view model, std::uint32_t epoch);
 
 /// Entities one flush of a state moved in from a snapshot puts at most.
