@@ -33,6 +33,9 @@ public:
         populate_from(p);
     }
 
+    /// Windows populated so far (tests).
+    std::size_t windows() const noexcept { return windows_; }
+
     /// Bytes of each window: ~1,000 events of ~240 B (half a batch of an as-of scan's 2,048).
     static constexpr std::size_t window_bytes = std::size_t{256} << 10;
 
