@@ -111,8 +111,11 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes) {
     return table;
 }
 
-std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
-                                                             std::string_view bytes) {
+namespace {
+
+/// load_table_lazily of one run of bytes or of pieces (what memory_input_archive reads).
+template <class Bytes>
+std::shared_ptr<detail::application_table> table_loaded_lazily(std::shared_ptr<void const> keep, Bytes bytes) {
     auto table = std::make_shared<detail::application_table>();
     try {
         ledger::detail::memory_input_archive archive(bytes);
@@ -122,6 +125,18 @@ std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<voi
         throw codec_error(std::string("cannot decode a snapshot of the application table: ") + e.what());
     }
     return table;
+}
+
+}  // namespace
+
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
+                                                             std::string_view bytes) {
+    return table_loaded_lazily(std::move(keep), bytes);
+}
+
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
+                                                             std::span<std::string_view const> pieces) {
+    return table_loaded_lazily(std::move(keep), pieces);
 }
 
 std::uint32_t application_table_store_code_version() noexcept {

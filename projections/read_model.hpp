@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -176,6 +177,10 @@ std::shared_ptr<detail::application_table> load_table(std::string_view bytes);
 /// as-of loads from a checkpoint. Errors as load_table.
 std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
                                                              std::string_view bytes);
+/// The same of the bytes `pieces` holds in order (a chunked record's chunks where they lie in
+/// the map: no contiguous copy), which `keep` keeps valid; `pieces` itself only during the call.
+std::shared_ptr<detail::application_table> load_table_lazily(std::shared_ptr<void const> keep,
+                                                             std::span<std::string_view const> pieces);
 /// The application table with its candidates in the store's table (the runner's live table,
 /// docs/read-models.md "The application table in the store"): the code version of its record,
 /// which differs from application_table_code_version() because the record holds only what is

@@ -193,19 +193,23 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
 
 TEST_CASE("a checkpoint's application table read in place under a lease loads what its copy loads",
           "[projections][as_of][pipeline][lease]") {
-    // Whole records (read in place) and records in chunks of ~512 bytes (put together: a copy).
+    // Whole records and records in plain chunks of ~512 bytes (both read in place), records in
+    // compressed chunks (put together: a copy).
     auto const chunk_bits = GENERATE(0u, 9u);
+    bool const compress_table = GENERATE(false, true);
     // A record copied or put together goes into huge pages (0: every one) or a string (these
     // small records are below the server's 1 MiB).
     auto const huge_from = GENERATE(std::size_t{0}, app::checkpoint_options{}.huge_page_record_bytes);
-    INFO("chunk bits " << chunk_bits << " huge pages from " << huge_from << " bytes");
+    INFO("chunk bits " << chunk_bits << " compressed table " << compress_table << " huge pages from " << huge_from
+                       << " bytes");
     testing::temp_dir dir;
     testing::recruitment_generator generator(33, {.retract_applications = true});
     store::event_store store(options_in(dir));
     append_over_months(store, generator, 700);
     auto const events = store.head().events;
     app::checkpoint_options const options{
-        .every = every, .chunk_bits = chunk_bits, .chunk_threshold = 256, .huge_page_record_bytes = huge_from};
+        .every = every, .chunk_bits = chunk_bits, .chunk_threshold = 256, .compress_table = compress_table,
+        .huge_page_record_bytes = huge_from};
     app::checkpoint_keeper keeper(store, options);
     store.set_before_commit_hook([&](store::projection_records& records) { keeper.write_pending(records); });
     keeper.set_commit([&store] { (void)store.write_projection_records(); });
@@ -224,9 +228,10 @@ TEST_CASE("a checkpoint's application table read in place under a lease loads wh
             auto const in_place = keeper.load(*prototype, at, &lease);
             REQUIRE(copied);
             REQUIRE(in_place);
-            // Only a whole table record is read in place; a model without the table never is.
-            bool const whole_table = chunk_bits == 0 && prototype->shared_table() != nullptr;
-            REQUIRE(static_cast<bool>(lease) == whole_table);
+            // A table record whole or in plain chunks is read in place; a model without the table
+            // never is.
+            bool const plain_table = (chunk_bits == 0 || !compress_table) && prototype->shared_table() != nullptr;
+            REQUIRE(static_cast<bool>(lease) == plain_table);
             // The same state, and the same as the plain fold's; then the same tail folds on.
             REQUIRE(in_place->save() == copied->save());
             projections::read_model* const both[] = {copied.get(), in_place.get()};
@@ -251,6 +256,25 @@ TEST_CASE("a checkpoint's application table read in place under a lease loads wh
             auto record = stored;
             record[record.size() / 2] = static_cast<char>(record[record.size() / 2] ^ 0x5a);
             store.set_before_commit_hook([&](store::projection_records& records) { records.put(key, record); });
+            REQUIRE_FALSE(store.write_projection_records().has_value());
+            app::checkpoint_keeper fresh(store, options);
+            std::shared_ptr<app::record_lease> lease;
+            REQUIRE_FALSE(fresh.load(*projections::make_read_model("funnel"), 2 * every, &lease));
+            CHECK_FALSE(lease);
+            CHECK(fresh.stats().unusable == 1);
+        } else {
+            // A chunk of the record changed in the store (same length): the state's checksum,
+            // computed over the chunks where they lie, refuses it.
+            auto const manifest = app::detail::decode_manifest(stored).value();
+            auto const chunk_key = manifest[manifest.size() / 2].key;
+            auto chunk = store.read_projection_record(chunk_key).value();
+            if (compress_table) {
+                // Compressed: a frame that does not decompress to its length.
+                chunk[chunk.size() - 1] = static_cast<char>(chunk[chunk.size() - 1] ^ 0x5a);
+            } else {
+                chunk[chunk.size() / 2] = static_cast<char>(chunk[chunk.size() / 2] ^ 0x5a);
+            }
+            store.set_before_commit_hook([&](store::projection_records& records) { records.put(chunk_key, chunk); });
             REQUIRE_FALSE(store.write_projection_records().has_value());
             app::checkpoint_keeper fresh(store, options);
             std::shared_ptr<app::record_lease> lease;
@@ -380,6 +404,64 @@ TEST_CASE("an application table loaded lazily saves the same bytes and folds on 
         REQUIRE(projections::save_table(*lazy) == expected);
         REQUIRE(*lazy == *whole);
     }
+}
+
+TEST_CASE("an application table loaded lazily from pieces of its record loads what the record in one piece loads",
+          "[projections][as_of][pipeline][lazy][pieces]") {
+    testing::temp_dir dir;
+    testing::recruitment_generator generator(45u, {.retract_applications = true});
+    store::event_store store(options_in(dir));
+    append_over_months(store, generator, 700);
+    auto const upto = store.head().events / 2;
+    auto const model = projections::make_read_model("recruits-per-campaign");
+    projections::read_model* const models[] = {model.get()};
+    app::replay_log(store, models, {.to_position = upto - 1}, app::replay_threads::sequential);
+    auto const record = std::make_shared<std::string const>(projections::save_table(*model->shared_table()));
+    auto const own = model->save_without_table();
+    auto const whole = projections::load_table(*record);
+    // Pieces of one byte (every read crosses), of sizes that leave entries across two or more,
+    // and empty pieces between them; each piece a copy of its own, so that nothing reads on
+    // from one into the next by accident.
+    for (std::size_t const size : {std::size_t{1}, std::size_t{7}, std::size_t{61}, std::size_t{1000}}) {
+        INFO("pieces of " << size << " bytes");
+        auto copies = std::make_shared<std::vector<std::string>>();
+        for (std::size_t at = 0; at < record->size(); at += size) {
+            copies->push_back(record->substr(at, size));
+            if (at % (3 * size) == 0) copies->emplace_back();
+        }
+        std::vector<std::string_view> pieces(copies->begin(), copies->end());
+        auto const lazy = projections::load_table_lazily(copies, pieces);
+        pieces.clear();  // the table needs the bytes, not the list of them
+        REQUIRE(lazy->candidates.lazy());
+        REQUIRE(projections::save_table(*lazy) == *record);
+        REQUIRE(*lazy == *whole);
+        {
+            // A copy outlives its original: the entries joined across pieces are shared too.
+            auto original = projections::load_table_lazily(copies, std::vector<std::string_view>(copies->begin(), copies->end()));
+            auto const copy = std::make_unique<projections::detail::application_table>(*original);
+            original.reset();
+            REQUIRE(projections::save_table(*copy) == *record);
+        }
+        auto const from_whole = model->fresh();
+        from_whole->load_with_table(own, projections::load_table(*record));
+        auto const from_pieces = model->fresh();
+        from_pieces->load_with_table(own, lazy);
+        projections::read_model* const both[] = {from_whole.get(), from_pieces.get()};
+        app::replay_log(store, both, {.from_position = upto}, app::replay_threads::sequential);
+        REQUIRE(to_json_text(boost::json::value(from_pieces->rows())) ==
+                to_json_text(boost::json::value(from_whole->rows())));
+        REQUIRE(from_pieces->save() == from_whole->save());
+        std::size_t applications = 0;
+        for (auto const& person : lazy->candidates) applications += person.applications.size();
+        CHECK(applications > 0);
+        REQUIRE(*lazy == *from_whole->shared_table());
+    }
+    // Pieces that end short of the record, or hold a byte more, are refused.
+    std::vector<std::string_view> const short_of_it{std::string_view(*record).substr(0, record->size() - 1)};
+    REQUIRE_THROWS_AS(projections::load_table_lazily(record, short_of_it), codec_error);
+    std::string const extra = "x";
+    std::vector<std::string_view> const with_more{*record, extra};
+    REQUIRE_THROWS_AS(projections::load_table_lazily(record, with_more), codec_error);
 }
 
 TEST_CASE("a lazily loaded application table refuses a candidate naming a text its pool lacks",

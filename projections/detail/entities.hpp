@@ -185,9 +185,19 @@ public:
         saved->keep = std::move(keep);
         saved->swapped = archive.swapped();
         saved->starts.reserve(static_cast<std::size_t>(count) + 1);
+        std::string joined;
         for (cereal::size_type i = 0; i < count; ++i) {
-            saved->starts.push_back(archive.position());
+            auto const start = archive.mark();
+            saved->starts.push_back(start.at);
             walk(archive);
+            // Read from pieces (a record's chunks): an entry across two of them is kept joined,
+            // one ending where its piece ends by its own length (the next starts elsewhere).
+            auto const bytes = archive.read_since(start, joined);
+            if (bytes.data() != start.at) {
+                saved->apart.emplace(static_cast<std::uint32_t>(i), saved->joined->emplace_back(joined));
+            } else if (bytes.data() + bytes.size() != archive.position()) {
+                saved->apart.emplace(static_cast<std::uint32_t>(i), bytes);
+            }
         }
         saved->starts.push_back(archive.position());
         lazy_ = std::move(saved);
@@ -617,9 +627,17 @@ private:
         std::shared_ptr<void const> keep;
         bool swapped = false;
         std::vector<char const*> starts;
+        // Entries whose bytes do not end where the next one starts (loaded from pieces: one
+        // across two pieces, kept in `joined`, or one ending at its piece's end): few, one per
+        // piece at most. A copy shares `joined`, as it shares the bytes `keep` owns.
+        std::unordered_map<std::uint32_t, std::string_view> apart;
+        std::shared_ptr<std::deque<std::string>> joined = std::make_shared<std::deque<std::string>>();
         std::unordered_map<std::uint32_t, Entry> decoded;
         std::uint32_t count() const noexcept { return static_cast<std::uint32_t>(starts.size() - 1); }
         std::string_view bytes_of(std::uint32_t number) const {
+            if (!apart.empty()) {
+                if (auto const found = apart.find(number); found != apart.end()) return found->second;
+            }
             return {starts[number], static_cast<std::size_t>(starts[number + 1] - starts[number])};
         }
         Entry& entry(std::uint32_t number) {

@@ -397,16 +397,18 @@ std::optional<checkpoint_keeper::held_record> checkpoint_keeper::record_held(std
     return held;
 }
 
+bool checkpoint_keeper::waits(std::string const& key) const {
+    std::lock_guard const lock(mutex_);
+    auto const named = [&](auto const& records) {
+        return std::ranges::find(records, key, &std::pair<std::string, std::string>::first) != records.end();
+    };
+    return named(pending_) || named(unconfirmed_);
+}
+
 std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> checkpoint_keeper::whole_in_place(
     std::string const& key) {
-    {
-        // Waiting for a commit: newer than what is stored (record() reads it from memory).
-        std::lock_guard const lock(mutex_);
-        auto const named = [&](auto const& records) {
-            return std::ranges::find(records, key, &std::pair<std::string, std::string>::first) != records.end();
-        };
-        if (named(pending_) || named(unconfirmed_)) return std::nullopt;
-    }
+    // Waiting for a commit: newer than what is stored (record() reads it from memory).
+    if (waits(key)) return std::nullopt;
     auto lease = std::make_shared<record_lease>(store_.read_projections());
     auto const bytes = lease->reader()->get(key);
     // Not stored, or a manifest (its chunks are put together into one copy by record()).
@@ -414,21 +416,52 @@ std::optional<std::pair<std::shared_ptr<record_lease>, std::string_view>> checkp
     return std::pair{std::move(lease), *bytes};
 }
 
+std::optional<std::pair<std::shared_ptr<record_lease>, std::vector<std::string_view>>>
+checkpoint_keeper::chunks_in_place(std::string const& key) {
+    if (waits(key)) return std::nullopt;
+    auto lease = std::make_shared<record_lease>(store_.read_projections());
+    auto const* const reader = lease->reader();
+    auto const manifest = reader->get(key);
+    // Whole (whole_in_place's), or compressed (its chunks must be decompressed somewhere).
+    if (!manifest || !detail::is_manifest(*manifest) || detail::is_compressed_manifest(*manifest)) {
+        return std::nullopt;
+    }
+    auto const entries = detail::decode_manifest(*manifest);
+    if (!entries) return std::nullopt;
+    std::vector<std::string_view> pieces;
+    pieces.reserve(entries->size());
+    for (auto const& entry : *entries) {
+        // A chunk not stored (still waiting for a commit) or not of its length: record_held
+        // puts the record together from memory, or says what is wrong.
+        auto const bytes = reader->get(entry.key);
+        if (!bytes || bytes->size() != entry.size) return std::nullopt;
+        pieces.push_back(*bytes);
+    }
+    return std::pair{std::move(lease), std::move(pieces)};
+}
+
 std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::string_view bytes, std::uint32_t code_version,
                                                                           std::uint64_t next_position,
                                                                           std::string& problem) const {
     auto checkpoint = detail::decode_checkpoint_view(bytes, &problem);
-    if (checkpoint && checkpoint->code_version != code_version) {
-        problem = "of code version " + std::to_string(checkpoint->code_version) + ", the read model is at " +
-                  std::to_string(code_version);
-    } else if (checkpoint && (checkpoint->next_position != next_position || next_position > store_.head().events)) {
-        problem = "covers " + std::to_string(checkpoint->next_position) + " events, not the " +
-                  std::to_string(next_position) + " its key says within a log of " +
-                  std::to_string(store_.head().events);
-    } else {
-        return checkpoint;
+    if (checkpoint && !covers(checkpoint->code_version, checkpoint->next_position, code_version, next_position, problem)) {
+        return std::nullopt;
     }
-    return std::nullopt;
+    return checkpoint;
+}
+
+bool checkpoint_keeper::covers(std::uint32_t stored_version, std::uint64_t stored_next, std::uint32_t code_version,
+                               std::uint64_t next_position, std::string& problem) const {
+    if (stored_version != code_version) {
+        problem = "of code version " + std::to_string(stored_version) + ", the read model is at " +
+                  std::to_string(code_version);
+    } else if (stored_next != next_position || next_position > store_.head().events) {
+        problem = "covers " + std::to_string(stored_next) + " events, not the " + std::to_string(next_position) +
+                  " its key says within a log of " + std::to_string(store_.head().events);
+    } else {
+        return true;
+    }
+    return false;
 }
 
 std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::read_model const& prototype,
@@ -453,11 +486,22 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
             std::string table_problem;
             std::shared_ptr<void const> keep;
             std::string_view table_bytes;
+            std::shared_ptr<projections::detail::application_table> loaded;
             if (lease != nullptr) {
                 if (auto in_place = whole_in_place(table_key)) {
                     table_bytes = in_place->second;
                     *lease = std::move(in_place->first);
                     keep = *lease;
+                } else if (auto chunks = chunks_in_place(table_key)) {
+                    // Decoded where its chunks lie: no contiguous copy into fresh memory (~145
+                    // MB at 10,000,000 events, ~20 % of the last interval's answer, rm-asof9).
+                    *lease = std::move(chunks->first);
+                    keep = *lease;
+                    auto const table = detail::decode_checkpoint_pieces(chunks->second, &table_problem);
+                    if (table && covers(table->code_version, table->next_position,
+                                        projections::application_table_code_version(), next_position, table_problem)) {
+                        loaded = projections::load_table_lazily(keep, table->state);
+                    }
                 }
             }
             if (!keep) {
@@ -468,12 +512,12 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
             }
             if (!keep) problem = "its application table was not taken";
             if (!table_problem.empty()) problem = "its application table: " + table_problem;
-            auto const table = keep && table_problem.empty()
+            auto const table = keep && !loaded && table_problem.empty()
                                    ? usable(table_bytes, projections::application_table_code_version(),
                                             next_position, problem)
                                    : std::nullopt;
-            if (table) {
-                auto loaded = projections::load_table_lazily(keep, table->state);
+            if (table) loaded = projections::load_table_lazily(keep, table->state);
+            if (loaded) {
                 if (loaded->next != next_position) throw codec_error("the application table does not cover its record's events");
                 model = prototype.fresh();
                 model->load_with_table(checkpoint->state, loaded);

@@ -105,6 +105,11 @@ std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view 
     return decode_state_record_view(checkpoint_tag, "checkpoint", bytes, problem, true);
 }
 
+std::optional<projection_snapshot_pieces> decode_checkpoint_pieces(std::span<std::string_view const> pieces,
+                                                                   std::string* problem) {
+    return decode_state_record_pieces(checkpoint_tag, "checkpoint", pieces, problem);
+}
+
 std::string chunk_key(sha256_digest const& digest) { return std::string(chunk_prefix) + to_hex(digest); }
 
 std::string compressed_chunk_key(sha256_digest const& digest) {

@@ -1,6 +1,7 @@
 #include "ledger/app/projection_snapshot.hpp"
 
 #include "ledger/detail/binary_archive.hpp"
+#include "ledger/detail/sha256_low_level.hpp"
 #include "ledger/sha256.hpp"
 
 #include <cereal/types/array.hpp>
@@ -65,6 +66,42 @@ std::optional<projection_snapshot_view> decode_state_record_view(std::uint32_t t
         return fail("the record does not decode");  // codec_error, or length_error for a corrupt size
     }
     if (verify && sha256(record.state) != checksum) return fail("the state does not match its checksum");
+    return record;
+}
+
+std::optional<projection_snapshot_pieces> decode_state_record_pieces(std::uint32_t tag, std::string_view what,
+                                                                     std::span<std::string_view const> pieces,
+                                                                     std::string* problem) {
+    auto fail = [&](std::string why) -> std::optional<projection_snapshot_pieces> {
+        if (problem != nullptr) *problem = std::move(why);
+        return std::nullopt;
+    };
+    if (pieces.empty()) return fail("the record does not decode");
+    std::size_t total = 0;
+    for (auto const piece : pieces) total += piece.size();
+    // The header (tag, version, position, checksum, the state's size) from the first piece, as
+    // decode_state_record_view reads it; the state is every byte after it.
+    projection_snapshot_pieces record;
+    sha256_digest checksum{};
+    auto const first = pieces.front();
+    try {
+        ledger::detail::memory_input_archive archive(first);
+        std::uint32_t stored_tag = 0;
+        archive(stored_tag);
+        if (stored_tag != tag) return fail("not a " + std::string(what) + " record of this format");
+        std::uint64_t size = 0;
+        archive(record.code_version, record.next_position, checksum, size);
+        auto const header = first.size() - archive.remaining();
+        if (size != total - header) return fail("the record does not decode");
+        record.state.reserve(pieces.size());
+        if (header < first.size()) record.state.push_back(first.substr(header));
+    } catch (std::exception const&) {
+        return fail("the record does not decode");  // codec_error: the header is not in the first piece
+    }
+    for (auto const piece : pieces.subspan(1)) record.state.push_back(piece);
+    if (ledger::detail::sha256_of_parts(std::span<std::string_view const>(record.state)) != checksum) {
+        return fail("the state does not match its checksum");
+    }
     return record;
 }
 

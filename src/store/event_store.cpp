@@ -3,6 +3,7 @@
 #include "detail/directory_lock.hpp"
 #include "detail/event_id_index.hpp"
 #include "detail/group_writer.hpp"
+#include "detail/log_read_ahead.hpp"
 #include "detail/merkle_tree.hpp"
 #include "detail/replicated_append.hpp"
 #include "detail/stream_table.hpp"
@@ -158,10 +159,12 @@ void event_store::impl::scan_stored(std::uint64_t from, Visit&& visit) {
     std::uint64_t position = from;
     for (;;) {
         lmdb::read_txn txn(env);
+        detail::log_read_ahead ahead(env.mapped());
         lmdb::cursor cursor(txn, db.log);
         auto entry = cursor.seek(detail::view(encode_u64(position)));
         for (std::size_t n = 0; n < chunk; ++n) {
             if (!entry) return;
+            ahead.at(entry->second);
             position = decode_u64(entry->first);
             if (!visit(position, entry->second)) return;
             ++position;

@@ -194,6 +194,12 @@ std::uint64_t env::used_bytes() const {
     return (std::uint64_t{info.me_last_pgno} + 1) * stat.ms_psize;
 }
 
+std::span<char const> env::mapped() const {
+    MDB_envinfo info{};
+    check("mdb_env_info", mdb_env_info(handle_, &info));
+    return {static_cast<char const*>(info.me_mapaddr), static_cast<std::size_t>(used_bytes())};
+}
+
 // ---- txn -----------------------------------------------------------------------------------
 
 txn::txn(txn&& other) noexcept

@@ -55,6 +55,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,6 +118,10 @@ std::optional<projection_checkpoint> decode_checkpoint(std::string_view bytes, s
 
 /// As decode_checkpoint, the state viewed in `bytes` rather than copied (an as-of load).
 std::optional<projection_snapshot_view> decode_checkpoint_view(std::string_view bytes, std::string* problem = nullptr);
+/// The same for a chunked record read where its chunks lie (the chunks' bytes in order), not
+/// joined (decode_state_record_pieces).
+std::optional<projection_snapshot_pieces> decode_checkpoint_pieces(std::span<std::string_view const> pieces,
+                                                                   std::string* problem = nullptr);
 
 /// The key of the checkpoint index: every checkpoint key written, with its code version, so
 /// that finding the missing ones reads one small record instead of every checkpoint.

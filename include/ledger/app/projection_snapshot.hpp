@@ -11,6 +11,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <span>
+#include <vector>
 
 namespace ledger::app::detail {
 
@@ -26,6 +28,14 @@ struct projection_snapshot_view {
     std::uint32_t code_version = 0;
     std::uint64_t next_position = 0;
     std::string_view state;
+};
+
+/// As projection_snapshot_view for a record read in pieces (a chunked checkpoint record's
+/// chunks where they lie in the map): the state is the pieces' bytes in order.
+struct projection_snapshot_pieces {
+    std::uint32_t code_version = 0;
+    std::uint64_t next_position = 0;
+    std::vector<std::string_view> state;
 };
 
 /// The table key of a read model's snapshot: "snapshot/<name>".
@@ -60,6 +70,12 @@ std::string encode_snapshot(projection_snapshot const& snapshot);
 /// match its checksum; `problem` (when given) then says which.
 std::optional<projection_snapshot> decode_snapshot(std::string_view bytes, std::string* problem = nullptr);
 /// As decode_snapshot, the state viewed in `bytes` (start-up: no copy of large states).
+/// decode_state_record_view (verified) of the record that `pieces` joined would be, without
+/// joining them: the header (57 bytes) must lie in the first piece: the smallest chunk holds 64.
+std::optional<projection_snapshot_pieces> decode_state_record_pieces(std::uint32_t tag, std::string_view what,
+                                                                     std::span<std::string_view const> pieces,
+                                                                     std::string* problem);
+
 std::optional<projection_snapshot_view> decode_snapshot_view(std::string_view bytes, std::string* problem = nullptr);
 
 /// The record under entity_snapshot_key: the same fields with its own tag ("RMT1"), so a

@@ -25,6 +25,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstring>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -49,24 +50,38 @@ private:
     std::string& out_;
 };
 
-/// Reads cereal portable binary from `bytes`, which must outlive the archive.
+/// Reads cereal portable binary from `bytes`, which must outlive the archive — or from several
+/// pieces read as one run of bytes (a chunked checkpoint record decoded where its chunks lie in
+/// the map, with no contiguous copy: docs/performance.md, rm-asof9). A read that crosses from
+/// one piece into the next is copied across; only that slow path knows there are pieces.
 class memory_input_archive : public cereal::InputArchive<memory_input_archive, cereal::AllowEmptyClassElision> {
 public:
     /// Throws codec_error when `bytes` has no valid header byte.
     explicit memory_input_archive(std::string_view bytes)
         : InputArchive(this), next_(bytes.data()), end_(bytes.data() + bytes.size()) {
-        std::uint8_t little = 1;
-        load_bytes(&little, 1);
-        if (little > 1) throw codec_error("not cereal portable binary: bad header byte");
-        swap_ = little == 0;
+        read_header();
+    }
+    /// The pieces in order, as one run of bytes starting with the header byte; `pieces` (the
+    /// array of views, not only the bytes) must outlive the archive. Throws as above.
+    explicit memory_input_archive(std::span<std::string_view const> pieces) : InputArchive(this) {
+        pieces_ = pieces.data();
+        piece_count_ = pieces.size();
+        if (!pieces.empty()) {
+            next_ = pieces.front().data();
+            end_ = next_ + pieces.front().size();
+            for (auto const piece : pieces.subspan(1)) after_ += piece.size();
+        }
+        read_header();
     }
 
     /// Copies `size` bytes out, each `element` bytes wide (reversed when the data is big-endian).
     void load_bytes(void* data, std::size_t size, std::size_t element = 1) {
-        if (size > remaining()) throw codec_error("stored value is shorter than its layout");
-        if (size == 0) return;  // an empty string's or record's pointer may be null: no memcpy
-        std::memcpy(data, next_, size);
-        next_ += size;
+        if (size > here()) {
+            load_across(static_cast<char*>(data), size);  // throws when fewer are left
+        } else if (size != 0) {  // an empty string's or record's pointer may be null: no memcpy
+            std::memcpy(data, next_, size);
+            next_ += size;
+        }
         if (swap_ && element > 1) {
             auto* bytes = static_cast<unsigned char*>(data);
             for (std::size_t i = 0; i < size; i += element) std::reverse(bytes + i, bytes + i + element);
@@ -78,33 +93,89 @@ public:
         if (size > remaining()) throw codec_error("a stored size is larger than its record");
     }
 
-    std::size_t remaining() const noexcept { return static_cast<std::size_t>(end_ - next_); }
+    std::size_t remaining() const noexcept { return here() + after_; }
 
     /// Passes over `size` bytes (throws codec_error when fewer are left).
     void skip(std::size_t size) {
-        if (size > remaining()) throw codec_error("stored value is shorter than its layout");
-        next_ += size;
+        if (size > here()) {
+            load_across(nullptr, size);
+        } else {
+            next_ += size;
+        }
     }
 
-    /// Where the next byte is read from, and whether values are byte-swapped: so that a part
-    /// of the bytes can be read again later (continued_from) without its header byte.
-    char const* position() const noexcept { return next_; }
+    /// Where the next byte is read from (in the next piece when this one is read to its end),
+    /// and whether values are byte-swapped: so that a part of the bytes can be read again later
+    /// (continued_from) without its header byte.
+    char const* position() noexcept {
+        while (next_ == end_ && piece_ + 1 < piece_count_) next_piece();
+        return next_;
+    }
     bool swapped() const noexcept { return swap_; }
     /// An archive over `bytes` that lie inside one read by `from` (no header byte of their own).
     static memory_input_archive continued_from(std::string_view bytes, bool swapped) {
         return memory_input_archive(bytes, swapped);
     }
 
+    /// A place in the bytes (from mark()), so that what was read since can be had in one piece.
+    struct place {
+        std::size_t piece = 0;
+        char const* at = nullptr;
+    };
+    place mark() noexcept {
+        position();
+        return {piece_, next_};
+    }
+    /// The bytes read since `from`: a view when they lie in one piece, else joined into `joined`.
+    std::string_view read_since(place const& from, std::string& joined) const {
+        if (from.piece == piece_) return {from.at, static_cast<std::size_t>(next_ - from.at)};
+        auto const first = pieces_[from.piece];
+        joined.assign(from.at, static_cast<std::size_t>(first.data() + first.size() - from.at));
+        for (auto i = from.piece + 1; i < piece_; ++i) joined.append(pieces_[i]);
+        joined.append(pieces_[piece_].data(), static_cast<std::size_t>(next_ - pieces_[piece_].data()));
+        return joined;
+    }
+
 private:
     memory_input_archive(std::string_view bytes, bool swapped)
         : InputArchive(this), next_(bytes.data()), end_(bytes.data() + bytes.size()), swap_(swapped) {}
 
-public:
+    void read_header() {
+        std::uint8_t little = 1;
+        load_bytes(&little, 1);
+        if (little > 1) throw codec_error("not cereal portable binary: bad header byte");
+        swap_ = little == 0;
+    }
+    std::size_t here() const noexcept { return static_cast<std::size_t>(end_ - next_); }
+    void next_piece() noexcept {
+        ++piece_;
+        next_ = pieces_[piece_].data();
+        end_ = next_ + pieces_[piece_].size();
+        after_ -= pieces_[piece_].size();
+    }
+    /// load_bytes' and skip's path across pieces (`out` null: skipped).
+    void load_across(char* out, std::size_t size) {
+        if (size > remaining()) throw codec_error("stored value is shorter than its layout");
+        while (size != 0) {
+            while (next_ == end_) next_piece();  // remaining() said the bytes are there
+            auto const take = std::min(size, here());
+            if (out != nullptr) {
+                std::memcpy(out, next_, take);
+                out += take;
+            }
+            next_ += take;
+            size -= take;
+        }
+    }
 
-private:
-    char const* next_;
-    char const* end_;
+    char const* next_ = nullptr;
+    char const* end_ = nullptr;
     bool swap_ = false;
+    // Pieces (none for one run of bytes): the views, which one is read, the bytes after it.
+    std::string_view const* pieces_ = nullptr;
+    std::size_t piece_count_ = 0;
+    std::size_t piece_ = 0;
+    std::size_t after_ = 0;
 };
 
 template <class T>

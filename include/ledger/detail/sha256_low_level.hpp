@@ -15,6 +15,7 @@
 #include "ledger/sha256.hpp"
 
 #include <initializer_list>
+#include <span>
 #include <string_view>
 
 namespace ledger::detail {
@@ -22,6 +23,8 @@ namespace ledger::detail {
 /// SHA-256 of the parts joined (a chain link's previous hash and body, a Merkle prefix byte and
 /// a leaf's input or a node's two hashes), without joining them.
 sha256_digest sha256_of_parts(std::initializer_list<std::string_view> parts) noexcept;
+/// The same over any number of parts (a chunked checkpoint record's pieces, read where they lie).
+sha256_digest sha256_of_parts(std::span<std::string_view const> parts) noexcept;
 
 /// SHA-256(head_a ‖ body_a) into a and SHA-256(head_b ‖ body_b) into b, the two messages fed in
 /// turn 64 bytes at a time: each block depends only on its own message's previous one, so the

@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 #include <shared_mutex>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -96,6 +97,9 @@ public:
     /// Bytes of the data file that the newest committed snapshot uses: up to the end of its
     /// last page. The file may be longer (write_txn::extend_data_file).
     std::uint64_t used_bytes() const;
+    /// The map's first used_bytes(): where a read transaction's values lie. Valid while a
+    /// transaction is open (a map resize waits for every one).
+    std::span<char const> mapped() const;
 
     std::filesystem::path const& directory() const noexcept { return directory_; }
 
