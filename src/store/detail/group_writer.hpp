@@ -126,7 +126,7 @@ public:
     /// (the writer's wake of 64 sleeping threads took ~370 µs of each commit cycle on this
     /// two-vCPU VM), and vCPUs kept busy do not halt during the fdatasync (an idle vCPU halts at
     /// once here, and waking it goes through the host). The price is CPU: a caller polls
-    /// through its group's commit, so sync appends cost ~35 % more CPU per event (their waits
+    /// through its group's commit, so sync appends cost ~30 % more CPU per event (their waits
     /// only: append_async is untouched). docs/performance.md "Group commit: synchronous callers
     /// that poll through the commit". Any thread may call it.
     void wait_answered(std::uint32_t seen) const noexcept;
