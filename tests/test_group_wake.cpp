@@ -1,6 +1,6 @@
-// Waking blocked callers (group_writer::wait_answered): callers blocked in event_store::append
-// poll for their answer for a while (when many wait), then sleep until the writer's one futex
-// wake after their group is answered. Each must get its own answer, in its own
+// Waking blocked callers (group_writer::answered and wait_answered): callers blocked in
+// event_store::append are woken by the writer's waker thread after their group is answered,
+// while the writer goes on to the next group. Each must get its own answer, in its own
 // stream's order, whether its group held other blocked callers, completions that append again
 // (which never wait), or requests that fail.
 //
@@ -8,7 +8,6 @@
 // what the ledger holds afterwards. Catch2's assertions are not thread-safe, so the threads
 // count what they saw and the test thread checks the counts.
 
-#include "detail/group_writer.hpp"
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
@@ -17,7 +16,6 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -168,38 +166,4 @@ TEST_CASE("a blocked caller whose request fails is woken with its refusal and th
     CHECK(store.head().events == 1u + static_cast<std::uint64_t>(committed.load()));  // nor a position
     CHECK(store.verify(true).ok);
     CHECK_FALSE(store.verify_tree().has_value());
-}
-
-TEST_CASE("blocked callers that outwait the polling budget sleep and are each woken with their own answer",
-          "[store][writer][wake]") {
-    // Callers poll for their answer up to group_writer::answer_poll_budget, then sleep on the
-    // futex. A before-commit hook that takes three budgets makes every group outlast it, so its
-    // callers (more than poll_from_waiters of them) are asleep when it is answered: a lost wake
-    // hangs this test (ctest's timeout), a misrouted answer fails it. The hook's sleep only
-    // forces that path; nothing is timed.
-    ledger::testing::temp_dir dir;
-    event_store store({.directory = dir / "data"});
-    store.set_before_commit_hook([](projection_records&) {
-        std::this_thread::sleep_for(3 * store::detail::group_writer::answer_poll_budget);
-    });
-    constexpr int callers = 16;
-    constexpr int per_caller = 6;
-    static_assert(callers > store::detail::group_writer::poll_from_waiters);
-    std::atomic<int> wrong_answers{0};
-    {
-        std::vector<std::jthread> threads;
-        for (int t = 0; t < callers; ++t) {
-            threads.emplace_back([&, t] {
-                auto const stream = "candidate-sleeper-" + std::to_string(t);
-                for (int i = 0; i < per_caller; ++i) {
-                    auto const r = store.append(one_event(stream));
-                    if (!r || r->stream != stream || r->first_version != static_cast<std::uint64_t>(i)) ++wrong_answers;
-                }
-            });
-        }
-    }
-    CHECK(wrong_answers.load() == 0);
-    CHECK(store.head().events == static_cast<std::uint64_t>(callers * per_caller));
-    CHECK(store.writer_statistics().requests_committed == static_cast<std::uint64_t>(callers * per_caller));
-    CHECK(store.verify(true).ok);
 }

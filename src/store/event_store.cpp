@@ -260,21 +260,21 @@ append_result event_store::append(append_request request) {
         return error{error_code::unavailable, "the ledger is open for reading only; nothing was written", {}};
     }
     // The writer answers many such callers per commit: it only stores each answer, then wakes
-    // them all with one futex wake (group_writer::wait_answered) instead of a promise and a wake-up
+    // them all with one futex wake (group_writer::answered) instead of a promise and a wake-up
     // call per caller. The writer never touches `slot` after `ready`, so it may go at once.
     struct answer_slot {
         std::optional<append_result> result;
         std::atomic<bool> ready{false};
     } slot;
-    auto const& writer = *impl_->writer;
+    auto const& answered = impl_->writer->answered();
     impl_->writer->submit(std::move(request), [&slot](append_result result) {
         slot.result = std::move(result);
         slot.ready.store(true, std::memory_order_release);
     });
     for (;;) {
-        auto const seen = writer.answered_count();
+        auto const seen = answered.load(std::memory_order_acquire);
         if (slot.ready.load(std::memory_order_acquire)) return std::move(*slot.result);
-        writer.wait_answered(seen);
+        answered.wait(seen, std::memory_order_acquire);
     }
 }
 

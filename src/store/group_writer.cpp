@@ -8,13 +8,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include <climits>
-
-#include <linux/futex.h>
-#include <sched.h>
 #include <sys/statvfs.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 namespace ledger::store::detail {
 namespace {
@@ -475,36 +469,9 @@ void group_writer::answer_all(std::vector<pending>& group, error const& failure)
 
 void group_writer::wake_answered() noexcept {
     // After the answers are stored (release): a waiter that sees the new value sees its answer.
-    // The bump and the sleepers' count are sequentially consistent with wait_answered's: a
-    // sleeper either is counted here (and woken) or reads the new value before it sleeps (and
-    // FUTEX_WAIT refuses to sleep on a changed word). No system call when nobody sleeps.
-    answered_.fetch_add(1, std::memory_order_seq_cst);
-    if (sleepers_.load(std::memory_order_seq_cst) == 0) return;
-    ::syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&answered_), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
-}
-
-void group_writer::wait_answered(std::uint32_t seen) const noexcept {
-    static_assert(sizeof(answered_) == sizeof(std::uint32_t) && std::atomic<std::uint32_t>::is_always_lock_free);
-    // A few waiters sleep at once: their wake-up is cheap, and a lone caller (a test, a tool)
-    // would only burn a core through each commit.
-    if (waiters_.fetch_add(1, std::memory_order_relaxed) + 1 >= poll_from_waiters) {
-        auto const poll_until = std::chrono::steady_clock::now() + answer_poll_budget;
-        do {
-            if (answered_.load(std::memory_order_acquire) != seen) {
-                waiters_.fetch_sub(1, std::memory_order_relaxed);
-                return;
-            }
-            ::sched_yield();
-        } while (std::chrono::steady_clock::now() < poll_until);
-    }
-    sleepers_.fetch_add(1, std::memory_order_seq_cst);
-    if (answered_.load(std::memory_order_seq_cst) == seen) {
-        // EAGAIN (the word changed meanwhile) and EINTR just return: the caller looks again.
-        ::syscall(SYS_futex, reinterpret_cast<std::uint32_t const*>(&answered_), FUTEX_WAIT_PRIVATE, seen, nullptr,
-                  nullptr, 0);
-    }
-    sleepers_.fetch_sub(1, std::memory_order_relaxed);
-    waiters_.fetch_sub(1, std::memory_order_relaxed);
+    // notify_all makes no system call when nobody waits.
+    answered_.fetch_add(1, std::memory_order_release);
+    answered_.notify_all();
 }
 
 }  // namespace ledger::store::detail

@@ -113,32 +113,11 @@ public:
 
     group_writer_stats stats() const;
 
-    /// Bumped, and every thread in wait_answered woken with one futex wake, each time the writer
+    /// Bumped, and every thread waiting on it woken with one futex wake, each time the writer
     /// (or stop) has answered a group or refused queued requests. A caller whose `done` only
     /// stores its answer waits on it (event_store::append): 64 such callers of one commit cost
-    /// the writer one wake-up call instead of 64. Any thread may read it.
-    std::uint32_t answered_count() const noexcept { return answered_.load(std::memory_order_acquire); }
-
-    /// Returns once answered_count() is no longer `seen` (or earlier, spuriously: callers check
-    /// their answer and wait again). For up to answer_poll_budget it polls, giving its core
-    /// away with sched_yield between looks; then it sleeps on the futex until woken. Why poll:
-    /// a group's callers that are still polling when the commit ends need no wake-up at all
-    /// (the writer's wake of 64 sleeping threads took ~370 µs of each commit cycle on this
-    /// two-vCPU VM), and vCPUs kept busy do not halt during the fdatasync (an idle vCPU halts at
-    /// once here, and waking it goes through the host). The price is CPU: a caller polls
-    /// through its group's commit, so sync appends cost ~30 % more CPU per event (their waits
-    /// only: append_async is untouched). docs/performance.md "Group commit: synchronous callers
-    /// that poll through the commit". Any thread may call it.
-    void wait_answered(std::uint32_t seen) const noexcept;
-
-    /// How long wait_answered polls before it sleeps: above a quiet disk's whole cycle from a
-    /// request's submit to its answer (~1.5-1.8 ms in run-all: gathering, writing, an ~0.95 ms
-    /// commit), so most callers are answered while polling; a slow or busy disk (commits of
-    /// several ms) makes them sleep after it, which bounds the CPU polled away.
-    static constexpr std::chrono::microseconds answer_poll_budget{2000};
-    /// wait_answered polls only while at least this many threads wait in it (itself included):
-    /// then a wake-up would cost the writer one futex wake of many sleepers.
-    static constexpr std::uint32_t poll_from_waiters = 8;
+    /// the writer one wake-up call instead of 64. Any thread may wait on it.
+    std::atomic<std::uint32_t> const& answered() const noexcept { return answered_; }
 
 private:
     struct pending {
@@ -193,9 +172,7 @@ private:
     bool busy_ = false;                      // a group is being processed
     std::optional<std::string> failure_;     // the failed state's cause
     std::atomic<bool> failed_{false};        // failure_ is set (read without the lock)
-    std::atomic<std::uint32_t> answered_{0};  // see answered_count(); a futex word
-    mutable std::atomic<std::uint32_t> sleepers_{0};  // threads asleep in wait_answered (no wake call when 0)
-    mutable std::atomic<std::uint32_t> waiters_{0};   // threads in wait_answered, polling or asleep
+    std::atomic<std::uint32_t> answered_{0};  // see answered()
     group_writer_stats stats_;
     std::deque<pending> queue_;
     // Guarded by queue_mutex_: the requests of the last group plus those queued when its commit
