@@ -139,7 +139,7 @@ record_wrk() {
     rate=$(field "$line" requests_per_s)
     if [ -n "$baseline" ]; then
         base_rate=$(awk -F'\t' -v n="${baseline}_requests_per_s" '$1 == n { print $2 }' "$results")
-        ratio=$(awk -v a="$rate" -v b="$base_rate" 'BEGIN { printf "%.2f", a / b }')
+        ratio=$(awk -v a="$rate" -v b="$base_rate" 'BEGIN { printf "%.3f", a / b }')
         baseline=${baseline}_requests_per_s
     fi
     record "${prefix}_requests_per_s" "$rate" "requests/s" "${baseline:--}" "$ratio"
@@ -183,14 +183,14 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ]; then
     raw=$(awk -F'\t' '$1 == "store_raw_1000_per_commit" { print $2 }' "$results")
     rate=$(awk -v r="$(field "$line" requests_per_s)" 'BEGIN { printf "%.1f", r * 1000 }')
     record http_append_batch_1000 "$rate" events/s "${raw:+store_raw_1000_per_commit}" \
-        "$( [ -n "$raw" ] && awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.2f", a / b }' || echo -)"
+        "$( [ -n "$raw" ] && awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.3f", a / b }' || echo -)"
     for p in p50_ms p99_ms; do record "http_append_batch_1000_$p" "$(field "$line" $p)" ms - -; done
     record http_append_batch_1000_non2xx "$(field "$line" non2xx)" responses - -
     raw=$(awk -F'\t' '$1 == "store_raw_1_per_commit" { print $2 }' "$results")
     if [ -n "$raw" ]; then
         rate=$(awk -F'\t' '$1 == "http_append_requests_per_s" { print $2 }' "$results")
         record http_append_vs_raw_lmdb "$rate" events/s store_raw_1_per_commit \
-            "$(awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.2f", a / b }')"
+            "$(awk -v a="$rate" -v b="$raw" 'BEGIN { printf "%.3f", a / b }')"
     fi
 else
     note "recruit-ledgerd or bench-bare_server is not built: HTTP benchmarks skipped"
@@ -251,7 +251,7 @@ if [ -x "$ledgerd" ] && [ -x "$bare" ] && [ -x "$cli" ]; then
     stop_server
     # The ratio needs the bare rate, measured second here (the ledger's data was needed first).
     awk -F'\t' -v OFS='\t' 'NR == FNR { if ($1 == "http_reads_bare_requests_per_s") bare = $2; next }
-        $1 == "http_reads_requests_per_s" { $4 = "http_reads_bare_requests_per_s"; $5 = sprintf("%.2f", $2 / bare) } 1' \
+        $1 == "http_reads_requests_per_s" { $4 = "http_reads_bare_requests_per_s"; $5 = sprintf("%.3f", $2 / bare) } 1' \
         "$results" "$results" >"$work/results.new" && mv "$work/results.new" "$results"
 else
     note "recruit-ledgerd, bench-bare_server or recruit-ledger is not built: HTTP read benchmark skipped"
@@ -286,9 +286,9 @@ if [ -x "$cli" ]; then
     compact_bytes=$(per_event "$(stat -c %s "$work/bytes-backup/data.mdb")")
     record export_bytes_per_event "$export_bytes" bytes - -
     record ledger_bytes_per_event_live "$live_bytes" bytes export_bytes_per_event \
-        "$(awk -v a="$live_bytes" -v b="$export_bytes" 'BEGIN { printf "%.2f", a / b }')"
+        "$(awk -v a="$live_bytes" -v b="$export_bytes" 'BEGIN { printf "%.3f", a / b }')"
     record ledger_bytes_per_event_compacted "$compact_bytes" bytes export_bytes_per_event \
-        "$(awk -v a="$compact_bytes" -v b="$export_bytes" 'BEGIN { printf "%.2f", a / b }')"
+        "$(awk -v a="$compact_bytes" -v b="$export_bytes" 'BEGIN { printf "%.3f", a / b }')"
     rm -rf "$work/bytes-ledger" "$work/bytes-backup" "$work/bytes-export.jsonl"
 fi
 
@@ -313,7 +313,7 @@ served_events=$startup_events
 if [ -f "$served_mdb" ] && [ -n "${export_bytes:-}" ]; then
     served_bytes=$(awk -v b="$(stat -c %s "$served_mdb")" -v n="$served_events" 'BEGIN { printf "%.1f", b / n }')
     record ledger_bytes_per_event_served "$served_bytes" bytes export_bytes_per_event \
-        "$(awk -v a="$served_bytes" -v b="$export_bytes" 'BEGIN { printf "%.2f", a / b }')"
+        "$(awk -v a="$served_bytes" -v b="$export_bytes" 'BEGIN { printf "%.3f", a / b }')"
     if command -v mdb_stat >/dev/null; then
         page_size=$(mdb_stat -e "$startup_dir/data" 2>/dev/null | awk '/Page size/ { print $3 }')
         read_model_pages=$(mdb_stat -s projections "$startup_dir/data" 2>/dev/null |
