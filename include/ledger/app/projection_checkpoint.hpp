@@ -39,12 +39,9 @@
 // decompressed into the record's place as it is put together; a frame that does not decompress
 // to its listed length makes the record unusable, like a missing chunk, and changed bytes are
 // found by the state's SHA-256 as before. "RMK1" manifests and their plain chunks (ledgers
-// from before) are read as they are. The application table's record is compressed too by default
-// (`compress_table`, since session 15): the as-of answers at the last interval load it whole,
-// and decompressing its ~145 MB at 10,000,000 demo events costs ~130 ms of CPU more than
-// decoding it where its plain chunks lie (rm-asof9) — affordable once that answer fell to
-// ~750 ms, and the served ledger's bytes need the −13.9 B/event (docs/performance.md,
-// "Session 15 (the lead)"). Plain tables (`--checkpoint-compress-table 0`) are read as before.
+// from before) are read as they are. The application table's record stays plain by default
+// (`compress_table`): the as-of answers at the last interval load it whole, and decompressing
+// its ~145 MB at 10,000,000 demo events costs ~130 ms of CPU more than copying it.
 //
 // The codec and key functions are pure; checkpoint_boundaries reads the log.
 
@@ -82,9 +79,8 @@ struct checkpoint_options {
     /// MB compressed (only chunks not stored yet are), ~1 ms per MB decompressed.
     int compression_level = 1;
     /// Whether the application table's records are compressed too (see the top of this file:
-    /// −13.9 B/event served at 10,000,000 demo events for ~130 ms more CPU per last-interval
-    /// as-of answer, which stays under 1 s since rm-asof9).
-    bool compress_table = true;
+    /// the last interval's as-of answer would pay ~130 ms of CPU at 10,000,000 demo events).
+    bool compress_table = false;
     /// A record of at least this many bytes that a load copies or puts together from its chunks
     /// (the application table's: ~137 MB at 10,000,000 demo events) goes into huge pages, not a
     /// string (huge_page_bytes.hpp: a tenth of the page faults' cost where they are dear); the
