@@ -51,7 +51,7 @@ private:
 
 }  // namespace
 
-sha256_digest sha256_of_parts(std::initializer_list<std::string_view> parts) noexcept {
+sha256_digest sha256_of_parts(std::span<std::string_view const> parts) noexcept {
     SHA256_CTX ctx;
     SHA256_Init(&ctx);
     for (auto const part : parts) {
@@ -62,15 +62,8 @@ sha256_digest sha256_of_parts(std::initializer_list<std::string_view> parts) noe
     return out;
 }
 
-sha256_digest sha256_of_parts(std::span<std::string_view const> parts) noexcept {
-    SHA256_CTX ctx;
-    SHA256_Init(&ctx);
-    for (auto const part : parts) {
-        if (!part.empty()) SHA256_Update(&ctx, part.data(), part.size());
-    }
-    sha256_digest out{};
-    SHA256_Final(out.data(), &ctx);
-    return out;
+sha256_digest sha256_of_parts(std::initializer_list<std::string_view> parts) noexcept {
+    return sha256_of_parts(std::span<std::string_view const>(parts.begin(), parts.size()));
 }
 
 void sha256_pair(std::string_view head_a, std::string_view body_a, std::string_view head_b,
