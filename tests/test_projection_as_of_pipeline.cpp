@@ -252,36 +252,26 @@ TEST_CASE("a checkpoint's application table read in place under a lease loads wh
     SECTION("a damaged table record read in place is never served, and its lease is given back") {
         auto const key = app::detail::checkpoint_table_key(2 * every);
         auto const stored = store.read_projection_record(key).value();
-        if (chunk_bits == 0) {
-            auto record = stored;
-            record[record.size() / 2] = static_cast<char>(record[record.size() / 2] ^ 0x5a);
-            store.set_before_commit_hook([&](store::projection_records& records) { records.put(key, record); });
-            REQUIRE_FALSE(store.write_projection_records().has_value());
-            app::checkpoint_keeper fresh(store, options);
-            std::shared_ptr<app::record_lease> lease;
-            REQUIRE_FALSE(fresh.load(*projections::make_read_model("funnel"), 2 * every, &lease));
-            CHECK_FALSE(lease);
-            CHECK(fresh.stats().unusable == 1);
-        } else {
-            // A chunk of the record changed in the store (same length): the state's checksum,
-            // computed over the chunks where they lie, refuses it.
+        // The record itself (whole), or a chunk of it changed in the store (same length): the
+        // state's checksum, computed over the chunks where they lie, refuses it.
+        std::string damaged_key = key;
+        std::string damaged = stored;
+        std::size_t flipped = damaged.size() / 2;
+        if (chunk_bits != 0) {
             auto const manifest = app::detail::decode_manifest(stored).value();
-            auto const chunk_key = manifest[manifest.size() / 2].key;
-            auto chunk = store.read_projection_record(chunk_key).value();
-            if (compress_table) {
-                // Compressed: a frame that does not decompress to its length.
-                chunk[chunk.size() - 1] = static_cast<char>(chunk[chunk.size() - 1] ^ 0x5a);
-            } else {
-                chunk[chunk.size() / 2] = static_cast<char>(chunk[chunk.size() / 2] ^ 0x5a);
-            }
-            store.set_before_commit_hook([&](store::projection_records& records) { records.put(chunk_key, chunk); });
-            REQUIRE_FALSE(store.write_projection_records().has_value());
-            app::checkpoint_keeper fresh(store, options);
-            std::shared_ptr<app::record_lease> lease;
-            REQUIRE_FALSE(fresh.load(*projections::make_read_model("funnel"), 2 * every, &lease));
-            CHECK_FALSE(lease);
-            CHECK(fresh.stats().unusable == 1);
+            damaged_key = manifest[manifest.size() / 2].key;
+            damaged = store.read_projection_record(damaged_key).value();
+            // Compressed: a frame that does not decompress to its length.
+            flipped = compress_table ? damaged.size() - 1 : damaged.size() / 2;
         }
+        damaged[flipped] = static_cast<char>(damaged[flipped] ^ 0x5a);
+        store.set_before_commit_hook([&](store::projection_records& records) { records.put(damaged_key, damaged); });
+        REQUIRE_FALSE(store.write_projection_records().has_value());
+        app::checkpoint_keeper fresh(store, options);
+        std::shared_ptr<app::record_lease> lease;
+        REQUIRE_FALSE(fresh.load(*projections::make_read_model("funnel"), 2 * every, &lease));
+        CHECK_FALSE(lease);
+        CHECK(fresh.stats().unusable == 1);
     }
 }
 
