@@ -56,7 +56,7 @@ store::store_options options_in(testing::temp_dir const& dir) {
 /// records, as before chunks. Every record a load reads goes into huge pages (the server's
 /// from 1 MiB on) unless `huge_pages` is false (then into strings, as these small ones would).
 /// Chunks compressed at `compression_level` (0: plain, the form before), the application
-/// table's too unless `compress_table` is false (the server's default keeps it plain).
+/// table's too unless `compress_table` is false (plain chunks, read in place: ledgers from before).
 app::projection_runner_options runner_options(unsigned chunk_bits = 9, bool huge_pages = true,
                                               int compression_level = 1, bool compress_table = true) {
     app::projection_runner_options o;
@@ -191,7 +191,7 @@ TEST_CASE("as of any position or recorded time the checkpoints answer what foldi
     auto const seed = GENERATE(11u, 12u, 13u);
     auto const chunk_bits = seed == 12 ? 0u : 9u;  // 12: whole records (the form before chunks)
     bool const huge_pages = seed != 13;               // 13: records read into strings
-    bool const compress_table = seed != 13;           // 13: the server's default, the table's chunks plain
+    bool const compress_table = seed != 13;           // 13: the table's chunks plain (a ledger from before)
     INFO("seed " << seed << " chunk bits " << chunk_bits << " huge pages " << huge_pages);
     testing::temp_dir dir;
     testing::recruitment_generator generator(seed, {.retract_applications = true});
@@ -306,11 +306,12 @@ TEST_CASE("recruit-ledgerd --checkpoint-compression-level and --checkpoint-compr
     using ledger::http::parse_command_line;
     auto const defaults = std::get<ledger::http::command_line>(parse_command_line({})).options;
     CHECK(defaults.checkpoint_compression_level == 1);
-    CHECK_FALSE(defaults.checkpoint_compress_table);
-    auto const parsed = parse_command_line({"--checkpoint-compression-level", "0", "--checkpoint-compress-table", "1"});
+    CHECK(defaults.checkpoint_compress_table);  // issue 18, branch served-z
+    CHECK(app::checkpoint_options{}.compress_table == defaults.checkpoint_compress_table);
+    auto const parsed = parse_command_line({"--checkpoint-compression-level", "0", "--checkpoint-compress-table", "0"});
     REQUIRE(std::holds_alternative<ledger::http::command_line>(parsed));
     CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compression_level == 0);
-    CHECK(std::get<ledger::http::command_line>(parsed).options.checkpoint_compress_table);
+    CHECK_FALSE(std::get<ledger::http::command_line>(parsed).options.checkpoint_compress_table);
     for (auto const& bad : {std::pair{"--checkpoint-compression-level", "20"}, std::pair{"--checkpoint-compression-level", "-1"},
                             std::pair{"--checkpoint-compress-table", "yes"}}) {
         INFO(bad.first << " " << bad.second);

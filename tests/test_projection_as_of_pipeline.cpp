@@ -194,7 +194,7 @@ TEST_CASE("an as-of fold loading its checkpoint while scanning the tail answers 
 TEST_CASE("a checkpoint's application table read in place under a lease loads what its copy loads",
           "[projections][as_of][pipeline][lease]") {
     // Whole records and records in plain chunks of ~512 bytes (both read in place), records in
-    // compressed chunks (put together: a copy).
+    // compressed chunks (each chunk decompressed into its own place, decoded from those pieces).
     auto const chunk_bits = GENERATE(0u, 9u);
     bool const compress_table = GENERATE(false, true);
     // A record copied or put together goes into huge pages (0: every one) or a string (these

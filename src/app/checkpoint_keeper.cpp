@@ -1,6 +1,7 @@
 #include "ledger/app/checkpoint_keeper.hpp"
 
 #include "ledger/app/checkpoint_chunk_codec.hpp"
+#include "ledger/app/decompressed_pieces.hpp"
 #include "ledger/app/huge_page_bytes.hpp"
 #include "ledger/envelope_codec.hpp"
 #include "projections/detail/applications.hpp"
@@ -126,8 +127,8 @@ void checkpoint_keeper::capture(projections::read_model const& model, std::uint6
                   table_record ? " (with the application table)" : "");
     // Large records in chunks shared with the checkpoints before (projection_checkpoint.hpp):
     // only the chunks not stored yet wait for a commit.
-    // Compressed unless it is the application table's (kept plain by default: the last
-    // interval's as-of answer loads it whole; projection_checkpoint.hpp).
+    // Compressed; the application table's too unless compress_table is off
+    // (projection_checkpoint.hpp).
     auto table_kept = table_record ? keep_chunked(std::move(*table_record), options_.compress_table) : kept_record{};
     auto own_kept = keep_chunked(std::move(record), true);
     std::lock_guard const lock(mutex_);
@@ -440,6 +441,18 @@ checkpoint_keeper::chunks_in_place(std::string const& key) {
     return std::pair{std::move(lease), std::move(pieces)};
 }
 
+std::optional<detail::decompressed_pieces> checkpoint_keeper::chunks_decompressed(std::string const& key) {
+    if (waits(key)) return std::nullopt;
+    auto const reader = store_.read_projections();
+    auto const manifest = reader->get(key);
+    if (!manifest || !detail::is_compressed_manifest(*manifest)) return std::nullopt;
+    auto const entries = detail::decode_manifest(*manifest);
+    if (!entries) return std::nullopt;
+    // Every chunk is decompressed before the read transaction ends: nothing views the map.
+    return detail::decompress_pieces(
+        *entries, [&](std::string_view chunk) { return reader->get(chunk); }, options_.huge_page_record_bytes);
+}
+
 std::optional<detail::projection_snapshot_view> checkpoint_keeper::usable(std::string_view bytes, std::uint32_t code_version,
                                                                           std::uint64_t next_position,
                                                                           std::string& problem) const {
@@ -498,6 +511,18 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                     *lease = std::move(chunks->first);
                     keep = *lease;
                     auto const table = detail::decode_checkpoint_pieces(chunks->second, &table_problem);
+                    if (table && covers(table->code_version, table->next_position,
+                                        projections::application_table_code_version(), next_position, table_problem)) {
+                        loaded = projections::load_table_lazily(keep, table->state);
+                    }
+                }
+            }
+            if (!keep && table_problem.empty()) {
+                if (auto pieces = chunks_decompressed(table_key)) {
+                    // Compressed: each chunk decompressed into its own place, decoded from
+                    // those pieces as plain chunks are where they lie (no contiguous copy).
+                    keep = std::move(pieces->owner);
+                    auto const table = detail::decode_checkpoint_pieces(pieces->pieces, &table_problem);
                     if (table && covers(table->code_version, table->next_position,
                                         projections::application_table_code_version(), next_position, table_problem)) {
                         loaded = projections::load_table_lazily(keep, table->state);

@@ -22,6 +22,7 @@
 // store). Errors: lmdb::error from reads of the store propagates; save() failures propagate
 // from capture (the caller decides; the runner logs them).
 
+#include "ledger/app/decompressed_pieces.hpp"
 #include "ledger/app/projection_checkpoint.hpp"
 #include "ledger/store/event_store.hpp"
 #include "projections/read_model.hpp"
@@ -105,7 +106,8 @@ public:
     /// when that one is not stored or is unusable (logged, counted, taken again when crossed).
     /// With `lease`: an application-table record stored (not waiting), whole or in plain chunks,
     /// is read in place, in the map, instead of copied or put together (~145 MB at 10,000,000
-    /// events; compressed chunks are still put together into one copy), inside a read transaction
+    /// events; compressed chunks are decompressed each into its own place, with or without a
+    /// lease, and need none: decompressed_pieces.hpp), inside a read transaction
     /// that *lease holds (null when nothing was read in place). The caller must end() it once
     /// the model reads no more of its checkpoint (after its fold and render, before the model
     /// is handed to another thread or the store goes) and must not wait for the writer before.
@@ -167,6 +169,10 @@ private:
     /// nullopt otherwise (compressed chunks, a chunk waiting for a commit: record_held's).
     std::optional<std::pair<std::shared_ptr<record_lease>, std::vector<std::string_view>>> chunks_in_place(
         std::string const& key);
+    /// The same for a record stored in compressed chunks ("RMK2"), every chunk stored and
+    /// decompressing to its length: each chunk decompressed into a place of its own
+    /// (decompressed_pieces.hpp), no read transaction kept. nullopt otherwise (record_held's).
+    std::optional<detail::decompressed_pieces> chunks_decompressed(std::string const& key);
     /// Whether a newer record under `key` waits for a commit (then read from memory).
     bool waits(std::string const& key) const;
     /// A record to keep: itself, or (large) its manifest and the chunks not stored yet, as they

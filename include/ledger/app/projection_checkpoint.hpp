@@ -39,9 +39,11 @@
 // decompressed into the record's place as it is put together; a frame that does not decompress
 // to its listed length makes the record unusable, like a missing chunk, and changed bytes are
 // found by the state's SHA-256 as before. "RMK1" manifests and their plain chunks (ledgers
-// from before) are read as they are. The application table's record stays plain by default
-// (`compress_table`): the as-of answers at the last interval load it whole, and decompressing
-// its ~145 MB at 10,000,000 demo events costs ~130 ms of CPU more than copying it.
+// from before) are read as they are. The application table's record is compressed too unless
+// `compress_table` is off (issue 18, branch served-z: ~12 B/event fewer on a served 10,000,000
+// demo-event ledger); an as-of load decompresses its chunks one at a time, each into its own
+// place, and decodes the table from those pieces (decompressed_pieces.hpp) as it decodes plain
+// chunks where they lie in the map — no contiguous copy of the ~145 MB record.
 //
 // The codec and key functions are pure; checkpoint_boundaries reads the log.
 
@@ -78,9 +80,9 @@ struct checkpoint_options {
     /// form before). Level 1: at 10,000,000 demo events 0.19 of the pages at ~4 ms of CPU per
     /// MB compressed (only chunks not stored yet are), ~1 ms per MB decompressed.
     int compression_level = 1;
-    /// Whether the application table's records are compressed too (see the top of this file:
-    /// the last interval's as-of answer would pay ~130 ms of CPU at 10,000,000 demo events).
-    bool compress_table = false;
+    /// Whether the application table's records are compressed too (see the top of this file;
+    /// false: plain chunks, "RMK1", read in place in the map by an as-of load).
+    bool compress_table = true;
     /// A record of at least this many bytes that a load copies or puts together from its chunks
     /// (the application table's: ~137 MB at 10,000,000 demo events) goes into huge pages, not a
     /// string (huge_page_bytes.hpp: a tenth of the page faults' cost where they are dear); the

@@ -48,7 +48,7 @@ struct server_options {
     std::uint64_t checkpoint_every = 500'000;  // events between as-of checkpoints (+ month starts)
     unsigned checkpoint_chunk_bits = 15;  // as-of checkpoints in ~2^bits-byte shared chunks; 0: whole
     int checkpoint_compression_level = 1;  // zstd level of their chunks; 0: plain (docs/read-models.md)
-    bool checkpoint_compress_table = false;  // the application table's chunks compressed too
+    bool checkpoint_compress_table = true;  // the application table's chunks compressed too (0: plain)
     std::size_t max_queued_appends = 10'000;  // appends waiting for the writer; more get 503
     /// The Ed25519 key that signs audit checkpoints (`recruit-ledger audit keygen`); without it
     /// DIR/audit-signing.key, made on first start (docs/audit.md).
