@@ -2,7 +2,6 @@
 // thread (SPEC §6 serving rules): an append submitted to the group-commit writer, slow work run
 // on the bounded worker pool, a min_position wait awaited on a timer woken by commits.
 
-#include "detail/answer_relay.hpp"
 #include "detail/server_context.hpp"
 
 #include "ledger/store/event_store.hpp"
@@ -19,57 +18,38 @@
 #include <chrono>
 #include <functional>
 #include <memory>
-#include <optional>
 
 namespace ledger::http::detail {
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// An append waiting for the writer's answer: what resumes the session (`Handler`, bound to its
-/// strand), the answer once given, and the batch's decoded forms (one array shared by its
-/// events, app::parse_append_body), held until the answer is back so that their last reference
-/// goes on an I/O thread, not on the writer, which frees the rest of the request.
-template <class Handler>
-class pending_append final : public answer_relay::parcel {
-public:
-    pending_append(Handler resume, std::shared_ptr<void const> decoded_forms, answer_relay& relay)
-        : resume_(std::move(resume)), decoded_forms_(std::move(decoded_forms)), relay_(relay) {}
-
-    /// The writer thread: keep the answer and hand this to the relay.
-    static void answered(std::shared_ptr<pending_append> const& self, store::append_result result) {
-        self->result_.emplace(std::move(result));
-        self->relay_.push(self);
-    }
-
-private:
-    void deliver(std::shared_ptr<parcel> self) override {
-        auto executor = asio::get_associated_executor(resume_);
-        asio::post(executor, [self = std::static_pointer_cast<pending_append>(std::move(self))]() mutable {
-            auto forms = std::move(self->decoded_forms_);  // freed after the resumption's step
-            self->resume_(std::move(*self->result_));
-        });
-    }
-
-    Handler resume_;
-    std::shared_ptr<void const> decoded_forms_;
-    answer_relay& relay_;
-    std::optional<store::append_result> result_;
-};
-
 /// Submits `request` to the group-commit writer and resumes on the session's strand with the
-/// result, so an I/O thread never blocks on a commit. The writer's callback captures only the
-/// pending append's pointer: small enough for std::function's own storage, so the writer
-/// allocates nothing per answer; `relay` carries the answers of a group to the I/O threads.
+/// result, so an I/O thread never blocks on a commit.
+///
+/// The handler and its executor share one allocation, and the writer's callback captures only
+/// the pointer to it: small enough for std::function's own storage, so a single append costs
+/// no allocation for the callback and no copy of the type-erased executor on the writer.
+/// A batch's decoded forms (one array shared by its events, app::parse_append_body) are held
+/// here as well until the answer is back: their last reference then goes on the I/O thread,
+/// not on the writer, which frees the rest of the request (per event strings and structs).
 template <class Token>
-auto async_append(store::event_store& store, answer_relay& relay, store::append_request request, Token&& token) {
+auto async_append(store::event_store& store, store::append_request request, Token&& token) {
     return asio::async_initiate<Token, void(store::append_result)>(
-        [&store, &relay](auto handler, store::append_request pending) {
-            using waiting = pending_append<decltype(handler)>;
+        [&store](auto handler, store::append_request pending) {
+            struct waiting {
+                decltype(handler) resume;
+                decltype(asio::get_associated_executor(handler)) executor;
+                std::shared_ptr<void const> decoded_forms;
+            };
+            auto executor = asio::get_associated_executor(handler);
             auto forms = pending.events.empty() ? nullptr : pending.events.front().decoded;
-            auto const shared = std::make_shared<waiting>(std::move(handler), std::move(forms), relay);
+            auto const shared = std::make_shared<waiting>(waiting{std::move(handler), std::move(executor), std::move(forms)});
             store.append_async(std::move(pending), [shared](store::append_result result) {
-                waiting::answered(shared, std::move(result));
+                asio::post(shared->executor, [shared, result = std::move(result)]() mutable {
+                    auto forms = std::move(shared->decoded_forms);  // freed after the resumption's step
+                    shared->resume(std::move(result));
+                });
             });
         },
         token, std::move(request));
@@ -197,7 +177,7 @@ asio::awaitable<response> complete(response routed, server_context& context, std
     if (!routed.append) co_return routed;
     auto const events = routed.append->events.size();
     auto const started = std::chrono::steady_clock::now();
-    auto const result = co_await async_append(api.store, *context.answers, std::move(*routed.append), asio::use_awaitable);
+    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
     std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
     auto out = guarded([&] { return finish_append(result, events, took.count(), api); }, request_id);
     out.route = std::move(routed.route);

@@ -291,10 +291,6 @@ void run_server(server_options const& options, api& api) {
     // Declared after io: destroyed (its admitted work finished) before io and its sessions.
     detail::worker_pool workers(options.workers, options.worker_queue);
     context.workers = &workers;
-    // Declared after io as well: its destructor hands what the writer answered after the I/O
-    // threads stopped to their strands while io still exists (see the end of this function).
-    detail::answer_relay answers(io.get_executor());
-    context.answers = &answers;
     context.policy = detail::make_request_policy(options, acceptor.local_endpoint().address().to_string());
     asio::signal_set signals(io, SIGINT, SIGTERM);
     auto const observer = api.store.add_observer([&](std::span<recorded_event const> events) {
@@ -321,9 +317,8 @@ void run_server(server_options const& options, api& api) {
     io.run();
     threads.clear();
     if (api.before_stop) api.before_stop();  // the writer still commits
-    // Append callbacks hand their answers to `answers`, which posts to the io_context: stop the
-    // writer while both and the sessions io holds still exist (queued appends are refused,
-    // unwritten).
+    // Append callbacks post to the sessions' strands: stop the writer while the io_context and
+    // the sessions it holds still exist (queued appends are refused, unwritten).
     bool const writer_stopped = api.store.stop_appends(
         std::chrono::duration_cast<std::chrono::milliseconds>(options.drain_timeout));
     api.store.set_failure_handler({});

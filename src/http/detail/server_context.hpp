@@ -2,7 +2,6 @@
 // What the server (server.cpp) shares with its sessions (session.cpp). Includes Asio, Beast and
 // Asio SSL: only those two files include this header.
 
-#include "detail/answer_relay.hpp"
 #include "detail/request_policy.hpp"
 #include "detail/worker_pool.hpp"
 #include "ledger/http/server.hpp"
@@ -107,7 +106,6 @@ struct server_context {
     connection_registry connections;
     request_policy policy{};           // Host and Origin rules (set before accepting)
     worker_pool* workers = nullptr;    // slow reads run here (set before accepting)
-    answer_relay* answers = nullptr;   // the writer's answers to appends (set before accepting)
     std::size_t max_connections = 0;   // options.max_connections, fitted to the descriptor limit
     client_counts clients{};
 };
