@@ -146,9 +146,6 @@ struct application_entry {
 /// and their remaining employment steps in log order. Every event the table reads of a
 /// candidate is in the candidate's stream, so an event touches exactly one entry.
 struct candidate_entry {
-    /// Found by a short_id_index before the pool (entities.hpp): most events the table reads
-    /// look a candidate up.
-    static constexpr bool cache_short_ids = true;
     /// In the table's arena while it folds (fold_arena.hpp): most of what a candidate grows by.
     std::vector<application_entry, arena_allocator<application_entry>> applications;
     few<employment_step> employment;

@@ -38,7 +38,6 @@
 #include "ledger/detail/varint.hpp"
 #include "projections/detail/id_key.hpp"
 #include "projections/detail/packed_bytes.hpp"
-#include "projections/detail/short_id_index.hpp"
 #include "projections/detail/stream_facts.hpp"
 #include "projections/entity_keys.hpp"
 #include "projections/entity_table.hpp"
@@ -88,7 +87,7 @@ public:
     /// The entry of `id`, made (empty) when new.
     Entry& at(std::string_view id) {
         if (table_) return lookup(id, true)->entry;
-        auto const number = intern_id(id);
+        auto const number = ids_.intern(id);
         auto const saved = saved_count();
         if (number >= saved + entries_.size()) entries_.resize(std::size_t{number} - saved + 1);
         return entry_at(number);
@@ -100,7 +99,7 @@ public:
             auto* const found = lookup(id, false);
             return found ? &found->entry : nullptr;
         }
-        auto const number = find_id(id);
+        auto const number = ids_.find(id);
         return number ? &entry_at(*number) : nullptr;
     }
 
@@ -162,7 +161,6 @@ public:
     void load(Archive& archive) {
         in_memory_only();
         lazy_.reset();
-        short_ids_.clear();
         archive(ids_, entries_);
         if (entries_.size() != ids_.size()) throw codec_error("a snapshot's entries do not match its ids");
     }
@@ -178,7 +176,6 @@ public:
     void load_lazily(ledger::detail::memory_input_archive& archive, std::shared_ptr<void const> keep, Walk&& walk) {
         in_memory_only();
         lazy_.reset();
-        short_ids_.clear();
         entries_.clear();
         archive(ids_);
         cereal::size_type count = 0;
@@ -244,7 +241,6 @@ public:
         }
         table_->count = static_cast<std::uint32_t>(entries_.size());
         ids_ = string_pool();
-        short_ids_.clear();
         entries_ = std::deque<Entry>();
     }
 
@@ -448,7 +444,6 @@ private:
     void assign(entities const& other) {
         if (!other.table_) {
             ids_ = other.ids_;
-            short_ids_.clear();
             entries_ = other.entries_;
             if (other.lazy_) lazy_ = std::make_unique<lazy_entries>(*other.lazy_);  // shares the bytes
             return;
@@ -656,30 +651,6 @@ private:
         }
     };
 
-    /// Whether lookups go through short_ids_: only for an Entry that asks for it
-    /// (`static constexpr bool cache_short_ids = true`). Every new byte costs here (~3.3 ms per
-    /// MB first written on this VM): an index for each of the five entity models cost more
-    /// (~40 MB at a million events) than their saved misses gave back (docs/performance.md,
-    /// rm-replay9); the application table's candidates, looked up by most events, pay for theirs.
-    static constexpr bool caches_short_ids = requires { requires Entry::cache_short_ids; };
-    /// The number of `id` in ids_, interned when new: a short id through short_ids_ (one slot
-    /// read where the pool's index reads three places), cached there on its first lookup.
-    std::uint32_t intern_id(std::string_view id) {
-        if (!caches_short_ids || id.size() > short_id_index::longest) return ids_.intern(id);
-        if (auto const cached = short_ids_.find(id)) return *cached;
-        auto const number = ids_.intern(id);
-        short_ids_.insert(id, number);
-        return number;
-    }
-    /// The number of `id` in ids_, or nullopt when it was never named.
-    std::optional<std::uint32_t> find_id(std::string_view id) {
-        if (!caches_short_ids || id.size() > short_id_index::longest) return ids_.find(id);
-        if (auto const cached = short_ids_.find(id)) return cached;
-        auto const number = ids_.find(id);
-        if (number) short_ids_.insert(id, *number);
-        return number;
-    }
-
     std::uint32_t saved_count() const noexcept { return lazy_ ? lazy_->count() : 0; }
     /// The entry numbered `number` (< size()), decoded first when loaded lazily and not yet.
     Entry& entry_at(std::uint32_t number) {
@@ -706,9 +677,6 @@ private:
     }
 
     string_pool ids_;
-    /// The numbers of short ids of ids_ looked up so far (in memory only; emptied whenever ids_
-    /// is replaced). A cache: ids_ alone gives and saves the numbers.
-    short_id_index short_ids_;
     // By number in ids_; when loaded lazily, those numbered from lazy_->count() on (the rest in
     // lazy_). Mutable for decode_all() only.
     mutable std::deque<Entry> entries_;
