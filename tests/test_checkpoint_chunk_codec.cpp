@@ -5,6 +5,8 @@
 // A record cut in the compressed form is put together from its compressed chunks byte for
 // byte, and refused when one of them is not a frame of its length.
 
+#include "support/compressible_bytes.hpp"
+
 #include "ledger/app/checkpoint_chunk_codec.hpp"
 #include "ledger/app/projection_checkpoint.hpp"
 
@@ -12,27 +14,10 @@
 
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 
 using namespace ledger;
-
-namespace {
-
-/// `size` bytes that compress (a few repeated words with random ones between).
-std::string compressible(std::size_t size, unsigned seed) {
-    std::mt19937 random(seed);
-    char const* const words[] = {"application-", "candidate ", "2026-11-", "\x01\x00\x00\x00", "hired"};
-    std::string out;
-    while (out.size() < size) {
-        if (random() % 3 == 0) out.push_back(static_cast<char>(random()));
-        else out.append(words[random() % 5]);
-    }
-    out.resize(size);
-    return out;
-}
-
-}  // namespace
+using ledger::testing::compressible;
 
 TEST_CASE("a compressed checkpoint chunk decompresses to its bytes and nothing else is taken for it",
           "[projections][as_of][checkpoints][compressed]") {

@@ -5,6 +5,8 @@
 // its length gives nothing; a frame of its length with other bytes decompresses, and the
 // record's SHA-256 of the state refuses it (decode_checkpoint_pieces): never served.
 
+#include "support/compressible_bytes.hpp"
+
 #include "ledger/app/checkpoint_chunk_codec.hpp"
 #include "ledger/app/decompressed_pieces.hpp"
 #include "ledger/app/projection_checkpoint.hpp"
@@ -13,25 +15,12 @@
 
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 
 using namespace ledger;
+using ledger::testing::compressible;
 
 namespace {
-
-/// `size` bytes that compress (a few repeated words with random ones between).
-std::string compressible(std::size_t size, unsigned seed) {
-    std::mt19937 random(seed);
-    char const* const words[] = {"application-", "candidate ", "2026-11-", "\x01\x00\x00\x00", "hired"};
-    std::string out;
-    while (out.size() < size) {
-        if (random() % 3 == 0) out.push_back(static_cast<char>(random()));
-        else out.append(words[random() % 5]);
-    }
-    out.resize(size);
-    return out;
-}
 
 std::string joined(std::vector<std::string_view> const& pieces) {
     std::string out;

@@ -4,6 +4,7 @@
 // A new ledger is format 8 (the same runs and marks, heads in blocks: test_store_format8.cpp).
 // Ledgers of format 1-6 keep their stream tables and open, verify, read, append and back up.
 
+#include "support/append_all.hpp"
 #include "support/plain_log.hpp"
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
@@ -17,37 +18,18 @@
 
 #include <catch2/catch.hpp>
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::append_all;
 using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_request;
 
 namespace {
-
-/// Submits every request at once (the writer groups them, in this order in the log) and waits.
-void append_all(event_store& store, std::vector<append_request> requests) {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::size_t left = requests.size();
-    bool failed = false;
-    for (auto& request : requests) {
-        store.append_async(std::move(request), [&](append_result r) {
-            std::lock_guard const lock(mutex);
-            failed = failed || !r;
-            if (--left == 0) done.notify_all();
-        });
-    }
-    std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return left == 0; });
-    REQUIRE_FALSE(failed);
-}
 
 /// campaign-a and campaign-b take turns, one event each (runs of one event), `turns` times;
 /// then campaign-c gets one batch of 100 (one run).

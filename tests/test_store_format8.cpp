@@ -3,6 +3,7 @@
 // ledger keeps one head per record: it opens, verifies, reads, appends, creates streams and
 // backs up, and answers exactly what a format-8 ledger given the same appends answers.
 
+#include "support/append_all.hpp"
 #include "support/plain_log.hpp"
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
@@ -16,15 +17,14 @@
 
 #include <catch2/catch.hpp>
 
-#include <condition_variable>
 #include <fmt/format.h>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <vector>
 
 using namespace ledger;
 using namespace ledger::store;
+using ledger::testing::append_all;
 using ledger::testing::format_of;
 using ledger::testing::make_event;
 using ledger::testing::make_request;
@@ -32,24 +32,6 @@ using ledger::testing::make_request;
 namespace {
 
 std::string stream_name(int k) { return fmt::format("candidate-{:03}", k); }
-
-/// Submits every request at once (the writer groups them, in this order in the log) and waits.
-void append_all(event_store& store, std::vector<append_request> requests) {
-    std::mutex mutex;
-    std::condition_variable done;
-    std::size_t left = requests.size();
-    bool failed = false;
-    for (auto& request : requests) {
-        store.append_async(std::move(request), [&](append_result r) {
-            std::lock_guard const lock(mutex);
-            failed = failed || !r;
-            if (--left == 0) done.notify_all();
-        });
-    }
-    std::unique_lock lock(mutex);
-    done.wait(lock, [&] { return left == 0; });
-    REQUIRE_FALSE(failed);
-}
 
 /// Creates streams [first, end) with one event each, then appends `more` events to every
 /// third of them, one request each, in turns (so their runs interleave).
