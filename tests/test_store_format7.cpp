@@ -1,7 +1,6 @@
 // Store format 7 (docs/storage.md "Format 7"): a stream's runs keyed by their first position
 // (they append whatever the stream) and linked back to the stream's previous run, heads alone
 // in `streams` keyed by number (holding the newest run), and a mark for every 64th version.
-// A new ledger is format 8 (the same runs and marks, heads in blocks: test_store_format8.cpp).
 // Ledgers of format 1-6 keep their stream tables and open, verify, read, append and back up.
 
 #include "support/append_all.hpp"
@@ -9,7 +8,6 @@
 #include "support/store_fixtures.hpp"
 #include "support/temp_dir.hpp"
 
-#include "detail/head_blocks.hpp"
 #include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
 
@@ -104,11 +102,11 @@ TEST_CASE("a new ledger keeps stream runs by position, linked back, with heads a
         CHECK(middle->front().position == 2 * 63);  // a's turns are the even positions
         CHECK(middle->back().position == 2 * 65);
     }
-    CHECK(format_of(data) == 8);  // format 7's runs and marks; its heads in blocks (test_store_format8.cpp)
+    CHECK(format_of(data) == 7);
     auto const sizes = sizes_of(data);
     CHECK(sizes.runs == 140 + 140 + 1);
     CHECK(sizes.marks == 2 + 2 + 1);  // versions 64 and 128 of a and b, 64 of c
-    CHECK(sizes.heads == 1);          // one block holds the three heads
+    CHECK(sizes.heads == 3);
     {
         // After a reopen the writer does not know the open run: the next event starts its own.
         event_store store({.directory = data});
@@ -161,12 +159,12 @@ TEST_CASE("verify with indexes catches a linked run, back link, head or mark tha
              txn.remove(db.stream_marks, key);
          })},
         {"a head names an older run", change([](lmdb::write_txn& txn, detail::tables const& db) {
-             // campaign-a, stream 0
-             auto head = detail::decode_stream_head(*detail::get_linked_head(txn, db, 0), db.heads, 0);
+             auto const key = detail::encode_u64(0);  // campaign-a
+             auto head = detail::decode_stream_head(*txn.get(db.streams, detail::view(key)), db.heads, 0);
              head.last_run -= 2;
              std::string bytes;
              detail::encode_stream_head(head, db.heads, bytes);
-             detail::put_linked_head(txn, db, 0, bytes, false);
+             txn.put(db.streams, detail::view(key), bytes);
          })},
     };
     for (auto const& [what, edit] : tampering) {
@@ -215,7 +213,7 @@ TEST_CASE("a follower stores a format 7 leader's events with the same runs, mark
     ledger::testing::temp_dir dir;
     event_store leader({.directory = dir / "leader"});
     write_interleaved(leader, 70);
-    // A new follower (format 8: format 7's runs) and one of format 6 (rewritten while still empty of events).
+    // A new follower (format 7) and one of format 6 (rewritten while still empty of events).
     bool const older = GENERATE(false, true);
     auto const data = dir / "follower";
     if (older) {
@@ -239,5 +237,5 @@ TEST_CASE("a follower stores a format 7 leader's events with the same runs, mark
         check_reads(follower, "campaign-c", 100, 40);
         CHECK(follower.last_version("campaign-b") == leader.last_version("campaign-b"));
     }
-    CHECK(format_of(data) == (older ? 6u : 8u));
+    CHECK(format_of(data) == (older ? 6u : 7u));
 }

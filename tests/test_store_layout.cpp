@@ -214,11 +214,11 @@ TEST_CASE("a stream's consecutive events share one stream-index entry and read b
     // 45 events; runs: batch 3, row 3, turn-0 6, turn-1 6 (each stream's two events in a row).
     CHECK(entries_of(data, "log") == 45);
     CHECK(entries_of(data, "stream_runs") == 18);
-    CHECK(entries_of(data, "streams") == 1);  // one block of heads (format 8; format 7: one head per stream)
+    CHECK(entries_of(data, "streams") == 4);  // one head per stream (format 7: heads alone)
     CHECK(entries_of(data, "stream_names") == 4);
     CHECK(entries_of(data, "stream_index") == 0);
     CHECK(entries_of(data, "stream_heads") == 0);
-    CHECK(format_of(data) == 8);  // head blocks, linked runs, compressed log values, the keyed id index (docs/storage.md)
+    CHECK(format_of(data) == 7);  // linked runs, compressed log values, the keyed id index (docs/storage.md)
     // Format 6 kept the same runs in `streams`, before each stream's head.
     ledger::testing::rewrite_as_format_6(data);
     auto const keys = stream_table_keys(data);
@@ -345,11 +345,11 @@ TEST_CASE("verify with indexes catches a stream-index run that points at the wro
         event_store store({.directory = data});
         write_mixed_ledger(store);
     }
-    int const format = GENERATE(8, 6, 2);  // 8: a new ledger (format 7's runs)
+    int const format = GENERATE(7, 6, 2);
     bool const separate = format == 2;
     if (format == 6) ledger::testing::rewrite_as_format_6(data);
     if (separate) rewrite_as_format_2(data);
-    if (format == 8) {
+    if (format == 7) {
         // The first run (campaign-batch, version 0 at position 0) claims to start at version 1.
         lmdb::env env({.directory = data});
         lmdb::write_txn txn(env);

@@ -1,7 +1,5 @@
 #include "detail/stream_table.hpp"
 
-#include "detail/head_blocks.hpp"
-
 #include <algorithm>
 #include <stdexcept>
 
@@ -31,7 +29,7 @@ std::optional<std::uint64_t> walk_start(lmdb::txn const& txn, tables const& db, 
         std::size_t used = 0;
         return read_leb128(mark->second, used);
     }
-    auto const head = get_linked_head(txn, db, stream_number);
+    auto const head = txn.get(db.streams, view(encode_u64(stream_number)));
     if (!head) return std::nullopt;
     return last_run_of(*head);
 }
@@ -86,9 +84,7 @@ std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& 
         bytes = txn.get(db.stream_heads, stream);
     } else if (auto const number = txn.get(db.stream_names, stream)) {
         stream_number = decode_u64(*number);
-        bytes = db.layout == stream_layout::linked
-                    ? get_linked_head(txn, db, stream_number)
-                    : txn.get(db.streams, head_key(db, encode_stream_index_key(stream_number, head_key_version)));
+        bytes = txn.get(db.streams, head_key(db, encode_stream_index_key(stream_number, head_key_version)));
         if (!bytes) throw codec_error("the stream " + std::string(stream) + " has a number but no head");
     }
     if (!bytes) return std::nullopt;
@@ -104,13 +100,8 @@ void put_stream_head(lmdb::write_txn& txn, tables const& db, std::string_view st
         return;
     }
     // A created stream has the largest number: its head goes after its first run, which
-    // put_run_start has just appended at the table's end (combined), or after every head (linked).
-    if (db.layout == stream_layout::linked) {
-        put_linked_head(txn, db, head.stream_number, scratch, created);
-    } else {
-        txn.put(db.streams, head_key(db, encode_stream_index_key(head.stream_number, head_key_version)), scratch,
-                created);
-    }
+    // put_run_start has just appended at the table's end.
+    txn.put(db.streams, head_key(db, encode_stream_index_key(head.stream_number, head_key_version)), scratch, created);
     if (created && !txn.put_new(db.stream_names, stream, view(encode_u64(head.stream_number)))) {
         throw std::logic_error("the stream name " + std::string(stream) + " already has a number");
     }
@@ -223,8 +214,13 @@ stream_census count_linked_records(lmdb::txn const& txn, tables const& db) {
     stream_census census;
     census.runs = txn.entries(db.stream_runs);
     std::uint64_t linked_runs = 0, expected_marks = 0;
-    census.malformed += for_each_linked_head(txn, db, [&](std::uint64_t stream_number, std::string_view bytes) {
-        auto const head = decode_stream_head(bytes, db.heads, stream_number);
+    lmdb::cursor heads(txn, db.streams);
+    for (auto entry = heads.first(); entry; entry = heads.next()) {
+        if (entry->first.size() != 8) {
+            ++census.malformed;
+            continue;
+        }
+        auto const head = decode_stream_head(entry->second, db.heads, decode_u64(entry->first));
         ++census.heads;
         census.versions += head.last_version + 1;
         expected_marks += head.last_version / mark_interval;
@@ -239,7 +235,7 @@ stream_census count_linked_records(lmdb::txn const& txn, tables const& db) {
                                           return true;
                                       });
         if (!linked || !reached_first) ++census.malformed;
-    });
+    }
     if (linked_runs != census.runs) ++census.malformed;
     lmdb::cursor marks(txn, db.stream_marks);
     std::uint64_t mark_count = 0;
@@ -297,10 +293,7 @@ stream_census count_stream_records(lmdb::txn const& txn, tables const& db) {
     for (auto entry = names.first(); entry; entry = names.next()) {
         bool const has_head =
             entry->second.size() == 8 &&
-            (db.layout == stream_layout::linked
-                 ? get_linked_head(txn, db, decode_u64(entry->second)).has_value()
-                 : txn.get(db.streams, head_key(db, encode_stream_index_key(decode_u64(entry->second), head_key_version)))
-                       .has_value());
+            txn.get(db.streams, head_key(db, encode_stream_index_key(decode_u64(entry->second), head_key_version)));
         if (has_head) {
             ++named;
         } else {

@@ -8,7 +8,6 @@
 // `streams`). Tests of older formats start from them.
 
 #include "detail/event_id_index.hpp"
-#include "detail/head_blocks.hpp"
 #include "detail/log_values.hpp"
 #include "detail/stream_table.hpp"
 #include "detail/tables.hpp"
@@ -77,36 +76,11 @@ inline void set_format_version(store::lmdb::write_txn& txn, store::detail::table
     txn.put(db.meta, "format_version", version);
 }
 
-/// Rewrites a format-8 ledger's head blocks as format 7 kept its heads: one record per stream,
-/// keyed by its number (u64 BE), holding the same linked head bytes.
-inline void rewrite_as_format_7(std::filesystem::path const& data) {
-    namespace detail = store::detail;
-    store::lmdb::env env({.directory = data});
-    store::lmdb::write_txn txn(env);
-    auto const db = detail::tables::open(txn);
-    REQUIRE(db.head_blocks);
-    std::vector<std::pair<std::string, std::string>> heads;
-    std::vector<std::string> blocks;
-    {
-        REQUIRE(detail::for_each_linked_head(txn, db, [&](std::uint64_t number, std::string_view head) {
-                    heads.emplace_back(std::string(detail::view(detail::encode_u64(number))), std::string(head));
-                }) == 0);
-        store::lmdb::cursor streams(txn, db.streams);
-        for (auto entry = streams.first(); entry; entry = streams.next()) blocks.emplace_back(entry->first);
-    }
-    for (auto const& key : blocks) txn.remove(db.streams, key);
-    for (auto const& [key, head] : heads) txn.put(db.streams, key, head);
-    set_format_version(txn, db, 7);
-    txn.commit();
-}
-
 /// Rewrites a format-7 ledger's stream records as format 6 kept them: each run of `stream_runs`
 /// as `streams`' number ‖ first version -> first position (u64 BE), each head (number -> linked
-/// head) as number ‖ 2^64-1 -> packed head; `stream_runs` and `stream_marks` left empty. A
-/// format-8 ledger goes through format 7 first.
+/// head) as number ‖ 2^64-1 -> packed head; `stream_runs` and `stream_marks` left empty.
 inline void rewrite_as_format_6(std::filesystem::path const& data) {
     namespace detail = store::detail;
-    if (format_of(data) == 8) rewrite_as_format_7(data);
     store::lmdb::env env({.directory = data});
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
@@ -142,9 +116,9 @@ inline void rewrite_as_format_6(std::filesystem::path const& data) {
     txn.commit();
 }
 
-/// A format-7 or 8 ledger (a new one is 8) as format 6 first; others as they are.
+/// A format-7 ledger (a new one) as format 6 first; others as they are.
 inline void rewrite_linked_as_format_6(std::filesystem::path const& data) {
-    if (auto const format = format_of(data); format == 7 || format == 8) rewrite_as_format_6(data);
+    if (format_of(data) == 7) rewrite_as_format_6(data);
 }
 
 inline void rewrite_as_format_5(std::filesystem::path const& data) {

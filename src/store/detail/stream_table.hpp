@@ -25,9 +25,6 @@
 // is found from the first mark at or above it (or the head's last run) by following back links:
 // at most mark_interval runs.
 //
-// Format 8 keeps format 7's runs and marks and packs 64 consecutive streams' heads into one
-// `streams` record (detail/head_blocks.hpp); read and write linked heads through it.
-//
 // Threading: whoever owns the transaction. Errors: lmdb::error from LMDB, codec_error for a
 // damaged head record, std::logic_error when a created stream's name is already taken (a bug
 // upstream: heads are read before they are created).

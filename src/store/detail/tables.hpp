@@ -41,12 +41,7 @@ namespace ledger::store::detail {
 /// newest run, heads alone are in `streams` keyed by number, and `stream_marks` holds every
 /// 64th version's run (detail/stream_table.hpp "linked"). New ledgers are written as 7; a
 /// ledger of format 3-6 keeps its combined `streams` table for good.
-/// 8: format 7's tables, and `streams` holds the heads of 64 consecutive stream numbers in one
-/// record keyed by number / 64 (detail/head_blocks.hpp), so a commit of 64 scattered streams
-/// rewrites a few leaves of heads instead of ~one per stream. A format-7 ledger keeps one head
-/// per record for good.
-inline constexpr std::uint32_t format_version = 8;
-inline constexpr std::uint32_t newest_single_head_format_version = 7;
+inline constexpr std::uint32_t format_version = 7;
 inline constexpr std::uint32_t newest_combined_format_version = 6;
 inline constexpr std::uint32_t newest_full_id_index_format_version = 5;
 inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
@@ -82,7 +77,6 @@ struct tables {
     lmdb::dbi stream_heads;  // stream name -> stream_head
     lmdb::dbi streams;       // format 3: stream number ‖ first version -> first position of a run
                              // (as stream_index); stream number ‖ 2^64-1 -> stream_head
-                             // format 7: stream number -> head; format 8: number / 64 -> 64 heads
     lmdb::dbi stream_names;  // format 3: stream name -> stream number (u64 BE)
     lmdb::dbi stream_runs;   // format 7: a run's first position (u64 BE) -> LEB128 stream number
                              // ‖ LEB128 first version ‖ LEB128 back (first position - the
@@ -99,9 +93,6 @@ struct tables {
     stream_layout layout = stream_layout::combined;
     id_index_layout id_layout = id_index_layout::keyed;
     head_encoding heads = head_encoding::packed;
-    /// Linked layout: `streams` keys a block of heads_per_block heads (format 8), not one head
-    /// (format 7). Go through detail/head_blocks.hpp's get_linked_head and put_linked_head.
-    bool head_blocks = false;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
     /// version yet), tagged with meta's dictionaries (format 4) or split (format 5). Read every log value through
     /// it; shared, immutable.
