@@ -499,6 +499,7 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
             std::string table_problem;
             std::shared_ptr<void const> keep;
             std::string_view table_bytes;
+            std::optional<std::vector<std::string_view>> pieces;  // a record in chunks: decoded from them
             std::shared_ptr<projections::detail::application_table> loaded;
             if (lease != nullptr) {
                 if (auto in_place = whole_in_place(table_key)) {
@@ -510,23 +511,22 @@ std::unique_ptr<projections::read_model> checkpoint_keeper::load(projections::re
                     // MB at 10,000,000 events, ~20 % of the last interval's answer, rm-asof9).
                     *lease = std::move(chunks->first);
                     keep = *lease;
-                    auto const table = detail::decode_checkpoint_pieces(chunks->second, &table_problem);
-                    if (table && covers(table->code_version, table->next_position,
-                                        projections::application_table_code_version(), next_position, table_problem)) {
-                        loaded = projections::load_table_lazily(keep, table->state);
-                    }
+                    pieces = std::move(chunks->second);
                 }
             }
-            if (!keep && table_problem.empty()) {
-                if (auto pieces = chunks_decompressed(table_key)) {
+            if (!keep) {
+                if (auto decompressed = chunks_decompressed(table_key)) {
                     // Compressed: each chunk decompressed into its own place, decoded from
                     // those pieces as plain chunks are where they lie (no contiguous copy).
-                    keep = std::move(pieces->owner);
-                    auto const table = detail::decode_checkpoint_pieces(pieces->pieces, &table_problem);
-                    if (table && covers(table->code_version, table->next_position,
-                                        projections::application_table_code_version(), next_position, table_problem)) {
-                        loaded = projections::load_table_lazily(keep, table->state);
-                    }
+                    keep = std::move(decompressed->owner);
+                    pieces = std::move(decompressed->pieces);
+                }
+            }
+            if (pieces) {
+                auto const table = detail::decode_checkpoint_pieces(*pieces, &table_problem);
+                if (table && covers(table->code_version, table->next_position,
+                                    projections::application_table_code_version(), next_position, table_problem)) {
+                    loaded = projections::load_table_lazily(keep, table->state);
                 }
             }
             if (!keep) {
