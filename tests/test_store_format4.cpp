@@ -286,7 +286,7 @@ TEST_CASE("a follower stores a leader's sealed events in its own format with the
             CHECK(format_of(data) == 3);
             CHECK(values == stored);
         } else {
-            CHECK(format_of(data) == (data == tagged_follower ? 4 : 7));
+            CHECK(format_of(data) == (data == tagged_follower ? 4 : 8));
             for (auto const& value : values) CHECK(value.front() == (data == tagged_follower ? '\x01' : '\x02'));
         }
     }

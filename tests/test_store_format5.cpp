@@ -175,7 +175,7 @@ TEST_CASE("a new ledger keeps format 5's values with no position in them and ver
         CHECK(store.verify(true).ok);
         CHECK_FALSE(store.verify_tree().has_value());
     }
-    CHECK(format_of(data) == 7);  // format 5's values, format 6's event-id index, format 7's stream runs
+    CHECK(format_of(data) == 8);  // format 5's values, format 6's event-id index, format 7's stream runs
     auto const values = raw_log_values(data);
     REQUIRE(values.size() == stored.size());
     auto const tagged = detail::log_values::with_dictionaries({{1, std::string(detail::builtin_log_dictionary())}},
@@ -218,7 +218,7 @@ TEST_CASE("a format 5 ledger exports exactly what a format 4 ledger of the same 
         CHECK(store->verify(true).ok);
         CHECK_FALSE(store->verify_tree().has_value());
     }
-    CHECK(format_of(dir / "source") == 7);
+    CHECK(format_of(dir / "source") == 8);
     CHECK(exported(five) == original);
     CHECK(exported(four) == exported(five));
     CHECK(four.head().hash == five.head().hash);

@@ -101,7 +101,7 @@ TEST_CASE("a new ledger indexes event ids by short keys and finds every event by
         CHECK_FALSE(store.position_of(*parse_uuid(v7_unstored)).has_value());
         CHECK(store.verify(true).ok);
     }
-    CHECK(format_of(data) == 7);  // format 6's id index, format 7's stream runs
+    CHECK(format_of(data) == 8);  // format 6's id index, format 7's stream runs, format 8's heads
     CHECK(whole_id_entries(data) == 0);
     auto const records = keyed_records(data);
     REQUIRE(records.size() == 150);

@@ -102,7 +102,7 @@ TEST_CASE("a new ledger keeps stream runs by position, linked back, with heads a
         CHECK(middle->front().position == 2 * 63);  // a's turns are the even positions
         CHECK(middle->back().position == 2 * 65);
     }
-    CHECK(format_of(data) == 7);
+    CHECK(format_of(data) == 8);
     auto const sizes = sizes_of(data);
     CHECK(sizes.runs == 140 + 140 + 1);
     CHECK(sizes.marks == 2 + 2 + 1);  // versions 64 and 128 of a and b, 64 of c
@@ -237,5 +237,5 @@ TEST_CASE("a follower stores a format 7 leader's events with the same runs, mark
         check_reads(follower, "campaign-c", 100, 40);
         CHECK(follower.last_version("campaign-b") == leader.last_version("campaign-b"));
     }
-    CHECK(format_of(data) == (older ? 6u : 7u));
+    CHECK(format_of(data) == (older ? 6u : 8u));
 }

@@ -218,7 +218,7 @@ TEST_CASE("a stream's consecutive events share one stream-index entry and read b
     CHECK(entries_of(data, "stream_names") == 4);
     CHECK(entries_of(data, "stream_index") == 0);
     CHECK(entries_of(data, "stream_heads") == 0);
-    CHECK(format_of(data) == 7);  // linked runs, compressed log values, the keyed id index (docs/storage.md)
+    CHECK(format_of(data) == 8);  // linked runs, heads written every few commits, compressed log values, the keyed id index (docs/storage.md)
     // Format 6 kept the same runs in `streams`, before each stream's head.
     ledger::testing::rewrite_as_format_6(data);
     auto const keys = stream_table_keys(data);
@@ -451,8 +451,13 @@ TEST_CASE("a compacting copy holds every record of every table and verifies", "[
                                               {make_event_with_id(random_id()), make_event_with_id(random_id())}))
                         .has_value());
         }
+    }
+    // Copied once the store is closed: a format-8 store's clean stop writes the heads it kept
+    // pending (docs/storage.md "Format 8"), after a copy taken while it was open.
+    {
+        lmdb::env env({.directory = data});
         std::filesystem::create_directories(copy);
-        store.environment().copy_compacted(copy);
+        env.copy_compacted(copy);
     }
     CHECK(all_records(copy) == all_records(data));
     CHECK(std::filesystem::file_size(copy / "data.mdb") <= std::filesystem::file_size(data / "data.mdb"));

@@ -11,9 +11,16 @@
 namespace ledger::store::detail {
 namespace {
 
-std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db,
+// The writer's view of a head: the one it keeps pending (format 8), else the record, which is
+// then current (the writer is the only one that defers, and its open put what was pending).
+std::optional<stream_head> load_head(lmdb::txn const& txn, tables const& db, pending_heads const* pending,
                                      std::string_view stream) {
-    return read_stream_head(txn, db, stream);
+    if (pending == nullptr || !pending->enabled()) return read_stream_head(txn, db, stream);
+    auto head = read_stored_head(txn, db, stream);
+    if (head) {
+        if (auto const* newer = pending->find(head->stream_number)) return *newer;
+    }
+    return head;
 }
 
 std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,
@@ -27,14 +34,15 @@ std::optional<recorded_event> load_event(lmdb::txn const& txn, tables const& db,
 // The ledger as the group's transaction sees it, for the append policy.
 class txn_lookup final : public stream_lookup {
 public:
-    txn_lookup(lmdb::txn const& txn, tables const& db) : txn_(txn), db_(db) {}
+    txn_lookup(lmdb::txn const& txn, tables const& db, pending_heads const* pending)
+        : txn_(txn), db_(db), pending_(pending) {}
 
     std::optional<std::uint64_t> last_version(std::string_view stream) const override {
-        auto const head = load_head(txn_, db_, stream);
+        auto const head = load_head(txn_, db_, pending_, stream);
         return head ? std::optional(head->last_version) : std::nullopt;
     }
     std::string rule_state(std::string_view stream) const override {
-        auto head = load_head(txn_, db_, stream);
+        auto head = load_head(txn_, db_, pending_, stream);
         return head ? std::move(head->rule_state) : std::string{};
     }
     std::optional<recorded_event> event_at(std::uint64_t position) const override {
@@ -44,6 +52,7 @@ public:
 private:
     lmdb::txn const& txn_;
     tables const& db_;
+    pending_heads const* pending_;
 };
 
 // The subject_keys table inside the group's transaction, for the personal data seal.
@@ -224,9 +233,17 @@ append_success write_events(append_context& ctx, append_request const& request,
         ++version;
     }
     head.last_version = version - 1;
+    // Format 8: an existing stream's head whose rule state the request left as it was waits in
+    // the writer (pending_heads.hpp); its record's rule state stays the stream's.
+    bool const defer = ctx.heads != nullptr && ctx.heads->enabled() && existing && head.rule_state == rule_state;
     head.rule_state = std::move(rule_state);
-    std::string local_scratch;
-    put_stream_head(ctx.txn, ctx.db, request.stream, head, !existing, ctx.scratch ? *ctx.scratch : local_scratch);
+    if (defer) {
+        ctx.heads->defer(head, success.first_position);
+    } else {
+        std::string local_scratch;
+        put_stream_head(ctx.txn, ctx.db, request.stream, head, !existing, ctx.scratch ? *ctx.scratch : local_scratch);
+        if (ctx.heads != nullptr) ctx.heads->put_at_once(head);
+    }
     ctx.tip.last_recorded_at = recorded_at;
 
     success.last_version = head.last_version;
@@ -247,13 +264,14 @@ append_result append_one(append_context& ctx, append_request const& request) {
     if (auto twin = duplicate_within_batch(request)) return *twin;
     if (auto recorded = find_recorded(ctx, request)) return *recorded;
 
-    auto head = load_head(ctx.txn, ctx.db, request.stream);
+    auto head = load_head(ctx.txn, ctx.db, ctx.heads, request.stream);
     auto const last = head ? std::optional(head->last_version) : std::nullopt;
     if (!request.expected.met_by(last)) return wrong_version(request.expected, last);
 
-    // The head's copy is not needed again: write_events stores the (possibly new) state.
-    std::string rule_state = head ? std::move(head->rule_state) : std::string{};
-    txn_lookup const lookup(ctx.txn, ctx.db);
+    // A copy: the policy changes it in place, and write_events compares it with the head's to
+    // know whether the head may wait (format 8).
+    std::string rule_state = head ? head->rule_state : std::string{};
+    txn_lookup const lookup(ctx.txn, ctx.db, ctx.heads);
     if (auto refused = ctx.policy.admit(lookup, request.stream, ctx.tip.next_position,
                                         request.events, rule_state)) {
         return *refused;

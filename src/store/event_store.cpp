@@ -99,6 +99,12 @@ event_store::impl::impl(store_options opts)
                                      std::to_string(detail::oldest_readable_format_version) + " to " +
                                      std::to_string(detail::format_version));
         }
+        // Format 8 after a kill -9: the heads the last writer kept in memory, from the run records.
+        if (options.writer) {
+            if (auto const put = detail::recover_pending_heads(txn, db); put > 0) {
+                spdlog::info("wrote {} stream heads left pending by the last writer", put);
+            }
+        }
         txn.commit();
     }
     auto const tip = load_tip();
@@ -437,7 +443,9 @@ std::string linked_run_problem(lmdb::read_txn const& txn, detail::tables const& 
 std::string index_problem(lmdb::read_txn const& txn, detail::tables const& db, recorded_event const& e,
                           std::uint64_t position, previous_event const& previous, std::uint64_t& run_starts) {
     if (detail::find_event_id(txn, db, e.id) != position) return "the event-id index does not point at this event";
-    auto const stream = detail::read_stream_head(txn, db, e.stream);
+    // The record first: the runs since a format-8 marker are scanned only for an event past it.
+    auto stream = detail::read_stored_head(txn, db, e.stream);
+    if (stream && e.version > stream->last_version && db.lazy_heads) detail::apply_pending_runs(txn, db, *stream);
     if (!stream) return "the event's stream has no head";
     if (e.version > stream->last_version) return "the event's version is past its stream's head";
     if (db.layout == detail::stream_layout::linked) {
@@ -524,7 +532,12 @@ void event_store::check_index_sizes(verify_report& report, std::uint64_t run_sta
     if (events != report.events) return;  // appends went on during the walk: sizes differ anyway
     // In the combined layout (format 3) every record of `streams` must be a head or a run, and
     // every name must lead to a head (count_stream_records).
-    auto const census = detail::count_stream_records(txn, impl_->db);
+    detail::stream_census census;
+    try {
+        census = detail::count_stream_records(txn, impl_->db);
+    } catch (codec_error const&) {
+        census.malformed = 1;  // a damaged head, run or format-8 marker
+    }
     if (detail::count_event_ids(txn, impl_->db) != events || census.runs != run_starts || census.versions != events ||
         census.malformed != 0) {
         report.ok = false;

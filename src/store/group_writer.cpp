@@ -63,6 +63,7 @@ group_writer::group_writer(lmdb::env& env, tables const& db, append_policy const
       on_commit_(std::move(on_commit)),
       committed_(committed),
       file_ahead_(options_.data_file_ahead),
+      heads_(db.lazy_heads),
       thread_([this] { run(); }) {}
 
 group_writer::~group_writer() {
@@ -148,7 +149,10 @@ group_writer_stats group_writer::stats() const {
 void group_writer::run() {
     for (;;) {
         auto group = take_group();
-        if (group.empty()) return;  // stopping and drained
+        if (group.empty()) {  // stopping and drained
+            write_pending_heads();
+            return;
+        }
         auto const started = std::chrono::steady_clock::now();
         if (auto const cause = failure()) {
             answer_all(group, failed_refusal(*cause));
@@ -253,6 +257,7 @@ void group_writer::process(std::vector<pending>& group) {
     bool first_attempt = true;
     for (;;) {
         log_tip tip = committed_;
+        heads_.discard();  // an attempt before this one (a grown map) kept nothing
         auto& written = written_;  // reused from group to group: no allocation per event once warm
         written.clear();
         std::vector<append_result> results;
@@ -265,6 +270,7 @@ void group_writer::process(std::vector<pending>& group) {
             // The seam (TEAM.md "The writer's transaction"), in this order inside one txn:
             // 1. the group's events and their indexes (append_one -> put_stored_event);
             append_context context{txn, db_, policy_, tip, written, options_.seal, &scratch_};
+            context.heads = &heads_;
             for (auto const& p : group) {
                 context.prepared = &p.prepared;
                 results.push_back(p.records_only ? append_result{append_success{}}
@@ -288,6 +294,7 @@ void group_writer::process(std::vector<pending>& group) {
                                   [&written](std::uint64_t i) { return written.stored(i); });
                 }
                 write_tip(txn, db_, tip);
+                heads_.before_commit(txn, db_, false);
             }
             // 3. the before-commit hook; 4. commit with fsync. With no events written, only for
             // a records-only request (LMDB writes nothing if the hook put nothing).
@@ -322,6 +329,7 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             committed_ = tip;
+            heads_.commit();
             // Counted before the hooks, observers and answers (as before the phases were
             // timed): whoever reads the statistics next sees this commit. Answering is added after.
             record_commit(group.size(), written.size(), spliced, phases);
@@ -404,6 +412,22 @@ void group_writer::enter_failed_state(std::string cause) {
         options_.on_failure(cause);
     } catch (std::exception const& e) {
         spdlog::error("the storage failure handler failed: {}", e.what());
+    }
+}
+
+void group_writer::write_pending_heads() noexcept {
+    heads_.discard();  // what a group that failed last had staged was never committed
+    if (!heads_.any() || failed_.load(std::memory_order_acquire)) return;
+    try {
+        lmdb::write_txn txn(env_);
+        heads_.before_commit(txn, db_, true);
+        txn.commit();
+        heads_.commit();
+    } catch (std::exception const& e) {
+        // The next writer's open puts them from the run records (recover_pending_heads).
+        heads_.discard();
+        spdlog::warn("the pending stream heads were not written at the stop ({}); the next open writes them",
+                     e.what());
     }
 }
 

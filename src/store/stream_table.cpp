@@ -19,9 +19,10 @@ std::uint64_t last_run_of(std::string_view head_bytes) {
 }
 
 // Linked layout: the run to start a walk back to `version` from: the run of the stream's first
-// mark at or above it, or else its newest run. nullopt: the stream has no head.
+// mark at or above it, or else its newest run (`newest_run` when the caller has the head, else
+// the head's record brought up to date: format 8's record may be behind). nullopt: no head.
 std::optional<std::uint64_t> walk_start(lmdb::txn const& txn, tables const& db, std::uint64_t stream_number,
-                                        std::uint64_t version) {
+                                        std::uint64_t version, std::optional<std::uint64_t> newest_run = {}) {
     lmdb::cursor marks(txn, db.stream_marks);
     auto const key = encode_stream_index_key(stream_number, version);
     if (auto const mark = marks.seek(view(key));
@@ -29,9 +30,13 @@ std::optional<std::uint64_t> walk_start(lmdb::txn const& txn, tables const& db, 
         std::size_t used = 0;
         return read_leb128(mark->second, used);
     }
-    auto const head = txn.get(db.streams, view(encode_u64(stream_number)));
-    if (!head) return std::nullopt;
-    return last_run_of(*head);
+    if (newest_run) return newest_run;
+    auto const record = txn.get(db.streams, view(encode_u64(stream_number)));
+    if (!record) return std::nullopt;
+    if (!db.lazy_heads) return last_run_of(*record);
+    auto head = decode_stream_head(*record, db.heads, stream_number);
+    apply_pending_runs(txn, db, head);
+    return head.last_run;
 }
 
 // Linked layout: calls visit(run position, record) for the stream's runs from `run` back,
@@ -78,6 +83,69 @@ stream_key_parts parse_stream_key(std::string_view key) noexcept {
 }
 
 std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream) {
+    auto head = read_stored_head(txn, db, stream);
+    if (head && db.lazy_heads) apply_pending_runs(txn, db, *head);
+    return head;
+}
+
+std::optional<std::uint64_t> heads_pending_from(lmdb::txn const& txn, tables const& db) {
+    if (!db.lazy_heads) return std::nullopt;
+    auto const from = txn.get(db.meta, meta_heads_pending_from);
+    if (!from) return std::nullopt;
+    return decode_u64(*from);
+}
+
+void apply_pending_runs(lmdb::txn const& txn, tables const& db, stream_head& head) {
+    auto const from = heads_pending_from(txn, db);
+    if (!from) return;
+    visit_pending_runs(txn, db, *from, [&](std::uint64_t number, pending_run const& run) {
+        if (number != head.stream_number) return;
+        head.last_run = run.last_run;
+        head.last_version = run.last_version;
+    });
+}
+
+std::vector<std::pair<std::uint64_t, pending_run>> collect_pending_runs(lmdb::txn const& txn, tables const& db,
+                                                                       std::uint64_t from) {
+    std::vector<std::pair<std::uint64_t, pending_run>> newest;
+    visit_pending_runs(txn, db, from,
+                       [&](std::uint64_t number, pending_run const& run) { newest.emplace_back(number, run); });
+    // A stream's newest run is its last in log order: keep that one per number.
+    std::stable_sort(newest.begin(), newest.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
+    std::vector<std::pair<std::uint64_t, pending_run>> out;
+    for (auto& entry : newest) {
+        if (!out.empty() && out.back().first == entry.first) {
+            out.back() = entry;
+        } else {
+            out.push_back(entry);
+        }
+    }
+    return out;
+}
+
+std::size_t recover_pending_heads(lmdb::write_txn& txn, tables const& db) {
+    auto const from = heads_pending_from(txn, db);
+    if (!from) return 0;
+    std::string bytes;
+    std::size_t put = 0;
+    for (auto const& [number, run] : collect_pending_runs(txn, db, *from)) {
+        auto const key = encode_u64(number);
+        auto const stored = txn.get(db.streams, view(key));
+        if (!stored) throw codec_error("a pending run names stream " + std::to_string(number) + ", which has no head");
+        auto head = decode_stream_head(*stored, db.heads, number);
+        if (head.last_run == run.last_run && head.last_version == run.last_version) continue;
+        head.last_run = run.last_run;
+        head.last_version = run.last_version;
+        bytes.clear();
+        encode_stream_head(head, db.heads, bytes);
+        txn.put(db.streams, view(key), bytes);
+        ++put;
+    }
+    txn.remove(db.meta, meta_heads_pending_from);
+    return put;
+}
+
+std::optional<stream_head> read_stored_head(lmdb::txn const& txn, tables const& db, std::string_view stream) {
     std::optional<std::string_view> bytes;
     std::uint64_t stream_number = 0;  // the key's (combined layout)
     if (db.layout == stream_layout::separate) {
@@ -190,7 +258,7 @@ bool locate_versions(lmdb::txn const& txn, tables const& db, stream_head const& 
             if (version == last) return true;
         }
     }
-    auto const start = walk_start(txn, db, head.stream_number, last);
+    auto const start = walk_start(txn, db, head.stream_number, last, head.last_run);
     if (!start) return false;
     // Newest first: versions [record.first_version, end) of each run, end the newer run's first.
     std::uint64_t end = last + 1;
@@ -214,13 +282,24 @@ stream_census count_linked_records(lmdb::txn const& txn, tables const& db) {
     stream_census census;
     census.runs = txn.entries(db.stream_runs);
     std::uint64_t linked_runs = 0, expected_marks = 0;
+    // Format 8: the heads as a reader sees them (pending runs applied), computed once.
+    auto const from = heads_pending_from(txn, db);
+    auto const pending = from ? collect_pending_runs(txn, db, *from) : std::vector<std::pair<std::uint64_t, pending_run>>{};
+    std::size_t matched = 0;
     lmdb::cursor heads(txn, db.streams);
     for (auto entry = heads.first(); entry; entry = heads.next()) {
         if (entry->first.size() != 8) {
             ++census.malformed;
             continue;
         }
-        auto const head = decode_stream_head(entry->second, db.heads, decode_u64(entry->first));
+        auto head = decode_stream_head(entry->second, db.heads, decode_u64(entry->first));
+        auto const run = std::lower_bound(pending.begin(), pending.end(), head.stream_number,
+                                          [](auto const& p, std::uint64_t n) { return p.first < n; });
+        if (run != pending.end() && run->first == head.stream_number) {
+            head.last_run = run->second.last_run;
+            head.last_version = run->second.last_version;
+            ++matched;
+        }
         ++census.heads;
         census.versions += head.last_version + 1;
         expected_marks += head.last_version / mark_interval;
@@ -236,7 +315,7 @@ stream_census count_linked_records(lmdb::txn const& txn, tables const& db) {
                                       });
         if (!linked || !reached_first) ++census.malformed;
     }
-    if (linked_runs != census.runs) ++census.malformed;
+    if (linked_runs != census.runs || matched != pending.size()) ++census.malformed;
     lmdb::cursor marks(txn, db.stream_marks);
     std::uint64_t mark_count = 0;
     for (auto entry = marks.first(); entry; entry = marks.next(), ++mark_count) {

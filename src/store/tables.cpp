@@ -37,6 +37,7 @@ tables tables::open(lmdb::write_txn& txn) {
     db.heads = before_6                                      ? head_encoding::cereal
                : version <= newest_combined_format_version ? head_encoding::packed
                                                            : head_encoding::linked;
+    db.lazy_heads = version > newest_eager_heads_format_version;
     if (format && decode_u64(*format) > newest_plain_log_format_version) {
         db.log_codec = log_values::load(txn, db.meta,
                                         decode_u64(*format) <= newest_tagged_log_format_version

@@ -85,6 +85,7 @@ inline void rewrite_as_format_6(std::filesystem::path const& data) {
     store::lmdb::write_txn txn(env);
     auto const db = detail::tables::open(txn);
     REQUIRE(db.layout == detail::stream_layout::linked);
+    REQUIRE_FALSE(txn.get(db.meta, detail::meta_heads_pending_from).has_value());  // closed cleanly
     std::vector<std::pair<std::string, std::string>> records;
     std::vector<std::string> heads, runs, marks;
     {
@@ -116,9 +117,21 @@ inline void rewrite_as_format_6(std::filesystem::path const& data) {
     txn.commit();
 }
 
-/// A format-7 ledger (a new one) as format 6 first; others as they are.
+/// A format-7 or -8 ledger (a new one) as format 6 first; others as they are.
 inline void rewrite_linked_as_format_6(std::filesystem::path const& data) {
-    if (format_of(data) == 7) rewrite_as_format_6(data);
+    if (format_of(data) >= 7) rewrite_as_format_6(data);
+}
+
+/// A format-8 ledger closed cleanly (no heads pending: meta has no heads_pending_from) as
+/// format 7, whose tables and records are the same; from then on its writer puts heads at once.
+inline void rewrite_as_format_7(std::filesystem::path const& data) {
+    store::lmdb::env env({.directory = data});
+    store::lmdb::write_txn txn(env);
+    auto const db = store::detail::tables::open(txn);
+    REQUIRE(db.lazy_heads);
+    REQUIRE_FALSE(txn.get(db.meta, store::detail::meta_heads_pending_from).has_value());
+    set_format_version(txn, db, 7);
+    txn.commit();
 }
 
 inline void rewrite_as_format_5(std::filesystem::path const& data) {

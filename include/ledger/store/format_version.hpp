@@ -1,7 +1,7 @@
 #pragma once
 // The stored layout's version (SPEC §3 meta "format_version") as the rest of the system may
 // report it: the newest version this build writes (new ledgers get it). It also opens, reads,
-// verifies and appends to ledgers of older versions (1 to 5) in their own layout, and refuses
+// verifies and appends to ledgers of older versions (1 to 7) in their own layout, and refuses
 // newer ones.
 
 #include <cstdint>

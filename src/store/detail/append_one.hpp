@@ -1,6 +1,7 @@
 #pragma once
 // Appending one request inside the writer's group transaction.
 
+#include "detail/pending_heads.hpp"
 #include "detail/put_event.hpp"
 #include "detail/tables.hpp"
 
@@ -38,6 +39,9 @@ struct append_context {
     /// log codec uses one only when it matches the event sealed (encode_prepared).
     prepared_templates const* prepared = nullptr;
     std::size_t spliced = 0;  // events of this group whose value was spliced from a template
+    /// Format 8: the heads the writer keeps instead of putting them (pending_heads.hpp), read
+    /// before the records; null: every head is put at once and read from its record.
+    pending_heads* heads = nullptr;
 };
 
 /// Checks `request` (stream name, idempotency, expected version, policy) and, when it passes,

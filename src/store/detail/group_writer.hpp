@@ -144,6 +144,8 @@ private:
     static void break_chains(std::vector<pending>& group);
     void answer_storage_failure(std::vector<pending>& group, lmdb::error const& failure, bool committing);
     void enter_failed_state(std::string cause);
+    /// At a clean stop: puts the heads still pending (format 8) in a transaction of their own.
+    void write_pending_heads() noexcept;
     /// When a group's phases ended (process, for group_writer_stats).
     struct commit_phases {
         std::chrono::steady_clock::time_point taken, written, committed;
@@ -165,6 +167,7 @@ private:
     group_events written_;  // the group being written (writer thread only)
     std::string scratch_;   // a reused encode buffer (writer thread only)
     data_file_ahead file_ahead_;  // writer thread only
+    pending_heads heads_;         // format 8's heads not put yet (writer thread only)
 
     mutable std::mutex queue_mutex_;
     std::condition_variable queue_changed_;

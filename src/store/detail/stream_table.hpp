@@ -67,9 +67,35 @@ struct stream_key_parts {
 };
 stream_key_parts parse_stream_key(std::string_view key) noexcept;
 
-/// A stream's head record as `txn` sees it, or nullopt for a stream without events.
-/// Throws codec_error when the record is damaged.
+/// A stream's head as `txn` sees it, or nullopt for a stream without events: its record, and
+/// in format 8 brought up to date (last version, last run) from the run records written since
+/// meta's heads_pending_from (apply_pending_runs). Throws codec_error when a record is damaged.
 std::optional<stream_head> read_stream_head(lmdb::txn const& txn, tables const& db, std::string_view stream);
+
+/// A stream's head record alone, as `streams` holds it (format 8: possibly behind the log). The
+/// writer's own reads (it knows its pending heads, pending_heads.hpp) and verify's first look.
+std::optional<stream_head> read_stored_head(lmdb::txn const& txn, tables const& db, std::string_view stream);
+
+/// Format 8: meta's heads_pending_from, or nullopt when every head record is current (and in
+/// formats 1-7). Throws codec_error when it is malformed.
+std::optional<std::uint64_t> heads_pending_from(lmdb::txn const& txn, tables const& db);
+
+/// What the run records since heads_pending_from say of a stream: its newest run and last version.
+struct pending_run {
+    std::uint64_t last_run = 0;
+    std::uint64_t last_version = 0;
+};
+
+/// Format 8: calls visit(stream number, pending_run) for each run record from the one holding
+/// `from` to the log's end, in log order (a stream's newest last); a run ends where the next
+/// record starts, the last one at the log's last entry. Runs partition the log, so the last
+/// visit of a stream says where its head is. Throws codec_error for a damaged record.
+template <typename Visit>
+void visit_pending_runs(lmdb::txn const& txn, tables const& db, std::uint64_t from, Visit&& visit);
+
+/// Format 8: `head` (a record read from `streams`) brought up to date with the runs since meta's
+/// heads_pending_from, if any. One scan of those runs (the writer bounds them, pending_heads.hpp).
+void apply_pending_runs(lmdb::txn const& txn, tables const& db, stream_head& head);
 
 /// Writes a stream's head record (its number, last version and rule state); `created`: the
 /// stream is new (its name is recorded too). `scratch` is a reused encode buffer. A follower
@@ -130,7 +156,40 @@ struct stream_census {
 };
 stream_census count_stream_records(lmdb::txn const& txn, tables const& db);
 
+/// Format 8: the pending runs of every stream, by number (for verify's census and recovery).
+std::vector<std::pair<std::uint64_t, pending_run>> collect_pending_runs(lmdb::txn const& txn, tables const& db,
+                                                                       std::uint64_t from);
+
+/// Format 8, at a writer's open (before the group writer starts): puts every pending head,
+/// brought up to date from the run records, and deletes heads_pending_from, in `txn`. Returns
+/// how many heads it put (0: nothing was pending). After a kill -9 this is what the writer had
+/// kept in memory: an acknowledged event is in the log and its run, and a deferred head's rule
+/// state is its record's (the writer defers only heads whose rule state did not change).
+std::size_t recover_pending_heads(lmdb::write_txn& txn, tables const& db);
+
 /// How many streams the ledger has.
 std::uint64_t stream_count(lmdb::txn const& txn, tables const& db);
+
+template <typename Visit>
+void visit_pending_runs(lmdb::txn const& txn, tables const& db, std::uint64_t from, Visit&& visit) {
+    lmdb::cursor log_end(txn, db.log);
+    auto const last = log_end.last();
+    if (!last) return;
+    std::uint64_t const end = decode_u64(last->first) + 1;
+    lmdb::cursor runs(txn, db.stream_runs);
+    auto entry = runs.seek(view(encode_u64(from)));
+    // The run holding `from` starts at or before it: the record before, unless one starts there.
+    if (!entry || decode_u64(entry->first) != from) entry = entry ? runs.prev() : runs.last();
+    if (!entry) entry = runs.first();
+    while (entry) {
+        auto const position = decode_u64(entry->first);
+        auto const record = decode_run_record(entry->second);
+        entry = runs.next();
+        std::uint64_t const run_end = entry ? decode_u64(entry->first) : end;
+        if (run_end <= position) throw codec_error("a stream run ends before it starts");
+        visit(record.stream_number,
+              pending_run{.last_run = position, .last_version = record.first_version + (run_end - position - 1)});
+    }
+}
 
 }  // namespace ledger::store::detail

@@ -41,7 +41,14 @@ namespace ledger::store::detail {
 /// newest run, heads alone are in `streams` keyed by number, and `stream_marks` holds every
 /// 64th version's run (detail/stream_table.hpp "linked"). New ledgers are written as 7; a
 /// ledger of format 3-6 keeps its combined `streams` table for good.
-inline constexpr std::uint32_t format_version = 7;
+/// 8: format 7's tables and records; the writer may leave a head whose rule state a request did
+/// not change unwritten for a few commits (detail/pending_heads.hpp): meta's
+/// "heads_pending_from" then names the first position whose head change `streams` may lack, and
+/// a reader brings a head up to date from the run records from there to the log's end
+/// (read_stream_head). New ledgers are written as 8; a ledger of format 1-7 writes heads at once
+/// for good (docs/storage.md "Format 8").
+inline constexpr std::uint32_t format_version = 8;
+inline constexpr std::uint32_t newest_eager_heads_format_version = 7;
 inline constexpr std::uint32_t newest_combined_format_version = 6;
 inline constexpr std::uint32_t newest_full_id_index_format_version = 5;
 inline constexpr std::uint32_t newest_tagged_log_format_version = 4;
@@ -93,6 +100,8 @@ struct tables {
     stream_layout layout = stream_layout::combined;
     id_index_layout id_layout = id_index_layout::keyed;
     head_encoding heads = head_encoding::packed;
+    /// Format 8: heads may be pending (meta's heads_pending_from); readers derive them.
+    bool lazy_heads = false;
     /// How log values hold the stored bytes: plain (formats 1-3, and a ledger without a
     /// version yet), tagged with meta's dictionaries (format 4) or split (format 5). Read every log value through
     /// it; shared, immutable.
@@ -156,5 +165,8 @@ stored_chain_head decode_chain_head(std::string_view bytes);
 inline constexpr std::string_view meta_format_version = "format_version";
 inline constexpr std::string_view meta_chain_head = "chain_head";
 inline constexpr std::string_view meta_next_stream_number = "next_stream_number";
+/// Format 8: the first log position (u64 BE) whose stream's head change may be missing from
+/// `streams`; absent when every head record is current.
+inline constexpr std::string_view meta_heads_pending_from = "heads_pending_from";
 
 }  // namespace ledger::store::detail
