@@ -19,6 +19,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <string>
 #include <thread>
@@ -264,6 +265,30 @@ TEST_CASE("a backup taken while heads are pending verifies, and tampering with t
             }
         }
     }
+}
+
+TEST_CASE("a writer's open puts pending heads in a grown map when the ledger fills the map it opens with",
+          "[store][lazy_heads]") {
+    ledger::testing::temp_dir dir;
+    auto const copy = dir / "copy";
+    {
+        event_store store({.directory = dir / "data"});
+        write_rounds(store, 0, 3);
+        REQUIRE(look_underneath(store, stream_name(9)).pending_from.has_value());
+        std::filesystem::create_directories(copy);
+        store.environment().copy_compacted(copy);  // no free page: any put needs new ones
+    }
+    // Asked for less than the ledger uses, LMDB maps exactly what is used: the open's puts of
+    // the pending heads fill it at once and must grow it, as a group does.
+    auto const small = std::size_t{16} << 10;
+    REQUIRE(std::filesystem::file_size(copy / "data.mdb") > small);
+    event_store writer({.directory = copy, .initial_map_size = small});
+    CHECK_FALSE(look_underneath(writer, stream_name(9)).pending_from);
+    CHECK(look_underneath(writer, stream_name(9)).record->last_version == 2);
+    CHECK(writer.verify(true).ok);
+    auto const next = writer.append(one_event(stream_name(9), expected_version::exact(2)));
+    REQUIRE(next.has_value());
+    CHECK(next->first_version == 3);
 }
 
 TEST_CASE("a format 7 ledger keeps putting heads at once", "[store][lazy_heads][layout]") {

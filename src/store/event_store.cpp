@@ -4,6 +4,7 @@
 #include "detail/event_id_index.hpp"
 #include "detail/group_writer.hpp"
 #include "detail/log_read_ahead.hpp"
+#include "detail/map_growth.hpp"
 #include "detail/merkle_tree.hpp"
 #include "detail/replicated_append.hpp"
 #include "detail/stream_table.hpp"
@@ -29,6 +30,8 @@ using detail::encode_u64;
 
 struct event_store::impl {
     explicit impl(store_options opts);
+    /// At a writer's open: puts format 8's heads a killed writer left pending (no-op otherwise).
+    void put_heads_left_pending();
 
     detail::log_tip load_tip();
 
@@ -99,14 +102,9 @@ event_store::impl::impl(store_options opts)
                                      std::to_string(detail::oldest_readable_format_version) + " to " +
                                      std::to_string(detail::format_version));
         }
-        // Format 8 after a kill -9: the heads the last writer kept in memory, from the run records.
-        if (options.writer) {
-            if (auto const put = detail::recover_pending_heads(txn, db); put > 0) {
-                spdlog::info("wrote {} stream heads left pending by the last writer", put);
-            }
-        }
         txn.commit();
     }
+    if (options.writer) put_heads_left_pending();
     auto const tip = load_tip();
     // Ledgers written before the Merkle tree get it once, here (logged); a tree longer than the
     // log means the log lost events.
@@ -123,6 +121,23 @@ event_store::impl::impl(store_options opts)
             on_commit(events, t);
         });
     spdlog::debug("opened ledger at {} with {} events", options.directory.string(), tip.next_position);
+}
+
+void event_store::impl::put_heads_left_pending() {
+    // Format 8 after a kill -9: the heads the last writer kept in memory, from the run records.
+    // A map opened smaller than the ledger holds only its free pages (LMDB maps what is used),
+    // and these puts rewrite scattered `streams` leaves: grown as the writer's groups are.
+    for (;;) {
+        try {
+            lmdb::write_txn txn(env);
+            auto const put = detail::recover_pending_heads(txn, db);
+            txn.commit();
+            if (put > 0) spdlog::info("wrote {} stream heads left pending by the last writer", put);
+            return;
+        } catch (lmdb::map_full const&) {
+            if (!detail::grow_map(env, options.max_map_size)) throw;
+        }
+    }
 }
 
 detail::log_tip event_store::impl::load_tip() {

@@ -1,4 +1,6 @@
 #include "detail/group_writer.hpp"
+
+#include "detail/map_growth.hpp"
 #include "detail/merkle_tree.hpp"
 
 #include <spdlog/spdlog.h>
@@ -308,7 +310,7 @@ void group_writer::process(std::vector<pending>& group) {
         } catch (lmdb::map_full const&) {
             bool grown = false;
             try {
-                grown = grow_map();
+                grown = grow_map(env_, options_.max_map_size);
             } catch (lmdb::error const& growing) {
                 answer_storage_failure(group, growing, false);
                 return;
@@ -329,7 +331,14 @@ void group_writer::process(std::vector<pending>& group) {
         for (auto* chain : broken) chain->broken = true;
         if (!written.empty()) {
             committed_ = tip;
-            heads_.commit();
+            try {
+                heads_.commit();
+            } catch (std::exception const& e) {
+                // The commit is durable but the writer no longer knows which heads wait: a
+                // stale one would hand out a version twice. Refuse appends until a restart,
+                // whose open puts the heads from the run records.
+                enter_failed_state(std::string("the pending stream heads were lost after a commit: ") + e.what());
+            }
             // Counted before the hooks, observers and answers (as before the phases were
             // timed): whoever reads the statistics next sees this commit. Answering is added after.
             record_commit(group.size(), written.size(), spliced, phases);
@@ -419,10 +428,18 @@ void group_writer::write_pending_heads() noexcept {
     heads_.discard();  // what a group that failed last had staged was never committed
     if (!heads_.any() || failed_.load(std::memory_order_acquire)) return;
     try {
-        lmdb::write_txn txn(env_);
-        heads_.before_commit(txn, db_, true);
-        txn.commit();
-        heads_.commit();
+        for (;;) {
+            try {
+                lmdb::write_txn txn(env_);
+                heads_.before_commit(txn, db_, true);
+                txn.commit();
+                heads_.commit();
+                return;
+            } catch (lmdb::map_full const&) {
+                heads_.discard();
+                if (!grow_map(env_, options_.max_map_size)) throw;
+            }
+        }
     } catch (std::exception const& e) {
         // The next writer's open puts them from the run records (recover_pending_heads).
         heads_.discard();
@@ -458,19 +475,6 @@ void group_writer::record_commit(std::size_t requests, std::size_t events, std::
 void group_writer::record_answering(std::chrono::steady_clock::duration took) {
     std::lock_guard const lock(queue_mutex_);
     stats_.answering_ns += static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(took).count());
-}
-
-bool group_writer::grow_map() {
-    std::size_t const current = env_.map_size();
-    std::size_t next = current * 2;
-    if (options_.max_map_size != 0) next = std::min(next, options_.max_map_size);
-    if (next <= current) {
-        spdlog::warn("the LMDB map is full at its limit of {} bytes", current);
-        return false;
-    }
-    spdlog::info("growing the LMDB map from {} to {} bytes", current, next);
-    env_.set_map_size(next);
-    return true;
 }
 
 void group_writer::answer(pending& p, append_result result) noexcept {

@@ -1,5 +1,6 @@
 #include "detail/replicated_append.hpp"
 
+#include "detail/map_growth.hpp"
 #include "detail/merkle_tree.hpp"
 
 #include "ledger/envelope_codec.hpp"
@@ -143,16 +144,6 @@ result<replicated_outcome> put_batch(replicated_context const& ctx, lmdb::write_
     return out;
 }
 
-bool grow_map(replicated_context const& ctx) {
-    std::size_t const current = ctx.env.map_size();
-    std::size_t next = current * 2;
-    if (ctx.max_map_size != 0) next = std::min(next, ctx.max_map_size);
-    if (next <= current) return false;
-    spdlog::info("growing the LMDB map from {} to {} bytes", current, next);
-    ctx.env.set_map_size(next);
-    return true;
-}
-
 }  // namespace
 
 result<replicated_outcome> append_replicated(replicated_context const& ctx,
@@ -171,7 +162,7 @@ result<replicated_outcome> append_replicated(replicated_context const& ctx,
             txn.commit();  // durable (fsync), as every group commit
             return out;
         } catch (lmdb::map_full const&) {
-            if (!grow_map(ctx)) return error{error_code::storage_full, "the ledger's storage is full", {}};
+            if (!grow_map(ctx.env, ctx.max_map_size)) return error{error_code::storage_full, "the ledger's storage is full", {}};
         } catch (lmdb::error const& e) {
             return error{error_code::unavailable, std::string("the ledger could not store replicated events: ") + e.what(), {}};
         }

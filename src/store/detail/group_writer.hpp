@@ -153,7 +153,6 @@ private:
     void record_commit(std::size_t requests, std::size_t events, std::size_t spliced, commit_phases const& phases);
     void record_answering(std::chrono::steady_clock::duration took);
     void count_in_flight(std::size_t group_size);
-    bool grow_map();
     static void answer(pending& p, append_result result) noexcept;
     void wake_answered() noexcept;
     void answer_all(std::vector<pending>& group, error const& failure) noexcept;
