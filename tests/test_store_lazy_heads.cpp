@@ -134,6 +134,32 @@ TEST_CASE("a format 8 writer defers unchanged heads, readers derive them, and ev
     }
 }
 
+TEST_CASE("no format 8 commit leaves the marker more than max_pending_events behind the log's end",
+          "[store][lazy_heads]") {
+    // The bound is what a reader's walk of pending runs costs; a group of many events to one
+    // stream is one run but counts by its events, the first group that would start the marker too.
+    ledger::testing::temp_dir dir;
+    event_store store({.directory = dir / "data"});
+    write_rounds(store, 0, 1);
+    auto const limit = detail::pending_heads::max_pending_events;
+    auto append = [&](int stream, std::size_t events) {
+        std::vector<store::event_to_append> many(events, ledger::testing::make_event());
+        return store.append(ledger::testing::make_request(stream_name(stream), expected_version::exact(0), many));
+    };
+    REQUIRE(append(1, limit + 1).has_value());
+    CHECK_FALSE(look_underneath(store, stream_name(1)).pending_from);  // past the limit on its own: put at once
+    CHECK(look_underneath(store, stream_name(1)).record->last_version == limit + 1);
+
+    REQUIRE(append(2, limit - 1).has_value());
+    CHECK(look_underneath(store, stream_name(2)).pending_from == 10u + limit + 1);  // within it: waits
+    REQUIRE(append(3, 2).has_value());
+    auto const seen = look_underneath(store, stream_name(2));
+    CHECK_FALSE(seen.pending_from);  // the group that crossed it put every pending head
+    CHECK(seen.record->last_version == limit - 1);
+    CHECK(look_underneath(store, stream_name(3)).record->last_version == 2);
+    CHECK(store.verify(true).ok);
+}
+
 TEST_CASE("a format 8 writer puts a head at once when the request changed its rule state",
           "[store][lazy_heads]") {
     ledger::testing::temp_dir dir;

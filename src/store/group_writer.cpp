@@ -296,7 +296,7 @@ void group_writer::process(std::vector<pending>& group) {
                                   [&written](std::uint64_t i) { return written.stored(i); });
                 }
                 write_tip(txn, db_, tip);
-                heads_.before_commit(txn, db_, false);
+                heads_.before_commit(txn, db_, false, tip.next_position);
             }
             // 3. the before-commit hook; 4. commit with fsync. With no events written, only for
             // a records-only request (LMDB writes nothing if the hook put nothing).
@@ -431,7 +431,7 @@ void group_writer::write_pending_heads() noexcept {
         for (;;) {
             try {
                 lmdb::write_txn txn(env_);
-                heads_.before_commit(txn, db_, true);
+                heads_.before_commit(txn, db_, true, committed_.next_position);
                 txn.commit();
                 heads_.commit();
                 return;

@@ -22,14 +22,15 @@ void pending_heads::put_at_once(stream_head const& head) {
     }
 }
 
-void pending_heads::before_commit(lmdb::write_txn& txn, tables const& db, bool write_all_now) {
+void pending_heads::before_commit(lmdb::write_txn& txn, tables const& db, bool write_all_now,
+                                  std::uint64_t next_position) {
     if (!enabled_ || (!marker_ && !staged_marker_)) return;
-    if (staged_marker_) {
-        txn.put(db.meta, meta_heads_pending_from, view(encode_u64(*staged_marker_)));
-        runs_at_marker_ = txn.entries(db.stream_runs);
-    }
+    if (staged_marker_) txn.put(db.meta, meta_heads_pending_from, view(encode_u64(*staged_marker_)));
+    // Counted in events after this group, which are at least the runs a reader would scan: a
+    // group that takes the span past the limit (a large first one too) writes them itself.
+    auto const from = marker_ ? *marker_ : *staged_marker_;
     bool const due = write_all_now || commits_pending_ + 1 >= commits_per_write ||
-                     txn.entries(db.stream_runs) - runs_at_marker_ > runs_per_write;
+                     next_position - from > max_pending_events;
     if (due) write_all(txn, db);
 }
 

@@ -10,8 +10,8 @@
 // both follow from the run records, which are written as before. While anything is pending,
 // meta's heads_pending_from names the first position whose head change may be missing, and
 // readers bring a head up to date from the runs since then (stream_table.hpp's
-// read_stream_head). Every `commits_per_write`-th commit with pending heads, or once more than
-// `runs_per_write` runs were written since the marker, or at a clean stop, the writer puts every
+// read_stream_head). Every `commits_per_write`-th commit with pending heads, or a group that
+// ends more than `max_pending_events` past the marker, or at a clean stop, the writer puts every
 // pending head and deletes the marker in the same transaction. After a kill -9 a writer's open
 // puts them from the runs (recover_pending_heads) before the writer starts.
 //
@@ -35,7 +35,7 @@ namespace ledger::store::detail {
 class pending_heads {
 public:
     static constexpr std::uint64_t commits_per_write = 8;
-    static constexpr std::uint64_t runs_per_write = 512;
+    static constexpr std::uint64_t max_pending_events = 512;
 
     /// `enabled`: the ledger is format 8 (tables::lazy_heads); otherwise every call is a no-op
     /// and every head is put at once.
@@ -56,8 +56,9 @@ public:
 
     /// Once per group, before its commit: starts the marker when the group deferred the first
     /// pending head, or puts every pending head and deletes the marker when it is time
-    /// (commits_per_write, runs_per_write) or `write_all`.
-    void before_commit(lmdb::write_txn& txn, tables const& db, bool write_all);
+    /// (commits_per_write, or more than max_pending_events from the marker to `next_position`,
+    /// the log's end after the group) or `write_all`.
+    void before_commit(lmdb::write_txn& txn, tables const& db, bool write_all, std::uint64_t next_position);
 
     /// The group's transaction committed: its changes become the committed state.
     void commit();
@@ -75,12 +76,11 @@ private:
     void write_all(lmdb::write_txn& txn, tables const& db);
 
     bool enabled_;
-    // Committed: the heads behind their records (or stored since), the marker, how many commits
-    // had pending heads, and the size of stream_runs when the marker was set.
+    // Committed: the heads behind their records (or stored since), the marker and how many
+    // commits had pending heads.
     std::unordered_map<std::uint64_t, entry> committed_;
     std::optional<std::uint64_t> marker_;
     std::uint64_t commits_pending_ = 0;
-    std::uint64_t runs_at_marker_ = 0;
     // This group's changes.
     std::unordered_map<std::uint64_t, entry> staged_;
     std::optional<std::uint64_t> staged_marker_;
