@@ -24,37 +24,6 @@ namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-/// Submits `request` to the group-commit writer and resumes on the session's strand with the
-/// result, so an I/O thread never blocks on a commit.
-///
-/// The handler and its executor share one allocation, and the writer's callback captures only
-/// the pointer to it: small enough for std::function's own storage, so a single append costs
-/// no allocation for the callback and no copy of the type-erased executor on the writer.
-/// A batch's decoded forms (one array shared by its events, app::parse_append_body) are held
-/// here as well until the answer is back: their last reference then goes on the I/O thread,
-/// not on the writer, which frees the rest of the request (per event strings and structs).
-template <class Token>
-auto async_append(store::event_store& store, store::append_request request, Token&& token) {
-    return asio::async_initiate<Token, void(store::append_result)>(
-        [&store](auto handler, store::append_request pending) {
-            struct waiting {
-                decltype(handler) resume;
-                decltype(asio::get_associated_executor(handler)) executor;
-                std::shared_ptr<void const> decoded_forms;
-            };
-            auto executor = asio::get_associated_executor(handler);
-            auto forms = pending.events.empty() ? nullptr : pending.events.front().decoded;
-            auto const shared = std::make_shared<waiting>(waiting{std::move(handler), std::move(executor), std::move(forms)});
-            store.append_async(std::move(pending), [shared](store::append_result result) {
-                asio::post(shared->executor, [shared, result = std::move(result)]() mutable {
-                    auto forms = std::move(shared->decoded_forms);  // freed after the resumption's step
-                    shared->resume(std::move(result));
-                });
-            });
-        },
-        token, std::move(request));
-}
-
 /// `work`, with infrastructure failures logged (with the request id) and answered as 500.
 template <class Work>
 response guarded(Work&& work, std::string const& request_id) {
@@ -155,9 +124,54 @@ response answer(request const& http, api& api) {
     return out;
 }
 
+/// Submits routed's append to the group-commit writer; completes on the caller's strand with
+/// the answer, so an I/O thread never blocks on a commit.
+///
+/// Not a coroutine, and the append request stays in `routed` until submitted: the only frame
+/// is Asio's for the awaited operation, small enough for its per-thread cache (a coroutine
+/// here, or the request among the operation's arguments, made a frame of over 1,020 bytes per
+/// append, allocated and freed each time). The waiting handler and its executor share one
+/// allocation, and the writer's callback captures only the pointer to it: small enough for
+/// std::function's own storage, so no allocation for the callback and no copy of the
+/// type-erased executor on the writer. A batch's decoded forms (one array shared by its
+/// events, app::parse_append_body) are held here as well until the answer is back: their last
+/// reference then goes on the I/O thread, not on the writer, which frees the rest of the
+/// request (per event strings and structs).
+asio::awaitable<response> await_append(response& routed, server_context& context, std::string const& request_id) {
+    return asio::async_initiate<asio::use_awaitable_t<> const&, void(response)>(
+        [&routed, &context, &request_id](auto handler) {
+            auto& pending = *routed.append;
+            struct waiting {
+                decltype(handler) resume;
+                decltype(asio::get_associated_executor(handler)) executor;
+                std::shared_ptr<void const> decoded_forms;
+                http::api& ledger_api;
+                std::string const& request_id;
+                std::size_t events;
+                std::chrono::steady_clock::time_point started;
+                std::string_view route;
+            };
+            auto executor = asio::get_associated_executor(handler);
+            auto forms = pending.events.empty() ? nullptr : pending.events.front().decoded;
+            auto const shared = std::make_shared<waiting>(waiting{
+                std::move(handler), std::move(executor), std::move(forms), context.api, request_id,
+                pending.events.size(), std::chrono::steady_clock::now(), routed.route});
+            context.api.store.append_async(std::move(pending), [shared](store::append_result result) {
+                asio::post(shared->executor, [shared, result = std::move(result)]() mutable {
+                    auto forms = std::move(shared->decoded_forms);  // freed after the resumption's step
+                    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - shared->started;
+                    auto out = guarded([&] { return finish_append(result, shared->events, took.count(), shared->ledger_api); },
+                                       shared->request_id);
+                    out.route = shared->route;
+                    shared->resume(std::move(out));
+                });
+            });
+        },
+        asio::use_awaitable);
+}
+
 /// The routed response, with a pending append, offloaded work or position wait carried out.
 asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id) {
-    auto& api = context.api;
     if (routed.offload) {
         if (!context.workers->try_admit()) co_return workers_saturated();
         // A named std::function, not a temporary in the co_await expression: GCC 12 destroys
@@ -175,13 +189,7 @@ asio::awaitable<response> complete(response routed, server_context& context, std
         co_return out;
     }
     if (!routed.append) co_return routed;
-    auto const events = routed.append->events.size();
-    auto const started = std::chrono::steady_clock::now();
-    auto const result = co_await async_append(api.store, std::move(*routed.append), asio::use_awaitable);
-    std::chrono::duration<double> const took = std::chrono::steady_clock::now() - started;
-    auto out = guarded([&] { return finish_append(result, events, took.count(), api); }, request_id);
-    out.route = std::move(routed.route);
-    co_return out;
+    co_return co_await await_append(routed, context, request_id);
 }
 
 }  // namespace ledger::http::detail

@@ -296,18 +296,35 @@ bool is_malformed(beast::error_code const& failure) {
            failure != bhttp::error::partial_message;
 }
 
-/// Reads one request: headers first (so a declared oversized body is refused unread), then the
-/// body within the parser's limit. Returns nullopt when the connection should close.
+/// How far a request could be read without awaiting anything beyond its header.
+enum class read_state { whole, more, closed };
+
+/// After a header read without failure: `whole` when nothing more is to be awaited — no 100
+/// Continue to send, the body (if any) already in `buffer` (then parsed from it: a small body
+/// arrives with its header, so one asynchronous operation per request, as for the bare
+/// server) and the headers not refused; `more` when read_rest must take over, from the
+/// refusal by headers on (a refusal is found again there). `closed` when parsing the body
+/// failed: the header read already refused a declared length over the limit, so this is a
+/// broken message, which read_rest would close the connection on as well.
+read_state read_from_buffer(bhttp::request_parser<bhttp::string_body>& parser, beast::flat_buffer& buffer,
+                            server_context const& context) {
+    if (parser.get()[bhttp::field::expect] == "100-continue") return read_state::more;
+    if (!parser.is_done() && parser.content_length().value_or(UINT64_MAX) > buffer.size()) return read_state::more;
+    if (refusal_by_headers(parser, context)) return read_state::more;
+    if (parser.is_done()) return read_state::whole;
+    beast::error_code failure;
+    buffer.consume(parser.put(buffer.data(), failure));
+    if (failure || !parser.is_done()) return read_state::closed;
+    return read_state::whole;
+}
+
+/// The rest of reading a request after its header read (which ended with `header_failure`)
+/// when read_from_buffer could not finish it: a failed header answered, a refusal by headers
+/// answered, 100 Continue sent, then the body read within the parser's limit. Returns whether
+/// the request is whole; if not, the connection should close.
 template <class Stream>
-asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Stream>& conn, server_context& context,
-                                                            beast::flat_buffer& buffer) {
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(context.options.header_limit);
-    parser.body_limit(context.options.body_limit);
-    conn.idle = true;
-    conn.transport().expires_after(context.options.idle_timeout);
-    auto [header_failure, header_bytes] = co_await bhttp::async_read_header(conn.stream, buffer, parser, use_tuple);
-    conn.idle = false;
+asio::awaitable<bool> read_rest(stream_connection<Stream>& conn, server_context& context, beast::flat_buffer& buffer,
+                                bhttp::request_parser<bhttp::string_body>& parser, beast::error_code header_failure) {
     // Beast checks a declared Content-Length against body_limit while parsing the header, so
     // an oversized body is refused here, unread.
     if (header_failure == bhttp::error::body_limit) {
@@ -317,18 +334,16 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
     } else if (is_malformed(header_failure)) {
         co_await refuse(conn, context, error_code::bad_request, "the request is not valid HTTP/1.1");
     }
-    if (header_failure) co_return std::nullopt;
+    if (header_failure) co_return false;
     if (auto refused = refusal_by_headers(parser, context)) {
         auto request_id = request_id_for(parser.get());  // named: see refuse
         co_await refuse(conn, context, std::move(*refused), std::move(request_id));
-        co_return std::nullopt;
+        co_return false;
     }
     if (parser.get()[bhttp::field::expect] == "100-continue") {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, parser.get().version()};
         co_await bhttp::async_write(conn.stream, proceed, use_tuple);
     }
-    // A small request's body arrives with its header: parsed from the buffer, it needs no
-    // further read (one asynchronous operation per request, as for the bare server).
     beast::error_code body_failure;
     if (!parser.is_done() && parser.content_length().value_or(UINT64_MAX) <= buffer.size()) {
         buffer.consume(parser.put(buffer.data(), body_failure));
@@ -345,8 +360,7 @@ asio::awaitable<std::optional<beast_request>> read_request(stream_connection<Str
     if (body_failure == bhttp::error::body_limit) {
         co_await refuse(conn, context, error_code::payload_too_large, "the body exceeds the server's limit");
     }
-    if (body_failure) co_return std::nullopt;
-    co_return parser.release();
+    co_return !body_failure;
 }
 
 /// An allowed cross-origin caller (--allow-origin) may read the answer; nobody else gets CORS
@@ -371,48 +385,30 @@ std::optional<response> preflight(request const& http, request_policy const& pol
     return out;
 }
 
-/// Writes `message` as bhttp::async_write would (the same bytes), but as its head rendered in
-/// one string and its body, in one gathered write: Beast's serializer cost about as many
-/// instructions per answer as the rest of the bare server's work (detail/response_head.hpp).
-/// A chunked message (none is made here today) goes through Beast. Returns whether it was
-/// written.
-template <class Stream>
-asio::awaitable<bool> write_response(stream_connection<Stream>& conn,
-                                     bhttp::response<bhttp::string_body> const& message) {
-    if (message.chunked()) {
-        auto [failure, written] = co_await bhttp::async_write(conn.stream, message, use_tuple);
-        // Beast reports end_of_stream after a message that closes the connection.
-        co_return !failure || failure == bhttp::error::end_of_stream;
-    }
-    auto const head = response_head(message);
-    std::array<asio::const_buffer, 2> const buffers{asio::buffer(head), asio::buffer(message.body())};
-    auto [failure, written] = co_await asio::async_write(conn.stream, buffers, use_tuple);
-    co_return !failure;
+/// The answer to `http` as the router gives it; a CORS preflight is answered first.
+response routed_answer(request const& http, server_context& context) {
+    auto preflight_answer = preflight(http, context.policy);
+    return preflight_answer ? std::move(*preflight_answer) : answer(http, context.api);
 }
 
-/// Serves one request; returns whether the connection stays open for another.
-template <class Stream>
-asio::awaitable<bool> serve_request(stream_connection<Stream>& conn, server_context& context, beast_request&& message) {
-    auto const started = std::chrono::steady_clock::now();
-    auto const version = message.version();
-    bool const client_keeps_alive = message.keep_alive();
-    auto request_id = request_id_for(message);
-    auto const http = to_request(std::move(message), std::move(request_id));
-    auto preflight_answer = preflight(http, context.policy);
-    auto routed = preflight_answer ? std::move(*preflight_answer) : answer(http, context.api);  // named: see refuse
-    auto reply = co_await complete(std::move(routed), context, http.request_id);
+/// What every answer gets once its work is done: the request id, CORS headers, its count in
+/// the metrics and the access log line.
+void finish_reply(response& reply, request const& http, server_context& context,
+                  std::chrono::steady_clock::time_point started) {
     attach_request_id(reply, http.request_id);
     add_cors_headers(reply, http, context.policy);
     context.api.metrics.record_request(reply.route, reply.status);
     log_access(http, reply.status, started);
-    if (reply.subscribe) {
-        co_await serve_subscription(conn, context, version, std::move(reply), http.request_id);
-        co_return false;
-    }
-    bool const keep_alive = reply.keep_alive && client_keeps_alive && !context.api.draining.load();
-    auto out = to_beast(std::move(reply), version, keep_alive, http.request_id);
-    conn.transport().expires_after(context.options.request_timeout);
-    co_return co_await write_response(conn, out) && keep_alive;
+}
+
+/// Writes a chunked message (none is made here today) through Beast's serializer; returns
+/// whether it was written.
+template <class Stream>
+asio::awaitable<bool> write_through_beast(stream_connection<Stream>& conn,
+                                          bhttp::response<bhttp::string_body> const& message) {
+    auto [failure, written] = co_await bhttp::async_write(conn.stream, message, use_tuple);
+    // Beast reports end_of_stream after a message that closes the connection.
+    co_return !failure || failure == bhttp::error::end_of_stream;
 }
 
 /// Plain connections have nothing to negotiate.
@@ -460,15 +456,65 @@ private:
     std::uint64_t handle_;
 };
 
+/// Reads requests, answers them and writes the answers until the connection closes.
+///
+/// Every step of a request is awaited here, in the connection's one coroutine, with the
+/// request's state (parser, request, answer) in its frame, which is allocated once per
+/// connection: a coroutine per step (reading, serving, completing an append, writing) allocated
+/// a frame per request, each over the 1,020 bytes Asio's per-thread cache of frames recycles,
+/// so through aligned_alloc and free every time (docs/performance.md, issue 18, http-alloc).
+/// The rare paths (a refusal, 100 Continue, a body still to read, slow reads, a subscription)
+/// keep coroutines of their own. A response is written as one rendered head and its body in
+/// one gathered write, the bytes bhttp::async_write would send (detail/response_head.hpp).
 template <class Stream>
 asio::awaitable<void> serve_connection(std::shared_ptr<stream_connection<Stream>> conn,
                                        server_context& context) {
     connection_registration const registration(context, conn);
     if (!co_await handshake(*conn, context)) co_return;
     beast::flat_buffer buffer;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser;
     while (!context.api.draining.load()) {
-        auto message = co_await read_request(*conn, context, buffer);
-        if (!message || !co_await serve_request(*conn, context, std::move(*message))) break;
+        parser.emplace().header_limit(context.options.header_limit);
+        parser->body_limit(context.options.body_limit);
+        conn->idle = true;
+        conn->transport().expires_after(context.options.idle_timeout);
+        auto [header_failure, header_bytes] = co_await bhttp::async_read_header(conn->stream, buffer, *parser, use_tuple);
+        conn->idle = false;
+        auto const state = header_failure ? read_state::more : read_from_buffer(*parser, buffer, context);
+        if (state == read_state::closed) break;
+        if (state == read_state::more && !co_await read_rest(*conn, context, buffer, *parser, header_failure)) break;
+
+        auto const started = std::chrono::steady_clock::now();
+        auto const version = parser->get().version();
+        bool const client_keeps_alive = parser->get().keep_alive();
+        auto request_id = request_id_for(parser->get());
+        auto const http = to_request(parser->release(), std::move(request_id));
+        auto routed = routed_answer(http, context);
+        response reply;
+        if (routed.append) {
+            reply = co_await await_append(routed, context, http.request_id);
+        } else if (routed.offload || routed.wait) {
+            reply = co_await complete(std::move(routed), context, http.request_id);
+        } else {
+            reply = std::move(routed);
+        }
+        finish_reply(reply, http, context, started);
+        if (reply.subscribe) {
+            co_await serve_subscription(*conn, context, version, std::move(reply), http.request_id);
+            break;
+        }
+        bool const keep_alive = reply.keep_alive && client_keeps_alive && !context.api.draining.load();
+        auto const out = to_beast(std::move(reply), version, keep_alive, http.request_id);
+        conn->transport().expires_after(context.options.request_timeout);
+        if (out.chunked()) {
+            if (!co_await write_through_beast(*conn, out)) break;
+        } else {
+            auto const head = response_head(out);
+            std::array<asio::const_buffer, 2> const buffers{asio::buffer(head), asio::buffer(out.body())};
+            auto [failure, written] = co_await asio::async_write(conn->stream, buffers, use_tuple);
+            if (failure) break;
+        }
+        if (!keep_alive) break;
         // An idle connection keeps a small buffer, not the room a large body needed.
         if (buffer.capacity() > large_body && buffer.size() == 0) buffer.shrink_to_fit();
     }

@@ -121,6 +121,12 @@ response answer(request const& http, api& api);
 /// 500).
 asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id);
 
+/// complete() for a routed append alone (deferred_work.cpp): submits `routed.append` to the
+/// group-commit writer and completes with the answer (finish_append's, with routed's route)
+/// on the caller's strand. `routed` and `request_id` must live until it completes. Allocates
+/// no coroutine frame of its own (the session awaits it once per append); never throws.
+asio::awaitable<response> await_append(response& routed, server_context& context, std::string const& request_id);
+
 /// Serves one accepted connection (after a TLS handshake when context.tls is set) until the
 /// client closes it, a timeout, an error or a drain; `slot` is its place under the per-client
 /// cap. Runs on the socket's strand; never throws (failures are logged).
