@@ -80,6 +80,18 @@ void write_rounds(event_store& store, int first_round, int rounds) {
     }
 }
 
+/// DIR/copy: a compacted copy of a ledger taken while heads are pending (three rounds: 20
+/// commits with pending heads, put at the 8th and 16th).
+std::filesystem::path copy_with_heads_pending(ledger::testing::temp_dir const& dir) {
+    auto const copy = dir / "copy";
+    event_store store({.directory = dir / "data"});
+    write_rounds(store, 0, 3);
+    REQUIRE(look_underneath(store, stream_name(9)).pending_from.has_value());
+    std::filesystem::create_directories(copy);
+    store.environment().copy_compacted(copy);
+    return copy;
+}
+
 }  // namespace
 
 TEST_CASE("a format 8 writer defers unchanged heads, readers derive them, and every 8th commit puts them",
@@ -241,14 +253,7 @@ TEST_CASE("a reader on another thread sees exactly the heads of the events in it
 TEST_CASE("a backup taken while heads are pending verifies, and tampering with the pending state fails verify",
           "[store][lazy_heads][tamper]") {
     ledger::testing::temp_dir dir;
-    auto const copy = dir / "copy";
-    {
-        event_store store({.directory = dir / "data"});
-        write_rounds(store, 0, 3);  // rounds 1 and 2: 20 commits with pending heads, written at the 8th and 16th
-        REQUIRE(look_underneath(store, stream_name(9)).pending_from.has_value());
-        std::filesystem::create_directories(copy);
-        store.environment().copy_compacted(copy);
-    }
+    auto const copy = copy_with_heads_pending(dir);
     using change = std::function<void(lmdb::write_txn&, detail::tables const&)>;
     std::vector<std::pair<std::string, change>> const tampering{
         {"untouched", change([](lmdb::write_txn&, detail::tables const&) {})},
@@ -296,14 +301,7 @@ TEST_CASE("a backup taken while heads are pending verifies, and tampering with t
 TEST_CASE("a writer's open puts pending heads in a grown map when the ledger fills the map it opens with",
           "[store][lazy_heads]") {
     ledger::testing::temp_dir dir;
-    auto const copy = dir / "copy";
-    {
-        event_store store({.directory = dir / "data"});
-        write_rounds(store, 0, 3);
-        REQUIRE(look_underneath(store, stream_name(9)).pending_from.has_value());
-        std::filesystem::create_directories(copy);
-        store.environment().copy_compacted(copy);  // no free page: any put needs new ones
-    }
+    auto const copy = copy_with_heads_pending(dir);  // compacted: no free page, any put needs new ones
     // Asked for less than the ledger uses, LMDB maps exactly what is used: the open's puts of
     // the pending heads fill it at once and must grow it, as a group does.
     auto const small = std::size_t{16} << 10;
