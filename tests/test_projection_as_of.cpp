@@ -15,7 +15,6 @@
 
 #include "support/kill_harness.hpp"
 #include "support/recruitment_generator.hpp"
-#include "support/snapshot_wait.hpp"
 #include "support/temp_dir.hpp"
 
 #include "ledger/json_text.hpp"
@@ -382,9 +381,12 @@ TEST_CASE("a ledger written without checkpoints gets them in the background once
         app::projection_runner runner(store, options);
         append_generated(store, generator, 600);
         REQUIRE(runner.wait_until_caught_up(20s));
-        append_generated(store, generator, 1);  // its group writes the snapshots of what is folded
+        append_generated(store, generator, 1);
         REQUIRE(runner.wait_until_caught_up(20s));
-        REQUIRE(testing::wait_for_every_snapshot(store, runner));
+        // Saved at the head, as a server's drain does: the groups' hooks save a model only once
+        // snapshot_every events are unsaved, so without it the restart would fold a tail whose
+        // length depends on the timing of the folds, and could cross a checkpoint boundary.
+        REQUIRE(runner.save_records(20s));
         REQUIRE_FALSE(store.read_projection_record(app::detail::checkpoint_key("funnel", every)).has_value());
     }
     store::event_store store(options_in(dir));
