@@ -1,6 +1,7 @@
 #include "detail/stream_table.hpp"
 
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 namespace ledger::store::detail {
@@ -107,20 +108,11 @@ void apply_pending_runs(lmdb::txn const& txn, tables const& db, stream_head& hea
 
 std::vector<std::pair<std::uint64_t, pending_run>> collect_pending_runs(lmdb::txn const& txn, tables const& db,
                                                                        std::uint64_t from) {
-    std::vector<std::pair<std::uint64_t, pending_run>> newest;
+    // A stream's newest run is its last in log order: each visit replaces the one before.
+    std::map<std::uint64_t, pending_run> newest;
     visit_pending_runs(txn, db, from,
-                       [&](std::uint64_t number, pending_run const& run) { newest.emplace_back(number, run); });
-    // A stream's newest run is its last in log order: keep that one per number.
-    std::stable_sort(newest.begin(), newest.end(), [](auto const& a, auto const& b) { return a.first < b.first; });
-    std::vector<std::pair<std::uint64_t, pending_run>> out;
-    for (auto& entry : newest) {
-        if (!out.empty() && out.back().first == entry.first) {
-            out.back() = entry;
-        } else {
-            out.push_back(entry);
-        }
-    }
-    return out;
+                       [&](std::uint64_t number, pending_run const& run) { newest.insert_or_assign(number, run); });
+    return {newest.begin(), newest.end()};
 }
 
 std::size_t recover_pending_heads(lmdb::write_txn& txn, tables const& db) {
