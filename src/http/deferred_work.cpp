@@ -170,7 +170,8 @@ asio::awaitable<response> await_append(response& routed, server_context& context
         asio::use_awaitable);
 }
 
-/// The routed response, with a pending append, offloaded work or position wait carried out.
+/// The routed response, with offloaded work or a position wait carried out (an append is
+/// await_append's: the session awaits it without this coroutine's frame).
 asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id) {
     if (routed.offload) {
         if (!context.workers->try_admit()) co_return workers_saturated();
@@ -188,8 +189,7 @@ asio::awaitable<response> complete(response routed, server_context& context, std
         out.route = routed.route;
         co_return out;
     }
-    if (!routed.append) co_return routed;
-    co_return co_await await_append(routed, context, request_id);
+    co_return routed;
 }
 
 }  // namespace ledger::http::detail

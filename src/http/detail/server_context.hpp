@@ -114,14 +114,14 @@ struct server_context {
 /// Never blocks (deferred_work.cpp).
 response answer(request const& http, api& api);
 
-/// `routed` with what route() left pending carried out (deferred_work.cpp): an append submitted
-/// to the writer, response::offload run on context.workers (503 unavailable with Retry-After at
-/// once when they are saturated), response::wait awaited on a timer woken by commits. Runs on
-/// the session's strand and never blocks it; never throws (failures are logged and answered as
-/// 500).
+/// `routed` with the work route() left pending besides an append carried out
+/// (deferred_work.cpp): response::offload run on context.workers (503 unavailable with
+/// Retry-After at once when they are saturated), response::wait awaited on a timer woken by
+/// commits; anything else is returned as it is (an append goes to await_append). Runs on the
+/// session's strand and never blocks it; never throws (failures are logged and answered as 500).
 asio::awaitable<response> complete(response routed, server_context& context, std::string const& request_id);
 
-/// complete() for a routed append alone (deferred_work.cpp): submits `routed.append` to the
+/// A routed append (deferred_work.cpp): submits `routed.append` to the
 /// group-commit writer and completes with the answer (finish_append's, with routed's route)
 /// on the caller's strand. `routed` and `request_id` must live until it completes. Allocates
 /// no coroutine frame of its own (the session awaits it once per append); never throws.
